@@ -1,0 +1,57 @@
+import { feeFor, tokenCost, type Nano } from "./money.js";
+
+/**
+ * Prices of one endpoint, in integers: nano-USD per million tokens for each token class,
+ * nano-USD per request and per input image.
+ */
+export interface Pricing {
+  promptNanoPerMillion: Nano;
+  completionNanoPerMillion: Nano;
+  /** Price of prompt tokens read from the provider's cache; prompt price when absent. */
+  cacheReadNanoPerMillion?: Nano;
+  /** Price of prompt tokens written to the provider's cache; prompt price when absent. */
+  cacheWriteNanoPerMillion?: Nano;
+  requestNano?: Nano;
+  imageNano?: Nano;
+}
+
+/** Token counts by billing class, as reported by the upstream. */
+export interface TokenUsage {
+  /** All prompt tokens, cached ones included (OpenAI's convention). */
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens?: number;
+  cacheWritePromptTokens?: number;
+  images?: number;
+}
+
+export interface Charge {
+  /** What the provider's list price comes to. */
+  baseNano: Nano;
+  feeNano: Nano;
+  totalNano: Nano;
+}
+
+/**
+ * The one function that prices a request (DESIGN.md §2): each token class is
+ * `ceil(tokens × price_per_million / 1e6)`, summed with per-request and per-image prices,
+ * then `fee = ceil(base × fee_bps / 10000)` and `total = base + fee`.
+ */
+export function computeCharge(usage: TokenUsage, pricing: Pricing, feeBps: number): Charge {
+  const cached = BigInt(usage.cachedPromptTokens ?? 0);
+  const cacheWrite = BigInt(usage.cacheWritePromptTokens ?? 0);
+  const uncachedPrompt = maxZero(BigInt(usage.promptTokens) - cached - cacheWrite);
+  const baseNano =
+    tokenCost(uncachedPrompt, pricing.promptNanoPerMillion) +
+    tokenCost(cached, pricing.cacheReadNanoPerMillion ?? pricing.promptNanoPerMillion) +
+    tokenCost(cacheWrite, pricing.cacheWriteNanoPerMillion ?? pricing.promptNanoPerMillion) +
+    tokenCost(BigInt(usage.completionTokens), pricing.completionNanoPerMillion) +
+    (pricing.requestNano ?? 0n) +
+    BigInt(usage.images ?? 0) * (pricing.imageNano ?? 0n);
+  const feeNano = feeFor(baseNano, feeBps);
+  return { baseNano, feeNano, totalNano: baseNano + feeNano };
+}
+
+function maxZero(value: bigint): bigint {
+  return value < 0n ? 0n : value;
+}

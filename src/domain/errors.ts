@@ -1,0 +1,85 @@
+/**
+ * The one error base (DESIGN.md §7). Every fault and expected failure that reaches HTTP
+ * is an AppError; the fastify error handler turns it into OpenRouter's envelope
+ * `{"error":{"code":<httpStatus>,"message","metadata"}}`.
+ */
+
+/** OpenRouter's typed `error_type` values (reference §2), carried in `metadata.error_type`. */
+export type ErrorType =
+  | "invalid_request"
+  | "context_length_exceeded"
+  | "authentication"
+  | "permission_denied"
+  | "payment_required"
+  | "not_found"
+  | "payload_too_large"
+  | "unprocessable"
+  | "rate_limit_exceeded"
+  | "provider_unavailable"
+  | "provider_overloaded"
+  | "timeout"
+  | "server";
+
+export interface AppErrorOptions {
+  httpStatus: number;
+  errorType: ErrorType;
+  retryable?: boolean;
+  metadata?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly httpStatus: number;
+  readonly errorType: ErrorType;
+  readonly retryable: boolean;
+  readonly metadata: Record<string, unknown>;
+
+  constructor(message: string, options: AppErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.httpStatus = options.httpStatus;
+    this.errorType = options.errorType;
+    this.retryable = options.retryable ?? false;
+    this.metadata = options.metadata ?? {};
+  }
+
+  /** The wire envelope OpenRouter uses for every non-stream error. */
+  toEnvelope(): { error: { code: number; message: string; metadata: Record<string, unknown> } } {
+    return {
+      error: {
+        code: this.httpStatus,
+        message: this.message,
+        metadata: { error_type: this.errorType, ...this.metadata },
+      },
+    };
+  }
+}
+
+type Metadata = Record<string, unknown>;
+
+export const badRequest = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 400, errorType: "invalid_request", metadata });
+
+export const unauthorized = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 401, errorType: "authentication", metadata });
+
+export const paymentRequired = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 402, errorType: "payment_required", metadata });
+
+export const forbidden = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 403, errorType: "permission_denied", metadata });
+
+export const notFound = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 404, errorType: "not_found", metadata });
+
+export const conflict = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 409, errorType: "invalid_request", metadata });
+
+export const payloadTooLarge = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 413, errorType: "payload_too_large", metadata });
+
+export const serviceUnavailable = (message: string, metadata?: Metadata) =>
+  new AppError(message, { httpStatus: 503, errorType: "provider_unavailable", retryable: true, metadata });
+
+export const internalError = (message: string, cause?: unknown) =>
+  new AppError(message, { httpStatus: 500, errorType: "server", cause });

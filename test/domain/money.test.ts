@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import {
+  ceilDiv,
+  feeFor,
+  nanoPerMillionToUsdPerToken,
+  nanoToUsdNumber,
+  nanoToUsdString,
+  parseDecimalScaledFloor,
+  usdPerTokenToNanoPerMillion,
+  usdToNano,
+} from "../../src/domain/money.js";
+import { computeCharge } from "../../src/domain/charge.js";
+
+describe("money", () => {
+  it("parses USD exactly and refuses sub-nano precision", () => {
+    expect(usdToNano("12.5")).toBe(12_500_000_000n);
+    expect(usdToNano("0.000000001")).toBe(1n);
+    expect(usdToNano(0.1)).toBe(100_000_000n);
+    expect(usdToNano("1.0000000000")).toBe(1_000_000_000n);
+    expect(() => usdToNano("0.0000000001")).toThrow(/decimal places/);
+    expect(() => usdToNano("1e3")).toThrow(/plain decimal/);
+    expect(() => usdToNano("abc")).toThrow();
+  });
+
+  it("formats nano-USD as minimal decimal strings and numbers", () => {
+    expect(nanoToUsdString(4_200n)).toBe("0.0000042");
+    expect(nanoToUsdString(-2_000_000_000n)).toBe("-2");
+    expect(nanoToUsdNumber(4_200n)).toBe(0.0000042);
+  });
+
+  it("converts OpenRouter per-token prices to integer per-million prices and back", () => {
+    expect(usdPerTokenToNanoPerMillion("0.00000015")).toBe(150_000_000n);
+    expect(usdPerTokenToNanoPerMillion("0.0000006")).toBe(600_000_000n);
+    expect(nanoPerMillionToUsdPerToken(150_000_000n)).toBe("0.00000015");
+    expect(() => usdPerTokenToNanoPerMillion("0.0000000000000001")).toThrow();
+  });
+
+  it("rounds charges up and deposits down", () => {
+    expect(ceilDiv(1n, 1_000_000n)).toBe(1n);
+    expect(ceilDiv(0n, 7n)).toBe(0n);
+    expect(feeFor(1n, 500)).toBe(1n);
+    expect(feeFor(100n, 500)).toBe(5n);
+    expect(parseDecimalScaledFloor("1.9999999999", 9)).toBe(1_999_999_999n);
+  });
+
+  it("computes base, fee and total by token class", () => {
+    // gpt-4o-mini list price: $0.15 / M prompt, $0.60 / M completion.
+    const pricing = { promptNanoPerMillion: 150_000_000n, completionNanoPerMillion: 600_000_000n };
+    const charge = computeCharge({ promptTokens: 14, completionTokens: 7 }, pricing, 500);
+    expect(charge.baseNano).toBe(2_100n + 4_200n);
+    expect(charge.feeNano).toBe(315n);
+    expect(charge.totalNano).toBe(6_615n);
+    // 15 prompt tokens: 2250 + 4200 = 6450 base, fee ceil(322.5) = 323.
+    expect(computeCharge({ promptTokens: 15, completionTokens: 7 }, pricing, 500).feeNano).toBe(323n);
+    // One token at $0.15/M costs 0.15 nano: rounds up to 1 nano.
+    expect(computeCharge({ promptTokens: 1, completionTokens: 0 }, pricing, 0).totalNano).toBe(1n);
+  });
+
+  it("prices cached prompt tokens at the cache-read price", () => {
+    const pricing = {
+      promptNanoPerMillion: 3_000_000_000n,
+      completionNanoPerMillion: 15_000_000_000n,
+      cacheReadNanoPerMillion: 300_000_000n,
+    };
+    const charge = computeCharge({ promptTokens: 1_000, cachedPromptTokens: 800, completionTokens: 0 }, pricing, 0);
+    expect(charge.totalNano).toBe(600_000n + 240_000n);
+  });
+});
