@@ -52,8 +52,9 @@ describe("money", () => {
     expect(charge.totalNano).toBe(6_615n);
     // 15 prompt tokens: 2250 + 4200 = 6450 base, fee ceil(322.5) = 323.
     expect(computeCharge({ promptTokens: 15, completionTokens: 7 }, pricing, 500).feeNano).toBe(323n);
-    // One token at $0.15/M costs 0.15 nano: rounds up to 1 nano.
-    expect(computeCharge({ promptTokens: 1, completionTokens: 0 }, pricing, 0).totalNano).toBe(1n);
+    // One token at $0.0001/M costs 0.1 nano: rounds up to 1 nano.
+    const tiny = { promptNanoPerMillion: 100_000n, completionNanoPerMillion: 0n };
+    expect(computeCharge({ promptTokens: 1, completionTokens: 0 }, tiny, 0).totalNano).toBe(1n);
   });
 
   it("prices cached prompt tokens at the cache-read price", () => {
