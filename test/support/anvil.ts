@@ -24,17 +24,14 @@ import {
   type Account,
   type Transport,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 
-/** Anvil's well-known dev keys (mnemonic "test test … junk"). */
-export const ANVIL_KEYS: Hex[] = [
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9f804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f8a54fa3fe0cab2b7e67e9fd5a3f6b2b7e27a4bb26a",
-];
+/** Anvil's funded dev accounts, derived from its default mnemonic ("test test … junk"). */
+export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
+export function anvilAccount(index: number): Account {
+  return mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
+}
 
 export interface Anvil {
   url: string;
@@ -107,7 +104,7 @@ export async function startAnvil(options: { chainId?: number; extraArgs?: string
   const publicClient = createPublicClient({ chain, transport, cacheTime: 0 }) as PublicClient;
   const testClient = createTestClient({ chain, transport, mode: "anvil", cacheTime: 0 });
   const wallet = (index: number) =>
-    createWalletClient({ chain, transport, account: privateKeyToAccount(ANVIL_KEYS[index]!), cacheTime: 0 });
+    createWalletClient({ chain, transport, account: anvilAccount(index), cacheTime: 0 });
   const deploy = async (name: string, args: readonly unknown[] = []) => {
     const { abi, bytecode } = artifact(name);
     const client = wallet(0).extend(publicActions);
