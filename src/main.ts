@@ -1,7 +1,9 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
+import { createChainRuntime } from "./deposits/runtime.js";
 import { expireHolds } from "./ledger/index.js";
+import { startEvmListeners } from "./workers/evm-listeners.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
 
 const HOLD_SWEEP_INTERVAL_MS = 30_000;
@@ -22,10 +24,13 @@ async function main(): Promise<void> {
   await database.migrate();
   await expireHolds(database.db, new Date());
 
-  const app = await buildApp({ config, database });
+  const clock = () => new Date();
+  const chains = createChainRuntime(config.chains.evm, clock);
+  const app = await buildApp({ config, database, chains });
   const workers = new AbortController();
   const running = [
-    runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock: () => new Date(), signal: workers.signal, log: app.log }),
+    runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
+    ...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log: app.log }),
   ];
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ storage: database.dialect, address }, "farebox ready");
