@@ -249,6 +249,12 @@ export interface AdapterContext {
   /** Aborting closes the upstream connection; pending calls reject with kind "aborted". */
   signal?: AbortSignal;
   timeouts: UpstreamTimeouts;
+  /**
+   * Request parameters this endpoint accepts (OpenRouter's `supported_parameters` names, e.g.
+   * "top_k", "reasoning", "max_completion_tokens"). When given, adapters drop optional fields not
+   * listed instead of letting a strict upstream reject them; when absent, everything is sent.
+   */
+  supportedParameters?: readonly string[];
 }
 
 /** One wire protocol. Implementations are stateless apart from the shared HTTP pool. */
