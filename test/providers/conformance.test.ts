@@ -182,7 +182,7 @@ describe.each(protocols)("$name adapter conformance", (protocol) => {
         completionTokens: 300,
         cachedPromptTokens: 1500,
         cacheWritePromptTokens: usage.cacheWrite,
-        reasoningTokens: protocol.name === "anthropic" ? 0 : 120,
+        reasoningTokens: protocol.reportsReasoningTokens ? 120 : 0,
       });
     });
 

@@ -23,3 +23,4 @@
 export * from "./behaviour.js";
 export { refusedUrl, startSilentTcp, type FakeUpstream, type FakeOptions } from "./server.js";
 export { startFakeOpenAI } from "./openai.js";
+export { startFakeAnthropic } from "./anthropic.js";
