@@ -302,7 +302,7 @@ describe.each(protocols)("$name adapter conformance", (protocol) => {
     });
 
     it("a stream that stalls before its first token rejects stream() (fallback is still possible)", async () => {
-      fake.setScript({ stallAfter: 1 });
+      fake.setScript({ stallAfter: 0 });
       const error = await upstreamError(adapter.stream(ask("x"), context({ timeouts: fast })));
       expect(error.kind).toBe("timeout_first_byte");
     });

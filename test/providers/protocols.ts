@@ -6,7 +6,8 @@ import type { ProviderAdapter } from "../../src/providers/spec.js";
 import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/adapter.js";
 import type { UpstreamHttp } from "../../src/providers/shared/upstream-http.js";
 import type { FakeUpstream, RecordedRequest } from "../support/fake-upstreams/index.js";
-import { startFakeAnthropic, startFakeOpenAI } from "../support/fake-upstreams/index.js";
+import { startFakeAnthropic, startFakeGemini, startFakeOpenAI } from "../support/fake-upstreams/index.js";
+import { createGeminiAdapter } from "../../src/providers/gemini/adapter.js";
 import { createAnthropicAdapter } from "../../src/providers/anthropic/adapter.js";
 
 /** A tool result as the upstream received it. */
@@ -124,5 +125,48 @@ export const anthropicProtocol: ProtocolUnderTest = {
   },
 };
 
+const gemini = (r: RecordedRequest): Json => r.body as Json;
+
+export const geminiProtocol: ProtocolUnderTest = {
+  name: "gemini",
+  start: () => startFakeGemini(),
+  adapter: (http) => createGeminiAdapter(http),
+  baseUrl: (fake) => fake.url,
+  reportsCacheWrite: false,
+  reportsReasoningTokens: true,
+  toolResultsById: false,
+  read: {
+    apiKey: (r) => r.headers["x-goog-api-key"] as string | undefined,
+    model: (r) => decodeURIComponent(/^\/v1beta\/models\/([^:]+):/.exec(r.url)?.[1] ?? ""),
+    isStream: (r) => r.url.endsWith(":streamGenerateContent?alt=sse"),
+    system: (r) => gemini(r).systemInstruction?.parts.map((p: Json) => p.text).join(""),
+    userTexts: (r) =>
+      gemini(r)
+        .contents.filter((c: Json) => c.role === "user")
+        .map((c: Json) => c.parts.filter((p: Json) => typeof p.text === "string").map((p: Json) => p.text).join(""))
+        .filter((t: string) => t !== ""),
+    images: (r) =>
+      gemini(r).contents.flatMap((c: Json) =>
+        c.parts
+          .filter((p: Json) => p.inlineData || p.fileData)
+          .map((p: Json) => (p.inlineData ? `${p.inlineData.mimeType};${p.inlineData.data}` : p.fileData.fileUri)),
+      ),
+    toolNames: (r) => (gemini(r).tools ?? []).flatMap((t: Json) => t.functionDeclarations.map((f: Json) => f.name)),
+    assistantToolCalls: (r) =>
+      gemini(r)
+        .contents.filter((c: Json) => c.role === "model")
+        .flatMap((c: Json) => c.parts.filter((p: Json) => p.functionCall).map((p: Json) => ({ ref: p.functionCall.name, name: p.functionCall.name, args: p.functionCall.args }))),
+    toolResults: (r) =>
+      gemini(r)
+        .contents.filter((c: Json) => c.role === "user")
+        .flatMap((c: Json) =>
+          c.parts.filter((p: Json) => p.functionResponse).map((p: Json) => ({ ref: p.functionResponse.name, content: JSON.stringify(p.functionResponse.response) })),
+        ),
+    maxTokens: (r) => gemini(r).generationConfig?.maxOutputTokens,
+    temperature: (r) => gemini(r).generationConfig?.temperature,
+    stop: (r) => gemini(r).generationConfig?.stopSequences,
+  },
+};
+
 /** Every protocol the conformance suite runs. */
-export const protocols: ProtocolUnderTest[] = [openAIProtocol, anthropicProtocol];
+export const protocols: ProtocolUnderTest[] = [openAIProtocol, anthropicProtocol, geminiProtocol];
