@@ -345,6 +345,13 @@ describe.each(protocols)("$name adapter conformance", (protocol) => {
       expect(streamError.kind).toBe("invalid_response");
     });
 
+    it("an error event before the first token rejects stream() as retryable", async () => {
+      fake.setScript({ streamErrorAfter: 0 });
+      const error = await upstreamError(adapter.stream(ask("x"), context()));
+      expect(error.kind).toBe("http");
+      expect(error.retryable).toBe(true);
+    });
+
     it("an error event mid-stream surfaces with the status it implies", async () => {
       fake.setScript({ text: "a b c d e f", streamErrorAfter: 4 });
       const stream = await adapter.stream(ask("x"), context());
