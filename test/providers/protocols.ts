@@ -8,6 +8,7 @@ import type { UpstreamHttp } from "../../src/providers/shared/upstream-http.js";
 import type { FakeUpstream, RecordedRequest } from "../support/fake-upstreams/index.js";
 import { startFakeAnthropic, startFakeGemini, startFakeOpenAI } from "../support/fake-upstreams/index.js";
 import { createGeminiAdapter } from "../../src/providers/gemini/adapter.js";
+import { FAKE_SIGNATURE } from "../support/fake-upstreams/gemini.js";
 import { createAnthropicAdapter } from "../../src/providers/anthropic/adapter.js";
 
 /** A tool result as the upstream received it. */
@@ -155,7 +156,14 @@ export const geminiProtocol: ProtocolUnderTest = {
     assistantToolCalls: (r) =>
       gemini(r)
         .contents.filter((c: Json) => c.role === "model")
-        .flatMap((c: Json) => c.parts.filter((p: Json) => p.functionCall).map((p: Json) => ({ ref: p.functionCall.name, name: p.functionCall.name, args: p.functionCall.args }))),
+        .flatMap((c: Json) =>
+          c.parts
+            .filter((p: Json) => p.functionCall)
+            // A replayed call must carry the signature the fake issued, or Gemini 3 rejects the turn.
+            .map((p: Json) => ({ ref: p.functionCall.name, name: p.functionCall.name, args: p.functionCall.args, signed: p.thoughtSignature === FAKE_SIGNATURE }))
+            .filter((call: Json) => call.signed)
+            .map(({ ref, name, args }: Json) => ({ ref, name, args })),
+        ),
     toolResults: (r) =>
       gemini(r)
         .contents.filter((c: Json) => c.role === "user")

@@ -205,6 +205,44 @@ describe("Gemini translation", () => {
     ).toEqual({ message: "quota", code: "RESOURCE_EXHAUSTED", retryAfterMs: 13_000 });
   });
 
+  it("carries Gemini 3 thought signatures through the tool-call id and back", () => {
+    const response = fromGeminiResponse(
+      {
+        candidates: [
+          {
+            content: {
+              role: "model",
+              parts: [
+                { functionCall: { name: "a", args: { x: 1 } }, thoughtSignature: "c2lnbmVk+/=" },
+                { functionCall: { name: "b", args: {} } },
+              ],
+            },
+            finishReason: "STOP",
+          },
+        ],
+      },
+      "m",
+    );
+    expect(response.finishReason).toBe("tool_calls");
+    const calls = response.message.tool_calls!;
+    const replay = toGeminiBody(
+      {
+        model: "m",
+        messages: [
+          { role: "user", content: "go" },
+          { role: "assistant", content: null, tool_calls: calls },
+          { role: "tool", tool_call_id: calls[0]!.id, content: "1" },
+          { role: "tool", tool_call_id: calls[1]!.id, content: "2" },
+          { role: "assistant", content: null, tool_calls: [{ id: "call_from_another_model", type: "function", function: { name: "a", arguments: "{}" } }] },
+        ],
+      },
+      context(),
+    );
+    const modelTurns = (replay.contents as { role: string; parts: Record<string, unknown>[] }[]).filter((c) => c.role === "model");
+    expect(modelTurns[0]?.parts.map((p) => p.thoughtSignature)).toEqual(["c2lnbmVk+/=", undefined]);
+    expect(modelTurns[1]?.parts[0]?.thoughtSignature).toBe("skip_thought_signature_validator");
+  });
+
   it("builds method URLs from either base URL form", () => {
     expect(geminiUrl("https://generativelanguage.googleapis.com", "models/gemini-2.5-pro", true)).toBe(
       "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",

@@ -9,6 +9,10 @@
 import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig, ToolChoice } from "../spec.js";
 import { mediaTypeFromUrl, parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
+import { signatureFromId } from "./response.js";
+
+/** Signature Google documents for replaying function calls that carry none (https://ai.google.dev/gemini-api/docs/thought-signatures). */
+const UNSIGNED_CALL = "skip_thought_signature_validator";
 
 type Part = Record<string, unknown>;
 interface Content {
@@ -119,10 +123,14 @@ function toParts(message: ChatMessage, callNames: Map<string, string>): Part[] {
       const parts: Part[] = [];
       const text = textOf(message.content);
       if (text !== "") parts.push({ text });
-      for (const call of message.tool_calls ?? []) {
+      (message.tool_calls ?? []).forEach((call, index) => {
         callNames.set(call.id, call.function.name);
-        parts.push({ functionCall: { name: call.function.name, args: parseObject(call.function.arguments) ?? {} } });
-      }
+        const part: Part = { functionCall: { name: call.function.name, args: parseObject(call.function.arguments) ?? {} } };
+        // Gemini 3 needs the first call of a turn signed; calls from elsewhere get Google's documented bypass value.
+        const signature = signatureFromId(call.id) ?? (index === 0 ? UNSIGNED_CALL : undefined);
+        if (signature !== undefined) part.thoughtSignature = signature;
+        parts.push(part);
+      });
       return parts;
     }
     case "tool": {

@@ -44,11 +44,26 @@ export function geminiErrorDetails(json: unknown): ErrorDetails {
   return { message: asString(error.message), code: asString(error.status), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }
 
-/** A Gemini function call as a normalized tool call with a minted id. */
-export function toToolCall(value: unknown): ToolCall {
-  const call = asRecord(value) ?? {};
+/**
+ * Gemini 3 signs function calls (`thoughtSignature`) and rejects a later turn that replays the
+ * call without it. Clients only keep the OpenAI tool-call id, so the signature rides inside it:
+ * `call_<random>` + SIGNATURE_MARK + signature. Stateless, and echoed back verbatim by clients.
+ */
+export const SIGNATURE_MARK = "__thought_signature__";
+
+/** Splits a tool-call id minted by toToolCall into its signature (if any). */
+export function signatureFromId(id: string): string | undefined {
+  const at = id.indexOf(SIGNATURE_MARK);
+  return at === -1 ? undefined : id.slice(at + SIGNATURE_MARK.length);
+}
+
+/** A Gemini functionCall part as a normalized tool call with a minted id. */
+export function toToolCall(part: Record<string, unknown>): ToolCall {
+  const call = asRecord(part.functionCall) ?? {};
+  const signature = asString(part.thoughtSignature);
+  const id = asString(call.id) ?? `call_${randomAlphanumeric(24)}`;
   return {
-    id: asString(call.id) ?? `call_${randomAlphanumeric(24)}`,
+    id: signature === undefined ? id : `${id}${SIGNATURE_MARK}${signature}`,
     type: "function",
     function: { name: asString(call.name) ?? "", arguments: JSON.stringify(call.args ?? {}) },
   };
@@ -61,7 +76,7 @@ export function readParts(candidate: Record<string, unknown> | undefined): { tex
   const calls: ToolCall[] = [];
   for (const part of asArray(asRecord(candidate?.content)?.parts).map(asRecord)) {
     if (!part) continue;
-    if (part.functionCall !== undefined) calls.push(toToolCall(part.functionCall));
+    if (part.functionCall !== undefined) calls.push(toToolCall(part));
     else if (part.thought === true) reasoning += asString(part.text) ?? "";
     else text += asString(part.text) ?? "";
   }

@@ -41,6 +41,9 @@ function usageOf(behaviour: FakeBehaviour): Record<string, unknown> {
   };
 }
 
+/** The signature the fake puts on function calls (base64, like Google's). */
+export const FAKE_SIGNATURE = "CiQBjz1rX4fakeSignature+/w==";
+
 const frame = (data: unknown): string => `data: ${JSON.stringify(data)}\r\n\r\n`;
 
 /** How Gemini looks on the wire. */
@@ -66,7 +69,11 @@ export const geminiRenderer: ProtocolRenderer = {
     const modelVersion = modelOf(behaviour, request);
     const text = textOf(behaviour);
     const finishReason = FINISH[finishOf(behaviour)] ?? "STOP";
-    const calls = (behaviour.toolCalls ?? []).map((call) => ({ functionCall: { name: call.name, args: call.arguments } }));
+    // Gemini 3 signs the first function call of a turn and expects the signature back.
+    const calls = (behaviour.toolCalls ?? []).map((call, index) => ({
+      functionCall: { name: call.name, args: call.arguments },
+      ...(index === 0 ? { thoughtSignature: FAKE_SIGNATURE } : {}),
+    }));
     const response = (parts: unknown[], finish?: string): Record<string, unknown> => ({
       candidates: [{ content: { parts, role: "model" }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
       usageMetadata: usageOf(behaviour),
