@@ -355,6 +355,13 @@ export function describeConformance(protocol: ProtocolUnderTest): void {
         expect(streamError.kind).toBe("invalid_response");
       });
 
+      it("a JSON body where a stream was asked is a retryable invalid response", async () => {
+        fake.setScript({ ignoreStream: true });
+        const error = await upstreamError(adapter.stream(ask("x"), context()));
+        expect(error.kind).toBe("invalid_response");
+        expect(error.retryable).toBe(true);
+      });
+
       it("an error event before the first token rejects stream() as retryable", async () => {
         fake.setScript({ streamErrorAfter: 0 });
         const error = await upstreamError(adapter.stream(ask("x"), context()));

@@ -36,6 +36,8 @@ export interface FakeBehaviour {
   firstByteDelayMs?: number;
   /** Delay between stream frames. */
   frameDelayMs?: number;
+  /** Answer a stream request with the non-stream JSON body (servers that ignore `stream`). */
+  ignoreStream?: boolean;
   /** Destroy the connection before answering anything. */
   resetBeforeResponse?: boolean;
   /** Non-stream: the body is not JSON. Stream: the frame at this index (true = 0) is not JSON. */

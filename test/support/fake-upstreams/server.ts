@@ -112,7 +112,7 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
       writeJson(res, renderer.renderError(behaviour.error));
       return;
     }
-    const stream = renderer.isStream(request);
+    const stream = renderer.isStream(request) && !behaviour.ignoreStream;
     const rendered = renderer.render(behaviour, request, stream);
     if (rendered.kind === "json") {
       if (behaviour.malformed) writeJson(res, { ...rendered, body: rendered.body.slice(0, Math.floor(rendered.body.length / 2)) });
