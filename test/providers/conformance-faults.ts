@@ -190,6 +190,7 @@ export function faultCases(env: ConformanceEnv): void {
         await env.adapter.complete(env.ask("one"), env.context());
         const stream = await env.adapter.stream(env.ask("two"), env.context());
         await collect(stream.chunks);
+        stream.close(); // closing a finished stream must not cost its pooled connection
       }
       const ports = env.fake.requests.slice(-6).map((r) => r.remotePort);
       // undici frees a socket a tick after the body ends, so back-to-back calls may alternate two.

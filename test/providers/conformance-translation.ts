@@ -28,6 +28,7 @@ export function translationCases(env: ConformanceEnv): void {
       expect(response.usage.promptTokens).toBe(21);
       expect(response.usage.completionTokens).toBe(5);
       expect(response.upstreamId).not.toBe("");
+      expect(response.usageReported).toBe(true);
       const seen = env.fake.lastRequest();
       expect(env.protocol.read.apiKey(seen)).toBe("sk-test-123");
       expect(env.protocol.read.model(seen)).toBe("test-model-1");
@@ -130,6 +131,17 @@ export function translationCases(env: ConformanceEnv): void {
         cacheWritePromptTokens: usage.cacheWrite,
         reasoningTokens: env.protocol.reportsReasoningTokens ? 120 : 0,
       });
+    });
+
+    it.skipIf(env.protocol.alwaysReportsUsage)("says so when the upstream reports no usage, complete and streamed", async () => {
+      env.fake.setScript({ text: "No counts here.", omitUsage: true });
+      const response = await env.adapter.complete(env.ask("x"), env.context());
+      expect(response.usageReported).toBe(false);
+      expect(response.usage.completionTokens).toBe(0);
+      const stream = await env.adapter.stream(env.ask("x"), env.context());
+      const chunks = await collect(stream.chunks);
+      expect(chunks.map((c) => c.delta.content ?? "").join("")).toBe("No counts here.");
+      expect(chunks.some((c) => c.usage !== undefined)).toBe(false);
     });
 
     it("returns reasoning text separately from the answer", async () => {

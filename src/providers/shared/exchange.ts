@@ -82,7 +82,10 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
     attempt.markFirstChunk();
     const firstChunkAt = performance.now();
     const body = response.body;
+    const state = { complete: ended };
     const close = (): void => {
+      // A stream read to its end already handed its connection back to the pool: nothing to close.
+      if (state.complete) return;
       if (!attempt.failed) attempt.fail(new UpstreamError("The stream was closed by the gateway", { kind: "aborted" }));
       body.destroy();
       attempt.dispose();
@@ -92,7 +95,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
       model: meta.model || String((request.body as { model?: unknown }).model ?? ""),
       startedAt: attempt.startedAt,
       firstChunkAt,
-      chunks: replay(buffered, ended ? undefined : chunks, attempt, close),
+      chunks: replay(buffered, ended ? undefined : chunks, attempt, close, () => (state.complete = true)),
       close,
     };
   } catch (error) {
@@ -111,6 +114,7 @@ async function* replay(
   rest: AsyncGenerator<StreamChunk> | undefined,
   attempt: Attempt,
   close: () => void,
+  markComplete: () => void,
 ): AsyncGenerator<StreamChunk> {
   let finished = false;
   try {
@@ -128,6 +132,7 @@ async function* replay(
       }
     }
     finished = true;
+    markComplete();
   } finally {
     if (!finished) close();
     attempt.dispose();
