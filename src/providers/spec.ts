@@ -13,16 +13,27 @@ export type ProviderProtocol = "openai" | "anthropic" | "gemini";
 // ---------------------------------------------------------------------------------------------
 // Request
 
+/**
+ * A prompt-cache breakpoint on a content part (Anthropic's `cache_control`, which OpenRouter
+ * passes through): the prompt up to and including this part may be cached.
+ */
+export interface CacheControl {
+  type: "ephemeral";
+  ttl?: "5m" | "1h";
+}
+
 /** A text content part. */
 export interface TextPart {
   type: "text";
   text: string;
+  cache_control?: CacheControl;
 }
 
 /** An image content part: an https URL or a `data:<mime>;base64,<data>` URL. */
 export interface ImagePart {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
+  cache_control?: CacheControl;
 }
 
 /** A content part of a user message. */
