@@ -161,6 +161,21 @@ describe("Anthropic translation", () => {
     expect(toAnthropicBody({ model: "m", messages: [{ role: "system", content: "Plain." }, { role: "user", content: "x" }] }, context(), false).system).toBe("Plain.");
   });
 
+  it("leaves out empty text, which Anthropic rejects", () => {
+    const body = toAnthropicBody(
+      {
+        model: "m",
+        messages: [
+          { role: "user", content: "" },
+          { role: "user", content: [{ type: "text", text: "" }, { type: "text", text: "Hi" }] },
+        ],
+      },
+      context(),
+      false,
+    );
+    expect(body.messages).toEqual([{ role: "user", content: [{ type: "text", text: "Hi" }] }]);
+  });
+
   it("maps tool_choice and parallel_tool_calls", () => {
     const tools = [{ type: "function" as const, function: { name: "get_weather" } }];
     const base = { model: "m", messages: [{ role: "user" as const, content: "x" }], tools };

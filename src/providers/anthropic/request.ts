@@ -108,8 +108,9 @@ function parseArguments(text: string): unknown {
 function toBlocks(message: ChatMessage): Block[] {
   switch (message.role) {
     case "user": {
-      if (typeof message.content === "string") return [{ type: "text", text: message.content }];
-      return message.content.map((part): Block => {
+      // Anthropic rejects empty text blocks; an empty turn is simply left out.
+      if (typeof message.content === "string") return message.content === "" ? [] : [{ type: "text", text: message.content }];
+      return message.content.filter((part) => part.type !== "text" || part.text !== "").map((part): Block => {
         if (part.type === "text") return withCache({ type: "text", text: part.text }, part.cache_control);
         const inline = parseDataUrl(part.image_url.url);
         const source = inline ? { type: "base64", media_type: inline.mediaType, data: inline.data } : { type: "url", url: part.image_url.url };
