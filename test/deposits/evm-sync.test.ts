@@ -265,6 +265,26 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
     expect(await balance(alice)).toBe(before + 50_000_000_000n);
   });
 
+  it("steps the cursor back and rescans when a reorg replaces the cursor's own block", async () => {
+    const before = await balance(alice);
+    await syncEvmChain(deps());
+    const tx = await sendUsdc(1, 2_000_000n);
+    await anvil.mine(3);
+    await syncEvmChain(deps({ confirmations: 1 }));
+    expect((await depositRow(tx))?.status).toBe("credited");
+    // Replace the last 6 blocks (deeper than the cursor) with empty ones.
+    await anvil.testClient.request({ method: "anvil_reorg" as never, params: [6, []] as never });
+    const rewound = await creditNextChunk(deps({ confirmations: 1, rewindDepth: 8n }));
+    expect(rewound.kind).toBe("rewound");
+    await syncEvmChain(deps());
+    const latest = await anvil.publicClient.getBlockNumber();
+    const again = await creditNextChunk(deps());
+    expect(again.kind).toBe("idle");
+    if (again.kind === "idle") expect(again.cursor).toEqual({ block: latest - 2n, hash: (await anvil.publicClient.getBlock({ blockNumber: latest - 2n })).hash });
+    // Rescanning the same heights never credits the earlier deposit twice.
+    expect(await balance(alice)).toBe(before + 2_000_000_000n);
+  });
+
   it("one chunk at a time never passes the credit depth", async () => {
     const d = deps();
     await anvil.mine(2);
