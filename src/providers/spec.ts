@@ -233,7 +233,10 @@ export interface UpstreamStream {
 export interface UpstreamTimeouts {
   /** TCP (and TLS) connect. */
   connectMs: number;
-  /** From sending the request to the first chunk with substance (or the whole body when not streaming). */
+  /**
+   * From sending the request (connecting included, so keep it above connectMs) to the first chunk
+   * with substance when streaming, or to the response headers when not.
+   */
   firstByteMs: number;
   /** Longest silence allowed between two stream reads once streaming. */
   idleMs: number;

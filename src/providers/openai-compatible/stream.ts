@@ -5,8 +5,8 @@
  * frame is the upstream failing mid-stream. A stream that stops before `[DONE]` and before any
  * finish_reason was cut.
  */
-import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
-import { cutStreamError, parseEventJson, type StreamMeta } from "../shared/exchange.js";
+import { UpstreamError, emptyUsage, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
+import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
 import { normalizeFinishReason, openAIErrorDetails, readUsage } from "./response.js";
@@ -19,7 +19,11 @@ export async function* translateOpenAIStream(
   let usage: Usage | undefined;
   let finished = false;
   let done = false;
-  for await (const event of events) {
+  const iterator = events[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const event = next.value;
     if (event.data.trim() === "[DONE]") {
       done = true;
       break;
@@ -40,12 +44,8 @@ export async function* translateOpenAIStream(
     yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native };
   }
   if (!done && !finished) throw cutStreamError();
-  yield {
-    delta: {},
-    finishReason: null,
-    nativeFinishReason: null,
-    usage: usage ?? { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cacheWritePromptTokens: 0, reasoningTokens: 0 },
-  };
+  yield { delta: {}, finishReason: null, nativeFinishReason: null, usage: usage ?? emptyUsage() };
+  if (done) await drain(iterator);
 }
 
 function readDelta(delta: Record<string, unknown>): ChunkDelta {

@@ -207,3 +207,15 @@ export function parseEventJson(event: SseEvent): unknown {
 export function cutStreamError(): UpstreamError {
   return new UpstreamError("The provider's stream ended before it was complete", { kind: "reset" });
 }
+
+/**
+ * Reads what follows a protocol's end marker until the body ends, so the connection goes back
+ * to the keep-alive pool instead of being destroyed. Errors there no longer matter.
+ */
+export async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    for (;;) if ((await iterator.next()).done) return;
+  } catch {
+    // The answer was complete; a broken tail only costs the pooled connection.
+  }
+}
