@@ -90,7 +90,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     wantsStream: (body) => typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true,
 
     async complete(caller, body, meta) {
-      const prepared = await prepareRequest(prepareDeps, caller, body, false);
+      const prepared = await prepareRequest(prepareDeps, caller, body, false, meta.generationId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
       const result = await runAttempts<ChatResponse>(attemptDeps, prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
@@ -134,7 +134,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     },
 
     async stream(caller, body, meta) {
-      const prepared = await prepareRequest(prepareDeps, caller, body, true);
+      const prepared = await prepareRequest(prepareDeps, caller, body, true, meta.generationId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
       const result = await runAttempts<UpstreamStream>(attemptDeps, prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>

@@ -42,6 +42,8 @@ export interface GenerationStore {
 export interface RequestMeta {
   httpReferer?: string;
   appTitle?: string;
+  /** The generation id to use (so a stream can announce it before routing finishes). */
+  generationId?: string;
   /** Fires when the client goes away. */
   signal?: AbortSignal;
 }

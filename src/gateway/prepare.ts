@@ -36,9 +36,9 @@ export interface PrepareDeps {
 }
 
 /** Validates, plans, quotes and places the hold; throws the AppError a client should see. */
-export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: unknown, stream?: boolean): Promise<Prepared> {
+export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: unknown, stream: boolean, generationId?: string): Promise<Prepared> {
   const input = parseChatInput(body);
-  if (stream !== undefined) input.stream = stream;
+  input.stream = stream;
   const plan = planRoute(input.routing, deps.catalog, deps.planner());
   const images = countImages(input.request.messages);
   const { promptTokensEstimate, maxTokens } = input.routing;
@@ -47,7 +47,7 @@ export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: un
   const hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
   if (!hold.ok) throw refusal(hold, quote, images, deps.feeBps);
   return {
-    id: newGenerationId(now),
+    id: generationId ?? newGenerationId(now),
     createdAt: now,
     input,
     plan,
