@@ -8,6 +8,15 @@ import { computeCharge, type TokenUsage } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
 import type { Attempt } from "../routing/types.js";
 
+/**
+ * Prompt tokens the hold assumes: the character estimate with 50% + 32 tokens of headroom for
+ * tokenizers that split finer and for chat-template overhead, so the usage an upstream reports
+ * almost never exceeds what was reserved.
+ */
+export function promptTokensForHold(estimate: number): number {
+  return Math.ceil(estimate * 1.5) + 32;
+}
+
 /** The largest possible charge of one attempt and of the whole plan. */
 export interface Quote {
   holdNano: Nano;
@@ -23,7 +32,8 @@ function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | 
 }
 
 /** The hold for a plan: max over attempts of the worst-case charge including the fee. */
-export function quoteWorstCase(attempts: readonly Attempt[], promptTokens: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
+export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
+  const promptTokens = promptTokensForHold(promptEstimate);
   let best: Quote | undefined;
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
