@@ -75,6 +75,21 @@ describe("non-stream", () => {
   });
 });
 
+describe("auto routing", () => {
+  it("farebox/auto picks the cheapest model that can serve, and the response names it", async () => {
+    h.alpha.setScript({ text: "auto" });
+    const data = await openai.chat.completions.create({ model: "farebox/auto", messages: [{ role: "user", content: "x" }], max_tokens: 5 });
+    expect(data.model).toBe("test/alpha-only");
+    const withTools = await openai.chat.completions.create({
+      model: "openrouter/auto",
+      messages: [{ role: "user", content: "x" }],
+      max_tokens: 5,
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+    });
+    expect(withTools.model).toBe("test/chat");
+  });
+});
+
 describe("errors surface as the SDK's error classes", () => {
   it("401 for a wrong key", async () => {
     const bad = h.client({ apiKey: "sk-fb-v1-wrong" });
