@@ -63,6 +63,7 @@ async function streamReply(
     raw.writeHead(200, { ...SSE_HEADERS, "x-generation-id": meta.generationId ?? "" });
   };
   const keepAlive = setInterval(() => {
+    if (signal.aborted || raw.destroyed) return;
     commit();
     raw.write(KEEP_ALIVE_FRAME);
   }, deps.keepAliveMs ?? 1_000);
