@@ -52,7 +52,8 @@ function mergeProviders(configured: Record<string, ProviderInput>, problems: str
       protocol: merged.protocol ?? "openai",
       baseUrl: (merged.base_url ?? "").replace(/\/+$/, ""),
       apiKey: apiKey ? apiKey : undefined,
-      collectsData: merged.collects_data ?? false,
+      collectsData: merged.data_collection !== undefined ? merged.data_collection === "allow" : (merged.collects_data ?? false),
+      headers: { ...merged.headers },
     });
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import type { ProviderInput } from "./types.js";
 
-export const DEFAULT_PROVIDERS: Readonly<Record<string, Required<Omit<ProviderInput, "api_key">>>> = {
+export const DEFAULT_PROVIDERS: Readonly<Record<string, Required<Omit<ProviderInput, "api_key" | "data_collection" | "headers">>>> = {
   openai: { name: "OpenAI", protocol: "openai", base_url: "https://api.openai.com/v1", collects_data: false },
   anthropic: { name: "Anthropic", protocol: "anthropic", base_url: "https://api.anthropic.com", collects_data: false },
   google: {

@@ -9,7 +9,7 @@ import type { Pricing } from "../domain/charge.js";
 export type Protocol = "openai" | "anthropic" | "gemini";
 
 /** What a model can read. */
-export type InputModality = "text" | "image";
+export type InputModality = "text" | "image" | "audio" | "file";
 
 /** OpenRouter's pricing object: USD per token (request and image: USD per unit), decimal strings. */
 export interface PricingInput {
@@ -30,6 +30,10 @@ export interface ProviderInput {
   name?: string;
   /** True when the provider may store or train on prompts (filtered by data_collection: deny). */
   collects_data?: boolean;
+  /** The config file's spelling of the same fact: "allow" = the provider may store or train. */
+  data_collection?: "allow" | "deny";
+  /** Extra headers sent upstream with every request (e.g. attribution for another gateway). */
+  headers?: Record<string, string>;
 }
 
 /** One way to serve a model (config `models[].endpoints[]`). */
@@ -79,6 +83,7 @@ export interface Provider {
   /** Absent when the operator has not configured a key: its endpoints answer 503. */
   apiKey: string | undefined;
   collectsData: boolean;
+  headers: Record<string, string>;
 }
 
 /** One servable (model, provider) pair with exact integer prices. */

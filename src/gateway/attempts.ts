@@ -66,6 +66,7 @@ export async function runAttempts<T>(
       baseUrl: endpoint.provider.baseUrl,
       timeouts: deps.timeouts,
       supportedParameters: endpoint.supportedParameters,
+      headers: endpoint.provider.headers,
       ...(signal ? { signal } : {}),
     };
     try {
