@@ -9,12 +9,20 @@ import type { RouteDeps } from "./http/routes/deps.js";
 import { registerHealthRoutes } from "./http/routes/health.js";
 import { registerKeyRoutes } from "./http/routes/keys.js";
 import { KeyResolver } from "./keys/index.js";
+import { createChatStack, type ChatStack } from "./gateway/compose.js";
+import { registerChatRoutes } from "./http/routes/chat-completions.js";
+import { registerGenerationRoutes } from "./http/routes/generation.js";
+import { registerModelRoutes } from "./http/routes/models.js";
 
 export interface AppDeps {
   config: Config;
   database: Database;
   clock?: () => Date;
   keys?: KeyResolver;
+  /** The chat use case; built from config and database when absent (tests inject their own). */
+  chat?: ChatStack;
+  /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
+  streamKeepAliveMs?: number;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
@@ -41,6 +49,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerKeyRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
+  const chat = deps.chat ?? createChatStack(deps.config, deps.database.db, clock, { onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed") });
+  app.addHook("onClose", () => chat.close());
+  registerChatRoutes(app, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
+  registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
+  registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
   await app.ready();
   return app;
 }

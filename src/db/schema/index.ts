@@ -2,3 +2,4 @@
 export * from "./accounts.js";
 export * from "./ledger.js";
 export * from "./keys.js";
+export * from "./generations.js";
