@@ -113,6 +113,22 @@ describe("errors surface as the SDK's error classes", () => {
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
+  it("402 when the key's spending limit cannot cover the worst case", async () => {
+    const created = await fetch(`${h.url}/api/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${h.managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "tiny", limit: 0.00005, limit_reset: "daily" }),
+    });
+    const { key } = (await created.json()) as { key: string };
+    const limited = h.client({ apiKey: key });
+    const refused = await limited.chat.completions.create({ model: "test/backup", messages: [{ role: "user", content: "x" }], max_tokens: 1_000 }).catch((e: unknown) => e);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+    expect((refused as Error).message).toMatch(/key's spending limit.*can only afford \d+/);
+    h.alpha.setScript({});
+    const ok = await limited.chat.completions.create({ model: "test/alpha-only", messages: [{ role: "user", content: "x" }], max_tokens: 10 });
+    expect(ok.choices[0]!.message.content).toBeTruthy();
+  });
+
   it("402 saying how many output tokens the balance can afford, with nothing held or charged", async () => {
     const error = await openai.chat.completions
       .create({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 10_000_000 } as never)
