@@ -4,7 +4,9 @@
  * upstream given in UPSTREAM_URL, a funded account and an inference key. Prints
  * `{url, key}` as one JSON line when ready.
  */
+import { sql } from "drizzle-orm";
 import { buildApp } from "../src/app.js";
+import { createDb } from "../src/db/client.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../test/support/app.js";
 import { createTestDatabase } from "../test/support/db.js";
 
@@ -24,7 +26,15 @@ const config = testConfig({
     },
   ],
 });
-const database = await createTestDatabase("postgres", { maxConnections: 20 });
+const testDatabase = await createTestDatabase("postgres", { maxConnections: 20 });
+let database: typeof testDatabase = testDatabase;
+if (process.env.BENCH_SYNC_COMMIT === "off") {
+  // Operator-level Postgres setting: commits return before their WAL is flushed to disk.
+  const name = new URL(testDatabase.url!).pathname.slice(1);
+  await testDatabase.db.execute(sql.raw(`alter database ${name} set synchronous_commit = off`));
+  const reopened = await createDb({ databaseUrl: testDatabase.url, maxConnections: 20 });
+  database = { ...testDatabase, ...reopened, close: async () => { await reopened.close(); await testDatabase.close(); } };
+}
 const app = await buildApp({ config, database });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 const { accountId, managementKey } = await createAccountViaAdmin(url);

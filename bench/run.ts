@@ -17,6 +17,8 @@ import { percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 10);
+const SYNC_COMMIT = process.env.BENCH_SYNC_COMMIT === "off" ? "off" : "on";
 
 function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -32,6 +34,7 @@ const body = (model: string, stream: boolean) => JSON.stringify({ model, message
 
 interface Row {
   scenario: string;
+  rate: number;
   direct: LoadResult;
   farebox: LoadResult;
 }
@@ -40,7 +43,7 @@ const fmt = (ms: number) => ms.toFixed(2);
 
 async function main(): Promise<void> {
   const upstream = await startChild("bench/upstream-server.ts", {});
-  const farebox = await startChild("bench/farebox-server.ts", { UPSTREAM_URL: upstream.info.url! });
+  const farebox = await startChild("bench/farebox-server.ts", { UPSTREAM_URL: upstream.info.url!, BENCH_SYNC_COMMIT: SYNC_COMMIT });
   const direct = { url: upstream.info.url!, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" } };
   const viaFarebox = { url: farebox.info.url!, path: "/api/v1/chat/completions", headers: { authorization: `Bearer ${farebox.info.key}`, "content-type": "application/json" } };
   const rows: Row[] = [];
@@ -48,11 +51,11 @@ async function main(): Promise<void> {
     // Warm up pools, JIT and the key cache.
     await runLoad({ ...viaFarebox, body: body("bench/model", false), ratePerSecond: 200, durationMs: 2_000, maxInFlight: 256 });
     await runLoad({ ...direct, body: body("bench-model", false), ratePerSecond: 200, durationMs: 1_000, maxInFlight: 256 });
-    for (const stream of [false, true]) {
+    for (const [stream, rate] of [[false, LOW_RATE], [false, RATE], [true, RATE]] as const) {
       const scenario = stream ? "stream" : "non-stream";
-      const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: RATE, durationMs: DURATION_MS, maxInFlight: 512 });
-      const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: RATE, durationMs: DURATION_MS, maxInFlight: 512 });
-      rows.push({ scenario, direct: d, farebox: f });
+      const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 });
+      const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 });
+      rows.push({ scenario, rate, direct: d, farebox: f });
       console.log(scenario, summary(d), "|", summary(f));
     }
     const closed = await runClosedLoop({ ...viaFarebox, body: body("bench/model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
@@ -74,20 +77,21 @@ function writeResults(rows: Row[], closedRps: number, closedDirectRps: number, c
   const lines = rows.map((row) => {
     const p = (r: LoadResult, f: number) => percentileOf(r.latenciesMs, f);
     const rps = (r: LoadResult) => ((r.latenciesMs.length / r.elapsedMs) * 1000).toFixed(0);
-    return `| ${row.scenario} | ${RATE} | ${fmt(p(row.direct, 0.5))} / ${fmt(p(row.direct, 0.99))} | ${fmt(p(row.farebox, 0.5))} / ${fmt(p(row.farebox, 0.99))} | **${fmt(p(row.farebox, 0.5) - p(row.direct, 0.5))}** / **${fmt(p(row.farebox, 0.99) - p(row.direct, 0.99))}** | ${rps(row.farebox)} | ${row.farebox.errors + row.direct.errors} |`;
+    return `| ${row.scenario} | ${row.rate} | ${fmt(p(row.direct, 0.5))} / ${fmt(p(row.direct, 0.99))} | ${fmt(p(row.farebox, 0.5))} / ${fmt(p(row.farebox, 0.99))} | **${fmt(p(row.farebox, 0.5) - p(row.direct, 0.5))}** / **${fmt(p(row.farebox, 0.99) - p(row.direct, 0.99))}** | ${rps(row.farebox)} | ${row.farebox.errors + row.direct.errors} |`;
   });
   const text = `# Benchmark: farebox overhead
 
-Command: \`npm run bench\` (defaults: BENCH_RATE=${RATE}, BENCH_DURATION_MS=${DURATION_MS}, BENCH_CONCURRENCY=${CONCURRENCY}).
+Command: \`${SYNC_COMMIT === "off" ? "BENCH_SYNC_COMMIT=off " : ""}npm run bench\` (defaults: BENCH_RATE=${RATE}, BENCH_DURATION_MS=${DURATION_MS}, BENCH_CONCURRENCY=${CONCURRENCY}).
 Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version},
-billing on PostgreSQL at 127.0.0.1:5432 (hold + settle + generation record per request).
+billing on PostgreSQL at 127.0.0.1:5432 (hold + settle + generation record per request), synchronous_commit=${SYNC_COMMIT}.
 
 Three processes share the machine: a fake OpenAI upstream (answers immediately), farebox, and
 the open-loop load generator. Each scenario sends ${RATE} requests/s for ${DURATION_MS / 1000} s straight to the
-upstream, then the same through farebox; "added" is the difference of the percentiles.
+upstream, then the same through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the
+difference of the percentiles. "Dropped" counts requests not sent because 512 were already in flight.
 Latency is until the full body (stream: until \`[DONE]\`) has arrived, in milliseconds.
 
-| scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served | errors |
+| scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served | dropped or failed |
 |---|---|---|---|---|---|---|
 ${lines.join("\n")}
 
@@ -96,7 +100,8 @@ Closed loop, ${CONCURRENCY} requests in flight, non-stream: **${closedRps.toFixe
 
 Target: p50 added ≤ 1 ms and p99 added ≤ 5 ms at 500 requests/s.
 `;
-  writeFileSync(new URL("./RESULTS.md", import.meta.url), text);
+  const file = new URL(SYNC_COMMIT === "off" ? "./RESULTS-async-commit.md" : "./RESULTS.md", import.meta.url);
+  writeFileSync(file, text);
 }
 
 await main();
