@@ -3,7 +3,10 @@
  *
  * Prices are written here in USD per million tokens (as price pages show them) and turned into
  * OpenRouter's USD-per-token strings exactly by `perMillion`. Every endpoint names its price page
- * and the date the price was read. Long-context surcharges (Gemini 2.5 Pro above 200K prompt
+ * and the date this table was compiled (`price_checked`). OpenAI, Anthropic and Groq's Llama 3.3
+ * prices were cross-checked that day against published price tables; the others are the list
+ * prices as last published by their pages and should be re-verified before relying on them.
+ * Operators override any price in the config file. Long-context surcharges (Gemini 2.5 Pro above 200K prompt
  * tokens) are avoided by capping that endpoint's context at the cheaper tier's limit, so a
  * request is never served at a price higher than the one billed.
  */
