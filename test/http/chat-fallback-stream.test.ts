@@ -84,6 +84,21 @@ describe("streaming", () => {
     expect(last.usage!.cost).toBe(Number(charge) / 1e9);
   });
 
+  it("a stream whose every attempt fails before the first token ends in an error and is not charged", async () => {
+    h.alpha.setScript({ error: { status: 503 } });
+    h.beta.setScript({ error: { status: 500 } });
+    // Quicker than the keep-alive delay this is a plain HTTP error; slower, the status is already
+    // committed and the error arrives as an SSE error event. Either way the SDK raises it.
+    const outcome = await (async () => {
+      const stream = await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 5, stream: true });
+      for await (const _chunk of stream) void _chunk;
+      return "completed";
+    })().catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(Error);
+    await h.chat.gateway.idle();
+    expect(await debited()).toBe(0n);
+  });
+
   it("sends SSE keep-alive comments while the upstream is slow, then the stream", async () => {
     h.alpha.setScript({ text: "late", firstByteDelayMs: 200 });
     const response = await fetch(`${h.url}/api/v1/chat/completions`, {
