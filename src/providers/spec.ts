@@ -13,16 +13,27 @@ export type ProviderProtocol = "openai" | "anthropic" | "gemini";
 // ---------------------------------------------------------------------------------------------
 // Request
 
+/**
+ * A prompt-cache breakpoint on a content part (Anthropic's `cache_control`, which OpenRouter
+ * passes through): the prompt up to and including this part may be cached.
+ */
+export interface CacheControl {
+  type: "ephemeral";
+  ttl?: "5m" | "1h";
+}
+
 /** A text content part. */
 export interface TextPart {
   type: "text";
   text: string;
+  cache_control?: CacheControl;
 }
 
 /** An image content part: an https URL or a `data:<mime>;base64,<data>` URL. */
 export interface ImagePart {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
+  cache_control?: CacheControl;
 }
 
 /** A content part of a user message. */
@@ -175,6 +186,12 @@ export interface ChatResponse {
   /** The upstream's raw finish/stop reason. */
   nativeFinishReason: string | null;
   usage: Usage;
+  /**
+   * False when the upstream sent no usage at all (counts are then zero and the caller should
+   * estimate rather than bill nothing). The adapters always set it; optional only so that
+   * responses built elsewhere (tests, caches) need not.
+   */
+  usageReported?: boolean;
 }
 
 /** A fragment of a tool call in a stream (OpenAI's delta shape: id and name come first). */
@@ -196,7 +213,8 @@ export interface ChunkDelta {
 
 /**
  * One normalized stream chunk. A chunk may carry a delta, a finish reason, usage, or several.
- * The last chunk of a well-formed stream carries `usage`.
+ * When the upstream reported usage, the last chunk carries it (exactly once, after the finish);
+ * when it reported none, no chunk carries usage and the caller estimates.
  */
 export interface StreamChunk {
   delta: ChunkDelta;

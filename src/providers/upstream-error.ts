@@ -55,9 +55,12 @@ export class UpstreamError extends AppError {
   constructor(message: string, options: UpstreamErrorOptions) {
     const rawBody = options.rawBody === undefined ? undefined : options.rawBody.slice(0, RAW_BODY_LIMIT);
     const { httpStatus, errorType } = clientFacing(options.kind, options.status);
+    const retryAfterSeconds = options.retryAfterMs === undefined ? undefined : Math.ceil(options.retryAfterMs / 1000);
     super(message, {
       httpStatus,
       errorType,
+      // When this error reaches the client as a 429/503, the upstream's wait travels with it.
+      ...(retryAfterSeconds !== undefined && (httpStatus === 429 || httpStatus === 503) ? { headers: { "Retry-After": String(retryAfterSeconds) } } : {}),
       retryable: isRetryable(options.kind, options.status),
       cause: options.cause,
       metadata: {
@@ -65,7 +68,7 @@ export class UpstreamError extends AppError {
         ...(options.status === undefined ? {} : { upstream_status: options.status }),
         ...(options.upstreamCode === undefined ? {} : { provider_code: options.upstreamCode }),
         ...(rawBody === undefined ? {} : { raw: rawBody }),
-        ...(options.retryAfterMs === undefined ? {} : { retry_after_seconds: Math.ceil(options.retryAfterMs / 1000) }),
+        ...(retryAfterSeconds === undefined ? {} : { retry_after_seconds: retryAfterSeconds }),
       },
     });
     this.name = "UpstreamError";

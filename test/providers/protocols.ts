@@ -28,6 +28,8 @@ export interface ProtocolUnderTest {
   reportsCacheWrite: boolean;
   /** Whether the protocol reports reasoning tokens separately. */
   reportsReasoningTokens: boolean;
+  /** Whether usage is part of every answer (so it can never be missing). */
+  alwaysReportsUsage: boolean;
   /** Whether tool results are matched by call id (else by function name). */
   toolResultsById: boolean;
   read: {
@@ -58,6 +60,7 @@ export const openAIProtocol: ProtocolUnderTest = {
   baseUrl: (fake) => `${fake.url}/v1`,
   reportsCacheWrite: false,
   reportsReasoningTokens: true,
+  alwaysReportsUsage: false,
   toolResultsById: true,
   read: {
     apiKey: (r) => String(r.headers.authorization ?? "").replace(/^Bearer /, "") || undefined,
@@ -94,6 +97,7 @@ export const anthropicProtocol: ProtocolUnderTest = {
   baseUrl: (fake) => fake.url,
   reportsCacheWrite: true,
   reportsReasoningTokens: false,
+  alwaysReportsUsage: true,
   toolResultsById: true,
   read: {
     apiKey: (r) => (r.headers["anthropic-version"] === "2023-06-01" ? (r.headers["x-api-key"] as string) : undefined),
@@ -135,6 +139,7 @@ export const geminiProtocol: ProtocolUnderTest = {
   baseUrl: (fake) => fake.url,
   reportsCacheWrite: false,
   reportsReasoningTokens: true,
+  alwaysReportsUsage: false,
   toolResultsById: false,
   read: {
     apiKey: (r) => r.headers["x-goog-api-key"] as string | undefined,

@@ -79,6 +79,17 @@ describe("OpenAI-compatible translation", () => {
     expect(toOpenAIBody(request, context(["reasoning", "max_tokens"]), false).reasoning).toEqual({ effort: "high" });
   });
 
+  it("keeps cache breakpoints only for endpoints that accept them", () => {
+    const cached: ChatRequest = {
+      model: "m",
+      messages: [{ role: "user", content: [{ type: "text", text: "long document", cache_control: { type: "ephemeral" } }] }],
+    };
+    const kept = toOpenAIBody(cached, context(), false).messages as { content: Record<string, unknown>[] }[];
+    expect(kept[0]?.content[0]?.cache_control).toEqual({ type: "ephemeral" });
+    const stripped = toOpenAIBody(cached, context(["temperature"]), false).messages as { content: Record<string, unknown>[] }[];
+    expect(stripped[0]?.content[0]).toEqual({ type: "text", text: "long document" });
+  });
+
   it("reads DeepSeek's reasoning_content and prompt_cache_hit_tokens", () => {
     const response = fromOpenAIResponse(
       {
@@ -123,6 +134,46 @@ describe("Anthropic translation", () => {
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(messages[1]?.content.map((b) => b.type)).toEqual(["text", "tool_use", "tool_use"]);
     expect(messages[2]?.content.map((b) => b.type)).toEqual(["tool_result", "tool_result", "text"]);
+  });
+
+  it("keeps prompt-cache breakpoints on system, user, tool-result and assistant blocks", () => {
+    const cache = { type: "ephemeral" as const };
+    const body = toAnthropicBody(
+      {
+        model: "m",
+        messages: [
+          { role: "system", content: [{ type: "text", text: "Rules.", cache_control: cache }] },
+          { role: "user", content: [{ type: "text", text: "Doc", cache_control: { type: "ephemeral", ttl: "1h" } }, { type: "text", text: "Q?" }] },
+          { role: "assistant", content: [{ type: "text", text: "A.", cache_control: cache }] },
+          { role: "user", content: "Next" },
+        ],
+      },
+      context(),
+      false,
+    );
+    expect(body.system).toEqual([{ type: "text", text: "Rules.", cache_control: cache }]);
+    const messages = body.messages as { content: Record<string, unknown>[] }[];
+    expect(messages[0]?.content).toEqual([
+      { type: "text", text: "Doc", cache_control: { type: "ephemeral", ttl: "1h" } },
+      { type: "text", text: "Q?" },
+    ]);
+    expect(messages[1]?.content[0]?.cache_control).toEqual(cache);
+    expect(toAnthropicBody({ model: "m", messages: [{ role: "system", content: "Plain." }, { role: "user", content: "x" }] }, context(), false).system).toBe("Plain.");
+  });
+
+  it("leaves out empty text, which Anthropic rejects", () => {
+    const body = toAnthropicBody(
+      {
+        model: "m",
+        messages: [
+          { role: "user", content: "" },
+          { role: "user", content: [{ type: "text", text: "" }, { type: "text", text: "Hi" }] },
+        ],
+      },
+      context(),
+      false,
+    );
+    expect(body.messages).toEqual([{ role: "user", content: [{ type: "text", text: "Hi" }] }]);
   });
 
   it("maps tool_choice and parallel_tool_calls", () => {

@@ -30,6 +30,8 @@ describe("UpstreamError", () => {
     const error = new UpstreamError("Provider returned error", { kind: "http", status: 429, retryAfterMs: 1500, rawBody: "x".repeat(5000), upstreamCode: "rate_limit_exceeded" });
     expect(error).toBeInstanceOf(AppError);
     expect(error.rawBody).toHaveLength(2048);
+    expect(error.headers).toEqual({ "Retry-After": "2" });
+    expect(new UpstreamError("x", { kind: "http", status: 400, retryAfterMs: 1000 }).headers).toEqual({});
     expect(error.toEnvelope()).toEqual({
       error: {
         code: 429,

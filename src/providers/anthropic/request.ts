@@ -4,7 +4,7 @@
  * assistant tool calls become `tool_use` blocks and tool messages `tool_result` blocks in a user
  * turn; consecutive turns of one role are merged. `max_tokens` is required by Anthropic.
  */
-import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig, ToolChoice } from "../spec.js";
+import type { AdapterContext, CacheControl, ChatMessage, ChatRequest, ContentPart, ReasoningConfig, TextPart, ToolChoice } from "../spec.js";
 import { parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
 
@@ -22,13 +22,10 @@ interface WireMessage {
 /** The JSON body for `POST /v1/messages`. */
 export function toAnthropicBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
   const supported = context.supportedParameters;
-  const system = request.messages
-    .filter((message) => message.role === "system" || message.role === "developer")
-    .map((message) => textOf(message.content))
-    .join("\n\n");
+  const system = systemOf(request.messages);
   const maxTokens = request.max_tokens ?? DEFAULT_MAX_TOKENS;
   const body: Record<string, unknown> = { model: request.model, max_tokens: maxTokens, messages: toMessages(request.messages) };
-  if (system !== "") body.system = system;
+  if (system !== undefined) body.system = system;
   const thinkingBudget = thinkingBudgetFor(request.reasoning, maxTokens);
   if (thinkingBudget !== undefined && accepts(supported, "reasoning")) {
     body.thinking = { type: "enabled", budget_tokens: thinkingBudget };
@@ -51,6 +48,35 @@ export function toAnthropicBody(request: ChatRequest, context: AdapterContext, s
   }
   if (stream) body.stream = true;
   return body;
+}
+
+/**
+ * System and developer messages as Anthropic's `system`: one string, or text blocks when a part
+ * carries a cache breakpoint (which only the block form can hold).
+ */
+function systemOf(messages: ChatMessage[]): string | Block[] | undefined {
+  const parts: TextPart[] = [];
+  for (const message of messages) {
+    if (message.role !== "system" && message.role !== "developer") continue;
+    if (typeof message.content === "string") parts.push({ type: "text", text: message.content });
+    else parts.push(...message.content);
+  }
+  if (parts.length === 0) return undefined;
+  if (!parts.some((part) => part.cache_control)) return parts.map((part) => part.text).join("\n\n");
+  return parts.map((part) => withCache({ type: "text", text: part.text }, part.cache_control));
+}
+
+function withCache(block: Block, cache: CacheControl | undefined): Block {
+  return cache === undefined ? block : { ...block, cache_control: cache };
+}
+
+function lastCache(content: string | readonly ContentPart[] | null | undefined): CacheControl | undefined {
+  if (typeof content === "string" || !content) return undefined;
+  for (let index = content.length - 1; index >= 0; index--) {
+    const cache = content[index]?.cache_control;
+    if (cache) return cache;
+  }
+  return undefined;
 }
 
 function thinkingBudgetFor(reasoning: ReasoningConfig | undefined, maxTokens: number): number | undefined {
@@ -82,26 +108,26 @@ function parseArguments(text: string): unknown {
 function toBlocks(message: ChatMessage): Block[] {
   switch (message.role) {
     case "user": {
-      if (typeof message.content === "string") return [{ type: "text", text: message.content }];
-      return message.content.map((part): Block => {
-        if (part.type === "text") return { type: "text", text: part.text };
+      // Anthropic rejects empty text blocks; an empty turn is simply left out.
+      if (typeof message.content === "string") return message.content === "" ? [] : [{ type: "text", text: message.content }];
+      return message.content.filter((part) => part.type !== "text" || part.text !== "").map((part): Block => {
+        if (part.type === "text") return withCache({ type: "text", text: part.text }, part.cache_control);
         const inline = parseDataUrl(part.image_url.url);
-        return inline
-          ? { type: "image", source: { type: "base64", media_type: inline.mediaType, data: inline.data } }
-          : { type: "image", source: { type: "url", url: part.image_url.url } };
+        const source = inline ? { type: "base64", media_type: inline.mediaType, data: inline.data } : { type: "url", url: part.image_url.url };
+        return withCache({ type: "image", source }, part.cache_control);
       });
     }
     case "assistant": {
       const blocks: Block[] = [];
       const text = textOf(message.content);
-      if (text !== "") blocks.push({ type: "text", text });
+      if (text !== "") blocks.push(withCache({ type: "text", text }, lastCache(message.content)));
       for (const call of message.tool_calls ?? []) {
         blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
       }
       return blocks;
     }
     case "tool":
-      return [{ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content) }];
+      return [withCache({ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content) }, lastCache(message.content))];
     default:
       return [];
   }

@@ -103,5 +103,6 @@ export function fromAnthropicResponse(json: unknown, requestedModel: string): Ch
     finishReason: normalizeStopReason(native),
     nativeFinishReason: native,
     usage: readAnthropicUsage(body.usage),
+    usageReported: asRecord(body.usage) !== undefined,
   };
 }

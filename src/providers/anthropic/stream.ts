@@ -83,7 +83,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
     }
   }
   if (!stopped) throw cutStreamError();
-  yield { delta: {}, finishReason: null, nativeFinishReason: null, usage: readAnthropicUsage(usage) };
+  if (Object.keys(usage).length > 0) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage: readAnthropicUsage(usage) };
   await drain(iterator);
 }
 

@@ -106,5 +106,6 @@ export function fromGeminiResponse(json: unknown, requestedModel: string): ChatR
     finishReason: candidate ? normalizeGeminiFinish(native ?? "STOP", calls.length > 0) : "content_filter",
     nativeFinishReason: native,
     usage: readGeminiUsage(body.usageMetadata),
+    usageReported: asRecord(body.usageMetadata) !== undefined,
   };
 }

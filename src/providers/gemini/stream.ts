@@ -55,10 +55,5 @@ export async function* translateGeminiStream(
     }
   }
   if (!finished || cut()) throw cutStreamError();
-  yield {
-    delta: {},
-    finishReason: null,
-    nativeFinishReason: null,
-    usage: usage ?? { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cacheWritePromptTokens: 0, reasoningTokens: 0 },
-  };
+  if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
 }

@@ -31,7 +31,8 @@ const OPTIONAL_FIELDS = [
 /** The JSON body for `POST {base}/chat/completions`. */
 export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
   const supported = context.supportedParameters;
-  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map(toWireMessage) };
+  const keepCache = accepts(supported, "cache_control");
+  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map((message) => toWireMessage(message, keepCache)) };
   for (const field of OPTIONAL_FIELDS) {
     const value = request[field];
     if (value !== undefined && accepts(supported, field)) body[field] = value;
@@ -51,7 +52,18 @@ export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stre
   return body;
 }
 
-function toWireMessage(message: ChatMessage): Record<string, unknown> {
+/** Content with cache breakpoints removed, for upstreams that reject the field. */
+function withoutCache<T>(content: T): T {
+  if (!Array.isArray(content)) return content;
+  return content.map((part: Record<string, unknown>) => {
+    if (part.cache_control === undefined) return part;
+    const { cache_control: _dropped, ...rest } = part;
+    return rest;
+  }) as T;
+}
+
+function toWireMessage(original: ChatMessage, keepCache: boolean): Record<string, unknown> {
+  const message = keepCache ? original : ({ ...original, content: withoutCache(original.content) } as ChatMessage);
   switch (message.role) {
     case "assistant": {
       const wire: Record<string, unknown> = { role: "assistant", content: message.content ?? null };

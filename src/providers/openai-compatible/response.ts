@@ -93,5 +93,6 @@ export function fromOpenAIResponse(json: unknown, requestedModel: string): ChatR
     finishReason: native === null ? (toolCalls ? "tool_calls" : "stop") : normalizeFinishReason(native),
     nativeFinishReason: native,
     usage: readUsage(body.usage),
+    usageReported: asRecord(body.usage) !== undefined,
   };
 }

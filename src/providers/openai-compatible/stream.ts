@@ -5,7 +5,7 @@
  * frame is the upstream failing mid-stream. A stream that stops before `[DONE]` and before any
  * finish_reason was cut.
  */
-import { UpstreamError, emptyUsage, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
+import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
 import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
@@ -44,7 +44,7 @@ export async function* translateOpenAIStream(
     yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native };
   }
   if (!done && !finished) throw cutStreamError();
-  yield { delta: {}, finishReason: null, nativeFinishReason: null, usage: usage ?? emptyUsage() };
+  if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
   if (done) await drain(iterator);
 }
 

@@ -61,6 +61,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
   try {
     response = await request.http.postJson(attempt, request.url, request.headers, request.body);
     if (response.status >= 300) throw await errorFromResponse(attempt, response, request.errorDetails);
+    if (!isEventStream(response)) throw await notAStream(attempt, response, request.errorDetails);
     const meta: StreamMeta = { upstreamId: "", model: "" };
     let cut = false;
     const events = readSseEvents(attempt.timed(response.body), () => {
@@ -81,7 +82,10 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
     attempt.markFirstChunk();
     const firstChunkAt = performance.now();
     const body = response.body;
+    const state = { complete: ended };
     const close = (): void => {
+      // A stream read to its end already handed its connection back to the pool: nothing to close.
+      if (state.complete) return;
       if (!attempt.failed) attempt.fail(new UpstreamError("The stream was closed by the gateway", { kind: "aborted" }));
       body.destroy();
       attempt.dispose();
@@ -91,7 +95,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
       model: meta.model || String((request.body as { model?: unknown }).model ?? ""),
       startedAt: attempt.startedAt,
       firstChunkAt,
-      chunks: replay(buffered, ended ? undefined : chunks, attempt, close),
+      chunks: replay(buffered, ended ? undefined : chunks, attempt, close, () => (state.complete = true)),
       close,
     };
   } catch (error) {
@@ -110,6 +114,7 @@ async function* replay(
   rest: AsyncGenerator<StreamChunk> | undefined,
   attempt: Attempt,
   close: () => void,
+  markComplete: () => void,
 ): AsyncGenerator<StreamChunk> {
   let finished = false;
   try {
@@ -127,6 +132,7 @@ async function* replay(
       }
     }
     finished = true;
+    markComplete();
   } finally {
     if (!finished) close();
     attempt.dispose();
@@ -197,6 +203,35 @@ async function errorFromResponse(
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(details.code === undefined ? {} : { upstreamCode: details.code }),
   });
+}
+
+function isEventStream(response: UpstreamResponse): boolean {
+  const type = response.headers["content-type"];
+  const value = Array.isArray(type) ? type[0] : type;
+  // No content type at all is tolerated (some local servers omit it); a JSON body is not a stream.
+  return value === undefined || !/json/i.test(value);
+}
+
+/**
+ * A 2xx JSON body where a stream was asked: some servers ignore `stream` or report errors this
+ * way. An error inside it keeps its status; anything else is an invalid response.
+ */
+async function notAStream(attempt: Attempt, response: UpstreamResponse, errorDetails: (json: unknown) => ErrorDetails): Promise<UpstreamError> {
+  const text = await readText(attempt, response, ERROR_BODY_LIMIT);
+  let details: ErrorDetails = {};
+  let code: unknown;
+  try {
+    const json = JSON.parse(text) as { error?: { code?: unknown } };
+    details = json.error === undefined ? {} : errorDetails(json);
+    code = json.error?.code;
+  } catch {
+    details = {};
+  }
+  if (details.message !== undefined) {
+    const status = typeof code === "number" && code >= 400 && code < 600 ? code : 502;
+    return new UpstreamError(details.message, { kind: "http", status, rawBody: text, ...(details.code === undefined ? {} : { upstreamCode: details.code }) });
+  }
+  return new UpstreamError("The provider answered a stream request with a non-stream body", { kind: "invalid_response", rawBody: text });
 }
 
 /** Parses one SSE data payload as JSON, or fails as an invalid response. */

@@ -28,6 +28,8 @@ export interface FakeBehaviour {
   /** Normalized finish (default: tool_calls when toolCalls are given, else stop). */
   finish?: "stop" | "length" | "tool_calls" | "content_filter";
   usage?: FakeUsage;
+  /** Report no usage at all (some OpenAI-compatible servers; ignored where the protocol always sends it). */
+  omitUsage?: boolean;
   /** Model name the upstream reports (default: the requested one). */
   model?: string;
   /** Answer with this error status and the protocol's error body instead. */
@@ -36,6 +38,8 @@ export interface FakeBehaviour {
   firstByteDelayMs?: number;
   /** Delay between stream frames. */
   frameDelayMs?: number;
+  /** Answer a stream request with the non-stream JSON body (servers that ignore `stream`). */
+  ignoreStream?: boolean;
   /** Destroy the connection before answering anything. */
   resetBeforeResponse?: boolean;
   /** Non-stream: the body is not JSON. Stream: the frame at this index (true = 0) is not JSON. */

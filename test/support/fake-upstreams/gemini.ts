@@ -76,7 +76,7 @@ export const geminiRenderer: ProtocolRenderer = {
     }));
     const response = (parts: unknown[], finish?: string): Record<string, unknown> => ({
       candidates: [{ content: { parts, role: "model" }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
-      usageMetadata: usageOf(behaviour),
+      ...(behaviour.omitUsage ? {} : { usageMetadata: usageOf(behaviour) }),
       modelVersion,
       responseId,
     });

@@ -14,9 +14,12 @@
  * `/v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`).
  *
  * A behaviour (see behaviour.ts) is protocol-neutral: text, reasoning, toolCalls, finish, usage
- * (normalized counts), or a fault: error {status, retryAfter}, firstByteDelayMs, resetBeforeResponse,
- * malformed, and for streams stallAfter / cutAfter / resetAfter / streamErrorAfter (frame index),
- * frameDelayMs and comments (SSE keep-alive lines). Streaming is chosen by the request, as upstream.
+ * (normalized counts; omitUsage to send none), model, or a fault: error {status, retryAfter},
+ * firstByteDelayMs, resetBeforeResponse, malformed, ignoreStream (JSON where a stream was asked),
+ * and for streams stallAfter / cutAfter / resetAfter / streamErrorAfter (frame index),
+ * frameDelayMs, splitFramesBytes (frames cut across TCP writes) and comments (SSE keep-alive
+ * lines). Streaming is chosen by the request, as upstream. Each RecordedRequest has the parsed
+ * body, headers, remotePort (keep-alive reuse) and `closed` / `closedEarly` (aborts).
  * `refusedUrl()` gives a port where connecting is refused; `startSilentTcp()` a server whose
  * https URL hangs in the TLS handshake (a connect timeout).
  */

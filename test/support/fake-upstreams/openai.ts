@@ -79,7 +79,7 @@ export const openAIRenderer: ProtocolRenderer = {
           created,
           model,
           choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
-          usage: usageOf(behaviour),
+          ...(behaviour.omitUsage ? {} : { usage: usageOf(behaviour) }),
           service_tier: "default",
           system_fingerprint: "fp_fake0001",
         }),
@@ -99,7 +99,7 @@ export const openAIRenderer: ProtocolRenderer = {
       frames.push(delta({ tool_calls: [{ index, function: { arguments: call.args.slice(half) } }] }));
     });
     frames.push(delta({}, finish));
-    frames.push(chunk([], usageOf(behaviour)));
+    if (!behaviour.omitUsage) frames.push(chunk([], usageOf(behaviour)));
     frames.push("data: [DONE]\n\n");
     return { kind: "sse", frames };
   },

@@ -32,7 +32,7 @@ export interface FakeUpstream {
   /** Base URL, e.g. `http://127.0.0.1:41234` (adapters append their protocol's paths). */
   url: string;
   port: number;
-  /** Every request received, in order. */
+  /** Requests received, in order (the most recent `maxRecorded`). */
   requests: RecordedRequest[];
   /** Replaces the script (and restarts its queue). */
   setScript(script: FakeScript): void;
@@ -50,6 +50,8 @@ export function retryHeaders(error: { retryAfter?: string }): Record<string, str
 /** Options shared by every fake. */
 export interface FakeOptions {
   script?: FakeScript;
+  /** How many recent requests `requests` keeps (default 10 000), so long benchmarks stay small. */
+  maxRecorded?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,7 +61,11 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
   let script: FakeScript = options.script ?? {};
   let scriptStart = 0;
   const requests: RecordedRequest[] = [];
+  const maxRecorded = options.maxRecorded ?? 10_000;
+  let received = 0;
   const sockets = new Set<Socket>();
+  // One close listener per connection, shared by every request on it (keep-alive).
+  const socketClosed = new WeakMap<Socket, Promise<void>>();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
@@ -67,6 +73,7 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
   server.on("connection", (socket) => {
     socket.setNoDelay(true);
     sockets.add(socket);
+    socketClosed.set(socket, new Promise((resolve) => socket.once("close", () => resolve())));
     socket.on("close", () => sockets.delete(socket));
   });
 
@@ -88,16 +95,14 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
       body,
       remotePort: socket.remotePort ?? 0,
       closedEarly: false,
-      closed: new Promise((resolve) => {
-        if (socket.destroyed) resolve();
-        else socket.once("close", () => resolve());
-      }),
+      closed: socketClosed.get(socket) ?? Promise.resolve(),
     };
     res.on("close", () => {
       if (!res.writableFinished) recorded.closedEarly = true;
     });
     requests.push(recorded);
-    const behaviour = behaviourFor(script, recorded, requests.length - 1 - scriptStart);
+    if (requests.length > maxRecorded) requests.shift();
+    const behaviour = behaviourFor(script, recorded, received++ - scriptStart);
     await respond(behaviour, recorded, res);
   }
 
@@ -112,7 +117,7 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
       writeJson(res, renderer.renderError(behaviour.error));
       return;
     }
-    const stream = renderer.isStream(request);
+    const stream = renderer.isStream(request) && !behaviour.ignoreStream;
     const rendered = renderer.render(behaviour, request, stream);
     if (rendered.kind === "json") {
       if (behaviour.malformed) writeJson(res, { ...rendered, body: rendered.body.slice(0, Math.floor(rendered.body.length / 2)) });
@@ -161,7 +166,7 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
     requests,
     setScript(next) {
       script = next;
-      scriptStart = requests.length;
+      scriptStart = received;
     },
     lastRequest() {
       const last = requests.at(-1);
