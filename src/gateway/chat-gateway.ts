@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import type { Catalog, Protocol } from "../catalog/types.js";
 import type { AppError } from "../domain/errors.js";
 import type { HealthTracker } from "../routing/health.js";
-import type { ChatResponse, ProviderAdapter, UpstreamStream, UpstreamTimeouts } from "../providers/spec.js";
+import { emptyUsage, type ChatResponse, type ProviderAdapter, type UpstreamStream, type UpstreamTimeouts, type Usage } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { runAttempts } from "./attempts.js";
 import type { Billing, Caller, GenerationStore, RequestMeta } from "./ports.js";
@@ -101,7 +101,10 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
         finish(prepared, caller, meta, failed(result.error, log, latencyMs, false));
         throw result.error;
       }
-      const { value: response, attempt } = result;
+      const { value: reported, attempt } = result;
+      // An upstream that reported no usage is billed on an estimate, never for free.
+      const usageEstimated = reported.usageReported === false;
+      const response = usageEstimated ? { ...reported, usage: estimateUsage(reported, prepared.input.routing.promptTokensEstimate) } : reported;
       const empty = response.usage.completionTokens === 0 && !response.message.content && !response.message.tool_calls?.length;
       const settlement =
         empty && response.finishReason === "error"
@@ -118,7 +121,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
         kind: "served",
         attempt,
         usage: response.usage,
-        usageEstimated: false,
+        usageEstimated,
         settlement,
         upstreamId: response.upstreamId,
         finishReason: response.finishReason,
@@ -174,6 +177,15 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+}
+
+function estimateUsage(response: ChatResponse, promptTokensEstimate: number): Usage {
+  const chars =
+    (response.message.content?.length ?? 0) +
+    (response.message.reasoning?.length ?? 0) +
+    (response.message.tool_calls ?? []).reduce((sum, call) => sum + call.function.name.length + call.function.arguments.length, 0);
+  const completionTokens = Math.ceil(chars / 4);
+  return { ...emptyUsage(), promptTokens: completionTokens > 0 ? promptTokensEstimate : 0, completionTokens };
 }
 
 function failed(error: AppError, log: GenerationAttemptRow[], latencyMs: number, streamed: boolean): Outcome {
