@@ -59,6 +59,15 @@ describe("non-stream", () => {
     expect(body.data.provider_responses).toEqual([expect.objectContaining({ provider_name: "Alpha", status: 200 })]);
   });
 
+  it("an upstream that reports no usage is billed on an estimate, not for free", async () => {
+    h.alpha.setScript({ text: "x".repeat(40), omitUsage: true });
+    const data = await openai.chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 });
+    expect(data.usage!.completion_tokens).toBe(10);
+    await h.chat.gateway.idle();
+    expect(await debited()).toBeGreaterThan(0n);
+    expect(await h.chat.generations.find(data.id, h.accountId)).toMatchObject({ usageEstimated: true, completionTokens: 10 });
+  });
+
   it("returns tool calls", async () => {
     h.alpha.setScript({ toolCalls: [{ id: "call_1", name: "get_weather", arguments: { city: "Paris" } }] });
     const data = await openai.chat.completions.create({
