@@ -13,6 +13,10 @@ import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { createChainRuntime, type ChainRuntime } from "./deposits/runtime.js";
 import { KeyResolver } from "./keys/index.js";
+import { createChatStack, type ChatStack } from "./gateway/compose.js";
+import { registerChatRoutes } from "./http/routes/chat-completions.js";
+import { registerGenerationRoutes } from "./http/routes/generation.js";
+import { registerModelRoutes } from "./http/routes/models.js";
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +25,10 @@ export interface AppDeps {
   keys?: KeyResolver;
   /** Chain clients and deposit runtimes; built from config when absent (main.ts shares one with the listeners). */
   chains?: ChainRuntime;
+  /** The chat use case; built from config and database when absent (tests inject their own). */
+  chat?: ChatStack;
+  /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
+  streamKeepAliveMs?: number;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
@@ -50,6 +58,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const wallet = walletRouteDeps(deps.config, deps.chains ?? createChainRuntime(deps.config.chains.evm, clock));
   registerWalletAuthRoutes(app, routeDeps, wallet);
   registerDepositRoutes(app, routeDeps, wallet);
+  const chat = deps.chat ?? createChatStack(deps.config, deps.database.db, clock, { onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed") });
+  app.addHook("onClose", () => chat.close());
+  registerChatRoutes(app, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
+  registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
+  registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
   await app.ready();
   return app;
 }

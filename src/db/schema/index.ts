@@ -4,3 +4,4 @@ export * from "./ledger.js";
 export * from "./keys.js";
 export * from "./wallets.js";
 export * from "./deposits.js";
+export * from "./generations.js";
