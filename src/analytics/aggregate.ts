@@ -2,14 +2,16 @@ import { appOrigin, appTitle, isPublicApp, modelAuthor } from "./app-identity.js
 import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, slotOf } from "./histogram.js";
 import type { SettledGeneration } from "./settled-generation.js";
 
+/** Dimensions of the usage rollup; "total" has the value "". */
+export type UsageDimension = "total" | "model" | "provider" | "app";
+
 /** One usage rollup row's increments. */
 export interface UsageIncrement {
   accountId: string;
   day: string;
+  dimension: UsageDimension;
   apiKeyId: string;
-  model: string;
-  provider: string;
-  app: string;
+  value: string;
   requests: number;
   errors: number;
   byokRequests: number;
@@ -72,16 +74,26 @@ export function throughputOf(gen: SettledGeneration): number | null {
 export function accumulate(batch: RollupBatch, gen: SettledGeneration): void {
   const day = utcDay(gen.createdAt);
   const app = appOrigin(gen.appReferer);
-  const usageKey = JSON.stringify([gen.accountId, day, gen.apiKeyId, gen.model, gen.provider, app]);
+  const dimensions: [UsageDimension, string][] = [
+    ["total", ""],
+    ["model", gen.model],
+    ["provider", gen.provider],
+    ["app", app],
+  ];
+  for (const [dimension, value] of dimensions) addUsage(batch, gen, day, dimension, value);
+  accumulatePublic(batch, gen, day, app);
+}
+
+function addUsage(batch: RollupBatch, gen: SettledGeneration, day: string, dimension: UsageDimension, value: string): void {
+  const usageKey = JSON.stringify([gen.accountId, dimension, day, gen.apiKeyId, value]);
   let usage = batch.usage.get(usageKey);
   if (!usage) {
     usage = {
       accountId: gen.accountId,
+      dimension,
       day,
       apiKeyId: gen.apiKeyId,
-      model: gen.model,
-      provider: gen.provider,
-      app,
+      value,
       requests: 0,
       errors: 0,
       byokRequests: 0,
@@ -115,7 +127,6 @@ export function accumulate(batch: RollupBatch, gen: SettledGeneration): void {
       usage.ttftHist[ttftSlot] = (usage.ttftHist[ttftSlot] ?? 0) + 1;
     }
   }
-  accumulatePublic(batch, gen, day, app);
 }
 
 function accumulatePublic(batch: RollupBatch, gen: SettledGeneration, day: string, app: string): void {

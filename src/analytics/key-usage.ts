@@ -49,7 +49,7 @@ export async function queryKeyUsage(db: AnyPgDatabase, accountId: string, now: D
       coalesce(sum(byok_upstream_nano) filter (where day >= ${week}::date), 0)::text as bw,
       coalesce(sum(byok_upstream_nano) filter (where day >= ${month}::date), 0)::text as bm
     from analytics_usage_daily
-    where account_id = ${accountId} and day >= ${since}::date and day <= ${today}::date
+    where account_id = ${accountId} and dimension = 'total' and day >= ${since}::date and day <= ${today}::date
     group by api_key_id`);
   const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
   const map = new Map<string, KeyUsage>();

@@ -1,8 +1,8 @@
-import { and, gte, lte } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../byok/store.js";
-import { rankingsAppDaily, rankingsModelDaily } from "../db/schema/analytics.js";
 import { addDays, dayOf, daysBetween } from "./calendar.js";
-import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, addHistogram, emptyHistogram, quantile } from "./histogram.js";
+import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, quantile } from "./histogram.js";
+import { selectRows } from "./sql-rows.js";
 
 /** One model on the public leaderboard. Tokens are prompt + completion. */
 export interface ModelRanking {
@@ -44,27 +44,52 @@ export interface Rankings {
 
 const TOP_APPS = 20;
 
+interface ModelDayRow extends Record<string, unknown> {
+  model: string;
+  author: string;
+  day: string;
+  tokens: string;
+  requests: string;
+}
+
+interface ModelSlotRow extends Record<string, unknown> {
+  model: string;
+  i: number;
+  latency: string | null;
+  throughput: string | null;
+}
+
+interface AppRow extends Record<string, unknown> {
+  app: string;
+  title: string | null;
+  tokens: string;
+  requests: string;
+}
+
 /**
  * Builds the leaderboard for the week ending `now` (UTC, today included) against the week
- * before, from the public daily aggregates (a few rows per model per day).
+ * before, summed in Postgres from the public daily aggregates.
  */
 export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Rankings> {
   const today = dayOf(now);
   const weekFrom = addDays(today, -6);
   const previousFrom = addDays(today, -13);
-  const monthFrom = addDays(today, -29);
-  const modelRows = await db
-    .select()
-    .from(rankingsModelDaily)
-    .where(and(gte(rankingsModelDaily.day, previousFrom), lte(rankingsModelDaily.day, today)));
-  const appRows = await db
-    .select()
-    .from(rankingsAppDaily)
-    .where(and(gte(rankingsAppDaily.day, monthFrom), lte(rankingsAppDaily.day, today)));
+  const dayRows = await selectRows<ModelDayRow>(
+    db,
+    sql`select model, author, to_char(day, 'YYYY-MM-DD') as day, (prompt_tokens + completion_tokens)::text as tokens,
+      requests::text as requests
+    from analytics_rankings_model_daily where day >= ${previousFrom}::date and day <= ${today}::date`,
+  );
+  const slotRows = await selectRows<ModelSlotRow>(
+    db,
+    sql`select d.model, u.i::int as i, sum(u.l)::text as latency, sum(u.t)::text as throughput
+    from analytics_rankings_model_daily d, unnest(d.latency_hist, d.throughput_hist) with ordinality as u(l, t, i)
+    where d.day >= ${weekFrom}::date and d.day <= ${today}::date group by 1, 2`,
+  );
 
   const days = daysBetween(previousFrom, today);
   const models = new Map<string, ModelRanking & { latency: number[]; throughput: number[]; byDay: Map<string, number> }>();
-  for (const row of modelRows) {
+  for (const row of dayRows) {
     let entry = models.get(row.model);
     if (!entry) {
       entry = {
@@ -83,16 +108,21 @@ export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Ranki
       };
       models.set(row.model, entry);
     }
-    const tokens = row.promptTokens + row.completionTokens;
+    const tokens = Number(row.tokens);
     entry.byDay.set(row.day, tokens);
     if (row.day >= weekFrom) {
       entry.tokensThisWeek += tokens;
-      entry.requestsThisWeek += row.requests;
-      addHistogram(entry.latency, row.latencyHist);
-      addHistogram(entry.throughput, row.throughputHist);
+      entry.requestsThisWeek += Number(row.requests);
     } else {
       entry.tokensLastWeek += tokens;
     }
+  }
+  for (const row of slotRows) {
+    const entry = models.get(row.model);
+    const index = Number(row.i) - 1;
+    if (!entry) continue;
+    if (row.latency !== null && index < entry.latency.length) entry.latency[index] = Number(row.latency);
+    if (row.throughput !== null && index < entry.throughput.length) entry.throughput[index] = Number(row.throughput);
   }
 
   const ranked: ModelRanking[] = [...models.values()]
@@ -125,34 +155,28 @@ export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Ranki
 
   return {
     through: today,
-    models: ranked.filter((model) => model.tokensThisWeek > 0 || model.tokensLastWeek > 0),
+    models: ranked,
     authors,
     apps: {
-      day: topApps(appRows, today),
-      week: topApps(appRows, weekFrom),
-      month: topApps(appRows, monthFrom),
+      day: await topApps(db, today, today),
+      week: await topApps(db, weekFrom, today),
+      month: await topApps(db, addDays(today, -29), today),
     },
   };
 }
 
-function topApps(rows: (typeof rankingsAppDaily.$inferSelect)[], from: string): AppRanking[] {
-  const apps = new Map<string, AppRanking & { titleDay: string }>();
-  for (const row of rows) {
-    if (row.day < from) continue;
-    let entry = apps.get(row.app);
-    if (!entry) {
-      entry = { app: row.app, title: "", tokens: 0, requests: 0, titleDay: "" };
-      apps.set(row.app, entry);
-    }
-    entry.tokens += row.tokens;
-    entry.requests += row.requests;
-    if (row.title && row.day >= entry.titleDay) {
-      entry.title = row.title;
-      entry.titleDay = row.day;
-    }
-  }
-  return [...apps.values()]
-    .map(({ titleDay: _titleDay, ...app }) => ({ ...app, title: app.title || new URL(app.app).hostname }))
-    .sort((a, b) => b.tokens - a.tokens || a.app.localeCompare(b.app))
-    .slice(0, TOP_APPS);
+async function topApps(db: AnyPgDatabase, from: string, to: string): Promise<AppRanking[]> {
+  const rows = await selectRows<AppRow>(
+    db,
+    sql`select app, (array_agg(title order by day desc) filter (where title <> ''))[1] as title,
+      sum(tokens)::text as tokens, sum(requests)::text as requests
+    from analytics_rankings_app_daily where day >= ${from}::date and day <= ${to}::date
+    group by app order by sum(tokens) desc, app limit ${TOP_APPS}`,
+  );
+  return rows.map((row) => ({
+    app: row.app,
+    title: row.title ?? new URL(row.app).hostname,
+    tokens: Number(row.tokens),
+    requests: Number(row.requests),
+  }));
 }

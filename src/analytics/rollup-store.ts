@@ -30,7 +30,7 @@ export async function applyBatch(db: AnyPgDatabase, batch: RollupBatch): Promise
       .insert(usageDaily)
       .values(rows)
       .onConflictDoUpdate({
-        target: [usageDaily.accountId, usageDaily.day, usageDaily.apiKeyId, usageDaily.model, usageDaily.provider, usageDaily.app],
+        target: [usageDaily.accountId, usageDaily.dimension, usageDaily.day, usageDaily.apiKeyId, usageDaily.value],
         set: {
           requests: plus(usageDaily.requests),
           errors: plus(usageDaily.errors),
@@ -104,7 +104,7 @@ export async function recordSettled(db: AnyPgDatabase, generations: readonly Set
 
 function countRequests(batch: RollupBatch): number {
   let total = 0;
-  for (const row of batch.usage.values()) total += row.requests;
+  for (const row of batch.usage.values()) if (row.dimension === "total") total += row.requests;
   return total;
 }
 

@@ -1,21 +1,23 @@
-import { bigint, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
- * Usage rollups: one row per (account, UTC day, key, model, provider, app). Updated as each
- * generation settles, so /activity for an account-month reads at most a few thousand small
- * rows instead of scanning generations. Histograms hold one count per bound of
- * src/analytics/histogram.ts plus overflow; percentiles come from their element-wise sum.
+ * Usage rollups: per (account, UTC day, key) one row per dimension value: dimension "total"
+ * (value ""), "model", "provider" and "app" (value = HTTP-Referer origin, "" for none). Each
+ * settled generation adds to four rows, so /activity grouped by any one dimension reads only
+ * that dimension's rows: an account-month is a few hundred rows, never raw generations.
+ * Histograms hold one count per bound of src/analytics/histogram.ts plus overflow;
+ * percentiles come from their element-wise sum.
  */
 export const usageDaily = pgTable(
   "analytics_usage_daily",
   {
     accountId: text("account_id").notNull(),
+    /** "total" | "model" | "provider" | "app". */
+    dimension: text("dimension").notNull(),
     day: date("day", { mode: "string" }).notNull(),
     apiKeyId: text("api_key_id").notNull(),
-    model: text("model").notNull(),
-    provider: text("provider").notNull(),
-    /** Origin of HTTP-Referer, "" when none. */
-    app: text("app").notNull(),
+    /** The model, provider or app origin; "" for the total row. */
+    value: text("value").notNull(),
     requests: bigint("requests", { mode: "number" }).notNull(),
     errors: bigint("errors", { mode: "number" }).notNull(),
     byokRequests: bigint("byok_requests", { mode: "number" }).notNull(),
@@ -33,8 +35,7 @@ export const usageDaily = pgTable(
     ttftHist: integer("ttft_hist").array().notNull(),
   },
   (table) => [
-    primaryKey({ columns: [table.accountId, table.day, table.apiKeyId, table.model, table.provider, table.app] }),
-    index("analytics_usage_daily_key_day").on(table.apiKeyId, table.day),
+    primaryKey({ columns: [table.accountId, table.dimension, table.day, table.apiKeyId, table.value] }),
   ],
 );
 
