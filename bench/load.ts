@@ -1,0 +1,74 @@
+/**
+ * An open-loop load generator: sends requests at a fixed rate (so a slow server cannot slow the
+ * offered load down, avoiding coordinated omission), with a cap on requests in flight, over an
+ * undici keep-alive pool, and records each request's latency in milliseconds.
+ */
+import { performance } from "node:perf_hooks";
+import { Pool } from "undici";
+
+export interface LoadOptions {
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  ratePerSecond: number;
+  durationMs: number;
+  maxInFlight: number;
+}
+
+export interface LoadResult {
+  latenciesMs: number[];
+  errors: number;
+  elapsedMs: number;
+  statuses: Record<number, number>;
+}
+
+/** Runs the load and returns every latency. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const pool = new Pool(options.url, { connections: options.maxInFlight, keepAliveTimeout: 30_000, pipelining: 1 });
+  const latenciesMs: number[] = [];
+  const statuses: Record<number, number> = {};
+  let errors = 0;
+  let inFlight = 0;
+  const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
+  const intervalMs = 1000 / options.ratePerSecond;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i += 1) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight >= options.maxInFlight) {
+      errors += 1;
+      continue;
+    }
+    inFlight += 1;
+    const sentAt = performance.now();
+    pending.push(
+      pool
+        .request({ method: "POST", path: options.path, headers: options.headers, body: options.body })
+        .then(async (response) => {
+          await response.body.text();
+          statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+          if (response.statusCode !== 200) errors += 1;
+          else latenciesMs.push(performance.now() - sentAt);
+        })
+        .catch(() => {
+          errors += 1;
+        })
+        .finally(() => {
+          inFlight -= 1;
+        }),
+    );
+  }
+  await Promise.all(pending);
+  const elapsedMs = performance.now() - started;
+  await pool.close();
+  return { latenciesMs, errors, elapsedMs, statuses };
+}
+
+/** Nearest-rank percentile. */
+export function percentileOf(samples: readonly number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs a plan's attempts in order until one answers (DESIGN.md §4, reference §7): on a retryable
+ * failure (429, 5xx, timeouts, connection errors, invalid responses) the next endpoint is tried;
+ * on a non-retryable one (the upstream rejected the request itself) the rest of that model is
+ * skipped and the next model in `models` gets its turn. Only failures before the first byte
+ * reach this loop, so a client never sees output from two upstreams. Every attempt is logged
+ * and fed to the health statistics.
+ */
+import { performance } from "node:perf_hooks";
+import type { Protocol } from "../catalog/types.js";
+import { AppError, internalError } from "../domain/errors.js";
+import type { HealthTracker } from "../routing/health.js";
+import type { Attempt } from "../routing/types.js";
+import { UpstreamError, type AdapterContext, type ChatRequest, type ProviderAdapter, type UpstreamTimeouts } from "../providers/spec.js";
+import type { GenerationAttemptRow } from "../db/schema/generations.js";
+
+/** What the loop needs besides the plan. */
+export interface AttemptDeps {
+  adapterFor: (protocol: Protocol) => ProviderAdapter | undefined;
+  health: HealthTracker;
+  timeouts: UpstreamTimeouts;
+  nowMs: () => number;
+}
+
+/** The winning attempt and its value, or the error a client should see. */
+export type AttemptsResult<T> =
+  | { ok: true; value: T; attempt: Attempt; startedAt: number }
+  | { ok: false; error: AppError };
+
+/** Tries each attempt with `call` until one succeeds; appends one row per attempt to `log`. */
+export async function runAttempts<T>(
+  deps: AttemptDeps,
+  attempts: readonly Attempt[],
+  request: ChatRequest,
+  signal: AbortSignal | undefined,
+  log: GenerationAttemptRow[],
+  call: (adapter: ProviderAdapter, request: ChatRequest, context: AdapterContext) => Promise<T>,
+): Promise<AttemptsResult<T>> {
+  let lastError: AppError | undefined;
+  const skippedModels = new Set<string>();
+  for (const attempt of attempts) {
+    if (skippedModels.has(attempt.model.id)) continue;
+    if (signal?.aborted) {
+      lastError = new UpstreamError("The client closed the request.", { kind: "aborted" });
+      break;
+    }
+    const { endpoint } = attempt;
+    const adapter = deps.adapterFor(endpoint.provider.protocol);
+    const row = (status: number | null, error: string | null, latencyMs: number): GenerationAttemptRow => ({
+      endpoint_id: endpoint.id,
+      provider: endpoint.provider.slug,
+      provider_name: endpoint.provider.name,
+      model: attempt.model.id,
+      status,
+      error,
+      latency_ms: Math.round(latencyMs),
+    });
+    if (!adapter || endpoint.provider.apiKey === undefined) {
+      log.push(row(null, "no_adapter", 0));
+      lastError = internalError(`No adapter for protocol ${endpoint.provider.protocol}`);
+      continue;
+    }
+    const startedAt = performance.now();
+    const context: AdapterContext = {
+      apiKey: endpoint.provider.apiKey,
+      baseUrl: endpoint.provider.baseUrl,
+      timeouts: deps.timeouts,
+      supportedParameters: endpoint.supportedParameters,
+      headers: endpoint.provider.headers,
+      ...(signal ? { signal } : {}),
+    };
+    try {
+      const value = await call(adapter, { ...request, model: endpoint.upstreamModel }, context);
+      log.push(row(200, null, performance.now() - startedAt));
+      return { ok: true, value, attempt, startedAt };
+    } catch (caught) {
+      const error = caught instanceof AppError ? caught : internalError("The upstream call failed unexpectedly.", caught);
+      const upstream = error instanceof UpstreamError ? error : undefined;
+      log.push(row(upstream?.status ?? null, upstream?.kind ?? error.errorType, performance.now() - startedAt));
+      lastError = error;
+      if (upstream?.kind === "aborted") break;
+      deps.health.record(endpoint.id, { atMs: deps.nowMs(), ok: false, rateLimited: upstream?.status === 429 });
+      if (!error.retryable) skippedModels.add(attempt.model.id);
+    }
+  }
+  const error = lastError ?? internalError("No attempt could be made.");
+  if (log.length > 1) {
+    error.metadata.previous_errors = log.map((entry) => ({ provider: entry.provider, status: entry.status, error: entry.error }));
+  }
+  return { ok: false, error };
+}

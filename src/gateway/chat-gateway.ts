@@ -1,0 +1,181 @@
+/**
+ * The chat completion use case: auth (done by the caller) → quote → hold → attempts with
+ * fallback before the first byte → settle at the serving endpoint's price × reported usage + fee
+ * → generation record. Every path ends the hold: a success settles, an error without output
+ * voids, a client disconnect settles what was produced. Settlement and the generation record
+ * run after the answer is on its way (the hold already guarantees the money); `idle()` waits
+ * for them, for shutdown and tests.
+ */
+import { performance } from "node:perf_hooks";
+import type { Catalog, Protocol } from "../catalog/types.js";
+import type { AppError } from "../domain/errors.js";
+import type { HealthTracker } from "../routing/health.js";
+import type { ChatResponse, ProviderAdapter, UpstreamStream, UpstreamTimeouts } from "../providers/spec.js";
+import type { GenerationAttemptRow } from "../db/schema/generations.js";
+import { runAttempts } from "./attempts.js";
+import type { Billing, Caller, GenerationStore, RequestMeta } from "./ports.js";
+import { prepareRequest, type Prepared } from "./prepare.js";
+import { concludeGeneration, type Outcome } from "./conclude.js";
+import { NO_CHARGE, settleCharge } from "./settlement.js";
+import { streamFrames } from "./stream-frames.js";
+import { completionBody, type GenerationHeader } from "./wire-response.js";
+
+/** Everything the use case is built from; all I/O arrives here. */
+export interface ChatGatewayDeps {
+  catalog: Catalog;
+  health: HealthTracker;
+  adapterFor: (protocol: Protocol) => ProviderAdapter | undefined;
+  billing: Billing;
+  generations: GenerationStore;
+  /** Fee on credit-funded requests in basis points (500 = 5%). */
+  feeBps: number;
+  timeouts: UpstreamTimeouts;
+  nowMs?: () => number;
+  random?: () => number;
+  /** Receives failures of background settlement/recording (they never reach the client). */
+  onBackgroundError?: (error: unknown) => void;
+}
+
+/** A started stream: SSE frames to write, in order. */
+export interface StreamStart {
+  generationId: string;
+  frames: AsyncGenerator<string, void, undefined>;
+}
+
+/** The use case's surface for the HTTP layer. */
+export interface ChatGateway {
+  complete(caller: Caller, body: unknown, meta: RequestMeta): Promise<{ generationId: string; body: Record<string, unknown> }>;
+  /** Resolves once the first chunk arrived (fallback happens before); rejects with the AppError otherwise. */
+  stream(caller: Caller, body: unknown, meta: RequestMeta): Promise<StreamStart>;
+  /** Whether the body asks for a stream (without validating the rest). */
+  wantsStream(body: unknown): boolean;
+  /** Waits until every settlement and generation record started so far has finished. */
+  idle(): Promise<void>;
+}
+
+/** Builds the use case. Creating it performs no I/O. */
+export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
+  const nowMs = deps.nowMs ?? (() => Date.now());
+  const random = deps.random ?? Math.random;
+  const pending = new Set<Promise<void>>();
+  const prepareDeps = {
+    catalog: deps.catalog,
+    billing: deps.billing,
+    feeBps: deps.feeBps,
+    planner: () => ({ health: deps.health, nowMs: nowMs(), random }),
+    now: () => new Date(nowMs()),
+  };
+  const attemptDeps = { adapterFor: deps.adapterFor, health: deps.health, timeouts: deps.timeouts, nowMs };
+
+  const finish = (prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): void => {
+    const task = concludeGeneration(
+      { billing: deps.billing, generations: deps.generations, now: () => new Date(nowMs()) },
+      prepared,
+      caller,
+      meta,
+      outcome,
+    ).catch((error: unknown) => deps.onBackgroundError?.(error));
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  };
+
+  const header = (prepared: Prepared, modelId: string, providerName: string): GenerationHeader => ({
+    id: prepared.id,
+    model: modelId,
+    provider: providerName,
+    created: Math.floor(prepared.createdAt.getTime() / 1000),
+  });
+
+  return {
+    wantsStream: (body) => typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true,
+
+    async complete(caller, body, meta) {
+      const prepared = await prepareRequest(prepareDeps, caller, body, false, meta.generationId);
+      const log: GenerationAttemptRow[] = [];
+      const started = performance.now();
+      const result = await runAttempts<ChatResponse>(attemptDeps, prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
+        adapter.complete(request, context),
+      );
+      const latencyMs = performance.now() - started;
+      if (!result.ok) {
+        finish(prepared, caller, meta, failed(result.error, log, latencyMs, false));
+        throw result.error;
+      }
+      const { value: response, attempt } = result;
+      const empty = response.usage.completionTokens === 0 && !response.message.content && !response.message.tool_calls?.length;
+      const settlement =
+        empty && response.finishReason === "error"
+          ? NO_CHARGE
+          : settleCharge(response.usage, prepared.images, attempt.endpoint.pricing, deps.feeBps, prepared.quote.holdNano);
+      const attemptLatency = performance.now() - result.startedAt;
+      deps.health.record(attempt.endpoint.id, {
+        atMs: nowMs(),
+        ok: true,
+        ttftMs: attemptLatency,
+        tokensPerSecond: attemptLatency > 0 ? response.usage.completionTokens / (attemptLatency / 1000) : undefined,
+      });
+      finish(prepared, caller, meta, {
+        kind: "served",
+        attempt,
+        usage: response.usage,
+        usageEstimated: false,
+        settlement,
+        upstreamId: response.upstreamId,
+        finishReason: response.finishReason,
+        nativeFinishReason: response.nativeFinishReason,
+        log,
+        latencyMs,
+        ttftMs: latencyMs,
+        streamed: false,
+        cancelled: false,
+        error: undefined,
+      });
+      return { generationId: prepared.id, body: completionBody(header(prepared, attempt.model.id, attempt.endpoint.provider.name), response, settlement) };
+    },
+
+    async stream(caller, body, meta) {
+      const prepared = await prepareRequest(prepareDeps, caller, body, true, meta.generationId);
+      const log: GenerationAttemptRow[] = [];
+      const started = performance.now();
+      const result = await runAttempts<UpstreamStream>(attemptDeps, prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
+        adapter.stream(request, context),
+      );
+      if (!result.ok) {
+        finish(prepared, caller, meta, failed(result.error, log, performance.now() - started, true));
+        throw result.error;
+      }
+      const { attempt, value: upstream } = result;
+      const frames = streamFrames({
+        header: header(prepared, attempt.model.id, attempt.endpoint.provider.name),
+        upstream,
+        prepared,
+        attempt,
+        feeBps: deps.feeBps,
+        ...(meta.signal ? { signal: meta.signal } : {}),
+        conclude: (outcome) => {
+          const latencyMs = performance.now() - started;
+          const ttftMs = upstream.firstChunkAt - started;
+          const generationMs = performance.now() - upstream.firstChunkAt;
+          if (!outcome.cancelled) {
+            deps.health.record(attempt.endpoint.id, {
+              atMs: nowMs(),
+              ok: outcome.error === undefined,
+              ttftMs: upstream.firstChunkAt - upstream.startedAt,
+              tokensPerSecond: generationMs > 0 ? outcome.usage.completionTokens / (generationMs / 1000) : undefined,
+            });
+          }
+          finish(prepared, caller, meta, { kind: "served", attempt, log, latencyMs, ttftMs, streamed: true, upstreamId: upstream.upstreamId, ...outcome });
+        },
+      });
+      return { generationId: prepared.id, frames };
+    },
+
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+function failed(error: AppError, log: GenerationAttemptRow[], latencyMs: number, streamed: boolean): Outcome {
+  return { kind: "failed", error, log, latencyMs, streamed, settlement: NO_CHARGE };
+}

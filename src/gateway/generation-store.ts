@@ -1,0 +1,25 @@
+/** The generation log in the database (table `generations`). */
+import { and, eq } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { generations } from "../db/schema/generations.js";
+import type { GenerationStore } from "./ports.js";
+
+/** Any drizzle Postgres database (PGlite or postgres.js) that holds the `generations` table. */
+export type GenerationDb = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
+/** A GenerationStore over drizzle: one INSERT per request, one indexed SELECT per lookup. */
+export function createGenerationStore(db: GenerationDb): GenerationStore {
+  return {
+    async save(record) {
+      await db.insert(generations).values(record).onConflictDoNothing();
+    },
+    async find(id, accountId) {
+      const [row] = await db
+        .select()
+        .from(generations)
+        .where(and(eq(generations.id, id), eq(generations.accountId, accountId)))
+        .limit(1);
+      return row;
+    },
+  };
+}

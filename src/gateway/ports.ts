@@ -1,0 +1,49 @@
+/**
+ * What the chat use case needs from the rest of the system, as narrow interfaces: the caller
+ * (from the auth plugin), billing (ledger holds) and the generation log. Production wires the
+ * ledger and the database behind them; nothing here performs I/O itself.
+ */
+import type { generations } from "../db/schema/generations.js";
+import type { Nano } from "../domain/money.js";
+
+/** The authenticated inference key making the request. */
+export interface Caller {
+  accountId: string;
+  keyId: string;
+  /** The key's spending limit in its current window; absent when the key has no limit. */
+  limit?: { limitNano: Nano; windowStart: Date };
+}
+
+/** Outcome of reserving the worst case. */
+export type HoldOutcome =
+  | { ok: true; holdId: string }
+  | { ok: false; reason: "insufficient_balance"; availableNano: Nano }
+  | { ok: false; reason: "key_limit"; remainingNano: Nano }
+  | { ok: false; reason: "no_account" };
+
+/** The ledger operations one request performs: reserve, then settle or void. */
+export interface Billing {
+  placeHold(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<HoldOutcome>;
+  settle(input: { holdId: string; usageNano: Nano; feeNano: Nano; now: Date; metadata: Record<string, unknown> }): Promise<{ ok: boolean }>;
+  voidHold(holdId: string, now: Date): Promise<{ ok: boolean }>;
+}
+
+/** A stored generation (one row of `generations`). */
+export type GenerationRecord = typeof generations.$inferInsert;
+
+/** Where generation records go and come back from. */
+export interface GenerationStore {
+  save(record: GenerationRecord): Promise<void>;
+  /** The caller's own generation; undefined for unknown ids and other accounts' ids. */
+  find(id: string, accountId: string): Promise<(typeof generations.$inferSelect) | undefined>;
+}
+
+/** App attribution headers. */
+export interface RequestMeta {
+  httpReferer?: string;
+  appTitle?: string;
+  /** The generation id to use (so a stream can announce it before routing finishes). */
+  generationId?: string;
+  /** Fires when the client goes away. */
+  signal?: AbortSignal;
+}

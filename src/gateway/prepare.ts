@@ -1,0 +1,95 @@
+/**
+ * The steps before any upstream call: validate, plan, quote the worst case and reserve it.
+ * A request that cannot be paid for is refused here with a 402 saying how many output tokens
+ * the balance (or the key's limit) affords.
+ */
+import type { Catalog } from "../catalog/types.js";
+import type { AppError} from "../domain/errors.js";
+import { paymentRequired, unauthorized } from "../domain/errors.js";
+import { newGenerationId } from "../domain/ids.js";
+import { nanoToUsdString } from "../domain/money.js";
+import { planRoute } from "../routing/planner.js";
+import type { PlannerContext, RoutePlan } from "../routing/types.js";
+import { parseChatInput, type ChatInput } from "./chat-input.js";
+import type { Billing, Caller } from "./ports.js";
+import { affordableOutputTokens, quoteWorstCase, type Quote } from "./quote.js";
+
+/** A request that holds its worst case and is ready for its attempts. */
+export interface Prepared {
+  id: string;
+  createdAt: Date;
+  input: ChatInput;
+  plan: RoutePlan;
+  quote: Quote;
+  holdId: string;
+  images: number;
+  requestedModel: string;
+}
+
+/** Dependencies of preparation. */
+export interface PrepareDeps {
+  catalog: Catalog;
+  billing: Billing;
+  feeBps: number;
+  planner: () => PlannerContext;
+  now: () => Date;
+}
+
+/** Validates, plans, quotes and places the hold; throws the AppError a client should see. */
+export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: unknown, stream: boolean, generationId?: string): Promise<Prepared> {
+  const input = parseChatInput(body);
+  input.stream = stream;
+  const plan = planRoute(input.routing, deps.catalog, deps.planner());
+  const images = countImages(input.request.messages);
+  const { promptTokensEstimate, maxTokens } = input.routing;
+  const quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
+  const now = deps.now();
+  const hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+  if (!hold.ok) throw refusal(hold, quote, images, deps.feeBps);
+  return {
+    id: generationId ?? newGenerationId(now),
+    createdAt: now,
+    input,
+    plan,
+    quote,
+    holdId: hold.holdId,
+    images,
+    requestedModel: input.routing.model ?? input.routing.models?.[0] ?? "",
+  };
+}
+
+function refusal(
+  hold: Exclude<Awaited<ReturnType<Billing["placeHold"]>>, { ok: true }>,
+  quote: Quote,
+  images: number,
+  feeBps: number,
+): AppError {
+  if (hold.reason === "no_account") return unauthorized("The account of this key no longer exists.");
+  const availableNano = hold.reason === "insufficient_balance" ? hold.availableNano : hold.remainingNano;
+  const affordable = affordableOutputTokens(quote, availableNano < 0n ? 0n : availableNano, images, feeBps);
+  const metadata = {
+    required_usd: nanoToUsdString(quote.holdNano),
+    available_usd: nanoToUsdString(availableNano),
+    requested_tokens: quote.outputTokens,
+    affordable_tokens: affordable,
+    model: quote.priciest.model.id,
+  };
+  if (hold.reason === "key_limit") {
+    return paymentRequired(
+      `This request would exceed this key's spending limit. You requested up to ${quote.outputTokens} tokens, but the key's remaining limit can only afford ${affordable}. Lower max_tokens, raise the key's limit, or create a key with a higher limit.`,
+      { ...metadata, reason: "key_limit" },
+    );
+  }
+  return paymentRequired(
+    `This request requires more credits, or fewer max_tokens. You requested up to ${quote.outputTokens} tokens, but can only afford ${affordable}. To increase, add credits to your farebox account.`,
+    { ...metadata, reason: "insufficient_balance" },
+  );
+}
+
+function countImages(messages: readonly { content?: unknown }[]): number {
+  let count = 0;
+  for (const message of messages) {
+    if (Array.isArray(message.content)) count += message.content.filter((part) => (part as { type?: string }).type === "image_url").length;
+  }
+  return count;
+}

@@ -1,0 +1,63 @@
+/**
+ * The worst-case quote a request is held for before routing (reference §2): the prompt estimate
+ * plus `max_tokens` (or the endpoint's maximum output when absent), at each candidate endpoint's
+ * price, plus the fee; the hold is the largest of these. When the balance cannot cover it, the
+ * 402 says how many output tokens it can afford, so a client can lower `max_tokens` itself.
+ */
+import { computeCharge, type TokenUsage } from "../domain/charge.js";
+import type { Nano } from "../domain/money.js";
+import type { Attempt } from "../routing/types.js";
+
+/**
+ * Prompt tokens the hold assumes: the character estimate with 50% + 32 tokens of headroom for
+ * tokenizers that split finer and for chat-template overhead, so the usage an upstream reports
+ * almost never exceeds what was reserved.
+ */
+export function promptTokensForHold(estimate: number): number {
+  return Math.ceil(estimate * 1.5) + 32;
+}
+
+/** The largest possible charge of one attempt and of the whole plan. */
+export interface Quote {
+  holdNano: Nano;
+  /** The attempt whose worst case set the hold. */
+  priciest: Attempt;
+  promptTokens: number;
+  /** Output tokens assumed for the priciest attempt. */
+  outputTokens: number;
+}
+
+function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
+  return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.maxCompletionTokens, images };
+}
+
+/** The hold for a plan: max over attempts of the worst-case charge including the fee. */
+export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
+  const promptTokens = promptTokensForHold(promptEstimate);
+  let best: Quote | undefined;
+  for (const attempt of attempts) {
+    const usage = worstUsage(attempt, promptTokens, maxTokens, images);
+    const { totalNano } = computeCharge(usage, attempt.endpoint.pricing, feeBps);
+    if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
+  }
+  if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");
+  return best;
+}
+
+/**
+ * How many output tokens `availableNano` pays for at the quote's priciest endpoint, after the
+ * prompt (0 when not even the prompt is affordable). Exact: a binary search over computeCharge.
+ */
+export function affordableOutputTokens(quote: Quote, availableNano: Nano, images: number, feeBps: number): number {
+  const cost = (output: number) =>
+    computeCharge({ promptTokens: quote.promptTokens, completionTokens: output, images }, quote.priciest.endpoint.pricing, feeBps).totalNano;
+  if (cost(0) > availableNano) return 0;
+  let low = 0;
+  let high = quote.outputTokens;
+  while (low < high) {
+    const mid = Math.floor((low + high + 1) / 2);
+    if (cost(mid) <= availableNano) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}

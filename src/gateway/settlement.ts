@@ -1,0 +1,51 @@
+/**
+ * What a finished request is charged: the serving endpoint's price × the usage it reported, plus
+ * the fee, through computeCharge (DESIGN.md §2). The charge never exceeds the hold (the ledger
+ * refuses that); if an upstream reports far more prompt tokens than estimated, the excess is
+ * recorded as uncollected rather than overdrawing the account.
+ */
+import type { Pricing } from "../domain/charge.js";
+import { computeCharge } from "../domain/charge.js";
+import type { Nano } from "../domain/money.js";
+import type { Usage } from "../providers/spec.js";
+
+/** The charge of one generation, in nano-USD. */
+export interface Settlement {
+  /** Provider list price actually charged. */
+  usageNano: Nano;
+  feeNano: Nano;
+  /** usageNano + feeNano: what the account pays (`usage.cost`). */
+  chargedNano: Nano;
+  /** List-price split for `cost_details`. */
+  promptBaseNano: Nano;
+  completionBaseNano: Nano;
+  /** Computed charge beyond the hold that could not be collected (normally 0). */
+  uncollectedNano: Nano;
+}
+
+/** A zero charge (errors without output). */
+export const NO_CHARGE: Settlement = Object.freeze({
+  usageNano: 0n,
+  feeNano: 0n,
+  chargedNano: 0n,
+  promptBaseNano: 0n,
+  completionBaseNano: 0n,
+  uncollectedNano: 0n,
+});
+
+/** Prices `usage` at `pricing` + fee, capped at `holdNano`. */
+export function settleCharge(usage: Usage, images: number, pricing: Pricing, feeBps: number, holdNano: Nano): Settlement {
+  const full = computeCharge({ ...usage, images }, pricing, feeBps);
+  const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, feeBps);
+  const usageNano = full.baseNano < holdNano ? full.baseNano : holdNano;
+  const feeRoom = holdNano - usageNano;
+  const feeNano = full.feeNano < feeRoom ? full.feeNano : feeRoom;
+  return {
+    usageNano,
+    feeNano,
+    chargedNano: usageNano + feeNano,
+    promptBaseNano: promptOnly.baseNano,
+    completionBaseNano: full.baseNano - promptOnly.baseNano,
+    uncollectedNano: full.totalNano - usageNano - feeNano,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * POST /api/v1/chat/completions (alias /v1/chat/completions), stream and non-stream.
+ * Transport only: the use case decides everything. While a stream waits for its upstream, SSE
+ * comment lines keep the connection alive; once they have been sent the status is committed, so
+ * a later failure arrives as an SSE error event. A client that goes away aborts the upstream.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError, internalError } from "../../domain/errors.js";
+import { newGenerationId } from "../../domain/ids.js";
+import type { ChatGateway } from "../../gateway/chat-gateway.js";
+import type { Caller, RequestMeta } from "../../gateway/ports.js";
+import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
+
+/** What the chat routes need. */
+export interface ChatRoutesDeps {
+  gateway: ChatGateway;
+  /** Resolves the inference key of the request (401 AppError when missing or invalid). */
+  authenticate: (request: FastifyRequest) => Promise<Caller>;
+  /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
+  keepAliveMs?: number;
+}
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/** Registers the chat completion routes on `app`. */
+export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const caller = await deps.authenticate(request);
+    const controller = new AbortController();
+    reply.raw.on("close", () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    const meta: RequestMeta = { signal: controller.signal, generationId: newGenerationId(), ...attribution(request) };
+    if (!deps.gateway.wantsStream(request.body)) {
+      const result = await deps.gateway.complete(caller, request.body, meta);
+      return reply.header("x-generation-id", result.generationId).send(result.body);
+    }
+    return streamReply(deps, caller, request, reply, meta, controller.signal);
+  };
+  app.post("/api/v1/chat/completions", handler);
+  app.post("/v1/chat/completions", handler);
+}
+
+async function streamReply(
+  deps: ChatRoutesDeps,
+  caller: Caller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  meta: RequestMeta,
+  signal: AbortSignal,
+): Promise<FastifyReply> {
+  const raw = reply.raw;
+  let committed = false;
+  const commit = () => {
+    if (committed) return;
+    committed = true;
+    reply.hijack();
+    raw.writeHead(200, { ...SSE_HEADERS, "x-generation-id": meta.generationId ?? "" });
+  };
+  const keepAlive = setInterval(() => {
+    if (signal.aborted || raw.destroyed) return;
+    commit();
+    raw.write(KEEP_ALIVE_FRAME);
+  }, deps.keepAliveMs ?? 1_000);
+  let started;
+  try {
+    started = await deps.gateway.stream(caller, request.body, meta);
+  } catch (error) {
+    clearInterval(keepAlive);
+    if (!committed) throw error;
+    const appError = error instanceof AppError ? error : internalError("The request failed.", error);
+    const model = String((request.body as { model?: unknown }).model ?? "");
+    raw.end(errorFrame({ id: meta.generationId ?? "", model, provider: "", created: Math.floor(Date.now() / 1000) }, appError));
+    return reply;
+  }
+  clearInterval(keepAlive);
+  commit();
+  try {
+    for await (const frame of started.frames) {
+      if (signal.aborted) break;
+      if (!raw.write(frame)) await drained(raw, signal);
+    }
+  } finally {
+    if (!raw.writableEnded) raw.end();
+  }
+  return reply;
+}
+
+function drained(raw: FastifyReply["raw"], signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    raw.on("drain", done);
+    signal.addEventListener("abort", done);
+  });
+}
+
+function attribution(request: FastifyRequest): Pick<RequestMeta, "httpReferer" | "appTitle"> {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    return text ? text.slice(0, 512) : undefined;
+  };
+  const referer = header("http-referer") ?? header("referer");
+  const title = header("x-openrouter-title") ?? header("x-title");
+  return { ...(referer ? { httpReferer: referer } : {}), ...(title ? { appTitle: title } : {}) };
+}

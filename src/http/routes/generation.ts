@@ -1,0 +1,69 @@
+/**
+ * GET /api/v1/generation?id=gen-… — one of the caller's generations in OpenRouter's shape
+ * (reference §4), every fallback attempt included. Other accounts' ids answer 404.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { badRequest, notFound } from "../../domain/errors.js";
+import { nanoToUsdNumber } from "../../domain/money.js";
+import type { Caller, GenerationStore } from "../../gateway/ports.js";
+
+/** What the generation route reads. */
+export interface GenerationRoutesDeps {
+  generations: GenerationStore;
+  authenticate: (request: FastifyRequest) => Promise<Caller>;
+}
+
+/** Registers the generation lookup. */
+export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationRoutesDeps): void {
+  const handler = async (request: FastifyRequest) => {
+    const caller = await deps.authenticate(request);
+    const id = (request.query as { id?: unknown }).id;
+    if (typeof id !== "string" || id === "") throw badRequest("Query parameter id is required.", { param: "id" });
+    const row = await deps.generations.find(id, caller.accountId);
+    if (!row) throw notFound(`Generation ${id} not found.`);
+    return {
+      data: {
+        id: row.id,
+        upstream_id: row.upstreamId,
+        created_at: row.createdAt.toISOString(),
+        model: row.model ?? row.requestedModel,
+        provider_name: row.providerName,
+        api_type: "completions",
+        origin: row.httpReferer ?? "",
+        http_referer: row.httpReferer,
+        app_title: row.appTitle,
+        streamed: row.streamed,
+        cancelled: row.cancelled,
+        finish_reason: row.finishReason,
+        native_finish_reason: row.nativeFinishReason,
+        latency: row.latencyMs,
+        time_to_first_token: row.ttftMs,
+        tokens_prompt: row.promptTokens,
+        tokens_completion: row.completionTokens,
+        native_tokens_prompt: row.promptTokens,
+        native_tokens_completion: row.completionTokens,
+        native_tokens_reasoning: row.reasoningTokens,
+        native_tokens_cached: row.cachedTokens,
+        usage_estimated: row.usageEstimated,
+        total_cost: nanoToUsdNumber(row.totalNano),
+        usage: nanoToUsdNumber(row.totalNano),
+        upstream_inference_cost: nanoToUsdNumber(row.upstreamCostNano),
+        fee: nanoToUsdNumber(row.feeNano),
+        is_byok: false,
+        router: row.router,
+        error: row.errorStatus === null ? null : { code: row.errorStatus, message: row.errorMessage },
+        provider_responses: row.attempts.map((attempt) => ({
+          endpoint_id: attempt.endpoint_id,
+          model_permaslug: attempt.model,
+          provider_name: attempt.provider_name,
+          status: attempt.status,
+          error: attempt.error,
+          latency: attempt.latency_ms,
+          is_byok: false,
+        })),
+      },
+    };
+  };
+  app.get("/api/v1/generation", handler);
+  app.get("/v1/generation", handler);
+}

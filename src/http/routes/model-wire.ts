@@ -1,0 +1,102 @@
+/** The catalog in OpenRouter's wire shapes (reference §3): /models entries and /endpoints. */
+import type { Endpoint, Model } from "../../catalog/types.js";
+import { byPrice } from "../../routing/order-endpoints.js";
+import type { HealthSnapshot } from "../../routing/health.js";
+
+function pricing(endpoint: Endpoint): Record<string, string> {
+  const text = endpoint.pricingText;
+  return {
+    prompt: text.prompt,
+    completion: text.completion,
+    request: text.request ?? "0",
+    image: text.image ?? "0",
+    ...(text.input_cache_read === undefined ? {} : { input_cache_read: text.input_cache_read }),
+    ...(text.input_cache_write === undefined ? {} : { input_cache_write: text.input_cache_write }),
+  };
+}
+
+/** The cheapest endpoint: the model's listed price and `top_provider`. */
+function topEndpoint(model: Model): Endpoint | undefined {
+  return [...model.endpoints].sort(byPrice)[0];
+}
+
+function architecture(model: Model): Record<string, unknown> {
+  return {
+    modality: `${model.inputModalities.join("+")}->text`,
+    input_modalities: model.inputModalities,
+    output_modalities: ["text"],
+    tokenizer: "Other",
+    instruct_type: null,
+  };
+}
+
+/** One /api/v1/models entry. */
+export function modelEntry(model: Model): Record<string, unknown> {
+  const top = topEndpoint(model);
+  const [author, slug] = model.id.split("/");
+  return {
+    id: model.id,
+    canonical_slug: model.id,
+    hugging_face_id: null,
+    name: model.name,
+    created: model.created,
+    description: model.description,
+    context_length: model.contextLength,
+    architecture: architecture(model),
+    pricing: top ? pricing(top) : { prompt: "0", completion: "0", request: "0", image: "0" },
+    top_provider: {
+      context_length: top?.contextLength ?? model.contextLength,
+      max_completion_tokens: top?.maxCompletionTokens ?? null,
+      is_moderated: false,
+    },
+    per_request_limits: null,
+    supported_parameters: model.supportedParameters,
+    default_parameters: null,
+    knowledge_cutoff: null,
+    expiration_date: null,
+    links: { details: `/api/v1/models/${author}/${slug}/endpoints` },
+  };
+}
+
+/** One PublicEndpoint of /endpoints, with live health from our own traffic. */
+export function endpointEntry(model: Model, endpoint: Endpoint, health: HealthSnapshot): Record<string, unknown> {
+  const seconds = (p: HealthSnapshot["latency30m"]) =>
+    p && { p50: p.p50 / 1000, p75: p.p75 / 1000, p90: p.p90 / 1000, p99: p.p99 / 1000 };
+  return {
+    name: `${endpoint.provider.name}: ${model.name}`,
+    model_id: model.id,
+    model_name: model.name,
+    provider_name: endpoint.provider.name,
+    tag: endpoint.provider.slug,
+    context_length: endpoint.contextLength,
+    max_completion_tokens: endpoint.maxCompletionTokens,
+    max_prompt_tokens: endpoint.contextLength,
+    quantization: endpoint.quantization ?? null,
+    pricing: pricing(endpoint),
+    supported_parameters: endpoint.supportedParameters,
+    supports_implicit_caching: endpoint.pricing.cacheReadNanoPerMillion !== undefined,
+    status: endpoint.provider.apiKey === undefined ? -5 : 0,
+    configured: endpoint.provider.apiKey !== undefined,
+    price_source: endpoint.priceSource ?? null,
+    price_checked: endpoint.priceChecked ?? null,
+    uptime_last_5m: health.uptime5m,
+    uptime_last_30m: health.uptime30m,
+    uptime_last_1d: health.uptime1d,
+    latency_last_30m: seconds(health.latency30m),
+    throughput_last_30m: health.throughput30m,
+  };
+}
+
+/** The /endpoints body. */
+export function endpointsBody(model: Model, entries: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    data: {
+      id: model.id,
+      name: model.name,
+      created: model.created,
+      description: model.description,
+      architecture: architecture(model),
+      endpoints: entries,
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The hard filters a model's endpoints go through, in order, each with the reason a user sees
+ * when it leaves nothing: configured key, allow/deny lists, data policy, image input, tool use,
+ * required parameters, max price, output length, context window.
+ */
+import type { Endpoint, Model } from "../catalog/types.js";
+import { AppError, notFound, serviceUnavailable } from "../domain/errors.js";
+import { providerMatches } from "./preferences.js";
+import type { RoutingRequest } from "./types.js";
+
+/** One step of the funnel: its name and how many endpoints were left after it. */
+export interface FunnelStep {
+  step: string;
+  endpoint_count: number;
+}
+
+/** Eligible endpoints of one model, or the error explaining why there are none. */
+export interface FilterResult {
+  endpoints: Endpoint[];
+  funnel: FunnelStep[];
+  error: AppError | undefined;
+}
+
+interface Filter {
+  step: string;
+  keep: (endpoint: Endpoint, request: RoutingRequest) => boolean;
+  fail: (model: Model, request: RoutingRequest, before: Endpoint[]) => AppError;
+}
+
+const constraint = (model: Model, message: string, excludedBy: string, extra: Record<string, unknown> = {}) =>
+  notFound(message, {
+    availability: { code: "constraint_filtered", retryable: false, requested_models: [model.id], excluded_by: excludedBy },
+    ...extra,
+  });
+
+const FILTERS: readonly Filter[] = [
+  {
+    step: "configured",
+    keep: (endpoint) => endpoint.provider.apiKey !== undefined,
+    fail: (model, _request, before) => {
+      const slugs = [...new Set(before.map((endpoint) => endpoint.provider.slug))];
+      const keys = slugs.map((slug) => `providers.${slug}.api_key`).join(" or ");
+      return serviceUnavailable(`Model ${model.id} has no provider with an API key configured. Set ${keys} in the farebox config file.`, {
+        availability: { code: "temporarily_unavailable", retryable: false, requested_models: [model.id], affected_providers: slugs },
+      });
+    },
+  },
+  {
+    step: "allowed_providers",
+    keep: (endpoint, request) => {
+      const { only, ignore } = request.provider;
+      const matches = (list: string[]) => list.some((entry) => providerMatches(entry, endpoint.provider.slug, endpoint.provider.name));
+      return (!only || matches(only)) && (!ignore || !matches(ignore));
+    },
+    fail: (model) => constraint(model, `No endpoints found for ${model.id} among the allowed providers (provider.only / provider.ignore).`, "allowed_providers"),
+  },
+  {
+    step: "data_policy",
+    keep: (endpoint, request) => request.provider.dataCollection === "allow" || !endpoint.provider.collectsData,
+    fail: (model) => constraint(model, `No endpoints found for ${model.id} matching your data policy (provider.data_collection: deny).`, "data_policy:training"),
+  },
+  {
+    step: "image_input",
+    keep: (endpoint, request) => !request.hasImages || endpoint.inputModalities.includes("image"),
+    fail: (model) => constraint(model, `No endpoints found for ${model.id} that support image input.`, "input_modalities"),
+  },
+  {
+    step: "tools",
+    keep: (endpoint, request) => !request.hasTools || endpoint.supportedParameters.includes("tools"),
+    fail: (model) => constraint(model, `No endpoints found for ${model.id} that support tool use.`, "require_parameters"),
+  },
+  {
+    step: "require_parameters",
+    keep: (endpoint, request) =>
+      !request.provider.requireParameters || request.requestedParameters.every((p) => endpoint.supportedParameters.includes(p)),
+    fail: (model, request) =>
+      constraint(model, `No endpoints found for ${model.id} that can handle all requested parameters (${request.requestedParameters.join(", ")}).`, "require_parameters"),
+  },
+  {
+    step: "max_price",
+    keep: (endpoint, request) => {
+      const max = request.provider.maxPrice;
+      if (!max) return true;
+      const p = endpoint.pricing;
+      return (
+        (max.promptNanoPerMillion === undefined || p.promptNanoPerMillion <= max.promptNanoPerMillion) &&
+        (max.completionNanoPerMillion === undefined || p.completionNanoPerMillion <= max.completionNanoPerMillion) &&
+        (max.requestNano === undefined || (p.requestNano ?? 0n) <= max.requestNano) &&
+        (max.imageNano === undefined || (p.imageNano ?? 0n) <= max.imageNano)
+      );
+    },
+    fail: (model) => constraint(model, `No endpoints found for ${model.id} within provider.max_price.`, "max_price"),
+  },
+  {
+    step: "max_tokens",
+    keep: (endpoint, request) => request.maxTokens === undefined || request.maxTokens <= endpoint.maxCompletionTokens,
+    fail: (model, request, before) =>
+      constraint(
+        model,
+        `No endpoints found for ${model.id} that can produce max_tokens=${request.maxTokens}; the largest output is ${Math.max(...before.map((e) => e.maxCompletionTokens))} tokens.`,
+        "max_tokens",
+      ),
+  },
+  {
+    step: "context_length",
+    keep: (endpoint, request) => request.promptTokensEstimate + (request.maxTokens ?? 0) <= endpoint.contextLength,
+    fail: (model, request, before) =>
+      new AppError(
+        `This request needs about ${request.promptTokensEstimate + (request.maxTokens ?? 0)} tokens (prompt estimate ${request.promptTokensEstimate}` +
+          `${request.maxTokens === undefined ? "" : ` + max_tokens ${request.maxTokens}`}), more than ${model.id}'s context window of ${Math.max(...before.map((e) => e.contextLength))}.`,
+        { httpStatus: 400, errorType: "context_length_exceeded", metadata: { requested_models: [model.id] } },
+      ),
+  },
+];
+
+/** Runs every filter over the model's endpoints; stops at the first one that leaves none. */
+export function filterEndpoints(model: Model, request: RoutingRequest): FilterResult {
+  let endpoints = model.endpoints;
+  const funnel: FunnelStep[] = [{ step: "catalog", endpoint_count: endpoints.length }];
+  if (endpoints.length === 0) {
+    return { endpoints, funnel, error: notFound(`Model ${model.id} has no endpoints.`, { availability: { code: "no_endpoints" } }) };
+  }
+  for (const filter of FILTERS) {
+    const kept = endpoints.filter((endpoint) => filter.keep(endpoint, request));
+    funnel.push({ step: filter.step, endpoint_count: kept.length });
+    if (kept.length === 0) {
+      const error = filter.fail(model, request, endpoints);
+      Object.assign(error.metadata, { routing_funnel: funnel, failed_routing_step: filter.step });
+      return { endpoints: [], funnel, error };
+    }
+    endpoints = kept;
+  }
+  return { endpoints, funnel, error: undefined };
+}

@@ -1,0 +1,109 @@
+/**
+ * Orders one model's eligible endpoints (reference §7):
+ * - default: endpoints without a failure in the last 30 s first, drawn one by one with weight
+ *   1/price² (so an endpoint at $1 is 9× likelier to lead than one at $3), then the recently
+ *   failed ones by price as fallbacks;
+ * - `sort`: by price, throughput (p50, higher first) or latency (p50 TTFT, lower first), no load
+ *   balancing; unmeasured endpoints follow measured ones, by price; recently failed ones last;
+ * - `order`: the listed providers first in that order, then (if fallbacks are allowed) the rest;
+ * - `allow_fallbacks: false`: only the listed providers, or only the first endpoint.
+ * Endpoints that support structured output come first when the request asks for it (soft).
+ */
+import type { Endpoint } from "../catalog/types.js";
+import { providerMatches } from "./preferences.js";
+import type { HealthView, PlannerContext, RoutingRequest, SortBy } from "./types.js";
+
+/** An endpoint that failed this recently is tried after the healthy ones. */
+export const RECENT_FAILURE_MS = 30_000;
+
+/** Prompt plus completion price per million tokens: the price endpoints are compared by. */
+export function blendedPrice(endpoint: Endpoint): bigint {
+  return endpoint.pricing.promptNanoPerMillion + endpoint.pricing.completionNanoPerMillion;
+}
+
+/** Sorts by price ascending, ties by endpoint id (deterministic). */
+export function byPrice(a: Endpoint, b: Endpoint): number {
+  const diff = blendedPrice(a) - blendedPrice(b);
+  return diff < 0n ? -1 : diff > 0n ? 1 : a.id.localeCompare(b.id);
+}
+
+/** The ordered attempts for one model's eligible endpoints. */
+export function orderEndpoints(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+  const preferences = request.provider;
+  let ordered: Endpoint[];
+  if (preferences.order && preferences.order.length > 0) {
+    const listed: Endpoint[] = [];
+    for (const entry of preferences.order) {
+      for (const endpoint of endpoints) {
+        if (!listed.includes(endpoint) && providerMatches(entry, endpoint.provider.slug, endpoint.provider.name)) listed.push(endpoint);
+      }
+    }
+    const rest = preferences.allowFallbacks ? defaultOrder(endpoints.filter((e) => !listed.includes(e)), request, context) : [];
+    ordered = [...listed, ...rest];
+  } else {
+    ordered = defaultOrder(endpoints, request, context);
+    if (!preferences.allowFallbacks) ordered = ordered.slice(0, 1);
+  }
+  return ordered;
+}
+
+function defaultOrder(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+  const recentlyFailed = (endpoint: Endpoint) => {
+    const at = context.health.lastFailureAtMs(endpoint.id);
+    return at !== undefined && context.nowMs - at < RECENT_FAILURE_MS;
+  };
+  const structuredFirst = (list: Endpoint[]) =>
+    request.wantsStructuredOutput ? stablePartition(list, (e) => supportsStructuredOutput(e)) : list;
+  const stable = endpoints.filter((e) => !recentlyFailed(e));
+  const unstable = endpoints.filter(recentlyFailed).sort(byPrice);
+  const sort = request.provider.sort;
+  const head = sort ? sortBy(stable, sort, context.health, context.nowMs) : weightedByInversePriceSquared(stable, context.random);
+  return [...structuredFirst(head), ...structuredFirst(unstable)];
+}
+
+/** True when the endpoint can honour `response_format`. */
+export function supportsStructuredOutput(endpoint: Endpoint): boolean {
+  return endpoint.supportedParameters.includes("response_format") || endpoint.supportedParameters.includes("structured_outputs");
+}
+
+/** Sorts by the requested key; unmeasured endpoints follow measured ones, by price. */
+export function sortBy(endpoints: readonly Endpoint[], sort: SortBy, health: HealthView, nowMs: number): Endpoint[] {
+  if (sort === "price") return [...endpoints].sort(byPrice);
+  const metric = (e: Endpoint) => (sort === "throughput" ? health.throughputP50(e.id, nowMs) : health.ttftP50Ms(e.id, nowMs));
+  const measured = endpoints.filter((e) => metric(e) !== undefined);
+  const unmeasured = endpoints.filter((e) => metric(e) === undefined).sort(byPrice);
+  measured.sort((a, b) => {
+    const diff = (metric(a) ?? 0) - (metric(b) ?? 0);
+    return (sort === "throughput" ? -diff : diff) || byPrice(a, b);
+  });
+  return [...measured, ...unmeasured];
+}
+
+/**
+ * Weighted random order without replacement: each draw picks an endpoint with probability
+ * proportional to 1/price² among those left. A free endpoint (price 0) counts as 1 nano-USD.
+ * The weights are probabilities, not money, so floating point is fine here.
+ */
+export function weightedByInversePriceSquared(endpoints: readonly Endpoint[], random: () => number): Endpoint[] {
+  const left = [...endpoints].sort(byPrice);
+  const out: Endpoint[] = [];
+  while (left.length > 0) {
+    const weights = left.map((e) => {
+      const price = Number(blendedPrice(e) > 0n ? blendedPrice(e) : 1n);
+      return 1 / (price * price);
+    });
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    let target = random() * total;
+    let index = 0;
+    while (index < left.length - 1 && target >= (weights[index] ?? 0)) {
+      target -= weights[index] ?? 0;
+      index += 1;
+    }
+    out.push(...left.splice(index, 1));
+  }
+  return out;
+}
+
+function stablePartition<T>(list: readonly T[], first: (item: T) => boolean): T[] {
+  return [...list.filter(first), ...list.filter((item) => !first(item))];
+}

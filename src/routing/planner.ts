@@ -1,0 +1,109 @@
+/**
+ * The pure router: request + catalog + health → ordered attempts. No I/O, no clock, no
+ * randomness of its own (both come in the context), so every decision is reproducible.
+ *
+ * Models are tried in the order `model`, then `models` (duplicates dropped); within a model the
+ * endpoints pass the hard filters and are ordered by order-endpoints. `farebox/auto` (alias
+ * `openrouter/auto`) expands to every catalog model that passes the filters, ordered by
+ * `provider.sort` (default price), keeping the first few as fallbacks. Suffixes `:nitro` and
+ * `:floor` switch the sort to throughput and price.
+ */
+import type { Catalog, Endpoint, Model } from "../catalog/types.js";
+import { badRequest, notFound, type AppError } from "../domain/errors.js";
+import { filterEndpoints } from "./endpoint-filters.js";
+import { orderEndpoints, sortBy } from "./order-endpoints.js";
+import type { Attempt, PlannerContext, RoutePlan, RoutingRequest, SortBy } from "./types.js";
+
+/** Model ids that ask the router to choose. */
+export const AUTO_MODELS: readonly string[] = ["farebox/auto", "openrouter/auto"];
+/** How many models an auto-routed request may fall back through. */
+export const AUTO_MODEL_LIMIT = 3;
+const MAX_MODELS = 10;
+
+const VARIANT_SORT: Readonly<Record<string, SortBy>> = { nitro: "throughput", floor: "price" };
+
+interface ResolvedModel {
+  model: Model;
+  sort: SortBy | undefined;
+}
+
+/** Plans the attempts for `request`; throws the AppError a client should see when none exist. */
+export function planRoute(request: RoutingRequest, catalog: Catalog, context: PlannerContext): RoutePlan {
+  const requested = [...new Set([request.model, ...(request.models ?? [])].filter((id): id is string => !!id && id.trim() !== ""))];
+  if (requested.length === 0) throw badRequest("A model is required: set `model` (or `models`).", { param: "model" });
+  if (requested.length > MAX_MODELS) throw badRequest(`At most ${MAX_MODELS} models may be listed.`, { param: "models" });
+
+  const attempts: Attempt[] = [];
+  const errors: AppError[] = [];
+  let router: string | undefined;
+  for (const id of requested) {
+    const auto = AUTO_MODELS.includes(id.toLowerCase());
+    if (auto) {
+      router ??= id;
+      const planned = planAuto(request, catalog, context);
+      if (planned.error) errors.push(planned.error);
+      pushUnique(attempts, planned.attempts);
+      continue;
+    }
+    const resolved = resolveModel(id, catalog);
+    const sort = resolved.sort ?? request.provider.sort;
+    const scoped: RoutingRequest = sort ? { ...request, provider: { ...request.provider, sort } } : request;
+    const filtered = filterEndpoints(resolved.model, scoped);
+    if (filtered.error) {
+      errors.push(filtered.error);
+      continue;
+    }
+    pushUnique(attempts, orderEndpoints(filtered.endpoints, scoped, context).map((endpoint) => ({ model: resolved.model, endpoint })));
+  }
+  if (attempts.length === 0) {
+    const first = errors[0] ?? notFound("No endpoints found for this request.");
+    if (errors.length > 1) first.metadata.model_errors = errors.map((e) => ({ code: e.httpStatus, message: e.message }));
+    throw first;
+  }
+  return { attempts, router };
+}
+
+/** Looks a model up by id, honouring `:nitro` / `:floor`; unknown ids answer 404. */
+export function resolveModel(id: string, catalog: Catalog): ResolvedModel {
+  const exact = catalog.models.get(id);
+  if (exact) return { model: exact, sort: undefined };
+  const colon = id.lastIndexOf(":");
+  if (colon > 0) {
+    const base = catalog.models.get(id.slice(0, colon));
+    const sort = VARIANT_SORT[id.slice(colon + 1)];
+    if (base && sort) return { model: base, sort };
+  }
+  throw notFound(`Model ${id} is not in this farebox catalog. See GET /api/v1/models for the available ids.`, {
+    param: "model",
+    availability: { code: "model_not_found", retryable: false, requested_models: [id] },
+  });
+}
+
+function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerContext): { attempts: Attempt[]; error?: AppError } {
+  const sort = request.provider.sort ?? "price";
+  const candidates: { model: Model; best: Endpoint; attempts: Attempt[] }[] = [];
+  for (const model of [...catalog.models.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    const filtered = filterEndpoints(model, request);
+    if (filtered.error) continue;
+    const ordered = orderEndpoints(filtered.endpoints, request, context);
+    const best = sortBy(filtered.endpoints, sort, context.health, context.nowMs)[0]!;
+    candidates.push({ model, best, attempts: ordered.map((endpoint) => ({ model, endpoint })) });
+  }
+  if (candidates.length === 0) {
+    return {
+      attempts: [],
+      error: notFound("No model in the catalog can serve this request (context window, image input, tools, structured output, price or provider filters).", {
+        availability: { code: "no_endpoints", retryable: false, requested_models: ["farebox/auto"] },
+      }),
+    };
+  }
+  // Rank models by their best endpoint under the chosen sort.
+  const bestFirst = sortBy(candidates.map((c) => c.best), sort, context.health, context.nowMs);
+  const rank = new Map(bestFirst.map((endpoint, index) => [endpoint.modelId, index]));
+  candidates.sort((a, b) => (rank.get(a.model.id) ?? 0) - (rank.get(b.model.id) ?? 0));
+  return { attempts: candidates.slice(0, AUTO_MODEL_LIMIT).flatMap((c) => c.attempts) };
+}
+
+function pushUnique(into: Attempt[], more: Attempt[]): void {
+  for (const attempt of more) if (!into.some((a) => a.endpoint.id === attempt.endpoint.id)) into.push(attempt);
+}

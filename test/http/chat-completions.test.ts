@@ -1,0 +1,136 @@
+import OpenAI from "openai";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../gateway/harness.js";
+
+/** Independent arithmetic of the charge rule: ceil per class, ceil 5% fee. */
+function expectedCharge(prompt: number, completion: number, promptNanoPerM: bigint, completionNanoPerM: bigint): bigint {
+  const ceil = (n: bigint, d: bigint) => (n + d - 1n) / d;
+  const base = ceil(BigInt(prompt) * promptNanoPerM, 1_000_000n) + ceil(BigInt(completion) * completionNanoPerM, 1_000_000n);
+  return base + ceil(base * 500n, 10_000n);
+}
+const ALPHA = { prompt: 153_000_000n, completion: 611_000_000n };
+
+let h: Harness;
+let openai: OpenAI;
+let startBalance: bigint;
+
+beforeAll(async () => {
+  h = await startHarness({ keepAliveMs: 50 });
+  openai = h.client();
+});
+afterAll(async () => h.close());
+beforeEach(() => {
+  h.alpha.setScript({});
+  h.beta.setScript({});
+  startBalance = h.ledger.balanceNano(h.accountId);
+});
+afterEach(async () => {
+  await h.gateway.idle();
+  expect(h.ledger.audit()).toEqual({ ok: true, problems: [] });
+});
+
+const debited = () => startBalance - h.ledger.balanceNano(h.accountId);
+
+describe("non-stream", () => {
+  it("answers through the openai SDK and debits exactly the integer price × usage + 5%", async () => {
+    h.alpha.setScript({ text: "Hi there", usage: { prompt: 12, completion: 7 } });
+    const { data, response } = await openai.chat.completions
+      .create({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe("Hi there");
+    expect(data.model).toBe("test/chat");
+    const extra = data as unknown as { provider: string; usage: { cost: number; is_byok: boolean; cost_details: Record<string, unknown> } };
+    expect(extra.provider).toBe("Alpha");
+    expect(h.alpha.lastRequest().body).toMatchObject({ model: "alpha-chat", max_tokens: 50 });
+    await h.gateway.idle();
+    const charge = expectedCharge(12, 7, ALPHA.prompt, ALPHA.completion);
+    expect(charge).toBe(6_419n); // 1,836 + 4,277 = 6,113 base; fee ceil(305.65) = 306
+    expect(debited()).toBe(charge);
+    expect(extra.usage.cost).toBe(0.000006419);
+    expect(extra.usage.is_byok).toBe(false);
+    expect(extra.usage.cost_details).toMatchObject({ upstream_inference_prompt_cost: 0.000001836, upstream_inference_completions_cost: 0.000004277 });
+    const generationId = response.headers.get("x-generation-id")!;
+    expect(generationId).toBe(data.id);
+    expect(generationId).toMatch(/^gen-\d+-[A-Za-z0-9]{20}$/);
+
+    const generation = await fetch(`${h.url}/api/v1/generation?id=${generationId}`, { headers: { authorization: "Bearer sk-fb-v1-test" } });
+    const body = (await generation.json()) as { data: Record<string, unknown> };
+    expect(body.data).toMatchObject({ id: generationId, model: "test/chat", provider_name: "Alpha", tokens_prompt: 12, tokens_completion: 7, total_cost: 0.000006419, streamed: false, finish_reason: "stop" });
+    expect(body.data.provider_responses).toEqual([expect.objectContaining({ provider_name: "Alpha", status: 200 })]);
+  });
+
+  it("returns tool calls", async () => {
+    h.alpha.setScript({ toolCalls: [{ id: "call_1", name: "get_weather", arguments: { city: "Paris" } }] });
+    const data = await openai.chat.completions.create({
+      model: "test/chat",
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+      max_tokens: 100,
+    });
+    expect(data.choices[0]!.finish_reason).toBe("tool_calls");
+    const call = data.choices[0]!.message.tool_calls![0]! as { function: { name: string; arguments: string } };
+    expect(call.function.name).toBe("get_weather");
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: "Paris" });
+    expect((h.alpha.lastRequest().body as { tools: unknown[] }).tools).toHaveLength(1);
+  });
+});
+
+describe("auto routing", () => {
+  it("farebox/auto picks the cheapest model that can serve, and the response names it", async () => {
+    h.alpha.setScript({ text: "auto" });
+    const data = await openai.chat.completions.create({ model: "farebox/auto", messages: [{ role: "user", content: "x" }], max_tokens: 5 });
+    expect(data.model).toBe("test/alpha-only");
+    const withTools = await openai.chat.completions.create({
+      model: "openrouter/auto",
+      messages: [{ role: "user", content: "x" }],
+      max_tokens: 5,
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+    });
+    expect(withTools.model).toBe("test/chat");
+  });
+});
+
+describe("errors surface as the SDK's error classes", () => {
+  it("401 for a wrong key", async () => {
+    const bad = h.client({ apiKey: "sk-fb-v1-wrong" });
+    await expect(bad.chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it("404 for an unknown model", async () => {
+    const error = await openai.chat.completions.create({ model: "nobody/none", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as InstanceType<typeof OpenAI.NotFoundError>).message).toMatch(/not in this farebox catalog/);
+  });
+
+  it("503 naming the provider key to configure", async () => {
+    const error = await openai.chat.completions.create({ model: "test/unconfigured", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect((error as Error).message).toMatch(/providers\.unset\.api_key/);
+  });
+
+  it("400 for a malformed body", async () => {
+    const error = await openai.chat.completions.create({ model: "test/chat", messages: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
+  it("402 saying how many output tokens the balance can afford, with nothing held or charged", async () => {
+    const error = await openai.chat.completions
+      .create({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 10_000_000 } as never)
+      .catch((e: unknown) => e);
+    // max_tokens beyond every endpoint's output limit is a routing 404; ask within limits but beyond the balance:
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    const poor = await startHarness({ balanceUsd: "0.0001" });
+    try {
+      const refused = await poor.client().chat.completions.create({ model: "test/backup", messages: [{ role: "user", content: "x" }], max_tokens: 1_000 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(OpenAI.APIError);
+      expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+      // Prompt estimate 6 tokens, held as 6 × 1.5 + 32 = 41 at $1/M = 41,000 nano; $0.0001 = 100,000 nano
+      // covers base ≤ 95,238 after the 5% fee → (95,238 − 41,000) / 2,000 per token = 27 output tokens.
+      expect((refused as Error).message).toMatch(/You requested up to 1000 tokens, but can only afford 27\./);
+      expect(poor.beta.requests).toHaveLength(0);
+      expect(poor.ledger.audit().ok).toBe(true);
+    } finally {
+      await poor.close();
+    }
+  });
+});
