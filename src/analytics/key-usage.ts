@@ -70,3 +70,18 @@ export async function queryKeyUsage(db: AnyPgDatabase, accountId: string, now: D
 export function usageOf(map: Map<string, KeyUsage>, apiKeyId: string): KeyUsage {
   return map.get(apiKeyId) ?? ZERO;
 }
+
+/**
+ * The usage fields of OpenRouter's key object (reference §4), in USD from exact nano amounts:
+ * `usage_daily/weekly/monthly` (credit) and `byok_usage_*` (paid by the account's own keys).
+ */
+export function keyUsageWire(usage: KeyUsage, toUsd: (nano: bigint) => number) {
+  return {
+    usage_daily: toUsd(usage.dailyNano),
+    usage_weekly: toUsd(usage.weeklyNano),
+    usage_monthly: toUsd(usage.monthlyNano),
+    byok_usage_daily: toUsd(usage.byokDailyNano),
+    byok_usage_weekly: toUsd(usage.byokWeeklyNano),
+    byok_usage_monthly: toUsd(usage.byokMonthlyNano),
+  };
+}

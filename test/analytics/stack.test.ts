@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { find, parsePrometheus } from "../metrics/parse-prometheus.js";
+import { startStack, type Stack } from "./stack.js";
+
+let s: Stack;
+const today = new Date().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  s = await startStack();
+  const a1 = s.client("sk-a-1", { "HTTP-Referer": "https://writer.example.com/doc/42?session=zzz", "X-Title": "Writer" });
+  const a2 = s.client("sk-a-2");
+  const b1 = s.client("sk-b-1", { "HTTP-Referer": "http://localhost:5173/", "X-Title": "Private dev tool" });
+  const usages = [
+    { prompt: 1200, completion: 345 },
+    { prompt: 17, completion: 3 },
+    { prompt: 999, completion: 1 },
+    { prompt: 40_000, completion: 800 },
+  ];
+  for (const [i, usage] of usages.entries()) {
+    s.alpha.setScript({ usage });
+    await a1.chat.completions.create({ model: i % 2 ? "other/chat" : "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 900 });
+  }
+  s.alpha.setScript({ usage: { prompt: 50, completion: 60 } });
+  const stream = await a2.chat.completions.create({ model: "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 100, stream: true, stream_options: { include_usage: true } });
+  for await (const _chunk of stream) void _chunk;
+  s.alpha.setScript({ error: { status: 400, message: "bad request upstream" } });
+  await expect(a2.chat.completions.create({ model: "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 })).rejects.toThrow();
+  s.alpha.setScript({ usage: { prompt: 5, completion: 5 } });
+  await b1.chat.completions.create({ model: "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 });
+  await s.gateway.idle();
+});
+afterAll(async () => s?.close());
+
+async function get(path: string, key?: string) {
+  const response = await fetch(`${s.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+describe("activity over HTTP", () => {
+  it("totals equal the sum of the ledger's usage and fee entries, per account", async () => {
+    for (const [key, accountId] of [["sk-a-1", s.keys["sk-a-1"]!.accountId], ["sk-b-1", s.keys["sk-b-1"]!.accountId]] as const) {
+      const ledgerDebits = -s.ledger.entries
+        .filter((e) => e.accountId === accountId && (e.kind === "usage" || e.kind === "fee"))
+        .reduce((sum, e) => sum + e.amountNano, 0n);
+      expect(ledgerDebits).toBeGreaterThan(0n);
+      const { status, text } = await get("/api/v1/activity?group_by=model", key);
+      expect(status).toBe(200);
+      const body = JSON.parse(text);
+      // compare in nano: the JSON number came from the exact decimal string
+      expect(BigInt(Math.round(body.totals.usage * 1e9))).toBe(ledgerDebits);
+      const ledgerUsage = -s.ledger.entries.filter((e) => e.accountId === accountId && e.kind === "usage").reduce((x, e) => x + e.amountNano, 0n);
+      expect(BigInt(Math.round(body.totals.usage_inference * 1e9))).toBe(ledgerUsage);
+    }
+  });
+
+  it("groups by key, counts errors, and shows latency percentiles", async () => {
+    const body = JSON.parse((await get(`/api/v1/activity?group_by=key&from=${today}&to=${today}`, "sk-a-2")).text);
+    const rows = Object.fromEntries(body.data.map((r: any) => [r.api_key_id, r]));
+    expect(rows.key_a1.requests).toBe(4);
+    expect(rows.key_a1.prompt_tokens).toBe(1200 + 17 + 999 + 40_000);
+    expect(rows.key_a2.requests).toBe(2);
+    expect(rows.key_a2.errors).toBe(1);
+    expect(rows.key_a2.error_rate).toBe(0.5);
+    expect(rows.key_a2.ttft_p50_ms).not.toBeNull();
+    expect(rows.key_a1.latency_p50_ms).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(rows)).not.toContain("key_b1");
+  });
+
+  it("downloads CSV", async () => {
+    const { status, headers, text } = await get("/api/v1/activity?group_by=day&format=csv", "sk-a-1");
+    expect(status).toBe(200);
+    expect(headers.get("content-type")).toContain("text/csv");
+    expect(headers.get("content-disposition")).toContain("attachment");
+    const [header, row] = text.trimEnd().split("\r\n");
+    expect(header!.startsWith("date,requests,")).toBe(true);
+    expect(row!.startsWith(`${today},6,`)).toBe(true);
+  });
+
+  it("rejects bad parameters with 400 in the envelope, and missing auth with 401", async () => {
+    for (const query of ["group_by=week", "from=2026-02-30", "from=2026-03-10&to=2026-03-01", "from=2020-01-01&to=2026-01-01", "format=xml"]) {
+      const { status, text } = await get(`/api/v1/activity?${query}`, "sk-a-1");
+      expect(status, query).toBe(400);
+      expect(JSON.parse(text).error.code).toBe(400);
+    }
+    expect((await get("/api/v1/activity")).status).toBe(401);
+  });
+});
+
+describe("rankings over HTTP", () => {
+  it("need no auth, match the generations and leak nothing", async () => {
+    const { status, text } = await get("/api/v1/rankings");
+    expect(status).toBe(200);
+    const { data } = JSON.parse(text);
+    const acme = data.models.find((m: any) => m.model === "acme/chat");
+    const other = data.models.find((m: any) => m.model === "other/chat");
+    // acme: a1 #0 and #2, a2 stream, a2 error (0 tokens), b1
+    expect(acme.tokens_this_week).toBe(1200 + 345 + 999 + 1 + 50 + 60 + 5 + 5);
+    expect(other.tokens_this_week).toBe(17 + 3 + 40_000 + 800);
+    expect(data.authors.map((a: any) => a.author).sort()).toEqual(["acme", "other"]);
+    expect(data.apps.week).toEqual([{ app: "https://writer.example.com", title: "Writer", tokens: 1200 + 345 + 17 + 3 + 999 + 1 + 40_800, requests: 4 }]);
+    for (const secret of [s.keys["sk-a-1"]!.accountId, s.keys["sk-b-1"]!.accountId, "key_a1", "key_b1", "sk-a-1", "session", "zzz", "localhost", "Private dev tool", "operator-alpha-key"]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe("metrics over HTTP", () => {
+  it("expose request counts matching the traffic in Prometheus format", async () => {
+    const { status, headers, text } = await get("/metrics");
+    expect(status).toBe(200);
+    expect(headers.get("content-type")).toContain("version=0.0.4");
+    const parsed = parsePrometheus(text);
+    expect(find(parsed, "farebox_requests_total", { model: "acme/chat", status: "200" })[0]?.value).toBe(4);
+    expect(find(parsed, "farebox_requests_total", { model: "other/chat", status: "200" })[0]?.value).toBe(2);
+    expect(find(parsed, "farebox_request_errors_total").reduce((x, sample) => x + sample.value, 0)).toBe(1);
+    expect(find(parsed, "farebox_time_to_first_token_seconds_count")[0]?.value).toBe(1);
+    const fees = find(parsed, "farebox_ledger_entries_nano_usd", { kind: "fee" })[0]!;
+    const ledgerFees = s.ledger.entries.filter((e) => e.kind === "fee").reduce((x, e) => x + e.amountNano, 0n);
+    expect(fees.raw).toBe(ledgerFees.toString());
+  });
+});
+
+describe("BYOK keys over HTTP", () => {
+  const secret = "sk-proj-BYOKSECRETVALUE-123456-wxyz";
+  const call = (method: string, path: string, key: string | null, body?: unknown) =>
+    fetch(`${s.url}${path}`, {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, text: await r.text() }));
+
+  it("stores, lists masked, replaces and deletes; the key appears in no response, row or log", async () => {
+    const put = await call("PUT", "/api/v1/byok/alpha", "sk-a-1", { api_key: secret });
+    expect(put.status).toBe(200);
+    expect(JSON.parse(put.text).data).toMatchObject({ provider: "alpha", key_last_four: "wxyz", always_use: false });
+    const list = await call("GET", "/api/v1/byok", "sk-a-2");
+    expect(JSON.parse(list.text).data.map((k: any) => k.provider)).toEqual(["alpha"]);
+    expect(JSON.parse((await call("GET", "/api/v1/byok", "sk-b-1")).text).data).toEqual([]);
+    for (const response of [put, list]) expect(response.text).not.toContain("BYOKSECRET");
+
+    const dump = await s.db.client.query<{ row: string }>("select t::text as row from byok_keys t");
+    expect(dump.rows).toHaveLength(1);
+    expect(dump.rows[0]!.row).not.toContain("BYOKSECRET");
+    expect(s.logs.join("\n")).not.toContain("BYOKSECRET");
+    expect((await s.byok.openAll(s.keys["sk-a-1"]!.accountId)).get("alpha")?.secret.reveal()).toBe(secret);
+
+    expect((await call("DELETE", "/api/v1/byok/alpha", "sk-b-1")).status).toBe(404);
+    expect((await call("DELETE", "/api/v1/byok/alpha", "sk-a-1")).status).toBe(200);
+    expect((await call("DELETE", "/api/v1/byok/alpha", "sk-a-1")).status).toBe(404);
+  });
+
+  it("answers bad input with 4xx that never echo the key", async () => {
+    const cases: [string, string, string | null, unknown, number][] = [
+      ["PUT", "/api/v1/byok/alpha", null, { api_key: secret }, 401],
+      ["PUT", "/api/v1/byok/nosuch", "sk-a-1", { api_key: secret }, 404],
+      ["PUT", "/api/v1/byok/alpha", "sk-a-1", { api_key: "short" }, 400],
+      ["PUT", "/api/v1/byok/alpha", "sk-a-1", { api_key: `${secret} with space` }, 400],
+      ["PUT", "/api/v1/byok/alpha", "sk-a-1", { api_key: secret, extra: 1 }, 400],
+      ["PUT", "/api/v1/byok/alpha", "sk-a-1", { key: secret }, 400],
+      ["PUT", "/api/v1/byok/alpha", "sk-a-1", ["x"], 400],
+    ];
+    for (const [method, path, key, body, expected] of cases) {
+      const response = await call(method, path, key, body);
+      expect(response.status, `${path} ${JSON.stringify(body).slice(0, 40)}`).toBe(expected);
+      expect(JSON.parse(response.text).error.code).toBe(expected);
+      expect(response.text).not.toContain("BYOKSECRET");
+    }
+    expect(s.logs.join("\n")).not.toContain("BYOKSECRET");
+  });
+});
