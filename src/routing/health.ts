@@ -3,13 +3,15 @@
  * time-to-first-token and throughput percentiles over 5 minute / 30 minute / 1 day windows,
  * and the time of the last failure (the planner demotes endpoints that failed in the last 30 s).
  * Samples live in one-minute buckets, each keeping at most `samplesPerBucket` of its latest
- * measurements, so memory stays bounded at any request rate. Rate-limited attempts count as a
+ * measurements for 30 minutes (counts are kept for a day), so memory stays bounded at any
+ * request rate. Rate-limited attempts count as a
  * failure for routing but are left out of uptime, as OpenRouter does.
  */
 import type { HealthView } from "./types.js";
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 24 * 60;
+const SAMPLE_MINUTES = 30;
 export const WINDOW_5M_MS = 5 * MINUTE_MS;
 export const WINDOW_30M_MS = 30 * MINUTE_MS;
 export const WINDOW_1D_MS = DAY_MINUTES * MINUTE_MS;
@@ -146,7 +148,14 @@ export class HealthTracker implements HealthView {
     if (!bucket) {
       bucket = { minute, ok: 0, errors: 0, ttft: [], throughput: [], ttftNext: 0, throughputNext: 0 };
       health.buckets.set(minute, bucket);
-      for (const old of health.buckets.keys()) if (old <= minute - DAY_MINUTES) health.buckets.delete(old);
+      for (const [old, stale] of health.buckets) {
+        if (old <= minute - DAY_MINUTES) health.buckets.delete(old);
+        else if (old <= minute - SAMPLE_MINUTES && stale.ttft.length + stale.throughput.length > 0) {
+          // Percentiles are shown over 30 minutes at most; older buckets keep only their counts.
+          stale.ttft = [];
+          stale.throughput = [];
+        }
+      }
     }
     return bucket;
   }

@@ -6,7 +6,10 @@ import type { ProviderAdapter } from "../../src/providers/spec.js";
 import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/adapter.js";
 import type { UpstreamHttp } from "../../src/providers/shared/upstream-http.js";
 import type { FakeUpstream, RecordedRequest } from "../support/fake-upstreams/index.js";
-import { startFakeOpenAI } from "../support/fake-upstreams/index.js";
+import { startFakeAnthropic, startFakeGemini, startFakeOpenAI } from "../support/fake-upstreams/index.js";
+import { createGeminiAdapter } from "../../src/providers/gemini/adapter.js";
+import { FAKE_SIGNATURE } from "../support/fake-upstreams/gemini.js";
+import { createAnthropicAdapter } from "../../src/providers/anthropic/adapter.js";
 
 /** A tool result as the upstream received it. */
 export interface SeenToolResult {
@@ -23,6 +26,8 @@ export interface ProtocolUnderTest {
   baseUrl(fake: FakeUpstream): string;
   /** Whether the protocol reports cache-write tokens. */
   reportsCacheWrite: boolean;
+  /** Whether the protocol reports reasoning tokens separately. */
+  reportsReasoningTokens: boolean;
   /** Whether tool results are matched by call id (else by function name). */
   toolResultsById: boolean;
   read: {
@@ -52,6 +57,7 @@ export const openAIProtocol: ProtocolUnderTest = {
   adapter: (http) => createOpenAICompatibleAdapter(http),
   baseUrl: (fake) => `${fake.url}/v1`,
   reportsCacheWrite: false,
+  reportsReasoningTokens: true,
   toolResultsById: true,
   read: {
     apiKey: (r) => String(r.headers.authorization ?? "").replace(/^Bearer /, "") || undefined,
@@ -79,5 +85,96 @@ export const openAIProtocol: ProtocolUnderTest = {
   },
 };
 
+const blocksOf = (content: Json): Json[] => (typeof content === "string" ? [{ type: "text", text: content }] : content);
+
+export const anthropicProtocol: ProtocolUnderTest = {
+  name: "anthropic",
+  start: () => startFakeAnthropic(),
+  adapter: (http) => createAnthropicAdapter(http),
+  baseUrl: (fake) => fake.url,
+  reportsCacheWrite: true,
+  reportsReasoningTokens: false,
+  toolResultsById: true,
+  read: {
+    apiKey: (r) => (r.headers["anthropic-version"] === "2023-06-01" ? (r.headers["x-api-key"] as string) : undefined),
+    model: (r) => (r.body as Json).model,
+    isStream: (r) => (r.body as Json).stream === true && r.url === "/v1/messages",
+    system: (r) => (r.body as Json).system,
+    userTexts: (r) =>
+      (r.body as Json).messages
+        .filter((m: Json) => m.role === "user")
+        .map((m: Json) => blocksOf(m.content).filter((b: Json) => b.type === "text").map((b: Json) => b.text).join(""))
+        .filter((t: string) => t !== ""),
+    images: (r) =>
+      (r.body as Json).messages.flatMap((m: Json) =>
+        blocksOf(m.content)
+          .filter((b: Json) => b.type === "image")
+          .map((b: Json) => (b.source.type === "base64" ? `${b.source.media_type};${b.source.data}` : b.source.url)),
+      ),
+    toolNames: (r) => ((r.body as Json).tools ?? []).map((t: Json) => t.input_schema && t.name),
+    assistantToolCalls: (r) =>
+      (r.body as Json).messages
+        .filter((m: Json) => m.role === "assistant")
+        .flatMap((m: Json) => blocksOf(m.content).filter((b: Json) => b.type === "tool_use").map((b: Json) => ({ ref: b.id, name: b.name, args: b.input }))),
+    toolResults: (r) =>
+      (r.body as Json).messages
+        .filter((m: Json) => m.role === "user")
+        .flatMap((m: Json) => blocksOf(m.content).filter((b: Json) => b.type === "tool_result").map((b: Json) => ({ ref: b.tool_use_id, content: b.content }))),
+    maxTokens: (r) => (r.body as Json).max_tokens,
+    temperature: (r) => (r.body as Json).temperature,
+    stop: (r) => (r.body as Json).stop_sequences,
+  },
+};
+
+const gemini = (r: RecordedRequest): Json => r.body as Json;
+
+export const geminiProtocol: ProtocolUnderTest = {
+  name: "gemini",
+  start: () => startFakeGemini(),
+  adapter: (http) => createGeminiAdapter(http),
+  baseUrl: (fake) => fake.url,
+  reportsCacheWrite: false,
+  reportsReasoningTokens: true,
+  toolResultsById: false,
+  read: {
+    apiKey: (r) => r.headers["x-goog-api-key"] as string | undefined,
+    model: (r) => decodeURIComponent(/^\/v1beta\/models\/([^:]+):/.exec(r.url)?.[1] ?? ""),
+    isStream: (r) => r.url.endsWith(":streamGenerateContent?alt=sse"),
+    system: (r) => gemini(r).systemInstruction?.parts.map((p: Json) => p.text).join(""),
+    userTexts: (r) =>
+      gemini(r)
+        .contents.filter((c: Json) => c.role === "user")
+        .map((c: Json) => c.parts.filter((p: Json) => typeof p.text === "string").map((p: Json) => p.text).join(""))
+        .filter((t: string) => t !== ""),
+    images: (r) =>
+      gemini(r).contents.flatMap((c: Json) =>
+        c.parts
+          .filter((p: Json) => p.inlineData || p.fileData)
+          .map((p: Json) => (p.inlineData ? `${p.inlineData.mimeType};${p.inlineData.data}` : p.fileData.fileUri)),
+      ),
+    toolNames: (r) => (gemini(r).tools ?? []).flatMap((t: Json) => t.functionDeclarations.map((f: Json) => f.name)),
+    assistantToolCalls: (r) =>
+      gemini(r)
+        .contents.filter((c: Json) => c.role === "model")
+        .flatMap((c: Json) =>
+          c.parts
+            .filter((p: Json) => p.functionCall)
+            // A replayed call must carry the signature the fake issued, or Gemini 3 rejects the turn.
+            .map((p: Json) => ({ ref: p.functionCall.name, name: p.functionCall.name, args: p.functionCall.args, signed: p.thoughtSignature === FAKE_SIGNATURE }))
+            .filter((call: Json) => call.signed)
+            .map(({ ref, name, args }: Json) => ({ ref, name, args })),
+        ),
+    toolResults: (r) =>
+      gemini(r)
+        .contents.filter((c: Json) => c.role === "user")
+        .flatMap((c: Json) =>
+          c.parts.filter((p: Json) => p.functionResponse).map((p: Json) => ({ ref: p.functionResponse.name, content: JSON.stringify(p.functionResponse.response) })),
+        ),
+    maxTokens: (r) => gemini(r).generationConfig?.maxOutputTokens,
+    temperature: (r) => gemini(r).generationConfig?.temperature,
+    stop: (r) => gemini(r).generationConfig?.stopSequences,
+  },
+};
+
 /** Every protocol the conformance suite runs. */
-export const protocols: ProtocolUnderTest[] = [openAIProtocol];
+export const protocols: ProtocolUnderTest[] = [openAIProtocol, anthropicProtocol, geminiProtocol];

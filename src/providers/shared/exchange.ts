@@ -91,7 +91,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
       model: meta.model || String((request.body as { model?: unknown }).model ?? ""),
       startedAt: attempt.startedAt,
       firstChunkAt,
-      chunks: replay(buffered, ended ? undefined : chunks, attempt),
+      chunks: replay(buffered, ended ? undefined : chunks, attempt, close),
       close,
     };
   } catch (error) {
@@ -101,25 +101,34 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
   }
 }
 
+/**
+ * Yields the buffered first chunks, then the rest. A consumer that stops early (break, return,
+ * throw) closes the upstream connection rather than leaving it open and unread.
+ */
 async function* replay(
   buffered: StreamChunk[],
   rest: AsyncGenerator<StreamChunk> | undefined,
   attempt: Attempt,
+  close: () => void,
 ): AsyncGenerator<StreamChunk> {
+  let finished = false;
   try {
     yield* buffered;
-    if (!rest) return;
-    for (;;) {
-      let next: IteratorResult<StreamChunk>;
-      try {
-        next = await rest.next();
-      } catch (error) {
-        throw attempt.translate(error);
+    if (rest) {
+      for (;;) {
+        let next: IteratorResult<StreamChunk>;
+        try {
+          next = await rest.next();
+        } catch (error) {
+          throw attempt.translate(error);
+        }
+        if (next.done) break;
+        yield next.value;
       }
-      if (next.done) return;
-      yield next.value;
     }
+    finished = true;
   } finally {
+    if (!finished) close();
     attempt.dispose();
   }
 }

@@ -48,6 +48,8 @@ export interface FakeBehaviour {
   cutAfter?: number;
   /** Stream: after this many frames, destroy the connection. */
   resetAfter?: number;
+  /** Stream: write each frame in slices of this many bytes, one write per event-loop turn. */
+  splitFramesBytes?: number;
   /** Stream: send SSE comment lines (keep-alives) between frames. */
   comments?: boolean;
 }

@@ -23,3 +23,5 @@
 export * from "./behaviour.js";
 export { refusedUrl, startSilentTcp, type FakeUpstream, type FakeOptions } from "./server.js";
 export { startFakeOpenAI } from "./openai.js";
+export { startFakeAnthropic } from "./anthropic.js";
+export { startFakeGemini } from "./gemini.js";

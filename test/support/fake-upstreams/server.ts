@@ -143,7 +143,10 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
       }
       if (behaviour.comments) res.write(`: keep-alive${renderer.frameEnd}`);
       // Wait until the frame is handed to the kernel, so a later reset cannot swallow it.
-      await new Promise<void>((resolve) => res.write(frames[index] ?? "", () => resolve()));
+      for (const slice of slices(frames[index] ?? "", behaviour.splitFramesBytes)) {
+        await new Promise<void>((resolve) => res.write(slice, () => resolve()));
+        if (behaviour.splitFramesBytes) await new Promise((resolve) => setImmediate(resolve));
+      }
       if (behaviour.frameDelayMs) await sleep(behaviour.frameDelayMs);
     }
     if (behaviour.stallAfter === frames.length) return;
@@ -170,6 +173,15 @@ export async function startFakeServer(renderer: ProtocolRenderer, options: FakeO
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A frame as bytes, cut into slices (possibly through a multi-byte character). */
+function slices(frame: string, size: number | undefined): Buffer[] {
+  const bytes = Buffer.from(frame, "utf8");
+  if (!size) return [bytes];
+  const out: Buffer[] = [];
+  for (let start = 0; start < bytes.length; start += size) out.push(bytes.subarray(start, start + size));
+  return out;
 }
 
 function writeJson(res: ServerResponse, rendered: { status: number; headers?: Record<string, string>; body: string }): void {
