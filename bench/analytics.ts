@@ -21,7 +21,7 @@ import { applyBatch } from "../src/analytics/rollup-store.js";
 import type { SettledGeneration } from "../src/analytics/settled-generation.js";
 import type { AnyPgDatabase } from "../src/byok/store.js";
 import * as analyticsSchema from "../src/db/schema/analytics.js";
-import { prng } from "../test/support-issue6/generations.js";
+import { prng } from "../test/analytics/traffic.js";
 
 const TOTAL = Number(process.env.BENCH_GENERATIONS ?? 1_000_000);
 const ACCOUNTS = 2000;

@@ -9,12 +9,19 @@ import type { RouteDeps } from "./http/routes/deps.js";
 import { registerHealthRoutes } from "./http/routes/health.js";
 import { registerKeyRoutes } from "./http/routes/keys.js";
 import { KeyResolver } from "./keys/index.js";
+import type { MasterKeyring } from "./byok/master-keys.js";
+import type { MetricsRegistry } from "./metrics/registry.js";
+import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 
 export interface AppDeps {
   config: Config;
   database: Database;
   clock?: () => Date;
   keys?: KeyResolver;
+  /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 503. */
+  byokKeyring?: MasterKeyring;
+  /** The process's metrics registry, exposed at GET /metrics. */
+  metrics?: MetricsRegistry;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
@@ -41,6 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerKeyRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
+  registerUsageInsightRoutes(app, routeDeps, { byokKeyring: deps.byokKeyring, metrics: deps.metrics });
   await app.ready();
   return app;
 }

@@ -6,9 +6,8 @@ import { queryKeyUsage, usageOf } from "../../src/analytics/key-usage.js";
 import { queryRankings } from "../../src/analytics/rankings.js";
 import { recordSettled } from "../../src/analytics/rollup-store.js";
 import type { SettledGeneration } from "../../src/analytics/settled-generation.js";
-import * as analyticsSchema from "../../src/db/schema/analytics.js";
-import { generateTraffic, type TrafficShape } from "../support-issue6/generations.js";
-import { schemaDb } from "../support-issue6/schema-db.js";
+import { generateTraffic, type TrafficShape } from "./traffic.js";
+import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 
 const shape: TrafficShape = {
   accounts: ["acct_alpha", "acct_beta", "acct_gamma"],
@@ -26,11 +25,12 @@ const shape: TrafficShape = {
   days: 31,
 };
 
-let handle: Awaited<ReturnType<typeof schemaDb>>;
+let handle: TestDatabase;
 const traffic: SettledGeneration[] = [...generateTraffic(shape, 3000, 7)];
 
 beforeAll(async () => {
-  handle = await schemaDb(analyticsSchema);
+  // real Postgres when the run has one (TEST_DATABASE_URL), else PGlite
+  handle = await createTestDatabase(dbKinds[dbKinds.length - 1]!);
   // half one at a time (as the gateway does), half in batches; then replay some: counted once
   const half = traffic.length / 2;
   for (const gen of traffic.slice(0, 200)) await recordSettled(handle.db, [gen]);

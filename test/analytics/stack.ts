@@ -14,8 +14,6 @@ import { buildKeyring } from "../../src/byok/master-keys.js";
 import { ByokStore } from "../../src/byok/store.js";
 import { KeyVault } from "../../src/byok/vault.js";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
-import * as analyticsSchema from "../../src/db/schema/analytics.js";
-import * as byokSchema from "../../src/db/schema/byok.js";
 import { AppError, unauthorized } from "../../src/domain/errors.js";
 import { createChatGateway, type ChatGateway } from "../../src/gateway/chat-gateway.js";
 import type { Caller } from "../../src/gateway/ports.js";
@@ -30,7 +28,7 @@ import { createUpstreamHttp } from "../../src/providers/shared/upstream-http.js"
 import { HealthTracker } from "../../src/routing/health.js";
 import { createMemoryLedger, type MemoryLedger } from "../gateway/memory-ledger.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
-import { schemaDb } from "../support-issue6/schema-db.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
 export const PRICE = { prompt: "0.000000153", completion: "0.000000611" };
 
@@ -40,7 +38,7 @@ export interface Stack {
   alpha: FakeUpstream;
   gateway: ChatGateway;
   ledger: MemoryLedger;
-  db: Awaited<ReturnType<typeof schemaDb>>;
+  db: TestDatabase;
   byok: ByokStore;
   logs: string[];
   /** API keys by name → caller; each account has its own keys. */
@@ -59,7 +57,7 @@ export async function startStack(): Promise<Stack> {
       { id: "other/chat", max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-other", pricing: PRICE }] },
     ],
   });
-  const db = await schemaDb({ ...analyticsSchema, ...byokSchema });
+  const db = await createTestDatabase("pglite");
   const ledger = createMemoryLedger();
   const accountA = ledger.createAccount("10");
   const accountB = ledger.createAccount("10");

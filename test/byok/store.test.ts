@@ -3,17 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildKeyring } from "../../src/byok/master-keys.js";
 import { ByokStore } from "../../src/byok/store.js";
 import { KeyVault } from "../../src/byok/vault.js";
-import * as byokSchema from "../../src/db/schema/byok.js";
-import { schemaDb } from "../support-issue6/schema-db.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
 const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64");
 const secretKey = "sk-ant-api03-VERYSECRETMATERIAL-x1Z9";
 
-let handle: Awaited<ReturnType<typeof schemaDb>>;
+let handle: TestDatabase;
 
 beforeAll(async () => {
-  handle = await schemaDb(byokSchema);
+  handle = await createTestDatabase("pglite");
 });
 afterAll(async () => {
   await handle.close();
@@ -27,8 +26,8 @@ describe("BYOK store", () => {
     expect(JSON.stringify(summary)).not.toContain("VERYSECRET");
 
     // the whole table, dumped as text, holds no part of the key beyond its last four
-    const dump = await handle.client.query<{ row: string }>("select t::text as row from byok_keys t");
-    const everything = dump.rows.map((r) => r.row).join("\n");
+    const dump = await handle.db.execute("select t::text as row from byok_keys t");
+    const everything = JSON.stringify(dump);
     expect(everything).toContain("x1Z9");
     expect(everything).not.toContain("VERYSECRET");
     expect(everything).not.toContain(secretKey.slice(0, 12));

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderMetrics } from "../../src/metrics/exposition.js";
 import { FareboxMetrics } from "../../src/metrics/farebox-metrics.js";
 import { MetricsRegistry } from "../../src/metrics/registry.js";
-import { generateTraffic } from "../support-issue6/generations.js";
+import { generateTraffic } from "../analytics/traffic.js";
 import { find, parsePrometheus } from "./parse-prometheus.js";
 
 describe("farebox metrics", () => {

@@ -2,7 +2,7 @@
  * GET /api/v1/activity (the caller's usage from the rollups, JSON or CSV) and GET
  * /api/v1/rankings (public leaderboard, no auth). Transport and validation only.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { z } from "zod";
 import { activityCsv, activityJson } from "../../analytics/activity-wire.js";
 import { ACTIVITY_GROUPS, queryActivity } from "../../analytics/activity.js";
@@ -15,6 +15,8 @@ import type { Caller } from "../../gateway/ports.js";
 /** What the analytics routes need. */
 export interface AnalyticsRoutesDeps {
   db: AnyPgDatabase;
+  /** Runs before /activity (the app's key check); optional. */
+  preHandler?: preHandlerAsyncHookHandler;
   authenticate: (request: FastifyRequest) => Promise<Caller>;
   now?: () => Date;
   /** How long a computed leaderboard is reused (ms); 0 disables. Default 30 s. */
@@ -40,7 +42,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRou
   let cached: { at: number; body: { data: ReturnType<typeof rankingsWire> } } | undefined;
 
   for (const prefix of ["/api/v1", "/v1"]) {
-    app.get(`${prefix}/activity`, async (request, reply) => {
+    app.get(`${prefix}/activity`, deps.preHandler ? { preHandler: deps.preHandler } : {}, async (request, reply) => {
       const caller = await deps.authenticate(request);
       const parsed = activityQuery.safeParse(request.query ?? {});
       if (!parsed.success) {

@@ -3,15 +3,18 @@
  * /api/v1/byok/{provider}: an account's own provider keys. Keys are sealed before storage and
  * never returned: responses show the last four characters only.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { z } from "zod";
 import type { ByokKeySummary, ByokStore } from "../../byok/store.js";
-import { badRequest, notFound } from "../../domain/errors.js";
+import { AppError, badRequest, notFound } from "../../domain/errors.js";
 import type { Caller } from "../../gateway/ports.js";
 
 /** What the BYOK routes need. */
 export interface ByokRoutesDeps {
-  store: ByokStore;
+  /** Absent when no master key is configured: the routes then answer 503 saying so. */
+  store: ByokStore | undefined;
+  /** Runs before each handler (the app's key check); optional. */
+  preHandler?: preHandlerAsyncHookHandler;
   authenticate: (request: FastifyRequest) => Promise<Caller>;
   /** Whether farebox knows a provider by this slug (the catalog's providers). */
   isKnownProvider: (slug: string) => boolean;
@@ -46,8 +49,17 @@ export function registerByokRoutes(app: FastifyInstance, deps: ByokRoutesDeps): 
     return slug;
   };
 
+  const store = (): ByokStore => {
+    if (deps.store) return deps.store;
+    throw new AppError("Bring-your-own-key is not enabled on this server: the operator must set FAREBOX_BYOK_MASTER_KEY.", {
+      httpStatus: 503,
+      errorType: "provider_unavailable",
+    });
+  };
+  const options = deps.preHandler ? { preHandler: deps.preHandler } : {};
+
   for (const prefix of ["/api/v1", "/v1"]) {
-    app.put(`${prefix}/byok/:provider`, async (request) => {
+    app.put(`${prefix}/byok/:provider`, options, async (request) => {
       const caller = await deps.authenticate(request);
       const slug = provider(request);
       const parsed = putBody.safeParse(request.body ?? {});
@@ -56,19 +68,19 @@ export function registerByokRoutes(app: FastifyInstance, deps: ByokRoutesDeps): 
         const issue = parsed.error.issues[0];
         throw badRequest(`Invalid body: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
       }
-      const saved = await deps.store.put(caller.accountId, slug, parsed.data.api_key, parsed.data.always_use ?? false);
+      const saved = await store().put(caller.accountId, slug, parsed.data.api_key, parsed.data.always_use ?? false);
       return { data: wire(saved) };
     });
 
-    app.get(`${prefix}/byok`, async (request) => {
+    app.get(`${prefix}/byok`, options, async (request) => {
       const caller = await deps.authenticate(request);
-      return { data: (await deps.store.list(caller.accountId)).map(wire) };
+      return { data: (await store().list(caller.accountId)).map(wire) };
     });
 
-    app.delete(`${prefix}/byok/:provider`, async (request) => {
+    app.delete(`${prefix}/byok/:provider`, options, async (request) => {
       const caller = await deps.authenticate(request);
       const slug = provider(request);
-      if (!(await deps.store.remove(caller.accountId, slug))) throw notFound(`No key stored for provider ${slug}.`);
+      if (!(await store().remove(caller.accountId, slug))) throw notFound(`No key stored for provider ${slug}.`);
       return { deleted: true };
     });
   }
