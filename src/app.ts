@@ -9,8 +9,15 @@ import type { RouteDeps } from "./http/routes/deps.js";
 import { registerHealthRoutes } from "./http/routes/health.js";
 import { registerKeyRoutes } from "./http/routes/keys.js";
 import { KeyResolver } from "./keys/index.js";
+import { createChatStack, type ChatStack } from "./gateway/compose.js";
+import { registerChatRoutes } from "./http/routes/chat-completions.js";
+import { registerGenerationRoutes } from "./http/routes/generation.js";
+import { registerModelRoutes } from "./http/routes/models.js";
 import type { MasterKeyring } from "./byok/master-keys.js";
-import type { MetricsRegistry } from "./metrics/registry.js";
+import { MetricsRegistry } from "./metrics/registry.js";
+import { FareboxMetrics } from "./metrics/farebox-metrics.js";
+import { ledgerMetricSources } from "./metrics/ledger-sources.js";
+import { recordSettled } from "./analytics/rollup-store.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 
 export interface AppDeps {
@@ -18,10 +25,16 @@ export interface AppDeps {
   database: Database;
   clock?: () => Date;
   keys?: KeyResolver;
+  /** The chat use case; built from config and database when absent (tests inject their own). */
+  chat?: ChatStack;
+  /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
+  streamKeepAliveMs?: number;
   /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 503. */
   byokKeyring?: MasterKeyring;
-  /** The process's metrics registry, exposed at GET /metrics. */
+  /** The process's metrics registry, exposed at GET /metrics (a fresh one when absent). */
   metrics?: MetricsRegistry;
+  /** Where log lines go (stdout when absent); tests capture them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
@@ -30,7 +43,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 /** Builds the HTTP app with every plugin and route registered. It never listens: main.ts does. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
+    logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"], ...(deps.logStream ? { stream: deps.logStream } : {}) },
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: "idle",
     return503OnClosing: true,
@@ -48,7 +61,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerKeyRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
-  registerUsageInsightRoutes(app, routeDeps, { byokKeyring: deps.byokKeyring, metrics: deps.metrics });
+  const metricsRegistry = deps.metrics ?? new MetricsRegistry();
+  const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
+  const chat =
+    deps.chat ??
+    createChatStack(deps.config, deps.database.db, clock, {
+      onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
+      // the "generation settled" hook: rollups for /activity and /rankings, and metrics
+      onSettled: async (generation) => {
+        metrics.recordGeneration(generation);
+        await recordSettled(deps.database.db, [generation]);
+      },
+    });
+  app.addHook("onClose", () => chat.close());
+  registerChatRoutes(app, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
+  registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
+  registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
+  registerUsageInsightRoutes(app, routeDeps, {
+    byokKeyring: deps.byokKeyring,
+    metrics: metricsRegistry,
+    providerSlugs: [...chat.catalog.providers.keys()],
+  });
   await app.ready();
   return app;
 }

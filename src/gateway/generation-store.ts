@@ -1,14 +1,11 @@
 /** The generation log in the database (table `generations`). */
 import { and, eq } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Db } from "../db/client.js";
 import { generations } from "../db/schema/generations.js";
 import type { GenerationStore } from "./ports.js";
 
-/** Any drizzle Postgres database (PGlite or postgres.js) that holds the `generations` table. */
-export type GenerationDb = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
-
 /** A GenerationStore over drizzle: one INSERT per request, one indexed SELECT per lookup. */
-export function createGenerationStore(db: GenerationDb): GenerationStore {
+export function createGenerationStore(db: Db): GenerationStore {
   return {
     async save(record) {
       await db.insert(generations).values(record).onConflictDoNothing();

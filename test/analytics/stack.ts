@@ -1,143 +1,122 @@
 /**
- * A running farebox stack with analytics: the chat gateway (real OpenAI-compatible adapter,
- * fake upstreams, the in-memory ledger) whose generation store is wrapped by the "generation
- * settled" hook feeding rollups in PGlite and the metrics registry; plus the activity,
- * rankings, metrics and BYOK routes. Every log line fastify writes is captured.
+ * The real app (auth, ledger, keys, chat routes, and the analytics/BYOK/metrics routes) on
+ * port 0 with the chat stack built by the app itself, so the "generation settled" hook is the
+ * production wiring. Upstream: a fake OpenAI server. Every fastify log line is captured.
  */
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
-import Fastify, { type FastifyInstance } from "fastify";
+import { sql } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
-import { recordSettled } from "../../src/analytics/rollup-store.js";
-import { withSettledHook } from "../../src/analytics/settled-hook.js";
+import { buildApp } from "../../src/app.js";
+import { selectRows } from "../../src/analytics/sql-rows.js";
 import { buildKeyring } from "../../src/byok/master-keys.js";
-import { ByokStore } from "../../src/byok/store.js";
-import { KeyVault } from "../../src/byok/vault.js";
-import { buildCatalog } from "../../src/catalog/build-catalog.js";
-import { AppError, unauthorized } from "../../src/domain/errors.js";
-import { createChatGateway, type ChatGateway } from "../../src/gateway/chat-gateway.js";
-import type { Caller } from "../../src/gateway/ports.js";
-import { registerAnalyticsRoutes } from "../../src/http/routes/analytics.js";
-import { registerByokRoutes } from "../../src/http/routes/byok.js";
-import { registerChatRoutes } from "../../src/http/routes/chat-completions.js";
-import { registerMetricsRoute } from "../../src/http/routes/metrics.js";
-import { FareboxMetrics } from "../../src/metrics/farebox-metrics.js";
-import { MetricsRegistry } from "../../src/metrics/registry.js";
-import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/adapter.js";
-import { createUpstreamHttp } from "../../src/providers/shared/upstream-http.js";
-import { HealthTracker } from "../../src/routing/health.js";
-import { createMemoryLedger, type MemoryLedger } from "../gateway/memory-ledger.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
+import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
 export const PRICE = { prompt: "0.000000153", completion: "0.000000611" };
+
+export interface Account {
+  accountId: string;
+  managementKey: string;
+  keys: { key: string; id: string }[];
+}
 
 export interface Stack {
   url: string;
   app: FastifyInstance;
   alpha: FakeUpstream;
-  gateway: ChatGateway;
-  ledger: MemoryLedger;
-  db: TestDatabase;
-  byok: ByokStore;
+  database: TestDatabase;
   logs: string[];
-  /** API keys by name → caller; each account has its own keys. */
-  keys: Record<string, Caller>;
+  a: Account;
+  b: Account;
   client(key: string, headers?: Record<string, string>): OpenAI;
+  /** Waits until `count` generations have reached the rollups. */
+  settled(count: number): Promise<void>;
   close(): Promise<void>;
+}
+
+async function openAccount(url: string, keyCount: number): Promise<Account> {
+  const { accountId, managementKey } = await createAccountViaAdmin(url);
+  const credit = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ amount_usd: "10", reason: "test funding" }),
+  });
+  if (!credit.ok) throw new Error(`funding failed: ${credit.status}`);
+  const keys: Account["keys"] = [];
+  for (let i = 0; i < keyCount; i += 1) {
+    const created = await fetch(`${url}/api/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: `key ${i}` }),
+    });
+    const body = (await created.json()) as { key: string; data: { hash: string } };
+    keys.push({ key: body.key, id: "" });
+  }
+  return { accountId, managementKey, keys };
 }
 
 export async function startStack(): Promise<Stack> {
   const alpha = await startFakeOpenAI();
-  const catalog = buildCatalog({
-    includeDefault: false,
-    providers: { alpha: { name: "Alpha", protocol: "openai", base_url: `${alpha.url}/v1`, api_key: "operator-alpha-key" } },
+  const config = testConfig({
+    logLevel: "trace",
+    fees: { credit_bps: 500, byok_bps: 0 },
+    catalog: { include_default: false },
+    providers: { alpha: { name: "Alpha", protocol: "openai", base_url: `${alpha.url}/v1`, headers: {}, api_key: "operator-alpha-key" } },
     models: [
-      { id: "acme/chat", max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-chat", pricing: PRICE }] },
-      { id: "other/chat", max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-other", pricing: PRICE }] },
+      { id: "acme/chat", context_length: 100_000, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-chat", pricing: PRICE }] },
+      { id: "other/chat", context_length: 100_000, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-other", pricing: PRICE }] },
     ],
   });
-  const db = await createTestDatabase("pglite");
-  const ledger = createMemoryLedger();
-  const accountA = ledger.createAccount("10");
-  const accountB = ledger.createAccount("10");
-  const keys: Record<string, Caller> = {
-    "sk-a-1": { accountId: accountA, keyId: "key_a1" },
-    "sk-a-2": { accountId: accountA, keyId: "key_a2" },
-    "sk-b-1": { accountId: accountB, keyId: "key_b1" },
-  };
-  const registry = new MetricsRegistry();
-  const metrics = new FareboxMetrics(registry, {
-    openHolds: async () => ({ count: 0, amountNano: 0n }),
-    ledgerTotals: async () => {
-      const totals = new Map<string, bigint>();
-      for (const e of ledger.entries) totals.set(e.kind, (totals.get(e.kind) ?? 0n) + e.amountNano);
-      return [...totals].map(([kind, amountNano]) => ({ kind, amountNano }));
-    },
-  });
-  const generations = withSettledHook(
-    ledger.generations,
-    async (generation) => {
-      metrics.recordGeneration(generation);
-      await recordSettled(db.db, [generation]);
-    },
-    (error) => console.error("settled hook", error),
-  );
-  const http = createUpstreamHttp();
-  const adapter = createOpenAICompatibleAdapter(http);
-  const gateway = createChatGateway({
-    catalog,
-    health: new HealthTracker(),
-    adapterFor: (protocol) => (protocol === "openai" ? adapter : undefined),
-    billing: ledger.billing,
-    generations,
-    feeBps: 500,
-    timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
-    random: () => 0,
-    onBackgroundError: (error) => console.error("background", error),
-  });
-  const authenticate = async (request: { headers: Record<string, unknown> }): Promise<Caller> => {
-    const header = String(request.headers.authorization ?? "");
-    const caller = keys[header.replace(/^Bearer /, "")];
-    if (!caller) throw unauthorized(header ? "Invalid API key." : "Missing Authentication header");
-    return caller;
-  };
+  const database = await createTestDatabase("pglite");
   const logs: string[] = [];
-  const stream = new Writable({
+  const logStream = new Writable({
     write(chunk, _encoding, done) {
       logs.push(String(chunk));
       done();
     },
   });
-  const app = Fastify({ logger: { level: "trace", stream } });
-  app.setErrorHandler((error, request, reply) => {
-    request.log.error({ err: error }, "request failed");
-    if (error instanceof AppError) return reply.status(error.httpStatus).send(error.toEnvelope());
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.status(status).send({ error: { code: status, message: (error as Error).message, metadata: {} } });
+  const app = await buildApp({
+    config,
+    database,
+    byokKeyring: buildKeyring(randomBytes(32).toString("base64")),
+    streamKeepAliveMs: 1_000,
+    logStream,
   });
-  const byok = new ByokStore(db.db, new KeyVault(buildKeyring(randomBytes(32).toString("base64"))));
-  registerChatRoutes(app, { gateway, authenticate, keepAliveMs: 1_000 });
-  registerAnalyticsRoutes(app, { db: db.db, authenticate, rankingsCacheMs: 0 });
-  registerByokRoutes(app, { store: byok, authenticate, isKnownProvider: (slug) => catalog.providers.has(slug) });
-  registerMetricsRoute(app, { registry });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  const a = await openAccount(url, 2);
+  const b = await openAccount(url, 1);
+  // key ids, as the ledger and rollups record them
+  for (const account of [a, b]) {
+    const rows = await selectRows<{ id: string; name: string }>(
+      database.db,
+      sql`select id, name from api_keys where account_id = ${account.accountId} and kind = 'inference' order by name`,
+    );
+    rows.forEach((row, i) => (account.keys[i]!.id = row.id));
+  }
   return {
     url,
     app,
     alpha,
-    gateway,
-    ledger,
-    db,
-    byok,
+    database,
     logs,
-    keys,
+    a,
+    b,
     client: (key, headers = {}) => new OpenAI({ baseURL: `${url}/api/v1`, apiKey: key, maxRetries: 0, defaultHeaders: headers }),
+    async settled(count) {
+      for (let i = 0; i < 200; i += 1) {
+        const [row] = await selectRows<{ n: string }>(database.db, sql`select count(*)::text as n from analytics_rollup_applied`);
+        if (Number(row?.n) >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`only some of ${count} generations reached the rollups`);
+    },
     async close() {
       await app.close();
       await alpha.close();
-      await http.close();
-      await db.close();
+      await database.close();
     },
   };
 }

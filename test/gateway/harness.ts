@@ -1,25 +1,20 @@
 /**
- * A running farebox chat stack for tests: fastify with the chat/models/generation routes on
- * port 0, the real OpenAI-compatible adapter over undici, fake upstreams speaking OpenAI's wire
- * format, and billing on the ledger. Clients are the real `openai` SDK.
+ * A running farebox for chat tests: the real app (auth, ledger, keys, chat routes) on port 0
+ * over a fresh database, with its catalog pointing at two fake OpenAI-wire upstreams. An
+ * account is funded through the admin API and called with a real inference key by the `openai`
+ * SDK. Load balancing uses a fixed random source, so the cheapest endpoint leads.
  */
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
-import { buildCatalog } from "../../src/catalog/build-catalog.js";
-import type { Catalog } from "../../src/catalog/types.js";
-import { AppError, unauthorized } from "../../src/domain/errors.js";
-import { createChatGateway, type ChatGateway } from "../../src/gateway/chat-gateway.js";
-import type { Billing, Caller, GenerationStore } from "../../src/gateway/ports.js";
-import { registerChatRoutes } from "../../src/http/routes/chat-completions.js";
-import { registerGenerationRoutes } from "../../src/http/routes/generation.js";
-import { registerModelRoutes } from "../../src/http/routes/models.js";
-import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/adapter.js";
-import { createUpstreamHttp } from "../../src/providers/shared/upstream-http.js";
-import { HealthTracker } from "../../src/routing/health.js";
+import { sql } from "drizzle-orm";
+import { buildApp } from "../../src/app.js";
+import { queryRows } from "../../src/db/client.js";
+import { createChatStack, type ChatStack } from "../../src/gateway/compose.js";
+import { auditLedger, getBalance } from "../../src/ledger/index.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
-import { createMemoryLedger, type MemoryLedger } from "./memory-ledger.js";
+import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
+import { createTestDatabase, type DbKind, type TestDatabase } from "../support/db.js";
 
-export const KEY = "sk-fb-v1-test";
 export const FEE_BPS = 500;
 
 /** Prices (USD per token) chosen so rounding matters: $0.153 and $0.611 per million. */
@@ -29,28 +24,40 @@ export const BETA_PRICE = { prompt: "0.000001", completion: "0.000002" };
 export interface Harness {
   url: string;
   app: FastifyInstance;
+  database: TestDatabase;
   alpha: FakeUpstream;
   beta: FakeUpstream;
-  catalog: Catalog;
-  health: HealthTracker;
-  gateway: ChatGateway;
-  ledger: MemoryLedger;
-  generations: GenerationStore;
+  chat: ChatStack;
   accountId: string;
-  client(options?: { apiKey?: string; maxRetries?: number }): OpenAI;
+  key: string;
+  managementKey: string;
+  client(options?: { apiKey?: string }): OpenAI;
+  balanceNano(): Promise<bigint>;
+  openHolds(): Promise<number>;
+  /** Waits for background settlement, then runs the ledger audit. */
+  settledAudit(): Promise<{ ok: boolean; problems: string[] }>;
   close(): Promise<void>;
 }
 
+const provider = (name: string, url: string, apiKey?: string) => ({
+  name,
+  protocol: "openai" as const,
+  base_url: `${url}/v1`,
+  headers: {},
+  ...(apiKey ? { api_key: apiKey } : {}),
+});
+
 /** Starts everything; `balanceUsd` funds the test account. */
-export async function startHarness(options: { balanceUsd?: string; keepAliveMs?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { kind?: DbKind; balanceUsd?: string; keepAliveMs?: number } = {}): Promise<Harness> {
   const alpha = await startFakeOpenAI();
   const beta = await startFakeOpenAI();
-  const catalog = buildCatalog({
-    includeDefault: false,
+  const config = testConfig({
+    fees: { credit_bps: FEE_BPS, byok_bps: 0 },
+    catalog: { include_default: false },
     providers: {
-      alpha: { name: "Alpha", protocol: "openai", base_url: `${alpha.url}/v1`, api_key: "alpha-key" },
-      beta: { name: "Beta", protocol: "openai", base_url: `${beta.url}/v1`, api_key: "beta-key" },
-      unset: { name: "Unset", protocol: "openai", base_url: "http://127.0.0.1:9/v1" },
+      alpha: provider("Alpha", alpha.url, "alpha-key"),
+      beta: provider("Beta", beta.url, "beta-key"),
+      unset: provider("Unset", "http://127.0.0.1:9"),
     },
     models: [
       {
@@ -63,61 +70,56 @@ export async function startHarness(options: { balanceUsd?: string; keepAliveMs?:
           { provider: "beta", model: "beta-chat", pricing: BETA_PRICE },
         ],
       },
-      { id: "test/alpha-only", max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-only", pricing: ALPHA_PRICE }] },
-      { id: "test/backup", max_completion_tokens: 1_000, endpoints: [{ provider: "beta", model: "beta-backup", pricing: BETA_PRICE }] },
-      { id: "test/unconfigured", endpoints: [{ provider: "unset", model: "x", pricing: ALPHA_PRICE }] },
+      { id: "test/alpha-only", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-only", pricing: ALPHA_PRICE }] },
+      { id: "test/backup", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "beta", model: "beta-backup", pricing: BETA_PRICE }] },
+      { id: "test/unconfigured", context_length: 8_192, endpoints: [{ provider: "unset", model: "x", pricing: ALPHA_PRICE }] },
     ],
   });
-  const ledger = createMemoryLedger();
-  const accountId = ledger.createAccount(options.balanceUsd ?? "10");
-  const health = new HealthTracker();
-  const http = createUpstreamHttp();
-  const adapter = createOpenAICompatibleAdapter(http);
-  const billing: Billing = ledger.billing;
-  const generations = ledger.generations;
-  const gateway = createChatGateway({
-    catalog,
-    health,
-    adapterFor: (protocol) => (protocol === "openai" ? adapter : undefined),
-    billing,
-    generations,
-    feeBps: FEE_BPS,
-    timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
+  const database = await createTestDatabase(options.kind ?? "pglite");
+  const clock = () => new Date();
+  const chat = createChatStack(config, database.db, clock, {
     random: () => 0,
+    timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
     onBackgroundError: (error) => console.error("background", error),
   });
-  const authenticate = async (request: { headers: Record<string, unknown> }): Promise<Caller> => {
-    const header = request.headers.authorization;
-    if (header !== `Bearer ${KEY}`) throw unauthorized(header ? "Invalid API key." : "Missing Authentication header");
-    return { accountId, keyId: "key_test" };
-  };
-  const app = Fastify();
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof AppError) return reply.status(error.httpStatus).send(error.toEnvelope());
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.status(status).send({ error: { code: status, message: (error as Error).message, metadata: {} } });
-  });
-  registerChatRoutes(app, { gateway, authenticate, keepAliveMs: options.keepAliveMs ?? 1_000 });
-  registerModelRoutes(app, { catalog, health });
-  registerGenerationRoutes(app, { generations, authenticate });
+  const app = await buildApp({ config, database, chat, streamKeepAliveMs: options.keepAliveMs ?? 1_000 });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  const { accountId, managementKey } = await createAccountViaAdmin(url);
+  const credit = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ amount_usd: options.balanceUsd ?? "10", reason: "test funding" }),
+  });
+  if (!credit.ok) throw new Error(`funding failed: ${credit.status} ${await credit.text()}`);
+  const created = await fetch(`${url}/api/v1/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "chat tests" }),
+  });
+  const { key } = (await created.json()) as { key: string };
   return {
     url,
     app,
+    database,
     alpha,
     beta,
-    catalog,
-    health,
-    gateway,
-    ledger,
-    generations,
+    chat,
     accountId,
-    client: (clientOptions = {}) =>
-      new OpenAI({ baseURL: `${url}/api/v1`, apiKey: clientOptions.apiKey ?? KEY, maxRetries: clientOptions.maxRetries ?? 0 }),
+    key,
+    managementKey,
+    client: (clientOptions = {}) => new OpenAI({ baseURL: `${url}/api/v1`, apiKey: clientOptions.apiKey ?? key, maxRetries: 0 }),
+    balanceNano: async () => (await getBalance(database.db, accountId))!.balanceNano,
+    openHolds: async () =>
+      Number((await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from holds where status = 'open'`))[0]!.n),
+    async settledAudit() {
+      await chat.gateway.idle();
+      const report = await auditLedger(database.db);
+      return { ok: report.ok, problems: report.problems };
+    },
     async close() {
       await app.close();
+      await database.close();
       await Promise.all([alpha.close(), beta.close()]);
-      await http.close();
     },
   };
 }

@@ -19,17 +19,17 @@ beforeAll(async () => {
   openai = h.client();
 });
 afterAll(async () => h.close());
-beforeEach(() => {
+beforeEach(async () => {
   h.alpha.setScript({});
   h.beta.setScript({});
-  startBalance = h.ledger.balanceNano(h.accountId);
+  startBalance = await h.balanceNano();
 });
 afterEach(async () => {
-  await h.gateway.idle();
-  expect(h.ledger.audit()).toEqual({ ok: true, problems: [] });
+  expect(await h.settledAudit()).toEqual({ ok: true, problems: [] });
+  expect(await h.openHolds()).toBe(0);
 });
 
-const debited = () => startBalance - h.ledger.balanceNano(h.accountId);
+const debited = async () => startBalance - (await h.balanceNano());
 
 describe("non-stream", () => {
   it("answers through the openai SDK and debits exactly the integer price × usage + 5%", async () => {
@@ -42,10 +42,10 @@ describe("non-stream", () => {
     const extra = data as unknown as { provider: string; usage: { cost: number; is_byok: boolean; cost_details: Record<string, unknown> } };
     expect(extra.provider).toBe("Alpha");
     expect(h.alpha.lastRequest().body).toMatchObject({ model: "alpha-chat", max_tokens: 50 });
-    await h.gateway.idle();
+    await h.chat.gateway.idle();
     const charge = expectedCharge(12, 7, ALPHA.prompt, ALPHA.completion);
     expect(charge).toBe(6_419n); // 1,836 + 4,277 = 6,113 base; fee ceil(305.65) = 306
-    expect(debited()).toBe(charge);
+    expect(await debited()).toBe(charge);
     expect(extra.usage.cost).toBe(0.000006419);
     expect(extra.usage.is_byok).toBe(false);
     expect(extra.usage.cost_details).toMatchObject({ upstream_inference_prompt_cost: 0.000001836, upstream_inference_completions_cost: 0.000004277 });
@@ -53,7 +53,7 @@ describe("non-stream", () => {
     expect(generationId).toBe(data.id);
     expect(generationId).toMatch(/^gen-\d+-[A-Za-z0-9]{20}$/);
 
-    const generation = await fetch(`${h.url}/api/v1/generation?id=${generationId}`, { headers: { authorization: "Bearer sk-fb-v1-test" } });
+    const generation = await fetch(`${h.url}/api/v1/generation?id=${generationId}`, { headers: { authorization: `Bearer ${h.key}` } });
     const body = (await generation.json()) as { data: Record<string, unknown> };
     expect(body.data).toMatchObject({ id: generationId, model: "test/chat", provider_name: "Alpha", tokens_prompt: 12, tokens_completion: 7, total_cost: 0.000006419, streamed: false, finish_reason: "stop" });
     expect(body.data.provider_responses).toEqual([expect.objectContaining({ provider_name: "Alpha", status: 200 })]);
@@ -113,6 +113,22 @@ describe("errors surface as the SDK's error classes", () => {
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
+  it("402 when the key's spending limit cannot cover the worst case", async () => {
+    const created = await fetch(`${h.url}/api/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${h.managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "tiny", limit: 0.00005, limit_reset: "daily" }),
+    });
+    const { key } = (await created.json()) as { key: string };
+    const limited = h.client({ apiKey: key });
+    const refused = await limited.chat.completions.create({ model: "test/backup", messages: [{ role: "user", content: "x" }], max_tokens: 1_000 }).catch((e: unknown) => e);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+    expect((refused as Error).message).toMatch(/key's spending limit.*can only afford \d+/);
+    h.alpha.setScript({});
+    const ok = await limited.chat.completions.create({ model: "test/alpha-only", messages: [{ role: "user", content: "x" }], max_tokens: 10 });
+    expect(ok.choices[0]!.message.content).toBeTruthy();
+  });
+
   it("402 saying how many output tokens the balance can afford, with nothing held or charged", async () => {
     const error = await openai.chat.completions
       .create({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 10_000_000 } as never)
@@ -128,7 +144,8 @@ describe("errors surface as the SDK's error classes", () => {
       // covers base ≤ 95,238 after the 5% fee → (95,238 − 41,000) / 2,000 per token = 27 output tokens.
       expect((refused as Error).message).toMatch(/You requested up to 1000 tokens, but can only afford 27\./);
       expect(poor.beta.requests).toHaveLength(0);
-      expect(poor.ledger.audit().ok).toBe(true);
+      expect(await poor.settledAudit()).toEqual({ ok: true, problems: [] });
+      expect(await poor.openHolds()).toBe(0);
     } finally {
       await poor.close();
     }

@@ -11,20 +11,20 @@ const BETA = { prompt: 1_000_000_000n, completion: 2_000_000_000n };
 
 let h: Harness;
 let startBalance: bigint;
-const debited = () => startBalance - h.ledger.balanceNano(h.accountId);
+const debited = async () => startBalance - (await h.balanceNano());
 
 beforeAll(async () => {
   h = await startHarness({ keepAliveMs: 40 });
 });
 afterAll(async () => h.close());
-beforeEach(() => {
+beforeEach(async () => {
   h.alpha.setScript({});
   h.beta.setScript({});
-  startBalance = h.ledger.balanceNano(h.accountId);
+  startBalance = await h.balanceNano();
 });
 afterEach(async () => {
-  await h.gateway.idle();
-  expect(h.ledger.audit()).toEqual({ ok: true, problems: [] });
+  expect(await h.settledAudit()).toEqual({ ok: true, problems: [] });
+  expect(await h.openHolds()).toBe(0);
 });
 
 describe("fallback before the first byte", () => {
@@ -34,11 +34,11 @@ describe("fallback before the first byte", () => {
     const data = await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 });
     expect(data.choices[0]!.message.content).toBe("from beta");
     expect((data as unknown as { provider: string }).provider).toBe("Beta");
-    await h.gateway.idle();
-    expect(debited()).toBe(expectedCharge(20, 5, BETA.prompt, BETA.completion));
-    const generation = await h.generations.find(data.id, h.accountId);
+    await h.chat.gateway.idle();
+    expect(await debited()).toBe(expectedCharge(20, 5, BETA.prompt, BETA.completion));
+    const generation = await h.chat.generations.find(data.id, h.accountId);
     expect(generation!.attempts.map((a) => [a.provider, a.status])).toEqual([["alpha", 500], ["beta", 200]]);
-    expect(h.health.lastFailureAtMs("test/chat@alpha")).toBeDefined();
+    expect(h.chat.health.lastFailureAtMs("test/chat@alpha")).toBeDefined();
   });
 
   it("falls back to the next model in `models` after every endpoint of the first failed", async () => {
@@ -52,8 +52,8 @@ describe("fallback before the first byte", () => {
     } as never);
     expect(data.model).toBe("test/backup");
     expect(data.choices[0]!.message.content).toBe("backup model");
-    await h.gateway.idle();
-    expect(debited()).toBe(expectedCharge(3, 2, BETA.prompt, BETA.completion));
+    await h.chat.gateway.idle();
+    expect(await debited()).toBe(expectedCharge(3, 2, BETA.prompt, BETA.completion));
   });
 
   it("when every attempt fails: the last error, no charge, the hold voided", async () => {
@@ -61,8 +61,8 @@ describe("fallback before the first byte", () => {
     h.beta.setScript({ error: { status: 502 } });
     const error = await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 }).catch((e: unknown) => e);
     expect((error as { status: number }).status).toBeGreaterThanOrEqual(500);
-    await h.gateway.idle();
-    expect(debited()).toBe(0n);
+    await h.chat.gateway.idle();
+    expect(await debited()).toBe(0n);
   });
 });
 
@@ -78,9 +78,9 @@ describe("streaming", () => {
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
     expect(last.usage!.completion_tokens).toBe(4);
-    await h.gateway.idle();
+    await h.chat.gateway.idle();
     const charge = expectedCharge(30, 4, ALPHA.prompt, ALPHA.completion);
-    expect(debited()).toBe(charge);
+    expect(await debited()).toBe(charge);
     expect(last.usage!.cost).toBe(Number(charge) / 1e9);
   });
 
@@ -88,7 +88,7 @@ describe("streaming", () => {
     h.alpha.setScript({ text: "late", firstByteDelayMs: 200 });
     const response = await fetch(`${h.url}/api/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: "Bearer sk-fb-v1-test", "content-type": "application/json" },
+      headers: { authorization: `Bearer ${h.key}`, "content-type": "application/json" },
       body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 5, stream: true }),
     });
     expect(response.status).toBe(200);
@@ -103,7 +103,7 @@ describe("streaming", () => {
     h.alpha.setScript({ text: "a b c d e f", streamErrorAfter: 3 });
     const response = await fetch(`${h.url}/api/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: "Bearer sk-fb-v1-test", "content-type": "application/json" },
+      headers: { authorization: `Bearer ${h.key}`, "content-type": "application/json" },
       body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 5, stream: true }),
     });
     const body = await response.text();
@@ -111,8 +111,8 @@ describe("streaming", () => {
     const last = JSON.parse(events.at(-1)!) as { error: { code: number }; choices: { finish_reason: string }[] };
     expect(last.error.code).toBeGreaterThanOrEqual(400);
     expect(last.choices[0]!.finish_reason).toBe("error");
-    await h.gateway.idle();
-    expect(debited()).toBeGreaterThan(0n);
+    await h.chat.gateway.idle();
+    expect(await debited()).toBeGreaterThan(0n);
   });
 
   it("a client disconnect mid-stream aborts the upstream and settles what was produced, ending the hold", async () => {
@@ -120,7 +120,7 @@ describe("streaming", () => {
     const controller = new AbortController();
     const response = await fetch(`${h.url}/api/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: "Bearer sk-fb-v1-test", "content-type": "application/json" },
+      headers: { authorization: `Bearer ${h.key}`, "content-type": "application/json" },
       body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "long" }], max_tokens: 500, stream: true }),
       signal: controller.signal,
     });
@@ -131,15 +131,15 @@ describe("streaming", () => {
     const upstreamRequest = h.alpha.lastRequest();
     await upstreamRequest.closed;
     expect(upstreamRequest.closedEarly).toBe(true);
-    await h.gateway.idle();
+    await h.chat.gateway.idle();
     const id = response.headers.get("x-generation-id")!;
-    const generation = await h.generations.find(id, h.accountId);
+    const generation = await h.chat.generations.find(id, h.accountId);
     expect(generation).toMatchObject({ cancelled: true, streamed: true, usageEstimated: true });
     expect(generation!.completionTokens).toBeGreaterThan(0);
     expect(generation!.completionTokens).toBeLessThan(200);
-    expect(debited()).toBe(generation!.totalNano);
-    expect(debited()).toBeGreaterThan(0n);
-    expect([...h.ledger.holds.values()].every((hold) => hold.status !== "open")).toBe(true);
+    expect(await debited()).toBe(generation!.totalNano);
+    expect(await debited()).toBeGreaterThan(0n);
+    expect(await h.openHolds()).toBe(0);
   });
 });
 

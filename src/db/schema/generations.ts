@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /** One upstream attempt of a generation, in the order tried (OpenRouter's `provider_responses`). */
@@ -36,10 +37,10 @@ export const generations = pgTable(
     cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
     reasoningTokens: integer("reasoning_tokens").notNull().default(0),
     usageEstimated: boolean("usage_estimated").notNull().default(false),
-    upstreamCostNano: bigint("upstream_cost_nano", { mode: "bigint" }).notNull().default(0n),
-    feeNano: bigint("fee_nano", { mode: "bigint" }).notNull().default(0n),
-    totalNano: bigint("total_nano", { mode: "bigint" }).notNull().default(0n),
-    holdNano: bigint("hold_nano", { mode: "bigint" }).notNull().default(0n),
+    upstreamCostNano: bigint("upstream_cost_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    feeNano: bigint("fee_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    totalNano: bigint("total_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    holdNano: bigint("hold_nano", { mode: "bigint" }).notNull().default(sql`0`),
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     finishReason: text("finish_reason"),

@@ -2,5 +2,6 @@
 export * from "./accounts.js";
 export * from "./ledger.js";
 export * from "./keys.js";
+export * from "./generations.js";
 export * from "./byok.js";
 export * from "./analytics.js";

@@ -5,6 +5,9 @@
  * a later failure arrives as an SSE error event. A client that goes away aborts the upstream.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { KeyResolver } from "../../keys/index.js";
+import { requireKey } from "../plugins/auth.js";
+import { inferenceCaller } from "./inference-caller.js";
 import { AppError, internalError } from "../../domain/errors.js";
 import { newGenerationId } from "../../domain/ids.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
@@ -14,8 +17,9 @@ import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
 /** What the chat routes need. */
 export interface ChatRoutesDeps {
   gateway: ChatGateway;
-  /** Resolves the inference key of the request (401 AppError when missing or invalid). */
-  authenticate: (request: FastifyRequest) => Promise<Caller>;
+  /** Resolves bearer keys (cached); only inference keys may call models. */
+  keys: KeyResolver;
+  clock: () => Date;
   /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
   keepAliveMs?: number;
 }
@@ -30,7 +34,7 @@ const SSE_HEADERS = {
 /** Registers the chat completion routes on `app`. */
 export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const caller = await deps.authenticate(request);
+    const caller = inferenceCaller(request, deps.clock());
     const controller = new AbortController();
     reply.raw.on("close", () => {
       if (!reply.raw.writableFinished) controller.abort();
@@ -42,8 +46,9 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): 
     }
     return streamReply(deps, caller, request, reply, meta, controller.signal);
   };
-  app.post("/api/v1/chat/completions", handler);
-  app.post("/v1/chat/completions", handler);
+  const options = { preHandler: requireKey(deps.keys, ["inference"]) };
+  app.post("/api/v1/chat/completions", options, handler);
+  app.post("/v1/chat/completions", options, handler);
 }
 
 async function streamReply(

@@ -5,18 +5,20 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { badRequest, notFound } from "../../domain/errors.js";
 import { nanoToUsdNumber } from "../../domain/money.js";
-import type { Caller, GenerationStore } from "../../gateway/ports.js";
+import type { GenerationStore } from "../../gateway/ports.js";
+import type { KeyResolver } from "../../keys/index.js";
+import { callerKey, requireKey } from "../plugins/auth.js";
 
 /** What the generation route reads. */
 export interface GenerationRoutesDeps {
   generations: GenerationStore;
-  authenticate: (request: FastifyRequest) => Promise<Caller>;
+  keys: KeyResolver;
 }
 
 /** Registers the generation lookup. */
 export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationRoutesDeps): void {
   const handler = async (request: FastifyRequest) => {
-    const caller = await deps.authenticate(request);
+    const caller = callerKey(request);
     const id = (request.query as { id?: unknown }).id;
     if (typeof id !== "string" || id === "") throw badRequest("Query parameter id is required.", { param: "id" });
     const row = await deps.generations.find(id, caller.accountId);
@@ -64,6 +66,7 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
       },
     };
   };
-  app.get("/api/v1/generation", handler);
-  app.get("/v1/generation", handler);
+  const options = { preHandler: requireKey(deps.keys, ["inference", "management"]) };
+  app.get("/api/v1/generation", options, handler);
+  app.get("/v1/generation", options, handler);
 }

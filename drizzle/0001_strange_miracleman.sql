@@ -1,0 +1,36 @@
+CREATE TABLE "generations" (
+	"id" text PRIMARY KEY NOT NULL,
+	"account_id" text NOT NULL,
+	"key_id" text,
+	"requested_model" text NOT NULL,
+	"model" text,
+	"provider" text,
+	"provider_name" text,
+	"upstream_id" text,
+	"router" text,
+	"prompt_tokens" integer DEFAULT 0 NOT NULL,
+	"completion_tokens" integer DEFAULT 0 NOT NULL,
+	"cached_tokens" integer DEFAULT 0 NOT NULL,
+	"cache_write_tokens" integer DEFAULT 0 NOT NULL,
+	"reasoning_tokens" integer DEFAULT 0 NOT NULL,
+	"usage_estimated" boolean DEFAULT false NOT NULL,
+	"upstream_cost_nano" bigint DEFAULT 0 NOT NULL,
+	"fee_nano" bigint DEFAULT 0 NOT NULL,
+	"total_nano" bigint DEFAULT 0 NOT NULL,
+	"hold_nano" bigint DEFAULT 0 NOT NULL,
+	"latency_ms" integer NOT NULL,
+	"ttft_ms" integer,
+	"finish_reason" text,
+	"native_finish_reason" text,
+	"streamed" boolean NOT NULL,
+	"cancelled" boolean DEFAULT false NOT NULL,
+	"error_status" integer,
+	"error_message" text,
+	"http_referer" text,
+	"app_title" text,
+	"attempts" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "generations_account_created_idx" ON "generations" USING btree ("account_id","created_at");--> statement-breakpoint
+CREATE INDEX "generations_model_created_idx" ON "generations" USING btree ("model","created_at");

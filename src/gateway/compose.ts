@@ -1,0 +1,77 @@
+/**
+ * Wires the chat use case from the configuration and the database: the catalog (shipped list
+ * merged with the config file), in-memory endpoint health, the provider adapters over one
+ * undici pool, billing on the ledger and the generation log. Building it performs no I/O;
+ * `close()` waits for pending settlements and releases the upstream connections.
+ */
+import { buildCatalog } from "../catalog/build-catalog.js";
+import type { Catalog } from "../catalog/types.js";
+import type { Config } from "../config/schema.js";
+import type { Db } from "../db/client.js";
+import { createProviderRegistry, type ProviderRegistry } from "../providers/registry.js";
+import type { UpstreamTimeouts } from "../providers/spec.js";
+import { HealthTracker } from "../routing/health.js";
+import { createChatGateway, type ChatGateway } from "./chat-gateway.js";
+import { createGenerationStore } from "./generation-store.js";
+import { withSettledHook } from "../analytics/settled-hook.js";
+import type { SettledGeneration } from "../analytics/settled-generation.js";
+import { createLedgerBilling } from "./ledger-billing.js";
+import type { GenerationStore } from "./ports.js";
+
+/** Upstream time limits used unless overridden. */
+export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000 };
+
+/** The assembled chat stack. */
+export interface ChatStack {
+  catalog: Catalog;
+  health: HealthTracker;
+  gateway: ChatGateway;
+  generations: GenerationStore;
+  close(): Promise<void>;
+}
+
+/** Optional overrides (tests pass a seeded random source or short timeouts). */
+export interface ChatStackOptions {
+  random?: () => number;
+  timeouts?: UpstreamTimeouts;
+  registry?: ProviderRegistry;
+  holdTtlMs?: number;
+  onBackgroundError?: (error: unknown) => void;
+  /** Called with every generation once settled and recorded (analytics rollups, metrics). */
+  onSettled?: (generation: SettledGeneration) => Promise<void> | void;
+}
+
+/** Builds the chat stack for `config` on `db`. */
+export function createChatStack(config: Config, db: Db, clock: () => Date, options: ChatStackOptions = {}): ChatStack {
+  const catalog = buildCatalog({
+    includeDefault: config.catalog.include_default,
+    providers: config.providers,
+    models: config.models,
+  });
+  const health = new HealthTracker();
+  const registry = options.registry ?? createProviderRegistry();
+  const stored = createGenerationStore(db);
+  const generations = options.onSettled ? withSettledHook(stored, options.onSettled, options.onBackgroundError) : stored;
+  const gateway = createChatGateway({
+    catalog,
+    health,
+    adapterFor: (protocol) => registry.get(protocol),
+    billing: createLedgerBilling(db, options.holdTtlMs),
+    generations,
+    feeBps: config.fees.credit_bps,
+    timeouts: options.timeouts ?? DEFAULT_UPSTREAM_TIMEOUTS,
+    nowMs: () => clock().getTime(),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+  });
+  return {
+    catalog,
+    health,
+    gateway,
+    generations,
+    async close() {
+      await gateway.idle();
+      await registry.close();
+    },
+  };
+}
