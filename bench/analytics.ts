@@ -5,6 +5,7 @@
  *   npm run bench:analytics                      # embedded PGlite
  *   DATABASE_URL=postgres://… npm run bench:analytics   # real Postgres (tables must not exist)
  *   BENCH_GENERATIONS=200000 npm run bench:analytics     # smaller run
+ *   BENCH_REUSE=1 DATABASE_URL=… npm run bench:analytics # re-measure an already seeded database
  */
 import { performance } from "node:perf_hooks";
 import { PGlite } from "@electric-sql/pglite";
@@ -81,12 +82,12 @@ function* traffic(): Generator<SettledGeneration> {
   }
 }
 
-async function openDb(): Promise<{ db: AnyPgDatabase; label: string; close: () => Promise<void> }> {
+async function openDb(reuse: boolean): Promise<{ db: AnyPgDatabase; label: string; close: () => Promise<void> }> {
   const statements = await generateMigration(generateDrizzleJson({}), generateDrizzleJson(analyticsSchema));
   const url = process.env.DATABASE_URL;
   if (url) {
     const client = postgres(url, { max: 4, onnotice: () => {} });
-    for (const statement of statements) await client.unsafe(statement);
+    if (!reuse) for (const statement of statements) await client.unsafe(statement);
     return { db: drizzlePostgres(client), label: "Postgres (postgres.js)", close: () => client.end() };
   }
   const client = new PGlite();
@@ -107,14 +108,16 @@ async function time<T>(runs: number, fn: () => Promise<T>): Promise<{ p50: numbe
   return { p50: at(0.5), p95: at(0.95), max: samples[samples.length - 1]!, last };
 }
 
-const { db, label, close } = await openDb();
-console.log(`seeding ${TOTAL.toLocaleString("en")} generations into ${label} …`);
+const reuse = process.env.BENCH_REUSE === "1";
+const { db, label, close } = await openDb(reuse);
+console.log(reuse ? `re-measuring on the rollups already in ${label}` : `seeding ${TOTAL.toLocaleString("en")} generations into ${label} …`);
 const seedStart = performance.now();
 let batch = emptyBatch();
 let inBatch = 0;
 let busyMonth = 0;
 for (const gen of traffic()) {
   if (gen.accountId === "acct_0" && gen.createdAt.getUTCMonth() === 1) busyMonth += 1;
+  if (reuse) continue;
   accumulate(batch, gen);
   inBatch += 1;
   if (inBatch === 100_000) {
@@ -123,7 +126,7 @@ for (const gen of traffic()) {
     inBatch = 0;
   }
 }
-await applyBatch(db, batch);
+if (!reuse) await applyBatch(db, batch);
 const seedSeconds = (performance.now() - seedStart) / 1000;
 const count = async (table: string) => {
   const result = await db.execute(`select count(*)::int as n from ${table}`);
