@@ -14,6 +14,8 @@ import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import type { MasterKeyring } from "./byok/master-keys.js";
+import { ByokStore } from "./byok/store.js";
+import { KeyVault } from "./byok/vault.js";
 import { MetricsRegistry } from "./metrics/registry.js";
 import { FareboxMetrics } from "./metrics/farebox-metrics.js";
 import { ledgerMetricSources } from "./metrics/ledger-sources.js";
@@ -63,9 +65,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, routeDeps);
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
   const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
+  const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
   const chat =
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {
+      ...(byokStore ? { byok: { keysFor: (accountId: string) => byokStore.openAll(accountId), feeBps: deps.config.fees.byok_bps } } : {}),
       onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
       // the "generation settled" hook: rollups for /activity and /rankings, and metrics
       onSettled: async (generation) => {
@@ -78,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
   registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
   registerUsageInsightRoutes(app, routeDeps, {
-    byokKeyring: deps.byokKeyring,
+    byokStore,
     metrics: metricsRegistry,
     providerSlugs: [...chat.catalog.providers.keys()],
   });

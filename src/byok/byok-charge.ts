@@ -29,7 +29,7 @@ export function byokCharge(usage: TokenUsage, pricing: Pricing, byokFeeBps: numb
  * shared fallback was allowed: names the provider and the key's last four characters only,
  * and says how to fix it.
  */
-export function byokKeyRejected(credential: ByokCredential, upstreamStatus: number): AppError {
+export function byokKeyRejected(credential: Pick<ByokCredential, "provider"> & { secret: { readonly lastFour: string } }, upstreamStatus: number): AppError {
   const status = upstreamStatus === 403 ? 403 : 401;
   return new AppError(
     `Your ${credential.provider} key (…${credential.secret.lastFour}) was rejected by ${credential.provider} (HTTP ${upstreamStatus}). ` +

@@ -182,3 +182,61 @@ describe("BYOK keys over HTTP", () => {
     expect(s.logs.join("\n")).not.toContain("BYOKSECRET");
   });
 });
+
+describe("BYOK requests", () => {
+  const byokKey = "sk-byok-ACCOUNTOWNKEY-7777";
+  const put = (body: unknown) =>
+    fetch(`${s.url}/api/v1/byok/alpha`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${s.b.managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const ceil = (n: bigint, d: bigint) => (n + d - 1n) / d;
+  const base = (prompt: number, completion: number) =>
+    ceil(BigInt(prompt) * 153_000_000n, 1_000_000n) + ceil(BigInt(completion) * 611_000_000n, 1_000_000n);
+
+  it("serves with the account's key and debits only the BYOK fee", async () => {
+    expect((await put({ api_key: byokKey })).status).toBe(200);
+    const before = await ledgerDebits(s.b.accountId, ["usage", "fee"]);
+    s.alpha.setScript({ usage: { prompt: 3000, completion: 700 } });
+    const { data, response } = await s
+      .client(s.b.keys[0]!.key)
+      .chat.completions.create({ model: "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 800 })
+      .withResponse();
+    expect(s.alpha.lastRequest().headers.authorization).toBe(`Bearer ${byokKey}`);
+    const usage = data.usage as any;
+    const listPrice = base(3000, 700);
+    const fee = ceil(listPrice * 100n, 10_000n); // fees.byok_bps = 100
+    expect(usage.is_byok).toBe(true);
+    expect(BigInt(Math.round(usage.cost * 1e9))).toBe(fee);
+    expect(BigInt(Math.round(usage.cost_details.upstream_inference_cost * 1e9))).toBe(listPrice);
+    await s.settled(8);
+    expect((await ledgerDebits(s.b.accountId, ["usage", "fee"])) - before).toBe(fee);
+    const generation = await fetch(`${s.url}/api/v1/generation?id=${response.headers.get("x-generation-id")}`, {
+      headers: { authorization: `Bearer ${s.b.keys[0]!.key}` },
+    }).then((r) => r.json() as Promise<any>);
+    expect(generation.data.is_byok).toBe(true);
+    const activity = JSON.parse((await get(`/api/v1/activity?group_by=day&from=${today}&to=${today}`, s.b.managementKey)).text);
+    expect(BigInt(Math.round(activity.totals.byok_usage_inference * 1e9))).toBe(listPrice);
+    expect(activity.totals.byok_requests).toBe(1);
+    expect(s.logs.join("\n")).not.toContain("ACCOUNTOWNKEY");
+  });
+
+  it("falls back to shared capacity when the provider rejects the key, unless the key is always-use", async () => {
+    s.alpha.setScript((request) =>
+      request.headers.authorization === `Bearer ${byokKey}` ? { error: { status: 401, message: "invalid api key" } } : { usage: { prompt: 10, completion: 10 } },
+    );
+    const client = s.client(s.b.keys[0]!.key);
+    const served = await client.chat.completions.create({ model: "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 50 });
+    expect((served.usage as any).is_byok).toBe(false);
+    expect(s.alpha.lastRequest().headers.authorization).toBe("Bearer operator-alpha-key");
+
+    expect((await put({ api_key: byokKey, always_use: true })).status).toBe(200);
+    const failure = await client.chat.completions
+      .create({ model: "acme/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 50 })
+      .catch((error: unknown) => error as { status: number; message: string });
+    expect((failure as { status: number }).status).toBe(401);
+    expect((failure as { message: string }).message).toContain("Your alpha key (…7777) was rejected");
+    expect((failure as { message: string }).message).not.toContain("ACCOUNTOWNKEY");
+  });
+});

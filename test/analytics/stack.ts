@@ -62,7 +62,7 @@ export async function startStack(): Promise<Stack> {
   const alpha = await startFakeOpenAI();
   const config = testConfig({
     logLevel: "trace",
-    fees: { credit_bps: 500, byok_bps: 0 },
+    fees: { credit_bps: 500, byok_bps: 100 },
     catalog: { include_default: false },
     providers: { alpha: { name: "Alpha", protocol: "openai", base_url: `${alpha.url}/v1`, headers: {}, api_key: "operator-alpha-key" } },
     models: [

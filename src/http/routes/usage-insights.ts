@@ -4,10 +4,8 @@
  * are public.
  */
 import type { FastifyInstance } from "fastify";
-import type { MasterKeyring } from "../../byok/master-keys.js";
-import { ByokStore } from "../../byok/store.js";
+import type { ByokStore } from "../../byok/store.js";
 import { DEFAULT_PROVIDERS } from "../../catalog/default-providers.js";
-import { KeyVault } from "../../byok/vault.js";
 import { MetricsRegistry } from "../../metrics/registry.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { registerAnalyticsRoutes } from "./analytics.js";
@@ -25,7 +23,7 @@ function knownProviders(deps: RouteDeps, extra: readonly string[]): (slug: strin
 export function registerUsageInsightRoutes(
   app: FastifyInstance,
   deps: RouteDeps,
-  options: { byokKeyring?: MasterKeyring | undefined; metrics?: MetricsRegistry | undefined; providerSlugs?: readonly string[] },
+  options: { byokStore?: ByokStore | undefined; metrics?: MetricsRegistry | undefined; providerSlugs?: readonly string[] },
 ): void {
   const management = requireKey(deps.keys, ["management"]);
   const authenticate = async (request: Parameters<typeof callerKey>[0]) => {
@@ -34,7 +32,7 @@ export function registerUsageInsightRoutes(
   };
   registerAnalyticsRoutes(app, { db: deps.db, preHandler: management, authenticate, now: deps.clock });
   registerByokRoutes(app, {
-    store: options.byokKeyring ? new ByokStore(deps.db, new KeyVault(options.byokKeyring), deps.clock) : undefined,
+    store: options.byokStore,
     preHandler: management,
     authenticate,
     isKnownProvider: knownProviders(deps, options.providerSlugs ?? []),

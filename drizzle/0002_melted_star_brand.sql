@@ -60,3 +60,5 @@ CREATE TABLE "analytics_usage_daily" (
 	"ttft_hist" integer[] NOT NULL,
 	CONSTRAINT "analytics_usage_daily_account_id_dimension_day_api_key_id_value_pk" PRIMARY KEY("account_id","dimension","day","api_key_id","value")
 );
+--> statement-breakpoint
+ALTER TABLE "generations" ADD COLUMN "is_byok" boolean DEFAULT false NOT NULL;
