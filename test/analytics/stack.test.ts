@@ -219,6 +219,10 @@ describe("BYOK requests", () => {
     const activity = JSON.parse((await get(`/api/v1/activity?group_by=day&from=${today}&to=${today}`, s.b.managementKey)).text);
     expect(BigInt(Math.round(activity.totals.byok_usage_inference * 1e9))).toBe(listPrice);
     expect(activity.totals.byok_requests).toBe(1);
+    const key = JSON.parse((await get("/api/v1/key", s.b.keys[0]!.key)).text).data;
+    expect(BigInt(Math.round(key.byok_usage_daily * 1e9))).toBe(listPrice);
+    expect(BigInt(Math.round(key.byok_usage_monthly * 1e9))).toBe(listPrice);
+    expect(BigInt(Math.round(key.byok_usage * 1e9))).toBe(listPrice);
     expect(s.logs.join("\n")).not.toContain("ACCOUNTOWNKEY");
   });
 
