@@ -72,3 +72,27 @@ export function percentileOf(samples: readonly number[], fraction: number): numb
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
 }
+
+/** Closed loop: `concurrency` workers each send the next request as soon as the last returns. */
+export async function runClosedLoop(options: Omit<LoadOptions, "ratePerSecond" | "maxInFlight"> & { concurrency: number }): Promise<{ requestsPerSecond: number; errors: number }> {
+  const pool = new Pool(options.url, { connections: options.concurrency, keepAliveTimeout: 30_000 });
+  let done = 0;
+  let errors = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (performance.now() - started < options.durationMs) {
+      try {
+        const response = await pool.request({ method: "POST", path: options.path, headers: options.headers, body: options.body });
+        await response.body.text();
+        if (response.statusCode === 200) done += 1;
+        else errors += 1;
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const elapsed = performance.now() - started;
+  await pool.close();
+  return { requestsPerSecond: (done / elapsed) * 1000, errors };
+}

@@ -36,7 +36,8 @@ export type PlaceHoldResult =
 export function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHoldResult> {
   if (input.amountNano < 0n) throw new RangeError("a hold cannot be negative");
   return atomically<PlaceHoldResult>(db, async (tx, rollback) => {
-    if (input.key) await reserveKeySpend(tx, input.key, input.amountNano, rollback);
+    // Lock order everywhere: accounts row, then key_spend row (settle and void take them in that
+    // order too); the opposite order here deadlocked against concurrent settlements.
     const reserved = await tx
       .update(accounts)
       .set({ heldNano: sql`${accounts.heldNano} + ${input.amountNano}` })
@@ -53,6 +54,7 @@ export function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHoldResul
           : { ok: false, reason: "no_account" },
       );
     }
+    if (input.key) await reserveKeySpend(tx, input.key, input.amountNano, rollback);
     const holdId = newId("hold");
     const expiresAt = new Date(input.now.getTime() + input.ttlMs);
     await tx.insert(holds).values({

@@ -1,0 +1,107 @@
+/**
+ * farebox's overhead over calling the upstream directly (npm run bench).
+ *
+ * Three processes: a fake OpenAI upstream, farebox on real Postgres (billing on: every request
+ * places a hold, settles it and writes its generation record), and this load generator. Each
+ * scenario offers a fixed 500 requests/s (open loop) first straight to the upstream, then through
+ * farebox, non-stream and stream; the added latency is the difference of the percentiles. A
+ * closed-loop run at fixed concurrency then measures the most requests/s farebox sustains.
+ * Results go to stdout and bench/RESULTS.md.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { createInterface } from "node:readline";
+import { percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
+
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 10);
+const SYNC_COMMIT = process.env.BENCH_SYNC_COMMIT === "off" ? "off" : "on";
+
+function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+const messages = [{ role: "user", content: "Say something short about benchmarks." }];
+const body = (model: string, stream: boolean) => JSON.stringify({ model, messages, max_tokens: 64, stream });
+
+interface Row {
+  scenario: string;
+  rate: number;
+  direct: LoadResult;
+  farebox: LoadResult;
+}
+
+const fmt = (ms: number) => ms.toFixed(2);
+
+async function main(): Promise<void> {
+  const upstream = await startChild("bench/upstream-server.ts", {});
+  const farebox = await startChild("bench/farebox-server.ts", { UPSTREAM_URL: upstream.info.url!, BENCH_SYNC_COMMIT: SYNC_COMMIT });
+  const direct = { url: upstream.info.url!, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" } };
+  const viaFarebox = { url: farebox.info.url!, path: "/api/v1/chat/completions", headers: { authorization: `Bearer ${farebox.info.key}`, "content-type": "application/json" } };
+  const rows: Row[] = [];
+  try {
+    // Warm up pools, JIT and the key cache.
+    await runLoad({ ...viaFarebox, body: body("bench/model", false), ratePerSecond: 200, durationMs: 2_000, maxInFlight: 256 });
+    await runLoad({ ...direct, body: body("bench-model", false), ratePerSecond: 200, durationMs: 1_000, maxInFlight: 256 });
+    for (const [stream, rate] of [[false, LOW_RATE], [false, RATE], [true, RATE]] as const) {
+      const scenario = stream ? "stream" : "non-stream";
+      const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 });
+      const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 });
+      rows.push({ scenario, rate, direct: d, farebox: f });
+      console.log(scenario, summary(d), "|", summary(f));
+    }
+    const closed = await runClosedLoop({ ...viaFarebox, body: body("bench/model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
+    const closedDirect = await runClosedLoop({ ...direct, body: body("bench-model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
+    console.log("closed loop", closed.requestsPerSecond.toFixed(0), "req/s via farebox,", closedDirect.requestsPerSecond.toFixed(0), "direct");
+    writeResults(rows, closed.requestsPerSecond, closedDirect.requestsPerSecond, closed.errors);
+  } finally {
+    farebox.child.kill("SIGTERM");
+    upstream.child.kill("SIGTERM");
+  }
+}
+
+function summary(result: LoadResult): string {
+  const rps = (result.latenciesMs.length / result.elapsedMs) * 1000;
+  return `n=${result.latenciesMs.length} err=${result.errors} p50=${fmt(percentileOf(result.latenciesMs, 0.5))} p99=${fmt(percentileOf(result.latenciesMs, 0.99))} rps=${rps.toFixed(0)}`;
+}
+
+function writeResults(rows: Row[], closedRps: number, closedDirectRps: number, closedErrors: number): void {
+  const lines = rows.map((row) => {
+    const p = (r: LoadResult, f: number) => percentileOf(r.latenciesMs, f);
+    const rps = (r: LoadResult) => ((r.latenciesMs.length / r.elapsedMs) * 1000).toFixed(0);
+    return `| ${row.scenario} | ${row.rate} | ${fmt(p(row.direct, 0.5))} / ${fmt(p(row.direct, 0.99))} | ${fmt(p(row.farebox, 0.5))} / ${fmt(p(row.farebox, 0.99))} | **${fmt(p(row.farebox, 0.5) - p(row.direct, 0.5))}** / **${fmt(p(row.farebox, 0.99) - p(row.direct, 0.99))}** | ${rps(row.farebox)} | ${row.farebox.errors + row.direct.errors} |`;
+  });
+  const text = `# Benchmark: farebox overhead
+
+Command: \`${SYNC_COMMIT === "off" ? "BENCH_SYNC_COMMIT=off " : ""}npm run bench\` (defaults: BENCH_RATE=${RATE}, BENCH_DURATION_MS=${DURATION_MS}, BENCH_CONCURRENCY=${CONCURRENCY}).
+Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version},
+billing on PostgreSQL at 127.0.0.1:5432 (hold + settle + generation record per request), synchronous_commit=${SYNC_COMMIT}.
+
+Three processes share the machine: a fake OpenAI upstream (answers immediately), farebox, and
+the open-loop load generator. Each scenario sends ${RATE} requests/s for ${DURATION_MS / 1000} s straight to the
+upstream, then the same through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the
+difference of the percentiles. "Dropped" counts requests not sent because 512 were already in flight.
+Latency is until the full body (stream: until \`[DONE]\`) has arrived, in milliseconds.
+
+| scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served | dropped or failed |
+|---|---|---|---|---|---|---|
+${lines.join("\n")}
+
+Closed loop, ${CONCURRENCY} requests in flight, non-stream: **${closedRps.toFixed(0)} req/s through farebox**
+(${closedDirectRps.toFixed(0)} req/s straight to the fake upstream; ${closedErrors} errors).
+
+Target: p50 added ≤ 1 ms and p99 added ≤ 5 ms at 500 requests/s.
+`;
+  const file = new URL(SYNC_COMMIT === "off" ? "./RESULTS-async-commit.md" : "./RESULTS.md", import.meta.url);
+  writeFileSync(file, text);
+}
+
+await main();
