@@ -75,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       onSettled: async (generation) => {
         metrics.recordGeneration(generation);
         await recordSettled(deps.database.db, [generation]);
+        if (generation.isByok && generation.ok && byokStore) await byokStore.markUsed(generation.accountId, generation.provider, false);
       },
     });
   app.addHook("onClose", () => chat.close());

@@ -223,6 +223,8 @@ describe("BYOK requests", () => {
     expect(BigInt(Math.round(key.byok_usage_daily * 1e9))).toBe(listPrice);
     expect(BigInt(Math.round(key.byok_usage_monthly * 1e9))).toBe(listPrice);
     expect(BigInt(Math.round(key.byok_usage * 1e9))).toBe(listPrice);
+    const stored = JSON.parse((await get("/api/v1/byok", s.b.managementKey)).text).data[0];
+    expect(stored.last_used_at).not.toBeNull();
     expect(s.logs.join("\n")).not.toContain("ACCOUNTOWNKEY");
   });
 
