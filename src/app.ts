@@ -17,6 +17,14 @@ import { createChatStack, type ChatStack } from "./gateway/compose.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
+import type { MasterKeyring } from "./byok/master-keys.js";
+import { ByokStore } from "./byok/store.js";
+import { KeyVault } from "./byok/vault.js";
+import { MetricsRegistry } from "./metrics/registry.js";
+import { FareboxMetrics } from "./metrics/farebox-metrics.js";
+import { ledgerMetricSources } from "./metrics/ledger-sources.js";
+import { recordSettled } from "./analytics/rollup-store.js";
+import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +37,12 @@ export interface AppDeps {
   chat?: ChatStack;
   /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
   streamKeepAliveMs?: number;
+  /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 503. */
+  byokKeyring?: MasterKeyring;
+  /** The process's metrics registry, exposed at GET /metrics (a fresh one when absent). */
+  metrics?: MetricsRegistry;
+  /** Where log lines go (stdout when absent); tests capture them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
@@ -37,7 +51,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 /** Builds the HTTP app with every plugin and route registered. It never listens: main.ts does. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
+    logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"], ...(deps.logStream ? { stream: deps.logStream } : {}) },
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: "idle",
     return503OnClosing: true,
@@ -58,11 +72,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const wallet = walletRouteDeps(deps.config, deps.chains ?? createChainRuntime(deps.config.chains.evm, clock));
   registerWalletAuthRoutes(app, routeDeps, wallet);
   registerDepositRoutes(app, routeDeps, wallet);
-  const chat = deps.chat ?? createChatStack(deps.config, deps.database.db, clock, { onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed") });
+  const metricsRegistry = deps.metrics ?? new MetricsRegistry();
+  const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
+  const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
+  const chat =
+    deps.chat ??
+    createChatStack(deps.config, deps.database.db, clock, {
+      ...(byokStore ? { byok: { keysFor: (accountId: string) => byokStore.openAll(accountId), feeBps: deps.config.fees.byok_bps } } : {}),
+      onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
+      // the "generation settled" hook: rollups for /activity and /rankings, and metrics
+      onSettled: async (generation) => {
+        metrics.recordGeneration(generation);
+        await recordSettled(deps.database.db, [generation]);
+        if (generation.isByok && generation.ok && byokStore) await byokStore.markUsed(generation.accountId, generation.provider, false);
+      },
+    });
   app.addHook("onClose", () => chat.close());
   registerChatRoutes(app, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
   registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
   registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
+  registerUsageInsightRoutes(app, routeDeps, {
+    byokStore,
+    metrics: metricsRegistry,
+    providerSlugs: [...chat.catalog.providers.keys()],
+  });
   await app.ready();
   return app;
 }

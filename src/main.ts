@@ -1,4 +1,5 @@
 import { buildApp } from "./app.js";
+import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
 import { createChainRuntime } from "./deposits/runtime.js";
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
 
   const clock = () => new Date();
   const chains = createChainRuntime(config.chains.evm, clock);
-  const app = await buildApp({ config, database, chains });
+  const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
+  const app = await buildApp({ config, database, chains, byokKeyring });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),

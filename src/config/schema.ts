@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authSchema } from "./auth-schema.js";
+import { parseMasterKey } from "../byok/master-keys.js";
 import { chainsSchema } from "./chains-schema.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
@@ -63,6 +64,17 @@ export const fileSchema = z
   })
   .strict();
 
+/** A BYOK master key: 32 bytes as 64 hex characters or base64 (`openssl rand -base64 32`). */
+function isMasterKey(text: string): boolean {
+  try {
+    parseMasterKey(text, "key");
+    return true;
+  } catch {
+    return false;
+  }
+}
+const masterKeyText = z.string().refine(isMasterKey, { message: "must be 32 bytes as 64 hex characters or base64" });
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** Process environment: only these variables are read (DESIGN.md: config is the only reader of process.env). */
@@ -77,6 +89,14 @@ export const envSchema = z.object({
   FAREBOX_CONFIG: z.string().min(1).optional(),
   FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
+  /** Older master keys, comma-separated: rows they sealed still open until re-sealed. */
+  FAREBOX_BYOK_MASTER_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.split(",").every((part) => isMasterKey(part)), {
+      message: "each comma-separated key must be 32 bytes as 64 hex characters or base64",
+    }),
 });
 
 export type FileConfig = z.infer<typeof fileSchema>;
@@ -96,4 +116,7 @@ export interface Config extends FileConfig {
   /** Unset: the admin API is disabled. */
   adminToken: string | undefined;
   logLevel: (typeof logLevels)[number];
+  /** Unset: BYOK is off (its routes answer 503). */
+  byokMasterKey: string | undefined;
+  byokPreviousMasterKeys: string | undefined;
 }

@@ -13,6 +13,7 @@ import type { HealthTracker } from "../routing/health.js";
 import type { Attempt } from "../routing/types.js";
 import { UpstreamError, type AdapterContext, type ChatRequest, type ProviderAdapter, type UpstreamTimeouts } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
+import { byokKeyRejected, isKeyRejection } from "../byok/byok-charge.js";
 
 /** What the loop needs besides the plan. */
 export interface AttemptDeps {
@@ -55,14 +56,15 @@ export async function runAttempts<T>(
       error,
       latency_ms: Math.round(latencyMs),
     });
-    if (!adapter || endpoint.provider.apiKey === undefined) {
+    const apiKey = attempt.byok ? attempt.byok.secret.reveal() : endpoint.provider.apiKey;
+    if (!adapter || apiKey === undefined) {
       log.push(row(null, "no_adapter", 0));
       lastError = internalError(`No adapter for protocol ${endpoint.provider.protocol}`);
       continue;
     }
     const startedAt = performance.now();
     const context: AdapterContext = {
-      apiKey: endpoint.provider.apiKey,
+      apiKey,
       baseUrl: endpoint.provider.baseUrl,
       timeouts: deps.timeouts,
       supportedParameters: endpoint.supportedParameters,
@@ -79,6 +81,11 @@ export async function runAttempts<T>(
       log.push(row(upstream?.status ?? null, upstream?.kind ?? error.errorType, performance.now() - startedAt));
       lastError = error;
       if (upstream?.kind === "aborted") break;
+      if (attempt.byok && isKeyRejection(upstream?.status)) {
+        // the account's own key was refused: say so, and let shared capacity (if planned) take over
+        lastError = byokKeyRejected(attempt.byok, upstream?.status ?? 401);
+        continue;
+      }
       deps.health.record(endpoint.id, { atMs: deps.nowMs(), ok: false, rateLimited: upstream?.status === 429 });
       if (!error.retryable) skippedModels.add(attempt.model.id);
     }

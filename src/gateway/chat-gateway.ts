@@ -13,10 +13,10 @@ import type { HealthTracker } from "../routing/health.js";
 import { emptyUsage, type ChatResponse, type ProviderAdapter, type UpstreamStream, type UpstreamTimeouts, type Usage } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { runAttempts } from "./attempts.js";
-import type { Billing, Caller, GenerationStore, RequestMeta } from "./ports.js";
+import type { Billing, ByokKeys, Caller, GenerationStore, RequestMeta } from "./ports.js";
 import { prepareRequest, type Prepared } from "./prepare.js";
 import { concludeGeneration, type Outcome } from "./conclude.js";
-import { NO_CHARGE, settleCharge } from "./settlement.js";
+import { NO_CHARGE, settleAttempt } from "./settlement.js";
 import { streamFrames } from "./stream-frames.js";
 import { completionBody, type GenerationHeader } from "./wire-response.js";
 
@@ -29,6 +29,8 @@ export interface ChatGatewayDeps {
   generations: GenerationStore;
   /** Fee on credit-funded requests in basis points (500 = 5%). */
   feeBps: number;
+  /** The accounts' own provider keys (BYOK); absent when no master key is configured. */
+  byok?: ByokKeys;
   timeouts: UpstreamTimeouts;
   nowMs?: () => number;
   random?: () => number;
@@ -62,6 +64,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     catalog: deps.catalog,
     billing: deps.billing,
     feeBps: deps.feeBps,
+    byok: deps.byok,
     planner: () => ({ health: deps.health, nowMs: nowMs(), random }),
     now: () => new Date(nowMs()),
   };
@@ -109,7 +112,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       const settlement =
         empty && response.finishReason === "error"
           ? NO_CHARGE
-          : settleCharge(response.usage, prepared.images, attempt.endpoint.pricing, deps.feeBps, prepared.quote.holdNano);
+          : settleAttempt(attempt, response.usage, prepared.images, deps.feeBps, prepared.quote.holdNano);
       const attemptLatency = performance.now() - result.startedAt;
       deps.health.record(attempt.endpoint.id, {
         atMs: nowMs(),

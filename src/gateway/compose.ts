@@ -13,8 +13,10 @@ import type { UpstreamTimeouts } from "../providers/spec.js";
 import { HealthTracker } from "../routing/health.js";
 import { createChatGateway, type ChatGateway } from "./chat-gateway.js";
 import { createGenerationStore } from "./generation-store.js";
+import { withSettledHook } from "../analytics/settled-hook.js";
+import type { SettledGeneration } from "../analytics/settled-generation.js";
 import { createLedgerBilling } from "./ledger-billing.js";
-import type { GenerationStore } from "./ports.js";
+import type { ByokKeys, GenerationStore } from "./ports.js";
 
 /** Upstream time limits used unless overridden. */
 export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000 };
@@ -35,6 +37,10 @@ export interface ChatStackOptions {
   registry?: ProviderRegistry;
   holdTtlMs?: number;
   onBackgroundError?: (error: unknown) => void;
+  /** Called with every generation once settled and recorded (analytics rollups, metrics). */
+  onSettled?: (generation: SettledGeneration) => Promise<void> | void;
+  /** The accounts' own provider keys (BYOK). */
+  byok?: ByokKeys;
 }
 
 /** Builds the chat stack for `config` on `db`. */
@@ -46,7 +52,8 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
   });
   const health = new HealthTracker();
   const registry = options.registry ?? createProviderRegistry();
-  const generations = createGenerationStore(db);
+  const stored = createGenerationStore(db);
+  const generations = options.onSettled ? withSettledHook(stored, options.onSettled, options.onBackgroundError) : stored;
   const gateway = createChatGateway({
     catalog,
     health,
@@ -54,6 +61,7 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
     billing: createLedgerBilling(db, options.holdTtlMs),
     generations,
     feeBps: config.fees.credit_bps,
+    ...(options.byok ? { byok: options.byok } : {}),
     timeouts: options.timeouts ?? DEFAULT_UPSTREAM_TIMEOUTS,
     nowMs: () => clock().getTime(),
     ...(options.random ? { random: options.random } : {}),

@@ -73,7 +73,8 @@ function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: 
     appTitle: meta.appTitle ?? null,
     attempts: outcome.log,
     createdAt: prepared.createdAt,
-    upstreamCostNano: outcome.settlement.usageNano,
+    upstreamCostNano: outcome.settlement.byokUpstreamNano ?? outcome.settlement.usageNano,
+    isByok: outcome.settlement.byokUpstreamNano !== undefined,
     feeNano: outcome.settlement.feeNano,
     totalNano: outcome.settlement.chargedNano,
   };

@@ -5,6 +5,7 @@
  */
 import type { generations } from "../db/schema/generations.js";
 import type { Nano } from "../domain/money.js";
+import type { ByokCredential } from "../byok/byok-plan.js";
 
 /** The authenticated inference key making the request. */
 export interface Caller {
@@ -46,4 +47,11 @@ export interface RequestMeta {
   generationId?: string;
   /** Fires when the client goes away. */
   signal?: AbortSignal;
+}
+
+/** The account's own provider keys (BYOK), opened for one request, and the BYOK fee. */
+export interface ByokKeys {
+  keysFor(accountId: string): Promise<ReadonlyMap<string, ByokCredential>>;
+  /** fees.byok_bps. */
+  feeBps: number;
 }

@@ -11,7 +11,8 @@ import { nanoToUsdString } from "../domain/money.js";
 import { planRoute } from "../routing/planner.js";
 import type { PlannerContext, RoutePlan } from "../routing/types.js";
 import { parseChatInput, type ChatInput } from "./chat-input.js";
-import type { Billing, Caller } from "./ports.js";
+import type { Billing, ByokKeys, Caller } from "./ports.js";
+import { planWithByok } from "../byok/byok-plan.js";
 import { affordableOutputTokens, quoteWorstCase, type Quote } from "./quote.js";
 
 /** A request that holds its worst case and is ready for its attempts. */
@@ -31,6 +32,8 @@ export interface PrepareDeps {
   catalog: Catalog;
   billing: Billing;
   feeBps: number;
+  /** The account's own keys; absent when BYOK is not configured. */
+  byok?: ByokKeys | undefined;
   planner: () => PlannerContext;
   now: () => Date;
 }
@@ -39,12 +42,20 @@ export interface PrepareDeps {
 export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: unknown, stream: boolean, generationId?: string): Promise<Prepared> {
   const input = parseChatInput(body);
   input.stream = stream;
-  const plan = planRoute(input.routing, deps.catalog, deps.planner());
+  let plan = planRoute(input.routing, deps.catalog, deps.planner());
+  if (deps.byok) plan = await withAccountKeys(plan, caller, deps.byok);
   const images = countImages(input.request.messages);
   const { promptTokensEstimate, maxTokens } = input.routing;
-  const quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
+  let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
-  const hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+  let hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+  const own = plan.attempts.filter((attempt) => attempt.byok);
+  if (!hold.ok && hold.reason !== "no_account" && own.length > 0 && own.length < plan.attempts.length) {
+    // the balance cannot back shared capacity, but the account's own keys need only their fee
+    plan = { ...plan, attempts: own };
+    quote = quoteWorstCase(own, promptTokensEstimate, maxTokens, images, deps.feeBps);
+    hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+  }
   if (!hold.ok) throw refusal(hold, quote, images, deps.feeBps);
   return {
     id: generationId ?? newGenerationId(now),
@@ -92,4 +103,14 @@ function countImages(messages: readonly { content?: unknown }[]): number {
     if (Array.isArray(message.content)) count += message.content.filter((part) => (part as { type?: string }).type === "image_url").length;
   }
   return count;
+}
+
+/** Puts the account's own keys first (BYOK), each attempt carrying its key and the BYOK fee. */
+async function withAccountKeys(plan: RoutePlan, caller: Caller, byok: ByokKeys): Promise<RoutePlan> {
+  const keys = await byok.keysFor(caller.accountId);
+  if (keys.size === 0) return plan;
+  const attempts = planWithByok(plan.attempts, keys).map(({ attempt, byok: key }) =>
+    key ? { ...attempt, byok: { provider: key.provider, secret: key.secret, alwaysUse: key.alwaysUse, feeBps: byok.feeBps } } : attempt,
+  );
+  return { ...plan, attempts };
 }

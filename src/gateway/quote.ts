@@ -37,7 +37,9 @@ export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: num
   let best: Quote | undefined;
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
-    const { totalNano } = computeCharge(usage, attempt.endpoint.pricing, feeBps);
+    // a BYOK attempt costs the account only its fee; the provider bills the account's key
+    const charge = computeCharge(usage, attempt.endpoint.pricing, attempt.byok ? attempt.byok.feeBps : feeBps);
+    const totalNano = attempt.byok ? charge.feeNano : charge.totalNano;
     if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
   }
   if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");

@@ -8,6 +8,7 @@ import type { Pricing } from "../domain/charge.js";
 import { computeCharge } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
 import type { Usage } from "../providers/spec.js";
+import type { Attempt } from "../routing/types.js";
 
 /** The charge of one generation, in nano-USD. */
 export interface Settlement {
@@ -21,6 +22,8 @@ export interface Settlement {
   completionBaseNano: Nano;
   /** Computed charge beyond the hold that could not be collected (normally 0). */
   uncollectedNano: Nano;
+  /** BYOK only: what the provider charged the account's own key at list price. */
+  byokUpstreamNano?: Nano;
 }
 
 /** A zero charge (errors without output). */
@@ -48,4 +51,30 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
     completionBaseNano: full.baseNano - promptOnly.baseNano,
     uncollectedNano: full.totalNano - usageNano - feeNano,
   };
+}
+
+/**
+ * A BYOK generation: the provider bills the account's key, so nothing is debited as usage;
+ * the fee is fees.byok_bps of the list price (capped at the hold like any charge).
+ */
+export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, holdNano: Nano): Settlement {
+  const full = computeCharge({ ...usage, images }, pricing, byokFeeBps);
+  const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, byokFeeBps);
+  const feeNano = full.feeNano < holdNano ? full.feeNano : holdNano;
+  return {
+    usageNano: 0n,
+    feeNano,
+    chargedNano: feeNano,
+    promptBaseNano: promptOnly.baseNano,
+    completionBaseNano: full.baseNano - promptOnly.baseNano,
+    uncollectedNano: full.feeNano - feeNano,
+    byokUpstreamNano: full.baseNano,
+  };
+}
+
+/** Settles at the attempt's terms: BYOK (fee only) or credit (list price + fee). */
+export function settleAttempt(attempt: Attempt, usage: Usage, images: number, creditFeeBps: number, holdNano: Nano): Settlement {
+  return attempt.byok
+    ? settleByok(usage, images, attempt.endpoint.pricing, attempt.byok.feeBps, holdNano)
+    : settleCharge(usage, images, attempt.endpoint.pricing, creditFeeBps, holdNano);
 }

@@ -10,7 +10,7 @@ import { AppError, internalError } from "../domain/errors.js";
 import { emptyUsage, UpstreamError, type StreamChunk, type UpstreamStream, type Usage } from "../providers/spec.js";
 import type { Attempt } from "../routing/types.js";
 import type { Prepared } from "./prepare.js";
-import { NO_CHARGE, settleCharge, type Settlement } from "./settlement.js";
+import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
 import { chunkFrame, DONE_FRAME, errorFrame, usageFrame, type GenerationHeader } from "./wire-response.js";
 
 const CHARS_PER_TOKEN = 4;
@@ -61,7 +61,7 @@ export async function* streamFrames(input: StreamFramesInput): AsyncGenerator<st
     const settlement =
       nothing && (failure !== undefined || cancelled)
         ? NO_CHARGE
-        : settleCharge(usage, input.prepared.images, input.attempt.endpoint.pricing, input.feeBps, input.prepared.quote.holdNano);
+        : settleAttempt(input.attempt, usage, input.prepared.images, input.feeBps, input.prepared.quote.holdNano);
     concluded = { usage, usageEstimated, settlement, finishReason, nativeFinishReason, cancelled, error: failure };
     input.conclude(concluded);
     return concluded;

@@ -49,6 +49,8 @@ export interface HealthView {
 export interface Attempt {
   model: Model;
   endpoint: Endpoint;
+  /** Set when the attempt runs on the account's own provider key (BYOK): that key, and the BYOK fee. */
+  byok?: { provider: string; secret: { reveal(): string; readonly lastFour: string }; alwaysUse: boolean; feeBps: number };
 }
 
 /** The planner's answer. */

@@ -38,6 +38,8 @@ export const generations = pgTable(
     reasoningTokens: integer("reasoning_tokens").notNull().default(0),
     usageEstimated: boolean("usage_estimated").notNull().default(false),
     upstreamCostNano: bigint("upstream_cost_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    /** Served with the account's own provider key: upstream_cost_nano was billed to that key, not debited. */
+    isByok: boolean("is_byok").notNull().default(false),
     feeNano: bigint("fee_nano", { mode: "bigint" }).notNull().default(sql`0`),
     totalNano: bigint("total_nano", { mode: "bigint" }).notNull().default(sql`0`),
     holdNano: bigint("hold_nano", { mode: "bigint" }).notNull().default(sql`0`),

@@ -5,3 +5,5 @@ export * from "./keys.js";
 export * from "./wallets.js";
 export * from "./deposits.js";
 export * from "./generations.js";
+export * from "./byok.js";
+export * from "./analytics.js";

@@ -5,7 +5,7 @@ import { usageInLimitWindow, type ApiKey, type KeyUsage } from "../../keys/index
  * A key in OpenRouter's Key shape (reference §4): money in USD, the sha256 `hash` as the id.
  * BYOK spend is reported separately once the account has provider keys.
  */
-export function presentKey(key: ApiKey, usage: KeyUsage) {
+export function presentKey(key: ApiKey, usage: KeyUsage, byokUsage?: Record<string, number>) {
   const limitRemaining =
     key.limitNano === null ? null : nanoToUsdNumber(maxZero(key.limitNano - usageInLimitWindow(usage, key.limitReset)));
   return {
@@ -25,6 +25,7 @@ export function presentKey(key: ApiKey, usage: KeyUsage) {
     byok_usage_daily: 0,
     byok_usage_weekly: 0,
     byok_usage_monthly: 0,
+    ...byokUsage,
     is_management_key: key.kind === "management",
     is_provisioning_key: key.kind === "management",
     created_at: key.createdAt.toISOString(),

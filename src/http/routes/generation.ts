@@ -51,7 +51,7 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         usage: nanoToUsdNumber(row.totalNano),
         upstream_inference_cost: nanoToUsdNumber(row.upstreamCostNano),
         fee: nanoToUsdNumber(row.feeNano),
-        is_byok: false,
+        is_byok: row.isByok,
         router: row.router,
         error: row.errorStatus === null ? null : { code: row.errorStatus, message: row.errorMessage },
         provider_responses: row.attempts.map((attempt) => ({

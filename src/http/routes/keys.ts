@@ -1,3 +1,5 @@
+import { queryKeyUsage, keyUsageWire, usageOf, type KeyUsage as KeyUsageWindows } from "../../analytics/key-usage.js";
+import { nanoToUsdNumber } from "../../domain/money.js";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { badRequest, notFound } from "../../domain/errors.js";
@@ -45,7 +47,9 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const present = async (keys: ApiKey[]) => {
     const usage = await keyUsage(deps.db, keys.map((key) => key.id), deps.clock());
-    return keys.map((key) => presentKey(key, usage.get(key.id) ?? NO_USAGE));
+    // BYOK spend per key from the analytics rollups (all keys listed belong to the caller's account)
+    const byok = keys[0] ? await queryKeyUsage(deps.db, keys[0].accountId, deps.clock()) : new Map<string, KeyUsageWindows>();
+    return keys.map((key) => presentKey(key, usage.get(key.id) ?? NO_USAGE, keyUsageWire(usageOf(byok, key.id), nanoToUsdNumber)));
   };
 
   for (const path of ["/api/v1/key", "/api/v1/auth/key"]) {

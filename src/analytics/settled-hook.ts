@@ -1,0 +1,71 @@
+import type { GenerationRecord, GenerationStore } from "../gateway/ports.js";
+import type { SettledGeneration } from "./settled-generation.js";
+
+/** BYOK fields a generation record carries once the gateway serves with account keys. */
+interface ByokFields {
+  isByok?: boolean | null;
+  byokUpstreamNano?: bigint | null;
+}
+
+/**
+ * The analytics view of a stored generation record. Credit amounts are exactly what the
+ * ledger was asked to settle (provider cost as usage, fee as fee), so rollups sum to the
+ * ledger's usage and fee entries.
+ */
+export function settledFromRecord(record: GenerationRecord & ByokFields): SettledGeneration {
+  const isByok = record.isByok === true;
+  const ok = record.errorStatus == null && record.finishReason !== "error";
+  return {
+    id: record.id,
+    accountId: record.accountId,
+    apiKeyId: record.keyId ?? "",
+    model: record.model ?? record.requestedModel,
+    provider: record.provider ?? lastAttemptProvider(record) ?? "",
+    createdAt: record.createdAt,
+    appReferer: record.httpReferer ?? null,
+    appTitle: record.appTitle ?? null,
+    promptTokens: record.promptTokens ?? 0,
+    completionTokens: record.completionTokens ?? 0,
+    reasoningTokens: record.reasoningTokens ?? 0,
+    cachedTokens: record.cachedTokens ?? 0,
+    isByok,
+    creditUsageNano: isByok ? 0n : (record.upstreamCostNano ?? 0n),
+    feeNano: record.feeNano ?? 0n,
+    byokUpstreamNano: isByok ? (record.byokUpstreamNano ?? record.upstreamCostNano ?? 0n) : 0n,
+    latencyMs: record.latencyMs,
+    ttftMs: record.streamed ? (record.ttftMs ?? null) : null,
+    generationTimeMs: record.ttftMs != null && record.streamed ? Math.max(0, record.latencyMs - record.ttftMs) : null,
+    ok,
+    status: record.errorStatus ?? 200,
+    streamed: record.streamed,
+  };
+}
+
+function lastAttemptProvider(record: GenerationRecord): string | undefined {
+  const attempts = record.attempts ?? [];
+  return attempts[attempts.length - 1]?.provider;
+}
+
+/**
+ * The gateway's "generation settled" hook without touching the gateway: wraps the generation
+ * store so that every saved record (the last step of settling a request) is also handed to
+ * `onSettled` (rollups, metrics). A failing listener is reported to `onError` and never
+ * fails the save: the ledger and the record are the truth, rollups can be rebuilt.
+ */
+export function withSettledHook(
+  store: GenerationStore,
+  onSettled: (generation: SettledGeneration) => Promise<void> | void,
+  onError: (error: unknown) => void = () => {},
+): GenerationStore {
+  return {
+    async save(record) {
+      await store.save(record);
+      try {
+        await onSettled(settledFromRecord(record));
+      } catch (error) {
+        onError(error);
+      }
+    },
+    find: (id, accountId) => store.find(id, accountId),
+  };
+}

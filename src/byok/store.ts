@@ -1,0 +1,124 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { byokKeys } from "../db/schema/byok.js";
+import { ProviderSecret, lastFour } from "./secret.js";
+import type { KeyVault } from "./vault.js";
+
+/** Any drizzle Postgres database (postgres.js or PGlite). */
+export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
+/** What GET /api/v1/byok shows for one stored key: never more than the last four characters. */
+export interface ByokKeySummary {
+  provider: string;
+  lastFour: string;
+  alwaysUse: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  lastUsedAt: Date | null;
+  lastRejectedAt: Date | null;
+}
+
+/** A key opened for one upstream call. */
+export interface ByokKeyForUse {
+  provider: string;
+  secret: ProviderSecret;
+  alwaysUse: boolean;
+}
+
+/** Stores, lists, opens and rotates accounts' provider keys. */
+export class ByokStore {
+  constructor(
+    private readonly db: AnyPgDatabase,
+    private readonly vault: KeyVault,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Seals and stores (or replaces) the account's key for `provider`. */
+  async put(accountId: string, provider: string, apiKey: string, alwaysUse = false): Promise<ByokKeySummary> {
+    const secret = new ProviderSecret(apiKey);
+    const sealed = this.vault.seal(secret, { accountId, provider });
+    const at = this.now();
+    const values = { ...sealed, lastFour: lastFour(apiKey), alwaysUse, updatedAt: at, lastRejectedAt: null };
+    const [row] = await this.db
+      .insert(byokKeys)
+      .values({ accountId, provider, ...values, createdAt: at })
+      .onConflictDoUpdate({ target: [byokKeys.accountId, byokKeys.provider], set: values })
+      .returning();
+    if (row === undefined) throw new Error("byok upsert returned no row");
+    return summarize(row);
+  }
+
+  /** The account's stored keys, masked. */
+  async list(accountId: string): Promise<ByokKeySummary[]> {
+    const rows = await this.db.select().from(byokKeys).where(eq(byokKeys.accountId, accountId)).orderBy(byokKeys.provider);
+    return rows.map(summarize);
+  }
+
+  /** Deletes the account's key for `provider`; false when there was none. */
+  async remove(accountId: string, provider: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(byokKeys)
+      .where(and(eq(byokKeys.accountId, accountId), eq(byokKeys.provider, provider)))
+      .returning({ provider: byokKeys.provider });
+    return rows.length > 0;
+  }
+
+  /** Opens every key of the account, keyed by provider, for the request path. */
+  async openAll(accountId: string): Promise<Map<string, ByokKeyForUse>> {
+    const rows = await this.db.select().from(byokKeys).where(eq(byokKeys.accountId, accountId));
+    const result = new Map<string, ByokKeyForUse>();
+    for (const row of rows) {
+      const secret = this.vault.open(row, { accountId, provider: row.provider });
+      result.set(row.provider, { provider: row.provider, secret, alwaysUse: row.alwaysUse });
+    }
+    return result;
+  }
+
+  /** Records the outcome of using a key: success stamps last use, a 401/403 stamps the rejection. */
+  async markUsed(accountId: string, provider: string, rejected: boolean): Promise<void> {
+    const at = this.now();
+    await this.db
+      .update(byokKeys)
+      .set(rejected ? { lastRejectedAt: at } : { lastUsedAt: at, lastRejectedAt: null })
+      .where(and(eq(byokKeys.accountId, accountId), eq(byokKeys.provider, provider)));
+  }
+
+  /**
+   * Re-seals every row not sealed by the current master key (after the operator sets a new
+   * FAREBOX_BYOK_MASTER_KEY and moves the old one to FAREBOX_BYOK_MASTER_KEY_PREVIOUS).
+   * Returns how many rows were re-sealed. Each row is updated only if still sealed by the old key.
+   */
+  async rotate(): Promise<number> {
+    const stale = await this.db.select().from(byokKeys).where(ne(byokKeys.masterKeyId, this.vault.currentKeyId));
+    let count = 0;
+    for (const row of stale) {
+      const resealed = this.vault.reseal(row, { accountId: row.accountId, provider: row.provider });
+      const updated = await this.db
+        .update(byokKeys)
+        .set(resealed)
+        .where(
+          and(
+            eq(byokKeys.accountId, row.accountId),
+            eq(byokKeys.provider, row.provider),
+            eq(byokKeys.masterKeyId, row.masterKeyId),
+            eq(byokKeys.iv, row.iv),
+          ),
+        )
+        .returning({ provider: byokKeys.provider });
+      count += updated.length;
+    }
+    return count;
+  }
+}
+
+function summarize(row: typeof byokKeys.$inferSelect): ByokKeySummary {
+  return {
+    provider: row.provider,
+    lastFour: row.lastFour,
+    alwaysUse: row.alwaysUse,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastUsedAt: row.lastUsedAt,
+    lastRejectedAt: row.lastRejectedAt,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * GET /api/v1/activity (the caller's usage from the rollups, JSON or CSV) and GET
+ * /api/v1/rankings (public leaderboard, no auth). Transport and validation only.
+ */
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import { z } from "zod";
+import { activityCsv, activityJson } from "../../analytics/activity-wire.js";
+import { ACTIVITY_GROUPS, queryActivity } from "../../analytics/activity.js";
+import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
+import { queryRankings, type Rankings } from "../../analytics/rankings.js";
+import type { AnyPgDatabase } from "../../byok/store.js";
+import { badRequest } from "../../domain/errors.js";
+import type { Caller } from "../../gateway/ports.js";
+
+/** What the analytics routes need. */
+export interface AnalyticsRoutesDeps {
+  db: AnyPgDatabase;
+  /** Runs before /activity (the app's key check); optional. */
+  preHandler?: preHandlerAsyncHookHandler;
+  authenticate: (request: FastifyRequest) => Promise<Caller>;
+  now?: () => Date;
+  /** How long a computed leaderboard is reused (ms); 0 disables. Default 30 s. */
+  rankingsCacheMs?: number;
+}
+
+const MAX_RANGE_DAYS = 366;
+
+const day = z.string().refine(isDay, "must be a date written YYYY-MM-DD");
+const activityQuery = z.object({
+  from: day.optional(),
+  to: day.optional(),
+  date: day.optional(),
+  key: z.string().min(1).max(200).optional(),
+  group_by: z.enum(ACTIVITY_GROUPS).default("day"),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+/** Registers /activity and /rankings (with /v1 aliases). */
+export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRoutesDeps): void {
+  const now = deps.now ?? (() => new Date());
+  const cacheMs = deps.rankingsCacheMs ?? 30_000;
+  let cached: { at: number; body: { data: ReturnType<typeof rankingsWire> } } | undefined;
+
+  for (const prefix of ["/api/v1", "/v1"]) {
+    app.get(`${prefix}/activity`, deps.preHandler ? { preHandler: deps.preHandler } : {}, async (request, reply) => {
+      const caller = await deps.authenticate(request);
+      const parsed = activityQuery.safeParse(request.query ?? {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw badRequest(`Invalid query parameter ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`, {
+          param: issue?.path.join("."),
+        });
+      }
+      const q = parsed.data;
+      const today = dayOf(now());
+      const to = q.date ?? q.to ?? today;
+      const from = q.date ?? q.from ?? addDays(to, -29);
+      if (from > to) throw badRequest("from must not be after to.", { param: "from" });
+      if (addDays(from, MAX_RANGE_DAYS - 1) < to) throw badRequest(`The range may span at most ${MAX_RANGE_DAYS} days.`, { param: "from" });
+      const result = await queryActivity(deps.db, {
+        accountId: caller.accountId,
+        from,
+        to,
+        groupBy: q.group_by,
+        ...(q.key === undefined ? {} : { apiKeyId: q.key }),
+      });
+      if (q.format === "csv") {
+        return reply
+          .header("content-type", "text/csv; charset=utf-8")
+          .header("content-disposition", `attachment; filename="activity-${from}-${to}-by-${q.group_by}.csv"`)
+          .send(activityCsv(result));
+      }
+      return { ...activityJson(result), from, to, group_by: q.group_by };
+    });
+
+    app.get(`${prefix}/rankings`, async (_request, reply) => {
+      const at = now().getTime();
+      if (!cached || cacheMs <= 0 || at - cached.at >= cacheMs) {
+        cached = { at, body: { data: rankingsWire(await queryRankings(deps.db, new Date(at))) } };
+      }
+      return reply.header("cache-control", `public, max-age=${Math.floor(cacheMs / 1000)}`).send(cached.body);
+    });
+  }
+}
+
+/** The leaderboard in snake_case wire form. */
+export function rankingsWire(r: Rankings) {
+  const apps = (list: Rankings["apps"]["day"]) => list.map((a) => ({ app: a.app, title: a.title, tokens: a.tokens, requests: a.requests }));
+  return {
+    through: r.through,
+    models: r.models.map((m) => ({
+      model: m.model,
+      author: m.author,
+      tokens_this_week: m.tokensThisWeek,
+      tokens_last_week: m.tokensLastWeek,
+      growth_percent: m.growthPercent,
+      requests_this_week: m.requestsThisWeek,
+      median_latency_ms: m.medianLatencyMs,
+      median_throughput_tps: m.medianThroughputTps,
+      daily: m.daily,
+    })),
+    authors: r.authors,
+    apps: { day: apps(r.apps.day), week: apps(r.apps.week), month: apps(r.apps.month) },
+  };
+}

@@ -1,0 +1,109 @@
+import type { SettledGeneration } from "../analytics/settled-generation.js";
+import type { Counter, Histogram, MetricsRegistry, SampleValue, Series } from "./registry.js";
+
+/** Bucket bounds (seconds) for request latency and time to first token. */
+const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
+
+/** Open holds: how many and how much they reserve. */
+export interface HoldsSnapshot {
+  count: number;
+  amountNano: bigint;
+}
+
+/** Where a chain listener stands: head seen, cursor processed, last successful poll. */
+export interface ChainListenerSnapshot {
+  chain: string;
+  headBlock: bigint;
+  cursorBlock: bigint;
+  lastSuccessAt: Date | null;
+}
+
+/**
+ * Read at scrape time by GET /metrics; each is optional so a process that runs no listener
+ * (or no ledger yet) simply exposes fewer series.
+ */
+export interface MetricSources {
+  openHolds?: () => Promise<HoldsSnapshot>;
+  /** Ledger sums per entry kind (deposit, usage, fee, refund, adjustment), nano-USD. */
+  ledgerTotals?: () => Promise<{ kind: string; amountNano: bigint }[]>;
+  chainListeners?: () => Promise<ChainListenerSnapshot[]> | ChainListenerSnapshot[];
+}
+
+/** Upstream attempt outcomes as counted (one per provider call, fallbacks included). */
+export type AttemptOutcome =
+  | "ok"
+  | "rate_limited"
+  | "server_error"
+  | "timeout"
+  | "connection_error"
+  | "invalid_response"
+  | "rejected_key"
+  | "client_error"
+  | "aborted";
+
+/** The gateway's metrics, recorded from settled generations and upstream attempts. */
+export class FareboxMetrics {
+  readonly requests: Counter;
+  readonly errors: Counter;
+  readonly tokens: Counter;
+  readonly attempts: Counter;
+  readonly latency: Histogram;
+  readonly ttft: Histogram;
+
+  constructor(registry: MetricsRegistry, sources: MetricSources = {}) {
+    this.requests = registry.counter("farebox_requests_total", "Completed chat requests by model, provider and HTTP status.", ["model", "provider", "status"]);
+    this.errors = registry.counter("farebox_request_errors_total", "Chat requests that ended in an error, by model, provider and HTTP status.", ["model", "provider", "status"]);
+    this.tokens = registry.counter("farebox_tokens_total", "Tokens processed by model and class (prompt, completion).", ["model", "class"]);
+    this.attempts = registry.counter("farebox_upstream_attempts_total", "Upstream provider calls by provider and outcome, fallbacks included.", ["provider", "outcome"]);
+    this.latency = registry.histogram("farebox_request_duration_seconds", "Total request time of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
+    this.ttft = registry.histogram("farebox_time_to_first_token_seconds", "Time to first token of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
+
+    const { openHolds, ledgerTotals, chainListeners } = sources;
+    if (openHolds) {
+      registry.gaugeCallback("farebox_open_holds", "Holds placed and not yet settled, voided or expired.", [], async () => [
+        { labels: {}, value: (await openHolds()).count },
+      ]);
+      registry.gaugeCallback("farebox_open_holds_nano_usd", "Credit reserved by open holds, nano-USD.", [], async () => [
+        { labels: {}, value: (await openHolds()).amountNano },
+      ]);
+    }
+    if (ledgerTotals) {
+      registry.gaugeCallback("farebox_ledger_entries_nano_usd", "Sum of ledger entries by kind, nano-USD.", ["kind"], async () =>
+        (await ledgerTotals()).map((t): Series<SampleValue> => ({ labels: { kind: t.kind }, value: t.amountNano })),
+      );
+    }
+    if (chainListeners) {
+      registry.gaugeCallback("farebox_chain_listener_lag_blocks", "Chain head minus the listener's cursor, in blocks or slots.", ["chain"], async () =>
+        (await chainListeners()).map((l) => ({ labels: { chain: l.chain }, value: l.headBlock > l.cursorBlock ? l.headBlock - l.cursorBlock : 0n })),
+      );
+      registry.gaugeCallback(
+        "farebox_chain_listener_last_success_timestamp_seconds",
+        "Unix time of the listener's last successful poll.",
+        ["chain"],
+        async () =>
+          (await chainListeners())
+            .filter((l) => l.lastSuccessAt !== null)
+            .map((l) => ({ labels: { chain: l.chain }, value: Math.floor((l.lastSuccessAt?.getTime() ?? 0) / 1000) })),
+      );
+    }
+  }
+
+  /** Counts one settled generation (the gateway's "generation settled" hook). */
+  recordGeneration(gen: SettledGeneration): void {
+    const labels = { model: gen.model, provider: gen.provider, status: String(gen.status) };
+    this.requests.inc(labels);
+    if (!gen.ok) {
+      this.errors.inc(labels);
+      return;
+    }
+    this.tokens.inc({ model: gen.model, class: "prompt" }, gen.promptTokens);
+    this.tokens.inc({ model: gen.model, class: "completion" }, gen.completionTokens);
+    this.latency.observe({ model: gen.model, provider: gen.provider }, gen.latencyMs / 1000);
+    if (gen.ttftMs != null) this.ttft.observe({ model: gen.model, provider: gen.provider }, gen.ttftMs / 1000);
+  }
+
+  /** Counts one upstream attempt. */
+  recordAttempt(provider: string, outcome: AttemptOutcome): void {
+    this.attempts.inc({ provider, outcome });
+  }
+}

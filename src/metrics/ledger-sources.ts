@@ -1,0 +1,27 @@
+import { sql } from "drizzle-orm";
+import type { AnyPgDatabase } from "../byok/store.js";
+import { selectRows } from "../analytics/sql-rows.js";
+import type { MetricSources } from "./farebox-metrics.js";
+
+/**
+ * Scrape-time readings of the ledger for GET /metrics: open holds (count and amount) and the
+ * sum of entries per kind. Each scrape runs two aggregate queries.
+ */
+export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals"> {
+  return {
+    openHolds: async () => {
+      const [row] = await selectRows<{ n: string; amount: string }>(
+        db,
+        sql`select count(*)::text as n, coalesce(sum(amount_nano), 0)::text as amount from holds where status = 'open'`,
+      );
+      return { count: Number(row?.n ?? 0), amountNano: BigInt(row?.amount ?? 0) };
+    },
+    ledgerTotals: async () => {
+      const rows = await selectRows<{ kind: string; amount: string }>(
+        db,
+        sql`select kind::text as kind, sum(amount_nano)::text as amount from ledger_entries group by kind order by kind`,
+      );
+      return rows.map((row) => ({ kind: row.kind, amountNano: BigInt(row.amount) }));
+    },
+  };
+}
