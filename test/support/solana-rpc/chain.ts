@@ -6,7 +6,8 @@
 import { LiteSVM } from "litesvm";
 import { address as kitAddress, getTransactionDecoder, lamports as kitLamports } from "@solana/kit";
 import { AccountLayout, MintLayout, TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, VersionedTransaction, type Transaction } from "@solana/web3.js";
+import type { PublicKey} from "@solana/web3.js";
+import { VersionedTransaction, type Transaction } from "@solana/web3.js";
 
 export type Commitment = "processed" | "confirmed" | "finalized";
 
