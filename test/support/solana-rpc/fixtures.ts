@@ -3,6 +3,7 @@
  * chosen address (e.g. mainnet USDC), minting, and transferChecked with optional creation of
  * the recipient's associated token account and Solana Pay reference keys.
  */
+import { createPrivateKey, sign, type KeyObject } from "node:crypto";
 import { address as kitAddress } from "@solana/kit";
 import {
   createAssociatedTokenAccountIdempotentInstruction,
@@ -41,8 +42,23 @@ export function buildTransaction(
     instructions,
   });
   const tx = new VersionedTransaction(version === 0 ? message.compileToV0Message() : message.compileToLegacyMessage());
-  tx.sign([payer, ...signers]);
+  const bytes = tx.message.serialize();
+  for (const signer of [payer, ...signers]) tx.addSignature(signer.publicKey, sign(null, bytes, privateKey(signer)));
   return tx;
+}
+
+const privateKeys = new WeakMap<Keypair, KeyObject>();
+
+/** Native ed25519 signing (the pure-JS signer makes thousand-transaction tests slow). */
+function privateKey(keypair: Keypair): KeyObject {
+  let key = privateKeys.get(keypair);
+  if (key === undefined) {
+    const seed = Buffer.from(keypair.secretKey.subarray(0, 32));
+    const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+    key = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+    privateKeys.set(keypair, key);
+  }
+  return key;
 }
 
 /** Adds read-only, non-signer reference keys to an instruction (Solana Pay). */

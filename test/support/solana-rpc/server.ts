@@ -81,7 +81,9 @@ export async function startSolanaRpc(options: ChainOptions = {}): Promise<Solana
     const method = typeof request.method === "string" ? request.method : "";
     const params = Array.isArray(request.params) ? (request.params as unknown[]) : [];
     calls.set(method, (calls.get(method) ?? 0) + 1);
-    log.set(method, [...(log.get(method) ?? []), params]);
+    const entries = log.get(method) ?? [];
+    entries.push(params);
+    log.set(method, entries);
     const fault = takeFault(method, params);
     try {
       if (fault !== undefined && fault.kind === "rpc-error") {
