@@ -88,15 +88,20 @@ function lamportDelta(tx: ParsedTransactionWithMeta, accountKeys: string[], wall
   return pre === undefined || post === undefined ? 0n : BigInt(post) - BigInt(pre);
 }
 
-/** Signers whose lamports went down: the wallets that paid (fee payer included). */
+/** Signers whose lamports went down, largest decrease first (the source before a fee payer). */
 function lamportSenders(tx: ParsedTransactionWithMeta, accountKeys: string[], treasury: string): string[] {
-  const out: string[] = [];
+  const out: [string, bigint][] = [];
   tx.transaction.message.accountKeys.forEach((key, index) => {
     const address = accountKeys[index];
     if (!key.signer || address === undefined || address === treasury) return;
-    if (lamportDelta(tx, accountKeys, address) < 0n) out.push(address);
+    const delta = lamportDelta(tx, accountKeys, address);
+    if (delta < 0n) out.push([address, delta]);
   });
-  return out;
+  return byLargestDecrease(out);
+}
+
+function byLargestDecrease(entries: [string, bigint][]): string[] {
+  return entries.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(([address]) => address);
 }
 
 /** A token account's amount by account index; absent (e.g. created in this tx) = 0. */
@@ -105,7 +110,7 @@ function tokenAmountAt(balances: TokenBalance[] | null | undefined, index: numbe
   return entry === undefined ? 0n : BigInt(entry.uiTokenAmount.amount);
 }
 
-/** Owners whose total balance of `mint` went down. */
+/** Owners whose total balance of `mint` went down, largest decrease first. */
 function tokenSenders(
   pre: TokenBalance[] | null | undefined,
   post: TokenBalance[] | null | undefined,
@@ -121,5 +126,5 @@ function tokenSenders(
   };
   add(post, 1n);
   add(pre, -1n);
-  return [...byOwner].filter(([owner, delta]) => delta < 0n && owner !== treasury).map(([owner]) => owner);
+  return byLargestDecrease([...byOwner].filter(([owner, delta]) => delta < 0n && owner !== treasury));
 }
