@@ -61,7 +61,9 @@ export async function runSolanaListener(options: SolanaListenerOptions): Promise
   try {
     while (!signal.aborted) {
       try {
-        options.onPass?.(await runSolanaPass(options.connection, options.scan, options.store));
+        // Run the pass first: `onPass?.(await ...)` would skip the pass when no callback is given.
+        const result = await runSolanaPass(options.connection, options.scan, options.store);
+        options.onPass?.(result);
         failures = 0;
       } catch (error) {
         failures += 1;

@@ -126,6 +126,9 @@ export async function startSolanaRpc(options: ChainOptions = {}): Promise<Solana
       setTimeout(() => send(res, 200, body), fault.delayMs ?? 500);
     });
   });
+  // Idle keep-alive sockets must outlive the client's pool, or a reused socket resets mid-request.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
