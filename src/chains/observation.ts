@@ -1,0 +1,33 @@
+/**
+ * The plain shape every chain scanner hands to the deposit layer (DESIGN.md §5). Chain libraries stop here:
+ * nothing past this type knows about viem or web3.js.
+ */
+
+/** One incoming transfer to a treasury, as read from a chain. */
+export interface DepositObservation {
+  /** CAIP-2 style chain id: "eip155:8453", "solana:mainnet". */
+  chain: string;
+  /** Transaction hash (EVM) or signature (Solana). */
+  txId: string;
+  /** Log index for token transfers; -1 for a top-level native transfer; instruction/account index on Solana. */
+  index: number;
+  from: string;
+  to: string;
+  /** Asset symbol as configured ("USDC", "ETH", "SOL"). */
+  asset: string;
+  amountBaseUnits: bigint;
+  blockOrSlot: bigint;
+  blockHash?: string;
+  memoOrReference?: string;
+}
+
+/** A position in a chain the listener has fully processed up to (inclusive). */
+export interface BlockCursor {
+  block: bigint;
+  hash: string;
+}
+
+/** The unique key of an observation: a restart, a replay or a second listener yields the same key. */
+export function observationKey(o: Pick<DepositObservation, "chain" | "txId" | "index" | "asset">): string {
+  return `${o.chain}:${o.txId}:${o.index}:${o.asset}`;
+}

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { chainsSchema } from "./chains-schema.js";
+
+/** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
+const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
+
+const pricingSchema = z.object({
+  prompt: usdDecimal,
+  completion: usdDecimal,
+  request: usdDecimal.optional(),
+  image: usdDecimal.optional(),
+  input_cache_read: usdDecimal.optional(),
+  input_cache_write: usdDecimal.optional(),
+});
+
+const providerSchema = z.object({
+  protocol: z.enum(["openai", "anthropic", "gemini"]),
+  base_url: z.string().url(),
+  /** Absent (or an unset `${VAR}`): the provider is listed but its models answer 503. */
+  api_key: z.string().min(1).optional(),
+  name: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  data_collection: z.enum(["allow", "deny"]).optional(),
+});
+
+const endpointSchema = z.object({
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  pricing: pricingSchema,
+  context_length: z.number().int().positive().optional(),
+  max_completion_tokens: z.number().int().positive().optional(),
+  supported_parameters: z.array(z.string()).optional(),
+  quantization: z.string().optional(),
+});
+
+const modelSchema = z.object({
+  id: z.string().regex(/^[\w.-]+\/[\w.:-]+$/, "must look like author/slug"),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  context_length: z.number().int().positive(),
+  max_completion_tokens: z.number().int().positive().optional(),
+  input_modalities: z.array(z.enum(["text", "image", "audio", "file"])).optional(),
+  supported_parameters: z.array(z.string()).optional(),
+  endpoints: z.array(endpointSchema).min(1),
+});
+
+/** The optional YAML file (FAREBOX_CONFIG). Section names are fixed by the README. */
+export const fileSchema = z
+  .object({
+    fees: z
+      .object({
+        credit_bps: z.number().int().min(0).max(10_000).default(500),
+        byok_bps: z.number().int().min(0).max(10_000).default(0),
+      })
+      .strict()
+      .default({ credit_bps: 500, byok_bps: 0 }),
+    providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "provider slugs are lowercase"), providerSchema).default({}),
+    models: z.array(modelSchema).default([]),
+    catalog: z.object({ include_default: z.boolean().default(true) }).strict().default({ include_default: true }),
+    chains: chainsSchema,
+  })
+  .strict();
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Process environment: only these variables are read (DESIGN.md: config is the only reader of process.env). */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  FAREBOX_CONFIG: z.string().min(1).optional(),
+  FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+});
+
+export type FileConfig = z.infer<typeof fileSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type PricingConfig = z.infer<typeof pricingSchema>;
+
+/** The frozen, validated configuration handed to every part of the process. */
+export interface Config extends FileConfig {
+  port: number;
+  host: string;
+  /** Unset: embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  configPath: string | undefined;
+  /** Unset: the admin API is disabled. */
+  adminToken: string | undefined;
+  logLevel: (typeof logLevels)[number];
+}

@@ -1,0 +1,106 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { sql, type SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema/index.js";
+
+/**
+ * One drizzle type above both drivers: the code never knows which one it talks to.
+ * A transaction (`db.transaction(tx => …)`) is a Db too, so repository functions take either.
+ */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  dialect: "pglite" | "postgres";
+  /** Applies every committed migration in drizzle/ that is not applied yet. */
+  migrate(): Promise<void>;
+  /** True when the database answers and every migration in drizzle/ is applied. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres:// URL → postgres.js; unset → embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; "memory" keeps the database in memory (tests). */
+  dataDir?: string;
+  /** In-memory PGlite only: start from this data directory dump instead of running initdb. */
+  pgliteDump?: Blob;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
+const MIGRATION_LOCK_ID = 7_734_221_001;
+
+/** Connects to Postgres (DATABASE_URL) or opens embedded PGlite; nothing is migrated until `migrate()`. */
+export async function createDb(options: DbOptions): Promise<Database> {
+  if (options.databaseUrl) return createPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  return createPglite(options.dataDir ?? "./data", options.pgliteDump);
+}
+
+async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
+  if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
+  const client = dataDir === "memory" ? new PGlite(dump ? { loadDataDir: dump } : {}) : new PGlite(dataDir);
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    dialect: "pglite",
+    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    isReady: () => migrationsApplied(db),
+    close: () => client.close(),
+  };
+}
+
+async function createPostgres(url: string, max: number): Promise<Database> {
+  const client = postgres(url, { max, onnotice: () => undefined, connection: { application_name: "farebox" } });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    dialect: "postgres",
+    async migrate() {
+      // Several gateway processes may start at once: one migrates, the others wait for it.
+      // The lock and the migration share one dedicated connection.
+      const single = postgres(url, { max: 1, onnotice: () => undefined });
+      try {
+        await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await single.end({ timeout: 5 });
+      }
+    },
+    isReady: () => migrationsApplied(db),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Rows of a raw statement, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
+export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+let journalLength: number | undefined;
+
+async function migrationsApplied(db: Db): Promise<boolean> {
+  try {
+    journalLength ??= (
+      JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as { entries: unknown[] }
+    ).entries.length;
+    const rows = await queryRows<{ applied: number | string }>(
+      db,
+      sql`select count(*) as applied from drizzle.__drizzle_migrations`,
+    );
+    return Number(rows[0]?.applied ?? 0) >= journalLength;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,4 @@
+/** Every table of the database, one file per area. drizzle-kit reads this to generate migrations. */
+export * from "./accounts.js";
+export * from "./ledger.js";
+export * from "./keys.js";

@@ -1,0 +1,133 @@
+/**
+ * Idempotent crediting of confirmed deposits. Runs inside the caller's transaction, which also moves
+ * the chain cursor, so credits and cursor commit together. The deposit row's unique observation key is
+ * claimed before the ledger entry is posted, and the ledger entry's idempotency key is derived from the
+ * same observation: a restart, a replay or a second listener never credits twice.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { depositIntents, deposits } from "../db/schema/index.js";
+import { newId } from "../domain/ids.js";
+import { postEntry } from "../ledger/index.js";
+import { observationKey, type DepositObservation } from "../chains/observation.js";
+import { attributeDeposit } from "./attribution.js";
+import type { Attribution, DepositRate } from "./types.js";
+
+/** Ledger idempotency key for a deposit credit. */
+export function depositLedgerKey(observation: Pick<DepositObservation, "chain" | "txId" | "index" | "asset">): string {
+  return `deposit:${observationKey(observation)}`;
+}
+
+/** What happened to one confirmed observation. */
+export type ConfirmOutcome = "credited" | "unattributed" | "already_done";
+
+/** A confirmed observation with its value at credit time. */
+export interface ValuedObservation {
+  observation: DepositObservation;
+  valueNano: bigint;
+  rate?: DepositRate;
+}
+
+/** Posts the ledger credit for a deposit row that has just been attributed. */
+async function postCredit(db: Db, depositId: string, v: ValuedObservation, who: Attribution): Promise<void> {
+  const o = v.observation;
+  await postEntry(db, {
+    accountId: who.accountId,
+    kind: "deposit",
+    amountNano: v.valueNano,
+    idempotencyKey: depositLedgerKey(o),
+    metadata: {
+      deposit_id: depositId,
+      chain: o.chain,
+      tx: o.txId,
+      index: o.index,
+      asset: o.asset,
+      amount_base_units: o.amountBaseUnits.toString(),
+      attribution: who.attribution,
+      ...(v.rate ? { rate_answer: v.rate.answer.toString(), rate_decimals: v.rate.decimals, rate_round: v.rate.round } : {}),
+    },
+  });
+  if (who.intentId) {
+    await db
+      .update(depositIntents)
+      .set({ status: "matched", depositId })
+      .where(and(eq(depositIntents.id, who.intentId), sql`${depositIntents.depositId} is null`));
+  }
+}
+
+/**
+ * Records one confirmed observation: credits it to its account (the full value; fees apply to usage,
+ * not deposits) or parks it as unattributed. A row already credited or parked is left alone.
+ */
+export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
+  const o = v.observation;
+  const [existing] = await db
+    .select({ id: deposits.id, status: deposits.status, seenAt: deposits.seenAt })
+    .from(deposits)
+    .where(and(eq(deposits.chain, o.chain), eq(deposits.txId, o.txId), eq(deposits.logIndex, o.index), eq(deposits.asset, o.asset)));
+  if (existing && (existing.status === "credited" || existing.status === "unattributed")) return "already_done";
+  const seenAt = existing?.seenAt ?? now;
+  const who = await attributeDeposit(db, o, seenAt);
+  const status = who ? "credited" : "unattributed";
+  const values = {
+    fromAddress: o.from,
+    toAddress: o.to,
+    amountBaseUnits: o.amountBaseUnits,
+    blockOrSlot: o.blockOrSlot,
+    blockHash: o.blockHash ?? null,
+    memoOrReference: o.memoOrReference ?? null,
+    status,
+    accountId: who?.accountId ?? null,
+    attribution: who?.attribution ?? null,
+    intentId: who?.intentId ?? null,
+    valueNano: v.valueNano,
+    rateAnswer: v.rate?.answer ?? null,
+    rateDecimals: v.rate?.decimals ?? null,
+    rateRound: v.rate?.round ?? null,
+    ledgerIdempotencyKey: who ? depositLedgerKey(o) : null,
+    confirmedAt: now,
+    creditedAt: who ? now : null,
+  } as const;
+  // Claim the observation: only a new row, or one still seen/orphaned, moves on. Concurrent claimers
+  // serialize on the unique index; the loser updates nothing and credits nothing.
+  const [claimed] = await db
+    .insert(deposits)
+    .values({ id: newId("dep"), chain: o.chain, txId: o.txId, logIndex: o.index, asset: o.asset, seenAt, ...values })
+    .onConflictDoUpdate({
+      target: [deposits.chain, deposits.txId, deposits.logIndex, deposits.asset],
+      set: values,
+      setWhere: inArray(deposits.status, ["seen", "orphaned"]),
+    })
+    .returning({ id: deposits.id });
+  if (!claimed) return "already_done";
+  if (who) await postCredit(db, claimed.id, v, who);
+  return status;
+}
+
+/**
+ * Credits a parked (unattributed) deposit to an account chosen by the admin, at the value fixed when it
+ * confirmed. Returns false when the deposit does not exist or is not parked.
+ */
+export async function assignDeposit(db: Db, depositId: string, accountId: string, now: Date): Promise<boolean> {
+  const [row] = await db
+    .update(deposits)
+    .set({ status: "credited", accountId, attribution: "admin", creditedAt: now, ledgerIdempotencyKey: sql`null` })
+    .where(and(eq(deposits.id, depositId), eq(deposits.status, "unattributed")))
+    .returning();
+  if (!row || row.valueNano === null) return false;
+  const observation: DepositObservation = {
+    chain: row.chain,
+    txId: row.txId,
+    index: row.logIndex,
+    from: row.fromAddress,
+    to: row.toAddress,
+    asset: row.asset,
+    amountBaseUnits: row.amountBaseUnits,
+    blockOrSlot: row.blockOrSlot,
+  };
+  const rate =
+    row.rateAnswer !== null && row.rateDecimals !== null ? { answer: row.rateAnswer, decimals: row.rateDecimals, round: row.rateRound ?? "" } : undefined;
+  await db.update(deposits).set({ ledgerIdempotencyKey: depositLedgerKey(observation) }).where(eq(deposits.id, depositId));
+  await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution: "admin" });
+  return true;
+}

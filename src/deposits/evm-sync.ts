@@ -1,0 +1,145 @@
+/**
+ * One pass of an EVM chain's deposit listener: credit what became deep enough (from the persisted
+ * cursor, in bounded ranges, credits and cursor in one transaction under the chain's lock), then record
+ * what is still confirming and orphan what a reorg removed.
+ */
+import type { PublicClient } from "viem";
+import { atomically } from "../db/atomic.js";
+import type { Db } from "../db/client.js";
+import type { BlockCursor, DepositObservation } from "../chains/observation.js";
+import { readBounded, type RangeSizer } from "../chains/evm/range.js";
+import {
+  blockHashAt,
+  confirmationsAt,
+  creditableHead,
+  cursorIsCanonical,
+  readDeposits,
+  type Confirmations,
+  type EvmWatch,
+} from "../chains/evm/scanner.js";
+import { confirmDeposit, type ValuedObservation } from "./credit.js";
+import { getCursor, setCursor, tryChainLock } from "./cursors.js";
+import { markOrphaned, orphanUnconfirmedInRange, recordSeen, seenAbove } from "./pending.js";
+import type { AssetValuer } from "./types.js";
+
+/** Everything one chain's sync needs, passed in. */
+export interface EvmSyncDeps {
+  db: Db;
+  client: PublicClient;
+  watch: EvmWatch;
+  confirmations: Confirmations;
+  sizer: RangeSizer;
+  valuer: AssetValuer;
+  now: () => Date;
+  /** First block to watch when no cursor is stored; default: the current creditable head + 1. */
+  startBlock?: bigint;
+  /** How many blocks above the credit depth are scanned for "seen" deposits (default 256). */
+  pendingWindow?: bigint;
+  /** How far the cursor is moved back when its own block was replaced (default 64). */
+  rewindDepth?: bigint;
+}
+
+/** What one chunk did. */
+export type ChunkResult =
+  | { kind: "locked_elsewhere" }
+  | { kind: "rewound"; cursor: BlockCursor }
+  | { kind: "idle"; cursor: BlockCursor }
+  | { kind: "advanced"; cursor: BlockCursor; credited: number; parked: number; caughtUp: boolean }
+  | { kind: "stalled"; cursor: BlockCursor; reason: string };
+
+async function initialCursor(deps: EvmSyncDeps, target: bigint): Promise<BlockCursor> {
+  const start = deps.startBlock ?? target + 1n;
+  const block = start - 1n;
+  if (block < 0n) return { block: -1n, hash: "" };
+  return { block, hash: (await blockHashAt(deps.client, block)) ?? "" };
+}
+
+/** Values each observation in order; stops at the first block whose value is not ready (stale price). */
+async function valueInOrder(deps: EvmSyncDeps, observations: DepositObservation[]): Promise<{ valued: ValuedObservation[]; stallBlock?: bigint; reason?: string }> {
+  const valued: ValuedObservation[] = [];
+  for (const observation of observations) {
+    const value = await deps.valuer(observation.asset, observation.amountBaseUnits);
+    if (value.kind === "not_ready") return { valued: valued.filter((v) => v.observation.blockOrSlot < observation.blockOrSlot), stallBlock: observation.blockOrSlot, reason: value.reason };
+    valued.push({ observation, valueNano: value.valueNano, rate: value.rate });
+  }
+  return { valued };
+}
+
+/** Credits the next bounded range of deep-enough blocks. Call repeatedly until caught up. */
+export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
+  const { target } = await creditableHead(deps.client, deps.confirmations);
+  const chain = deps.watch.chain;
+  return atomically<ChunkResult>(deps.db, async (tx) => {
+    if (!(await tryChainLock(tx, chain))) return { kind: "locked_elsewhere" };
+    const now = deps.now();
+    let cursor = (await getCursor(tx, chain)) ?? (await initialCursor(deps, target));
+    if (!(await cursorIsCanonical(deps.client, cursor))) {
+      // The cursor's own block was replaced: a reorg deeper than the credit depth. Step back and rescan;
+      // observation keys keep anything already credited from being credited again.
+      const block = cursor.block - (deps.rewindDepth ?? 64n);
+      cursor = block < 0n ? { block: -1n, hash: "" } : { block, hash: (await blockHashAt(deps.client, block)) ?? "" };
+      await setCursor(tx, chain, cursor, now);
+      return { kind: "rewound", cursor };
+    }
+    if (cursor.block >= target) {
+      await setCursor(tx, chain, cursor, now);
+      return { kind: "idle", cursor };
+    }
+    const from = cursor.block + 1n;
+    const read = await readBounded(deps.sizer, from, target, (a, b) => readDeposits(deps.client, deps.watch, a, b));
+    const { valued, stallBlock, reason } = await valueInOrder(deps, read.value);
+    const to = stallBlock === undefined ? read.to : stallBlock - 1n;
+    if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
+    let credited = 0;
+    let parked = 0;
+    for (const v of valued) {
+      const outcome = await confirmDeposit(tx, v, now);
+      if (outcome === "credited") credited += 1;
+      if (outcome === "unattributed") parked += 1;
+    }
+    await orphanUnconfirmedInRange(tx, chain, from, to);
+    const next = { block: to, hash: (await blockHashAt(deps.client, to)) ?? "" };
+    await setCursor(tx, chain, next, now);
+    if (stallBlock !== undefined) return { kind: "stalled", cursor: next, reason: reason ?? "not ready" };
+    return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target };
+  });
+}
+
+/** Records deposits above the credit depth as seen (with confirmations) and orphans replaced ones. */
+export async function trackPending(deps: EvmSyncDeps): Promise<void> {
+  const { target, latest } = await creditableHead(deps.client, deps.confirmations);
+  const chain = deps.watch.chain;
+  await atomically<void>(deps.db, async (tx) => {
+    if (!(await tryChainLock(tx, chain))) return;
+    const cursor = await getCursor(tx, chain);
+    // From the cursor, not the depth: a deposit deep enough but waiting for a price is still shown as seen.
+    const floor = cursor ? cursor.block : target;
+    const window = deps.pendingWindow ?? 256n;
+    const from = floor + 1n > latest - window + 1n ? floor + 1n : latest - window + 1n;
+    const now = deps.now();
+    // Orphan seen deposits whose block hash is no longer canonical.
+    const replaced: string[] = [];
+    for (const row of await seenAbove(tx, chain, target)) {
+      if ((await blockHashAt(deps.client, row.block)) !== row.hash) replaced.push(row.id);
+    }
+    await markOrphaned(tx, replaced);
+    if (from > latest) return;
+    const observations = await readDeposits(deps.client, deps.watch, from, latest);
+    await recordSeen(
+      tx,
+      observations.map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })),
+      now,
+    );
+  });
+}
+
+/** Credits everything deep enough (chunk by chunk), then tracks pending deposits. */
+export async function syncEvmChain(deps: EvmSyncDeps): Promise<ChunkResult> {
+  let last: ChunkResult;
+  for (;;) {
+    last = await creditNextChunk(deps);
+    if (last.kind !== "advanced" || last.caughtUp) break;
+  }
+  if (last.kind !== "locked_elsewhere") await trackPending(deps);
+  return last;
+}

@@ -1,0 +1,60 @@
+/**
+ * Deposits seen above the credit depth: recorded as "seen" with their confirmation count so users can
+ * watch them confirm, and marked orphaned when their block leaves the canonical chain. Nothing here
+ * touches the ledger.
+ */
+import { and, between, eq, gt, inArray } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { deposits } from "../db/schema/index.js";
+import { newId } from "../domain/ids.js";
+import type { DepositObservation } from "../chains/observation.js";
+
+/** Records (or refreshes) observations that are not deep enough to credit yet. */
+export async function recordSeen(db: Db, observations: { observation: DepositObservation; confirmations: number }[], now: Date): Promise<void> {
+  for (const { observation: o, confirmations } of observations) {
+    const values = {
+      fromAddress: o.from,
+      toAddress: o.to,
+      amountBaseUnits: o.amountBaseUnits,
+      blockOrSlot: o.blockOrSlot,
+      blockHash: o.blockHash ?? null,
+      memoOrReference: o.memoOrReference ?? null,
+      status: "seen" as const,
+      confirmations,
+    };
+    await db
+      .insert(deposits)
+      .values({ id: newId("dep"), chain: o.chain, txId: o.txId, logIndex: o.index, asset: o.asset, seenAt: now, ...values })
+      .onConflictDoUpdate({
+        target: [deposits.chain, deposits.txId, deposits.logIndex, deposits.asset],
+        set: values,
+        setWhere: inArray(deposits.status, ["seen", "orphaned"]),
+      });
+  }
+}
+
+/** Seen deposits of a chain above `aboveBlock` with the block hash they were seen in. */
+export async function seenAbove(db: Db, chain: string, aboveBlock: bigint): Promise<{ id: string; block: bigint; hash: string | null }[]> {
+  const rows = await db
+    .select({ id: deposits.id, block: deposits.blockOrSlot, hash: deposits.blockHash })
+    .from(deposits)
+    .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen"), gt(deposits.blockOrSlot, aboveBlock)));
+  return rows;
+}
+
+/** Marks the given seen deposits orphaned (their block was replaced). */
+export async function markOrphaned(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(deposits).set({ status: "orphaned" }).where(and(inArray(deposits.id, ids), eq(deposits.status, "seen")));
+}
+
+/**
+ * After crediting blocks [from, to]: a deposit seen there that the canonical scan did not confirm has
+ * left the chain (reorged out) and is orphaned.
+ */
+export async function orphanUnconfirmedInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<void> {
+  await db
+    .update(deposits)
+    .set({ status: "orphaned" })
+    .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen"), between(deposits.blockOrSlot, from, to)));
+}

@@ -1,0 +1,49 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Db } from "../db/client.js";
+
+export interface AuditReport {
+  ok: boolean;
+  accountsChecked: number;
+  problems: string[];
+}
+
+/**
+ * Proves the caches agree with the ledger: every account's balance equals the sum of its
+ * entries, its held amount equals the sum of its open holds, no balance is negative, and no
+ * hold is orphaned (an ended hold without an end time, a settled hold whose entries do not
+ * add up to what it settled, or a hold on a missing account).
+ */
+export async function auditLedger(db: Db): Promise<AuditReport> {
+  const problems: string[] = [];
+  const balances = await queryRows<{ id: string; balance: string; entries: string; held: string; open: string }>(
+    db,
+    sql`select a.id, a.balance_nano::text as balance, a.held_nano::text as held,
+               coalesce((select sum(e.amount_nano) from ledger_entries e where e.account_id = a.id), 0)::text as entries,
+               coalesce((select sum(h.amount_nano) from holds h where h.account_id = a.id and h.status = 'open'), 0)::text as open
+        from accounts a`,
+  );
+  for (const row of balances) {
+    if (row.balance !== row.entries) problems.push(`account ${row.id}: balance ${row.balance} ≠ sum of entries ${row.entries}`);
+    if (row.held !== row.open) problems.push(`account ${row.id}: held ${row.held} ≠ sum of open holds ${row.open}`);
+    if (BigInt(row.balance) < 0n) problems.push(`account ${row.id}: negative balance ${row.balance}`);
+  }
+  const orphans = await queryRows<{ id: string; why: string }>(
+    db,
+    sql`select h.id, 'ended without an end time' as why from holds h where h.status <> 'open' and h.ended_at is null
+        union all
+        select h.id, 'open with an end time' from holds h where h.status = 'open' and h.ended_at is not null
+        union all
+        select h.id, 'settled for more than it held' from holds h where h.settled_nano > h.amount_nano
+        union all
+        select h.id, 'settled amount differs from its entries' from holds h
+          where h.status = 'settled'
+            and coalesce(h.settled_nano, 0) <> coalesce((select -sum(e.amount_nano) from ledger_entries e where e.hold_id = h.id), 0)
+        union all
+        select h.id, 'charged although not settled' from holds h
+          where h.status <> 'settled' and exists (select 1 from ledger_entries e where e.hold_id = h.id)
+        union all
+        select h.id, 'on a missing account' from holds h where not exists (select 1 from accounts a where a.id = h.account_id)`,
+  );
+  for (const orphan of orphans) problems.push(`hold ${orphan.id}: ${orphan.why}`);
+  return { ok: problems.length === 0, accountsChecked: balances.length, problems };
+}

@@ -1,0 +1,121 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  auditLedger,
+  createAccount,
+  expireHolds,
+  getBalance,
+  getTotals,
+  placeHold,
+  postEntry,
+  settleHold,
+  voidHold,
+} from "../../src/ledger/index.js";
+import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
+
+const now = new Date("2026-11-23T12:00:00Z");
+
+describe.each(dbKinds)("ledger on %s", (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(() => database.close());
+  afterEach(async () => {
+    const report = await auditLedger(database.db);
+    expect(report.problems).toEqual([]);
+  });
+
+  async function fundedAccount(amountNano: bigint) {
+    const accountId = await createAccount(database.db);
+    await postEntry(database.db, { accountId, kind: "deposit", amountNano, idempotencyKey: `seed:${accountId}` });
+    return accountId;
+  }
+
+  it("credits once per idempotency key", async () => {
+    const accountId = await createAccount(database.db);
+    const first = await postEntry(database.db, { accountId, kind: "deposit", amountNano: 5_000n, idempotencyKey: "tx:1" });
+    const replay = await postEntry(database.db, { accountId, kind: "deposit", amountNano: 5_000n, idempotencyKey: "tx:1" });
+    expect(first.status).toBe("posted");
+    expect(replay).toEqual({ status: "duplicate", entryId: first.entryId });
+    expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 5_000n, heldNano: 0n, availableNano: 5_000n });
+  });
+
+  it("holds reduce what is available and refuses to reserve more", async () => {
+    const accountId = await fundedAccount(1_000n);
+    const hold = await placeHold(database.db, { accountId, amountNano: 600n, now, ttlMs: 60_000 });
+    expect(hold.ok).toBe(true);
+    const refused = await placeHold(database.db, { accountId, amountNano: 500n, now, ttlMs: 60_000 });
+    expect(refused).toEqual({ ok: false, reason: "insufficient_balance", availableNano: 400n });
+    expect(await getBalance(database.db, accountId)).toMatchObject({ balanceNano: 1_000n, heldNano: 600n, availableNano: 400n });
+  });
+
+  it("settles the actual cost as usage and fee entries and releases the rest", async () => {
+    const accountId = await fundedAccount(1_000n);
+    const hold = await placeHold(database.db, { accountId, amountNano: 600n, now, ttlMs: 60_000 });
+    if (!hold.ok) throw new Error("hold refused");
+    expect(await settleHold(database.db, { holdId: hold.holdId, usageNano: 200n, feeNano: 10n, now })).toEqual({ ok: true });
+    expect(await settleHold(database.db, { holdId: hold.holdId, usageNano: 200n, feeNano: 10n, now })).toEqual({
+      ok: false,
+      reason: "not_open",
+    });
+    expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 790n, heldNano: 0n, availableNano: 790n });
+    expect(await getTotals(database.db, accountId)).toEqual({ creditsNano: 1_000n, usageNano: 210n });
+  });
+
+  it("never settles more than was held", async () => {
+    const accountId = await fundedAccount(1_000n);
+    const hold = await placeHold(database.db, { accountId, amountNano: 100n, now, ttlMs: 60_000 });
+    if (!hold.ok) throw new Error("hold refused");
+    expect(await settleHold(database.db, { holdId: hold.holdId, usageNano: 100n, feeNano: 5n, now })).toEqual({
+      ok: false,
+      reason: "exceeds_hold",
+    });
+    expect(await voidHold(database.db, hold.holdId, now)).toEqual({ ok: true });
+    expect(await getBalance(database.db, accountId)).toMatchObject({ balanceNano: 1_000n, heldNano: 0n });
+  });
+
+  it("expires holds past their TTL and only those", async () => {
+    const accountId = await fundedAccount(1_000n);
+    const short = await placeHold(database.db, { accountId, amountNano: 300n, now, ttlMs: 1_000 });
+    const long = await placeHold(database.db, { accountId, amountNano: 300n, now, ttlMs: 600_000 });
+    expect(short.ok && long.ok).toBe(true);
+    const later = new Date(now.getTime() + 5_000);
+    expect(await expireHolds(database.db, later)).toBeGreaterThanOrEqual(1);
+    expect(await getBalance(database.db, accountId)).toMatchObject({ heldNano: 300n, availableNano: 700n });
+    if (short.ok) expect(await settleHold(database.db, { holdId: short.holdId, usageNano: 1n, feeNano: 0n, now: later })).toMatchObject({ ok: false });
+    if (long.ok) await voidHold(database.db, long.holdId, later);
+  });
+
+  it("enforces a key's limit within its window, counting settled spend and open holds", async () => {
+    const accountId = await fundedAccount(10_000n);
+    const day = new Date("2026-11-23T00:00:00Z");
+    const key = { keyId: `key_${accountId}`, limitNano: 1_000n, windowStart: day };
+    const first = await placeHold(database.db, { accountId, amountNano: 700n, key, now, ttlMs: 60_000 });
+    if (!first.ok) throw new Error("hold refused");
+    expect(await placeHold(database.db, { accountId, amountNano: 400n, key, now, ttlMs: 60_000 })).toEqual({
+      ok: false,
+      reason: "key_limit",
+      remainingNano: 300n,
+    });
+    await settleHold(database.db, { holdId: first.holdId, usageNano: 500n, feeNano: 0n, now });
+    expect(await placeHold(database.db, { accountId, amountNano: 600n, key, now, ttlMs: 60_000 })).toMatchObject({
+      ok: false,
+      remainingNano: 500n,
+    });
+    // The next day the window restarts.
+    const nextDay = { ...key, windowStart: new Date("2026-11-24T00:00:00Z") };
+    const next = await placeHold(database.db, { accountId, amountNano: 900n, key: nextDay, now, ttlMs: 60_000 });
+    expect(next.ok).toBe(true);
+    if (next.ok) await voidHold(database.db, next.holdId, now);
+  });
+
+  it("detects a balance cache that disagrees with the entries", async () => {
+    const accountId = await fundedAccount(1_000n);
+    const { sql } = await import("drizzle-orm");
+    await database.db.execute(sql`update accounts set balance_nano = balance_nano + 1 where id = ${accountId}`);
+    const report = await auditLedger(database.db);
+    expect(report.ok).toBe(false);
+    expect(report.problems.join("\n")).toContain(accountId);
+    await database.db.execute(sql`update accounts set balance_nano = balance_nano - 1 where id = ${accountId}`);
+  });
+});
