@@ -2,3 +2,5 @@
 export * from "./accounts.js";
 export * from "./ledger.js";
 export * from "./keys.js";
+export * from "./wallets.js";
+export * from "./deposits.js";
