@@ -4,7 +4,8 @@
  * The reference is a fresh public key nobody holds; the wallet appends it as a read-only key
  * to the transfer instruction, so getSignaturesForAddress(reference) finds the payment.
  */
-import { Keypair } from "@solana/web3.js";
+import { createHash } from "node:crypto";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import { formatDecimalScaled } from "../../domain/money.js";
 
 export interface TransferRequest {
@@ -36,4 +37,14 @@ export function encodeTransferRequest(request: TransferRequest): string {
   if (request.label !== undefined) params.push(`label=${encodeURIComponent(request.label)}`);
   if (request.message !== undefined) params.push(`message=${encodeURIComponent(request.message)}`);
   return `solana:${request.recipient}?${params.join("&")}`;
+}
+
+/**
+ * The Solana Pay reference of a deposit intent: 32 bytes derived from the intent id, so it is
+ * as fresh and unguessable as the id itself and needs no extra column. Any 32 bytes are a
+ * valid read-only account key; nobody holds a private key for it.
+ */
+export function referenceForIntent(intentId: string): string {
+  const digest = createHash("sha256").update(`farebox/solana-pay/reference/v1:${intentId}`).digest();
+  return new PublicKey(digest).toBase58();
 }
