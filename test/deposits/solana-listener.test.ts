@@ -63,7 +63,7 @@ beforeEach(() => {
 });
 
 /** A fresh treasury (and so a fresh cursor namespace) per test. */
-function setup() {
+function setup(batchSize?: number) {
   const treasury = Keypair.generate().publicKey;
   const config: SolanaChainConfig = {
     rpc_url: rpc.url,
@@ -77,6 +77,7 @@ function setup() {
   };
   const chain = `solana:test-${treasury.toBase58().slice(0, 8)}`;
   const runtime: SolanaDepositRuntime = createSolanaDepositRuntime(config, () => anvil.publicClient, () => new Date(), chain);
+  if (batchSize !== undefined) runtime.scan.batchSize = batchSize;
   const connection = createSolanaConnection({ rpcUrl: rpc.url, commitment: "finalized", timeoutMs: 5_000 });
   const pass = () =>
     runSolanaPass(
@@ -215,5 +216,30 @@ describe("Solana deposits credited exactly once", () => {
       .from(deposits)
       .where(and(eq(deposits.chain, t.chain), eq(deposits.status, "credited")));
     expect(entries[0]?.rateAnswer).toBe(200_00000000n);
+  });
+
+  it("resumes after the listener dies mid-pass: every deposit credited exactly once", async () => {
+    const t = setup(10);
+    const wallet = fundedWallet(rpc.chain, 100_000_000_000n);
+    const accountId = await linkedAccount(wallet);
+    const sent: string[] = [];
+    let total = 0n;
+    for (let i = 1; i <= 30; i += 1) {
+      sent.push(transferSol(rpc.chain, wallet, t.treasury, 10_000_000n + BigInt(i)).signature);
+      total += 10_000_000n + BigInt(i);
+    }
+    // The node fails on the 11th transaction (batch and single retry): the pass dies after one committed batch.
+    const failing = sent[10];
+    rpc.inject({ method: "getTransaction", kind: "rpc-error", code: -32005, times: 2, when: (params) => params[0] === failing });
+    await expect(t.pass()).rejects.toThrow();
+    expect(await t.rows()).toHaveLength(10);
+    await t.pass();
+    const rows = await t.rows();
+    expect(rows).toHaveLength(30);
+    expect(new Set(rows.map((r) => r.txId))).toEqual(new Set(sent));
+    const lamports = rows.reduce((sum, r) => sum + r.amountBaseUnits, 0n);
+    expect(lamports).toBe(total);
+    const entries = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.accountId, accountId));
+    expect(entries).toHaveLength(30);
   });
 });
