@@ -25,6 +25,8 @@ export interface AppErrorOptions {
   errorType: ErrorType;
   retryable?: boolean;
   metadata?: Record<string, unknown>;
+  /** Response headers that belong to this error, such as Retry-After. */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -33,6 +35,7 @@ export class AppError extends Error {
   readonly errorType: ErrorType;
   readonly retryable: boolean;
   readonly metadata: Record<string, unknown>;
+  readonly headers: Record<string, string>;
 
   constructor(message: string, options: AppErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +44,7 @@ export class AppError extends Error {
     this.errorType = options.errorType;
     this.retryable = options.retryable ?? false;
     this.metadata = options.metadata ?? {};
+    this.headers = options.headers ?? {};
   }
 
   /** The wire envelope OpenRouter uses for every non-stream error. */

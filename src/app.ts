@@ -1,0 +1,46 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Config } from "./config/schema.js";
+import type { Database } from "./db/client.js";
+import { registerErrorHandling } from "./http/errors.js";
+import { registerAuth } from "./http/plugins/auth.js";
+import { registerAdminRoutes } from "./http/routes/admin.js";
+import { registerCreditRoutes } from "./http/routes/credits.js";
+import type { RouteDeps } from "./http/routes/deps.js";
+import { registerHealthRoutes } from "./http/routes/health.js";
+import { registerKeyRoutes } from "./http/routes/keys.js";
+import { KeyResolver } from "./keys/index.js";
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: () => Date;
+  keys?: KeyResolver;
+}
+
+/** Largest accepted request body: room for a few base64 images in a chat request. */
+export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Builds the HTTP app with every plugin and route registered. It never listens: main.ts does. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+  });
+  const clock = deps.clock ?? (() => new Date());
+  const routeDeps: RouteDeps = {
+    config: deps.config,
+    db: deps.database.db,
+    clock,
+    keys: deps.keys ?? new KeyResolver(deps.database.db, { clock }),
+  };
+  registerErrorHandling(app);
+  registerAuth(app);
+  registerHealthRoutes(app, deps.database);
+  registerKeyRoutes(app, routeDeps);
+  registerCreditRoutes(app, routeDeps);
+  registerAdminRoutes(app, routeDeps);
+  await app.ready();
+  return app;
+}

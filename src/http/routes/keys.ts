@@ -1,0 +1,112 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { badRequest, notFound } from "../../domain/errors.js";
+import { createKey, deleteKey, findAccountKey, keyUsage, listKeys, NO_USAGE, updateKey, type ApiKey } from "../../keys/index.js";
+import { callerKey, requireKey } from "../plugins/auth.js";
+import { presentKey } from "../presenters/key.js";
+import { usdAmount } from "../usd-input.js";
+import { parseInput } from "../validation.js";
+import type { RouteDeps } from "./deps.js";
+
+const PAGE_SIZE = 100;
+
+const limitFields = {
+  limit: usdAmount.nullable().optional(),
+  limit_reset: z.enum(["daily", "weekly", "monthly"]).nullable().optional(),
+  include_byok_in_limit: z.boolean().optional(),
+};
+
+const createBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    ...limitFields,
+    expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict();
+
+const patchBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), disabled: z.boolean().optional(), ...limitFields })
+  .strict();
+
+const listQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  include_disabled: z.enum(["true", "false"]).default("false"),
+});
+
+const hashParams = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, "must be a 64-character sha256 hex hash") });
+
+/**
+ * OpenRouter's key management (reference §4): management keys create, list, change and delete
+ * the account's inference keys; GET /key describes the calling key itself.
+ */
+export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const management = { preHandler: requireKey(deps.keys, ["management"]) };
+  const anyKey = { preHandler: requireKey(deps.keys, ["inference", "management"]) };
+
+  const present = async (keys: ApiKey[]) => {
+    const usage = await keyUsage(deps.db, keys.map((key) => key.id), deps.clock());
+    return keys.map((key) => presentKey(key, usage.get(key.id) ?? NO_USAGE));
+  };
+
+  for (const path of ["/api/v1/key", "/api/v1/auth/key"]) {
+    app.get(path, anyKey, async (request) => ({ data: (await present([callerKey(request)]))[0] }));
+  }
+
+  app.post("/api/v1/keys", management, async (request, reply) => {
+    const body = parseInput(createBody, request.body);
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+    if (expiresAt && expiresAt.getTime() <= deps.clock().getTime()) throw badRequest("expires_at must be in the future");
+    if (body.limit !== undefined && body.limit !== null && body.limit < 0n) throw badRequest("limit cannot be negative");
+    const { key, secret } = await createKey(deps.db, {
+      accountId: callerKey(request).accountId,
+      kind: "inference",
+      name: body.name,
+      limitNano: body.limit ?? null,
+      limitReset: body.limit_reset ?? null,
+      includeByokInLimit: body.include_byok_in_limit ?? false,
+      expiresAt,
+    });
+    return reply.status(201).send({ data: presentKey(key, NO_USAGE), key: secret });
+  });
+
+  app.get("/api/v1/keys", management, async (request) => {
+    const query = parseInput(listQuery, request.query, "query");
+    const keys = await listKeys(deps.db, callerKey(request).accountId, {
+      offset: query.offset,
+      limit: PAGE_SIZE,
+      includeDisabled: query.include_disabled === "true",
+      kind: "inference",
+    });
+    return { data: await present(keys) };
+  });
+
+  app.get("/api/v1/keys/:hash", management, async (request) => {
+    const { hash } = parseInput(hashParams, request.params, "path");
+    const key = await findAccountKey(deps.db, callerKey(request).accountId, hash);
+    if (!key) throw notFound("No key with that hash in this account");
+    return { data: (await present([key]))[0] };
+  });
+
+  app.patch("/api/v1/keys/:hash", management, async (request) => {
+    const { hash } = parseInput(hashParams, request.params, "path");
+    const body = parseInput(patchBody, request.body);
+    if (body.limit !== undefined && body.limit !== null && body.limit < 0n) throw badRequest("limit cannot be negative");
+    const key = await updateKey(deps.db, callerKey(request).accountId, hash, {
+      name: body.name,
+      disabled: body.disabled,
+      limitNano: body.limit,
+      limitReset: body.limit_reset,
+      includeByokInLimit: body.include_byok_in_limit,
+    });
+    if (!key) throw notFound("No key with that hash in this account");
+    deps.keys.invalidate(hash);
+    return { data: (await present([key]))[0] };
+  });
+
+  app.delete("/api/v1/keys/:hash", management, async (request) => {
+    const { hash } = parseInput(hashParams, request.params, "path");
+    if (!(await deleteKey(deps.db, callerKey(request).accountId, hash))) throw notFound("No key with that hash in this account");
+    deps.keys.invalidate(hash);
+    return { deleted: true };
+  });
+}

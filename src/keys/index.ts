@@ -1,0 +1,10 @@
+/** API keys: minting, storage as sha256, cached lookup, limit windows and per-key usage. */
+export { KEY_PREFIX, hashSecret, mintSecret } from "./secret.js";
+export { limitWindowStart } from "./limit-window.js";
+export type { LimitReset } from "./limit-window.js";
+export { createKey, deleteKey, findAccountKey, findKeyByHash, listKeys, updateKey } from "./repository.js";
+export type { ApiKey, KeyChanges, KeyKind, NewKey } from "./repository.js";
+export { KeyResolver } from "./resolver.js";
+export type { KeyCheck, KeyResolverOptions } from "./resolver.js";
+export { NO_USAGE, keyUsage, usageInLimitWindow } from "./usage.js";
+export type { KeyUsage } from "./usage.js";

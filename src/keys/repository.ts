@@ -1,0 +1,111 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { apiKeys } from "../db/schema/index.js";
+import { newId } from "../domain/ids.js";
+import type { Nano } from "../domain/money.js";
+import type { LimitReset } from "./limit-window.js";
+import { mintSecret } from "./secret.js";
+
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type KeyKind = ApiKey["kind"];
+
+export interface NewKey {
+  accountId: string;
+  kind: KeyKind;
+  name: string;
+  limitNano?: Nano | null;
+  limitReset?: LimitReset | null;
+  includeByokInLimit?: boolean;
+  expiresAt?: Date | null;
+}
+
+/** Creates a key and returns its row with the plaintext secret, which is never readable again. */
+export async function createKey(db: Db, input: NewKey): Promise<{ key: ApiKey; secret: string }> {
+  const minted = mintSecret();
+  const [key] = await db
+    .insert(apiKeys)
+    .values({
+      id: newId("key"),
+      accountId: input.accountId,
+      kind: input.kind,
+      hash: minted.hash,
+      label: minted.label,
+      name: input.name,
+      limitNano: input.limitNano ?? null,
+      limitReset: input.limitReset ?? null,
+      includeByokInLimit: input.includeByokInLimit ?? false,
+      expiresAt: input.expiresAt ?? null,
+    })
+    .returning();
+  if (!key) throw new Error("key insert returned nothing");
+  return { key, secret: minted.secret };
+}
+
+/** A live (not deleted) key by the sha256 of its secret. */
+export async function findKeyByHash(db: Db, hash: string): Promise<ApiKey | null> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.deletedAt)));
+  return key ?? null;
+}
+
+/** A live key of this account by its hash (disabled ones included); null when absent. */
+export async function findAccountKey(db: Db, accountId: string, hash: string): Promise<ApiKey | null> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.hash, hash), isNull(apiKeys.deletedAt)));
+  return key ?? null;
+}
+
+/** An account's keys, oldest first, `limit` per page. */
+export async function listKeys(
+  db: Db,
+  accountId: string,
+  options: { offset: number; limit: number; includeDisabled: boolean; kind?: KeyKind },
+): Promise<ApiKey[]> {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(
+      and(
+        eq(apiKeys.accountId, accountId),
+        isNull(apiKeys.deletedAt),
+        options.includeDisabled ? undefined : eq(apiKeys.disabled, false),
+        options.kind ? eq(apiKeys.kind, options.kind) : undefined,
+      ),
+    )
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+    .limit(options.limit)
+    .offset(options.offset);
+}
+
+export interface KeyChanges {
+  name?: string;
+  disabled?: boolean;
+  limitNano?: Nano | null;
+  limitReset?: LimitReset | null;
+  includeByokInLimit?: boolean;
+  expiresAt?: Date | null;
+}
+
+/** Updates a key of this account; null when there is no such live key. */
+export async function updateKey(db: Db, accountId: string, hash: string, changes: KeyChanges): Promise<ApiKey | null> {
+  const [key] = await db
+    .update(apiKeys)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.hash, hash), isNull(apiKeys.deletedAt)))
+    .returning();
+  return key ?? null;
+}
+
+/** Deletes a key (kept as a tombstone so past usage still names it); false when absent. */
+export async function deleteKey(db: Db, accountId: string, hash: string): Promise<boolean> {
+  const deleted = await db
+    .update(apiKeys)
+    .set({ deletedAt: sql`now()`, disabled: true, updatedAt: sql`now()` })
+    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.hash, hash), isNull(apiKeys.deletedAt)))
+    .returning({ id: apiKeys.id });
+  return deleted.length > 0;
+}

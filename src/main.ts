@@ -1,0 +1,48 @@
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config/load.js";
+import { createDb } from "./db/client.js";
+import { expireHolds } from "./ledger/index.js";
+import { runHoldExpiry } from "./workers/hold-expiry.js";
+
+const HOLD_SWEEP_INTERVAL_MS = 30_000;
+
+/** Process entry: config → db → migrations → app → listen → workers; SIGTERM drains and closes. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+  await expireHolds(database.db, new Date());
+
+  const app = await buildApp({ config, database });
+  const workers = new AbortController();
+  const running = [
+    runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock: () => new Date(), signal: workers.signal, log: app.log }),
+  ];
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info({ storage: database.dialect, address }, "farebox ready");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "draining in-flight requests");
+    workers.abort();
+    await app.close();
+    await Promise.allSettled(running);
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+await main();

@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/load.js";
+
+function writeConfig(yaml: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "farebox-config-")), "farebox.yaml");
+  writeFileSync(path, yaml);
+  return path;
+}
+
+describe("configuration", () => {
+  it("starts with defaults and no file", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      dataDir: "./data",
+      databaseUrl: undefined,
+      adminToken: undefined,
+      fees: { credit_bps: 500, byok_bps: 0 },
+      providers: {},
+      models: [],
+      catalog: { include_default: true },
+      chains: { evm: [], solana: null },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.fees)).toBe(true);
+  });
+
+  it("reads the file and takes secrets from the environment", () => {
+    const path = writeConfig(`
+fees: { credit_bps: 700, byok_bps: 100 }
+providers:
+  openai: { protocol: openai, base_url: https://api.openai.com/v1, api_key: "\${OPENAI_API_KEY}" }
+  local: { protocol: openai, base_url: "http://\${OLLAMA_HOST}/v1", api_key: "\${UNSET_KEY}" }
+models:
+  - id: openai/gpt-4o-mini
+    context_length: 128000
+    endpoints:
+      - { provider: openai, model: gpt-4o-mini, pricing: { prompt: "0.00000015", completion: "0.0000006" } }
+`);
+    const config = loadConfig({ FAREBOX_CONFIG: path, OPENAI_API_KEY: "sk-test", OLLAMA_HOST: "127.0.0.1:11434" });
+    expect(config.fees).toEqual({ credit_bps: 700, byok_bps: 100 });
+    expect(config.providers.openai?.api_key).toBe("sk-test");
+    expect(config.providers.local?.base_url).toBe("http://127.0.0.1:11434/v1");
+    expect(config.providers.local?.api_key).toBeUndefined();
+    expect(config.models[0]?.endpoints[0]?.pricing.prompt).toBe("0.00000015");
+  });
+
+  it("lists every problem with the key's path at once", () => {
+    const path = writeConfig(`
+fees: { credit_bps: -1 }
+providers:
+  openai: { protocol: carrier-pigeon, base_url: "https://\${MISSING_HOST}/v1" }
+models:
+  - id: no-slash
+    context_length: 0
+    endpoints: []
+chains:
+  evm:
+    - { chain_id: 8453, rpc_url: "not a url", treasury: "0x12", assets: [] }
+surprise: true
+`);
+    let error: unknown;
+    try {
+      loadConfig({ FAREBOX_CONFIG: path, PORT: "eighty" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).problems.join("\n");
+    for (const expected of [
+      "env: PORT",
+      "fees.credit_bps",
+      "providers.openai.protocol",
+      "providers.openai.base_url: environment variable MISSING_HOST is not set",
+      "models.0.id",
+      "models.0.context_length",
+      "models.0.endpoints",
+      "chains.evm.0.rpc_url",
+      "chains.evm.0.treasury",
+      "chains.evm.0.assets",
+      "surprise",
+    ]) {
+      expect(text).toContain(expected);
+    }
+  });
+
+  it("reports an unreadable or malformed file instead of crashing", () => {
+    expect(() => loadConfig({ FAREBOX_CONFIG: "/nonexistent/farebox.yaml" })).toThrow(ConfigError);
+    expect(() => loadConfig({ FAREBOX_CONFIG: writeConfig("fees: [unclosed") })).toThrow(ConfigError);
+  });
+});

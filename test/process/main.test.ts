@@ -1,0 +1,84 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { request } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../..");
+
+function startGateway(env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+  });
+}
+
+/** Resolves with the listening address once the process logs that it is ready. */
+function waitForReady(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/[^"]+)".*"msg":"farebox ready"/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => reject(new Error(`exited ${code} before ready:\n${output}`)));
+  });
+}
+
+function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+}
+
+describe("the gateway process", () => {
+  let child: ChildProcessWithoutNullStreams | undefined;
+  afterEach(() => {
+    child?.kill("SIGKILL");
+  });
+
+  it("starts on embedded PGlite with no configuration, answers, and drains on SIGTERM", { timeout: 120_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "farebox-data-"));
+    child = startGateway({ DATA_DIR: dataDir });
+    const address = await waitForReady(child);
+    expect(await (await fetch(`${address}/health`)).json()).toEqual({ status: "ok" });
+    expect(await (await fetch(`${address}/ready`)).json()).toEqual({ status: "ready" });
+
+    // A request whose body is still arriving when SIGTERM lands is answered, not cut.
+    const url = new URL(`${address}/api/v1/keys`);
+    const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.write('{"name":');
+      setTimeout(() => {
+        child?.kill("SIGTERM");
+        setTimeout(() => req.end('"late"}'), 300);
+      }, 100);
+    });
+    const exited = exitCode(child);
+    const answer = await inFlight;
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 401 } });
+    expect(await exited).toBe(0);
+  });
+
+  it("refuses to start with an invalid configuration and lists every problem", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "farebox-config-")), "bad.yaml");
+    writeFileSync(path, "fees: { credit_bps: lots }\nunknown_section: 1\n");
+    child = startGateway({ FAREBOX_CONFIG: path, PORT: "-5" });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exitCode(child)).toBe(1);
+    expect(stderr).toContain("env: PORT");
+    expect(stderr).toContain("fees.credit_bps");
+    expect(stderr).toContain("unknown_section");
+  });
+});
