@@ -8,6 +8,10 @@ import { registerCreditRoutes } from "./http/routes/credits.js";
 import type { RouteDeps } from "./http/routes/deps.js";
 import { registerHealthRoutes } from "./http/routes/health.js";
 import { registerKeyRoutes } from "./http/routes/keys.js";
+import { registerDepositRoutes } from "./http/routes/deposits.js";
+import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
+import { walletRouteDeps } from "./http/routes/wallet-deps.js";
+import { createChainRuntime, type ChainRuntime } from "./deposits/runtime.js";
 import { KeyResolver } from "./keys/index.js";
 
 export interface AppDeps {
@@ -15,6 +19,8 @@ export interface AppDeps {
   database: Database;
   clock?: () => Date;
   keys?: KeyResolver;
+  /** Chain clients and deposit runtimes; built from config when absent (main.ts shares one with the listeners). */
+  chains?: ChainRuntime;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
@@ -41,6 +47,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerKeyRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
+  const wallet = walletRouteDeps(deps.config, deps.chains ?? createChainRuntime(deps.config.chains.evm, clock));
+  registerWalletAuthRoutes(app, routeDeps, wallet);
+  registerDepositRoutes(app, routeDeps, wallet);
   await app.ready();
   return app;
 }

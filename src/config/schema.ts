@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authSchema } from "./auth-schema.js";
 import { chainsSchema } from "./chains-schema.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
@@ -58,6 +59,7 @@ export const fileSchema = z
     models: z.array(modelSchema).default([]),
     catalog: z.object({ include_default: z.boolean().default(true) }).strict().default({ include_default: true }),
     chains: chainsSchema,
+    auth: authSchema,
   })
   .strict();
 

@@ -106,14 +106,14 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
 
 /**
  * Credits a parked (unattributed) deposit to an account chosen by the admin, at the value fixed when it
- * confirmed. Returns false when the deposit does not exist or is not parked.
+ * confirmed. Call inside a transaction. Returns false when the deposit does not exist or is not parked.
  */
 export async function assignDeposit(db: Db, depositId: string, accountId: string, now: Date): Promise<boolean> {
   const [row] = await db
-    .update(deposits)
-    .set({ status: "credited", accountId, attribution: "admin", creditedAt: now, ledgerIdempotencyKey: sql`null` })
+    .select()
+    .from(deposits)
     .where(and(eq(deposits.id, depositId), eq(deposits.status, "unattributed")))
-    .returning();
+    .for("update");
   if (!row || row.valueNano === null) return false;
   const observation: DepositObservation = {
     chain: row.chain,
@@ -125,9 +125,12 @@ export async function assignDeposit(db: Db, depositId: string, accountId: string
     amountBaseUnits: row.amountBaseUnits,
     blockOrSlot: row.blockOrSlot,
   };
+  await db
+    .update(deposits)
+    .set({ status: "credited", accountId, attribution: "admin", creditedAt: now, ledgerIdempotencyKey: depositLedgerKey(observation) })
+    .where(eq(deposits.id, depositId));
   const rate =
     row.rateAnswer !== null && row.rateDecimals !== null ? { answer: row.rateAnswer, decimals: row.rateDecimals, round: row.rateRound ?? "" } : undefined;
-  await db.update(deposits).set({ ledgerIdempotencyKey: depositLedgerKey(observation) }).where(eq(deposits.id, depositId));
   await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution: "admin" });
   return true;
 }

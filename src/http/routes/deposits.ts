@@ -1,0 +1,115 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { listWallets } from "../../auth/sign-in.js";
+import { formatDecimalScaled, nanoToUsdString } from "../../domain/money.js";
+import { notFound } from "../../domain/errors.js";
+import { assignDeposit } from "../../deposits/credit.js";
+import { createIntent } from "../../deposits/intents.js";
+import { listDepositsForWallets, listUnattributed, type DepositRow } from "../../deposits/listing.js";
+import { atomically } from "../../db/atomic.js";
+import { getBalance } from "../../ledger/index.js";
+import { callerKey, requireAdmin, requireKey } from "../plugins/auth.js";
+import { parseInput } from "../validation.js";
+import type { RouteDeps } from "./deps.js";
+import type { WalletRouteDeps } from "./wallet-deps.js";
+
+const intentBody = z
+  .object({ chain: z.union([z.string(), z.number()]), asset: z.string().min(1).max(40), amount_usd: z.union([z.number(), z.string()]) })
+  .strict();
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const assignBody = z.object({ account_id: z.string().min(1).max(100) }).strict();
+const depositParams = z.object({ id: z.string().min(1).max(100) });
+
+/** The wire shape of one deposit. */
+function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
+  const chain = wallet.depositChains.find((c) => c.chain === row.chain);
+  const asset = chain?.assets.find((a) => a.symbol === row.asset);
+  const required = chain?.confirmations ?? null;
+  const status =
+    row.status === "seen"
+      ? typeof required === "number"
+        ? `confirming ${Math.min(row.confirmations, required)}/${required}`
+        : "confirming"
+      : row.status;
+  return {
+    id: row.id,
+    chain: row.chain,
+    tx: row.txId,
+    index: row.logIndex,
+    from: row.fromAddress,
+    asset: row.asset,
+    amount: asset ? formatDecimalScaled(row.amountBaseUnits, asset.decimals) : row.amountBaseUnits.toString(),
+    amount_base_units: row.amountBaseUnits.toString(),
+    block: row.blockOrSlot.toString(),
+    status: row.status === "seen" ? "seen" : row.status,
+    status_detail: status,
+    confirmations: row.confirmations,
+    confirmations_required: required,
+    attribution: row.attribution,
+    usd_credited: row.status === "credited" && row.valueNano !== null ? nanoToUsdString(row.valueNano) : null,
+    usd_value: row.valueNano !== null ? nanoToUsdString(row.valueNano) : null,
+    rate: row.rateAnswer !== null && row.rateDecimals !== null ? { usd_per_unit: formatDecimalScaled(row.rateAnswer, row.rateDecimals), round: row.rateRound } : null,
+    seen_at: row.seenAt.toISOString(),
+    credited_at: row.creditedAt?.toISOString() ?? null,
+  };
+}
+
+/** Deposit addresses, intents and deposit history for accounts; unattributed deposits for the admin. */
+export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
+  const management = { preHandler: requireKey(deps.keys, ["management"]) };
+
+  app.get("/api/v1/credits/deposit-addresses", async () => ({
+    data: wallet.depositChains.map((chain) => ({
+      chain: chain.chain,
+      family: chain.family,
+      chain_id: chain.chainId ?? null,
+      name: chain.name,
+      address: chain.treasury,
+      confirmations: chain.confirmations,
+      assets: chain.assets.map((a) => ({ symbol: a.symbol, token_address: a.tokenAddress ?? null, decimals: a.decimals, native: a.native, priced_by_feed: a.priced })),
+      attribution: chain.attribution,
+    })),
+  }));
+
+  app.post("/api/v1/credits/intents", management, async (request, reply) => {
+    const body = parseInput(intentBody, request.body);
+    const intent = await createIntent(deps.db, wallet.depositChains, callerKey(request).accountId, body, deps.clock(), wallet.intentTtlMs);
+    return reply.status(201).send({
+      id: intent.id,
+      chain: intent.chain,
+      address: intent.address,
+      asset: intent.asset,
+      amount: formatDecimalScaled(intent.amountBaseUnits, intent.decimals),
+      amount_base_units: intent.amountBaseUnits.toString(),
+      amount_usd: nanoToUsdString(intent.amountUsdNano),
+      uri: intent.uri,
+      expires_at: intent.expiresAt.toISOString(),
+    });
+  });
+
+  app.get("/api/v1/credits/deposits", management, async (request) => {
+    const query = parseInput(listQuery, request.query, "query");
+    const accountId = callerKey(request).accountId;
+    const wallets = (await listWallets(deps.db, accountId)).map((w) => w.address);
+    const rows = await listDepositsForWallets(deps.db, accountId, wallets, query.limit);
+    return { data: rows.map((row) => presentDeposit(row, wallet)) };
+  });
+
+  const adminToken = deps.config.adminToken;
+  if (!adminToken) return;
+  const admin = { preHandler: requireAdmin(adminToken) };
+
+  app.get("/api/v1/admin/deposits/unattributed", admin, async (request) => {
+    const query = parseInput(listQuery, request.query, "query");
+    return { data: (await listUnattributed(deps.db, query.limit)).map((row) => presentDeposit(row, wallet)) };
+  });
+
+  app.post("/api/v1/admin/deposits/:id/assign", admin, async (request) => {
+    const params = parseInput(depositParams, request.params, "path");
+    const body = parseInput(assignBody, request.body);
+    if (!(await getBalance(deps.db, body.account_id))) throw notFound(`account ${body.account_id} does not exist`);
+    const assigned = await atomically(deps.db, (tx) => assignDeposit(tx, params.id, body.account_id, deps.clock()));
+    if (!assigned) throw notFound(`deposit ${params.id} is not an unattributed deposit`);
+    return { data: { id: params.id, account_id: body.account_id, status: "credited" } };
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { completeSignIn, issueChallenge } from "../../auth/sign-in.js";
+import { badRequest, unauthorized } from "../../domain/errors.js";
+import { createKey } from "../../keys/index.js";
+import { bearerToken } from "../plugins/auth.js";
+import { parseInput } from "../validation.js";
+import type { RouteDeps } from "./deps.js";
+import type { WalletRouteDeps } from "./wallet-deps.js";
+
+const challengeBody = z
+  .object({
+    chain: z.enum(["evm", "solana"]),
+    address: z.string().min(1).max(200),
+    chain_id: z.union([z.number(), z.string()]).optional(),
+  })
+  .strict();
+const verifyBody = z.object({ message: z.string().min(1).max(4096), signature: z.string().min(1).max(8192) }).strict();
+
+/**
+ * POST /api/v1/auth/challenge and /api/v1/auth/verify: wallet sign-in. Verify returns a management key
+ * that expires (the session); called with a valid management key it links the wallet to that account.
+ */
+export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
+  app.post("/api/v1/auth/challenge", async (request) => {
+    const body = parseInput(challengeBody, request.body);
+    const scheme = wallet.schemes.find((s) => s.family === body.chain);
+    if (!scheme) throw badRequest(`sign-in with ${body.chain} wallets is not enabled`, { field: "chain" });
+    const challenge = await issueChallenge(deps.db, scheme, { address: body.address, chain: body.chain_id }, deps.clock(), wallet.challengeTtlMs);
+    return { message: challenge.message, nonce: challenge.nonce, expires_at: challenge.expiresAt.toISOString() };
+  });
+
+  app.post("/api/v1/auth/verify", async (request) => {
+    const body = parseInput(verifyBody, request.body);
+    let linkTo: string | undefined;
+    const secret = bearerToken(request);
+    if (secret) {
+      const check = await deps.keys.resolve(secret);
+      if (!check.ok) throw unauthorized("Invalid API key: sign in without a key, or with a valid management key to link this wallet");
+      if (check.key.kind !== "management") throw unauthorized("Only a management key can link a wallet");
+      linkTo = check.key.accountId;
+    }
+    const now = deps.clock();
+    const signedIn = await completeSignIn(deps.db, wallet.schemes, body, now, linkTo);
+    const expiresAt = new Date(now.getTime() + wallet.sessionTtlMs);
+    const { secret: key } = await createKey(deps.db, {
+      accountId: signedIn.accountId,
+      kind: "management",
+      name: `Wallet session ${signedIn.address.slice(0, 10)}…`,
+      expiresAt,
+    });
+    return {
+      account_id: signedIn.accountId,
+      key,
+      is_new_account: signedIn.isNewAccount,
+      expires_at: expiresAt.toISOString(),
+      wallet: { chain: signedIn.family, address: signedIn.address, linked: signedIn.linked },
+    };
+  });
+}

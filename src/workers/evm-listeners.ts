@@ -1,0 +1,57 @@
+/** Starts one deposit listener per configured EVM chain; each stops when `signal` aborts. */
+import { createPublicClient, webSocket } from "viem";
+import type { Db } from "../db/client.js";
+import { RangeSizer } from "../chains/evm/range.js";
+import type { EvmDepositRuntime } from "../deposits/evm-chain.js";
+import { runEvmListener } from "./evm-listener.js";
+
+/** Minimal logger shape (fastify's logger fits). */
+export interface ListenerLog {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** New heads over a WebSocket, used only to wake the pull loop sooner (never to credit). */
+function headSubscription(wsUrl: string, chainId: number): (onHead: () => void) => () => void {
+  return (onHead) => {
+    const client = createPublicClient({
+      chain: { id: chainId, name: `eip155:${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [], webSocket: [wsUrl] } } },
+      transport: webSocket(wsUrl),
+    });
+    return client.watchBlockNumber({ onBlockNumber: onHead, onError: () => undefined });
+  };
+}
+
+/** Runs every EVM chain's listener; the returned promises settle after abort. */
+export function startEvmListeners(options: { db: Db; chains: readonly EvmDepositRuntime[]; signal: AbortSignal; now: () => Date; log: ListenerLog }): Promise<void>[] {
+  return options.chains.map((runtime) => {
+    const chain = runtime.watch.chain;
+    const start = runtime.config.start_block;
+    return runEvmListener({
+      deps: {
+        db: options.db,
+        client: runtime.client,
+        watch: runtime.watch,
+        confirmations: runtime.config.confirmations,
+        sizer: new RangeSizer(BigInt(runtime.config.max_block_range)),
+        valuer: runtime.valuer,
+        now: options.now,
+        startBlock: start === undefined ? undefined : BigInt(start),
+      },
+      pollIntervalMs: runtime.config.poll_interval_ms,
+      signal: options.signal,
+      subscribeHeads: runtime.config.ws_url ? headSubscription(runtime.config.ws_url, runtime.config.chain_id) : undefined,
+      onPass: (result) => {
+        if (result.kind === "advanced" && (result.credited > 0 || result.parked > 0)) {
+          options.log.info({ chain, block: result.cursor.block.toString(), credited: result.credited, parked: result.parked }, "deposits confirmed");
+        } else if (result.kind === "stalled") {
+          options.log.warn({ chain, reason: result.reason }, "deposit crediting waits for a usable price");
+        } else if (result.kind === "rewound") {
+          options.log.warn({ chain, block: result.cursor.block.toString() }, "chain reorganized below the cursor; rescanning");
+        }
+      },
+      onError: (error) => options.log.error({ chain, err: error }, "deposit listener pass failed; retrying"),
+    });
+  });
+}

@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAddress, type Address } from "viem";
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { startAnvil, artifact, type Anvil } from "../support/anvil.js";
+import { startTestApp, TEST_ADMIN_TOKEN, type TestApp } from "../support/app.js";
+import { createChainRuntime, type ChainRuntime } from "../../src/deposits/runtime.js";
+import { syncEvmChain } from "../../src/deposits/evm-sync.js";
+import { RangeSizer } from "../../src/chains/evm/range.js";
+import { accounts, depositIntents, walletIdentities } from "../../src/db/schema/index.js";
+import type { EvmChainConfig } from "../../src/config/chains-schema.js";
+
+const usdcAbi = artifact("MockUSDC").abi;
+const auth = {
+  domain: "pay.farebox.test",
+  uri: "https://pay.farebox.test/login",
+  statement: "Sign in to farebox.",
+  challenge_ttl_s: 300,
+  session_ttl_s: 3600,
+  intent_ttl_s: 3600,
+};
+const treasury = getAddress("0x0000000000000000000000000000000000c0ffee");
+
+let anvil: Anvil;
+let testApp: TestApp;
+let runtime: ChainRuntime;
+let usdc: Address;
+
+async function post(path: string, body: unknown, key?: string) {
+  const response = await fetch(`${testApp.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+async function get(path: string, key?: string) {
+  const response = await fetch(`${testApp.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  return { status: response.status, body: (await response.json()) as any };
+}
+async function signIn(account: PrivateKeyAccount, key?: string) {
+  const challenge = await post("/api/v1/auth/challenge", { chain: "evm", address: account.address, chain_id: anvil.chainId });
+  expect(challenge.status).toBe(200);
+  const signature = await account.signMessage({ message: challenge.body.message });
+  return post("/api/v1/auth/verify", { message: challenge.body.message, signature }, key);
+}
+async function sync() {
+  const evm = runtime.evm[0]!;
+  await syncEvmChain({
+    db: testApp.database.db,
+    client: evm.client,
+    watch: evm.watch,
+    confirmations: evm.config.confirmations,
+    sizer: new RangeSizer(100n),
+    valuer: evm.valuer,
+    now: () => new Date(),
+    startBlock: 1n,
+  });
+}
+async function count(table: typeof accounts | typeof walletIdentities | typeof depositIntents) {
+  return (await testApp.database.db.select().from(table)).length;
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  usdc = await anvil.deploy("MockUSDC");
+  const evm: EvmChainConfig = {
+    chain_id: anvil.chainId,
+    name: "anvil",
+    rpc_url: anvil.url,
+    treasury,
+    confirmations: 3,
+    poll_interval_ms: 60_000,
+    max_block_range: 100,
+    assets: [{ symbol: "USDC", address: usdc, native: false, decimals: 6, price_max_age_s: 3600 }],
+  };
+  runtime = createChainRuntime([evm], () => new Date());
+  testApp = await startTestApp("pglite", { config: { chains: { evm: [evm], solana: null }, auth }, deps: { chains: runtime } });
+});
+afterAll(async () => {
+  await testApp?.close();
+  await anvil?.stop();
+});
+
+describe("wallet onboarding end to end", () => {
+  it("signs in with a wallet, creates an inference key, pays USDC on-chain and sees the credit after confirmations", async () => {
+    const payer = anvil.wallet(1);
+    const account = payer.account as PrivateKeyAccount;
+    const first = await signIn(account);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ is_new_account: true, wallet: { chain: "evm", address: account.address } });
+    expect(first.body.key).toMatch(/^sk-/);
+    expect(new Date(first.body.expires_at).getTime()).toBeGreaterThan(Date.now());
+    const again = await signIn(account);
+    expect(again.body).toMatchObject({ is_new_account: false, account_id: first.body.account_id });
+    const management = first.body.key as string;
+
+    const inference = await post("/api/v1/keys", { name: "laptop" }, management);
+    expect(inference.status).toBe(201);
+
+    const addresses = await get("/api/v1/credits/deposit-addresses");
+    expect(addresses.body.data).toEqual([
+      expect.objectContaining({
+        chain: `eip155:${anvil.chainId}`,
+        chain_id: anvil.chainId,
+        address: treasury,
+        confirmations: 3,
+        assets: [expect.objectContaining({ symbol: "USDC", token_address: getAddress(usdc), decimals: 6 })],
+      }),
+    ]);
+
+    await anvil.publicClient.waitForTransactionReceipt({
+      hash: await anvil.wallet(0).writeContract({ address: usdc, abi: usdcAbi, functionName: "mint", args: [account.address, 100_000_000n] }),
+      pollingInterval: 20,
+    });
+    const hash = await payer.writeContract({ address: usdc, abi: usdcAbi, functionName: "transfer", args: [treasury, 42_500_000n] });
+    await anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await sync();
+    const pending = await get("/api/v1/credits/deposits", management);
+    expect(pending.body.data).toEqual([expect.objectContaining({ tx: hash, status: "seen", status_detail: "confirming 1/3", amount: "42.5", usd_credited: null })]);
+    expect((await get("/api/v1/credits", management)).body).toEqual({ data: { total_credits: 0, total_usage: 0 } });
+
+    await anvil.mine(2);
+    await sync();
+    const credits = await get("/api/v1/credits", management);
+    expect(credits.body).toEqual({ data: { total_credits: 42.5, total_usage: 0 } });
+    const history = await get("/api/v1/credits/deposits", management);
+    expect(history.body.data).toEqual([
+      expect.objectContaining({ tx: hash, status: "credited", usd_credited: "42.5", attribution: "wallet", asset: "USDC", rate: null }),
+    ]);
+    // Replaying the listener over the same blocks credits nothing more.
+    await sync();
+    expect((await get("/api/v1/credits", management)).body.data.total_credits).toBe(42.5);
+  });
+
+  it("links a second wallet when signed in with the session key", async () => {
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const session = await signIn(owner);
+    const extra = privateKeyToAccount(generatePrivateKey());
+    const linked = await signIn(extra, session.body.key);
+    expect(linked.status).toBe(200);
+    expect(linked.body).toMatchObject({ account_id: session.body.account_id, is_new_account: false, wallet: { linked: true } });
+    const bogus = await signIn(privateKeyToAccount(generatePrivateKey()), "sk-fb-v1-not-a-real-key");
+    expect(bogus.status).toBe(401);
+  });
+
+  it("creates an intent with an exact, unique amount and an EIP-681 URI; the exact transfer from any sender is credited", async () => {
+    const session = await signIn(privateKeyToAccount(generatePrivateKey()));
+    const key = session.body.key as string;
+    const one = await post("/api/v1/credits/intents", { chain: `eip155:${anvil.chainId}`, asset: "USDC", amount_usd: "10" }, key);
+    const two = await post("/api/v1/credits/intents", { chain: anvil.chainId, asset: "usdc", amount_usd: 10 }, key);
+    expect(one.status).toBe(201);
+    expect(two.status).toBe(201);
+    expect(one.body.amount_base_units).not.toBe(two.body.amount_base_units);
+    expect(BigInt(one.body.amount_base_units) - 10_000_000n).toBeGreaterThan(0n);
+    expect(BigInt(one.body.amount_base_units) - 10_000_000n).toBeLessThan(1000n);
+    expect(one.body).toMatchObject({ address: treasury, asset: "USDC", amount_usd: "10" });
+    expect(one.body.uri).toBe(`ethereum:${getAddress(usdc)}@${anvil.chainId}/transfer?address=${treasury}&uint256=${one.body.amount_base_units}`);
+
+    // An "exchange" (unlinked wallet) sends exactly the first intent's amount.
+    const exchange = anvil.wallet(2);
+    await anvil.publicClient.waitForTransactionReceipt({
+      hash: await anvil.wallet(0).writeContract({ address: usdc, abi: usdcAbi, functionName: "mint", args: [exchange.account.address, 100_000_000n] }),
+      pollingInterval: 20,
+    });
+    const hash = await exchange.writeContract({ address: usdc, abi: usdcAbi, functionName: "transfer", args: [treasury, BigInt(one.body.amount_base_units)] });
+    await anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await anvil.mine(3);
+    await sync();
+    expect((await get("/api/v1/credits", key)).body.data.total_credits).toBe(Number(one.body.amount_base_units) / 1e6);
+    expect((await get("/api/v1/credits/deposits", key)).body.data).toEqual([expect.objectContaining({ tx: hash, attribution: "intent", status: "credited" })]);
+  });
+
+  it("parks a deposit nobody can be matched to and lets the admin assign it", async () => {
+    const session = await signIn(privateKeyToAccount(generatePrivateKey()));
+    const stranger = anvil.wallet(3);
+    await anvil.publicClient.waitForTransactionReceipt({
+      hash: await anvil.wallet(0).writeContract({ address: usdc, abi: usdcAbi, functionName: "mint", args: [stranger.account.address, 100_000_000n] }),
+      pollingInterval: 20,
+    });
+    const hash = await stranger.writeContract({ address: usdc, abi: usdcAbi, functionName: "transfer", args: [treasury, 7_000_000n] });
+    await anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await anvil.mine(3);
+    await sync();
+    const parked = await get("/api/v1/admin/deposits/unattributed", TEST_ADMIN_TOKEN);
+    const row = parked.body.data.find((d: { tx: string }) => d.tx === hash);
+    expect(row).toMatchObject({ status: "unattributed", usd_value: "7", usd_credited: null });
+    expect((await get("/api/v1/admin/deposits/unattributed", session.body.key)).status).toBe(401);
+    const missing = await post(`/api/v1/admin/deposits/${row.id}/assign`, { account_id: "acct_nope" }, TEST_ADMIN_TOKEN);
+    expect(missing.status).toBe(404);
+    const assigned = await post(`/api/v1/admin/deposits/${row.id}/assign`, { account_id: session.body.account_id }, TEST_ADMIN_TOKEN);
+    expect(assigned.status).toBe(200);
+    expect((await post(`/api/v1/admin/deposits/${row.id}/assign`, { account_id: session.body.account_id }, TEST_ADMIN_TOKEN)).status).toBe(404);
+    expect((await get("/api/v1/credits", session.body.key)).body.data.total_credits).toBe(7);
+  });
+});
+
+describe("bad input is refused with a clear 4xx and creates nothing", () => {
+  it("refuses malformed addresses, wrong chain ids, replays, other signers and other domains", async () => {
+    const before = { accounts: await count(accounts), wallets: await count(walletIdentities) };
+    const malformed = await post("/api/v1/auth/challenge", { chain: "evm", address: "0x1234" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toMatch(/address/);
+    const unknownFamily = await post("/api/v1/auth/challenge", { chain: "bitcoin", address: "bc1q" });
+    expect(unknownFamily.status).toBe(400);
+    const wrongChain = await post("/api/v1/auth/challenge", { chain: "evm", address: privateKeyToAccount(generatePrivateKey()).address, chain_id: 1 });
+    expect(wrongChain.status).toBe(400);
+    expect(wrongChain.body.error.message).toMatch(/chain_id/);
+
+    const user = privateKeyToAccount(generatePrivateKey());
+    const challenge = await post("/api/v1/auth/challenge", { chain: "evm", address: user.address });
+    const otherSigner = await post("/api/v1/auth/verify", {
+      message: challenge.body.message,
+      signature: await privateKeyToAccount(generatePrivateKey()).signMessage({ message: challenge.body.message }),
+    });
+    expect(otherSigner.status).toBe(401);
+    expect(otherSigner.body.error.message).toMatch(/signature/);
+    const otherDomain = challenge.body.message.replace(auth.domain, "evil.example");
+    const forged = await post("/api/v1/auth/verify", { message: otherDomain, signature: await user.signMessage({ message: otherDomain }) });
+    expect(forged.status).toBe(401);
+    const garbage = await post("/api/v1/auth/verify", { message: "hello", signature: "0x00" });
+    expect(garbage.status).toBe(401);
+    const missing = await post("/api/v1/auth/verify", { message: "" });
+    expect(missing.status).toBe(400);
+    expect(await count(accounts)).toBe(before.accounts);
+    expect(await count(walletIdentities)).toBe(before.wallets);
+
+    const signature = await user.signMessage({ message: challenge.body.message });
+    expect((await post("/api/v1/auth/verify", { message: challenge.body.message, signature })).status).toBe(200);
+    const replay = await post("/api/v1/auth/verify", { message: challenge.body.message, signature });
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.message).toMatch(/nonce/);
+  });
+
+  it("refuses intents for an unknown chain or asset or a non-positive amount", async () => {
+    const session = await signIn(privateKeyToAccount(generatePrivateKey()));
+    const key = session.body.key as string;
+    const before = await count(depositIntents);
+    const cases = [
+      { chain: "eip155:999", asset: "USDC", amount_usd: "5" },
+      { chain: `eip155:${anvil.chainId}`, asset: "DOGE", amount_usd: "5" },
+      { chain: `eip155:${anvil.chainId}`, asset: "USDC", amount_usd: "0" },
+      { chain: `eip155:${anvil.chainId}`, asset: "USDC", amount_usd: -3 },
+      { chain: `eip155:${anvil.chainId}`, asset: "USDC", amount_usd: "1e3" },
+      { chain: `eip155:${anvil.chainId}`, asset: "USDC" },
+    ];
+    for (const body of cases) {
+      const response = await post("/api/v1/credits/intents", body, key);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error.code).toBe(400);
+      expect(response.body.error.message.length).toBeGreaterThan(10);
+    }
+    expect((await post("/api/v1/credits/intents", cases[0], undefined)).status).toBe(401);
+    expect(await count(depositIntents)).toBe(before);
+  });
+});
