@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
 import { expireHolds } from "./ledger/index.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
+import { createChainRuntime, withSolana } from "./deposits/runtime.js";
+import { startSolanaListener } from "./workers/solana-deposits.js";
 
 const HOLD_SWEEP_INTERVAL_MS = 30_000;
 
@@ -22,11 +24,16 @@ async function main(): Promise<void> {
   await database.migrate();
   await expireHolds(database.db, new Date());
 
-  const app = await buildApp({ config, database });
+  const clock = () => new Date();
+  const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
+  const app = await buildApp({ config, database, chains });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock: () => new Date(), signal: workers.signal, log: app.log }),
   ];
+  if (chains.solana) {
+    running.push(startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log }));
+  }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ storage: database.dialect, address }, "farebox ready");
 
