@@ -1,9 +1,10 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
-import { expireHolds } from "./ledger/index.js";
-import { runHoldExpiry } from "./workers/hold-expiry.js";
 import { createChainRuntime, withSolana } from "./deposits/runtime.js";
+import { expireHolds } from "./ledger/index.js";
+import { startEvmListeners } from "./workers/evm-listeners.js";
+import { runHoldExpiry } from "./workers/hold-expiry.js";
 import { startSolanaListener } from "./workers/solana-deposits.js";
 
 const HOLD_SWEEP_INTERVAL_MS = 30_000;
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, database, chains });
   const workers = new AbortController();
   const running = [
-    runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock: () => new Date(), signal: workers.signal, log: app.log }),
+    runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
+    ...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log: app.log }),
   ];
   if (chains.solana) {
     running.push(startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log }));

@@ -89,3 +89,29 @@ export async function attributeDeposit(db: Db, observation: DepositObservation, 
   if (intent) return { accountId: intent.accountId, attribution: "intent", intentId: intent.id };
   return undefined;
 }
+
+/**
+ * An unmatched intent for exactly this amount that had already expired when the transfer was seen:
+ * the deposit is parked (an expired amount may have been reissued) but the admin sees which intent it was.
+ */
+export async function expiredIntentForAmount(
+  db: Db,
+  observation: Pick<DepositObservation, "chain" | "asset" | "amountBaseUnits">,
+  seenAt: Date,
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: depositIntents.id })
+    .from(depositIntents)
+    .where(
+      and(
+        eq(depositIntents.chain, observation.chain),
+        eq(depositIntents.asset, observation.asset),
+        eq(depositIntents.amountBaseUnits, observation.amountBaseUnits),
+        isNull(depositIntents.depositId),
+        lte(depositIntents.expiresAt, seenAt),
+      ),
+    )
+    .orderBy(desc(depositIntents.expiresAt))
+    .limit(1);
+  return row?.id;
+}

@@ -10,7 +10,7 @@ import { depositIntents, deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import { postEntry } from "../ledger/index.js";
 import { observationKey, type DepositObservation } from "../chains/observation.js";
-import { attributeDeposit } from "./attribution.js";
+import { attributeDeposit, expiredIntentForAmount } from "./attribution.js";
 import type { Attribution, DepositRate } from "./types.js";
 
 /** Ledger idempotency key for a deposit credit. */
@@ -69,6 +69,7 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
   const seenAt = existing?.seenAt ?? now;
   const who = await attributeDeposit(db, o, seenAt);
   const status = who ? "credited" : "unattributed";
+  const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, seenAt);
   const values = {
     fromAddress: o.from,
     toAddress: o.to,
@@ -79,7 +80,7 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
     status,
     accountId: who?.accountId ?? null,
     attribution: who?.attribution ?? null,
-    intentId: who?.intentId ?? null,
+    intentId: who?.intentId ?? expiredIntent ?? null,
     valueNano: v.valueNano,
     rateAnswer: v.rate?.answer ?? null,
     rateDecimals: v.rate?.decimals ?? null,

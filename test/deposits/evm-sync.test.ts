@@ -12,6 +12,8 @@ import { createAccount, getBalance, auditLedger } from "../../src/ledger/index.j
 import { deposits, depositIntents, ledgerEntries, walletIdentities } from "../../src/db/schema/index.js";
 import { newId } from "../../src/domain/ids.js";
 import type { AssetValuer } from "../../src/deposits/types.js";
+import { atomically } from "../../src/db/atomic.js";
+import { tryChainLock } from "../../src/deposits/cursors.js";
 
 const usdcAbi = artifact("MockUSDC").abi;
 const feedAbi = artifact("MockAggregator").abi;
@@ -210,6 +212,35 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
     expect(await balance(dave)).toBe(10_000_001_000n);
     const [intent] = await database.db.select().from(depositIntents).where(eq(depositIntents.id, intentId));
     expect(intent).toMatchObject({ status: "matched" });
+  });
+
+  it("parks a deposit whose intent had already expired, naming the intent for the admin", async () => {
+    const erin = await createAccount(database.db);
+    const intentId = newId("int");
+    await database.db.insert(depositIntents).values({
+      id: intentId,
+      accountId: erin,
+      chain,
+      asset: "USDC",
+      amountBaseUnits: 5_000_003n,
+      amountUsdNano: 5_000_000_000n,
+      status: "expired",
+      expiresAt: new Date(Date.now() - 60_000),
+      createdAt: new Date(Date.now() - 3_600_000),
+    });
+    const tx = await sendUsdc(4, 5_000_003n);
+    await anvil.mine(3);
+    await syncEvmChain(deps());
+    expect(await depositRow(tx)).toMatchObject({ status: "unattributed", intentId, accountId: null });
+    expect(await balance(erin)).toBe(0n);
+  });
+
+  it.runIf(kind === "postgres")("keeps a second listener idle while another process holds the chain's lock", async () => {
+    const result = await atomically(database.db, async (tx) => {
+      expect(await tryChainLock(tx, chain)).toBe(true);
+      return creditNextChunk(deps());
+    });
+    expect(result.kind).toBe("locked_elsewhere");
   });
 
   it("delays crediting while the price is stale, then credits at the fresh price", async () => {

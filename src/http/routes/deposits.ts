@@ -30,7 +30,9 @@ function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
       ? typeof required === "number"
         ? `confirming ${Math.min(row.confirmations, required)}/${required}`
         : "confirming"
-      : row.status;
+      : row.status === "unattributed" && row.intentId
+        ? "expired intent"
+        : row.status;
   return {
     id: row.id,
     chain: row.chain,
@@ -46,6 +48,7 @@ function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
     confirmations: row.confirmations,
     confirmations_required: required,
     attribution: row.attribution,
+    intent_id: row.intentId,
     usd_credited: row.status === "credited" && row.valueNano !== null ? nanoToUsdString(row.valueNano) : null,
     usd_value: row.valueNano !== null ? nanoToUsdString(row.valueNano) : null,
     rate: row.rateAnswer !== null && row.rateDecimals !== null ? { usd_per_unit: formatDecimalScaled(row.rateAnswer, row.rateDecimals), round: row.rateRound } : null,
