@@ -52,7 +52,7 @@ export const REFERENCE_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Intents on `chain` whose Solana Pay reference may still be paid: not yet matched, and open or
- * expired less than {@link REFERENCE_GRACE_MS} before `at`. The reference is derived from the id.
+ * expired less than {@link REFERENCE_GRACE_MS} before `at`, newest first. The reference is derived from the id.
  */
 export async function referenceableIntents(db: Db, chain: string, at: Date): Promise<{ id: string; accountId: string; reference: string }[]> {
   const rows = await db
@@ -65,7 +65,8 @@ export async function referenceableIntents(db: Db, chain: string, at: Date): Pro
         isNull(depositIntents.depositId),
         gt(depositIntents.expiresAt, new Date(at.getTime() - REFERENCE_GRACE_MS)),
       ),
-    );
+    )
+    .orderBy(desc(depositIntents.createdAt));
   return rows.map((row) => ({ ...row, reference: referenceForIntent(row.id) }));
 }
 

@@ -32,6 +32,12 @@ export interface SolanaScanConfig {
   /** Transactions fetched per getParsedTransactions call and per onBatch. */
   batchSize?: number;
   logger?: ScanLogger;
+  /**
+   * How many references (the first given, newest intents first) are looked up with their own
+   * getSignaturesForAddress each pass; every reference is also matched against the account keys
+   * of the treasury's transactions, which costs no request.
+   */
+  referenceLookups?: number;
 }
 
 /** What one committed step of a pass carries. */
@@ -67,7 +73,8 @@ export async function scanSolanaDeposits(
   const pageLimit = config.pageLimit ?? 1000;
   const batchSize = config.batchSize ?? 100;
   const candidates = await gatherCandidates(connection, config, cursor, pageLimit);
-  const referenceBySignature = await matchReferences(connection, references, config.commitment);
+  const lookups = references.slice(0, config.referenceLookups ?? 50);
+  const referenceBySignature = await matchReferences(connection, lookups, config.commitment);
   const openReferences = new Set(references);
   const next: SolanaScanCursor = { ...cursor };
   const result: SolanaScanResult = { cursor: next, observations: 0, skipped: [], complete: true };

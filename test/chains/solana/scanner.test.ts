@@ -246,4 +246,15 @@ describe("Solana deposit scanner through a real Connection", () => {
     expect(byKey.get(record.signature)?.reference).toBe(reference.toBase58());
     expect(byKey.get(plain.signature)?.reference).toBeUndefined();
   });
+
+  it("still matches references beyond the lookup budget through the transaction's own keys", async () => {
+    const t = setup({ referenceLookups: 0 });
+    const reference = Keypair.generate().publicKey;
+    const record = transferSol(rpc.chain, fundedWallet(rpc.chain), t.treasury, 4_400_000n, { references: [reference] });
+    const before = (rpc.log.get("getSignaturesForAddress") ?? []).length;
+    await t.scan({ references: [reference.toBase58()] });
+    const lookedUp = (rpc.log.get("getSignaturesForAddress") ?? []).slice(before).map((params) => params[0]);
+    expect(lookedUp).not.toContain(reference.toBase58());
+    expect([...t.credited.values()].find((o) => o.signature === record.signature)?.reference).toBe(reference.toBase58());
+  });
 });
