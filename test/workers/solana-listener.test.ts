@@ -62,4 +62,37 @@ describe("Solana listener loop", () => {
     controller.abort();
     await running;
   });
+
+  it("is woken by an onLogs notification long before its poll interval", async () => {
+    const treasury = Keypair.generate().publicKey.toBase58();
+    const credited = new Map<string, bigint>();
+    let cursor: SolanaScanCursor = {};
+    let passes = 0;
+    const store: SolanaListenerStore = {
+      loadCursor: async () => cursor,
+      openReferences: async () => [],
+      commitBatch: async (batch) => {
+        for (const o of batch.observations) credited.set(`${o.signature}:${o.to}:${o.asset}`, o.amountBaseUnits);
+        cursor = batch.cursor;
+      },
+    };
+    const controller = new AbortController();
+    const connection = createSolanaConnection({ rpcUrl: rpc.url, wsUrl: rpc.wsUrl, commitment: "finalized" });
+    const running = runSolanaListener({
+      connection,
+      scan: { treasury, assets: resolveTreasuryAssets(treasury, [{ symbol: "SOL", native: true }]), commitment: "finalized" },
+      store,
+      pollIntervalMs: 120_000,
+      wakeOnLogs: true,
+      signal: controller.signal,
+      onPass: () => (passes += 1),
+    });
+    await until(() => passes === 1 && rpc.subscriptionCount() === 1);
+    transferSol(rpc.chain, fundedWallet(rpc.chain), new PublicKey(treasury), 5_000_000n);
+    await until(() => credited.size === 1);
+    expect(passes).toBe(2);
+    controller.abort();
+    await running;
+    await until(() => rpc.subscriptionCount() === 0);
+  });
 });

@@ -57,6 +57,8 @@ export class SolanaTestChain {
   private slot = 100;
   confirmedLag: number;
   finalizedLag: number;
+  /** Called with every recorded transaction (the websocket pushes log notifications from here). */
+  readonly listeners: ((record: RecordedTransaction) => void)[] = [];
 
   constructor(options: ChainOptions = {}) {
     this.confirmedLag = options.confirmedLag ?? 0;
@@ -129,6 +131,7 @@ export class SolanaTestChain {
       list.push(record);
       this.byAddress.set(key, list);
     }
+    for (const listener of this.listeners) listener(record);
     return record;
   }
 

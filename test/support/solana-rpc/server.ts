@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { getTransactionDecoder } from "@solana/kit";
 import { VersionedTransaction } from "@solana/web3.js";
 import { SolanaTestChain, type ChainOptions, type Commitment } from "./chain.js";
+import { LogsWebSocket } from "./websocket.js";
 import { jsonTransaction, parsedTransaction, signatureInfo, signatureStatus } from "./wire.js";
 
 /** A fault applied to the next `times` calls of `method` (every method when omitted). */
@@ -44,6 +45,10 @@ class RpcError extends Error {
 /** Running server handle. */
 export interface SolanaRpcServer {
   url: string;
+  /** WebSocket endpoint answering logsSubscribe. */
+  wsUrl: string;
+  /** Open logsSubscribe subscriptions. */
+  subscriptionCount(): number;
   chain: SolanaTestChain;
   /** Calls per method, for asserting what a client did. */
   calls: Map<string, number>;
@@ -126,6 +131,9 @@ export async function startSolanaRpc(options: ChainOptions = {}): Promise<Solana
       setTimeout(() => send(res, 200, body), fault.delayMs ?? 500);
     });
   });
+  const websocket = new LogsWebSocket();
+  chain.listeners.push((record) => websocket.publish(record));
+  server.on("upgrade", (req, socket) => websocket.upgrade(req, socket));
   // Idle keep-alive sockets must outlive the client's pool, or a reused socket resets mid-request.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 121_000;
@@ -134,6 +142,8 @@ export async function startSolanaRpc(options: ChainOptions = {}): Promise<Solana
 
   return {
     url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    subscriptionCount: () => websocket.subscriptionCount,
     chain,
     calls,
     log,
@@ -142,6 +152,7 @@ export async function startSolanaRpc(options: ChainOptions = {}): Promise<Solana
     clearFaults: () => faults.splice(0, faults.length),
     close: async () => {
       for (const res of hanging) res.destroy();
+      websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
