@@ -3,7 +3,7 @@
  * reference or an open intent with that exact amount on that chain and asset → its account; else none
  * (the deposit is parked as unattributed for the admin to assign).
  */
-import { and, desc, eq, gt, inArray, isNull, lte } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { depositIntents, walletIdentities } from "../db/schema/index.js";
 import type { DepositObservation } from "../chains/observation.js";
@@ -51,22 +51,19 @@ export async function intentForAmount(
 export const REFERENCE_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * Intents on `chain` whose Solana Pay reference may still be paid: not yet matched, and open or
- * expired less than {@link REFERENCE_GRACE_MS} before `at`, newest first. The reference is derived from the id.
+ * Intents on `chain` whose Solana Pay reference still identifies a payment: expired less than
+ * {@link REFERENCE_GRACE_MS} before `at`, matched or not (a wallet may pay the same request twice;
+ * the reference still names the account). Unmatched first, then newest. The reference is derived
+ * from the id.
  */
 export async function referenceableIntents(db: Db, chain: string, at: Date): Promise<{ id: string; accountId: string; reference: string }[]> {
   const rows = await db
     .select({ id: depositIntents.id, accountId: depositIntents.accountId })
     .from(depositIntents)
     .where(
-      and(
-        eq(depositIntents.chain, chain),
-        inArray(depositIntents.status, ["open", "expired"]),
-        isNull(depositIntents.depositId),
-        gt(depositIntents.expiresAt, new Date(at.getTime() - REFERENCE_GRACE_MS)),
-      ),
+      and(eq(depositIntents.chain, chain), gt(depositIntents.expiresAt, new Date(at.getTime() - REFERENCE_GRACE_MS))),
     )
-    .orderBy(desc(depositIntents.createdAt));
+    .orderBy(desc(sql`${depositIntents.depositId} is null`), desc(depositIntents.createdAt));
   return rows.map((row) => ({ ...row, reference: referenceForIntent(row.id) }));
 }
 

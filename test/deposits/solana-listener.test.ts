@@ -180,6 +180,12 @@ describe("Solana deposits credited exactly once", () => {
     expect(row).toMatchObject({ status: "credited", attribution: "reference", intentId: intent.id, memoOrReference: reference });
     const [stored] = await database.db.select().from(depositIntents).where(eq(depositIntents.id, intent.id));
     expect(stored?.status).toBe("matched");
+
+    // Paying the same request again still names the account through its reference.
+    transferToken(rpc.chain, stranger, USDC_MINT, t.treasury, 2_000_000n, { references: [new PublicKey(reference)] });
+    await t.pass();
+    expect(await balanceOf(accountId)).toBe(12_500_000_000n);
+    expect((await t.rows()).map((r) => r.attribution)).toEqual(["reference", "reference"]);
   });
 
   it("parks a deposit nobody can be attributed, and the admin can assign it once", async () => {
