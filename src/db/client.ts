@@ -31,7 +31,7 @@ export interface DbOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; "memory" keeps the database in memory (tests). */
   dataDir?: string;
-  /** In-memory PGlite only: start from this data directory dump instead of running initdb. */
+  /** PGlite only, for a new database: start from this data directory dump instead of running initdb. */
   pgliteDump?: Blob;
   /** postgres.js pool size. */
   maxConnections?: number;
@@ -48,7 +48,8 @@ export async function createDb(options: DbOptions): Promise<Database> {
 
 async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
   if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
-  const client = dataDir === "memory" ? new PGlite(dump ? { loadDataDir: dump } : {}) : new PGlite(dataDir);
+  const options = dump ? { loadDataDir: dump } : {};
+  const client = dataDir === "memory" ? new PGlite(options) : new PGlite(dataDir, options);
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {

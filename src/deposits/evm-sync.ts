@@ -19,7 +19,7 @@ import {
 } from "../chains/evm/scanner.js";
 import { confirmDeposit, type ValuedObservation } from "./credit.js";
 import { getCursor, setCursor, tryChainLock } from "./cursors.js";
-import { markOrphaned, orphanUnconfirmedInRange, recordSeen, seenAbove } from "./pending.js";
+import { markOrphaned, orphanUnconfirmedInRange, recordSeen, refreshConfirmations, seenAbove } from "./pending.js";
 import type { AssetValuer } from "./types.js";
 
 /** Everything one chain's sync needs, passed in. */
@@ -37,6 +37,8 @@ export interface EvmSyncDeps {
   pendingWindow?: bigint;
   /** How far the cursor is moved back when its own block was replaced (default 64). */
   rewindDepth?: bigint;
+  /** Per-listener memory of how far pending blocks were scanned (kept between passes). */
+  pendingMemo?: { scannedTo?: BlockCursor };
 }
 
 /** What one chunk did. */
@@ -65,31 +67,57 @@ async function valueInOrder(deps: EvmSyncDeps, observations: DepositObservation[
   return { valued };
 }
 
-/** Credits the next bounded range of deep-enough blocks. Call repeatedly until caught up. */
+function sameCursor(a: BlockCursor | undefined, b: BlockCursor | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.block === b.block && a.hash === b.hash);
+}
+
+/**
+ * Writes under the chain's lock, only if the stored cursor is still the one the reads started from;
+ * otherwise another listener moved it meanwhile and this pass yields.
+ */
+async function writeIfUnmoved(deps: EvmSyncDeps, started: BlockCursor | undefined, write: (tx: Db) => Promise<ChunkResult>): Promise<ChunkResult> {
+  return atomically<ChunkResult>(deps.db, async (tx) => {
+    if (!(await tryChainLock(tx, deps.watch.chain))) return { kind: "locked_elsewhere" };
+    if (!sameCursor(await getCursor(tx, deps.watch.chain), started)) return { kind: "locked_elsewhere" };
+    return write(tx);
+  });
+}
+
+/**
+ * Credits the next bounded range of deep-enough blocks. Chain reads and price reads happen first, outside
+ * any transaction; then credits and the cursor are written in one transaction under the chain's lock,
+ * provided no other listener moved the cursor meanwhile. Call repeatedly until caught up.
+ */
 export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
   const { target } = await creditableHead(deps.client, deps.confirmations);
   const chain = deps.watch.chain;
-  return atomically<ChunkResult>(deps.db, async (tx) => {
-    if (!(await tryChainLock(tx, chain))) return { kind: "locked_elsewhere" };
-    const now = deps.now();
-    let cursor = (await getCursor(tx, chain)) ?? (await initialCursor(deps, target));
-    if (!(await cursorIsCanonical(deps.client, cursor))) {
-      // The cursor's own block was replaced: a reorg deeper than the credit depth. Step back and rescan;
-      // observation keys keep anything already credited from being credited again.
-      const block = cursor.block - (deps.rewindDepth ?? 64n);
-      cursor = block < 0n ? { block: -1n, hash: "" } : { block, hash: (await blockHashAt(deps.client, block)) ?? "" };
-      await setCursor(tx, chain, cursor, now);
-      return { kind: "rewound", cursor };
-    }
-    if (cursor.block >= target) {
-      await setCursor(tx, chain, cursor, now);
+  const stored = await getCursor(deps.db, chain);
+  const cursor = stored ?? (await initialCursor(deps, target));
+  if (!(await cursorIsCanonical(deps.client, cursor))) {
+    // The cursor's own block was replaced: a reorg deeper than the credit depth. Step back and rescan;
+    // observation keys keep anything already credited from being credited again.
+    const block = cursor.block - (deps.rewindDepth ?? 64n);
+    const rewound = block < 0n ? { block: -1n, hash: "" } : { block, hash: (await blockHashAt(deps.client, block)) ?? "" };
+    return writeIfUnmoved(deps, stored, async (tx) => {
+      await setCursor(tx, chain, rewound, deps.now());
+      return { kind: "rewound", cursor: rewound };
+    });
+  }
+  if (cursor.block >= target) {
+    if (stored) return { kind: "idle", cursor };
+    return writeIfUnmoved(deps, stored, async (tx) => {
+      await setCursor(tx, chain, cursor, deps.now());
       return { kind: "idle", cursor };
-    }
-    const from = cursor.block + 1n;
-    const read = await readBounded(deps.sizer, from, target, (a, b) => readDeposits(deps.client, deps.watch, a, b));
-    const { valued, stallBlock, reason } = await valueInOrder(deps, read.value);
-    const to = stallBlock === undefined ? read.to : stallBlock - 1n;
-    if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
+    });
+  }
+  const from = cursor.block + 1n;
+  const read = await readBounded(deps.sizer, from, target, (a, b) => readDeposits(deps.client, deps.watch, a, b));
+  const { valued, stallBlock, reason } = await valueInOrder(deps, read.value);
+  const to = stallBlock === undefined ? read.to : stallBlock - 1n;
+  if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
+  const next = { block: to, hash: (await blockHashAt(deps.client, to)) ?? "" };
+  return writeIfUnmoved(deps, stored, async (tx) => {
+    const now = deps.now();
     let credited = 0;
     let parked = 0;
     for (const v of valued) {
@@ -98,39 +126,45 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
       if (outcome === "unattributed") parked += 1;
     }
     await orphanUnconfirmedInRange(tx, chain, from, to);
-    const next = { block: to, hash: (await blockHashAt(deps.client, to)) ?? "" };
     await setCursor(tx, chain, next, now);
     if (stallBlock !== undefined) return { kind: "stalled", cursor: next, reason: reason ?? "not ready" };
     return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target };
   });
 }
 
-/** Records deposits above the credit depth as seen (with confirmations) and orphans replaced ones. */
+/**
+ * Records deposits above the cursor as seen (with confirmations) and orphans those whose block was
+ * replaced. Blocks already scanned by this listener are not read again while their hash holds.
+ */
 export async function trackPending(deps: EvmSyncDeps): Promise<void> {
   const { target, latest } = await creditableHead(deps.client, deps.confirmations);
   const chain = deps.watch.chain;
+  const cursor = await getCursor(deps.db, chain);
+  // From the cursor, not the depth: a deposit deep enough but waiting for a price is still shown as seen.
+  const floor = cursor ? cursor.block : target;
+  const window = deps.pendingWindow ?? 256n;
+  let from = floor + 1n > latest - window + 1n ? floor + 1n : latest - window + 1n;
+  const memo = deps.pendingMemo;
+  if (memo?.scannedTo && memo.scannedTo.block >= from && memo.scannedTo.block <= latest) {
+    if ((await blockHashAt(deps.client, memo.scannedTo.block)) === memo.scannedTo.hash) from = memo.scannedTo.block + 1n;
+  }
+  const replaced: string[] = [];
+  for (const row of await seenAbove(deps.db, chain, floor)) {
+    if ((await blockHashAt(deps.client, row.block)) !== row.hash) replaced.push(row.id);
+  }
+  const observations = from <= latest ? await readDeposits(deps.client, deps.watch, from, latest) : [];
+  const latestHash = await blockHashAt(deps.client, latest);
   await atomically<void>(deps.db, async (tx) => {
     if (!(await tryChainLock(tx, chain))) return;
-    const cursor = await getCursor(tx, chain);
-    // From the cursor, not the depth: a deposit deep enough but waiting for a price is still shown as seen.
-    const floor = cursor ? cursor.block : target;
-    const window = deps.pendingWindow ?? 256n;
-    const from = floor + 1n > latest - window + 1n ? floor + 1n : latest - window + 1n;
-    const now = deps.now();
-    // Orphan seen deposits whose block hash is no longer canonical.
-    const replaced: string[] = [];
-    for (const row of await seenAbove(tx, chain, target)) {
-      if ((await blockHashAt(deps.client, row.block)) !== row.hash) replaced.push(row.id);
-    }
     await markOrphaned(tx, replaced);
-    if (from > latest) return;
-    const observations = await readDeposits(deps.client, deps.watch, from, latest);
     await recordSeen(
       tx,
       observations.map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })),
-      now,
+      deps.now(),
     );
+    await refreshConfirmations(tx, chain, latest);
   });
+  if (memo && latestHash) memo.scannedTo = { block: latest, hash: latestHash };
 }
 
 /** Credits everything deep enough (chunk by chunk), then tracks pending deposits. */

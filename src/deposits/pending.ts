@@ -3,7 +3,7 @@
  * watch them confirm, and marked orphaned when their block leaves the canonical chain. Nothing here
  * touches the ledger.
  */
-import { and, between, eq, gt, inArray } from "drizzle-orm";
+import { and, between, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
@@ -57,4 +57,12 @@ export async function orphanUnconfirmedInRange(db: Db, chain: string, from: bigi
     .update(deposits)
     .set({ status: "orphaned" })
     .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen"), between(deposits.blockOrSlot, from, to)));
+}
+
+/** Sets every seen deposit's confirmation count from the current head. */
+export async function refreshConfirmations(db: Db, chain: string, latest: bigint): Promise<void> {
+  await db
+    .update(deposits)
+    .set({ confirmations: sql`greatest(0, ${latest.toString()}::bigint - ${deposits.blockOrSlot} + 1)::int` })
+    .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen")));
 }

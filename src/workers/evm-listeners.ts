@@ -38,6 +38,7 @@ export function startEvmListeners(options: { db: Db; chains: readonly EvmDeposit
         valuer: runtime.valuer,
         now: options.now,
         startBlock: start === undefined ? undefined : BigInt(start),
+        pendingMemo: {},
       },
       pollIntervalMs: runtime.config.poll_interval_ms,
       signal: options.signal,

@@ -26,6 +26,7 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
   let treasury: Address;
   let chain: string;
   let alice: string;
+  const pendingMemo = {};
 
   const nowSeconds = () => BigInt(Math.floor(Date.now() / 1000));
 
@@ -62,6 +63,7 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
       ),
       now: () => new Date(),
       startBlock: 1n,
+      pendingMemo,
       ...overrides,
     };
   }
@@ -236,11 +238,15 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
   });
 
   it.runIf(kind === "postgres")("keeps a second listener idle while another process holds the chain's lock", async () => {
+    await sendUsdc(1, 1_000_000n);
+    await anvil.mine(3);
     const result = await atomically(database.db, async (tx) => {
       expect(await tryChainLock(tx, chain)).toBe(true);
       return creditNextChunk(deps());
     });
     expect(result.kind).toBe("locked_elsewhere");
+    const credited = await syncEvmChain(deps()); // once the lock is free, the same work goes through
+    expect(credited.kind === "advanced" || credited.kind === "idle").toBe(true);
   });
 
   it("delays crediting while the price is stale, then credits at the fresh price", async () => {
@@ -257,6 +263,26 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
     await syncEvmChain(deps());
     expect(await depositRow(tx)).toMatchObject({ status: "credited", valueNano: 50_000_000_000n, rateRound: "3" });
     expect(await balance(alice)).toBe(before + 50_000_000_000n);
+  });
+
+  it("steps the cursor back and rescans when a reorg replaces the cursor's own block", async () => {
+    const before = await balance(alice);
+    await syncEvmChain(deps());
+    const tx = await sendUsdc(1, 2_000_000n);
+    await anvil.mine(3);
+    await syncEvmChain(deps({ confirmations: 1 }));
+    expect((await depositRow(tx))?.status).toBe("credited");
+    // Replace the last 6 blocks (deeper than the cursor) with empty ones.
+    await anvil.testClient.request({ method: "anvil_reorg" as never, params: [6, []] as never });
+    const rewound = await creditNextChunk(deps({ confirmations: 1, rewindDepth: 8n }));
+    expect(rewound.kind).toBe("rewound");
+    await syncEvmChain(deps());
+    const latest = await anvil.publicClient.getBlockNumber();
+    const again = await creditNextChunk(deps());
+    expect(again.kind).toBe("idle");
+    if (again.kind === "idle") expect(again.cursor).toEqual({ block: latest - 2n, hash: (await anvil.publicClient.getBlock({ blockNumber: latest - 2n })).hash });
+    // Rescanning the same heights never credits the earlier deposit twice.
+    expect(await balance(alice)).toBe(before + 2_000_000_000n);
   });
 
   it("one chunk at a time never passes the credit depth", async () => {

@@ -1,0 +1,148 @@
+/**
+ * Normalized request → Anthropic Messages body (https://docs.anthropic.com/en/api/messages).
+ * System and developer messages move to `system`; images become base64 or url source blocks;
+ * assistant tool calls become `tool_use` blocks and tool messages `tool_result` blocks in a user
+ * turn; consecutive turns of one role are merged. `max_tokens` is required by Anthropic.
+ */
+import type { AdapterContext, CacheControl, ChatMessage, ChatRequest, ContentPart, ReasoningConfig, TextPart, ToolChoice } from "../spec.js";
+import { parseDataUrl } from "../shared/images.js";
+import { accepts, textOf } from "../shared/json.js";
+
+/** Output limit sent when the client set none (Anthropic requires one). */
+export const DEFAULT_MAX_TOKENS = 4096;
+const MIN_THINKING_BUDGET = 1024;
+const EFFORT_BUDGET: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 16384, xhigh: 32000, max: 32000 };
+
+type Block = Record<string, unknown>;
+interface WireMessage {
+  role: "user" | "assistant";
+  content: Block[];
+}
+
+/** The JSON body for `POST /v1/messages`. */
+export function toAnthropicBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
+  const supported = context.supportedParameters;
+  const system = systemOf(request.messages);
+  const maxTokens = request.max_tokens ?? DEFAULT_MAX_TOKENS;
+  const body: Record<string, unknown> = { model: request.model, max_tokens: maxTokens, messages: toMessages(request.messages) };
+  if (system !== undefined) body.system = system;
+  const thinkingBudget = thinkingBudgetFor(request.reasoning, maxTokens);
+  if (thinkingBudget !== undefined && accepts(supported, "reasoning")) {
+    body.thinking = { type: "enabled", budget_tokens: thinkingBudget };
+  } else {
+    // Anthropic rejects sampling changes while thinking, so they are only sent without it.
+    if (request.temperature !== undefined && accepts(supported, "temperature")) body.temperature = Math.min(1, request.temperature);
+    if (request.top_p !== undefined && accepts(supported, "top_p")) body.top_p = request.top_p;
+    if (request.top_k !== undefined && accepts(supported, "top_k")) body.top_k = request.top_k;
+  }
+  if (request.stop !== undefined && request.stop.length > 0 && accepts(supported, "stop")) body.stop_sequences = request.stop;
+  if (request.user !== undefined) body.metadata = { user_id: request.user };
+  if (request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools")) {
+    body.tools = request.tools.map((tool) => ({
+      name: tool.function.name,
+      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+      input_schema: tool.function.parameters ?? { type: "object", properties: {} },
+    }));
+    const choice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
+    if (choice) body.tool_choice = choice;
+  }
+  if (stream) body.stream = true;
+  return body;
+}
+
+/**
+ * System and developer messages as Anthropic's `system`: one string, or text blocks when a part
+ * carries a cache breakpoint (which only the block form can hold).
+ */
+function systemOf(messages: ChatMessage[]): string | Block[] | undefined {
+  const parts: TextPart[] = [];
+  for (const message of messages) {
+    if (message.role !== "system" && message.role !== "developer") continue;
+    if (typeof message.content === "string") parts.push({ type: "text", text: message.content });
+    else parts.push(...message.content);
+  }
+  if (parts.length === 0) return undefined;
+  if (!parts.some((part) => part.cache_control)) return parts.map((part) => part.text).join("\n\n");
+  return parts.map((part) => withCache({ type: "text", text: part.text }, part.cache_control));
+}
+
+function withCache(block: Block, cache: CacheControl | undefined): Block {
+  return cache === undefined ? block : { ...block, cache_control: cache };
+}
+
+function lastCache(content: string | readonly ContentPart[] | null | undefined): CacheControl | undefined {
+  if (typeof content === "string" || !content) return undefined;
+  for (let index = content.length - 1; index >= 0; index--) {
+    const cache = content[index]?.cache_control;
+    if (cache) return cache;
+  }
+  return undefined;
+}
+
+function thinkingBudgetFor(reasoning: ReasoningConfig | undefined, maxTokens: number): number | undefined {
+  if (!reasoning || reasoning.enabled === false || reasoning.effort === "none") return undefined;
+  const wanted = reasoning.max_tokens ?? EFFORT_BUDGET[reasoning.effort ?? "medium"] ?? 8192;
+  // The budget must stay below max_tokens and at or above Anthropic's minimum.
+  const budget = Math.min(wanted, maxTokens - 1);
+  return budget >= MIN_THINKING_BUDGET ? budget : undefined;
+}
+
+function toToolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Block | undefined {
+  const noParallel = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === undefined) return parallel === false ? { type: "auto", ...noParallel } : undefined;
+  if (choice === "none") return { type: "none" };
+  if (choice === "auto") return { type: "auto", ...noParallel };
+  if (choice === "required") return { type: "any", ...noParallel };
+  return { type: "tool", name: choice.function.name, ...noParallel };
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function toBlocks(message: ChatMessage): Block[] {
+  switch (message.role) {
+    case "user": {
+      // Anthropic rejects empty text blocks; an empty turn is simply left out.
+      if (typeof message.content === "string") return message.content === "" ? [] : [{ type: "text", text: message.content }];
+      return message.content.filter((part) => part.type !== "text" || part.text !== "").map((part): Block => {
+        if (part.type === "text") return withCache({ type: "text", text: part.text }, part.cache_control);
+        const inline = parseDataUrl(part.image_url.url);
+        const source = inline ? { type: "base64", media_type: inline.mediaType, data: inline.data } : { type: "url", url: part.image_url.url };
+        return withCache({ type: "image", source }, part.cache_control);
+      });
+    }
+    case "assistant": {
+      const blocks: Block[] = [];
+      const text = textOf(message.content);
+      if (text !== "") blocks.push(withCache({ type: "text", text }, lastCache(message.content)));
+      for (const call of message.tool_calls ?? []) {
+        blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+      }
+      return blocks;
+    }
+    case "tool":
+      return [withCache({ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content) }, lastCache(message.content))];
+    default:
+      return [];
+  }
+}
+
+function toMessages(messages: ChatMessage[]): WireMessage[] {
+  const out: WireMessage[] = [];
+  for (const message of messages) {
+    if (message.role === "system" || message.role === "developer") continue;
+    const role = message.role === "assistant" ? "assistant" : "user";
+    const blocks = toBlocks(message);
+    if (blocks.length === 0) continue;
+    const previous = out.at(-1);
+    if (previous && previous.role === role) previous.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  }
+  return out;
+}

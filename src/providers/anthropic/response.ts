@@ -1,0 +1,108 @@
+/**
+ * Anthropic Messages response → normalized response. Content blocks: `text` joins into the
+ * answer, `thinking` into reasoning, `tool_use` into tool calls. Anthropic's `input_tokens`
+ * excludes cache reads and writes, so the normalized prompt count adds them back.
+ */
+import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
+import type { ErrorDetails } from "../shared/exchange.js";
+import { asArray, asCount, asRecord, asString } from "../shared/json.js";
+
+/** Maps Anthropic's stop_reason to the normalized set. */
+export function normalizeStopReason(native: string | null): FinishReason {
+  switch (native) {
+    case "max_tokens":
+    case "model_context_window_exceeded":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "refusal":
+      return "content_filter";
+    default:
+      return "stop";
+  }
+}
+
+/** Reads Anthropic usage (as in a message or merged from message_start and message_delta). */
+export function readAnthropicUsage(value: unknown): Usage {
+  const usage = asRecord(value) ?? {};
+  const cacheRead = asCount(usage.cache_read_input_tokens);
+  const cacheWrite = asCount(usage.cache_creation_input_tokens);
+  return {
+    promptTokens: asCount(usage.input_tokens) + cacheRead + cacheWrite,
+    completionTokens: asCount(usage.output_tokens),
+    cachedPromptTokens: cacheRead,
+    cacheWritePromptTokens: cacheWrite,
+    reasoningTokens: 0,
+  };
+}
+
+/** HTTP status an Anthropic error type stands for (for errors arriving inside a stream). */
+export function statusForErrorType(type: string | undefined): number {
+  switch (type) {
+    case "invalid_request_error":
+      return 400;
+    case "authentication_error":
+      return 401;
+    case "billing_error":
+      return 402;
+    case "permission_error":
+      return 403;
+    case "not_found_error":
+      return 404;
+    case "request_too_large":
+      return 413;
+    case "rate_limit_error":
+      return 429;
+    case "timeout_error":
+      return 504;
+    case "overloaded_error":
+      return 529;
+    default:
+      return 500;
+  }
+}
+
+/** Reads Anthropic's error body `{"type":"error","error":{"type","message"}}`. */
+export function anthropicErrorDetails(json: unknown): ErrorDetails {
+  const error = asRecord(asRecord(json)?.error);
+  return { message: asString(error?.message), code: asString(error?.type) };
+}
+
+/** Parses a complete Messages response; fails as invalid_response when it is not one. */
+export function fromAnthropicResponse(json: unknown, requestedModel: string): ChatResponse {
+  const body = asRecord(json);
+  if (!body || !Array.isArray(body.content)) {
+    throw new UpstreamError("The provider's response has no content blocks", { kind: "invalid_response", rawBody: JSON.stringify(json) });
+  }
+  let text = "";
+  let reasoning = "";
+  const toolCalls: ToolCall[] = [];
+  for (const block of asArray(body.content).map(asRecord)) {
+    if (!block) continue;
+    if (block.type === "text") text += asString(block.text) ?? "";
+    else if (block.type === "thinking") reasoning += asString(block.thinking) ?? "";
+    else if (block.type === "tool_use") {
+      toolCalls.push({
+        id: asString(block.id) ?? "",
+        type: "function",
+        function: { name: asString(block.name) ?? "", arguments: JSON.stringify(block.input ?? {}) },
+      });
+    }
+  }
+  const native = asString(body.stop_reason) ?? null;
+  return {
+    upstreamId: asString(body.id) ?? "",
+    model: asString(body.model) ?? requestedModel,
+    message: {
+      role: "assistant",
+      content: text === "" && toolCalls.length > 0 ? null : text,
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      reasoning: reasoning === "" ? null : reasoning,
+      refusal: null,
+    },
+    finishReason: normalizeStopReason(native),
+    nativeFinishReason: native,
+    usage: readAnthropicUsage(body.usage),
+    usageReported: asRecord(body.usage) !== undefined,
+  };
+}

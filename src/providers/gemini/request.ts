@@ -1,0 +1,159 @@
+/**
+ * Normalized request → Gemini `GenerateContentRequest`
+ * (https://ai.google.dev/api/generate-content). System messages become `systemInstruction`;
+ * turns become `contents` with roles user/model and parts (text, inlineData, fileData,
+ * functionCall, functionResponse); tools become `functionDeclarations`; sampling fields move
+ * into `generationConfig`. Gemini matches tool results to calls by function name, so a tool
+ * message's name is recovered from the assistant call it answers.
+ */
+import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig, ToolChoice } from "../spec.js";
+import { mediaTypeFromUrl, parseDataUrl } from "../shared/images.js";
+import { accepts, textOf } from "../shared/json.js";
+import { signatureFromId } from "./response.js";
+
+/** Signature Google documents for replaying function calls that carry none (https://ai.google.dev/gemini-api/docs/thought-signatures). */
+const UNSIGNED_CALL = "skip_thought_signature_validator";
+
+type Part = Record<string, unknown>;
+interface Content {
+  role: "user" | "model";
+  parts: Part[];
+}
+
+const EFFORT_BUDGET: Record<string, number> = { none: 0, minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: 32768, max: 32768 };
+
+/** The JSON body for `models/{model}:generateContent` and `:streamGenerateContent`. */
+export function toGeminiBody(request: ChatRequest, context: AdapterContext): Record<string, unknown> {
+  const supported = context.supportedParameters;
+  const body: Record<string, unknown> = { contents: toContents(request.messages) };
+  const system = request.messages
+    .filter((message) => message.role === "system" || message.role === "developer")
+    .map((message) => textOf(message.content))
+    .join("\n\n");
+  if (system !== "") body.systemInstruction = { parts: [{ text: system }] };
+  if (request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools")) {
+    body.tools = [
+      {
+        functionDeclarations: request.tools.map((tool) => ({
+          name: tool.function.name,
+          ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+          ...(tool.function.parameters === undefined ? {} : { parameters: cleanSchema(tool.function.parameters) }),
+        })),
+      },
+    ];
+    const config = toToolConfig(request.tool_choice);
+    if (config) body.toolConfig = config;
+  }
+  const generation = generationConfig(request, supported);
+  if (Object.keys(generation).length > 0) body.generationConfig = generation;
+  return body;
+}
+
+function generationConfig(request: ChatRequest, supported: readonly string[] | undefined): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  const copy = (field: keyof ChatRequest, name: string): void => {
+    if (request[field] !== undefined && accepts(supported, field)) config[name] = request[field];
+  };
+  copy("temperature", "temperature");
+  copy("top_p", "topP");
+  copy("top_k", "topK");
+  copy("seed", "seed");
+  copy("presence_penalty", "presencePenalty");
+  copy("frequency_penalty", "frequencyPenalty");
+  if (request.max_tokens !== undefined) config.maxOutputTokens = request.max_tokens;
+  if (request.stop !== undefined && request.stop.length > 0 && accepts(supported, "stop")) config.stopSequences = request.stop;
+  const format = request.response_format;
+  if (format && format.type !== "text" && accepts(supported, "response_format")) {
+    config.responseMimeType = "application/json";
+    if (format.type === "json_schema" && format.json_schema.schema) config.responseJsonSchema = format.json_schema.schema;
+  }
+  const thinking = thinkingConfig(request.reasoning);
+  if (thinking && accepts(supported, "reasoning")) config.thinkingConfig = thinking;
+  return config;
+}
+
+function thinkingConfig(reasoning: ReasoningConfig | undefined): Record<string, unknown> | undefined {
+  if (!reasoning) return undefined;
+  if (reasoning.enabled === false || reasoning.effort === "none") return { thinkingBudget: 0 };
+  const budget = reasoning.max_tokens ?? (reasoning.effort === undefined ? -1 : EFFORT_BUDGET[reasoning.effort]);
+  return { thinkingBudget: budget ?? -1, includeThoughts: reasoning.exclude !== true };
+}
+
+function toToolConfig(choice: ToolChoice | undefined): Record<string, unknown> | undefined {
+  if (choice === undefined) return undefined;
+  if (choice === "none") return { functionCallingConfig: { mode: "NONE" } };
+  if (choice === "auto") return { functionCallingConfig: { mode: "AUTO" } };
+  if (choice === "required") return { functionCallingConfig: { mode: "ANY" } };
+  return { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [choice.function.name] } };
+}
+
+/** Gemini's schema dialect (an OpenAPI subset) rejects some JSON Schema keywords; drop them. */
+function cleanSchema(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cleanSchema);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === "$schema" || key === "additionalProperties" || key === "strict") continue;
+    out[key] = cleanSchema(inner);
+  }
+  return out;
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toParts(message: ChatMessage, callNames: Map<string, string>): Part[] {
+  switch (message.role) {
+    case "user":
+      if (typeof message.content === "string") return [{ text: message.content }];
+      return message.content.map((part): Part => {
+        if (part.type === "text") return { text: part.text };
+        const inline = parseDataUrl(part.image_url.url);
+        return inline
+          ? { inlineData: { mimeType: inline.mediaType, data: inline.data } }
+          : { fileData: { mimeType: mediaTypeFromUrl(part.image_url.url), fileUri: part.image_url.url } };
+      });
+    case "assistant": {
+      const parts: Part[] = [];
+      const text = textOf(message.content);
+      if (text !== "") parts.push({ text });
+      (message.tool_calls ?? []).forEach((call, index) => {
+        callNames.set(call.id, call.function.name);
+        const part: Part = { functionCall: { name: call.function.name, args: parseObject(call.function.arguments) ?? {} } };
+        // Gemini 3 needs the first call of a turn signed; calls from elsewhere get Google's documented bypass value.
+        const signature = signatureFromId(call.id) ?? (index === 0 ? UNSIGNED_CALL : undefined);
+        if (signature !== undefined) part.thoughtSignature = signature;
+        parts.push(part);
+      });
+      return parts;
+    }
+    case "tool": {
+      const text = textOf(message.content);
+      const name = message.name ?? callNames.get(message.tool_call_id) ?? message.tool_call_id;
+      return [{ functionResponse: { name, response: parseObject(text) ?? { content: text } } }];
+    }
+    default:
+      return [];
+  }
+}
+
+function toContents(messages: ChatMessage[]): Content[] {
+  const callNames = new Map<string, string>();
+  const out: Content[] = [];
+  for (const message of messages) {
+    if (message.role === "system" || message.role === "developer") continue;
+    const role = message.role === "assistant" ? "model" : "user";
+    const parts = toParts(message, callNames);
+    if (parts.length === 0) continue;
+    const previous = out.at(-1);
+    if (previous && previous.role === role) previous.parts.push(...parts);
+    else out.push({ role, parts });
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Gemini `GenerateContentResponse` → normalized response. Parts with `thought: true` are
+ * reasoning; `functionCall` parts become tool calls (Gemini has no call ids, so one is minted).
+ * Usage: `promptTokenCount` already includes cached tokens; output is candidates + thoughts.
+ */
+import { randomAlphanumeric } from "../../domain/ids.js";
+import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
+import type { ErrorDetails } from "../shared/exchange.js";
+import { asArray, asCount, asRecord, asString } from "../shared/json.js";
+
+const FILTERED = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE", "OTHER_SAFETY"]);
+
+/** Maps Gemini's finishReason to the normalized set (function calls finish as tool_calls). */
+export function normalizeGeminiFinish(native: string, hasToolCalls: boolean): FinishReason {
+  if (native === "MAX_TOKENS") return "length";
+  if (FILTERED.has(native)) return "content_filter";
+  if (native === "MALFORMED_FUNCTION_CALL" || native === "UNEXPECTED_TOOL_CALL") return "error";
+  return hasToolCalls ? "tool_calls" : "stop";
+}
+
+/** Reads `usageMetadata`. */
+export function readGeminiUsage(value: unknown): Usage {
+  const usage = asRecord(value) ?? {};
+  const thoughts = asCount(usage.thoughtsTokenCount);
+  return {
+    promptTokens: asCount(usage.promptTokenCount) + asCount(usage.toolUsePromptTokenCount),
+    completionTokens: asCount(usage.candidatesTokenCount) + thoughts,
+    cachedPromptTokens: asCount(usage.cachedContentTokenCount),
+    cacheWritePromptTokens: 0,
+    reasoningTokens: thoughts,
+  };
+}
+
+/** Reads Google's error body `{"error":{"code","message","status","details":[RetryInfo…]}}`. */
+export function geminiErrorDetails(json: unknown): ErrorDetails {
+  const error = asRecord(asRecord(json)?.error);
+  if (!error) return {};
+  let retryAfterMs: number | undefined;
+  for (const detail of asArray(error.details).map(asRecord)) {
+    const delay = asString(detail?.retryDelay);
+    const match = delay === undefined ? null : /^(\d+(?:\.\d+)?)s$/.exec(delay);
+    if (match) retryAfterMs = Math.ceil(Number(match[1]) * 1000);
+  }
+  return { message: asString(error.message), code: asString(error.status), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
+
+/**
+ * Gemini 3 signs function calls (`thoughtSignature`) and rejects a later turn that replays the
+ * call without it. Clients only keep the OpenAI tool-call id, so the signature rides inside it:
+ * `call_<random>` + SIGNATURE_MARK + signature. Stateless, and echoed back verbatim by clients.
+ */
+export const SIGNATURE_MARK = "__thought_signature__";
+
+/** Splits a tool-call id minted by toToolCall into its signature (if any). */
+export function signatureFromId(id: string): string | undefined {
+  const at = id.indexOf(SIGNATURE_MARK);
+  return at === -1 ? undefined : id.slice(at + SIGNATURE_MARK.length);
+}
+
+/** A Gemini functionCall part as a normalized tool call with a minted id. */
+export function toToolCall(part: Record<string, unknown>): ToolCall {
+  const call = asRecord(part.functionCall) ?? {};
+  const signature = asString(part.thoughtSignature);
+  const id = asString(call.id) ?? `call_${randomAlphanumeric(24)}`;
+  return {
+    id: signature === undefined ? id : `${id}${SIGNATURE_MARK}${signature}`,
+    type: "function",
+    function: { name: asString(call.name) ?? "", arguments: JSON.stringify(call.args ?? {}) },
+  };
+}
+
+/** Splits a candidate's parts into answer text, reasoning and tool calls. */
+export function readParts(candidate: Record<string, unknown> | undefined): { text: string; reasoning: string; calls: ToolCall[] } {
+  let text = "";
+  let reasoning = "";
+  const calls: ToolCall[] = [];
+  for (const part of asArray(asRecord(candidate?.content)?.parts).map(asRecord)) {
+    if (!part) continue;
+    if (part.functionCall !== undefined) calls.push(toToolCall(part));
+    else if (part.thought === true) reasoning += asString(part.text) ?? "";
+    else text += asString(part.text) ?? "";
+  }
+  return { text, reasoning, calls };
+}
+
+/** Parses a complete response; fails as invalid_response when it is not one. */
+export function fromGeminiResponse(json: unknown, requestedModel: string): ChatResponse {
+  const body = asRecord(json);
+  if (!body || (body.candidates === undefined && body.promptFeedback === undefined)) {
+    throw new UpstreamError("The provider's response has no candidates", { kind: "invalid_response", rawBody: JSON.stringify(json) });
+  }
+  const candidate = asRecord(asArray(body.candidates)[0]);
+  const { text, reasoning, calls } = readParts(candidate);
+  const blocked = asString(asRecord(body.promptFeedback)?.blockReason);
+  const native = asString(candidate?.finishReason) ?? blocked ?? null;
+  return {
+    upstreamId: asString(body.responseId) ?? "",
+    model: asString(body.modelVersion) ?? requestedModel,
+    message: {
+      role: "assistant",
+      content: text === "" && calls.length > 0 ? null : text,
+      ...(calls.length > 0 ? { tool_calls: calls } : {}),
+      reasoning: reasoning === "" ? null : reasoning,
+      refusal: null,
+    },
+    finishReason: candidate ? normalizeGeminiFinish(native ?? "STOP", calls.length > 0) : "content_filter",
+    nativeFinishReason: native,
+    usage: readGeminiUsage(body.usageMetadata),
+    usageReported: asRecord(body.usageMetadata) !== undefined,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Normalized request → OpenAI Chat Completions body
+ * (https://platform.openai.com/docs/api-reference/chat/create). The normalized request already is
+ * this shape, so translation is mostly choosing what to send: optional fields the endpoint does
+ * not list in `supportedParameters` are dropped, since strict upstreams reject unknown fields.
+ */
+import type { AdapterContext, ChatMessage, ChatRequest } from "../spec.js";
+import { accepts } from "../shared/json.js";
+
+const OPTIONAL_FIELDS = [
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "temperature",
+  "top_p",
+  "top_k",
+  "min_p",
+  "top_a",
+  "frequency_penalty",
+  "presence_penalty",
+  "repetition_penalty",
+  "stop",
+  "seed",
+  "logit_bias",
+  "logprobs",
+  "top_logprobs",
+  "user",
+] as const;
+
+/** The JSON body for `POST {base}/chat/completions`. */
+export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
+  const supported = context.supportedParameters;
+  const keepCache = accepts(supported, "cache_control");
+  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map((message) => toWireMessage(message, keepCache)) };
+  for (const field of OPTIONAL_FIELDS) {
+    const value = request[field];
+    if (value !== undefined && accepts(supported, field)) body[field] = value;
+  }
+  if (request.max_tokens !== undefined) {
+    const useCompletionField = supported !== undefined && supported.includes("max_completion_tokens") && !supported.includes("max_tokens");
+    body[useCompletionField ? "max_completion_tokens" : "max_tokens"] = request.max_tokens;
+  }
+  if (request.reasoning !== undefined) {
+    if (supported?.includes("reasoning")) body.reasoning = request.reasoning;
+    else if (request.reasoning.effort !== undefined && accepts(supported, "reasoning_effort")) body.reasoning_effort = request.reasoning.effort;
+  }
+  if (stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
+
+/** Content with cache breakpoints removed, for upstreams that reject the field. */
+function withoutCache<T>(content: T): T {
+  if (!Array.isArray(content)) return content;
+  return content.map((part: Record<string, unknown>) => {
+    if (part.cache_control === undefined) return part;
+    const { cache_control: _dropped, ...rest } = part;
+    return rest;
+  }) as T;
+}
+
+function toWireMessage(original: ChatMessage, keepCache: boolean): Record<string, unknown> {
+  const message = keepCache ? original : ({ ...original, content: withoutCache(original.content) } as ChatMessage);
+  switch (message.role) {
+    case "assistant": {
+      const wire: Record<string, unknown> = { role: "assistant", content: message.content ?? null };
+      if (message.tool_calls && message.tool_calls.length > 0) wire.tool_calls = message.tool_calls;
+      if (message.name !== undefined) wire.name = message.name;
+      return wire;
+    }
+    case "tool":
+      return { role: "tool", tool_call_id: message.tool_call_id, content: message.content };
+    default:
+      return message.name === undefined
+        ? { role: message.role, content: message.content }
+        : { role: message.role, content: message.content, name: message.name };
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * OpenAI chat.completion.chunk SSE stream → normalized chunks. Frames are `data: {chunk}` and
+ * end with `data: [DONE]`; usage arrives in a last chunk with `choices: []` when
+ * `stream_options.include_usage` is set (Groq puts it under `x_groq.usage`). A `{"error":…}`
+ * frame is the upstream failing mid-stream. A stream that stops before `[DONE]` and before any
+ * finish_reason was cut.
+ */
+import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
+import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
+import { asArray, asRecord, asString } from "../shared/json.js";
+import type { SseEvent } from "../shared/sse-parser.js";
+import { normalizeFinishReason, openAIErrorDetails, readUsage } from "./response.js";
+
+/** Translates one OpenAI-style stream. */
+export async function* translateOpenAIStream(
+  events: AsyncIterable<SseEvent>,
+  meta: StreamMeta,
+): AsyncGenerator<StreamChunk> {
+  let usage: Usage | undefined;
+  let finished = false;
+  let done = false;
+  const iterator = events[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const event = next.value;
+    if (event.data.trim() === "[DONE]") {
+      done = true;
+      break;
+    }
+    const chunk = asRecord(parseEventJson(event));
+    if (!chunk) throw new UpstreamError("The provider's stream carried a non-object frame", { kind: "invalid_response", rawBody: event.data });
+    if (chunk.error !== undefined) throw streamError(chunk);
+    if (!meta.upstreamId) meta.upstreamId = asString(chunk.id) ?? "";
+    if (!meta.model) meta.model = asString(chunk.model) ?? "";
+    const usageSource = chunk.usage ?? asRecord(chunk.x_groq)?.usage;
+    if (asRecord(usageSource)) usage = readUsage(usageSource);
+    const choice = asRecord(asArray(chunk.choices)[0]);
+    if (!choice) continue;
+    const native = asString(choice.finish_reason) ?? null;
+    if (native !== null) finished = true;
+    const delta = readDelta(asRecord(choice.delta) ?? {});
+    if (Object.keys(delta).length === 0 && native === null) continue;
+    yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native };
+  }
+  if (!done && !finished) throw cutStreamError();
+  if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
+  if (done) await drain(iterator);
+}
+
+function readDelta(delta: Record<string, unknown>): ChunkDelta {
+  const out: ChunkDelta = {};
+  if (delta.role === "assistant") out.role = "assistant";
+  const content = asString(delta.content);
+  if (content !== undefined && content !== "") out.content = content;
+  const reasoning = asString(delta.reasoning) ?? asString(delta.reasoning_content);
+  if (reasoning !== undefined && reasoning !== "") out.reasoning = reasoning;
+  const refusal = asString(delta.refusal);
+  if (refusal !== undefined && refusal !== "") out.refusal = refusal;
+  const toolCalls = asArray(delta.tool_calls)
+    .map(asRecord)
+    .filter((call) => call !== undefined)
+    .map((call, position): ToolCallDelta => {
+      const fn = asRecord(call.function);
+      const piece: ToolCallDelta = { index: typeof call.index === "number" ? call.index : position };
+      const id = asString(call.id);
+      if (id !== undefined) {
+        piece.id = id;
+        piece.type = "function";
+      }
+      if (fn) {
+        piece.function = {};
+        const name = asString(fn.name);
+        if (name !== undefined) piece.function.name = name;
+        const args = asString(fn.arguments);
+        if (args !== undefined) piece.function.arguments = args;
+      }
+      return piece;
+    });
+  if (toolCalls.length > 0) out.tool_calls = toolCalls;
+  return out;
+}
+
+function streamError(chunk: Record<string, unknown>): UpstreamError {
+  const details = openAIErrorDetails(chunk);
+  const code = asRecord(chunk.error)?.code;
+  const status = typeof code === "number" && code >= 400 && code < 600 ? code : 502;
+  return new UpstreamError(details.message ?? "The provider reported an error mid-stream", {
+    kind: "http",
+    status,
+    rawBody: JSON.stringify(chunk),
+    ...(details.code === undefined ? {} : { upstreamCode: details.code }),
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Protocol name → adapter. The only place outside a protocol's folder that names it. All
+ * adapters share one UpstreamHttp (one undici Agent, one keep-alive pool per origin).
+ * Creating a registry opens nothing; close() releases pooled connections at shutdown.
+ */
+import { createAnthropicAdapter } from "./anthropic/adapter.js";
+import { createGeminiAdapter } from "./gemini/adapter.js";
+import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.js";
+import { createUpstreamHttp, type UpstreamHttp, type UpstreamHttpOptions } from "./shared/upstream-http.js";
+import type { ProviderAdapter, ProviderProtocol } from "./spec.js";
+
+/** Every protocol an endpoint may declare. */
+export const PROVIDER_PROTOCOLS: readonly ProviderProtocol[] = ["openai", "anthropic", "gemini"];
+
+/** The adapters, by protocol. */
+export interface ProviderRegistry {
+  /** The adapter for a protocol. */
+  get(protocol: ProviderProtocol): ProviderAdapter;
+  /** Closes the shared connection pools. */
+  close(): Promise<void>;
+}
+
+/** Options for building the registry: pool settings, or an existing client to share. */
+export interface ProviderRegistryOptions extends UpstreamHttpOptions {
+  http?: UpstreamHttp;
+}
+
+/** Whether a string names a known protocol (for validating configuration). */
+export function isProviderProtocol(value: string): value is ProviderProtocol {
+  return (PROVIDER_PROTOCOLS as readonly string[]).includes(value);
+}
+
+/** Builds one adapter per protocol over a shared HTTP client. */
+export function createProviderRegistry(options: ProviderRegistryOptions = {}): ProviderRegistry {
+  const http = options.http ?? createUpstreamHttp(options);
+  const adapters: Record<ProviderProtocol, ProviderAdapter> = {
+    openai: createOpenAICompatibleAdapter(http),
+    anthropic: createAnthropicAdapter(http),
+    gemini: createGeminiAdapter(http),
+  };
+  return {
+    get: (protocol) => adapters[protocol],
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * The protocol-independent half of one upstream call: send, turn error statuses into
+ * UpstreamError, read a JSON body, or open a stream that resolves at the first chunk with
+ * substance. Adapters supply URLs, headers, bodies and the translation of their wire format.
+ */
+import { UpstreamError, type AdapterContext, type StreamChunk, type UpstreamStream } from "../spec.js";
+import { Attempt } from "./attempt.js";
+import { readSseEvents, type SseEvent } from "./sse-parser.js";
+import { parseRetryAfterMs, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** What a protocol's error body says: a message and the provider's own error code/type. */
+export interface ErrorDetails {
+  message?: string;
+  code?: string;
+  /** A retry hint found in the body (e.g. Gemini's RetryInfo), used when no header gives one. */
+  retryAfterMs?: number;
+}
+
+/** One request as an adapter describes it. */
+export interface ExchangeRequest {
+  http: UpstreamHttp;
+  context: AdapterContext;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  /** Reads the provider's error body shape. */
+  errorDetails: (json: unknown) => ErrorDetails;
+}
+
+/** Mutable facts a stream translator learns as events arrive. */
+export interface StreamMeta {
+  upstreamId: string;
+  model: string;
+}
+
+/** Turns a protocol's SSE events into normalized chunks; throws UpstreamError on error events or cuts. */
+export type StreamTranslator = (events: AsyncIterable<SseEvent>, meta: StreamMeta, cut: () => boolean) => AsyncGenerator<StreamChunk>;
+
+/** Sends a request and returns its parsed JSON body; every failure is an UpstreamError. */
+export async function exchangeJson(request: ExchangeRequest): Promise<unknown> {
+  const attempt = new Attempt(request.context);
+  try {
+    const response = await request.http.postJson(attempt, request.url, request.headers, request.body);
+    if (response.status >= 300) throw await errorFromResponse(attempt, response, request.errorDetails);
+    attempt.markFirstChunk();
+    const text = await readText(attempt, response, Number.POSITIVE_INFINITY);
+    return parseJson(text);
+  } catch (error) {
+    throw attempt.translate(error);
+  } finally {
+    attempt.dispose();
+  }
+}
+
+/** Sends a streaming request; resolves once the first chunk with substance arrived. */
+export async function exchangeStream(request: ExchangeRequest, translate: StreamTranslator): Promise<UpstreamStream> {
+  const attempt = new Attempt(request.context);
+  let response: UpstreamResponse | undefined;
+  try {
+    response = await request.http.postJson(attempt, request.url, request.headers, request.body);
+    if (response.status >= 300) throw await errorFromResponse(attempt, response, request.errorDetails);
+    if (!isEventStream(response)) throw await notAStream(attempt, response, request.errorDetails);
+    const meta: StreamMeta = { upstreamId: "", model: "" };
+    let cut = false;
+    const events = readSseEvents(attempt.timed(response.body), () => {
+      cut = true;
+    });
+    const chunks = translate(events, meta, () => cut);
+    const buffered: StreamChunk[] = [];
+    let ended = false;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      buffered.push(next.value);
+      if (hasSubstance(next.value)) break;
+    }
+    attempt.markFirstChunk();
+    const firstChunkAt = performance.now();
+    const body = response.body;
+    const state = { complete: ended };
+    const close = (): void => {
+      // A stream read to its end already handed its connection back to the pool: nothing to close.
+      if (state.complete) return;
+      if (!attempt.failed) attempt.fail(new UpstreamError("The stream was closed by the gateway", { kind: "aborted" }));
+      body.destroy();
+      attempt.dispose();
+    };
+    return {
+      upstreamId: meta.upstreamId,
+      model: meta.model || String((request.body as { model?: unknown }).model ?? ""),
+      startedAt: attempt.startedAt,
+      firstChunkAt,
+      chunks: replay(buffered, ended ? undefined : chunks, attempt, close, () => (state.complete = true)),
+      close,
+    };
+  } catch (error) {
+    response?.body.destroy();
+    attempt.dispose();
+    throw attempt.translate(error);
+  }
+}
+
+/**
+ * Yields the buffered first chunks, then the rest. A consumer that stops early (break, return,
+ * throw) closes the upstream connection rather than leaving it open and unread.
+ */
+async function* replay(
+  buffered: StreamChunk[],
+  rest: AsyncGenerator<StreamChunk> | undefined,
+  attempt: Attempt,
+  close: () => void,
+  markComplete: () => void,
+): AsyncGenerator<StreamChunk> {
+  let finished = false;
+  try {
+    yield* buffered;
+    if (rest) {
+      for (;;) {
+        let next: IteratorResult<StreamChunk>;
+        try {
+          next = await rest.next();
+        } catch (error) {
+          throw attempt.translate(error);
+        }
+        if (next.done) break;
+        yield next.value;
+      }
+    }
+    finished = true;
+    markComplete();
+  } finally {
+    if (!finished) close();
+    attempt.dispose();
+  }
+}
+
+/** True when a chunk carries something a client would see (not only a role or usage). */
+export function hasSubstance(chunk: StreamChunk): boolean {
+  const delta = chunk.delta;
+  return (
+    chunk.finishReason !== null ||
+    (delta.content !== undefined && delta.content !== "") ||
+    (delta.reasoning !== undefined && delta.reasoning !== "") ||
+    (delta.refusal !== undefined && delta.refusal !== "") ||
+    (delta.tool_calls !== undefined && delta.tool_calls.length > 0)
+  );
+}
+
+async function readText(attempt: Attempt, response: UpstreamResponse, limit: number): Promise<string> {
+  const decoder = new TextDecoder("utf-8");
+  let text = "";
+  for await (const bytes of attempt.timed(response.body)) {
+    text += decoder.decode(bytes, { stream: true });
+    if (text.length > limit) {
+      response.body.destroy();
+      return text.slice(0, limit);
+    }
+  }
+  return text + decoder.decode();
+}
+
+/** Parses a body as JSON or fails as an invalid response. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UpstreamError("The provider returned a body that is not valid JSON", {
+      kind: "invalid_response",
+      rawBody: text,
+      cause: error,
+    });
+  }
+}
+
+async function errorFromResponse(
+  attempt: Attempt,
+  response: UpstreamResponse,
+  errorDetails: (json: unknown) => ErrorDetails,
+): Promise<UpstreamError> {
+  let text = "";
+  try {
+    text = await readText(attempt, response, ERROR_BODY_LIMIT);
+  } catch {
+    // The status is what matters; a broken error body is reported as empty.
+  }
+  let details: ErrorDetails = {};
+  try {
+    details = errorDetails(JSON.parse(text) as unknown);
+  } catch {
+    details = {};
+  }
+  const retryAfterMs = parseRetryAfterMs(response.headers) ?? details.retryAfterMs;
+  const message = details.message ?? `The provider answered HTTP ${response.status}`;
+  return new UpstreamError(message, {
+    kind: "http",
+    status: response.status,
+    rawBody: text,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(details.code === undefined ? {} : { upstreamCode: details.code }),
+  });
+}
+
+function isEventStream(response: UpstreamResponse): boolean {
+  const type = response.headers["content-type"];
+  const value = Array.isArray(type) ? type[0] : type;
+  // No content type at all is tolerated (some local servers omit it); a JSON body is not a stream.
+  return value === undefined || !/json/i.test(value);
+}
+
+/**
+ * A 2xx JSON body where a stream was asked: some servers ignore `stream` or report errors this
+ * way. An error inside it keeps its status; anything else is an invalid response.
+ */
+async function notAStream(attempt: Attempt, response: UpstreamResponse, errorDetails: (json: unknown) => ErrorDetails): Promise<UpstreamError> {
+  const text = await readText(attempt, response, ERROR_BODY_LIMIT);
+  let details: ErrorDetails = {};
+  let code: unknown;
+  try {
+    const json = JSON.parse(text) as { error?: { code?: unknown } };
+    details = json.error === undefined ? {} : errorDetails(json);
+    code = json.error?.code;
+  } catch {
+    details = {};
+  }
+  if (details.message !== undefined) {
+    const status = typeof code === "number" && code >= 400 && code < 600 ? code : 502;
+    return new UpstreamError(details.message, { kind: "http", status, rawBody: text, ...(details.code === undefined ? {} : { upstreamCode: details.code }) });
+  }
+  return new UpstreamError("The provider answered a stream request with a non-stream body", { kind: "invalid_response", rawBody: text });
+}
+
+/** Parses one SSE data payload as JSON, or fails as an invalid response. */
+export function parseEventJson(event: SseEvent): unknown {
+  try {
+    return JSON.parse(event.data) as unknown;
+  } catch (error) {
+    throw new UpstreamError("The provider's stream carried an event that is not valid JSON", {
+      kind: "invalid_response",
+      rawBody: event.data,
+      cause: error,
+    });
+  }
+}
+
+/** The error for a stream that ended before the protocol's end marker. */
+export function cutStreamError(): UpstreamError {
+  return new UpstreamError("The provider's stream ended before it was complete", { kind: "reset" });
+}
+
+/**
+ * Reads what follows a protocol's end marker until the body ends, so the connection goes back
+ * to the keep-alive pool instead of being destroyed. Errors there no longer matter.
+ */
+export async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    for (;;) if ((await iterator.next()).done) return;
+  } catch {
+    // The answer was complete; a broken tail only costs the pooled connection.
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Upstream HTTP through undici with keep-alive pools. An undici Agent keeps one Pool per origin
+ * and reuses its connections; one Agent exists per distinct connect timeout (connect timeouts
+ * are a connection property in undici), so in practice one Agent serves every provider.
+ * Creating a client opens nothing; sockets open on the first request.
+ */
+import { Agent, request } from "undici";
+import type { Attempt } from "./attempt.js";
+
+/** Pool settings; defaults suit a gateway talking to a handful of provider origins. */
+export interface UpstreamHttpOptions {
+  /** How long an idle keep-alive socket is kept (ms). */
+  keepAliveTimeoutMs?: number;
+  /** Upper bound on sockets per origin (undefined: unlimited). */
+  connectionsPerOrigin?: number;
+}
+
+/** A sent request whose status and headers have arrived. */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
+}
+
+/** The shared HTTP client every adapter sends through. */
+export class UpstreamHttp {
+  private readonly agents = new Map<number, Agent>();
+
+  constructor(private readonly options: UpstreamHttpOptions = {}) {}
+
+  /** POSTs a JSON body; resolves at response headers, rejects with the attempt's UpstreamError. */
+  async postJson(attempt: Attempt, url: string, headers: Record<string, string>, body: unknown): Promise<UpstreamResponse> {
+    attempt.arm();
+    try {
+      const response = await request(url, {
+        method: "POST",
+        dispatcher: this.agentFor(attempt.timeouts.connectMs),
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify(body),
+        signal: attempt.signal,
+        // Our own timers (Attempt) govern; undici's stay as a backstop.
+        headersTimeout: attempt.timeouts.firstByteMs + 1000,
+        bodyTimeout: Math.max(attempt.timeouts.idleMs, attempt.timeouts.firstByteMs) + 1000,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      throw attempt.translate(error);
+    } finally {
+      attempt.disarm();
+    }
+  }
+
+  /** Closes every pooled connection. */
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((agent) => agent.close()));
+  }
+
+  private agentFor(connectMs: number): Agent {
+    let agent = this.agents.get(connectMs);
+    if (!agent) {
+      agent = new Agent({
+        keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connections: this.options.connectionsPerOrigin ?? null,
+        connect: { timeout: connectMs },
+      });
+      this.agents.set(connectMs, agent);
+    }
+    return agent;
+  }
+}
+
+/** A new shared client (nothing connects until the first request). */
+export function createUpstreamHttp(options?: UpstreamHttpOptions): UpstreamHttp {
+  return new UpstreamHttp(options);
+}
+
+/** First value of a response header, lower-case name. */
+export function headerValue(headers: UpstreamResponse["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Milliseconds to wait according to `retry-after-ms`, or `retry-after` (seconds or an HTTP date).
+ * RFC 9110 §10.2.3.
+ */
+export function parseRetryAfterMs(headers: UpstreamResponse["headers"], now: number = Date.now()): number | undefined {
+  const ms = headerValue(headers, "retry-after-ms");
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
+  const value = headerValue(headers, "retry-after")?.trim();
+  if (value === undefined || value === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

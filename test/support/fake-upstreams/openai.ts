@@ -1,0 +1,111 @@
+/**
+ * Fake OpenAI Chat Completions upstream (`POST …/chat/completions`), shapes as recorded from
+ * api.openai.com: `chatcmpl-` ids, `chat.completion(.chunk)` objects, a role-only first chunk,
+ * tool-call deltas (id and name first, arguments in pieces), a finish chunk, a usage chunk with
+ * `choices: []` (stream_options.include_usage) and `data: [DONE]`; errors as
+ * `{"error":{"message","type","param","code"}}`.
+ */
+import { randomBytes } from "node:crypto";
+import { DEFAULT_USAGE, finishOf, pieces, textOf, type FakeBehaviour, type RecordedRequest } from "./behaviour.js";
+import { retryHeaders, startFakeServer, type FakeOptions, type FakeUpstream, type ProtocolRenderer, type Rendered } from "./server.js";
+
+const id = (prefix: string): string => `${prefix}${randomBytes(12).toString("base64url")}`;
+
+function requestedModel(request: RecordedRequest): string {
+  const model = (request.body as { model?: unknown } | undefined)?.model;
+  return typeof model === "string" ? model : "gpt-4o-mini";
+}
+
+function usageOf(behaviour: FakeBehaviour): Record<string, unknown> {
+  const usage = behaviour.usage ?? DEFAULT_USAGE;
+  return {
+    prompt_tokens: usage.prompt,
+    completion_tokens: usage.completion,
+    total_tokens: usage.prompt + usage.completion,
+    prompt_tokens_details: { cached_tokens: usage.cached ?? 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: usage.reasoning ?? 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+function toolCallsOf(behaviour: FakeBehaviour): { id: string; name: string; args: string }[] {
+  return (behaviour.toolCalls ?? []).map((call) => ({ id: call.id ?? id("call_"), name: call.name, args: JSON.stringify(call.arguments) }));
+}
+
+const TYPES: Record<number, [string, string | null]> = {
+  400: ["invalid_request_error", null],
+  401: ["invalid_request_error", "invalid_api_key"],
+  403: ["invalid_request_error", "unsupported_country_region_territory"],
+  404: ["invalid_request_error", "model_not_found"],
+  429: ["requests", "rate_limit_exceeded"],
+};
+
+/** How OpenAI looks on the wire. */
+export const openAIRenderer: ProtocolRenderer = {
+  frameEnd: "\n\n",
+  isStream: (request) => (request.body as { stream?: unknown } | undefined)?.stream === true,
+  renderError(error) {
+    const [type, code] = TYPES[error.status] ?? ["server_error", null];
+    return {
+      kind: "json",
+      status: error.status,
+      headers: retryHeaders(error),
+      body: JSON.stringify({ error: { message: error.message ?? `Fake upstream error ${error.status}`, type, param: null, code } }),
+    };
+  },
+  streamErrorFrame: () =>
+    `data: ${JSON.stringify({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } })}\n\n`,
+  render(behaviour, request, stream): Rendered {
+    const model = behaviour.model ?? requestedModel(request);
+    const completionId = id("chatcmpl-");
+    const created = Math.floor(Date.now() / 1000);
+    const calls = toolCallsOf(behaviour);
+    const text = textOf(behaviour);
+    const finish = finishOf(behaviour);
+    if (!stream) {
+      const message: Record<string, unknown> = { role: "assistant", content: text === "" && calls.length > 0 ? null : text, refusal: null, annotations: [] };
+      if (behaviour.reasoning !== undefined) message.reasoning = behaviour.reasoning;
+      if (calls.length > 0) message.tool_calls = calls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.args } }));
+      return {
+        kind: "json",
+        status: 200,
+        body: JSON.stringify({
+          id: completionId,
+          object: "chat.completion",
+          created,
+          model,
+          choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+          ...(behaviour.omitUsage ? {} : { usage: usageOf(behaviour) }),
+          service_tier: "default",
+          system_fingerprint: "fp_fake0001",
+        }),
+      };
+    }
+    const chunk = (choices: unknown[], usage: unknown = null): string =>
+      `data: ${JSON.stringify({ id: completionId, object: "chat.completion.chunk", created, model, service_tier: "default", system_fingerprint: "fp_fake0001", choices, usage })}\n\n`;
+    const delta = (value: Record<string, unknown>, finishReason: string | null = null): string =>
+      chunk([{ index: 0, delta: value, logprobs: null, finish_reason: finishReason }]);
+    const frames = [delta({ role: "assistant", content: "", refusal: null })];
+    if (behaviour.reasoning !== undefined) for (const piece of pieces(behaviour.reasoning)) frames.push(delta({ reasoning: piece }));
+    for (const piece of pieces(text)) frames.push(delta({ content: piece }));
+    calls.forEach((call, index) => {
+      frames.push(delta({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }));
+      const half = Math.ceil(call.args.length / 2);
+      frames.push(delta({ tool_calls: [{ index, function: { arguments: call.args.slice(0, half) } }] }));
+      frames.push(delta({ tool_calls: [{ index, function: { arguments: call.args.slice(half) } }] }));
+    });
+    frames.push(delta({}, finish));
+    if (!behaviour.omitUsage) frames.push(chunk([], usageOf(behaviour)));
+    frames.push("data: [DONE]\n\n");
+    return { kind: "sse", frames };
+  },
+};
+
+/** Starts a fake OpenAI-compatible upstream; point the adapter's baseUrl at `${url}/v1`. */
+export function startFakeOpenAI(options?: FakeOptions): Promise<FakeUpstream> {
+  return startFakeServer(openAIRenderer, options);
+}
