@@ -11,7 +11,7 @@ import { registerKeyRoutes } from "./http/routes/keys.js";
 import { registerDepositRoutes } from "./http/routes/deposits.js";
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
-import { createChainRuntime, type ChainRuntime } from "./deposits/runtime.js";
+import { createChainRuntime, withSolana, type ChainRuntime } from "./deposits/runtime.js";
 import { KeyResolver } from "./keys/index.js";
 import { createChatStack, type ChatStack } from "./gateway/compose.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
@@ -69,7 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerKeyRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
-  const wallet = walletRouteDeps(deps.config, deps.chains ?? createChainRuntime(deps.config.chains.evm, clock));
+  const chains = deps.chains ?? withSolana(createChainRuntime(deps.config.chains.evm, clock), deps.config.chains.solana, clock);
+  const wallet = walletRouteDeps(deps.config, chains);
   registerWalletAuthRoutes(app, routeDeps, wallet);
   registerDepositRoutes(app, routeDeps, wallet);
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();

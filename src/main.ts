@@ -2,10 +2,11 @@ import { buildApp } from "./app.js";
 import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
-import { createChainRuntime } from "./deposits/runtime.js";
+import { createChainRuntime, withSolana } from "./deposits/runtime.js";
 import { expireHolds } from "./ledger/index.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
+import { startSolanaListener } from "./workers/solana-deposits.js";
 
 const HOLD_SWEEP_INTERVAL_MS = 30_000;
 
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   await expireHolds(database.db, new Date());
 
   const clock = () => new Date();
-  const chains = createChainRuntime(config.chains.evm, clock);
+  const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
   const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const app = await buildApp({ config, database, chains, byokKeyring });
   const workers = new AbortController();
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
     ...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log: app.log }),
   ];
+  if (chains.solana) {
+    running.push(startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log }));
+  }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ storage: database.dialect, address }, "farebox ready");
 

@@ -12,6 +12,8 @@ export interface DepositObservation {
   /** Log index for token transfers; -1 for a top-level native transfer; instruction/account index on Solana. */
   index: number;
   from: string;
+  /** Every wallet whose balance decreased (Solana: token owners / signers), `from` first; absent = just `from`. */
+  senders?: string[];
   to: string;
   /** Asset symbol as configured ("USDC", "ETH", "SOL"). */
   asset: string;

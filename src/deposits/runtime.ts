@@ -8,10 +8,14 @@ import type { EvmChainConfig } from "../config/chains-schema.js";
 import { createEvmPublicClient } from "../chains/evm/client.js";
 import type { DepositChain } from "./deposit-chain.js";
 import { createEvmDepositRuntime, type EvmDepositRuntime } from "./evm-chain.js";
+import type { SolanaChainConfig } from "../config/chains-schema.js";
+import { createSolanaDepositRuntime, type SolanaDepositRuntime } from "./solana-chain.js";
 
 /** The chain-side runtime of the process. */
 export interface ChainRuntime {
   evm: EvmDepositRuntime[];
+  /** The Solana chain, when `chains.solana` is configured (see {@link withSolana}). */
+  solana?: SolanaDepositRuntime;
   /** What the deposit API describes; Solana adds its own entry. */
   depositChains: DepositChain[];
   /** Read client for a configured EVM chain id, if any. */
@@ -33,4 +37,19 @@ export function createChainRuntime(
   };
   const evm = evmChains.map((config) => createEvmDepositRuntime(config, clientFor, now));
   return { evm, depositChains: evm.map((e) => e.description), evmClient: (chainId) => clients.get(chainId) };
+}
+
+/**
+ * Adds the configured Solana chain to a runtime. Its SOL price feed is read on a chain from
+ * `chains.evm`; a feed on an unconfigured chain fails here, at start.
+ */
+export function withSolana(runtime: ChainRuntime, config: SolanaChainConfig | null, now: () => Date): ChainRuntime {
+  if (!config) return runtime;
+  const clientFor = (chainId: number): PublicClient => {
+    const client = runtime.evmClient(chainId);
+    if (!client) throw new Error(`Solana price feed on chain ${chainId}, which is not configured under chains.evm`);
+    return client;
+  };
+  const solana = createSolanaDepositRuntime(config, clientFor, now);
+  return { ...runtime, solana, depositChains: [...runtime.depositChains, solana.description] };
 }

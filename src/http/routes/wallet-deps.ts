@@ -1,5 +1,5 @@
 import type { Config } from "../../config/schema.js";
-import { createEvmSignInScheme } from "../../auth/schemes.js";
+import { createEvmSignInScheme, createSolanaSignInScheme } from "../../auth/schemes.js";
 import type { SignInScheme } from "../../auth/scheme.js";
 import type { DepositChain } from "../../deposits/deposit-chain.js";
 import type { ChainRuntime } from "../../deposits/runtime.js";
@@ -24,7 +24,7 @@ export function walletRouteDeps(config: Config, chains: ChainRuntime, extraSchem
     (chainId) => chains.evmClient(chainId),
   );
   return {
-    schemes: [evmScheme, ...extraSchemes],
+    schemes: [evmScheme, createSolanaSignInScheme(config.auth), ...extraSchemes],
     depositChains: [...chains.depositChains, ...extraChains],
     challengeTtlMs: config.auth.challenge_ttl_s * 1000,
     sessionTtlMs: config.auth.session_ttl_s * 1000,

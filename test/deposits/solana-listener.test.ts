@@ -1,0 +1,251 @@
+import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
+import { and, eq } from "drizzle-orm";
+import type { Address } from "viem";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createSolanaConnection } from "../../src/chains/solana/connection.js";
+import { referenceForIntent } from "../../src/chains/solana/pay-url.js";
+import type { SolanaChainConfig } from "../../src/config/chains-schema.js";
+import { depositIntents, deposits, ledgerEntries, walletIdentities } from "../../src/db/schema/index.js";
+import { assignDeposit } from "../../src/deposits/credit.js";
+import { createIntent } from "../../src/deposits/intents.js";
+import { createSolanaDepositRuntime, type SolanaDepositRuntime } from "../../src/deposits/solana-chain.js";
+import { createSolanaListenerStore } from "../../src/deposits/solana-sync.js";
+import { newId } from "../../src/domain/ids.js";
+import { createAccount, getBalance } from "../../src/ledger/index.js";
+import { runSolanaPass } from "../../src/workers/solana-listener.js";
+import { artifact, startAnvil, type Anvil } from "../support/anvil.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import {
+  buildTransaction,
+  fundedWallet,
+  installMint,
+  mintTo,
+  transferSol,
+  transferToken,
+  USDC_MINT,
+} from "../support/solana-rpc/fixtures.js";
+import { startSolanaRpc, type SolanaRpcServer } from "../support/solana-rpc/server.js";
+
+const SOL_USD = 150_12345678n; // 150.12345678 USD, 8 decimals like Chainlink USD feeds
+const feedAbi = artifact("MockAggregator").abi;
+
+let rpc: SolanaRpcServer;
+let anvil: Anvil;
+let feed: Address;
+let database: TestDatabase;
+let mintAuthority: Keypair;
+
+async function setPrice(answer: bigint, updatedAt: Date): Promise<void> {
+  const hash = await anvil.wallet(0).writeContract({
+    address: feed,
+    abi: feedAbi,
+    functionName: "setRound",
+    args: [answer, BigInt(Math.floor(updatedAt.getTime() / 1000))],
+  });
+  await anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+}
+
+beforeAll(async () => {
+  [rpc, anvil, database] = await Promise.all([startSolanaRpc(), startAnvil(), createTestDatabase("pglite")]);
+  feed = await anvil.deploy("MockAggregator");
+  await setPrice(SOL_USD, new Date());
+  mintAuthority = fundedWallet(rpc.chain);
+  installMint(rpc.chain, USDC_MINT, mintAuthority.publicKey);
+});
+
+afterAll(async () => {
+  await Promise.all([rpc?.close(), anvil?.stop(), database?.close()]);
+});
+
+beforeEach(() => {
+  rpc.chain.finalizedLag = 0;
+  rpc.chain.confirmedLag = 0;
+});
+
+/** A fresh treasury (and so a fresh cursor namespace) per test. */
+function setup(batchSize?: number) {
+  const treasury = Keypair.generate().publicKey;
+  const config: SolanaChainConfig = {
+    rpc_url: rpc.url,
+    treasury: treasury.toBase58(),
+    commitment: "finalized",
+    poll_interval_ms: 1_000,
+    assets: [
+      { symbol: "SOL", native: true, price_feed: { chain_id: anvil.chainId, address: feed, max_age_s: 3_600 } },
+      { symbol: "USDC", native: false, mint: USDC_MINT.toBase58(), decimals: 6 },
+    ],
+  };
+  const chain = `solana:test-${treasury.toBase58().slice(0, 8)}`;
+  const runtime: SolanaDepositRuntime = createSolanaDepositRuntime(config, () => anvil.publicClient, () => new Date(), chain);
+  if (batchSize !== undefined) runtime.scan.batchSize = batchSize;
+  const connection = createSolanaConnection({ rpcUrl: rpc.url, commitment: "finalized", timeoutMs: 5_000 });
+  const pass = () =>
+    runSolanaPass(
+      connection,
+      runtime.scan,
+      createSolanaListenerStore({ db: database.db, chain, scan: runtime.scan, valuer: runtime.valuer, now: () => new Date() }),
+    );
+  const rows = () => database.db.select().from(deposits).where(eq(deposits.chain, chain));
+  return { treasury, chain, runtime, pass, rows };
+}
+
+async function linkedAccount(wallet: Keypair): Promise<string> {
+  const accountId = await createAccount(database.db);
+  await database.db
+    .insert(walletIdentities)
+    .values({ id: newId("wal"), accountId, family: "solana", address: wallet.publicKey.toBase58() });
+  return accountId;
+}
+
+const balanceOf = async (accountId: string) => (await getBalance(database.db, accountId))?.balanceNano;
+
+describe("Solana deposits credited exactly once", () => {
+  it("credits SOL (at the feed price, rate stored) and USDC from a linked wallet once, across restarts", async () => {
+    const t = setup();
+    const wallet = fundedWallet(rpc.chain, 20_000_000_000n);
+    mintTo(rpc.chain, mintAuthority, USDC_MINT, wallet.publicKey, 100_000_000n);
+    const accountId = await linkedAccount(wallet);
+    transferSol(rpc.chain, wallet, t.treasury, 2_500_000_000n);
+    transferToken(rpc.chain, wallet, USDC_MINT, t.treasury, 12_345_678n, { createRecipientAccount: true });
+    // A failed transfer from the same wallet is on chain too, and must credit nothing.
+    rpc.chain.send(
+      buildTransaction(rpc.chain, wallet, [
+        SystemProgram.transfer({ fromPubkey: wallet.publicKey, toPubkey: t.treasury, lamports: 900_000_000_000 }),
+      ]),
+    );
+
+    await t.pass();
+    const solNano = (2_500_000_000n * SOL_USD * 10n ** 9n) / 10n ** 17n;
+    const usdcNano = 12_345_678_000n;
+    expect(await balanceOf(accountId)).toBe(solNano + usdcNano);
+    const rows = await t.rows();
+    expect(rows).toHaveLength(2);
+    const solRow = rows.find((r) => r.asset === "SOL")!;
+    expect(solRow).toMatchObject({ status: "credited", attribution: "wallet", rateAnswer: SOL_USD, rateDecimals: 8 });
+    expect(solRow.amountBaseUnits).toBe(2_500_000_000n);
+    expect(rows.find((r) => r.asset === "USDC")).toMatchObject({ status: "credited", amountBaseUnits: 12_345_678n, valueNano: usdcNano });
+
+    // Another pass and a "restarted" listener (new store, same database) re-read the overlap: no new credit.
+    await t.pass();
+    await t.pass();
+    expect(await balanceOf(accountId)).toBe(solNano + usdcNano);
+    const entries = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.accountId, accountId));
+    expect(entries).toHaveLength(2);
+  });
+
+  it("credits nothing before the finalized commitment is reached", async () => {
+    const t = setup();
+    rpc.chain.finalizedLag = 5;
+    rpc.chain.confirmedLag = 1;
+    const wallet = fundedWallet(rpc.chain);
+    const accountId = await linkedAccount(wallet);
+    transferSol(rpc.chain, wallet, t.treasury, 1_000_000_000n);
+    rpc.chain.advance(2);
+    await t.pass();
+    expect(await t.rows()).toEqual([]);
+    expect(await balanceOf(accountId)).toBe(0n);
+    rpc.chain.advance(3);
+    await t.pass();
+    expect(await t.rows()).toHaveLength(1);
+    expect(await balanceOf(accountId)).toBe((1_000_000_000n * SOL_USD * 10n ** 9n) / 10n ** 17n);
+  });
+
+  it("matches a Solana Pay reference intent paid by an unknown wallet", async () => {
+    const t = setup();
+    const accountId = await createAccount(database.db);
+    const intent = await createIntent(
+      database.db,
+      [t.runtime.description],
+      accountId,
+      { chain: t.chain, asset: "USDC", amount_usd: "10" },
+      new Date(),
+      3_600_000,
+    );
+    const reference = referenceForIntent(intent.id);
+    expect(intent.uri).toBe(
+      `solana:${t.treasury.toBase58()}?amount=${Number(intent.amountBaseUnits) / 1e6}&spl-token=${USDC_MINT.toBase58()}` +
+        `&reference=${reference}&label=farebox&message=Prepaid%20credits`,
+    );
+    // An exchange-style sender that is no linked wallet, paying a different amount than the intent's:
+    // only the reference can identify the account.
+    const stranger = fundedWallet(rpc.chain);
+    mintTo(rpc.chain, mintAuthority, USDC_MINT, stranger.publicKey, 50_000_000n);
+    transferToken(rpc.chain, stranger, USDC_MINT, t.treasury, 10_500_000n, {
+      createRecipientAccount: true,
+      references: [new PublicKey(reference)],
+    });
+    await t.pass();
+    expect(await balanceOf(accountId)).toBe(10_500_000_000n);
+    const [row] = await t.rows();
+    expect(row).toMatchObject({ status: "credited", attribution: "reference", intentId: intent.id, memoOrReference: reference });
+    const [stored] = await database.db.select().from(depositIntents).where(eq(depositIntents.id, intent.id));
+    expect(stored?.status).toBe("matched");
+
+    // Paying the same request again still names the account through its reference.
+    transferToken(rpc.chain, stranger, USDC_MINT, t.treasury, 2_000_000n, { references: [new PublicKey(reference)] });
+    await t.pass();
+    expect(await balanceOf(accountId)).toBe(12_500_000_000n);
+    expect((await t.rows()).map((r) => r.attribution)).toEqual(["reference", "reference"]);
+  });
+
+  it("parks a deposit nobody can be attributed, and the admin can assign it once", async () => {
+    const t = setup();
+    const stranger = fundedWallet(rpc.chain);
+    transferSol(rpc.chain, stranger, t.treasury, 333_000_000n);
+    await t.pass();
+    const [row] = await t.rows();
+    expect(row).toMatchObject({ status: "unattributed", accountId: null, rateAnswer: SOL_USD });
+    const accountId = await createAccount(database.db);
+    expect(await assignDeposit(database.db, row!.id, accountId, new Date())).toBe(true);
+    expect(await assignDeposit(database.db, row!.id, accountId, new Date())).toBe(false);
+    expect(await balanceOf(accountId)).toBe(row!.valueNano);
+    await t.pass();
+    expect(await balanceOf(accountId)).toBe(row!.valueNano);
+  });
+
+  it("waits for a fresh SOL price instead of crediting at a stale one", async () => {
+    const t = setup();
+    const wallet = fundedWallet(rpc.chain);
+    const accountId = await linkedAccount(wallet);
+    await setPrice(SOL_USD, new Date(Date.now() - 2 * 3_600_000));
+    try {
+      transferSol(rpc.chain, wallet, t.treasury, 1_000_000_000n);
+      await expect(t.pass()).rejects.toThrow(/stale/);
+      expect(await t.rows()).toEqual([]);
+    } finally {
+      await setPrice(200_00000000n, new Date());
+    }
+    await t.pass();
+    expect(await balanceOf(accountId)).toBe(200_000_000_000n);
+    const entries = await database.db
+      .select()
+      .from(deposits)
+      .where(and(eq(deposits.chain, t.chain), eq(deposits.status, "credited")));
+    expect(entries[0]?.rateAnswer).toBe(200_00000000n);
+  });
+
+  it("resumes after the listener dies mid-pass: every deposit credited exactly once", async () => {
+    const t = setup(10);
+    const wallet = fundedWallet(rpc.chain, 100_000_000_000n);
+    const accountId = await linkedAccount(wallet);
+    const sent: string[] = [];
+    let total = 0n;
+    for (let i = 1; i <= 30; i += 1) {
+      sent.push(transferSol(rpc.chain, wallet, t.treasury, 10_000_000n + BigInt(i)).signature);
+      total += 10_000_000n + BigInt(i);
+    }
+    // The node fails on the 11th transaction (batch and single retry): the pass dies after one committed batch.
+    const failing = sent[10];
+    rpc.inject({ method: "getTransaction", kind: "rpc-error", code: -32005, times: 2, when: (params) => params[0] === failing });
+    await expect(t.pass()).rejects.toThrow();
+    expect(await t.rows()).toHaveLength(10);
+    await t.pass();
+    const rows = await t.rows();
+    expect(rows).toHaveLength(30);
+    expect(new Set(rows.map((r) => r.txId))).toEqual(new Set(sent));
+    const lamports = rows.reduce((sum, r) => sum + r.amountBaseUnits, 0n);
+    expect(lamports).toBe(total);
+    const entries = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.accountId, accountId));
+    expect(entries).toHaveLength(30);
+  });
+});
