@@ -45,7 +45,8 @@ export async function runEvmListener(options: EvmListenerOptions): Promise<void>
     while (!signal.aborted) {
       pendingWake = false;
       try {
-        options.onPass?.(await syncEvmChain(options.deps));
+        const result = await syncEvmChain(options.deps);
+        options.onPass?.(result);
       } catch (error) {
         options.onError?.(error);
       }
