@@ -1,10 +1,9 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import { atomically } from "../db/atomic.js";
-import type { Db } from "../db/client.js";
+import { queryRows, type Db } from "../db/client.js";
 import { accounts, holds, keySpend } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { Nano } from "../domain/money.js";
-import { postEntry } from "./entries.js";
 
 /** The key a hold is charged to, with its limit for the current window (null: no limit). */
 export interface KeyScope {
@@ -29,73 +28,35 @@ export type PlaceHoldResult =
   | { ok: false; reason: "no_account" };
 
 /**
- * Reserves `amountNano` of the account's available balance (and of the key's limit) in one
- * row-locked transaction: the conditional UPDATE is the gate, so any number of processes on one
- * Postgres can never together reserve more than the balance.
+ * Reserves `amountNano` of the account's available balance (and of the key's limit) through
+ * `farebox_place_hold` (drizzle/0001_ledger_functions.sql): one round trip that locks the account
+ * row only while it runs, so any number of processes on one Postgres can never together reserve
+ * more than the balance, and one account's requests do not queue behind each other's round trips.
  */
-export function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHoldResult> {
+export async function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHoldResult> {
   if (input.amountNano < 0n) throw new RangeError("a hold cannot be negative");
-  return atomically<PlaceHoldResult>(db, async (tx, rollback) => {
-    // Lock order everywhere: accounts row, then key_spend row (settle and void take them in that
-    // order too); the opposite order here deadlocked against concurrent settlements.
-    const reserved = await tx
-      .update(accounts)
-      .set({ heldNano: sql`${accounts.heldNano} + ${input.amountNano}` })
-      .where(and(eq(accounts.id, input.accountId), sql`${accounts.balanceNano} - ${accounts.heldNano} >= ${input.amountNano}`))
-      .returning({ id: accounts.id });
-    if (reserved.length === 0) {
-      const [account] = await tx
-        .select({ available: sql<string>`${accounts.balanceNano} - ${accounts.heldNano}` })
-        .from(accounts)
-        .where(eq(accounts.id, input.accountId));
-      return rollback(
-        account
-          ? { ok: false, reason: "insufficient_balance", availableNano: BigInt(account.available) }
-          : { ok: false, reason: "no_account" },
-      );
-    }
-    if (input.key) await reserveKeySpend(tx, input.key, input.amountNano, rollback);
-    const holdId = newId("hold");
-    const expiresAt = new Date(input.now.getTime() + input.ttlMs);
-    await tx.insert(holds).values({
-      id: holdId,
-      accountId: input.accountId,
-      keyId: input.key?.keyId ?? null,
-      amountNano: input.amountNano,
-      createdAt: input.now,
-      expiresAt,
-    });
-    return { ok: true, holdId, expiresAt };
-  });
-}
-
-async function reserveKeySpend(
-  tx: Db,
-  key: KeyScope,
-  amountNano: Nano,
-  rollback: (outcome: PlaceHoldResult) => never,
-): Promise<void> {
-  await tx.insert(keySpend).values({ keyId: key.keyId, windowStart: key.windowStart }).onConflictDoNothing();
-  const windowStart = sql`${key.windowStart.toISOString()}::timestamptz`;
-  const spentInWindow = sql`(case when ${keySpend.windowStart} < ${windowStart} then 0 else ${keySpend.windowSpentNano} end)`;
-  const withinLimit =
-    key.limitNano === null ? undefined : sql`${spentInWindow} + ${keySpend.heldNano} + ${amountNano} <= ${key.limitNano}`;
-  const reserved = await tx
-    .update(keySpend)
-    .set({
-      windowSpentNano: spentInWindow,
-      windowStart: sql`greatest(${keySpend.windowStart}, ${windowStart})`,
-      heldNano: sql`${keySpend.heldNano} + ${amountNano}`,
-    })
-    .where(and(eq(keySpend.keyId, key.keyId), withinLimit))
-    .returning({ keyId: keySpend.keyId });
-  if (reserved.length > 0) return;
-  const [state] = await tx
-    .select({ used: sql<string>`${spentInWindow} + ${keySpend.heldNano}` })
-    .from(keySpend)
-    .where(eq(keySpend.keyId, key.keyId));
-  const remaining = (key.limitNano ?? 0n) - BigInt(state?.used ?? 0);
-  rollback({ ok: false, reason: "key_limit", remainingNano: remaining < 0n ? 0n : remaining });
+  const holdId = newId("hold");
+  const expiresAt = new Date(input.now.getTime() + input.ttlMs);
+  const [row] = await queryRows<{ outcome: string; figure: string | bigint }>(
+    db,
+    sql`select outcome, figure::text as figure from farebox_place_hold(
+          ${holdId}, ${input.accountId}, ${input.key?.keyId ?? null}, ${input.amountNano.toString()}::bigint,
+          ${input.key?.limitNano?.toString() ?? null}::bigint, ${(input.key?.windowStart ?? new Date(0)).toISOString()}::timestamptz,
+          ${input.now.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)`,
+  );
+  const figure = BigInt(row?.figure ?? 0);
+  switch (row?.outcome) {
+    case "ok":
+      return { ok: true, holdId, expiresAt };
+    case "insufficient_balance":
+      return { ok: false, reason: "insufficient_balance", availableNano: figure };
+    case "key_limit":
+      return { ok: false, reason: "key_limit", remainingNano: figure };
+    case "no_account":
+      return { ok: false, reason: "no_account" };
+    default:
+      throw new Error(`farebox_place_hold answered ${String(row?.outcome)}`);
+  }
 }
 
 export interface SettleInput {
@@ -111,34 +72,26 @@ export interface SettleInput {
 export type EndHoldResult = { ok: true } | { ok: false; reason: "not_open" | "exceeds_hold" };
 
 /**
- * Ends an open hold by charging what was actually served (usage + fee ≤ hold): posts the usage
- * and fee entries (idempotent per hold), releases the reservation, adds to the key's spending.
+ * Ends an open hold by charging what was actually served (usage + fee ≤ hold) through
+ * `farebox_settle_hold`, in one round trip: posts the usage and fee entries (idempotent per
+ * hold), releases the reservation and adds to the key's spending.
  */
-export function settleHold(db: Db, input: SettleInput): Promise<EndHoldResult> {
+export async function settleHold(db: Db, input: SettleInput): Promise<EndHoldResult> {
   if (input.usageNano < 0n || input.feeNano < 0n) throw new RangeError("charges are positive amounts");
-  return atomically<EndHoldResult>(db, async (tx, rollback) => {
-    const hold = await closeHold(tx, input.holdId, "settled", input.now, input.usageNano + input.feeNano);
-    if (!hold) return rollback({ ok: false, reason: "not_open" });
-    const total = input.usageNano + input.feeNano;
-    if (total > hold.amountNano) return rollback({ ok: false, reason: "exceeds_hold" });
-    const common = { accountId: hold.accountId, holdId: hold.id, keyId: hold.keyId, metadata: input.metadata ?? {} };
-    if (input.usageNano > 0n) {
-      await postEntry(tx, { ...common, kind: "usage", amountNano: -input.usageNano, idempotencyKey: `${hold.id}:usage` });
-    }
-    if (input.feeNano > 0n) {
-      await postEntry(tx, { ...common, kind: "fee", amountNano: -input.feeNano, idempotencyKey: `${hold.id}:fee` });
-    }
-    if (hold.keyId) {
-      await tx
-        .update(keySpend)
-        .set({
-          heldNano: sql`${keySpend.heldNano} - ${hold.amountNano}`,
-          windowSpentNano: sql`${keySpend.windowSpentNano} + ${total}`,
-        })
-        .where(eq(keySpend.keyId, hold.keyId));
-    }
-    return { ok: true };
-  });
+  const [row] = await queryRows<{ outcome: string }>(
+    db,
+    sql`select farebox_settle_hold(${input.holdId}, ${input.usageNano.toString()}::bigint, ${input.feeNano.toString()}::bigint,
+          ${input.now.toISOString()}::timestamptz, ${JSON.stringify(input.metadata ?? {})}::jsonb) as outcome`,
+  );
+  switch (row?.outcome) {
+    case "ok":
+      return { ok: true };
+    case "not_open":
+    case "exceeds_hold":
+      return { ok: false, reason: row.outcome };
+    default:
+      throw new Error(`farebox_settle_hold answered ${String(row?.outcome)}`);
+  }
 }
 
 /** Ends an open hold without charging anything (the request failed or produced nothing). */
