@@ -24,6 +24,8 @@ import { MetricsRegistry } from "./metrics/registry.js";
 import { FareboxMetrics } from "./metrics/farebox-metrics.js";
 import { ledgerMetricSources } from "./metrics/ledger-sources.js";
 import { recordSettled } from "./analytics/rollup-store.js";
+import { SettledBatcher } from "./analytics/settled-batcher.js";
+import type { SettledGeneration } from "./analytics/settled-generation.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 
 export interface AppDeps {
@@ -76,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
   const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
   const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
+  const rollups = new SettledBatcher((generations: SettledGeneration[]) => recordSettled(deps.database.db, generations));
   const chat =
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {
@@ -84,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // the "generation settled" hook: rollups for /activity and /rankings, and metrics
       onSettled: async (generation) => {
         metrics.recordGeneration(generation);
-        await recordSettled(deps.database.db, [generation]);
+        await rollups.add(generation);
         if (generation.isByok && generation.ok && byokStore) await byokStore.markUsed(generation.accountId, generation.provider, false);
       },
     });
