@@ -6,7 +6,7 @@
  * scenario offers a fixed 500 requests/s (open loop) first straight to the upstream, then through
  * farebox, non-stream and stream; the added latency is the difference of the percentiles. A
  * closed-loop run at fixed concurrency then measures the most requests/s farebox sustains.
- * Results go to stdout and bench/RESULTS.md.
+ * Results go to stdout and bench/latest-run.md (copy the figures worth keeping into bench/RESULTS.md).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -100,7 +100,8 @@ Closed loop, ${CONCURRENCY} requests in flight, non-stream: **${closedRps.toFixe
 
 Target: p50 added ≤ 1 ms and p99 added ≤ 5 ms at 500 requests/s.
 `;
-  const file = new URL(SYNC_COMMIT === "off" ? "./RESULTS-async-commit.md" : "./RESULTS.md", import.meta.url);
+  // The latest run only; bench/RESULTS.md is the curated record (analytics figures live there too).
+  const file = new URL(SYNC_COMMIT === "off" ? "./latest-run-async-commit.md" : "./latest-run.md", import.meta.url);
   writeFileSync(file, text);
 }
 
