@@ -8,6 +8,8 @@ import { syncEvmChain } from "../../src/deposits/evm-sync.js";
 import { RangeSizer } from "../../src/chains/evm/range.js";
 import { accounts, depositIntents, walletIdentities } from "../../src/db/schema/index.js";
 import type { EvmChainConfig } from "../../src/config/chains-schema.js";
+import OpenAI from "openai";
+import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 
 const usdcAbi = artifact("MockUSDC").abi;
 const auth = {
@@ -24,6 +26,7 @@ let anvil: Anvil;
 let testApp: TestApp;
 let runtime: ChainRuntime;
 let usdc: Address;
+let upstream: FakeUpstream;
 
 async function post(path: string, body: unknown, key?: string) {
   const response = await fetch(`${testApp.url}${path}`, {
@@ -74,11 +77,30 @@ beforeAll(async () => {
     assets: [{ symbol: "USDC", address: usdc, native: false, decimals: 6, price_max_age_s: 3600 }],
   };
   runtime = createChainRuntime([evm], () => new Date());
-  testApp = await startTestApp("pglite", { config: { chains: { evm: [evm], solana: null }, auth }, deps: { chains: runtime } });
+  upstream = await startFakeOpenAI({ script: { text: "Paid for on-chain.", usage: { prompt: 20, completion: 10 } } });
+  testApp = await startTestApp("pglite", {
+    config: {
+      chains: { evm: [evm], solana: null },
+      auth,
+      catalog: { include_default: false },
+      providers: { local: { protocol: "openai", base_url: `${upstream.url}/v1`, api_key: "upstream-key", headers: {} } },
+      models: [
+        {
+          id: "local/chat",
+          context_length: 8_000,
+          max_completion_tokens: 100,
+          // $1 / M prompt tokens, $2 / M completion tokens.
+          endpoints: [{ provider: "local", model: "chat-1", pricing: { prompt: "0.000001", completion: "0.000002" } }],
+        },
+      ],
+    },
+    deps: { chains: runtime },
+  });
 });
 afterAll(async () => {
   await testApp?.close();
   await anvil?.stop();
+  await upstream?.close();
 });
 
 describe("wallet onboarding end to end", () => {
@@ -130,6 +152,19 @@ describe("wallet onboarding end to end", () => {
     // Replaying the listener over the same blocks credits nothing more.
     await sync();
     expect((await get("/api/v1/credits", management)).body.data.total_credits).toBe(42.5);
+
+    // The credit pays for a chat completion made with the inference key through the OpenAI SDK.
+    const client = new OpenAI({ baseURL: `${testApp.url}/api/v1`, apiKey: inference.body.key, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: "local/chat", messages: [{ role: "user", content: "hello" }], max_tokens: 50 });
+    expect(completion.choices[0]?.message.content).toBe("Paid for on-chain.");
+    // 20 × $1/M + 10 × $2/M = 40,000 nano; 5% fee 2,000 nano → $0.000042.
+    expect((completion.usage as unknown as { cost: number }).cost).toBe(0.000042);
+    let spent = await get("/api/v1/credits", management);
+    for (let attempt = 0; attempt < 50 && spent.body.data.total_usage === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      spent = await get("/api/v1/credits", management);
+    }
+    expect(spent.body).toEqual({ data: { total_credits: 42.5, total_usage: 0.000042 } });
   });
 
   it("links a second wallet when signed in with the session key", async () => {
