@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../byok/store.js";
-import { LATENCY_BOUNDS_MS, emptyHistogram, quantile } from "./histogram.js";
+import { LATENCY_BOUNDS_MS, quantile } from "./histogram.js";
 import { selectRows } from "./sql-rows.js";
+import { emptyUsageCounts } from "./aggregate.js";
 
 /** Dimensions /activity can group by. */
 export const ACTIVITY_GROUPS = ["day", "model", "provider", "key", "app"] as const;
@@ -52,20 +53,7 @@ interface Accumulator extends Omit<ActivityTotals, "latencyP50Ms" | "latencyP95M
 }
 
 function emptyAccumulator(): Accumulator {
-  return {
-    requests: 0,
-    errors: 0,
-    byokRequests: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    reasoningTokens: 0,
-    cachedTokens: 0,
-    creditUsageNano: 0n,
-    feeNano: 0n,
-    byokUpstreamNano: 0n,
-    latencyHist: emptyHistogram(LATENCY_BOUNDS_MS),
-    ttftHist: emptyHistogram(LATENCY_BOUNDS_MS),
-  };
+  return emptyUsageCounts();
 }
 
 function finish(acc: Accumulator): ActivityTotals {

@@ -5,13 +5,8 @@ import type { SettledGeneration } from "./settled-generation.js";
 /** Dimensions of the usage rollup; "total" has the value "". */
 export type UsageDimension = "total" | "model" | "provider" | "app";
 
-/** One usage rollup row's increments. */
-export interface UsageIncrement {
-  accountId: string;
-  day: string;
-  dimension: UsageDimension;
-  apiKeyId: string;
-  value: string;
+/** What one usage rollup row counts. */
+export interface UsageCounts {
   requests: number;
   errors: number;
   byokRequests: number;
@@ -24,6 +19,33 @@ export interface UsageIncrement {
   byokUpstreamNano: bigint;
   latencyHist: number[];
   ttftHist: number[];
+}
+
+/** Counts of nothing yet: the start of every rollup row and of every activity group. */
+export function emptyUsageCounts(): UsageCounts {
+  return {
+    requests: 0,
+    errors: 0,
+    byokRequests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    creditUsageNano: 0n,
+    feeNano: 0n,
+    byokUpstreamNano: 0n,
+    latencyHist: emptyHistogram(LATENCY_BOUNDS_MS),
+    ttftHist: emptyHistogram(LATENCY_BOUNDS_MS),
+  };
+}
+
+/** One usage rollup row's increments. */
+export interface UsageIncrement extends UsageCounts {
+  accountId: string;
+  day: string;
+  dimension: UsageDimension;
+  apiKeyId: string;
+  value: string;
 }
 
 /** One public per-model row's increments. */
@@ -94,18 +116,7 @@ function addUsage(batch: RollupBatch, gen: SettledGeneration, day: string, dimen
       day,
       apiKeyId: gen.apiKeyId,
       value,
-      requests: 0,
-      errors: 0,
-      byokRequests: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      reasoningTokens: 0,
-      cachedTokens: 0,
-      creditUsageNano: 0n,
-      feeNano: 0n,
-      byokUpstreamNano: 0n,
-      latencyHist: emptyHistogram(LATENCY_BOUNDS_MS),
-      ttftHist: emptyHistogram(LATENCY_BOUNDS_MS),
+      ...emptyUsageCounts(),
     };
     batch.usage.set(usageKey, usage);
   }
