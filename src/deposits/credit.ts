@@ -11,6 +11,7 @@ import { newId } from "../domain/ids.js";
 import { postEntry } from "../ledger/index.js";
 import { observationKey, type DepositObservation } from "../chains/observation.js";
 import { attributeDeposit, expiredIntentForAmount } from "./attribution.js";
+import { observationColumns } from "./observation-columns.js";
 import type { Attribution, DepositRate } from "./types.js";
 
 /** Ledger idempotency key for a deposit credit. */
@@ -71,12 +72,7 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
   const status = who ? "credited" : "unattributed";
   const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, seenAt);
   const values = {
-    fromAddress: o.from,
-    toAddress: o.to,
-    amountBaseUnits: o.amountBaseUnits,
-    blockOrSlot: o.blockOrSlot,
-    blockHash: o.blockHash ?? null,
-    memoOrReference: o.memoOrReference ?? null,
+    ...observationColumns(o),
     status,
     accountId: who?.accountId ?? null,
     attribution: who?.attribution ?? null,

@@ -8,17 +8,13 @@ import type { Db } from "../db/client.js";
 import { deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { DepositObservation } from "../chains/observation.js";
+import { observationColumns } from "./observation-columns.js";
 
 /** Records (or refreshes) observations that are not deep enough to credit yet. */
 export async function recordSeen(db: Db, observations: { observation: DepositObservation; confirmations: number }[], now: Date): Promise<void> {
   for (const { observation: o, confirmations } of observations) {
     const values = {
-      fromAddress: o.from,
-      toAddress: o.to,
-      amountBaseUnits: o.amountBaseUnits,
-      blockOrSlot: o.blockOrSlot,
-      blockHash: o.blockHash ?? null,
-      memoOrReference: o.memoOrReference ?? null,
+      ...observationColumns(o),
       status: "seen" as const,
       confirmations,
     };
