@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../byok/store.js";
 import { LATENCY_BOUNDS_MS, quantile } from "./histogram.js";
 import { selectRows } from "./sql-rows.js";
-import { emptyUsageCounts } from "./aggregate.js";
+import { emptyUsageCounts, type UsageCounts } from "./aggregate.js";
 
 /** Dimensions /activity can group by. */
 export const ACTIVITY_GROUPS = ["day", "model", "provider", "key", "app"] as const;
@@ -18,18 +18,8 @@ export interface ActivityQuery {
   groupBy: ActivityGroup;
 }
 
-/** Summed usage of one group (or of everything). Money in nano-USD. */
-export interface ActivityTotals {
-  requests: number;
-  errors: number;
-  byokRequests: number;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  creditUsageNano: bigint;
-  feeNano: bigint;
-  byokUpstreamNano: bigint;
+/** Summed usage of one group (or of everything), percentiles read from the histograms. Money in nano-USD. */
+export interface ActivityTotals extends Omit<UsageCounts, "latencyHist" | "ttftHist"> {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   ttftP50Ms: number | null;
@@ -47,16 +37,7 @@ export interface ActivityResult {
   totals: ActivityTotals;
 }
 
-interface Accumulator extends Omit<ActivityTotals, "latencyP50Ms" | "latencyP95Ms" | "ttftP50Ms" | "ttftP95Ms"> {
-  latencyHist: number[];
-  ttftHist: number[];
-}
-
-function emptyAccumulator(): Accumulator {
-  return emptyUsageCounts();
-}
-
-function finish(acc: Accumulator): ActivityTotals {
+function finish(acc: UsageCounts): ActivityTotals {
   const { latencyHist, ttftHist, ...sums } = acc;
   const round = (v: number | null) => (v === null ? null : Math.round(v));
   return {
@@ -124,10 +105,10 @@ export async function queryActivity(db: AnyPgDatabase, query: ActivityQuery): Pr
     from analytics_usage_daily d, unnest(d.latency_hist, d.ttft_hist) with ordinality as u(l, t, i)
     where ${where} group by 1, 2`,
   );
-  const groups = new Map<string, Accumulator>();
-  const total = emptyAccumulator();
+  const groups = new Map<string, UsageCounts>();
+  const total = emptyUsageCounts();
   for (const row of scalars) {
-    const acc = emptyAccumulator();
+    const acc = emptyUsageCounts();
     acc.requests = Number(row.requests);
     acc.errors = Number(row.errors);
     acc.byokRequests = Number(row.byok_requests);
@@ -156,7 +137,7 @@ export async function queryActivity(db: AnyPgDatabase, query: ActivityQuery): Pr
   return { groupBy: query.groupBy, rows: result, totals: finish(total) };
 }
 
-function addScalars(into: Accumulator, from: Accumulator): void {
+function addScalars(into: UsageCounts, from: UsageCounts): void {
   into.requests += from.requests;
   into.errors += from.errors;
   into.byokRequests += from.byokRequests;
