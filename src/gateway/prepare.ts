@@ -42,6 +42,7 @@ export interface PrepareDeps {
 export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: unknown, stream: boolean, generationId?: string): Promise<Prepared> {
   const input = parseChatInput(body);
   input.stream = stream;
+  input.request.accountId = caller.accountId;
   let plan = planRoute(input.routing, deps.catalog, deps.planner());
   if (deps.byok) plan = await withAccountKeys(plan, caller, deps.byok);
   const images = countImages(input.request.messages);

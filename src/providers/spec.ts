@@ -139,8 +139,14 @@ export interface ChatRequest {
   logit_bias?: Record<string, number>;
   logprobs?: boolean;
   top_logprobs?: number;
+  /** The caller's end-user id, raw; adapters send only its keyed hash (see shared/end-user.ts). */
   user?: string;
   reasoning?: ReasoningConfig;
+  /**
+   * The farebox account paying for the request. Never sent upstream: it keys the hash of `user`,
+   * so one account's "alice" is a different upstream id from another account's "alice".
+   */
+  accountId?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { AdapterContext, ChatRequest, ChatResponse, ProviderAdapter, Upstre
 import { exchangeJson, exchangeStream, type ExchangeRequest } from "../shared/exchange.js";
 import { joinUrl } from "../shared/json.js";
 import type { UpstreamHttp } from "../shared/upstream-http.js";
-import { toAnthropicBody } from "./request.js";
+import { toAnthropicRequest } from "./request.js";
 import { anthropicErrorDetails, fromAnthropicResponse } from "./response.js";
 import { translateAnthropicStream } from "./stream.js";
 
@@ -19,21 +19,23 @@ export function messagesUrl(baseUrl: string): string {
 
 /** Creates the adapter over a shared HTTP client. */
 export function createAnthropicAdapter(http: UpstreamHttp): ProviderAdapter {
-  const exchange = (request: ChatRequest, context: AdapterContext, stream: boolean): ExchangeRequest => ({
+  const exchange = (body: Record<string, unknown>, context: AdapterContext): ExchangeRequest => ({
     http,
     context,
     url: messagesUrl(context.baseUrl),
     headers: { "x-api-key": context.apiKey, "anthropic-version": ANTHROPIC_VERSION, ...context.headers },
-    body: toAnthropicBody(request, context, stream),
+    body,
     errorDetails: anthropicErrorDetails,
   });
   return {
     protocol: "anthropic",
     async complete(request: ChatRequest, context: AdapterContext): Promise<ChatResponse> {
-      return fromAnthropicResponse(await exchangeJson(exchange(request, context, false)), request.model);
+      const { body, jsonTool } = toAnthropicRequest(request, context, false);
+      return fromAnthropicResponse(await exchangeJson(exchange(body, context)), request.model, jsonTool);
     },
     stream(request: ChatRequest, context: AdapterContext): Promise<UpstreamStream> {
-      return exchangeStream(exchange(request, context, true), translateAnthropicStream);
+      const { body, jsonTool } = toAnthropicRequest(request, context, true);
+      return exchangeStream(exchange(body, context), (events, meta) => translateAnthropicStream(events, meta, jsonTool));
     },
   };
 }

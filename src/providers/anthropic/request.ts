@@ -3,10 +3,16 @@
  * System and developer messages move to `system`; images become base64 or url source blocks;
  * assistant tool calls become `tool_use` blocks and tool messages `tool_result` blocks in a user
  * turn; consecutive turns of one role are merged. `max_tokens` is required by Anthropic.
+ * A message's `name` is prepended to its text (`{name}: {content}`), a trailing assistant turn is
+ * sent as a prefill for Claude to continue, `user` goes as its keyed hash in `metadata.user_id`,
+ * and `response_format` follows json-output.ts.
  */
 import type { AdapterContext, CacheControl, ChatMessage, ChatRequest, ContentPart, ReasoningConfig, TextPart, ToolChoice } from "../spec.js";
+import { upstreamEndUser } from "../shared/end-user.js";
 import { parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
+import { foldSpeakerName } from "../shared/speaker-name.js";
+import { planJsonOutput } from "./json-output.js";
 
 /** Output limit sent when the client set none (Anthropic requires one). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -19,15 +25,31 @@ interface WireMessage {
   content: Block[];
 }
 
+/** The body for `POST /v1/messages`, and the forced JSON tool whose input is the answer, if any. */
+export interface AnthropicRequest {
+  body: Record<string, unknown>;
+  /** Name of the tool forced to carry a `response_format` answer; its input is returned as text. */
+  jsonTool?: string;
+}
+
 /** The JSON body for `POST /v1/messages`. */
 export function toAnthropicBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
+  return toAnthropicRequest(request, context, stream).body;
+}
+
+/** Builds the Messages request (see AnthropicRequest). */
+export function toAnthropicRequest(request: ChatRequest, context: AdapterContext, stream: boolean): AnthropicRequest {
   const supported = context.supportedParameters;
-  const system = systemOf(request.messages);
+  const messages = request.messages.map(foldSpeakerName);
+  const turns = toMessages(messages);
+  // A trailing assistant turn is a prefill: Claude continues it (and rejects it ending in whitespace).
+  const prefill = trimPrefill(turns);
   const maxTokens = request.max_tokens ?? DEFAULT_MAX_TOKENS;
-  const body: Record<string, unknown> = { model: request.model, max_tokens: maxTokens, messages: toMessages(request.messages) };
-  if (system !== undefined) body.system = system;
-  const thinkingBudget = thinkingBudgetFor(request.reasoning, maxTokens);
-  if (thinkingBudget !== undefined && accepts(supported, "reasoning")) {
+  const body: Record<string, unknown> = { model: request.model, max_tokens: maxTokens, messages: turns };
+  // Anthropic cannot think before continuing a prefilled answer, so the prefill wins.
+  const thinkingBudget = prefill ? undefined : thinkingBudgetFor(request.reasoning, maxTokens);
+  const thinking = thinkingBudget !== undefined && accepts(supported, "reasoning");
+  if (thinking) {
     body.thinking = { type: "enabled", budget_tokens: thinkingBudget };
   } else {
     // Anthropic rejects sampling changes while thinking, so they are only sent without it.
@@ -36,9 +58,11 @@ export function toAnthropicBody(request: ChatRequest, context: AdapterContext, s
     if (request.top_k !== undefined && accepts(supported, "top_k")) body.top_k = request.top_k;
   }
   if (request.stop !== undefined && request.stop.length > 0 && accepts(supported, "stop")) body.stop_sequences = request.stop;
-  if (request.user !== undefined) body.metadata = { user_id: request.user };
-  if (request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools")) {
-    body.tools = request.tools.map((tool) => ({
+  const endUser = upstreamEndUser(request);
+  if (endUser !== undefined) body.metadata = { user_id: endUser };
+  const sendsTools = request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools");
+  if (sendsTools) {
+    body.tools = request.tools?.map((tool) => ({
       name: tool.function.name,
       ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
       input_schema: tool.function.parameters ?? { type: "object", properties: {} },
@@ -46,8 +70,37 @@ export function toAnthropicBody(request: ChatRequest, context: AdapterContext, s
     const choice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
+  const json = planJsonOutput(request, { supported, sendsTools, thinking, prefill });
+  let system = systemOf(messages);
+  if (json?.kind === "native") body.output_config = json.outputConfig;
+  if (json?.kind === "tool") {
+    body.tools = [json.tool];
+    body.tool_choice = { type: "tool", name: json.name };
+  }
+  if (json?.kind === "instruction") system = appendSystem(system, json.text);
+  if (system !== undefined) body.system = system;
   if (stream) body.stream = true;
-  return body;
+  return json?.kind === "tool" ? { body, jsonTool: json.name } : { body };
+}
+
+/** Removes trailing whitespace from a final assistant turn; true when the conversation ends in one. */
+function trimPrefill(turns: WireMessage[]): boolean {
+  const last = turns.at(-1);
+  if (last?.role !== "assistant") return false;
+  const block = last.content.at(-1);
+  if (block?.type === "text" && typeof block.text === "string") {
+    const text = block.text.trimEnd();
+    if (text === "") last.content.pop();
+    else block.text = text;
+    if (last.content.length === 0) turns.pop();
+  }
+  return turns.at(-1)?.role === "assistant";
+}
+
+function appendSystem(system: string | Block[] | undefined, text: string): string | Block[] {
+  if (system === undefined) return text;
+  if (typeof system === "string") return `${system}\n\n${text}`;
+  return [...system, { type: "text", text }];
 }
 
 /**

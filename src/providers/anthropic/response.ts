@@ -68,8 +68,11 @@ export function anthropicErrorDetails(json: unknown): ErrorDetails {
   return { message: asString(error?.message), code: asString(error?.type) };
 }
 
-/** Parses a complete Messages response; fails as invalid_response when it is not one. */
-export function fromAnthropicResponse(json: unknown, requestedModel: string): ChatResponse {
+/**
+ * Parses a complete Messages response; fails as invalid_response when it is not one. The input of
+ * `jsonTool` (the tool forced to carry a response_format answer) is the answer's text.
+ */
+export function fromAnthropicResponse(json: unknown, requestedModel: string, jsonTool?: string): ChatResponse {
   const body = asRecord(json);
   if (!body || !Array.isArray(body.content)) {
     throw new UpstreamError("The provider's response has no content blocks", { kind: "invalid_response", rawBody: JSON.stringify(json) });
@@ -81,6 +84,7 @@ export function fromAnthropicResponse(json: unknown, requestedModel: string): Ch
     if (!block) continue;
     if (block.type === "text") text += asString(block.text) ?? "";
     else if (block.type === "thinking") reasoning += asString(block.thinking) ?? "";
+    else if (block.type === "tool_use" && jsonTool !== undefined && block.name === jsonTool) text += JSON.stringify(block.input ?? {});
     else if (block.type === "tool_use") {
       toolCalls.push({
         id: asString(block.id) ?? "",
@@ -100,7 +104,7 @@ export function fromAnthropicResponse(json: unknown, requestedModel: string): Ch
       reasoning: reasoning === "" ? null : reasoning,
       refusal: null,
     },
-    finishReason: normalizeStopReason(native),
+    finishReason: normalizeStopReason(native === "tool_use" && toolCalls.length === 0 ? "end_turn" : native),
     nativeFinishReason: native,
     usage: readAnthropicUsage(body.usage),
     usageReported: asRecord(body.usage) !== undefined,

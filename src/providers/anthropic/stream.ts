@@ -13,10 +13,14 @@ import { anthropicErrorDetails, normalizeStopReason, readAnthropicUsage, statusF
 
 const chunk = (delta: StreamChunk["delta"]): StreamChunk => ({ delta, finishReason: null, nativeFinishReason: null });
 
-/** Translates one Anthropic stream. */
-export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>, meta: StreamMeta): AsyncGenerator<StreamChunk> {
+/**
+ * Translates one Anthropic stream. The input of `jsonTool` (the tool forced to carry a
+ * response_format answer) streams as content, and its tool_use stop is a normal stop.
+ */
+export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>, meta: StreamMeta, jsonTool?: string): AsyncGenerator<StreamChunk> {
   const usage: Record<string, number> = {};
   const toolIndexByBlock = new Map<number, number>();
+  const jsonBlocks = new Set<number>();
   let stopped = false;
   const iterator = events[Symbol.asyncIterator]();
   for (;;) {
@@ -41,7 +45,9 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
       case "content_block_start": {
         const block = asRecord(data.content_block) ?? {};
         const blockIndex = asCount(data.index);
-        if (block.type === "tool_use") {
+        if (block.type === "tool_use" && jsonTool !== undefined && block.name === jsonTool) {
+          jsonBlocks.add(blockIndex);
+        } else if (block.type === "tool_use") {
           const toolIndex = toolIndexByBlock.size;
           toolIndexByBlock.set(blockIndex, toolIndex);
           yield chunk({
@@ -56,7 +62,10 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
         const delta = asRecord(data.delta) ?? {};
         if (delta.type === "text_delta") yield chunk({ content: asString(delta.text) ?? "" });
         else if (delta.type === "thinking_delta") yield chunk({ reasoning: asString(delta.thinking) ?? "" });
-        else if (delta.type === "input_json_delta") {
+        else if (delta.type === "input_json_delta" && jsonBlocks.has(asCount(data.index))) {
+          const piece = asString(delta.partial_json) ?? "";
+          if (piece !== "") yield chunk({ content: piece });
+        } else if (delta.type === "input_json_delta") {
           const toolIndex = toolIndexByBlock.get(asCount(data.index)) ?? 0;
           yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: asString(delta.partial_json) ?? "" } }] });
         }
@@ -65,7 +74,8 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
       case "message_delta": {
         mergeUsage(usage, data.usage);
         const native = asString(asRecord(data.delta)?.stop_reason) ?? null;
-        if (native !== null) yield { delta: {}, finishReason: normalizeStopReason(native), nativeFinishReason: native };
+        const answeredInJson = native === "tool_use" && toolIndexByBlock.size === 0 && jsonBlocks.size > 0;
+        if (native !== null) yield { delta: {}, finishReason: normalizeStopReason(answeredInJson ? "end_turn" : native), nativeFinishReason: native };
         break;
       }
       case "error": {

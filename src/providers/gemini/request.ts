@@ -9,6 +9,7 @@
 import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig, ToolChoice } from "../spec.js";
 import { mediaTypeFromUrl, parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
+import { foldSpeakerName } from "../shared/speaker-name.js";
 import { signatureFromId } from "./response.js";
 
 /** Signature Google documents for replaying function calls that carry none (https://ai.google.dev/gemini-api/docs/thought-signatures). */
@@ -25,13 +26,16 @@ const EFFORT_BUDGET: Record<string, number> = { none: 0, minimal: 512, low: 1024
 /** The JSON body for `models/{model}:generateContent` and `:streamGenerateContent`. */
 export function toGeminiBody(request: ChatRequest, context: AdapterContext): Record<string, unknown> {
   const supported = context.supportedParameters;
-  const body: Record<string, unknown> = { contents: toContents(request.messages) };
-  const system = request.messages
+  // Gemini has no per-message name and no end-user field: names join the text, `user` is not sent.
+  const messages = request.messages.map(foldSpeakerName);
+  const body: Record<string, unknown> = { contents: toContents(messages) };
+  const system = messages
     .filter((message) => message.role === "system" || message.role === "developer")
     .map((message) => textOf(message.content))
     .join("\n\n");
   if (system !== "") body.systemInstruction = { parts: [{ text: system }] };
-  if (request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools")) {
+  const sendsTools = request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools");
+  if (request.tools !== undefined && sendsTools) {
     body.tools = [
       {
         functionDeclarations: request.tools.map((tool) => ({
@@ -44,12 +48,20 @@ export function toGeminiBody(request: ChatRequest, context: AdapterContext): Rec
     const config = toToolConfig(request.tool_choice);
     if (config) body.toolConfig = config;
   }
-  const generation = generationConfig(request, supported);
+  const generation = generationConfig(request, supported, sendsTools);
   if (Object.keys(generation).length > 0) body.generationConfig = generation;
   return body;
 }
 
-function generationConfig(request: ChatRequest, supported: readonly string[] | undefined): Record<string, unknown> {
+/**
+ * Gemini 1.x and 2.x reject function declarations together with a JSON response type ("Function
+ * calling with a response mime type: 'application/json' is unsupported"); Gemini 3 accepts both.
+ */
+function jsonModeWithToolsRejected(model: string): boolean {
+  return /^(models\/)?gemini-[12](\.|-)/.test(model);
+}
+
+function generationConfig(request: ChatRequest, supported: readonly string[] | undefined, sendsTools: boolean): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   const copy = (field: keyof ChatRequest, name: string): void => {
     if (request[field] !== undefined && accepts(supported, field)) config[name] = request[field];
@@ -63,9 +75,13 @@ function generationConfig(request: ChatRequest, supported: readonly string[] | u
   if (request.max_tokens !== undefined) config.maxOutputTokens = request.max_tokens;
   if (request.stop !== undefined && request.stop.length > 0 && accepts(supported, "stop")) config.stopSequences = request.stop;
   const format = request.response_format;
-  if (format && format.type !== "text" && accepts(supported, "response_format")) {
+  const jsonMode = format !== undefined && format.type !== "text" && accepts(supported, "response_format");
+  if (jsonMode && !(sendsTools && jsonModeWithToolsRejected(request.model))) {
+    // https://ai.google.dev/gemini-api/docs/structured-output: the answer is JSON text in the candidate's parts.
     config.responseMimeType = "application/json";
-    if (format.type === "json_schema" && format.json_schema.schema) config.responseJsonSchema = format.json_schema.schema;
+    if (format.type === "json_schema" && format.json_schema.schema && accepts(supported, "structured_outputs")) {
+      config.responseJsonSchema = format.json_schema.schema;
+    }
   }
   const thinking = thinkingConfig(request.reasoning);
   if (thinking && accepts(supported, "reasoning")) config.thinkingConfig = thinking;

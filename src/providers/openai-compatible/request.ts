@@ -3,8 +3,11 @@
  * (https://platform.openai.com/docs/api-reference/chat/create). The normalized request already is
  * this shape, so translation is mostly choosing what to send: optional fields the endpoint does
  * not list in `supportedParameters` are dropped, since strict upstreams reject unknown fields.
+ * `name` on messages and a trailing assistant message (a prefill to continue) pass as they are;
+ * `user` leaves only as its keyed hash.
  */
 import type { AdapterContext, ChatMessage, ChatRequest } from "../spec.js";
+import { upstreamEndUser } from "../shared/end-user.js";
 import { accepts } from "../shared/json.js";
 
 const OPTIONAL_FIELDS = [
@@ -25,7 +28,6 @@ const OPTIONAL_FIELDS = [
   "logit_bias",
   "logprobs",
   "top_logprobs",
-  "user",
 ] as const;
 
 /** The JSON body for `POST {base}/chat/completions`. */
@@ -37,6 +39,8 @@ export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stre
     const value = request[field];
     if (value !== undefined && accepts(supported, field)) body[field] = value;
   }
+  const endUser = upstreamEndUser(request);
+  if (endUser !== undefined && accepts(supported, "user")) body.user = endUser;
   if (request.max_tokens !== undefined) {
     const useCompletionField = supported !== undefined && supported.includes("max_completion_tokens") && !supported.includes("max_tokens");
     body[useCompletionField ? "max_completion_tokens" : "max_tokens"] = request.max_tokens;
