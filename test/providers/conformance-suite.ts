@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { createUpstreamHttp, type UpstreamHttp } from "../../src/providers/shared/upstream-http.js";
 import type { ConformanceEnv } from "./conformance-env.js";
 import { faultCases } from "./conformance-faults.js";
+import { requestFieldCases } from "./conformance-requests.js";
 import { translationCases } from "./conformance-translation.js";
 import type { ProtocolUnderTest } from "./protocols.js";
 
@@ -37,6 +38,7 @@ export function describeConformance(protocol: ProtocolUnderTest): void {
     });
 
     translationCases(env);
+    requestFieldCases(env);
     faultCases(env);
   });
 }

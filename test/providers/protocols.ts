@@ -32,6 +32,10 @@ export interface ProtocolUnderTest {
   alwaysReportsUsage: boolean;
   /** Whether tool results are matched by call id (else by function name). */
   toolResultsById: boolean;
+  /** Whether messages carry `name` as a field (else it is prepended to their text). */
+  namesAsField: boolean;
+  /** Whether the protocol has a field for the end-user id. */
+  sendsEndUser: boolean;
   read: {
     apiKey(request: RecordedRequest): string | undefined;
     model(request: RecordedRequest): string;
@@ -45,6 +49,14 @@ export interface ProtocolUnderTest {
     maxTokens(request: RecordedRequest): number | undefined;
     temperature(request: RecordedRequest): number | undefined;
     stop(request: RecordedRequest): string[] | undefined;
+    /** `name` fields on the messages sent (protocols without the field: none). */
+    names(request: RecordedRequest): string[];
+    /** The end-user id the upstream was given. */
+    endUser(request: RecordedRequest): string | undefined;
+    /** The conversation's last turn (role normalized to user/assistant) and its text. */
+    lastTurn(request: RecordedRequest): { role: string; text: string };
+    /** Whether a JSON answer was asked for, and with which schema. */
+    jsonOutput(request: RecordedRequest): { json: boolean; schema?: unknown };
   };
 }
 
@@ -62,6 +74,8 @@ export const openAIProtocol: ProtocolUnderTest = {
   reportsReasoningTokens: true,
   alwaysReportsUsage: false,
   toolResultsById: true,
+  namesAsField: true,
+  sendsEndUser: true,
   read: {
     apiKey: (r) => String(r.headers.authorization ?? "").replace(/^Bearer /, "") || undefined,
     model: (r) => (r.body as Json).model,
@@ -85,6 +99,16 @@ export const openAIProtocol: ProtocolUnderTest = {
     maxTokens: (r) => (r.body as Json).max_tokens ?? (r.body as Json).max_completion_tokens,
     temperature: (r) => (r.body as Json).temperature,
     stop: (r) => (r.body as Json).stop,
+    names: (r) => (r.body as Json).messages.filter((x: Json) => x.name !== undefined).map((x: Json) => x.name),
+    endUser: (r) => (r.body as Json).user,
+    lastTurn: (r) => {
+      const last = (r.body as Json).messages.at(-1);
+      return { role: last.role, text: textOf(last.content) };
+    },
+    jsonOutput: (r) => {
+      const format = (r.body as Json).response_format;
+      return { json: format?.type === "json_object" || format?.type === "json_schema", schema: format?.json_schema?.schema };
+    },
   },
 };
 
@@ -99,6 +123,8 @@ export const anthropicProtocol: ProtocolUnderTest = {
   reportsReasoningTokens: false,
   alwaysReportsUsage: true,
   toolResultsById: true,
+  namesAsField: false,
+  sendsEndUser: true,
   read: {
     apiKey: (r) => (r.headers["anthropic-version"] === "2023-06-01" ? (r.headers["x-api-key"] as string) : undefined),
     model: (r) => (r.body as Json).model,
@@ -127,6 +153,21 @@ export const anthropicProtocol: ProtocolUnderTest = {
     maxTokens: (r) => (r.body as Json).max_tokens,
     temperature: (r) => (r.body as Json).temperature,
     stop: (r) => (r.body as Json).stop_sequences,
+    names: (r) => (r.body as Json).messages.filter((m: Json) => m.name !== undefined).map((m: Json) => m.name),
+    endUser: (r) => (r.body as Json).metadata?.user_id,
+    lastTurn: (r) => {
+      const last = (r.body as Json).messages.at(-1);
+      return { role: last.role, text: textOf(blocksOf(last.content)) };
+    },
+    jsonOutput: (r) => {
+      const body = r.body as Json;
+      if (body.output_config?.format?.type === "json_schema") return { json: true, schema: body.output_config.format.schema };
+      // the forced-tool technique: the only tool, chosen by name, whose input is the answer
+      const forced = body.tool_choice?.type === "tool" && body.tools?.length === 1 ? body.tools[0] : undefined;
+      if (!forced) return { json: false };
+      const schema = forced.input_schema;
+      return { json: true, schema: Object.keys(schema).length === 1 && schema.type === "object" ? undefined : schema };
+    },
   },
 };
 
@@ -141,6 +182,8 @@ export const geminiProtocol: ProtocolUnderTest = {
   reportsReasoningTokens: true,
   alwaysReportsUsage: false,
   toolResultsById: false,
+  namesAsField: false,
+  sendsEndUser: false,
   read: {
     apiKey: (r) => r.headers["x-goog-api-key"] as string | undefined,
     model: (r) => decodeURIComponent(/^\/v1beta\/models\/([^:]+):/.exec(r.url)?.[1] ?? ""),
@@ -178,6 +221,16 @@ export const geminiProtocol: ProtocolUnderTest = {
     maxTokens: (r) => gemini(r).generationConfig?.maxOutputTokens,
     temperature: (r) => gemini(r).generationConfig?.temperature,
     stop: (r) => gemini(r).generationConfig?.stopSequences,
+    names: (r) => gemini(r).contents.filter((c: Json) => c.name !== undefined).map((c: Json) => c.name),
+    endUser: () => undefined,
+    lastTurn: (r) => {
+      const last = gemini(r).contents.at(-1);
+      return { role: last.role === "model" ? "assistant" : last.role, text: last.parts.map((p: Json) => p.text ?? "").join("") };
+    },
+    jsonOutput: (r) => {
+      const config = gemini(r).generationConfig ?? {};
+      return { json: config.responseMimeType === "application/json", schema: config.responseJsonSchema };
+    },
   },
 };
 

@@ -40,6 +40,33 @@ function model(behaviour: FakeBehaviour, request: RecordedRequest): string {
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+type Json = Record<string, unknown>;
+
+/**
+ * With `tool_choice: {type: "tool", name}` Claude must call that tool: the scripted text (a JSON
+ * object) becomes the forced tool's input, as the real API answers.
+ */
+function forcedTool(behaviour: FakeBehaviour, request: RecordedRequest): FakeBehaviour {
+  const choice = (request.body as { tool_choice?: Json } | undefined)?.tool_choice;
+  if (choice?.type !== "tool" || typeof choice.name !== "string" || behaviour.toolCalls?.length) return behaviour;
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(textOf(behaviour)) as Record<string, unknown>;
+  } catch {
+    input = { text: textOf(behaviour) };
+  }
+  return { ...behaviour, text: "", toolCalls: [{ name: choice.name, arguments: input }] };
+}
+
+/** The real API's 400 for a prefill ending in whitespace, or undefined when the request is fine. */
+function prefillProblem(request: RecordedRequest): string | undefined {
+  const last = ((request.body as { messages?: Json[] } | undefined)?.messages ?? []).at(-1);
+  if (last?.role !== "assistant") return undefined;
+  const content = last.content;
+  const text = typeof content === "string" ? content : ((content as Json[] | undefined)?.at(-1)?.text as string | undefined);
+  return typeof text === "string" && /\s$/.test(text) ? "messages: final assistant content cannot end with trailing whitespace" : undefined;
+}
+
 /** How Anthropic looks on the wire. */
 export const anthropicRenderer: ProtocolRenderer = {
   frameEnd: "\n\n",
@@ -54,7 +81,10 @@ export const anthropicRenderer: ProtocolRenderer = {
     };
   },
   streamErrorFrame: () => frame("error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }),
-  render(behaviour, request, stream): Rendered {
+  render(scripted, request, stream): Rendered {
+    const problem = prefillProblem(request);
+    if (problem !== undefined) return anthropicRenderer.renderError({ status: 400, message: problem });
+    const behaviour = forcedTool(scripted, request);
     const messageId = id("msg_");
     const text = textOf(behaviour);
     const calls = (behaviour.toolCalls ?? []).map((call) => ({ id: call.id ?? id("toolu_"), name: call.name, input: call.arguments }));
