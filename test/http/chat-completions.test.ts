@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../gateway/harness.js";
@@ -85,6 +86,14 @@ describe("non-stream", () => {
 });
 
 describe("auto routing", () => {
+  it("passes the end user upstream only as a hash keyed by the paying account", async () => {
+    const data = await openai.chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], user: "alice@example.com" });
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    const sent = h.alpha.lastRequest().body as { user?: string };
+    expect(sent.user).toBe(createHmac("sha256", h.accountId).update("alice@example.com").digest("hex"));
+    expect(JSON.stringify(sent)).not.toContain("alice");
+  });
+
   it("farebox/auto picks the cheapest model that can serve, and the response names it", async () => {
     h.alpha.setScript({ text: "auto" });
     const data = await openai.chat.completions.create({ model: "farebox/auto", messages: [{ role: "user", content: "x" }], max_tokens: 5 });
