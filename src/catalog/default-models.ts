@@ -49,9 +49,14 @@ function at(provider: Slug, model: string, pricing: PricingInput, extra: Partial
 const SAMPLING = ["temperature", "top_p", "stop", "seed", "max_tokens", "max_completion_tokens", "frequency_penalty", "presence_penalty"];
 const TOOLS = ["tools", "tool_choice", "parallel_tool_calls"];
 const STRUCTURED = ["response_format", "structured_outputs"];
-const REASONING = ["reasoning", "include_reasoning"];
+// include_reasoning (a legacy OpenRouter switch) is not read by the chat API, so no model claims it.
+const REASONING = ["reasoning"];
 const FULL = [...SAMPLING, ...TOOLS, ...STRUCTURED];
 const REASONER = ["max_tokens", "max_completion_tokens", "seed", "stop", ...TOOLS, ...STRUCTURED, ...REASONING];
+/** What the Anthropic adapter sends: Claude has top_k but no seed or penalties. */
+const CLAUDE = ["temperature", "top_p", "top_k", "stop", "max_tokens", "max_completion_tokens", ...TOOLS, ...STRUCTURED, ...REASONING];
+/** What the Gemini adapter sends: Gemini has no switch for parallel tool calls. */
+const GEMINI = [...SAMPLING, "tools", "tool_choice", ...STRUCTURED];
 const VISION: ModelInput["input_modalities"] = ["text", "image"];
 
 export const DEFAULT_MODELS: readonly ModelInput[] = [
@@ -77,20 +82,20 @@ export const DEFAULT_MODELS: readonly ModelInput[] = [
       at("fireworks", "accounts/fireworks/models/gpt-oss-120b", price("0.15", "0.60")),
     ] },
   // Anthropic
-  { id: "anthropic/claude-opus-4.6", name: "Anthropic: Claude Opus 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: [...FULL, ...REASONING],
+  { id: "anthropic/claude-opus-4.6", name: "Anthropic: Claude Opus 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-opus-4-6", price("5", "25", "0.50", "6.25"))] },
-  { id: "anthropic/claude-sonnet-4.6", name: "Anthropic: Claude Sonnet 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: [...FULL, ...REASONING],
+  { id: "anthropic/claude-sonnet-4.6", name: "Anthropic: Claude Sonnet 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-sonnet-4-6", price("3", "15", "0.30", "3.75"))] },
-  { id: "anthropic/claude-sonnet-4.5", name: "Anthropic: Claude Sonnet 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: [...FULL, ...REASONING],
+  { id: "anthropic/claude-sonnet-4.5", name: "Anthropic: Claude Sonnet 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-sonnet-4-5", price("3", "15", "0.30", "3.75"))] },
-  { id: "anthropic/claude-haiku-4.5", name: "Anthropic: Claude Haiku 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: [...FULL, ...REASONING],
+  { id: "anthropic/claude-haiku-4.5", name: "Anthropic: Claude Haiku 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-haiku-4-5", price("1", "5", "0.10", "1.25"))] },
   // Google
-  { id: "google/gemini-2.5-pro", name: "Google: Gemini 2.5 Pro", context_length: 200_000, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: [...FULL, ...REASONING],
+  { id: "google/gemini-2.5-pro", name: "Google: Gemini 2.5 Pro", context_length: 200_000, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: [...GEMINI, ...REASONING],
     endpoints: [at("google", "gemini-2.5-pro", price("1.25", "10", "0.125"))] },
-  { id: "google/gemini-2.5-flash", name: "Google: Gemini 2.5 Flash", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: [...FULL, ...REASONING],
+  { id: "google/gemini-2.5-flash", name: "Google: Gemini 2.5 Flash", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: [...GEMINI, ...REASONING],
     endpoints: [at("google", "gemini-2.5-flash", price("0.30", "2.50", "0.03"))] },
-  { id: "google/gemini-2.5-flash-lite", name: "Google: Gemini 2.5 Flash Lite", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: FULL,
+  { id: "google/gemini-2.5-flash-lite", name: "Google: Gemini 2.5 Flash Lite", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: GEMINI,
     endpoints: [at("google", "gemini-2.5-flash-lite", price("0.10", "0.40", "0.01"))] },
   // xAI
   { id: "x-ai/grok-4", name: "xAI: Grok 4", context_length: 256_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: REASONER,
