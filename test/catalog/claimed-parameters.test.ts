@@ -41,7 +41,7 @@ const BUILDERS: Record<string, (request: ChatRequest, context: AdapterContext) =
 };
 
 const endpoints = DEFAULT_MODELS.flatMap((model) =>
-  model.endpoints
+  (model.endpoints ?? [])
     .map((endpoint) => ({ model, endpoint, protocol: DEFAULT_PROVIDERS[endpoint.provider]?.protocol ?? "openai" }))
     .filter(({ protocol }) => protocol in BUILDERS)
     .map(({ model, endpoint, protocol }) => ({
