@@ -33,7 +33,8 @@ export function byokKeyRejected(credential: Pick<ByokCredential, "provider"> & {
   const status = upstreamStatus === 403 ? 403 : 401;
   return new AppError(
     `Your ${credential.provider} key (…${credential.secret.lastFour}) was rejected by ${credential.provider} (HTTP ${upstreamStatus}). ` +
-      `Replace it with PUT /api/v1/byok/${credential.provider}, or allow fallback to shared capacity.`,
+      `Replace it with PUT /api/v1/byok/${credential.provider}; shared capacity takes over only where the operator offers it, ` +
+        `the key is not marked always_use, and your balance pays for it.`,
     {
       httpStatus: status,
       errorType: status === 403 ? "permission_denied" : "authentication",

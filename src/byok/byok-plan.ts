@@ -8,9 +8,9 @@ export interface ByokCredential {
   alwaysUse: boolean;
 }
 
-/** The minimum the BYOK ordering needs to know about an attempt. */
+/** The minimum the BYOK ordering needs to know about an attempt: its provider and whether the operator has a key there. */
 export interface ProviderAttempt {
-  endpoint: { provider: { slug: string } };
+  endpoint: { provider: { slug: string; apiKey?: string | undefined } };
 }
 
 /** An attempt as the gateway should run it: with the account's key, or on shared capacity. */
@@ -24,9 +24,10 @@ export interface PlannedAttempt<A extends ProviderAttempt> {
  * Puts the account's own keys first (reference §6): every attempt whose provider has a stored
  * key is tried with that key before any shared capacity, keeping the planner's order among
  * them (so `models` fallbacks and `provider.order` still apply within each group). Shared
- * attempts follow, except for providers whose key is marked "always use" and, when
- * `allowSharedFallback` is false, all of them. Filters (data policy, price caps, parameters)
- * have already run in the planner, so BYOK never widens what the request allowed.
+ * attempts follow, except for providers whose key is marked "always use", providers the
+ * operator has no key for (the planner let them through only for the account's own key) and,
+ * when `allowSharedFallback` is false, all of them. Filters (data policy, price caps,
+ * parameters) have already run in the planner, so BYOK never widens what the request allowed.
  */
 export function planWithByok<A extends ProviderAttempt>(
   attempts: readonly A[],
@@ -38,7 +39,7 @@ export function planWithByok<A extends ProviderAttempt>(
   for (const attempt of attempts) {
     const key = keys.get(attempt.endpoint.provider.slug);
     if (key) own.push({ attempt, byok: key });
-    if (key?.alwaysUse) continue;
+    if (key?.alwaysUse || attempt.endpoint.provider.apiKey === undefined) continue;
     shared.push({ attempt });
   }
   if (own.length === 0) return shared;

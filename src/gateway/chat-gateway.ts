@@ -101,8 +101,9 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       );
       const latencyMs = performance.now() - started;
       if (!result.ok) {
-        finish(prepared, caller, meta, failed(result.error, log, latencyMs, false));
-        throw result.error;
+        const error = explainSkippedFallback(prepared, result.error);
+        finish(prepared, caller, meta, failed(error, log, latencyMs, false));
+        throw error;
       }
       const { value: reported, attempt } = result;
       // An upstream that reported no usage is billed on an estimate, never for free.
@@ -147,8 +148,9 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
         adapter.stream(request, context),
       );
       if (!result.ok) {
-        finish(prepared, caller, meta, failed(result.error, log, performance.now() - started, true));
-        throw result.error;
+        const error = explainSkippedFallback(prepared, result.error);
+        finish(prepared, caller, meta, failed(error, log, performance.now() - started, true));
+        throw error;
       }
       const { attempt, value: upstream } = result;
       const frames = streamFrames({
@@ -193,4 +195,13 @@ function estimateUsage(response: ChatResponse, promptTokensEstimate: number): Us
 
 function failed(error: AppError, log: GenerationAttemptRow[], latencyMs: number, streamed: boolean): Outcome {
   return { kind: "failed", error, log, latencyMs, streamed, settlement: NO_CHARGE };
+}
+
+/**
+ * When the plan was cut to the account's own keys because the balance could not back shared
+ * capacity, says so on the error, so a client whose key failed knows why nothing took over.
+ */
+function explainSkippedFallback(prepared: Prepared, error: AppError): AppError {
+  if (prepared.sharedFallbackSkipped) error.metadata.shared_fallback = "skipped_insufficient_balance";
+  return error;
 }

@@ -9,10 +9,10 @@ import { paymentRequired, unauthorized } from "../domain/errors.js";
 import { newGenerationId } from "../domain/ids.js";
 import { nanoToUsdString } from "../domain/money.js";
 import { planRoute } from "../routing/planner.js";
-import type { PlannerContext, RoutePlan } from "../routing/types.js";
+import type { PlannerContext, RoutePlan, RoutingRequest } from "../routing/types.js";
 import { parseChatInput, type ChatInput } from "./chat-input.js";
 import type { Billing, ByokKeys, Caller } from "./ports.js";
-import { planWithByok } from "../byok/byok-plan.js";
+import { planWithByok, type ByokCredential } from "../byok/byok-plan.js";
 import { affordableOutputTokens, quoteWorstCase, type Quote } from "./quote.js";
 
 /** A request that holds its worst case and is ready for its attempts. */
@@ -25,6 +25,8 @@ export interface Prepared {
   holdId: string;
   images: number;
   requestedModel: string;
+  /** The plan kept only the account's own keys because the balance could not back shared capacity. */
+  sharedFallbackSkipped: boolean;
 }
 
 /** Dependencies of preparation. */
@@ -43,19 +45,24 @@ export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: un
   const input = parseChatInput(body);
   input.stream = stream;
   input.request.accountId = caller.accountId;
-  let plan = planRoute(input.routing, deps.catalog, deps.planner());
-  if (deps.byok) plan = await withAccountKeys(plan, caller, deps.byok);
+  const keys: ReadonlyMap<string, ByokCredential> = deps.byok ? await deps.byok.keysFor(caller.accountId) : new Map();
+  // the account's own keys make their providers usable even where the operator has no key
+  const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;
+  let plan = planRoute(routing, deps.catalog, deps.planner());
+  if (deps.byok && keys.size > 0) plan = withAccountKeys(plan, keys, deps.byok.feeBps);
   const images = countImages(input.request.messages);
   const { promptTokensEstimate, maxTokens } = input.routing;
   let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
   let hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
   const own = plan.attempts.filter((attempt) => attempt.byok);
+  let sharedFallbackSkipped = false;
   if (!hold.ok && hold.reason !== "no_account" && own.length > 0 && own.length < plan.attempts.length) {
     // the balance cannot back shared capacity, but the account's own keys need only their fee
     plan = { ...plan, attempts: own };
     quote = quoteWorstCase(own, promptTokensEstimate, maxTokens, images, deps.feeBps);
     hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+    sharedFallbackSkipped = true;
   }
   if (!hold.ok) throw refusal(hold, quote, images, deps.feeBps);
   return {
@@ -67,6 +74,7 @@ export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: un
     holdId: hold.holdId,
     images,
     requestedModel: input.routing.model ?? input.routing.models?.[0] ?? "",
+    sharedFallbackSkipped,
   };
 }
 
@@ -92,6 +100,14 @@ function refusal(
       { ...metadata, reason: "key_limit" },
     );
   }
+  const byok = quote.priciest.byok;
+  if (byok) {
+    return paymentRequired(
+      `This request runs on your own ${byok.provider} key, but the bring-your-own-key fee (${byok.feeBps / 100}% of the list price, up to $${metadata.required_usd}) is paid from credits. ` +
+        `You requested up to ${quote.outputTokens} tokens, but can only afford the fee for ${affordable}. Add credits to your farebox account, or lower max_tokens.`,
+      { ...metadata, reason: "insufficient_balance", is_byok: true },
+    );
+  }
   return paymentRequired(
     `This request requires more credits, or fewer max_tokens. You requested up to ${quote.outputTokens} tokens, but can only afford ${affordable}. To increase, add credits to your farebox account.`,
     { ...metadata, reason: "insufficient_balance" },
@@ -107,11 +123,9 @@ function countImages(messages: readonly { content?: unknown }[]): number {
 }
 
 /** Puts the account's own keys first (BYOK), each attempt carrying its key and the BYOK fee. */
-async function withAccountKeys(plan: RoutePlan, caller: Caller, byok: ByokKeys): Promise<RoutePlan> {
-  const keys = await byok.keysFor(caller.accountId);
-  if (keys.size === 0) return plan;
+function withAccountKeys(plan: RoutePlan, keys: ReadonlyMap<string, ByokCredential>, feeBps: number): RoutePlan {
   const attempts = planWithByok(plan.attempts, keys).map(({ attempt, byok: key }) =>
-    key ? { ...attempt, byok: { provider: key.provider, secret: key.secret, alwaysUse: key.alwaysUse, feeBps: byok.feeBps } } : attempt,
+    key ? { ...attempt, byok: { provider: key.provider, secret: key.secret, alwaysUse: key.alwaysUse, feeBps } } : attempt,
   );
   return { ...plan, attempts };
 }

@@ -31,15 +31,22 @@ function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | 
   return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.maxCompletionTokens, images };
 }
 
+/**
+ * What `usage` on `attempt` debits from credit: list price + fee on shared capacity, only the
+ * BYOK fee on the account's own key (the provider bills that key for the rest).
+ */
+export function creditCostNano(attempt: Attempt, usage: TokenUsage, creditFeeBps: number): Nano {
+  const charge = computeCharge(usage, attempt.endpoint.pricing, attempt.byok ? attempt.byok.feeBps : creditFeeBps);
+  return attempt.byok ? charge.feeNano : charge.totalNano;
+}
+
 /** The hold for a plan: max over attempts of the worst-case charge including the fee. */
 export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
   const promptTokens = promptTokensForHold(promptEstimate);
   let best: Quote | undefined;
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
-    // a BYOK attempt costs the account only its fee; the provider bills the account's key
-    const charge = computeCharge(usage, attempt.endpoint.pricing, attempt.byok ? attempt.byok.feeBps : feeBps);
-    const totalNano = attempt.byok ? charge.feeNano : charge.totalNano;
+    const totalNano = creditCostNano(attempt, usage, feeBps);
     if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
   }
   if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");
@@ -47,12 +54,12 @@ export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: num
 }
 
 /**
- * How many output tokens `availableNano` pays for at the quote's priciest endpoint, after the
- * prompt (0 when not even the prompt is affordable). Exact: a binary search over computeCharge.
+ * How many output tokens `availableNano` pays for at the quote's priciest attempt (on its terms:
+ * credit or BYOK fee), after the prompt (0 when not even the prompt is affordable). Exact: a
+ * binary search over computeCharge.
  */
 export function affordableOutputTokens(quote: Quote, availableNano: Nano, images: number, feeBps: number): number {
-  const cost = (output: number) =>
-    computeCharge({ promptTokens: quote.promptTokens, completionTokens: output, images }, quote.priciest.endpoint.pricing, feeBps).totalNano;
+  const cost = (output: number) => creditCostNano(quote.priciest, { promptTokens: quote.promptTokens, completionTokens: output, images }, feeBps);
   if (cost(0) > availableNano) return 0;
   let low = 0;
   let high = quote.outputTokens;

@@ -36,7 +36,8 @@ const constraint = (model: Model, message: string, excludedBy: string, extra: Re
 const FILTERS: readonly Filter[] = [
   {
     step: "configured",
-    keep: (endpoint) => endpoint.provider.apiKey !== undefined,
+    // an operator key serves everyone; an account's own key (BYOK) serves that account
+    keep: (endpoint, request) => endpoint.provider.apiKey !== undefined || request.ownKeyProviders?.has(endpoint.provider.slug) === true,
     fail: (model, _request, before) => {
       const slugs = [...new Set(before.map((endpoint) => endpoint.provider.slug))];
       const keys = slugs.map((slug) => `providers.${slug}.api_key`).join(" or ");

@@ -33,6 +33,11 @@ export interface RoutingRequest {
   wantsStructuredOutput: boolean;
   /** Request fields that map to `supported_parameters` (for `require_parameters`). */
   requestedParameters: string[];
+  /**
+   * Providers the calling account stored its own key for (BYOK). Their endpoints count as
+   * configured even when the operator set no key, so the account can reach them with its own.
+   */
+  ownKeyProviders?: ReadonlySet<string>;
 }
 
 /** Read-only view of endpoint health the planner consults. */

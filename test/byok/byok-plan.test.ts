@@ -4,7 +4,10 @@ import { planWithByok, type ByokCredential } from "../../src/byok/byok-plan.js";
 import { ProviderSecret } from "../../src/byok/secret.js";
 import { computeCharge } from "../../src/domain/charge.js";
 
-const attempt = (model: string, provider: string) => ({ model, endpoint: { provider: { slug: provider } } });
+const attempt = (model: string, provider: string, operatorKey = true) => ({
+  model,
+  endpoint: { provider: { slug: provider, apiKey: operatorKey ? "operator-key" : undefined } },
+});
 const key = (provider: string, alwaysUse = false): ByokCredential => ({ provider, secret: new ProviderSecret(`sk-${provider}-SECRET-abcd`), alwaysUse });
 
 describe("BYOK ordering", () => {
@@ -28,6 +31,12 @@ describe("BYOK ordering", () => {
     const noFallback = planWithByok(plan, new Map([["openai", key("openai")]]), false);
     expect(noFallback.every((p) => p.byok)).toBe(true);
     expect(noFallback).toHaveLength(2);
+  });
+
+  it("never plans shared capacity on a provider the operator has no key for", () => {
+    const withOwnOnly = [attempt("m1", "selfserve", false), attempt("m1", "groq")];
+    const planned = planWithByok(withOwnOnly, new Map([["selfserve", key("selfserve")]]));
+    expect(planned.map((p) => `${p.attempt.endpoint.provider.slug}${p.byok ? "+byok" : ""}`)).toEqual(["selfserve+byok", "groq"]);
   });
 
   it("leaves the plan alone without keys", () => {

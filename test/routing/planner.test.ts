@@ -140,6 +140,18 @@ describe("models and errors", () => {
     expect(error.message).toMatch(/providers\.nokey\.api_key/);
   });
 
+  it("a provider without an operator key serves an account that stored its own key for it, and only that account", () => {
+    const own = planRoute(request({ model: "test/unconfigured", ownKeyProviders: new Set(["nokey"]) }), catalog, context());
+    expect(own.attempts.map((a) => a.endpoint.id)).toEqual(["test/unconfigured@nokey"]);
+    const otherKey = errorOf(() => providersOf(request({ model: "test/unconfigured", ownKeyProviders: new Set(["a"]) })));
+    expect(otherKey.httpStatus).toBe(503);
+    expect(otherKey.message).toMatch(/providers\.nokey\.api_key/);
+    // auto routing considers it too, for that account
+    const auto = planRoute(request({ model: "farebox/auto", ownKeyProviders: new Set(["nokey"]) }), catalog, context());
+    expect(auto.attempts.map((a) => a.endpoint.provider.slug)).toContain("nokey");
+    expect(providersOf(request({ model: "farebox/auto" }))).not.toContain("nokey");
+  });
+
   it("models[] appends the next models' endpoints as fallbacks, skipping models that cannot serve", () => {
     const plan = planRoute(request({ model: "test/unconfigured", models: ["test/cheap-small", "test/multi"] }), catalog, context());
     expect(plan.attempts.map((a) => a.endpoint.id)).toEqual(["test/cheap-small@a", "test/multi@a", "test/multi@b", "test/multi@c"]);
