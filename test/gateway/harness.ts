@@ -3,11 +3,19 @@
  * over a fresh database, with its catalog pointing at two fake OpenAI-wire upstreams. An
  * account is funded through the admin API and called with a real inference key by the `openai`
  * SDK. Load balancing uses a fixed random source, so the cheapest endpoint leads.
+ *
+ * With `byok`, a master key is configured (accounts can store their own provider keys) and a
+ * third fake upstream, provider `gamma`, is configured WITHOUT an operator key, serving
+ * `test/gamma-only`: only an account that stored its own gamma key can reach it.
  */
 import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
 import { sql } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
 import { buildApp } from "../../src/app.js";
+import { buildKeyring } from "../../src/byok/master-keys.js";
+import { ByokStore } from "../../src/byok/store.js";
+import { KeyVault } from "../../src/byok/vault.js";
 import { queryRows } from "../../src/db/client.js";
 import { createChatStack, type ChatStack } from "../../src/gateway/compose.js";
 import { auditLedger, getBalance } from "../../src/ledger/index.js";
@@ -27,6 +35,8 @@ export interface Harness {
   database: TestDatabase;
   alpha: FakeUpstream;
   beta: FakeUpstream;
+  /** Provider `gamma` (no operator key); started only with `byok`. */
+  gamma: FakeUpstream | undefined;
   chat: ChatStack;
   accountId: string;
   key: string;
@@ -47,17 +57,28 @@ const provider = (name: string, url: string, apiKey?: string) => ({
   ...(apiKey ? { api_key: apiKey } : {}),
 });
 
+export interface HarnessOptions {
+  kind?: DbKind;
+  /** Funds the test account ("0": the account is left with no balance at all). */
+  balanceUsd?: string;
+  keepAliveMs?: number;
+  /** Enables bring-your-own-key with this fees.byok_bps, and adds provider `gamma` without an operator key. */
+  byok?: { feeBps: number };
+}
+
 /** Starts everything; `balanceUsd` funds the test account. */
-export async function startHarness(options: { kind?: DbKind; balanceUsd?: string; keepAliveMs?: number } = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const alpha = await startFakeOpenAI();
   const beta = await startFakeOpenAI();
+  const gamma = options.byok ? await startFakeOpenAI() : undefined;
   const config = testConfig({
-    fees: { credit_bps: FEE_BPS, byok_bps: 0 },
+    fees: { credit_bps: FEE_BPS, byok_bps: options.byok?.feeBps ?? 0 },
     catalog: { include_default: false },
     providers: {
       alpha: provider("Alpha", alpha.url, "alpha-key"),
       beta: provider("Beta", beta.url, "beta-key"),
       unset: provider("Unset", "http://127.0.0.1:9"),
+      ...(gamma ? { gamma: provider("Gamma", gamma.url) } : {}),
     },
     models: [
       {
@@ -73,24 +94,32 @@ export async function startHarness(options: { kind?: DbKind; balanceUsd?: string
       { id: "test/alpha-only", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-only", pricing: ALPHA_PRICE }] },
       { id: "test/backup", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "beta", model: "beta-backup", pricing: BETA_PRICE }] },
       { id: "test/unconfigured", context_length: 8_192, endpoints: [{ provider: "unset", model: "x", pricing: ALPHA_PRICE }] },
+      ...(gamma
+        ? [{ id: "test/gamma-only", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "gamma", model: "gamma-chat", pricing: BETA_PRICE }] }]
+        : []),
     ],
   });
   const database = await createTestDatabase(options.kind ?? "pglite");
   const clock = () => new Date();
+  const byokKeyring = options.byok ? buildKeyring(randomBytes(32).toString("hex")) : undefined;
+  const byokStore = byokKeyring ? new ByokStore(database.db, new KeyVault(byokKeyring), clock) : undefined;
   const chat = createChatStack(config, database.db, clock, {
+    ...(byokStore ? { byok: { keysFor: (accountId: string) => byokStore.openAll(accountId), feeBps: config.fees.byok_bps } } : {}),
     random: () => 0,
     timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
     onBackgroundError: (error) => console.error("background", error),
   });
-  const app = await buildApp({ config, database, chat, streamKeepAliveMs: options.keepAliveMs ?? 1_000 });
+  const app = await buildApp({ config, database, chat, streamKeepAliveMs: options.keepAliveMs ?? 1_000, ...(byokKeyring ? { byokKeyring } : {}) });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   const { accountId, managementKey } = await createAccountViaAdmin(url);
-  const credit = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ amount_usd: options.balanceUsd ?? "10", reason: "test funding" }),
-  });
-  if (!credit.ok) throw new Error(`funding failed: ${credit.status} ${await credit.text()}`);
+  if (options.balanceUsd !== "0") {
+    const credit = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ amount_usd: options.balanceUsd ?? "10", reason: "test funding" }),
+    });
+    if (!credit.ok) throw new Error(`funding failed: ${credit.status} ${await credit.text()}`);
+  }
   const created = await fetch(`${url}/api/v1/keys`, {
     method: "POST",
     headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
@@ -103,6 +132,7 @@ export async function startHarness(options: { kind?: DbKind; balanceUsd?: string
     database,
     alpha,
     beta,
+    gamma,
     chat,
     accountId,
     key,
@@ -119,7 +149,7 @@ export async function startHarness(options: { kind?: DbKind; balanceUsd?: string
     async close() {
       await app.close();
       await database.close();
-      await Promise.all([alpha.close(), beta.close()]);
+      await Promise.all([alpha.close(), beta.close(), gamma?.close()]);
     },
   };
 }
