@@ -190,4 +190,24 @@ describe("BYOK fee paid from credit (fees.byok_bps = 100)", () => {
     ]);
     expect(await h.balanceNano()).toBe(10_000_000n - fee);
   });
+
+  it("with credit, a rejected key falls back to shared capacity at the credit price, unless the key is marked always_use", async () => {
+    await putKey(h, "alpha", ALPHA_KEY);
+    // alpha refuses the account's key and serves the operator's
+    h.alpha.setScript((request) => (request.headers.authorization === `Bearer ${ALPHA_KEY}` ? { error: { status: 401 } } : { usage: { prompt: 10, completion: 10 } }));
+    const before = await h.balanceNano();
+    const shared = await h.client().chat.completions.create(ask("test/alpha-only"));
+    expect(h.alpha.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${ALPHA_KEY}`, "Bearer alpha-key"]);
+    expect(shared.usage as unknown as ByokUsage).toMatchObject({ is_byok: false, cost_details: { upstream_inference_cost: null } });
+    await h.chat.gateway.idle();
+    // ALPHA_PRICE: 10 × 153 + 10 × 611 = 7,640 nano list, + 5% = 382 → 8,022
+    expect(before - (await h.balanceNano())).toBe(8_022n);
+
+    await putKey(h, "alpha", ALPHA_KEY, true);
+    const rejected = await failure(h.client().chat.completions.create(ask("test/alpha-only")));
+    expect(rejected.status).toBe(401);
+    expect(rejected.message).toContain("Your alpha key (…9191) was rejected");
+    expect(h.alpha.requests.at(-1)!.headers.authorization).toBe(`Bearer ${ALPHA_KEY}`);
+    expect(h.alpha.requests).toHaveLength(3);
+  });
 });
