@@ -2,7 +2,8 @@ import { and, eq, ne } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { byokKeys } from "../db/schema/byok.js";
 import { ProviderSecret, lastFour } from "./secret.js";
-import type { KeyVault } from "./vault.js";
+import { AppError } from "../domain/errors.js";
+import type { KeyVault, SealedKey } from "./vault.js";
 
 /** Any drizzle Postgres database (postgres.js or PGlite). */
 export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
@@ -85,14 +86,24 @@ export class ByokStore {
 
   /**
    * Re-seals every row not sealed by the current master key (after the operator sets a new
-   * FAREBOX_BYOK_MASTER_KEY and moves the old one to FAREBOX_BYOK_MASTER_KEY_PREVIOUS).
-   * Returns how many rows were re-sealed. Each row is updated only if still sealed by the old key.
+   * FAREBOX_BYOK_MASTER_KEY and moves the old one to FAREBOX_BYOK_MASTER_KEY_PREVIOUS), so the
+   * old key can then be dropped. Each row is updated only if still sealed as it was read, so
+   * concurrent runs never both count one row. A row no configured key can open is left as it
+   * is and reported; the others are re-sealed anyway. Running it again re-seals nothing.
    */
-  async rotate(): Promise<number> {
+  async rotate(): Promise<RotationReport> {
     const stale = await this.db.select().from(byokKeys).where(ne(byokKeys.masterKeyId, this.vault.currentKeyId));
-    let count = 0;
+    const report: RotationReport = { resealed: 0, unopenable: [] };
     for (const row of stale) {
-      const resealed = this.vault.reseal(row, { accountId: row.accountId, provider: row.provider });
+      const binding = { accountId: row.accountId, provider: row.provider };
+      let resealed: SealedKey;
+      try {
+        resealed = this.vault.reseal(row, binding);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        report.unopenable.push({ ...binding, masterKeyId: row.masterKeyId, reason: error.message });
+        continue;
+      }
       const updated = await this.db
         .update(byokKeys)
         .set(resealed)
@@ -105,10 +116,17 @@ export class ByokStore {
           ),
         )
         .returning({ provider: byokKeys.provider });
-      count += updated.length;
+      report.resealed += updated.length;
     }
-    return count;
+    return report;
   }
+}
+
+/** What a rotation did: rows re-sealed under the current master key, and rows it could not open. */
+export interface RotationReport {
+  resealed: number;
+  /** Rows sealed by a master key that is not configured (or tampered with); never any key material. */
+  unopenable: { accountId: string; provider: string; masterKeyId: string; reason: string }[];
 }
 
 function summarize(row: typeof byokKeys.$inferSelect): ByokKeySummary {

@@ -73,8 +73,9 @@ describe("BYOK store", () => {
     await oldStore.put("acct_d", "mistral", "mistral-key-5555");
     const rotating = new ByokStore(handle.db, new KeyVault(buildKeyring(keyB, keyA)));
     const rotated = await rotating.rotate();
-    expect(rotated).toBeGreaterThanOrEqual(1);
-    expect(await rotating.rotate()).toBe(0);
+    expect(rotated.resealed).toBeGreaterThanOrEqual(1);
+    expect(rotated.unopenable).toEqual([]);
+    expect(await rotating.rotate()).toEqual({ resealed: 0, unopenable: [] });
     const onlyNew = new ByokStore(handle.db, new KeyVault(buildKeyring(keyB)));
     expect((await onlyNew.openAll("acct_d")).get("mistral")?.secret.reveal()).toBe("mistral-key-5555");
     expect((await onlyNew.openAll("acct_a")).get("anthropic")?.secret.reveal()).toBe(secretKey);
