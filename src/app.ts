@@ -13,7 +13,7 @@ import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { createChainRuntime, withSolana, type ChainRuntime } from "./deposits/runtime.js";
 import { KeyResolver } from "./keys/index.js";
-import { createChatStack, type ChatStack } from "./gateway/compose.js";
+import { byokKeysFrom, createChatStack, type ChatStack } from "./gateway/compose.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
@@ -82,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const chat =
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {
-      ...(byokStore ? { byok: { keysFor: (accountId: string) => byokStore.openAll(accountId), feeBps: deps.config.fees.byok_bps } } : {}),
+      ...(byokStore ? { byok: byokKeysFrom(byokStore, deps.config.fees.byok_bps) } : {}),
       onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
       // the "generation settled" hook: rollups for /activity and /rankings, and metrics
       onSettled: async (generation) => {

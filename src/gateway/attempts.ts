@@ -21,6 +21,8 @@ export interface AttemptDeps {
   health: HealthTracker;
   timeouts: UpstreamTimeouts;
   nowMs: () => number;
+  /** Told when a provider refused the account's own key (401/403). */
+  onKeyRejected?: (provider: string) => void;
 }
 
 /** The winning attempt and its value, or the error a client should see. */
@@ -84,6 +86,7 @@ export async function runAttempts<T>(
       if (attempt.byok && isKeyRejection(upstream?.status)) {
         // the account's own key was refused: say so, and let shared capacity (if planned) take over
         lastError = byokKeyRejected(attempt.byok, upstream?.status ?? 401);
+        deps.onKeyRejected?.(attempt.byok.provider);
         continue;
       }
       deps.health.record(endpoint.id, { atMs: deps.nowMs(), ok: false, rateLimited: upstream?.status === 429 });

@@ -70,16 +70,23 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
   };
   const attemptDeps = { adapterFor: deps.adapterFor, health: deps.health, timeouts: deps.timeouts, nowMs };
 
-  const finish = (prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): void => {
-    const task = concludeGeneration(
-      { billing: deps.billing, generations: deps.generations, now: () => new Date(nowMs()) },
-      prepared,
-      caller,
-      meta,
-      outcome,
-    ).catch((error: unknown) => deps.onBackgroundError?.(error));
+  const inBackground = (work: Promise<void>): void => {
+    const task = work.catch((error: unknown) => deps.onBackgroundError?.(error));
     pending.add(task);
     void task.finally(() => pending.delete(task));
+  };
+
+  /** The attempt loop's dependencies for one caller: a refused own key is stamped on its row. */
+  const attemptsFor = (caller: Caller) => {
+    const markRejected = deps.byok?.markRejected?.bind(deps.byok);
+    if (!markRejected) return attemptDeps;
+    return { ...attemptDeps, onKeyRejected: (provider: string) => inBackground(markRejected(caller.accountId, provider)) };
+  };
+
+  const finish = (prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): void => {
+    inBackground(
+      concludeGeneration({ billing: deps.billing, generations: deps.generations, now: () => new Date(nowMs()) }, prepared, caller, meta, outcome),
+    );
   };
 
   const header = (prepared: Prepared, modelId: string, providerName: string): GenerationHeader => ({
@@ -96,7 +103,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       const prepared = await prepareRequest(prepareDeps, caller, body, false, meta.generationId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
-      const result = await runAttempts<ChatResponse>(attemptDeps, prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
+      const result = await runAttempts<ChatResponse>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
         adapter.complete(request, context),
       );
       const latencyMs = performance.now() - started;
@@ -144,7 +151,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       const prepared = await prepareRequest(prepareDeps, caller, body, true, meta.generationId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
-      const result = await runAttempts<UpstreamStream>(attemptDeps, prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
+      const result = await runAttempts<UpstreamStream>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
         adapter.stream(request, context),
       );
       if (!result.ok) {

@@ -17,6 +17,19 @@ import { withSettledHook } from "../analytics/settled-hook.js";
 import type { SettledGeneration } from "../analytics/settled-generation.js";
 import { createLedgerBilling } from "./ledger-billing.js";
 import type { ByokKeys, GenerationStore } from "./ports.js";
+import type { ByokStore } from "../byok/store.js";
+
+/**
+ * The chat use case's view of the BYOK store: the account's keys opened for one request, the
+ * BYOK fee, and where a provider's refusal of a key is recorded (GET /api/v1/byok shows it).
+ */
+export function byokKeysFrom(store: ByokStore, feeBps: number): ByokKeys {
+  return {
+    keysFor: (accountId) => store.openAll(accountId),
+    feeBps,
+    markRejected: (accountId, provider) => store.markUsed(accountId, provider, true),
+  };
+}
 
 /** Upstream time limits used unless overridden. */
 export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000 };

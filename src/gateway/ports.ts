@@ -54,4 +54,6 @@ export interface ByokKeys {
   keysFor(accountId: string): Promise<ReadonlyMap<string, ByokCredential>>;
   /** fees.byok_bps. */
   feeBps: number;
+  /** Records that the provider refused the account's key (401/403), for GET /api/v1/byok. */
+  markRejected?(accountId: string, provider: string): Promise<void>;
 }

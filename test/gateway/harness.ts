@@ -17,7 +17,7 @@ import { buildKeyring } from "../../src/byok/master-keys.js";
 import { ByokStore } from "../../src/byok/store.js";
 import { KeyVault } from "../../src/byok/vault.js";
 import { queryRows } from "../../src/db/client.js";
-import { createChatStack, type ChatStack } from "../../src/gateway/compose.js";
+import { byokKeysFrom, createChatStack, type ChatStack } from "../../src/gateway/compose.js";
 import { auditLedger, getBalance } from "../../src/ledger/index.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
@@ -104,7 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const byokKeyring = options.byok ? buildKeyring(randomBytes(32).toString("hex")) : undefined;
   const byokStore = byokKeyring ? new ByokStore(database.db, new KeyVault(byokKeyring), clock) : undefined;
   const chat = createChatStack(config, database.db, clock, {
-    ...(byokStore ? { byok: { keysFor: (accountId: string) => byokStore.openAll(accountId), feeBps: config.fees.byok_bps } } : {}),
+    ...(byokStore ? { byok: byokKeysFrom(byokStore, config.fees.byok_bps) } : {}),
     random: () => 0,
     timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
     onBackgroundError: (error) => console.error("background", error),

@@ -144,6 +144,15 @@ describe.each(dbKinds)("BYOK on an account with no balance (%s), fees.byok_bps =
     expect(forbidden.status).toBe(403);
     expect(forbidden.message).toContain("Your gamma key (…4242) was rejected");
     expect(h.gamma!.requests.every((request) => request.headers.authorization === `Bearer ${GAMMA_KEY}`)).toBe(true);
+
+    // the account sees which of its keys were refused
+    await h.chat.gateway.idle();
+    const listed = await fetch(`${h.url}/api/v1/byok`, { headers: { authorization: `Bearer ${h.managementKey}` } });
+    const rows = ((await listed.json()) as { data: { provider: string; last_rejected_at: string | null }[] }).data;
+    expect(rows.map((row) => [row.provider, row.last_rejected_at !== null])).toEqual([
+      ["alpha", true],
+      ["gamma", true],
+    ]);
   });
 });
 
