@@ -24,7 +24,7 @@ import { MetricsRegistry } from "./metrics/registry.js";
 import { FareboxMetrics } from "./metrics/farebox-metrics.js";
 import { ledgerMetricSources } from "./metrics/ledger-sources.js";
 import { recordSettled } from "./analytics/rollup-store.js";
-import { SettledBatcher } from "./analytics/settled-batcher.js";
+import { WriteBatcher } from "./db/write-batcher.js";
 import type { SettledGeneration } from "./analytics/settled-generation.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 
@@ -78,7 +78,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
   const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
   const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
-  const rollups = new SettledBatcher((generations: SettledGeneration[]) => recordSettled(deps.database.db, generations));
+  const rollups = new WriteBatcher(async (generations: SettledGeneration[]) => {
+    await recordSettled(deps.database.db, generations);
+  });
   const chat =
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {

@@ -1,4 +1,4 @@
-import type { GenerationRecord, GenerationStore } from "../gateway/ports.js";
+import type { GenerationRecord } from "../gateway/ports.js";
 import type { SettledGeneration } from "./settled-generation.js";
 
 /** BYOK fields a generation record carries once the gateway serves with account keys. */
@@ -47,25 +47,20 @@ function lastAttemptProvider(record: GenerationRecord): string | undefined {
 }
 
 /**
- * The gateway's "generation settled" hook without touching the gateway: wraps the generation
- * store so that every saved record (the last step of settling a request) is also handed to
- * `onSettled` (rollups, metrics). A failing listener is reported to `onError` and never
- * fails the save: the ledger and the record are the truth, rollups can be rebuilt.
+ * The gateway's "generation settled" hook without touching the gateway: turns each record the
+ * billing writer has stored with its settlement into the analytics view for `onSettled`
+ * (rollups, metrics). A failing listener is reported to `onError` and never fails the
+ * settlement: the ledger and the record are the truth, rollups can be rebuilt.
  */
-export function withSettledHook(
-  store: GenerationStore,
+export function settledListener(
   onSettled: (generation: SettledGeneration) => Promise<void> | void,
   onError: (error: unknown) => void = () => {},
-): GenerationStore {
-  return {
-    async save(record) {
-      await store.save(record);
-      try {
-        await onSettled(settledFromRecord(record));
-      } catch (error) {
-        onError(error);
-      }
-    },
-    find: (id, accountId) => store.find(id, accountId),
+): (record: GenerationRecord) => Promise<void> {
+  return async (record) => {
+    try {
+      await onSettled(settledFromRecord(record));
+    } catch (error) {
+      onError(error);
+    }
   };
 }

@@ -13,7 +13,7 @@ import type { HealthTracker } from "../routing/health.js";
 import { emptyUsage, type ChatResponse, type ProviderAdapter, type UpstreamStream, type UpstreamTimeouts, type Usage } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { runAttempts } from "./attempts.js";
-import type { Billing, ByokKeys, Caller, GenerationStore, RequestMeta } from "./ports.js";
+import type { Billing, ByokKeys, Caller, RequestMeta } from "./ports.js";
 import { prepareRequest, type Prepared } from "./prepare.js";
 import { concludeGeneration, type Outcome } from "./conclude.js";
 import { NO_CHARGE, settleAttempt } from "./settlement.js";
@@ -26,7 +26,6 @@ export interface ChatGatewayDeps {
   health: HealthTracker;
   adapterFor: (protocol: Protocol) => ProviderAdapter | undefined;
   billing: Billing;
-  generations: GenerationStore;
   /** Fee on credit-funded requests in basis points (500 = 5%). */
   feeBps: number;
   /** The accounts' own provider keys (BYOK); absent when no master key is configured. */
@@ -51,7 +50,7 @@ export interface ChatGateway {
   stream(caller: Caller, body: unknown, meta: RequestMeta): Promise<StreamStart>;
   /** Whether the body asks for a stream (without validating the rest). */
   wantsStream(body: unknown): boolean;
-  /** Waits until every settlement and generation record started so far has finished. */
+  /** Waits until every settlement and generation record started so far has finished, then gives back unused reservations. */
   idle(): Promise<void>;
 }
 
@@ -84,9 +83,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
   };
 
   const finish = (prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): void => {
-    inBackground(
-      concludeGeneration({ billing: deps.billing, generations: deps.generations, now: () => new Date(nowMs()) }, prepared, caller, meta, outcome),
-    );
+    inBackground(concludeGeneration(deps.billing, prepared, caller, meta, outcome));
   };
 
   const header = (prepared: Prepared, modelId: string, providerName: string): GenerationHeader => ({
@@ -187,6 +184,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
 
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await deps.billing.releaseUnused();
     },
   };
 }

@@ -13,7 +13,7 @@ import type { UpstreamTimeouts } from "../providers/spec.js";
 import { HealthTracker } from "../routing/health.js";
 import { createChatGateway, type ChatGateway } from "./chat-gateway.js";
 import { createGenerationStore } from "./generation-store.js";
-import { withSettledHook } from "../analytics/settled-hook.js";
+import { settledListener } from "../analytics/settled-hook.js";
 import type { SettledGeneration } from "../analytics/settled-generation.js";
 import { createLedgerBilling } from "./ledger-billing.js";
 import type { ByokKeys, GenerationStore } from "./ports.js";
@@ -65,14 +65,18 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
   });
   const health = new HealthTracker();
   const registry = options.registry ?? createProviderRegistry();
-  const stored = createGenerationStore(db);
-  const generations = options.onSettled ? withSettledHook(stored, options.onSettled, options.onBackgroundError) : stored;
+  const generations = createGenerationStore(db);
+  const billing = createLedgerBilling(db, {
+    clock,
+    ...(options.holdTtlMs !== undefined ? { holdTtlMs: options.holdTtlMs } : {}),
+    ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
+    ...(options.onSettled ? { onConcluded: settledListener(options.onSettled, options.onBackgroundError) } : {}),
+  });
   const gateway = createChatGateway({
     catalog,
     health,
     adapterFor: (protocol) => registry.get(protocol),
-    billing: createLedgerBilling(db, options.holdTtlMs),
-    generations,
+    billing,
     feeBps: config.fees.credit_bps,
     ...(options.byok ? { byok: options.byok } : {}),
     timeouts: options.timeouts ?? DEFAULT_UPSTREAM_TIMEOUTS,

@@ -1,12 +1,12 @@
 /**
  * Ends a request: settles the hold at the computed charge (or voids it when nothing is owed)
- * and writes the generation record with tokens, cost, timings and every attempt.
+ * and writes the generation record with tokens, cost, timings and every attempt, together.
  */
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import type { AppError } from "../domain/errors.js";
 import type { Usage } from "../providers/spec.js";
 import type { Attempt } from "../routing/types.js";
-import type { Billing, Caller, GenerationRecord, GenerationStore, RequestMeta } from "./ports.js";
+import type { Billing, Caller, GenerationRecord, RequestMeta } from "./ports.js";
 import type { Prepared } from "./prepare.js";
 import type { Settlement } from "./settlement.js";
 
@@ -31,32 +31,20 @@ export type Outcome =
     }
   | { kind: "failed"; error: AppError; log: GenerationAttemptRow[]; latencyMs: number; streamed: boolean; settlement: Settlement };
 
-/** What concluding needs. */
-export interface ConcludeDeps {
-  billing: Billing;
-  generations: GenerationStore;
-  now: () => Date;
-}
-
-/** Settles or voids the hold, then records the generation. */
-export async function concludeGeneration(deps: ConcludeDeps, prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): Promise<void> {
+/** Settles or voids the hold and records the generation (the billing writer batches them). */
+export function concludeGeneration(billing: Billing, prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): Promise<void> {
   const { settlement } = outcome;
-  const now = deps.now();
-  if (settlement.chargedNano > 0n) {
-    await deps.billing.settle({
-      holdId: prepared.holdId,
-      usageNano: settlement.usageNano,
-      feeNano: settlement.feeNano,
-      now,
-      metadata: {
-        generation_id: prepared.id,
-        ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
-      },
-    });
-  } else {
-    await deps.billing.voidHold(prepared.holdId, now);
-  }
-  await deps.generations.save(record(prepared, caller, meta, outcome));
+  return billing.conclude({
+    holdId: prepared.holdId,
+    heldNano: prepared.quote.holdNano,
+    usageNano: settlement.usageNano,
+    feeNano: settlement.feeNano,
+    metadata: {
+      generation_id: prepared.id,
+      ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
+    },
+    record: record(prepared, caller, meta, outcome),
+  });
 }
 
 function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): GenerationRecord {

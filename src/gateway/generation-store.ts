@@ -4,12 +4,9 @@ import type { Db } from "../db/client.js";
 import { generations } from "../db/schema/generations.js";
 import type { GenerationStore } from "./ports.js";
 
-/** A GenerationStore over drizzle: one INSERT per request, one indexed SELECT per lookup. */
+/** A GenerationStore over drizzle: one indexed SELECT per lookup (records are written with their settlements). */
 export function createGenerationStore(db: Db): GenerationStore {
   return {
-    async save(record) {
-      await db.insert(generations).values(record).onConflictDoNothing();
-    },
     async find(id, accountId) {
       const [row] = await db
         .select()

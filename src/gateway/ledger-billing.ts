@@ -1,31 +1,106 @@
 /**
- * Billing over the database ledger: holds are placed, settled and voided with the ledger's
- * atomic operations; a key's spending limit is enforced in the same transaction as the hold.
- * A transaction Postgres aborts as a deadlock or serialization failure rolled back completely,
- * so it is retried (a few times, with jitter); every ledger operation used here is safe to repeat.
+ * Billing over the database ledger. A request's worst case is reserved inside a hold shared with
+ * the account's other requests (hold-leases.ts), so the request path rarely waits for the
+ * database. A finished request is concluded in the background by one batch writer: the charges
+ * of every request finished since the last write, and their generation records, go to the
+ * database in a single statement — one round trip and one transaction per batch, not per
+ * request. Batches grow with load and add no delay when idle. A transaction Postgres aborts as a
+ * deadlock or serialization failure rolled back completely, so it is retried (a few times, with
+ * jitter); a batch that fails otherwise is retried one item at a time, so one bad record cannot
+ * leave the others unbilled. Every charge is idempotent per generation id.
  */
 import type { Db } from "../db/client.js";
-import { placeHold, settleHold, voidHold } from "../ledger/index.js";
-import type { Billing } from "./ports.js";
+import { generations } from "../db/schema/generations.js";
+import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
+import type { Nano } from "../domain/money.js";
+import { endHolds, placeHold, type HoldEnding } from "../ledger/index.js";
+import { HoldLeases } from "./hold-leases.js";
+import type { Billing, GenerationRecord } from "./ports.js";
 
-/** How long a hold lives if its request never ends (a crash); the expiry worker voids it. */
+/** How long a hold lives if its process never ends it (a crash); the expiry worker releases it. */
 export const DEFAULT_HOLD_TTL_MS = 60 * 60_000;
 const ATTEMPTS = 4;
 
-/** Billing on `db` with holds that expire after `holdTtlMs`. */
-export function createLedgerBilling(db: Db, holdTtlMs: number = DEFAULT_HOLD_TTL_MS): Billing {
-  return {
-    placeHold({ caller, amountNano, now }) {
+/** Settings of the ledger billing. */
+export interface LedgerBillingOptions {
+  holdTtlMs?: number;
+  clock?: () => Date;
+  /** Called with each generation record once it and its charge are written. */
+  onConcluded?: (record: GenerationRecord) => Promise<void> | void;
+  /** Receives failures of background ledger work (they never reach a client). */
+  onError?: (error: unknown) => void;
+}
+
+/** One item of a write: a charge or a hold's end, a generation record, or both. */
+interface Write {
+  ending?: HoldEnding;
+  record?: GenerationRecord;
+}
+
+/** Billing on `db`. */
+export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}): Billing {
+  const holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
+  const clock = options.clock ?? (() => new Date());
+  const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock), { maxDelayMs: 0 });
+  const leases = new HoldLeases({
+    nowMs: () => clock().getTime(),
+    maxAgeMs: holdTtlMs / 2,
+    place: ({ caller, amountNano, upToNano, now }) => {
       const key = { keyId: caller.keyId, limitNano: caller.limit?.limitNano ?? null, windowStart: caller.limit?.windowStart ?? new Date(0) };
-      return retryTransient(() => placeHold(db, { accountId: caller.accountId, amountNano, key, now, ttlMs: holdTtlMs }));
+      return retryTransient(() => placeHold(db, { accountId: caller.accountId, amountNano, upToNano, key, now, ttlMs: holdTtlMs }));
     },
-    settle({ holdId, usageNano, feeNano, now, metadata }) {
-      return retryTransient(() => settleHold(db, { holdId, usageNano, feeNano, now, metadata }));
+    release: (holdId) => writer.add({ ending: { holdId, usageNano: 0n, feeNano: 0n } }),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  return {
+    // a request that can cost nothing reserves nothing
+    placeHold: ({ caller, amountNano, now }) => (amountNano === 0n ? Promise.resolve({ ok: true, holdId: "" }) : leases.reserve(caller, amountNano, now)),
+    async conclude({ holdId, heldNano, usageNano, feeNano, metadata, record }) {
+      const chargedNano: Nano = usageNano + feeNano;
+      leases.ended(holdId, heldNano, chargedNano);
+      let written = false;
+      try {
+        const ending = holdId ? { holdId, usageNano, feeNano, metadata, chargeKey: record.id } : undefined;
+        await writer.add({ ...(ending ? { ending } : {}), record });
+        written = true;
+      } finally {
+        leases.chargeWritten(holdId, chargedNano, written);
+      }
+      await options.onConcluded?.(record);
     },
-    voidHold(holdId, now) {
-      return retryTransient(() => voidHold(db, holdId, now));
-    },
+    releaseUnused: () => leases.releaseUnused(),
   };
+}
+
+/** Writes one batch; on a lasting failure, each item alone, reporting each one's error. */
+async function writeAll(db: Db, batch: readonly Write[], clock: () => Date): Promise<FlushOutcome> {
+  try {
+    await retryTransient(() => writeBatch(db, batch, clock()));
+    return;
+  } catch (error) {
+    if (batch.length === 1) throw error;
+  }
+  return Promise.all(
+    batch.map((write) =>
+      retryTransient(() => writeBatch(db, [write], clock())).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    ),
+  );
+}
+
+async function writeBatch(db: Db, batch: readonly Write[], now: Date): Promise<void> {
+  const records = batch.flatMap((write) => (write.record ? [write.record] : []));
+  const endings = batch.flatMap((write) => (write.ending ? [write.ending] : []));
+  const storeRecords = records.length > 0 ? db.insert(generations).values(records).onConflictDoNothing().getSQL() : undefined;
+  const results = await endHolds(db, endings, now, storeRecords);
+  results.forEach((result, index) => {
+    // a charge already written (a retried batch that had committed) is fine; anything else lost money
+    if (!result.ok && result.reason !== "duplicate" && endings[index]?.chargeKey !== undefined) {
+      throw new Error(`charge ${endings[index]?.chargeKey} on hold ${endings[index]?.holdId}: ${result.reason}`);
+    }
+  });
 }
 
 /** Postgres SQLSTATEs of transactions aborted only because of concurrency. */

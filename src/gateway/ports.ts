@@ -22,19 +22,33 @@ export type HoldOutcome =
   | { ok: false; reason: "key_limit"; remainingNano: Nano }
   | { ok: false; reason: "no_account" };
 
-/** The ledger operations one request performs: reserve, then settle or void. */
-export interface Billing {
-  placeHold(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<HoldOutcome>;
-  settle(input: { holdId: string; usageNano: Nano; feeNano: Nano; now: Date; metadata: Record<string, unknown> }): Promise<{ ok: boolean }>;
-  voidHold(holdId: string, now: Date): Promise<{ ok: boolean }>;
-}
-
 /** A stored generation (one row of `generations`). */
 export type GenerationRecord = typeof generations.$inferInsert;
 
-/** Where generation records go and come back from. */
+/** How a finished request ends: its charge (possibly nothing) and its generation record. */
+export interface Conclusion {
+  /** The hold the request was reserved in ("" when it reserved nothing). */
+  holdId: string;
+  /** What the request reserved there. */
+  heldNano: Nano;
+  usageNano: Nano;
+  feeNano: Nano;
+  /** Stored on the ledger entries. */
+  metadata: Record<string, unknown>;
+  record: GenerationRecord;
+}
+
+/** The ledger side of one request: reserve the worst case, then conclude. */
+export interface Billing {
+  placeHold(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<HoldOutcome>;
+  /** Charges the request and stores its generation record together; resolves once both are written. */
+  conclude(conclusion: Conclusion): Promise<void>;
+  /** Gives back every reservation no request is using (shutdown, tests); resolves once the ledger has it. */
+  releaseUnused(): Promise<void>;
+}
+
+/** Where generation records come back from. */
 export interface GenerationStore {
-  save(record: GenerationRecord): Promise<void>;
   /** The caller's own generation; undefined for unknown ids and other accounts' ids. */
   find(id: string, accountId: string): Promise<(typeof generations.$inferSelect) | undefined>;
 }

@@ -1,7 +1,6 @@
-import { and, eq, lt, sql } from "drizzle-orm";
-import { atomically } from "../db/atomic.js";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "../db/client.js";
-import { accounts, holds, keySpend } from "../db/schema/index.js";
+import { holds } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { Nano } from "../domain/money.js";
 
@@ -15,23 +14,29 @@ export interface KeyScope {
 
 export interface PlaceHoldInput {
   accountId: string;
+  /** The least to reserve; refused when not available. */
   amountNano: Nano;
+  /**
+   * Reserve more, up to this, when it is free: half of what is free beyond `amountNano` at most
+   * (a hold shared by many requests). Absent: exactly `amountNano`.
+   */
+  upToNano?: Nano;
   key?: KeyScope;
   now: Date;
   ttlMs: number;
 }
 
 export type PlaceHoldResult =
-  | { ok: true; holdId: string; expiresAt: Date }
+  | { ok: true; holdId: string; expiresAt: Date; amountNano: Nano }
   | { ok: false; reason: "insufficient_balance"; availableNano: Nano }
   | { ok: false; reason: "key_limit"; remainingNano: Nano }
   | { ok: false; reason: "no_account" };
 
 /**
- * Reserves `amountNano` of the account's available balance (and of the key's limit) through
- * `farebox_place_hold` (drizzle/0001_ledger_functions.sql): one round trip that locks the account
- * row only while it runs, so any number of processes on one Postgres can never together reserve
- * more than the balance, and one account's requests do not queue behind each other's round trips.
+ * Reserves `amountNano` (up to `upToNano`) of the account's available balance and of the key's
+ * limit through `farebox_place_hold` (drizzle/0002_hold_endings.sql): one round trip that locks
+ * the account row only while it runs, so any number of processes on one Postgres can never
+ * together reserve more than the balance.
  */
 export async function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHoldResult> {
   if (input.amountNano < 0n) throw new RangeError("a hold cannot be negative");
@@ -41,13 +46,13 @@ export async function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHol
     db,
     sql`select outcome, figure::text as figure from farebox_place_hold(
           ${holdId}, ${input.accountId}, ${input.key?.keyId ?? null}, ${input.amountNano.toString()}::bigint,
-          ${input.key?.limitNano?.toString() ?? null}::bigint, ${(input.key?.windowStart ?? new Date(0)).toISOString()}::timestamptz,
+          ${(input.upToNano ?? input.amountNano).toString()}::bigint, ${input.key?.limitNano?.toString() ?? null}::bigint, ${(input.key?.windowStart ?? new Date(0)).toISOString()}::timestamptz,
           ${input.now.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)`,
   );
   const figure = BigInt(row?.figure ?? 0);
   switch (row?.outcome) {
     case "ok":
-      return { ok: true, holdId, expiresAt };
+      return { ok: true, holdId, expiresAt, amountNano: figure };
     case "insufficient_balance":
       return { ok: false, reason: "insufficient_balance", availableNano: figure };
     case "key_limit":
@@ -95,58 +100,78 @@ export async function settleHold(db: Db, input: SettleInput): Promise<EndHoldRes
 }
 
 /** Ends an open hold without charging anything (the request failed or produced nothing). */
-export function voidHold(db: Db, holdId: string, now: Date): Promise<EndHoldResult> {
-  return atomically<EndHoldResult>(db, async (tx, rollback) => {
-    const hold = await closeHold(tx, holdId, "voided", now, 0n);
-    if (!hold) return rollback({ ok: false, reason: "not_open" });
-    await releaseKeyHold(tx, hold.keyId, hold.amountNano);
-    return { ok: true };
+export async function voidHold(db: Db, holdId: string, now: Date): Promise<EndHoldResult> {
+  const [row] = await queryRows<{ outcome: string }>(
+    db,
+    sql`select farebox_release_hold(${holdId}, ${now.toISOString()}::timestamptz, 'voided') as outcome`,
+  );
+  return row?.outcome === "ok" ? { ok: true } : { ok: false, reason: "not_open" };
+}
+
+/**
+ * One item of a batch. With `chargeKey`: one request's charge on a shared hold, which stays open
+ * (idempotent per key). Without: the hold ends, settled at usage + fee when positive, released
+ * otherwise.
+ */
+export interface HoldEnding {
+  holdId: string;
+  usageNano: Nano;
+  feeNano: Nano;
+  chargeKey?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** A batch item's result; `duplicate`: that charge key was already charged. */
+export type HoldEndingResult = { ok: true } | { ok: false; reason: "not_open" | "exceeds_hold" | "duplicate" };
+
+/**
+ * Ends or charges many holds in one statement (`farebox_end_holds`, drizzle/0002_hold_endings.sql),
+ * in account order so concurrent batches cannot deadlock. Returns each item's result, in order.
+ * `withStatement` lets a caller add its own data-modifying statement to the same round trip
+ * and transaction (the gateway stores the generation records with their settlements).
+ */
+export async function endHolds(
+  db: Db,
+  endings: readonly HoldEnding[],
+  now: Date,
+  withStatement?: SQL,
+): Promise<HoldEndingResult[]> {
+  const items = endings.map((ending) => {
+    if (ending.usageNano < 0n || ending.feeNano < 0n) throw new RangeError("charges are positive amounts");
+    return {
+      hold_id: ending.holdId,
+      usage_nano: ending.usageNano.toString(),
+      fee_nano: ending.feeNano.toString(),
+      metadata: ending.metadata ?? {},
+      ...(ending.chargeKey !== undefined ? { charge_key: ending.chargeKey } : {}),
+    };
   });
+  const ended = sql`select item_index, outcome from farebox_end_holds(${JSON.stringify(items)}::jsonb, ${now.toISOString()}::timestamptz)`;
+  const rows = await queryRows<{ item_index: string | number; outcome: string }>(
+    db,
+    withStatement ? sql`with ended as (${ended}), side as (${withStatement}) select item_index, outcome from ended` : ended,
+  );
+  const results: HoldEndingResult[] = [];
+  for (const row of rows) {
+    const index = Number(row.item_index) - 1;
+    if (row.outcome === "ok") results[index] = { ok: true };
+    else if (row.outcome === "not_open" || row.outcome === "exceeds_hold" || row.outcome === "duplicate") results[index] = { ok: false, reason: row.outcome };
+    else throw new Error(`farebox_end_holds answered ${row.outcome} for ${endings[index]?.holdId}`);
+  }
+  return results;
 }
 
 /** Expires every open hold whose TTL has passed; returns how many. Run by a worker and at start. */
 export async function expireHolds(db: Db, now: Date, batchSize = 500): Promise<number> {
   let total = 0;
   for (;;) {
-    const expired = await atomically(db, async (tx) => {
-      const due = await tx
-        .select({ id: holds.id })
-        .from(holds)
-        .where(and(eq(holds.status, "open"), lt(holds.expiresAt, now)))
-        .limit(batchSize);
-      let count = 0;
-      for (const { id } of due) {
-        const hold = await closeHold(tx, id, "expired", now, 0n);
-        if (!hold) continue;
-        await releaseKeyHold(tx, hold.keyId, hold.amountNano);
-        count += 1;
-      }
-      return count;
-    });
-    total += expired;
-    if (expired < batchSize) return total;
+    const rows = await queryRows<{ outcome: string }>(
+      db,
+      sql`select farebox_release_hold(due.id, ${now.toISOString()}::timestamptz, 'expired') as outcome
+          from (select id, account_id from ${holds} where status = 'open' and expires_at < ${now.toISOString()}::timestamptz
+                order by account_id, id limit ${batchSize}) due`,
+    );
+    total += rows.filter((row) => row.outcome === "ok").length;
+    if (rows.length < batchSize) return total;
   }
-}
-
-/** Marks an open hold ended and releases its reservation on the account; null if it was not open. */
-async function closeHold(tx: Db, holdId: string, status: "settled" | "voided" | "expired", now: Date, settledNano: Nano) {
-  const [hold] = await tx
-    .update(holds)
-    .set({ status, endedAt: now, settledNano })
-    .where(and(eq(holds.id, holdId), eq(holds.status, "open")))
-    .returning();
-  if (!hold) return null;
-  await tx
-    .update(accounts)
-    .set({ heldNano: sql`${accounts.heldNano} - ${hold.amountNano}` })
-    .where(eq(accounts.id, hold.accountId));
-  return hold;
-}
-
-async function releaseKeyHold(tx: Db, keyId: string | null, amountNano: Nano): Promise<void> {
-  if (!keyId) return;
-  await tx
-    .update(keySpend)
-    .set({ heldNano: sql`${keySpend.heldNano} - ${amountNano}` })
-    .where(eq(keySpend.keyId, keyId));
 }

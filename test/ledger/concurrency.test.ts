@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Database } from "../../src/db/client.js";
-import { auditLedger, createAccount, getBalance, placeHold, postEntry, settleHold } from "../../src/ledger/index.js";
+import { auditLedger, createAccount, endHolds, getBalance, placeHold, postEntry, settleHold } from "../../src/ledger/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
 /** Two gateway processes = two independent connection pools on one Postgres. */
@@ -43,6 +43,34 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("holds across two connection poo
       ),
     );
     expect(await getBalance(primary.db, accountId)).toEqual({ balanceNano: 0n, heldNano: 0n, availableNano: 0n });
+    expect((await auditLedger(primary.db)).problems).toEqual([]);
+  });
+
+  it("ends batches of holds from both pools without deadlocks, whatever order each batch lists them in", async () => {
+    const accountIds = await Promise.all(Array.from({ length: 8 }, () => createAccount(primary.db)));
+    for (const accountId of accountIds) await postEntry(primary.db, { accountId, kind: "deposit", amountNano: 1_000_000n, idempotencyKey: `d:${accountId}` });
+    const now = new Date();
+    const holdIds: string[] = [];
+    for (let round = 0; round < 25; round += 1) {
+      for (const accountId of accountIds) {
+        const hold = await placeHold(primary.db, { accountId, amountNano: 1_000n, now, ttlMs: 60_000 });
+        if (hold.ok) holdIds.push(hold.holdId);
+      }
+    }
+    // 20 batches of 10, half listing accounts forwards and half backwards, ten at a time on two pools
+    const batches = Array.from({ length: 20 }, (_, index) => {
+      const slice = holdIds.slice(index * 10, index * 10 + 10);
+      return index % 2 === 0 ? slice : slice.reverse();
+    });
+    const results = await Promise.all(
+      batches.map((batch, index) =>
+        endHolds(index % 2 === 0 ? primary.db : second.db, batch.map((holdId) => ({ holdId, usageNano: 600n, feeNano: 30n })), now),
+      ),
+    );
+    expect(results.flat().every((result) => result.ok)).toBe(true);
+    for (const accountId of accountIds) {
+      expect(await getBalance(primary.db, accountId)).toEqual({ balanceNano: 1_000_000n - 25n * 630n, heldNano: 0n, availableNano: 1_000_000n - 25n * 630n });
+    }
     expect((await auditLedger(primary.db)).problems).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   auditLedger,
   createAccount,
+  endHolds,
   expireHolds,
   getBalance,
   getTotals,
@@ -72,6 +73,33 @@ describe.each(dbKinds)("ledger on %s", (kind) => {
     });
     expect(await voidHold(database.db, hold.holdId, now)).toEqual({ ok: true });
     expect(await getBalance(database.db, accountId)).toMatchObject({ balanceNano: 1_000n, heldNano: 0n });
+  });
+
+  it("ends a batch of holds across accounts in one call: settles charged ones, voids the rest, once", async () => {
+    const first = await fundedAccount(1_000n);
+    const second = await fundedAccount(1_000n);
+    const hold = async (accountId: string, amountNano: bigint) => {
+      const placed = await placeHold(database.db, { accountId, amountNano, now, ttlMs: 60_000 });
+      if (!placed.ok) throw new Error("hold refused");
+      return placed.holdId;
+    };
+    const charged = await hold(second, 400n);
+    const free = await hold(first, 300n);
+    const alsoCharged = await hold(first, 200n);
+    const endings = [
+      { holdId: charged, usageNano: 100n, feeNano: 5n },
+      { holdId: free, usageNano: 0n, feeNano: 0n },
+      { holdId: alsoCharged, usageNano: 50n, feeNano: 3n, metadata: { generation_id: "gen-1" } },
+    ];
+    const results = await endHolds(database.db, endings, now);
+    expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(await getBalance(database.db, first)).toEqual({ balanceNano: 947n, heldNano: 0n, availableNano: 947n });
+    expect(await getBalance(database.db, second)).toEqual({ balanceNano: 895n, heldNano: 0n, availableNano: 895n });
+
+    // a replayed batch (say, after a lost reply) changes nothing
+    const replay = await endHolds(database.db, endings, now);
+    expect(replay).toEqual(endings.map(() => ({ ok: false, reason: "not_open" })));
+    expect(await getTotals(database.db, first)).toEqual({ creditsNano: 1_000n, usageNano: 53n });
   });
 
   it("expires holds past their TTL and only those", async () => {

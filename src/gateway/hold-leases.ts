@@ -1,0 +1,191 @@
+/**
+ * Reservations shared by many requests. The first request of an account and key places a hold
+ * in the ledger for several worst cases at once (a lease; the ledger caps it at half of what is
+ * free, so other processes keep room); later requests reserve their worst case inside it, in
+ * memory, with no database round trip. Before a lease runs low the next one is placed in the
+ * background, so a steady stream of requests never waits for the ledger. What a request actually
+ * cost is charged to its lease by the billing writer; a lease nobody used for `idleMs` (or one
+ * older than `maxAgeMs`, once drained) is released, freeing what it still reserves.
+ *
+ * Invariant: for every lease, the requests reserved in it plus the charges not yet written never
+ * exceed what it reserves in the ledger, so the ledger never refuses a charge and no process ever
+ * spends more than the balance.
+ */
+import type { Nano } from "../domain/money.js";
+import type { Caller, HoldOutcome } from "./ports.js";
+
+/** Places a hold of at least `amountNano`, up to `upToNano`; ok results say how much was reserved. */
+export type PlaceLease = (input: { caller: Caller; amountNano: Nano; upToNano: Nano; now: Date }) => Promise<LeasePlacement>;
+export type LeasePlacement = Exclude<HoldOutcome, { ok: true }> | { ok: true; holdId: string; amountNano: Nano };
+
+/** What the leases are built from. */
+export interface HoldLeasesDeps {
+  place: PlaceLease;
+  /** Ends a lease in the ledger, freeing what it still reserves (after its charges are written). */
+  release: (holdId: string) => Promise<void>;
+  /** Receives a release that failed (the ledger's expiry frees that hold later). */
+  onError?: (error: unknown) => void;
+  nowMs: () => number;
+  /** How many worst cases of the request that opens a lease it should cover. */
+  leaseRequests?: number;
+  /** A lease unused for this long is released. */
+  idleMs?: number;
+  /** A lease this old takes no new requests and is released once drained (below the hold TTL). */
+  maxAgeMs: number;
+}
+
+interface Lease {
+  holdId: string;
+  scope: string;
+  /** What the ledger still reserves for it, as this process knows (placed minus charges written). */
+  reservedNano: Nano;
+  /** Worst cases of requests in flight plus charges not yet written. */
+  inUseNano: Nano;
+  /** Whether the ledger granted the whole size asked for (not capped by the balance). */
+  full: boolean;
+  placedAtMs: number;
+  lastUsedMs: number;
+}
+
+/** The leases of one gateway process. */
+export class HoldLeases {
+  private readonly byScope = new Map<string, Lease[]>();
+  private readonly byHold = new Map<string, Lease>();
+  private readonly placing = new Map<string, Promise<unknown>>();
+  private readonly releasing = new Set<Promise<void>>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly leaseRequests: bigint;
+  private readonly idleMs: number;
+
+  constructor(private readonly deps: HoldLeasesDeps) {
+    this.leaseRequests = BigInt(deps.leaseRequests ?? 64);
+    this.idleMs = deps.idleMs ?? 1_000;
+  }
+
+  /** Reserves `amountNano` for one request; the hold id names the lease it was reserved in. */
+  async reserve(caller: Caller, amountNano: Nano, now: Date): Promise<HoldOutcome> {
+    const scope = `${caller.accountId}\u0000${caller.keyId}`;
+    const fromLease = this.grant(scope, amountNano);
+    if (fromLease) return fromLease;
+    const inFlight = this.placing.get(scope);
+    if (inFlight) {
+      await inFlight;
+      const afterWait = this.grant(scope, amountNano);
+      if (afterWait) return afterWait;
+    }
+    const placed = await this.placeLease(scope, caller, amountNano, now);
+    if (!placed.ok) return this.withLeaseRoom(scope, placed);
+    // the new lease covers at least this request: reserve in it before anyone else can
+    return this.grant(scope, amountNano) ?? this.withLeaseRoom(scope, { ok: false, reason: "insufficient_balance", availableNano: 0n });
+  }
+
+  /** A request reserved in `holdId` ended; `chargedNano` of its reservation is now a charge being written. */
+  ended(holdId: string, reservedNano: Nano, chargedNano: Nano): void {
+    const lease = this.byHold.get(holdId);
+    if (!lease) return;
+    lease.inUseNano += chargedNano - reservedNano;
+    lease.lastUsedMs = this.deps.nowMs();
+  }
+
+  /** The charge of an ended request is written (or given up): the lease no longer holds it in use. */
+  chargeWritten(holdId: string, chargedNano: Nano, written: boolean): void {
+    const lease = this.byHold.get(holdId);
+    if (!lease) return;
+    lease.inUseNano -= chargedNano;
+    if (written) lease.reservedNano -= chargedNano;
+    if (this.deps.nowMs() - lease.placedAtMs >= this.deps.maxAgeMs && lease.inUseNano === 0n) this.releaseLease(lease);
+  }
+
+  /** Releases every lease no request is using (shutdown, tests); resolves once the ledger has them back. */
+  async releaseUnused(): Promise<void> {
+    for (const lease of [...this.byHold.values()]) if (lease.inUseNano === 0n) this.releaseLease(lease);
+    while (this.releasing.size > 0) await Promise.allSettled([...this.releasing]);
+  }
+
+  private grant(scope: string, amountNano: Nano): HoldOutcome | undefined {
+    const nowMs = this.deps.nowMs();
+    for (const lease of this.byScope.get(scope) ?? []) {
+      if (nowMs - lease.placedAtMs >= this.deps.maxAgeMs) continue;
+      if (lease.reservedNano - lease.inUseNano < amountNano) continue;
+      lease.inUseNano += amountNano;
+      lease.lastUsedMs = nowMs;
+      this.refillIfLow(scope, lease, amountNano);
+      return { ok: true, holdId: lease.holdId };
+    }
+    return undefined;
+  }
+
+  /**
+   * Places the next lease in the background once the current one has room for a quarter of its
+   * requests — unless the balance capped it: then another would only take half of what is left.
+   */
+  private refillIfLow(scope: string, lease: Lease, amountNano: Nano): void {
+    if (!lease.full || this.placing.has(scope)) return;
+    if (lease.reservedNano - lease.inUseNano >= (amountNano * this.leaseRequests) / 4n) return;
+    const caller = this.callers.get(scope);
+    if (caller) void this.placeLease(scope, caller, amountNano, new Date(this.deps.nowMs())).catch(() => undefined);
+  }
+
+  private readonly callers = new Map<string, Caller>();
+
+  private placeLease(scope: string, caller: Caller, amountNano: Nano, now: Date): Promise<LeasePlacement> {
+    this.callers.set(scope, caller);
+    const upToNano = amountNano * this.leaseRequests;
+    const placing = this.deps
+      .place({ caller, amountNano, upToNano, now })
+      .then((placed) => {
+        if (placed.ok) this.addLease(scope, placed.holdId, placed.amountNano, placed.amountNano >= upToNano);
+        return placed;
+      })
+      .finally(() => {
+        if (this.placing.get(scope) === placing) this.placing.delete(scope);
+      });
+    this.placing.set(scope, placing);
+    return placing;
+  }
+
+  private addLease(scope: string, holdId: string, amountNano: Nano, full: boolean): void {
+    const nowMs = this.deps.nowMs();
+    const lease: Lease = { holdId, scope, reservedNano: amountNano, inUseNano: 0n, full, placedAtMs: nowMs, lastUsedMs: nowMs };
+    // the newest lease is tried first: older ones drain and go idle
+    this.byScope.set(scope, [lease, ...(this.byScope.get(scope) ?? [])]);
+    this.byHold.set(holdId, lease);
+    this.sweeper ??= setInterval(() => this.sweep(), this.idleMs).unref();
+  }
+
+  private sweep(): void {
+    const nowMs = this.deps.nowMs();
+    for (const lease of [...this.byHold.values()]) {
+      if (lease.inUseNano === 0n && (nowMs - lease.lastUsedMs >= this.idleMs || nowMs - lease.placedAtMs >= this.deps.maxAgeMs)) {
+        this.releaseLease(lease);
+      }
+    }
+  }
+
+  private releaseLease(lease: Lease): void {
+    if (!this.byHold.delete(lease.holdId)) return;
+    const rest = (this.byScope.get(lease.scope) ?? []).filter((other) => other !== lease);
+    if (rest.length > 0) this.byScope.set(lease.scope, rest);
+    else {
+      this.byScope.delete(lease.scope);
+      this.callers.delete(lease.scope);
+    }
+    if (this.byHold.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+    const release = this.deps
+      .release(lease.holdId)
+      .catch((error: unknown) => this.deps.onError?.(error))
+      .finally(() => this.releasing.delete(release));
+    this.releasing.add(release);
+  }
+
+  /** A refusal counts what this process's own leases still have free as available. */
+  private withLeaseRoom(scope: string, refusal: Exclude<HoldOutcome, { ok: true }>): HoldOutcome {
+    const free = (this.byScope.get(scope) ?? []).reduce((sum, lease) => sum + lease.reservedNano - lease.inUseNano, 0n);
+    if (refusal.reason === "insufficient_balance") return { ...refusal, availableNano: refusal.availableNano + free };
+    if (refusal.reason === "key_limit") return { ...refusal, remainingNano: refusal.remainingNano + free };
+    return refusal;
+  }
+}

@@ -1,0 +1,129 @@
+import { sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createDb, queryRows, type Database } from "../../src/db/client.js";
+import { newGenerationId } from "../../src/domain/ids.js";
+import { createLedgerBilling } from "../../src/gateway/ledger-billing.js";
+import type { Billing, Caller } from "../../src/gateway/ports.js";
+import { auditLedger, createAccount, getBalance, postEntry } from "../../src/ledger/index.js";
+import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
+
+/** One request's life through billing: reserve the worst case, then charge what it cost. */
+async function serve(billing: Billing, caller: Caller, worstNano: bigint, costNano: bigint): Promise<"served" | "refused"> {
+  const hold = await billing.placeHold({ caller, amountNano: worstNano, now: new Date() });
+  if (!hold.ok) return "refused";
+  const id = newGenerationId();
+  await billing.conclude({
+    holdId: hold.holdId,
+    heldNano: worstNano,
+    usageNano: costNano - costNano / 21n,
+    feeNano: costNano / 21n,
+    metadata: { generation_id: id },
+    record: { id, accountId: caller.accountId, keyId: null, requestedModel: "m", latencyMs: 1, streamed: false, createdAt: new Date() },
+  });
+  return "served";
+}
+
+async function fundedAccount(db: Database["db"], amountNano: bigint): Promise<Caller> {
+  const accountId = await createAccount(db);
+  await postEntry(db, { accountId, kind: "deposit", amountNano, idempotencyKey: `seed:${accountId}` });
+  return { accountId, keyId: `key-of-${accountId}` };
+}
+
+const holdRows = (db: Database["db"], accountId: string) =>
+  queryRows<{ status: string; amount: string; settled: string }>(
+    db,
+    sql`select status::text, amount_nano::text as amount, settled_nano::text as settled from holds where account_id = ${accountId} order by created_at`,
+  );
+
+describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(() => database.close());
+  afterEach(async () => {
+    expect((await auditLedger(database.db)).problems).toEqual([]);
+  });
+
+  it("serves a run of requests from one hold, charges each exactly, and gives the rest back", async () => {
+    const billing = createLedgerBilling(database.db);
+    const caller = await fundedAccount(database.db, 1_000_000n);
+    for (let i = 0; i < 40; i += 1) expect(await serve(billing, caller, 1_000n, 630n)).toBe("served");
+    await billing.releaseUnused();
+
+    // one hold served all 40 (it reserved 64 worst cases), and it ended settled at their sum
+    expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "settled", amount: "64000", settled: String(40 * 630) }]);
+    expect(await getBalance(database.db, caller.accountId)).toEqual({ balanceNano: 1_000_000n - 40n * 630n, heldNano: 0n, availableNano: 1_000_000n - 40n * 630n });
+    const entries = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from ledger_entries where account_id = ${caller.accountId} and kind in ('usage', 'fee')`);
+    expect(entries[0]!.n).toBe("80");
+  });
+
+  it("reserves at most half of what is free beyond the request, and counts its own free room in a refusal", async () => {
+    const billing = createLedgerBilling(database.db);
+    const caller = await fundedAccount(database.db, 10_000n);
+    const first = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+    expect(first.ok).toBe(true);
+    // 1,000 for the request plus half of the other 9,000
+    expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "open", amount: "5500", settled: "0" }]);
+
+    const tooBig = await billing.placeHold({ caller, amountNano: 9_600n, now: new Date() });
+    // 4,500 free in the ledger and 4,500 free in the hold this process has
+    expect(tooBig).toEqual({ ok: false, reason: "insufficient_balance", availableNano: 9_000n });
+    if (first.ok) {
+      await billing.conclude({
+        holdId: first.holdId,
+        heldNano: 1_000n,
+        usageNano: 0n,
+        feeNano: 0n,
+        metadata: {},
+        record: { id: newGenerationId(), accountId: caller.accountId, requestedModel: "m", latencyMs: 1, streamed: false, createdAt: new Date() },
+      });
+    }
+    await billing.releaseUnused();
+    expect(await holdRows(database.db, caller.accountId)).toEqual([
+      { status: "voided", amount: "5500", settled: "0" },
+    ]);
+    expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 10_000n, heldNano: 0n });
+  });
+
+  it("releases a hold nobody used for a second, even without being asked", async () => {
+    const billing = createLedgerBilling(database.db);
+    const caller = await fundedAccount(database.db, 100_000n);
+    expect(await serve(billing, caller, 1_000n, 500n)).toBe("served");
+    await expect.poll(async () => (await holdRows(database.db, caller.accountId))[0]?.status, { timeout: 5_000, interval: 100 }).toBe("settled");
+    expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 99_500n, heldNano: 0n });
+  });
+});
+
+/** Two gateway processes = two billings on two connection pools, one account. */
+describe.skipIf(!process.env.TEST_DATABASE_URL)("shared holds in two processes on real Postgres", () => {
+  let primary: TestDatabase;
+  let second: Database;
+  beforeAll(async () => {
+    primary = await createTestDatabase("postgres", { maxConnections: 10 });
+    second = await createDb({ databaseUrl: primary.url, maxConnections: 10 });
+  });
+  afterAll(async () => {
+    await second.close();
+    await primary.close();
+  });
+
+  it("never lets the two together spend more than the balance, and charge every request they served", async () => {
+    const caller = await fundedAccount(primary.db, 100_000n);
+    const billings = [createLedgerBilling(primary.db), createLedgerBilling(second.db)];
+    // 300 requests with a worst case of 1,000 and a cost of 900, 30 at a time, alternating processes
+    const outcomes: string[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      outcomes.push(...(await Promise.all(Array.from({ length: 30 }, (_, i) => serve(billings[i % 2]!, caller, 1_000n, 900n)))));
+    }
+    await Promise.all(billings.map((billing) => billing.releaseUnused()));
+    const served = outcomes.filter((outcome) => outcome === "served").length;
+    const balance = await getBalance(primary.db, caller.accountId);
+    expect(balance).toEqual({ balanceNano: 100_000n - BigInt(served) * 900n, heldNano: 0n, availableNano: 100_000n - BigInt(served) * 900n });
+    expect(balance!.balanceNano).toBeGreaterThanOrEqual(0n);
+    // never more than the balance pays for; nearly all of it is used although the two split it
+    expect(served).toBeLessThanOrEqual(111);
+    expect(served).toBeGreaterThanOrEqual(95);
+    expect((await auditLedger(primary.db)).problems).toEqual([]);
+  });
+});
