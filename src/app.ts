@@ -43,9 +43,17 @@ export interface AppDeps {
   byokKeyring?: MasterKeyring;
   /** The process's metrics registry, exposed at GET /metrics (a fresh one when absent). */
   metrics?: MetricsRegistry;
+  /**
+   * How long settled generations gather before their usage rollups are written (ms): a longer
+   * wait folds more requests into each write; /activity and /rankings lag by at most this much.
+   */
+  rollupFlushMs?: number;
   /** Where log lines go (stdout when absent); tests capture them. */
   logStream?: NodeJS.WritableStream;
 }
+
+/** Default wait before usage rollups are written. */
+export const DEFAULT_ROLLUP_FLUSH_MS = 500;
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -78,9 +86,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
   const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
   const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
-  const rollups = new WriteBatcher(async (generations: SettledGeneration[]) => {
-    await recordSettled(deps.database.db, generations);
-  });
+  const rollups = new WriteBatcher(
+    async (generations: SettledGeneration[]) => {
+      await recordSettled(deps.database.db, generations);
+    },
+    { maxDelayMs: deps.rollupFlushMs ?? DEFAULT_ROLLUP_FLUSH_MS },
+  );
   const chat =
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {

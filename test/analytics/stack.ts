@@ -83,6 +83,7 @@ export async function startStack(): Promise<Stack> {
     database,
     byokKeyring: buildKeyring(randomBytes(32).toString("base64")),
     streamKeepAliveMs: 1_000,
+    rollupFlushMs: 5,
     logStream,
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });

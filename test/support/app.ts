@@ -25,7 +25,7 @@ export async function startTestApp(
   options: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
-  const app = await buildApp({ config: testConfig(options.config), database, ...options.deps });
+  const app = await buildApp({ config: testConfig(options.config), database, rollupFlushMs: 5, ...options.deps });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     app,
