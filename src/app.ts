@@ -27,6 +27,7 @@ import { recordSettled } from "./analytics/rollup-store.js";
 import { WriteBatcher } from "./db/write-batcher.js";
 import type { SettledGeneration } from "./analytics/settled-generation.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
+import type { ChainListenerStatus } from "./workers/listener-status.js";
 
 export interface AppDeps {
   config: Config;
@@ -48,6 +49,8 @@ export interface AppDeps {
    * wait folds more requests into each write; /activity and /rankings lag by at most this much.
    */
   rollupFlushMs?: number;
+  /** Where this process's chain listeners stand (main.ts shares it with them); /metrics shows their lag and last success. */
+  chainListeners?: ChainListenerStatus;
   /** Where log lines go (stdout when absent); tests capture them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -84,7 +87,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWalletAuthRoutes(app, routeDeps, wallet);
   registerDepositRoutes(app, routeDeps, wallet);
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
-  const metrics = new FareboxMetrics(metricsRegistry, ledgerMetricSources(deps.database.db));
+  const listeners = deps.chainListeners;
+  const metrics = new FareboxMetrics(metricsRegistry, {
+    ...ledgerMetricSources(deps.database.db),
+    ...(listeners ? { chainListeners: () => listeners.snapshots() } : {}),
+  });
   const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
   const rollups = new WriteBatcher(
     async (generations: SettledGeneration[]) => {

@@ -5,6 +5,7 @@ import { createDb } from "./db/client.js";
 import { createChainRuntime, withSolana } from "./deposits/runtime.js";
 import { expireHolds } from "./ledger/index.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
+import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
 import { startSolanaListener } from "./workers/solana-deposits.js";
 
@@ -29,14 +30,17 @@ async function main(): Promise<void> {
   const clock = () => new Date();
   const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
   const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
-  const app = await buildApp({ config, database, chains, byokKeyring });
+  const listenerStatus = new ChainListenerStatus(clock);
+  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
-    ...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log: app.log }),
+    ...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log: app.log, status: listenerStatus }),
   ];
   if (chains.solana) {
-    running.push(startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log }));
+    running.push(
+      startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log, status: listenerStatus }),
+    );
   }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ storage: database.dialect, address }, "farebox ready");

@@ -3,6 +3,9 @@ import type { AnyPgDatabase } from "../byok/store.js";
 import { addDays, dayOf, daysBetween } from "./calendar.js";
 import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, quantile } from "./histogram.js";
 import { selectRows } from "./sql-rows.js";
+import { queryTopApps, type TopApps } from "./top-apps.js";
+
+export type { AppRanking } from "./top-apps.js";
 
 /** One model on the public leaderboard. Tokens are prompt + completion. */
 export interface ModelRanking {
@@ -26,23 +29,14 @@ export interface AuthorShare {
   share: number;
 }
 
-export interface AppRanking {
-  app: string;
-  title: string;
-  tokens: number;
-  requests: number;
-}
-
 /** The public leaderboard: only model, author and public app aggregates, nothing per account. */
 export interface Rankings {
   /** Last day included (today, UTC). */
   through: string;
   models: ModelRanking[];
   authors: AuthorShare[];
-  apps: { day: AppRanking[]; week: AppRanking[]; month: AppRanking[] };
+  apps: TopApps;
 }
-
-const TOP_APPS = 20;
 
 interface ModelDayRow extends Record<string, unknown> {
   model: string;
@@ -50,21 +44,11 @@ interface ModelDayRow extends Record<string, unknown> {
   day: string;
   tokens: string;
   requests: string;
-}
-
-interface ModelSlotRow extends Record<string, unknown> {
-  model: string;
-  i: number;
+  /** Histogram counts, comma-separated; only on days of the current week. */
   latency: string | null;
   throughput: string | null;
 }
 
-interface AppRow extends Record<string, unknown> {
-  app: string;
-  title: string | null;
-  tokens: string;
-  requests: string;
-}
 
 /**
  * Builds the leaderboard for the week ending `now` (UTC, today included) against the week
@@ -74,18 +58,19 @@ export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Ranki
   const today = dayOf(now);
   const weekFrom = addDays(today, -6);
   const previousFrom = addDays(today, -13);
-  const dayRows = await selectRows<ModelDayRow>(
-    db,
-    sql`select model, author, to_char(day, 'YYYY-MM-DD') as day, (prompt_tokens + completion_tokens)::text as tokens,
-      requests::text as requests
-    from analytics_rankings_model_daily where day >= ${previousFrom}::date and day <= ${today}::date`,
-  );
-  const slotRows = await selectRows<ModelSlotRow>(
-    db,
-    sql`select d.model, u.i::int as i, sum(u.l)::text as latency, sum(u.t)::text as throughput
-    from analytics_rankings_model_daily d, unnest(d.latency_hist, d.throughput_hist) with ordinality as u(l, t, i)
-    where d.day >= ${weekFrom}::date and d.day <= ${today}::date group by 1, 2`,
-  );
+  // Histograms travel as text and are summed here: 7 days × models rows of ~20 counts are
+  // cheaper to add up in JS than to unnest and group in SQL.
+  const [dayRows, apps] = await Promise.all([
+    selectRows<ModelDayRow>(
+      db,
+      sql`select model, author, to_char(day, 'YYYY-MM-DD') as day, (prompt_tokens + completion_tokens)::text as tokens,
+        requests::text as requests,
+        case when day >= ${weekFrom}::date then array_to_string(latency_hist, ',', '0') end as latency,
+        case when day >= ${weekFrom}::date then array_to_string(throughput_hist, ',', '0') end as throughput
+      from analytics_rankings_model_daily where day >= ${previousFrom}::date and day <= ${today}::date`,
+    ),
+    queryTopApps(db, today),
+  ]);
 
   const days = daysBetween(previousFrom, today);
   const models = new Map<string, ModelRanking & { latency: number[]; throughput: number[]; byDay: Map<string, number> }>();
@@ -113,18 +98,12 @@ export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Ranki
     if (row.day >= weekFrom) {
       entry.tokensThisWeek += tokens;
       entry.requestsThisWeek += Number(row.requests);
+      addCounts(entry.latency, row.latency);
+      addCounts(entry.throughput, row.throughput);
     } else {
       entry.tokensLastWeek += tokens;
     }
   }
-  for (const row of slotRows) {
-    const entry = models.get(row.model);
-    const index = Number(row.i) - 1;
-    if (!entry) continue;
-    if (row.latency !== null && index < entry.latency.length) entry.latency[index] = Number(row.latency);
-    if (row.throughput !== null && index < entry.throughput.length) entry.throughput[index] = Number(row.throughput);
-  }
-
   const ranked: ModelRanking[] = [...models.values()]
     .map(({ latency, throughput, byDay, ...entry }) => {
       const latencyMedian = quantile(LATENCY_BOUNDS_MS, latency, 0.5);
@@ -157,26 +136,13 @@ export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Ranki
     through: today,
     models: ranked,
     authors,
-    apps: {
-      day: await topApps(db, today, today),
-      week: await topApps(db, weekFrom, today),
-      month: await topApps(db, addDays(today, -29), today),
-    },
+    apps,
   };
 }
 
-async function topApps(db: AnyPgDatabase, from: string, to: string): Promise<AppRanking[]> {
-  const rows = await selectRows<AppRow>(
-    db,
-    sql`select app, (array_agg(title order by day desc) filter (where title <> ''))[1] as title,
-      sum(tokens)::text as tokens, sum(requests)::text as requests
-    from analytics_rankings_app_daily where day >= ${from}::date and day <= ${to}::date
-    group by app order by sum(tokens) desc, app limit ${TOP_APPS}`,
-  );
-  return rows.map((row) => ({
-    app: row.app,
-    title: row.title ?? new URL(row.app).hostname,
-    tokens: Number(row.tokens),
-    requests: Number(row.requests),
-  }));
+/** Adds comma-separated counts into `into` element-wise; counts beyond its slots are ignored. */
+function addCounts(into: number[], counts: string | null): void {
+  if (!counts) return;
+  const parts = counts.split(",");
+  for (let i = 0; i < parts.length && i < into.length; i += 1) into[i] = (into[i] ?? 0) + Number(parts[i]);
 }

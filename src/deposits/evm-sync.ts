@@ -135,8 +135,9 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
 /**
  * Records deposits above the cursor as seen (with confirmations) and orphans those whose block was
  * replaced. Blocks already scanned by this listener are not read again while their hash holds.
+ * Returns the chain head it tracked up to.
  */
-export async function trackPending(deps: EvmSyncDeps): Promise<void> {
+export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
   const { target, latest } = await creditableHead(deps.client, deps.confirmations);
   const chain = deps.watch.chain;
   const cursor = await getCursor(deps.db, chain);
@@ -165,15 +166,19 @@ export async function trackPending(deps: EvmSyncDeps): Promise<void> {
     await refreshConfirmations(tx, chain, latest);
   });
   if (memo && latestHash) memo.scannedTo = { block: latest, hash: latestHash };
+  return latest;
 }
 
+/** What one sync pass did: its last chunk's outcome and, unless another process works the chain, the head it saw. */
+export type SyncResult = { kind: "locked_elsewhere" } | (Exclude<ChunkResult, { kind: "locked_elsewhere" }> & { headBlock: bigint });
+
 /** Credits everything deep enough (chunk by chunk), then tracks pending deposits. */
-export async function syncEvmChain(deps: EvmSyncDeps): Promise<ChunkResult> {
+export async function syncEvmChain(deps: EvmSyncDeps): Promise<SyncResult> {
   let last: ChunkResult;
   for (;;) {
     last = await creditNextChunk(deps);
     if (last.kind !== "advanced" || last.caughtUp) break;
   }
-  if (last.kind !== "locked_elsewhere") await trackPending(deps);
-  return last;
+  if (last.kind === "locked_elsewhere") return last;
+  return { ...last, headBlock: await trackPending(deps) };
 }

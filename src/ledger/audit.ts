@@ -10,8 +10,9 @@ export interface AuditReport {
 /**
  * Proves the caches agree with the ledger: every account's balance equals the sum of its
  * entries, its held amount equals what its open holds still reserve (reserved minus charged),
- * no balance is negative, and no hold is orphaned (an ended hold without an end time, a hold
- * whose entries do not add up to what was charged to it, or a hold on a missing account).
+ * its per-kind totals (read by /metrics) equal the sums of its entries of each kind, no balance
+ * is negative, and no hold is orphaned (an ended hold without an end time, a hold whose entries
+ * do not add up to what was charged to it, or a hold on a missing account).
  */
 export async function auditLedger(db: Db): Promise<AuditReport> {
   const problems: string[] = [];
@@ -26,6 +27,18 @@ export async function auditLedger(db: Db): Promise<AuditReport> {
     if (row.balance !== row.entries) problems.push(`account ${row.id}: balance ${row.balance} ≠ sum of entries ${row.entries}`);
     if (row.held !== row.open) problems.push(`account ${row.id}: held ${row.held} ≠ sum of open holds ${row.open}`);
     if (BigInt(row.balance) < 0n) problems.push(`account ${row.id}: negative balance ${row.balance}`);
+  }
+  const kindTotals = await queryRows<{ account: string; kind: string; cached: string; entries: string }>(
+    db,
+    sql`select coalesce(t.account_id, e.account_id) as account, coalesce(t.kind, e.kind)::text as kind,
+               coalesce(t.amount_nano, 0)::text as cached, coalesce(e.amount, 0)::text as entries
+        from ledger_kind_totals t
+        full join (select account_id, kind, sum(amount_nano) as amount from ledger_entries group by account_id, kind) e
+          on e.account_id = t.account_id and e.kind = t.kind
+        where coalesce(t.amount_nano, 0) <> coalesce(e.amount, 0)`,
+  );
+  for (const row of kindTotals) {
+    problems.push(`account ${row.account}: ${row.kind} total ${row.cached} ≠ sum of ${row.kind} entries ${row.entries}`);
   }
   const orphans = await queryRows<{ id: string; why: string }>(
     db,

@@ -34,7 +34,7 @@ export type PlaceHoldResult =
 
 /**
  * Reserves `amountNano` (up to `upToNano`) of the account's available balance and of the key's
- * limit through `farebox_place_hold` (drizzle/0002_hold_endings.sql): one round trip that locks
+ * limit through `farebox_place_hold` (drizzle/0005_hold_endings.sql): one round trip that locks
  * the account row only while it runs, so any number of processes on one Postgres can never
  * together reserve more than the balance.
  */
@@ -125,7 +125,7 @@ export interface HoldEnding {
 export type HoldEndingResult = { ok: true } | { ok: false; reason: "not_open" | "exceeds_hold" | "duplicate" };
 
 /**
- * Ends or charges many holds in one statement (`farebox_end_holds`, drizzle/0002_hold_endings.sql),
+ * Ends or charges many holds in one statement (`farebox_end_holds`, drizzle/0005_hold_endings.sql),
  * in account order so concurrent batches cannot deadlock. Returns each item's result, in order.
  * `withStatement` lets a caller add its own data-modifying statement to the same round trip
  * and transaction (the gateway stores the generation records with their settlements).

@@ -4,22 +4,24 @@ import { selectRows } from "../analytics/sql-rows.js";
 import type { MetricSources } from "./farebox-metrics.js";
 
 /**
- * Scrape-time readings of the ledger for GET /metrics: open holds (count and amount) and the
- * sum of entries per kind. Each scrape runs two aggregate queries.
+ * Scrape-time readings of the ledger for GET /metrics: open holds (count and amount, through the
+ * open-holds index) and the sum of entries per kind, read from the per-account kind totals the
+ * ledger keeps beside its entries: a scrape costs O(accounts), however long the ledger grows.
+ * Sums are exact: bigint in SQL, cast to text, parsed as bigint.
  */
 export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals"> {
   return {
     openHolds: async () => {
       const [row] = await selectRows<{ n: string; amount: string }>(
         db,
-        sql`select count(*)::text as n, coalesce(sum(amount_nano), 0)::text as amount from holds where status = 'open'`,
+        sql`select count(*)::text as n, coalesce(sum(amount_nano - coalesce(settled_nano, 0)), 0)::text as amount from holds where status = 'open'`,
       );
       return { count: Number(row?.n ?? 0), amountNano: BigInt(row?.amount ?? 0) };
     },
     ledgerTotals: async () => {
       const rows = await selectRows<{ kind: string; amount: string }>(
         db,
-        sql`select kind::text as kind, sum(amount_nano)::text as amount from ledger_entries group by kind order by kind`,
+        sql`select kind::text as kind, sum(amount_nano)::text as amount from ledger_kind_totals group by kind order by kind`,
       );
       return rows.map((row) => ({ kind: row.kind, amountNano: BigInt(row.amount) }));
     },

@@ -4,7 +4,8 @@
  * from the pull). Stops when `signal` aborts. Only one process works a chain at a time (advisory lock
  * taken per pass), so every gateway process may run it.
  */
-import { syncEvmChain, type ChunkResult, type EvmSyncDeps } from "../deposits/evm-sync.js";
+import { syncEvmChain, type EvmSyncDeps, type SyncResult } from "../deposits/evm-sync.js";
+import type { ListenerReporter } from "./listener-status.js";
 
 /** Options for one chain's listener. */
 export interface EvmListenerOptions {
@@ -13,7 +14,9 @@ export interface EvmListenerOptions {
   signal: AbortSignal;
   /** Subscribes to new heads (e.g. viem watchBlockNumber over a WebSocket); returns an unsubscribe. */
   subscribeHeads?: (onHead: () => void) => () => void;
-  onPass?: (result: ChunkResult) => void;
+  /** Told the head and cursor after each successful pass (a pass that found another process working the chain reports nothing). */
+  status?: ListenerReporter;
+  onPass?: (result: SyncResult) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -46,6 +49,7 @@ export async function runEvmListener(options: EvmListenerOptions): Promise<void>
       pendingWake = false;
       try {
         const result = await syncEvmChain(options.deps);
+        if (result.kind !== "locked_elsewhere") options.status?.passSucceeded(result.headBlock, result.cursor.block);
         options.onPass?.(result);
       } catch (error) {
         options.onError?.(error);

@@ -4,6 +4,7 @@ import type { Db } from "../db/client.js";
 import { RangeSizer } from "../chains/evm/range.js";
 import type { EvmDepositRuntime } from "../deposits/evm-chain.js";
 import { runEvmListener } from "./evm-listener.js";
+import type { ChainListenerStatus } from "./listener-status.js";
 
 /** Minimal logger shape (fastify's logger fits). */
 export interface ListenerLog {
@@ -23,8 +24,15 @@ function headSubscription(wsUrl: string, chainId: number): (onHead: () => void) 
   };
 }
 
-/** Runs every EVM chain's listener; the returned promises settle after abort. */
-export function startEvmListeners(options: { db: Db; chains: readonly EvmDepositRuntime[]; signal: AbortSignal; now: () => Date; log: ListenerLog }): Promise<void>[] {
+/** Runs every EVM chain's listener, each reporting its passes to `status`; the returned promises settle after abort. */
+export function startEvmListeners(options: {
+  db: Db;
+  chains: readonly EvmDepositRuntime[];
+  signal: AbortSignal;
+  now: () => Date;
+  log: ListenerLog;
+  status?: ChainListenerStatus;
+}): Promise<void>[] {
   return options.chains.map((runtime) => {
     const chain = runtime.watch.chain;
     const start = runtime.config.start_block;
@@ -43,6 +51,7 @@ export function startEvmListeners(options: { db: Db; chains: readonly EvmDeposit
       pollIntervalMs: runtime.config.poll_interval_ms,
       signal: options.signal,
       subscribeHeads: runtime.config.ws_url ? headSubscription(runtime.config.ws_url, runtime.config.chain_id) : undefined,
+      status: options.status?.forChain(chain),
       onPass: (result) => {
         if (result.kind === "advanced" && (result.credited > 0 || result.parked > 0)) {
           options.log.info({ chain, block: result.cursor.block.toString(), credited: result.credited, parked: result.parked }, "deposits confirmed");

@@ -4,15 +4,17 @@ import { createSolanaConnection } from "../chains/solana/connection.js";
 import type { SolanaDepositRuntime } from "../deposits/solana-chain.js";
 import { createSolanaListenerStore, SolanaBatchDeferred } from "../deposits/solana-sync.js";
 import type { ListenerLog } from "./evm-listeners.js";
+import type { ChainListenerStatus } from "./listener-status.js";
 import { runSolanaListener } from "./solana-listener.js";
 
-/** Runs the listener until abort; the promise settles after the current pass. */
+/** Runs the listener until abort, reporting its passes to `status`; the promise settles after the current pass. */
 export function startSolanaListener(options: {
   db: Db;
   runtime: SolanaDepositRuntime;
   signal: AbortSignal;
   now: () => Date;
   log: ListenerLog;
+  status?: ChainListenerStatus;
 }): Promise<void> {
   const { runtime, log } = options;
   const chain = runtime.description.chain;
@@ -32,6 +34,7 @@ export function startSolanaListener(options: {
     pollIntervalMs: runtime.config.poll_interval_ms,
     wakeOnLogs: Boolean(runtime.config.ws_url),
     signal: options.signal,
+    status: options.status?.forChain(chain),
     onPass: (result) => {
       if (result.observations > 0) log.info({ chain, observations: result.observations }, "Solana deposits processed");
     },

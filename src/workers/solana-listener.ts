@@ -15,6 +15,7 @@ import {
   type SolanaScanResult,
 } from "../chains/solana/scanner.js";
 import { subscribeWake } from "../chains/solana/wake.js";
+import type { ListenerReporter } from "./listener-status.js";
 
 /** Where the listener keeps its progress and puts what it observed. */
 export interface SolanaListenerStore {
@@ -34,8 +35,21 @@ export interface SolanaListenerOptions {
   /** Subscribe with onLogs to poll sooner (needs a websocket endpoint). */
   wakeOnLogs?: boolean;
   signal: AbortSignal;
-  onPass?: (result: SolanaScanResult) => void;
+  /** Told the head and processed slot after each successful pass. */
+  status?: ListenerReporter;
+  onPass?: (result: SolanaPassResult) => void;
   onError?: (error: unknown) => void;
+}
+
+/** What one pass did, and where it left the listener. */
+export interface SolanaPassResult extends SolanaScanResult {
+  /** The chain's newest (processed) slot when the pass began. */
+  headSlot: number;
+  /**
+   * The slot the listener has handled everything through: the slot at its commitment when the
+   * pass began if the pass completed, else the newest slot its cursor reached.
+   */
+  processedSlot: number;
 }
 
 /** One pass: load cursor and open references, scan, commit batch by batch. */
@@ -43,9 +57,17 @@ export async function runSolanaPass(
   connection: Connection,
   scan: SolanaScanConfig,
   store: SolanaListenerStore,
-): Promise<SolanaScanResult> {
-  const [cursor, references] = await Promise.all([store.loadCursor(), store.openReferences()]);
-  return scanSolanaDeposits(connection, scan, cursor, (batch) => store.commitBatch(batch), references);
+): Promise<SolanaPassResult> {
+  // Slots are read before any signature is listed, so a complete pass has seen everything up to them.
+  const [cursor, references, headSlot, readySlot] = await Promise.all([
+    store.loadCursor(),
+    store.openReferences(),
+    connection.getSlot("processed"),
+    connection.getSlot(scan.commitment),
+  ]);
+  const result = await scanSolanaDeposits(connection, scan, cursor, (batch) => store.commitBatch(batch), references);
+  const newestCursorSlot = Math.max(0, ...Object.values(result.cursor).map((entry) => entry.slot));
+  return { ...result, headSlot, processedSlot: result.complete ? readySlot : newestCursorSlot };
 }
 
 /** Runs passes until `signal` aborts. */
@@ -63,6 +85,7 @@ export async function runSolanaListener(options: SolanaListenerOptions): Promise
       try {
         // Run the pass first: `onPass?.(await ...)` would skip the pass when no callback is given.
         const result = await runSolanaPass(options.connection, options.scan, options.store);
+        options.status?.passSucceeded(BigInt(result.headSlot), BigInt(result.processedSlot));
         options.onPass?.(result);
         failures = 0;
       } catch (error) {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, type Address } from "viem";
+import { evmChainKey } from "../../src/chains/evm/client.js";
+import { find, parsePrometheus } from "../metrics/parse-prometheus.js";
 import { startAnvil, artifact, type Anvil } from "../support/anvil.js";
 
 const root = join(import.meta.dirname, "../..");
@@ -85,6 +87,13 @@ describe("the gateway process with an EVM chain configured", () => {
     const deadline = Date.now() + 20_000;
     while ((await credits()) !== 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await credits()).toBe(9);
+
+    // The listener's position is in /metrics: caught up at finality (anvil finalizes 2 below its head).
+    const metrics = parsePrometheus(await (await fetch(`${address}/metrics`)).text());
+    const chain = { chain: evmChainKey(anvil.chainId) };
+    expect(find(metrics, "farebox_chain_listener_lag_blocks", chain)[0]?.value).toBe(2);
+    const lastSuccess = find(metrics, "farebox_chain_listener_last_success_timestamp_seconds", chain)[0]?.value ?? 0;
+    expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(10);
 
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
     child.kill("SIGTERM");

@@ -42,3 +42,40 @@ export async function startRangeLimitedProxy(upstream: string, maxLogRange: bigi
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A JSON-RPC proxy in front of a real node that answers HTTP 503 to everything while `failing` is set. */
+export interface SwitchableProxy {
+  url: string;
+  failing: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startSwitchableProxy(upstream: string): Promise<SwitchableProxy> {
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", async () => {
+      if (proxy.failing) {
+        res.statusCode = 503;
+        res.end("node unavailable");
+        return;
+      }
+      const upstreamResponse = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body });
+      res.setHeader("content-type", "application/json");
+      res.end(await upstreamResponse.text());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const proxy: SwitchableProxy = {
+    url: `http://127.0.0.1:${port}`,
+    failing: false,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return proxy;
+}

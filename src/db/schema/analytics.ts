@@ -1,4 +1,4 @@
-import { bigint, date, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Usage rollups: per (account, UTC day, key) one row per dimension value: dimension "total"
@@ -55,7 +55,10 @@ export const rankingsModelDaily = pgTable(
   (table) => [primaryKey({ columns: [table.day, table.model] })],
 );
 
-/** Public leaderboard per (UTC day, app origin): only apps that sent a public HTTP-Referer. */
+/**
+ * Public leaderboard per (UTC day, app origin): only apps that sent a public HTTP-Referer.
+ * The (app, day) index serves the leaderboard's title lookup: an app's latest titled day in a window.
+ */
 export const rankingsAppDaily = pgTable(
   "analytics_rankings_app_daily",
   {
@@ -65,7 +68,7 @@ export const rankingsAppDaily = pgTable(
     requests: bigint("requests", { mode: "number" }).notNull(),
     tokens: bigint("tokens", { mode: "number" }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.day, table.app] })],
+  (table) => [primaryKey({ columns: [table.day, table.app] }), index("analytics_rankings_app_daily_app_day_idx").on(table.app, table.day)],
 );
 
 /** Generation ids already counted, so a repeated "settled" event never counts twice. */

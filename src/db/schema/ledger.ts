@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, jsonb, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.js";
 
 export const entryKind = pgEnum("ledger_entry_kind", ["deposit", "usage", "fee", "refund", "adjustment"]);
@@ -28,6 +28,23 @@ export const ledgerEntries = pgTable(
     index("ledger_entries_account_created_idx").on(table.accountId, table.createdAt),
     index("ledger_entries_key_created_idx").on(table.keyId, table.createdAt).where(sql`${table.keyId} is not null`),
   ],
+);
+
+/**
+ * The sum of each account's entries per kind, a cache like the account's balance: a trigger on
+ * ledger_entries adds every inserted entry in the same statement (the ledger_kind_totals_trigger migration),
+ * whichever code path posts it, so reading ledger totals costs O(accounts), never a ledger scan.
+ * The audit proves it agrees with the entries. No foreign key: each entry already has one, and the
+ * trigger runs after the account row is locked.
+ */
+export const ledgerKindTotals = pgTable(
+  "ledger_kind_totals",
+  {
+    accountId: text("account_id").notNull(),
+    kind: entryKind("kind").notNull(),
+    amountNano: bigint("amount_nano", { mode: "bigint" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.kind] })],
 );
 
 /** A reservation of a request's worst-case cost; it ends settled, voided or expired. */

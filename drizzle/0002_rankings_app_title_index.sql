@@ -1,0 +1,1 @@
+CREATE INDEX "analytics_rankings_app_daily_app_day_idx" ON "analytics_rankings_app_daily" USING btree ("app","day");
