@@ -48,7 +48,8 @@ export function concludeGeneration(billing: Billing, prepared: Prepared, caller:
 }
 
 function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): GenerationRecord {
-  const base: GenerationRecord = {
+  const { settlement } = outcome;
+  const base = {
     id: prepared.id,
     accountId: caller.accountId,
     keyId: caller.keyId,
@@ -59,15 +60,34 @@ function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: 
     streamed: outcome.streamed,
     httpReferer: meta.httpReferer ?? null,
     appTitle: meta.appTitle ?? null,
+    externalUser: prepared.input.request.user ?? null,
     attempts: outcome.log,
     createdAt: prepared.createdAt,
-    upstreamCostNano: outcome.settlement.byokUpstreamNano ?? outcome.settlement.usageNano,
-    isByok: outcome.settlement.byokUpstreamNano !== undefined,
-    feeNano: outcome.settlement.feeNano,
-    totalNano: outcome.settlement.chargedNano,
+    upstreamCostNano: settlement.byokUpstreamNano ?? settlement.usageNano,
+    isByok: settlement.byokUpstreamNano !== undefined,
+    feeNano: settlement.feeNano,
+    totalNano: settlement.chargedNano,
   };
   if (outcome.kind === "failed") {
-    return { ...base, finishReason: "error", errorStatus: outcome.error.httpStatus, errorMessage: outcome.error.message };
+    return {
+      ...base,
+      model: null,
+      provider: null,
+      providerName: null,
+      upstreamId: null,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      usageEstimated: false,
+      ttftMs: null,
+      finishReason: "error",
+      nativeFinishReason: null,
+      cancelled: false,
+      errorStatus: outcome.error.httpStatus,
+      errorMessage: outcome.error.message,
+    };
   }
   const { attempt, usage } = outcome;
   return {

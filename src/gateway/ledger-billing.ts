@@ -10,10 +10,10 @@
  * leave the others unbilled. Every charge is idempotent per generation id.
  */
 import type { Db } from "../db/client.js";
-import { generations } from "../db/schema/generations.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
 import type { Nano } from "../domain/money.js";
 import { endHolds, placeHold, type HoldEnding } from "../ledger/index.js";
+import { insertGenerations } from "./generation-rows.js";
 import { HoldLeases } from "./hold-leases.js";
 import type { Billing, GenerationRecord } from "./ports.js";
 
@@ -99,7 +99,7 @@ async function writeAll(db: Db, batch: readonly Write[], clock: () => Date): Pro
 async function writeBatch(db: Db, batch: readonly Write[], now: Date): Promise<void> {
   const records = batch.flatMap((write) => (write.record ? [write.record] : []));
   const endings = batch.flatMap((write) => (write.ending ? [write.ending] : []));
-  const storeRecords = records.length > 0 ? db.insert(generations).values(records).onConflictDoNothing().getSQL() : undefined;
+  const storeRecords = records.length > 0 ? insertGenerations(records) : undefined;
   const results = await endHolds(db, endings, now, storeRecords);
   results.forEach((result, index) => {
     // a charge already written (a retried batch that had committed) is fine; anything else lost money

@@ -22,8 +22,8 @@ export type HoldOutcome =
   | { ok: false; reason: "key_limit"; remainingNano: Nano }
   | { ok: false; reason: "no_account" };
 
-/** A stored generation (one row of `generations`). */
-export type GenerationRecord = typeof generations.$inferInsert;
+/** A stored generation: one row of `generations`, every column given. */
+export type GenerationRecord = typeof generations.$inferSelect;
 
 /** How a finished request ends: its charge (possibly nothing) and its generation record. */
 export interface Conclusion {

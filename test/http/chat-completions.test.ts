@@ -92,6 +92,10 @@ describe("auto routing", () => {
     const sent = h.alpha.lastRequest().body as { user?: string };
     expect(sent.user).toBe(createHmac("sha256", h.accountId).update("alice@example.com").digest("hex"));
     expect(JSON.stringify(sent)).not.toContain("alice");
+    // the account itself sees the raw value on its own generation record
+    await h.chat.gateway.idle();
+    const generation = await fetch(`${h.url}/api/v1/generation?id=${data.id}`, { headers: { authorization: `Bearer ${h.key}` } });
+    expect(((await generation.json()) as { data: { external_user: string } }).data.external_user).toBe("alice@example.com");
   });
 
   it("farebox/auto picks the cheapest model that can serve, and the response names it", async () => {

@@ -53,6 +53,8 @@ export const generations = pgTable(
     errorMessage: text("error_message"),
     httpReferer: text("http_referer"),
     appTitle: text("app_title"),
+    /** The request's `user` field as the caller sent it (upstreams receive only a keyed hash). */
+    externalUser: text("external_user"),
     attempts: jsonb("attempts").$type<GenerationAttemptRow[]>().notNull().default([]),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
   },

@@ -34,6 +34,7 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         origin: row.httpReferer ?? "",
         http_referer: row.httpReferer,
         app_title: row.appTitle,
+        external_user: row.externalUser,
         streamed: row.streamed,
         cancelled: row.cancelled,
         finish_reason: row.finishReason,
