@@ -132,26 +132,87 @@ $$;
 --> statement-breakpoint
 -- One statement for many requests: p_items = [{hold_id, usage_nano, fee_nano, metadata,
 -- charge_key?}] (amounts as decimal strings). With charge_key: the request's charge on a shared
--- hold (farebox_charge_hold). Without: the hold ends — settled at usage + fee when positive
+-- hold, idempotent per key. Without: the hold ends — settled at usage + fee when positive
 -- (farebox_settle_hold), released otherwise. Commits asynchronously, like placing a hold.
+--
+-- The charges are applied set-wise: the batch's account rows are locked first, in id order, then
+-- its holds (a shared hold belongs to one process, so no other batch waits for it), then all
+-- entries are inserted by one statement and each hold, account and key row is updated once for
+-- the whole batch, however many requests it carries.
+-- A charge is refused (and nothing of it written) when its hold is not open, when its key was
+-- charged before ('duplicate'), or when it would take the hold past what it reserved.
 CREATE FUNCTION farebox_end_holds(p_items jsonb, p_now timestamptz)
 RETURNS TABLE (item_index bigint, outcome text) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
   v_item record;
 BEGIN
   PERFORM set_config('synchronous_commit', 'off', true);
+  PERFORM 1 FROM accounts a
+    WHERE a.id IN (SELECT h.account_id FROM holds h WHERE h.id IN (SELECT e->>'hold_id' FROM jsonb_array_elements(p_items) e))
+    ORDER BY a.id FOR NO KEY UPDATE;
+
+  PERFORM 1 FROM holds h
+    WHERE h.id IN (SELECT e->>'hold_id' FROM jsonb_array_elements(p_items) e)
+    ORDER BY h.account_id, h.id FOR UPDATE;
+
+  RETURN QUERY
+  WITH items AS (
+    SELECT e.position, e.item->>'hold_id' AS hold_id, (e.item->>'usage_nano')::bigint AS usage_nano,
+           (e.item->>'fee_nano')::bigint AS fee_nano, e.item->>'charge_key' AS charge_key,
+           coalesce(e.item->'metadata', '{}'::jsonb) AS metadata
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(item, position)
+      WHERE e.item ? 'charge_key'
+  ), judged AS (
+    SELECT i.*, h.account_id, h.key_id, h.amount_nano - coalesce(h.settled_nano, 0) AS open_nano,
+      CASE
+        WHEN h.id IS NULL OR h.status <> 'open' THEN 'not_open'
+        WHEN i.usage_nano + i.fee_nano = 0 THEN 'ok'
+        WHEN EXISTS (SELECT 1 FROM ledger_entries x WHERE x.idempotency_key IN (i.charge_key || ':usage', i.charge_key || ':fee')) THEN 'duplicate'
+      END AS verdict
+      FROM items i LEFT JOIN holds h ON h.id = i.hold_id
+  ), charges AS (
+    -- what each hold can still take, in the order the charges were given
+    SELECT j.*, coalesce(j.verdict, CASE
+        WHEN sum(CASE WHEN j.verdict IS NULL THEN j.usage_nano + j.fee_nano ELSE 0 END)
+               OVER (PARTITION BY j.hold_id ORDER BY j.position) <= j.open_nano THEN 'ok'
+        ELSE 'exceeds_hold' END) AS outcome
+      FROM judged j
+  ), entries AS (
+    INSERT INTO ledger_entries (account_id, kind, amount_nano, idempotency_key, hold_id, key_id, metadata)
+      SELECT c.account_id, part.kind::ledger_entry_kind, -part.amount, c.charge_key || ':' || part.kind, c.hold_id, c.key_id, c.metadata
+        FROM charges c CROSS JOIN LATERAL (VALUES ('usage', c.usage_nano), ('fee', c.fee_nano)) AS part(kind, amount)
+        WHERE c.outcome = 'ok' AND part.amount > 0
+        ORDER BY c.position, part.kind DESC
+      RETURNING 1
+  ), hold_totals AS (
+    UPDATE holds h SET settled_nano = coalesce(h.settled_nano, 0) + t.total
+      FROM (SELECT hold_id, sum(usage_nano + fee_nano) AS total FROM charges WHERE outcome = 'ok' GROUP BY hold_id) t
+      WHERE h.id = t.hold_id AND t.total > 0
+      RETURNING 1
+  ), account_totals AS (
+    UPDATE accounts a SET balance_nano = a.balance_nano - t.total, held_nano = a.held_nano - t.total
+      FROM (SELECT account_id, sum(usage_nano + fee_nano) AS total FROM charges WHERE outcome = 'ok' GROUP BY account_id) t
+      WHERE a.id = t.account_id AND t.total > 0
+      RETURNING 1
+  ), key_totals AS (
+    UPDATE key_spend s SET held_nano = s.held_nano - t.total, window_spent_nano = s.window_spent_nano + t.total
+      FROM (SELECT key_id, sum(usage_nano + fee_nano) AS total FROM charges WHERE outcome = 'ok' AND key_id IS NOT NULL GROUP BY key_id) t
+      WHERE s.key_id = t.key_id AND t.total > 0
+      RETURNING 1
+  )
+  SELECT c.position, c.outcome FROM charges c;
+
   FOR v_item IN
     SELECT e.position AS item, e.item->>'hold_id' AS hold_id, (e.item->>'usage_nano')::bigint AS usage_nano,
-           (e.item->>'fee_nano')::bigint AS fee_nano, coalesce(e.item->'metadata', '{}'::jsonb) AS metadata,
-           e.item->>'charge_key' AS charge_key
+           (e.item->>'fee_nano')::bigint AS fee_nano, coalesce(e.item->'metadata', '{}'::jsonb) AS metadata
       FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(item, position)
       LEFT JOIN holds h ON h.id = e.item->>'hold_id'
+      WHERE NOT e.item ? 'charge_key'
       ORDER BY h.account_id, e.item->>'hold_id', e.position
   LOOP
     item_index := v_item.item;
-    IF v_item.charge_key IS NOT NULL THEN
-      outcome := farebox_charge_hold(v_item.hold_id, v_item.usage_nano, v_item.fee_nano, v_item.charge_key, v_item.metadata);
-    ELSIF v_item.usage_nano + v_item.fee_nano > 0 THEN
+    IF v_item.usage_nano + v_item.fee_nano > 0 THEN
       outcome := farebox_settle_hold(v_item.hold_id, v_item.usage_nano, v_item.fee_nano, p_now, v_item.metadata);
     ELSE
       outcome := farebox_release_hold(v_item.hold_id, p_now, 'voided');

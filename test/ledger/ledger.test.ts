@@ -102,6 +102,26 @@ describe.each(dbKinds)("ledger on %s", (kind) => {
     expect(await getTotals(database.db, first)).toEqual({ creditsNano: 1_000n, usageNano: 53n });
   });
 
+  it("charges requests to a shared hold in one batch: in order, once each, never past what it reserved", async () => {
+    const accountId = await fundedAccount(10_000n);
+    const lease = await placeHold(database.db, { accountId, amountNano: 1_000n, upToNano: 3_000n, now, ttlMs: 60_000 });
+    if (!lease.ok) throw new Error("hold refused");
+    expect(lease.amountNano).toBe(3_000n);
+    const charge = (key: string, usageNano: bigint, feeNano: bigint) => ({ holdId: lease.holdId, usageNano, feeNano, chargeKey: key });
+    const first = [charge("gen-a", 1_000n, 50n), charge("gen-b", 1_500n, 75n), charge("gen-c", 400n, 20n)];
+    expect(await endHolds(database.db, first, now)).toEqual([{ ok: true }, { ok: true }, { ok: false, reason: "exceeds_hold" }]);
+    // a replay charges nothing twice; what the hold still has room for goes through
+    const second = [charge("gen-a", 1_000n, 50n), charge("gen-c", 300n, 15n)];
+    expect(await endHolds(database.db, second, now)).toEqual([{ ok: false, reason: "duplicate" }, { ok: true }]);
+    expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 10_000n - 2_940n, heldNano: 60n, availableNano: 10_000n - 3_000n });
+
+    // ending the hold frees the rest; it ends settled at what was charged to it
+    expect(await endHolds(database.db, [{ holdId: lease.holdId, usageNano: 0n, feeNano: 0n }], now)).toEqual([{ ok: true }]);
+    expect(await endHolds(database.db, [charge("gen-d", 1n, 0n)], now)).toEqual([{ ok: false, reason: "not_open" }]);
+    expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 7_060n, heldNano: 0n, availableNano: 7_060n });
+    expect(await getTotals(database.db, accountId)).toEqual({ creditsNano: 10_000n, usageNano: 2_940n });
+  });
+
   it("expires holds past their TTL and only those", async () => {
     const accountId = await fundedAccount(1_000n);
     const short = await placeHold(database.db, { accountId, amountNano: 300n, now, ttlMs: 1_000 });
