@@ -10,9 +10,9 @@ export type FlushOutcome = void | readonly unknown[];
 /** Batching settings. */
 export interface WriteBatcherOptions {
   /**
-   * How long the first waiting item waits for others before its batch is written (ms). 0: write
-   * as soon as the current write has finished — items that arrive meanwhile form the next batch,
-   * so batches grow with load and add no delay when idle.
+   * How long the first waiting item waits for others before its batch is written (ms), counted
+   * from its arrival or from the end of the write in progress then. 0: on the next turn of the
+   * event loop.
    */
   maxDelayMs?: number;
   maxBatch?: number;
@@ -76,8 +76,8 @@ export class WriteBatcher<T> {
       )
       .finally(() => {
         this.flushing = false;
-        // whatever arrived during the write has waited long enough
-        this.writeNext();
+        if (this.waiting.length >= this.maxBatch) this.writeNext();
+        else if (this.waiting.length > 0) this.schedule();
       });
   }
 }
