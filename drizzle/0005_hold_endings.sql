@@ -3,14 +3,14 @@
 -- A gateway process reserves a slice of an account's balance as one hold (a "lease") and serves
 -- many requests from it without a database round trip each: each request's worst case is
 -- reserved inside the lease in memory, and what it actually cost is charged to the lease
--- (farebox_charge_hold) by a background writer that handles many requests per statement. Two
+-- (farebox_end_holds) by a background writer that handles many requests per statement. Two
 -- processes still never spend more than the balance together: each spends only what its own
 -- holds reserved. A hold's amount_nano is everything it reserved; settled_nano what has been
 -- charged to it so far; the open reservation is the difference.
 --
--- Batches are processed in account order (then hold, then the order given), so two batches from
--- two processes lock account rows in the same order and cannot deadlock. Lock order stays: hold
--- row, then account row, then the key's spend row.
+-- A batch locks its account rows in id order before anything else, so two batches from two
+-- processes cannot deadlock; a single hold is still ended hold row first, then account row, then
+-- the key's spend row.
 
 DROP FUNCTION farebox_place_hold(text, text, text, bigint, bigint, timestamptz, timestamptz, timestamptz);
 --> statement-breakpoint
@@ -62,46 +62,6 @@ BEGIN
   INSERT INTO holds (id, account_id, key_id, amount_nano, settled_nano, status, created_at, expires_at)
     VALUES (p_hold_id, p_account_id, p_key_id, v_take, 0, 'open', p_now, p_expires_at);
   RETURN QUERY SELECT 'ok'::text, v_take;
-END;
-$$;
---> statement-breakpoint
--- Charges one request's usage and fee to an open hold, which stays open with that much less
--- reserved. Idempotent per p_charge_key (the generation id): a replay answers 'duplicate'.
-CREATE FUNCTION farebox_charge_hold(
-  p_hold_id text, p_usage bigint, p_fee bigint, p_charge_key text, p_metadata jsonb
-) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  v_hold holds%ROWTYPE;
-  v_total bigint := p_usage + p_fee;
-BEGIN
-  IF v_total = 0 THEN
-    RETURN 'ok';
-  END IF;
-  SELECT * INTO v_hold FROM holds WHERE id = p_hold_id FOR UPDATE;
-  IF NOT FOUND OR v_hold.status <> 'open' THEN
-    RETURN 'not_open';
-  END IF;
-  IF EXISTS (SELECT 1 FROM ledger_entries WHERE idempotency_key IN (p_charge_key || ':usage', p_charge_key || ':fee')) THEN
-    RETURN 'duplicate';
-  END IF;
-  IF v_total > v_hold.amount_nano - coalesce(v_hold.settled_nano, 0) THEN
-    RETURN 'exceeds_hold';
-  END IF;
-  UPDATE holds SET settled_nano = coalesce(settled_nano, 0) + v_total WHERE id = p_hold_id;
-  UPDATE accounts SET balance_nano = balance_nano - v_total, held_nano = held_nano - v_total WHERE id = v_hold.account_id;
-  IF p_usage > 0 THEN
-    INSERT INTO ledger_entries (account_id, kind, amount_nano, idempotency_key, hold_id, key_id, metadata)
-      VALUES (v_hold.account_id, 'usage', -p_usage, p_charge_key || ':usage', p_hold_id, v_hold.key_id, p_metadata);
-  END IF;
-  IF p_fee > 0 THEN
-    INSERT INTO ledger_entries (account_id, kind, amount_nano, idempotency_key, hold_id, key_id, metadata)
-      VALUES (v_hold.account_id, 'fee', -p_fee, p_charge_key || ':fee', p_hold_id, v_hold.key_id, p_metadata);
-  END IF;
-  IF v_hold.key_id IS NOT NULL THEN
-    UPDATE key_spend SET held_nano = held_nano - v_total, window_spent_nano = window_spent_nano + v_total
-      WHERE key_id = v_hold.key_id;
-  END IF;
-  RETURN 'ok';
 END;
 $$;
 --> statement-breakpoint
