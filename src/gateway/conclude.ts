@@ -47,66 +47,45 @@ export function concludeGeneration(billing: Billing, prepared: Prepared, caller:
   });
 }
 
+/** The generation row, built as one object literal (one shape for every request). */
 function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): GenerationRecord {
   const { settlement } = outcome;
-  const base = {
+  const served = outcome.kind === "served" ? outcome : undefined;
+  const usage = served?.usage;
+  const error = outcome.error;
+  return {
     id: prepared.id,
     accountId: caller.accountId,
     keyId: caller.keyId,
     requestedModel: prepared.requestedModel,
+    model: served ? served.attempt.model.id : null,
+    provider: served ? served.attempt.endpoint.provider.slug : null,
+    providerName: served ? served.attempt.endpoint.provider.name : null,
+    upstreamId: served ? served.upstreamId : null,
     router: prepared.plan.router ?? null,
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+    cachedTokens: usage?.cachedPromptTokens ?? 0,
+    cacheWriteTokens: usage?.cacheWritePromptTokens ?? 0,
+    reasoningTokens: usage?.reasoningTokens ?? 0,
+    usageEstimated: served?.usageEstimated ?? false,
+    upstreamCostNano: settlement.byokUpstreamNano ?? settlement.usageNano,
+    isByok: settlement.byokUpstreamNano !== undefined,
+    feeNano: settlement.feeNano,
+    totalNano: settlement.chargedNano,
     holdNano: prepared.quote.holdNano,
     latencyMs: Math.round(outcome.latencyMs),
+    ttftMs: served ? Math.round(served.ttftMs) : null,
+    finishReason: error ? "error" : (served?.finishReason ?? null),
+    nativeFinishReason: served?.nativeFinishReason ?? null,
     streamed: outcome.streamed,
+    cancelled: served?.cancelled ?? false,
+    errorStatus: error?.httpStatus ?? null,
+    errorMessage: error?.message ?? null,
     httpReferer: meta.httpReferer ?? null,
     appTitle: meta.appTitle ?? null,
     externalUser: prepared.input.request.user ?? null,
     attempts: outcome.log,
     createdAt: prepared.createdAt,
-    upstreamCostNano: settlement.byokUpstreamNano ?? settlement.usageNano,
-    isByok: settlement.byokUpstreamNano !== undefined,
-    feeNano: settlement.feeNano,
-    totalNano: settlement.chargedNano,
-  };
-  if (outcome.kind === "failed") {
-    return {
-      ...base,
-      model: null,
-      provider: null,
-      providerName: null,
-      upstreamId: null,
-      promptTokens: 0,
-      completionTokens: 0,
-      cachedTokens: 0,
-      cacheWriteTokens: 0,
-      reasoningTokens: 0,
-      usageEstimated: false,
-      ttftMs: null,
-      finishReason: "error",
-      nativeFinishReason: null,
-      cancelled: false,
-      errorStatus: outcome.error.httpStatus,
-      errorMessage: outcome.error.message,
-    };
-  }
-  const { attempt, usage } = outcome;
-  return {
-    ...base,
-    model: attempt.model.id,
-    provider: attempt.endpoint.provider.slug,
-    providerName: attempt.endpoint.provider.name,
-    upstreamId: outcome.upstreamId,
-    promptTokens: usage.promptTokens,
-    completionTokens: usage.completionTokens,
-    cachedTokens: usage.cachedPromptTokens,
-    cacheWriteTokens: usage.cacheWritePromptTokens,
-    reasoningTokens: usage.reasoningTokens,
-    usageEstimated: outcome.usageEstimated,
-    ttftMs: Math.round(outcome.ttftMs),
-    finishReason: outcome.error ? "error" : outcome.finishReason,
-    nativeFinishReason: outcome.nativeFinishReason,
-    cancelled: outcome.cancelled,
-    errorStatus: outcome.error?.httpStatus ?? null,
-    errorMessage: outcome.error?.message ?? null,
   };
 }
