@@ -3,6 +3,7 @@ import type { AnyPgDatabase } from "../byok/store.js";
 import { rankingsAppDaily, rankingsModelDaily, rollupApplied, usageDaily } from "../db/schema/analytics.js";
 import { accumulate, emptyBatch, type ModelIncrement, type RollupBatch, type UsageIncrement } from "./aggregate.js";
 import type { SettledGeneration } from "./settled-generation.js";
+import { selectRows } from "./sql-rows.js";
 
 const CHUNK = 5000;
 
@@ -111,11 +112,12 @@ export async function recordSettled(db: AnyPgDatabase, generations: readonly Set
   return db.transaction(async (tx) => {
     const fresh = new Set<string>();
     for (const ids of chunks(generations.map((g) => g.id))) {
-      const inserted = await tx
-        .insert(rollupApplied)
-        .values(ids.map((generationId) => ({ generationId })))
-        .onConflictDoNothing()
-        .returning({ id: rollupApplied.generationId });
+      // the ids as one JSON parameter: the same statement text for every batch size
+      const inserted = await selectRows<{ id: string }>(
+        tx,
+        sql`insert into ${rollupApplied} (generation_id) select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)
+            on conflict do nothing returning generation_id as id`,
+      );
       for (const row of inserted) fresh.add(row.id);
     }
     const batch = emptyBatch();
