@@ -23,9 +23,14 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-/** Runs the load and returns every latency. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const pool = new Pool(options.url, { connections: options.maxInFlight, keepAliveTimeout: 30_000, pipelining: 1 });
+/** A keep-alive pool for `url`, to be warmed up and reused across runs like a real client's. */
+export function loadPool(url: string, maxConnections = 512): Pool {
+  return new Pool(url, { connections: maxConnections, keepAliveTimeout: 60_000, pipelining: 1 });
+}
+
+/** Runs the load over `pool` (a fresh pool when absent, closed afterwards) and returns every latency. */
+export async function runLoad(options: LoadOptions, shared?: Pool): Promise<LoadResult> {
+  const pool = shared ?? loadPool(options.url, options.maxInFlight);
   const latenciesMs: number[] = [];
   const statuses: Record<number, number> = {};
   let errors = 0;
@@ -63,7 +68,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   await Promise.all(pending);
   const elapsedMs = performance.now() - started;
-  await pool.close();
+  if (!shared) await pool.close();
   return { latenciesMs, errors, elapsedMs, statuses };
 }
 

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createInterface } from "node:readline";
-import { percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
+import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
@@ -47,14 +47,19 @@ async function main(): Promise<void> {
   const direct = { url: upstream.info.url!, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" } };
   const viaFarebox = { url: farebox.info.url!, path: "/api/v1/chat/completions", headers: { authorization: `Bearer ${farebox.info.key}`, "content-type": "application/json" } };
   const rows: Row[] = [];
+  // One keep-alive pool per target, warmed up at the full rate (connections, JIT, key cache,
+  // reservations) and reused by every run, as a long-lived client would.
+  const directPool = loadPool(direct.url);
+  const fareboxPool = loadPool(viaFarebox.url);
   try {
-    // Warm up pools, JIT and the key cache.
-    await runLoad({ ...viaFarebox, body: body("bench/model", false), ratePerSecond: 200, durationMs: 2_000, maxInFlight: 256 });
-    await runLoad({ ...direct, body: body("bench-model", false), ratePerSecond: 200, durationMs: 1_000, maxInFlight: 256 });
+    for (const stream of [false, true]) {
+      await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: RATE, durationMs: 2_000, maxInFlight: 512 }, fareboxPool);
+      await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: RATE, durationMs: 2_000, maxInFlight: 512 }, directPool);
+    }
     for (const [stream, rate] of [[false, LOW_RATE], [false, RATE], [true, RATE]] as const) {
       const scenario = stream ? "stream" : "non-stream";
-      const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 });
-      const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 });
+      const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, directPool);
+      const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, fareboxPool);
       rows.push({ scenario, rate, direct: d, farebox: f });
       console.log(scenario, summary(d), "|", summary(f));
     }
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     console.log("closed loop", closed.requestsPerSecond.toFixed(0), "req/s via farebox,", closedDirect.requestsPerSecond.toFixed(0), "direct");
     writeResults(rows, closed.requestsPerSecond, closedDirect.requestsPerSecond, closed.errors);
   } finally {
+    await Promise.all([directPool.close(), fareboxPool.close()]);
     farebox.child.kill("SIGTERM");
     upstream.child.kill("SIGTERM");
   }
