@@ -56,11 +56,13 @@ export function settledListener(
   onSettled: (generation: SettledGeneration) => Promise<void> | void,
   onError: (error: unknown) => void = () => {},
 ): (record: GenerationRecord) => Promise<void> {
-  return async (record) => {
+  // converts first and keeps only the small analytics view while the listener runs
+  return (record) => {
     try {
-      await onSettled(settledFromRecord(record));
+      return Promise.resolve(onSettled(settledFromRecord(record))).catch(onError);
     } catch (error) {
       onError(error);
+      return Promise.resolve();
     }
   };
 }

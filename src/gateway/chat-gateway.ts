@@ -184,7 +184,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
 
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
-      await deps.billing.releaseUnused();
+      await deps.billing.drain();
     },
   };
 }

@@ -31,8 +31,8 @@ const WRITE_DELAY_MS = 10;
 export interface LedgerBillingOptions {
   holdTtlMs?: number;
   clock?: () => Date;
-  /** Called with each generation record once it and its charge are written. */
-  onConcluded?: (record: GenerationRecord) => Promise<void> | void;
+  /** Called with each generation record once it and its charge are written; must not reject. */
+  onConcluded?: (record: GenerationRecord) => Promise<void> | undefined;
   /** Receives failures of background ledger work (they never reach a client). */
   onError?: (error: unknown) => void;
 }
@@ -48,6 +48,7 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
   const holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
   const clock = options.clock ?? (() => new Date());
   const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock), { maxDelayMs: WRITE_DELAY_MS });
+  const listeners = new Set<Promise<void>>();
   const leases = new HoldLeases({
     nowMs: () => clock().getTime(),
     maxAgeMs: holdTtlMs / 2,
@@ -72,9 +73,18 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
       } finally {
         leases.chargeWritten(holdId, chargedNano, written);
       }
-      await options.onConcluded?.(record);
+      // listeners (rollups) are not awaited here, so a finished request's state is not kept alive
+      // until they are done; drain() waits for them
+      const listening = options.onConcluded?.(record);
+      if (listening) {
+        listeners.add(listening);
+        void listening.finally(() => listeners.delete(listening));
+      }
     },
-    releaseUnused: () => leases.releaseUnused(),
+    async drain() {
+      while (listeners.size > 0) await Promise.allSettled([...listeners]);
+      await leases.releaseUnused();
+    },
   };
 }
 

@@ -43,8 +43,8 @@ export interface Billing {
   placeHold(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<HoldOutcome>;
   /** Charges the request and stores its generation record together; resolves once both are written. */
   conclude(conclusion: Conclusion): Promise<void>;
-  /** Gives back every reservation no request is using (shutdown, tests); resolves once the ledger has it. */
-  releaseUnused(): Promise<void>;
+  /** Waits for background work on finished requests, then gives back every reservation no request is using (shutdown, tests). */
+  drain(): Promise<void>;
 }
 
 /** Where generation records come back from. */

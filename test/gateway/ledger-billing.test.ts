@@ -88,7 +88,7 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     const billing = createLedgerBilling(database.db);
     const caller = await fundedAccount(database.db, 1_000_000n);
     for (let i = 0; i < 40; i += 1) expect(await serve(billing, caller, 1_000n, 630n)).toBe("served");
-    await billing.releaseUnused();
+    await billing.drain();
 
     // one hold served all 40 (it reserved 64 worst cases), and it ended settled at their sum
     expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "settled", amount: "64000", settled: String(40 * 630) }]);
@@ -118,7 +118,7 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
         record: generationRecord(newGenerationId(), caller.accountId),
       });
     }
-    await billing.releaseUnused();
+    await billing.drain();
     expect(await holdRows(database.db, caller.accountId)).toEqual([
       { status: "voided", amount: "5500", settled: "0" },
     ]);
@@ -155,7 +155,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("shared holds in two processes o
     for (let round = 0; round < 10; round += 1) {
       outcomes.push(...(await Promise.all(Array.from({ length: 30 }, (_, i) => serve(billings[i % 2]!, caller, 1_000n, 900n)))));
     }
-    await Promise.all(billings.map((billing) => billing.releaseUnused()));
+    await Promise.all(billings.map((billing) => billing.drain()));
     const served = outcomes.filter((outcome) => outcome === "served").length;
     const balance = await getBalance(primary.db, caller.accountId);
     expect(balance).toEqual({ balanceNano: 100_000n - BigInt(served) * 900n, heldNano: 0n, availableNano: 100_000n - BigInt(served) * 900n });
