@@ -92,9 +92,9 @@ Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus(
 billing on PostgreSQL at 127.0.0.1:5432 (hold + settle + generation record per request), synchronous_commit=${SYNC_COMMIT}.
 
 Three processes share the machine: a fake OpenAI upstream (answers immediately), farebox, and
-the open-loop load generator. Each scenario sends ${RATE} requests/s for ${DURATION_MS / 1000} s straight to the
-upstream, then the same through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the
-difference of the percentiles. "Dropped" counts requests not sent because 512 were already in flight.
+the open-loop load generator. Each target gets one keep-alive client pool, warmed up at ${RATE} requests/s
+first. Each scenario sends ${RATE} requests/s for ${DURATION_MS / 1000} s straight to the upstream, then the same
+through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the difference of the percentiles. "Dropped" counts requests not sent because 512 were already in flight.
 Latency is until the full body (stream: until \`[DONE]\`) has arrived, in milliseconds.
 
 | scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served | dropped or failed |
