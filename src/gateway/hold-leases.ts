@@ -65,18 +65,19 @@ export class HoldLeases {
   /** Reserves `amountNano` for one request; the hold id names the lease it was reserved in. */
   async reserve(caller: Caller, amountNano: Nano, now: Date): Promise<HoldOutcome> {
     const scope = `${caller.accountId}\u0000${caller.keyId}`;
-    const fromLease = this.grant(scope, amountNano);
+    const fromLease = this.grant(scope, caller, amountNano);
     if (fromLease) return fromLease;
     const inFlight = this.placing.get(scope);
     if (inFlight) {
-      await inFlight;
-      const afterWait = this.grant(scope, amountNano);
+      // someone else's placement failing is no reason for this request to fail: it places its own
+      await inFlight.catch(() => undefined);
+      const afterWait = this.grant(scope, caller, amountNano);
       if (afterWait) return afterWait;
     }
     const placed = await this.placeLease(scope, caller, amountNano, now);
     if (!placed.ok) return this.withLeaseRoom(scope, placed);
     // the new lease covers at least this request: reserve in it before anyone else can
-    return this.grant(scope, amountNano) ?? this.withLeaseRoom(scope, { ok: false, reason: "insufficient_balance", availableNano: 0n });
+    return this.grant(scope, caller, amountNano) ?? this.withLeaseRoom(scope, { ok: false, reason: "insufficient_balance", availableNano: 0n });
   }
 
   /** A request reserved in `holdId` ended; `chargedNano` of its reservation is now a charge being written. */
@@ -102,14 +103,14 @@ export class HoldLeases {
     while (this.releasing.size > 0) await Promise.allSettled([...this.releasing]);
   }
 
-  private grant(scope: string, amountNano: Nano): HoldOutcome | undefined {
+  private grant(scope: string, caller: Caller, amountNano: Nano): HoldOutcome | undefined {
     const nowMs = this.deps.nowMs();
     for (const lease of this.byScope.get(scope) ?? []) {
       if (nowMs - lease.placedAtMs >= this.deps.maxAgeMs) continue;
       if (lease.reservedNano - lease.inUseNano < amountNano) continue;
       lease.inUseNano += amountNano;
       lease.lastUsedMs = nowMs;
-      this.refillIfLow(scope, lease, amountNano);
+      this.refillIfLow(scope, caller, lease, amountNano);
       return { ok: true, holdId: lease.holdId };
     }
     return undefined;
@@ -119,17 +120,13 @@ export class HoldLeases {
    * Places the next lease in the background once the current one has room for a quarter of its
    * requests — unless the balance capped it: then another would only take half of what is left.
    */
-  private refillIfLow(scope: string, lease: Lease, amountNano: Nano): void {
+  private refillIfLow(scope: string, caller: Caller, lease: Lease, amountNano: Nano): void {
     if (!lease.full || this.placing.has(scope)) return;
     if (lease.reservedNano - lease.inUseNano >= (amountNano * this.leaseRequests) / 4n) return;
-    const caller = this.callers.get(scope);
-    if (caller) void this.placeLease(scope, caller, amountNano, new Date(this.deps.nowMs())).catch(() => undefined);
+    void this.placeLease(scope, caller, amountNano, new Date(this.deps.nowMs())).catch((error: unknown) => this.deps.onError?.(error));
   }
 
-  private readonly callers = new Map<string, Caller>();
-
   private placeLease(scope: string, caller: Caller, amountNano: Nano, now: Date): Promise<LeasePlacement> {
-    this.callers.set(scope, caller);
     const upToNano = amountNano * this.leaseRequests;
     const placing = this.deps
       .place({ caller, amountNano, upToNano, now })
@@ -166,10 +163,7 @@ export class HoldLeases {
     if (!this.byHold.delete(lease.holdId)) return;
     const rest = (this.byScope.get(lease.scope) ?? []).filter((other) => other !== lease);
     if (rest.length > 0) this.byScope.set(lease.scope, rest);
-    else {
-      this.byScope.delete(lease.scope);
-      this.callers.delete(lease.scope);
-    }
+    else this.byScope.delete(lease.scope);
     if (this.byHold.size === 0) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
