@@ -88,10 +88,12 @@ describe("the gateway process with an EVM chain configured", () => {
     while ((await credits()) !== 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await credits()).toBe(9);
 
-    // The listener's position is in /metrics: caught up at finality (anvil finalizes 2 below its head).
-    const metrics = parsePrometheus(await (await fetch(`${address}/metrics`)).text());
+    // The listener's position is in /metrics: caught up at finality (anvil finalizes 2 below its
+    // head) once a pass has read the head and the finalized block after the last block was mined.
     const chain = { chain: evmChainKey(anvil.chainId) };
-    expect(find(metrics, "farebox_chain_listener_lag_blocks", chain)[0]?.value).toBe(2);
+    const scrape = async () => parsePrometheus(await (await fetch(`${address}/metrics`)).text());
+    await expect.poll(async () => find(await scrape(), "farebox_chain_listener_lag_blocks", chain)[0]?.value, { timeout: 10_000, interval: 100 }).toBe(2);
+    const metrics = await scrape();
     const lastSuccess = find(metrics, "farebox_chain_listener_last_success_timestamp_seconds", chain)[0]?.value ?? 0;
     expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(10);
 
