@@ -125,6 +125,24 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 10_000n, heldNano: 0n });
   });
 
+  it("charges the rest of a batch when one of its requests cannot be written", async () => {
+    const billing = createLedgerBilling(database.db);
+    const caller = await fundedAccount(database.db, 100_000n);
+    const conclude = async (usageNano: bigint) => {
+      const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+      if (!hold.ok) throw new Error("hold refused");
+      const id = newGenerationId();
+      return billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano, feeNano: 10n, metadata: {}, record: generationRecord(id, caller.accountId) });
+    };
+    // all three finish within the same 10 ms and share one write; the middle one is invalid
+    const results = await Promise.allSettled([conclude(200n), conclude(-1n), conclude(300n)]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    await billing.drain();
+    expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 100_000n - 520n, heldNano: 0n });
+    const records = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from generations where account_id = ${caller.accountId}`);
+    expect(records[0]!.n).toBe("2");
+  });
+
   it("releases a hold nobody used for a second, even without being asked", async () => {
     const billing = createLedgerBilling(database.db);
     const caller = await fundedAccount(database.db, 100_000n);
