@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb, queryRows, type Database } from "../../src/db/client.js";
+import { queryRows, type Database } from "../../src/db/client.js";
 import { newGenerationId } from "../../src/domain/ids.js";
 import { createLedgerBilling } from "../../src/gateway/ledger-billing.js";
 import type { Billing, Caller, GenerationRecord } from "../../src/gateway/ports.js";
 import { auditLedger, createAccount, getBalance, postEntry } from "../../src/ledger/index.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
+import { twoProcesses } from "../support/two-processes.js";
 
 /** A generation record with every column, as the gateway writes it. */
 function generationRecord(id: string, accountId: string): GenerationRecord {
@@ -152,22 +153,13 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
   });
 });
 
-/** Two gateway processes = two billings on two connection pools, one account. */
+/** Two gateway processes: two billings on two connection pools, one account. */
 describe.skipIf(!process.env.TEST_DATABASE_URL)("shared holds in two processes on real Postgres", () => {
-  let primary: TestDatabase;
-  let second: Database;
-  beforeAll(async () => {
-    primary = await createTestDatabase("postgres", { maxConnections: 10 });
-    second = await createDb({ databaseUrl: primary.url, maxConnections: 10 });
-  });
-  afterAll(async () => {
-    await second.close();
-    await primary.close();
-  });
+  const pools = twoProcesses();
 
   it("never lets the two together spend more than the balance, and charge every request they served", async () => {
-    const caller = await fundedAccount(primary.db, 100_000n);
-    const billings = [createLedgerBilling(primary.db), createLedgerBilling(second.db)];
+    const caller = await fundedAccount(pools.primary.db, 100_000n);
+    const billings = [createLedgerBilling(pools.primary.db), createLedgerBilling(pools.second.db)];
     // 300 requests with a worst case of 1,000 and a cost of 900, 30 at a time, alternating processes
     const outcomes: string[] = [];
     for (let round = 0; round < 10; round += 1) {
@@ -175,12 +167,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("shared holds in two processes o
     }
     await Promise.all(billings.map((billing) => billing.drain()));
     const served = outcomes.filter((outcome) => outcome === "served").length;
-    const balance = await getBalance(primary.db, caller.accountId);
+    const balance = await getBalance(pools.primary.db, caller.accountId);
     expect(balance).toEqual({ balanceNano: 100_000n - BigInt(served) * 900n, heldNano: 0n, availableNano: 100_000n - BigInt(served) * 900n });
     expect(balance!.balanceNano).toBeGreaterThanOrEqual(0n);
     // never more than the balance pays for; nearly all of it is used although the two split it
     expect(served).toBeLessThanOrEqual(111);
     expect(served).toBeGreaterThanOrEqual(95);
-    expect((await auditLedger(primary.db)).problems).toEqual([]);
+    expect((await auditLedger(pools.primary.db)).problems).toEqual([]);
   });
 });
