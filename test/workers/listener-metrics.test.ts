@@ -14,7 +14,7 @@ import { runSolanaListener, type SolanaListenerStore } from "../../src/workers/s
 import { find, parsePrometheus } from "../metrics/parse-prometheus.js";
 import { startAnvil, type Anvil } from "../support/anvil.js";
 import { startTestApp, type TestApp } from "../support/app.js";
-import { startSwitchableProxy, type SwitchableProxy } from "../support/rpc-proxy.js";
+import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.js";
 import { fundedWallet, transferSol } from "../support/solana-rpc/fixtures.js";
 import { startSolanaRpc, type SolanaRpcServer } from "../support/solana-rpc/server.js";
 
@@ -52,10 +52,10 @@ const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 describe("EVM listener in /metrics", () => {
   let anvil: Anvil;
-  let proxy: SwitchableProxy;
+  let proxy: RpcProxy;
   beforeAll(async () => {
     anvil = await startAnvil();
-    proxy = await startSwitchableProxy(anvil.url);
+    proxy = await startRpcProxy(anvil.url);
   });
   afterAll(async () => {
     await proxy?.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, parseEther, type Address } from "viem";
 import { startAnvil, artifact, type Anvil } from "../../support/anvil.js";
-import { startRangeLimitedProxy } from "../../support/rpc-proxy.js";
+import { startRpcProxy } from "../../support/rpc-proxy.js";
 import { createEvmPublicClient, evmChainKey } from "../../../src/chains/evm/client.js";
 import { readDeposits, creditableHead, cursorIsCanonical, blockHashAt, type EvmWatch } from "../../../src/chains/evm/scanner.js";
 import { RangeSizer, readBounded } from "../../../src/chains/evm/range.js";
@@ -88,7 +88,7 @@ describe("EVM deposit scanner", () => {
     }
     void sender;
     const end = await anvil.publicClient.getBlockNumber();
-    const proxy = await startRangeLimitedProxy(anvil.url, 4n);
+    const proxy = await startRpcProxy(anvil.url, { maxLogRange: 4n });
     try {
       const client = createEvmPublicClient({ chainId: anvil.chainId, rpcUrl: proxy.url, retryCount: 0 });
       const sizer = new RangeSizer(64n);
