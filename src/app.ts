@@ -23,9 +23,7 @@ import { KeyVault } from "./byok/vault.js";
 import { MetricsRegistry } from "./metrics/registry.js";
 import { FareboxMetrics } from "./metrics/farebox-metrics.js";
 import { ledgerMetricSources } from "./metrics/ledger-sources.js";
-import { recordSettled } from "./analytics/rollup-store.js";
-import { WriteBatcher } from "./db/write-batcher.js";
-import type { SettledGeneration } from "./analytics/settled-generation.js";
+import { RollupWriter } from "./analytics/rollup-writer.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 import type { ChainListenerStatus } from "./workers/listener-status.js";
 
@@ -45,8 +43,8 @@ export interface AppDeps {
   /** The process's metrics registry, exposed at GET /metrics (a fresh one when absent). */
   metrics?: MetricsRegistry;
   /**
-   * How long settled generations gather before their usage rollups are written (ms): a longer
-   * wait folds more requests into each write; /activity and /rankings lag by at most this much.
+   * How long settled generations' increments gather before the usage rollups are written (ms): a
+   * longer wait folds more requests into each write; /activity and /rankings lag by at most this much.
    */
   rollupFlushMs?: number;
   /** Where this process's chain listeners stand (main.ts shares it with them); /metrics shows their lag and last success. */
@@ -93,12 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(listeners ? { chainListeners: () => listeners.snapshots() } : {}),
   });
   const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
-  const rollups = new WriteBatcher(
-    async (generations: SettledGeneration[]) => {
-      await recordSettled(deps.database.db, generations);
-    },
-    { maxDelayMs: deps.rollupFlushMs ?? DEFAULT_ROLLUP_FLUSH_MS },
-  );
+  const rollups = new RollupWriter(deps.database.db, deps.rollupFlushMs ?? DEFAULT_ROLLUP_FLUSH_MS);
   const chat =
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {

@@ -1,9 +1,8 @@
-import { getTableName, inArray, sql } from "drizzle-orm";
+import { getTableName, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../byok/store.js";
-import { rankingsAppDaily, rankingsModelDaily, rollupApplied, usageDaily } from "../db/schema/analytics.js";
+import { rankingsAppDaily, rankingsModelDaily, usageDaily } from "../db/schema/analytics.js";
 import { accumulate, emptyBatch, type ModelIncrement, type RollupBatch, type UsageIncrement } from "./aggregate.js";
 import type { SettledGeneration } from "./settled-generation.js";
-import { selectRows } from "./sql-rows.js";
 
 const CHUNK = 5000;
 
@@ -73,8 +72,13 @@ const modelRow = (r: ModelIncrement) => ({
   throughput_hist: r.throughputHist,
 });
 
-/** Adds a batch of increments to the rollup tables (no de-duplication: callers see to that). */
+/** Adds a batch of increments to the rollup tables, in one transaction. */
 export async function applyBatch(db: AnyPgDatabase, batch: RollupBatch): Promise<void> {
+  if (batch.usage.size === 0) return;
+  await db.transaction((tx) => applyIncrements(tx, batch));
+}
+
+async function applyIncrements(db: AnyPgDatabase, batch: RollupBatch): Promise<void> {
   await upsert(
     db,
     getTableName(usageDaily),
@@ -104,39 +108,12 @@ export async function applyBatch(db: AnyPgDatabase, batch: RollupBatch): Promise
 }
 
 /**
- * Counts settled generations into the rollups, each generation id at most once (a repeated
- * event is ignored), in one transaction. Returns how many were newly counted.
+ * Counts settled generations into the rollups in one transaction (every generation given is
+ * counted; the gateway settles each generation once). Returns how many were counted.
  */
 export async function recordSettled(db: AnyPgDatabase, generations: readonly SettledGeneration[]): Promise<number> {
-  if (generations.length === 0) return 0;
-  return db.transaction(async (tx) => {
-    const fresh = new Set<string>();
-    for (const ids of chunks(generations.map((g) => g.id))) {
-      // the ids as one JSON parameter: the same statement text for every batch size
-      const inserted = await selectRows<{ id: string }>(
-        tx,
-        sql`insert into ${rollupApplied} (generation_id) select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)
-            on conflict do nothing returning generation_id as id`,
-      );
-      for (const row of inserted) fresh.add(row.id);
-    }
-    const batch = emptyBatch();
-    for (const gen of generations) {
-      if (fresh.delete(gen.id)) accumulate(batch, gen);
-    }
-    await applyBatch(tx, batch);
-    return batch.usage.size === 0 ? 0 : countRequests(batch);
-  });
-}
-
-function countRequests(batch: RollupBatch): number {
-  let total = 0;
-  for (const row of batch.usage.values()) if (row.dimension === "total") total += row.requests;
-  return total;
-}
-
-/** Whether a generation id has been counted (for tests and repair tools). */
-export async function isRecorded(db: AnyPgDatabase, generationId: string): Promise<boolean> {
-  const rows = await db.select().from(rollupApplied).where(inArray(rollupApplied.generationId, [generationId]));
-  return rows.length > 0;
+  const batch = emptyBatch();
+  for (const gen of generations) accumulate(batch, gen);
+  await applyBatch(db, batch);
+  return generations.length;
 }

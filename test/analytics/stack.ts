@@ -108,7 +108,7 @@ export async function startStack(): Promise<Stack> {
     client: (key, headers = {}) => new OpenAI({ baseURL: `${url}/api/v1`, apiKey: key, maxRetries: 0, defaultHeaders: headers }),
     async settled(count) {
       for (let i = 0; i < 200; i += 1) {
-        const [row] = await selectRows<{ n: string }>(database.db, sql`select count(*)::text as n from analytics_rollup_applied`);
+        const [row] = await selectRows<{ n: string }>(database.db, sql`select coalesce(sum(requests), 0)::text as n from analytics_usage_daily where dimension = 'total'`);
         if (Number(row?.n) >= count) return;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }

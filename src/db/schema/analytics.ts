@@ -70,9 +70,3 @@ export const rankingsAppDaily = pgTable(
   },
   (table) => [primaryKey({ columns: [table.day, table.app] }), index("analytics_rankings_app_daily_app_day_idx").on(table.app, table.day)],
 );
-
-/** Generation ids already counted, so a repeated "settled" event never counts twice. */
-export const rollupApplied = pgTable("analytics_rollup_applied", {
-  generationId: text("generation_id").primaryKey(),
-  appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
-});
