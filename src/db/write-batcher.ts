@@ -28,6 +28,7 @@ export class WriteBatcher<T> {
   private waiting: Waiting<T>[] = [];
   private flushing = false;
   private scheduled: (() => void) | undefined;
+  private hurried = 0;
   private readonly maxDelayMs: number;
   private readonly maxBatch: number;
 
@@ -47,9 +48,23 @@ export class WriteBatcher<T> {
     });
   }
 
+  /**
+   * Until the returned function is called, items are written without waiting for others (someone
+   * waits for everything to be written: shutdown, tests).
+   */
+  hurry(): () => void {
+    this.hurried += 1;
+    if (this.scheduled) this.writeNext();
+    let released = false;
+    return () => {
+      if (!released) this.hurried -= 1;
+      released = true;
+    };
+  }
+
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
-    if (this.maxDelayMs === 0) {
+    if (this.maxDelayMs === 0 || this.hurried > 0) {
       const immediate = setImmediate(() => this.writeNext());
       this.scheduled = () => clearImmediate(immediate);
     } else {

@@ -183,8 +183,13 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     },
 
     async idle() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-      await deps.billing.drain();
+      const done = deps.billing.hurry();
+      try {
+        while (pending.size > 0) await Promise.allSettled([...pending]);
+        await deps.billing.drain();
+      } finally {
+        done();
+      }
     },
   };
 }

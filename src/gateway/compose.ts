@@ -65,13 +65,13 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
   });
   const health = new HealthTracker();
   const registry = options.registry ?? createProviderRegistry();
-  const generations = createGenerationStore(db);
   const billing = createLedgerBilling(db, {
     clock,
     ...(options.holdTtlMs !== undefined ? { holdTtlMs: options.holdTtlMs } : {}),
     ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     ...(options.onSettled ? { onConcluded: settledListener(options.onSettled, options.onBackgroundError) } : {}),
   });
+  const generations = createGenerationStore(db, billing);
   const gateway = createChatGateway({
     catalog,
     health,

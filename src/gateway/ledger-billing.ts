@@ -21,11 +21,12 @@ import type { Billing, GenerationRecord } from "./ports.js";
 export const DEFAULT_HOLD_TTL_MS = 60 * 60_000;
 const ATTEMPTS = 4;
 /**
- * How long a finished request's charge waits for others before they are written together: each
- * database write costs a syscall and a wake-up of Postgres that cost more than the statement
- * itself here, and no client waits for this write.
+ * How long a finished request's charge waits for others before they are written together: a
+ * batch's statement, transaction and wake-ups of Postgres cost more than its rows (Postgres CPU per
+ * request at 500 requests/s: 0.25 ms with 10 ms, 0.12 ms with 40 ms), and no client waits for
+ * this write: the request's reservation covers it, and its record is served from memory meanwhile.
  */
-const WRITE_DELAY_MS = 10;
+const WRITE_DELAY_MS = 50;
 
 /** Settings of the ledger billing. */
 export interface LedgerBillingOptions {
@@ -49,6 +50,7 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
   const clock = options.clock ?? (() => new Date());
   const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock), { maxDelayMs: WRITE_DELAY_MS });
   const listeners = new Set<Promise<void>>();
+  const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
     nowMs: () => clock().getTime(),
     maxAgeMs: holdTtlMs / 2,
@@ -66,11 +68,13 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
       const chargedNano: Nano = usageNano + feeNano;
       leases.ended(holdId, heldNano, chargedNano);
       let written = false;
+      unwritten.set(record.id, record);
       try {
         const ending = holdId ? { holdId, usageNano, feeNano, metadata, chargeKey: record.id } : undefined;
         await writer.add({ ...(ending ? { ending } : {}), record });
         written = true;
       } finally {
+        unwritten.delete(record.id);
         leases.chargeWritten(holdId, chargedNano, written);
       }
       // listeners (rollups) are not awaited here, so a finished request's state is not kept alive
@@ -82,9 +86,16 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
       }
     },
     async drain() {
-      while (listeners.size > 0) await Promise.allSettled([...listeners]);
-      await leases.releaseUnused();
+      const done = writer.hurry();
+      try {
+        while (listeners.size > 0) await Promise.allSettled([...listeners]);
+        await leases.releaseUnused();
+      } finally {
+        done();
+      }
     },
+    hurry: () => writer.hurry(),
+    unwritten: (generationId) => unwritten.get(generationId),
   };
 }
 

@@ -45,6 +45,10 @@ export interface Billing {
   conclude(conclusion: Conclusion): Promise<void>;
   /** Waits for background work on finished requests, then gives back every reservation no request is using (shutdown, tests). */
   drain(): Promise<void>;
+  /** Until the returned function is called, finished requests are written without waiting to be batched. */
+  hurry(): () => void;
+  /** A finished request's record while its write is still pending (undefined otherwise). */
+  unwritten(generationId: string): GenerationRecord | undefined;
 }
 
 /** Where generation records come back from. */

@@ -1,7 +1,10 @@
 import { createHmac } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { queryRows } from "../../src/db/client.js";
 import { startHarness, type Harness } from "../gateway/harness.js";
+import { createAccountViaAdmin } from "../support/app.js";
 
 /** Independent arithmetic of the charge rule: ceil per class, ceil 5% fee. */
 function expectedCharge(prompt: number, completion: number, promptNanoPerM: bigint, completionNanoPerM: bigint): bigint {
@@ -58,6 +61,31 @@ describe("non-stream", () => {
     const body = (await generation.json()) as { data: Record<string, unknown> };
     expect(body.data).toMatchObject({ id: generationId, model: "test/chat", provider_name: "Alpha", tokens_prompt: 12, tokens_completion: 7, total_cost: 0.000006419, streamed: false, finish_reason: "stop" });
     expect(body.data.provider_responses).toEqual([expect.objectContaining({ provider_name: "Alpha", status: 200 })]);
+  });
+
+  it("shows a generation to its account right after the answer, before its charge is written", async () => {
+    h.alpha.setScript({ text: "Quick", usage: { prompt: 5, completion: 2 } });
+    const data = await openai.chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 20 });
+    const lookup = async (key: string) => {
+      const response = await fetch(`${h.url}/api/v1/generation?id=${data.id}`, { headers: { authorization: `Bearer ${key}` } });
+      return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown> } };
+    };
+    const stored = async () =>
+      Number((await queryRows<{ n: string }>(h.database.db, sql`select count(*)::text as n from generations where id = ${data.id}`))[0]!.n);
+    expect(await stored()).toBe(0);
+    const early = await lookup(h.key);
+    expect(early.status).toBe(200);
+    expect(early.body.data).toMatchObject({ id: data.id, tokens_prompt: 5, tokens_completion: 2, streamed: false });
+    const stranger = await createAccountViaAdmin(h.url);
+    const created = await fetch(`${h.url}/api/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stranger.managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "stranger" }),
+    });
+    expect((await lookup(((await created.json()) as { key: string }).key)).status).toBe(404);
+    await h.chat.gateway.idle();
+    expect(await stored()).toBe(1);
+    expect(await lookup(h.key)).toEqual(early);
   });
 
   it("an upstream that reports no usage is billed on an estimate, not for free", async () => {
