@@ -97,11 +97,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     createChatStack(deps.config, deps.database.db, clock, {
       ...(byokStore ? { byok: byokKeysFrom(byokStore, deps.config.fees.byok_bps) } : {}),
       onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
-      // the "generation settled" hook: rollups for /activity and /rankings, and metrics
-      onSettled: async (generation) => {
+      // the "generation settled" hook: rollups for /activity and /rankings, and metrics. It
+      // returns the rollup batch's write, shared by every generation in the batch, so no
+      // per-request state waits for it.
+      onSettled: (generation) => {
         metrics.recordGeneration(generation);
-        await rollups.add(generation);
-        if (generation.isByok && generation.ok && byokStore) await byokStore.markUsed(generation.accountId, generation.provider, false);
+        const counted = rollups.add(generation);
+        if (!(generation.isByok && generation.ok && byokStore)) return counted;
+        return Promise.all([counted, byokStore.markUsed(generation.accountId, generation.provider, false)]).then(() => undefined);
       },
     });
   app.addHook("onClose", () => chat.close());

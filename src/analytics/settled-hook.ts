@@ -51,18 +51,28 @@ function lastAttemptProvider(record: GenerationRecord): string | undefined {
  * billing writer has stored with its settlement into the analytics view for `onSettled`
  * (rollups, metrics). A failing listener is reported to `onError` and never fails the
  * settlement: the ledger and the record are the truth, rollups can be rebuilt.
+ *
+ * Listeners that batch return the same promise for every generation of a batch; it is passed on
+ * as one promise (reported once if it fails), so a batch's wait holds no per-generation state.
  */
 export function settledListener(
   onSettled: (generation: SettledGeneration) => Promise<void> | void,
   onError: (error: unknown) => void = () => {},
-): (record: GenerationRecord) => Promise<void> {
-  // converts first and keeps only the small analytics view while the listener runs
+): (record: GenerationRecord) => Promise<void> | undefined {
+  let lastReturned: Promise<void> | undefined;
+  let lastReported: Promise<void> | undefined;
   return (record) => {
     try {
-      return Promise.resolve(onSettled(settledFromRecord(record))).catch(onError);
+      const returned = onSettled(settledFromRecord(record));
+      if (!returned) return undefined;
+      if (returned !== lastReturned) {
+        lastReturned = returned;
+        lastReported = returned.catch(onError);
+      }
+      return lastReported;
     } catch (error) {
       onError(error);
-      return Promise.resolve();
+      return undefined;
     }
   };
 }

@@ -78,9 +78,9 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
         leases.chargeWritten(holdId, chargedNano, written);
       }
       // listeners (rollups) are not awaited here, so a finished request's state is not kept alive
-      // until they are done; drain() waits for them
+      // until they are done; drain() waits for them (a batch's shared promise is tracked once)
       const listening = options.onConcluded?.(record);
-      if (listening) {
+      if (listening && !listeners.has(listening)) {
         listeners.add(listening);
         void listening.finally(() => listeners.delete(listening));
       }

@@ -3,49 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database } from "../../src/db/client.js";
 import { newGenerationId } from "../../src/domain/ids.js";
 import { createLedgerBilling } from "../../src/gateway/ledger-billing.js";
-import type { Billing, Caller, GenerationRecord } from "../../src/gateway/ports.js";
+import type { Billing, Caller } from "../../src/gateway/ports.js";
 import { auditLedger, createAccount, getBalance, postEntry } from "../../src/ledger/index.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
+import { generationRecord } from "../support/generation-record.js";
 import { twoProcesses } from "../support/two-processes.js";
-
-/** A generation record with every column, as the gateway writes it. */
-function generationRecord(id: string, accountId: string): GenerationRecord {
-  return {
-    id,
-    accountId,
-    keyId: null,
-    requestedModel: "m",
-    model: "m",
-    provider: "p",
-    providerName: "P",
-    upstreamId: null,
-    router: null,
-    promptTokens: 10,
-    completionTokens: 5,
-    cachedTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    usageEstimated: false,
-    upstreamCostNano: 0n,
-    isByok: false,
-    feeNano: 0n,
-    totalNano: 0n,
-    holdNano: 0n,
-    latencyMs: 1,
-    ttftMs: null,
-    finishReason: "stop",
-    nativeFinishReason: null,
-    streamed: false,
-    cancelled: false,
-    errorStatus: null,
-    errorMessage: null,
-    httpReferer: null,
-    appTitle: null,
-    externalUser: null,
-    attempts: [],
-    createdAt: new Date(),
-  };
-}
 
 /** One request's life through billing: reserve the worst case, then charge what it cost. */
 async function serve(billing: Billing, caller: Caller, worstNano: bigint, costNano: bigint): Promise<"served" | "refused"> {

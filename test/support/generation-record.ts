@@ -1,0 +1,40 @@
+import type { GenerationRecord } from "../../src/gateway/ports.js";
+
+/** A generation record with every column, as the gateway writes it. */
+export function generationRecord(id: string, accountId: string): GenerationRecord {
+  return {
+    id,
+    accountId,
+    keyId: null,
+    requestedModel: "m",
+    model: "m",
+    provider: "p",
+    providerName: "P",
+    upstreamId: null,
+    router: null,
+    promptTokens: 10,
+    completionTokens: 5,
+    cachedTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    usageEstimated: false,
+    upstreamCostNano: 0n,
+    isByok: false,
+    feeNano: 0n,
+    totalNano: 0n,
+    holdNano: 0n,
+    latencyMs: 1,
+    ttftMs: null,
+    finishReason: "stop",
+    nativeFinishReason: null,
+    streamed: false,
+    cancelled: false,
+    errorStatus: null,
+    errorMessage: null,
+    httpReferer: null,
+    appTitle: null,
+    externalUser: null,
+    attempts: [],
+    createdAt: new Date(),
+  };
+}
