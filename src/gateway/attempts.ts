@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import type { Protocol } from "../catalog/types.js";
 import { AppError, internalError } from "../domain/errors.js";
+import type { CancelSignal } from "../domain/cancellation.js";
 import type { HealthTracker } from "../routing/health.js";
 import type { Attempt } from "../routing/types.js";
 import { UpstreamError, type AdapterContext, type ChatRequest, type ProviderAdapter, type UpstreamTimeouts } from "../providers/spec.js";
@@ -35,7 +36,7 @@ export async function runAttempts<T>(
   deps: AttemptDeps,
   attempts: readonly Attempt[],
   request: ChatRequest,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
   log: GenerationAttemptRow[],
   call: (adapter: ProviderAdapter, request: ChatRequest, context: AdapterContext) => Promise<T>,
 ): Promise<AttemptsResult<T>> {

@@ -5,6 +5,7 @@
  */
 import type { generations } from "../db/schema/generations.js";
 import type { Nano } from "../domain/money.js";
+import type { CancelSignal } from "../domain/cancellation.js";
 import type { ByokCredential } from "../byok/byok-plan.js";
 
 /** The authenticated inference key making the request. */
@@ -64,7 +65,7 @@ export interface RequestMeta {
   /** The generation id to use (so a stream can announce it before routing finishes). */
   generationId?: string;
   /** Fires when the client goes away. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** The account's own provider keys (BYOK), opened for one request, and the BYOK fee. */

@@ -7,6 +7,7 @@
  * upstream's reported usage, or, if it never came, an estimate from the text delivered.
  */
 import { AppError, internalError } from "../domain/errors.js";
+import type { CancelSignal } from "../domain/cancellation.js";
 import { emptyUsage, UpstreamError, type StreamChunk, type UpstreamStream, type Usage } from "../providers/spec.js";
 import type { Attempt } from "../routing/types.js";
 import type { Prepared } from "./prepare.js";
@@ -33,7 +34,7 @@ export interface StreamFramesInput {
   prepared: Prepared;
   attempt: Attempt;
   feeBps: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   conclude: (end: StreamEnd) => void;
 }
 

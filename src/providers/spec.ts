@@ -6,6 +6,7 @@
  * answer back into the normalized response or a stream of normalized chunks. Providers import
  * only `domain`; they never touch db, ledger or http.
  */
+import type { CancelSignal } from "../domain/cancellation.js";
 
 /** Wire protocols an endpoint can speak; the registry maps each to one adapter. */
 export type ProviderProtocol = "openai" | "anthropic" | "gemini";
@@ -273,7 +274,7 @@ export interface AdapterContext {
   /** Extra headers the provider needs (e.g. OpenRouter attribution, anthropic-beta). */
   headers?: Record<string, string>;
   /** Aborting closes the upstream connection; pending calls reject with kind "aborted". */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   timeouts: UpstreamTimeouts;
   /**
    * Request parameters this endpoint accepts (OpenRouter's `supported_parameters` names, e.g.

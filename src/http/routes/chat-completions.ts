@@ -9,6 +9,7 @@ import type { KeyResolver } from "../../keys/index.js";
 import { requireKey } from "../plugins/auth.js";
 import { inferenceCaller } from "./inference-caller.js";
 import { AppError, internalError } from "../../domain/errors.js";
+import { Cancellation, type CancelSignal } from "../../domain/cancellation.js";
 import { newGenerationId } from "../../domain/ids.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
 import type { Caller, RequestMeta } from "../../gateway/ports.js";
@@ -35,16 +36,16 @@ const SSE_HEADERS = {
 export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = inferenceCaller(request, deps.clock());
-    const controller = new AbortController();
+    const cancellation = new Cancellation();
     reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) controller.abort();
+      if (!reply.raw.writableFinished) cancellation.abort();
     });
-    const meta: RequestMeta = { signal: controller.signal, generationId: newGenerationId(), ...attribution(request) };
+    const meta: RequestMeta = { signal: cancellation, generationId: newGenerationId(), ...attribution(request) };
     if (!deps.gateway.wantsStream(request.body)) {
       const result = await deps.gateway.complete(caller, request.body, meta);
       return reply.header("x-generation-id", result.generationId).send(result.body);
     }
-    return streamReply(deps, caller, request, reply, meta, controller.signal);
+    return streamReply(deps, caller, request, reply, meta, cancellation);
   };
   const options = { preHandler: requireKey(deps.keys, ["inference"]) };
   app.post("/api/v1/chat/completions", options, handler);
@@ -57,7 +58,7 @@ async function streamReply(
   request: FastifyRequest,
   reply: FastifyReply,
   meta: RequestMeta,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<FastifyReply> {
   const raw = reply.raw;
   let committed = false;
@@ -96,7 +97,7 @@ async function streamReply(
   return reply;
 }
 
-function drained(raw: FastifyReply["raw"], signal: AbortSignal): Promise<void> {
+function drained(raw: FastifyReply["raw"], signal: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       raw.off("drain", done);

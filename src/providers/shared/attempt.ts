@@ -4,6 +4,7 @@
  * only run while we wait on the upstream, so a slow consumer never counts as an upstream stall.
  * Whatever ends the attempt is recorded once and surfaces as that UpstreamError.
  */
+import { Cancellation, type CancelSignal } from "../../domain/cancellation.js";
 import { UpstreamError, type AdapterContext, type UpstreamTimeouts } from "../spec.js";
 
 const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
@@ -12,12 +13,12 @@ const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTU
 export class Attempt {
   readonly startedAt = performance.now();
   readonly timeouts: UpstreamTimeouts;
-  private readonly controller = new AbortController();
+  private readonly cancellation = new Cancellation();
   private readonly deadline: number;
   private phase: "first" | "idle" = "first";
   private timer: NodeJS.Timeout | undefined;
   private failure: UpstreamError | undefined;
-  private readonly callerSignal: AbortSignal | undefined;
+  private readonly callerSignal: CancelSignal | undefined;
   private readonly onCallerAbort = (): void => {
     this.fail(new UpstreamError("The request was cancelled", { kind: "aborted" }));
   };
@@ -31,8 +32,8 @@ export class Attempt {
   }
 
   /** Signal handed to undici; aborting it closes the upstream connection. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): Cancellation {
+    return this.cancellation;
   }
 
   /** The error that ended the attempt, if any. */
@@ -64,7 +65,7 @@ export class Attempt {
     this.disarm();
     if (this.failure) return;
     this.failure = error;
-    this.controller.abort(error);
+    this.cancellation.abort(error);
   }
 
   /** Turns whatever was thrown while talking to the upstream into the attempt's UpstreamError. */
