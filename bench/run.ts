@@ -4,7 +4,9 @@
  * Three processes: a fake OpenAI upstream, farebox on real Postgres (billing on: every request
  * places a hold, settles it and writes its generation record), and this load generator. Each
  * scenario offers a fixed 500 requests/s (open loop) first straight to the upstream, then through
- * farebox, non-stream and stream; the added latency is the difference of the percentiles. A
+ * farebox, non-stream and stream; the added latency is the difference of the percentiles. Each
+ * scenario runs BENCH_REPEAT times (direct, then farebox, back to back) and the report gives the
+ * median repetition and the range, since one run on a shared VM can be a lucky or unlucky one. A
  * closed-loop run at fixed concurrency then measures the most requests/s farebox sustains.
  * Results go to stdout and bench/latest-run.md (copy the figures worth keeping into bench/RESULTS.md).
  */
@@ -18,6 +20,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 10);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const SYNC_COMMIT = process.env.BENCH_SYNC_COMMIT === "off" ? "off" : "on";
 
 function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; info: Record<string, string> }> {
@@ -58,10 +61,12 @@ async function main(): Promise<void> {
     }
     for (const [stream, rate] of [[false, LOW_RATE], [false, RATE], [true, RATE]] as const) {
       const scenario = stream ? "stream" : "non-stream";
-      const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, directPool);
-      const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, fareboxPool);
-      rows.push({ scenario, rate, direct: d, farebox: f });
-      console.log(scenario, summary(d), "|", summary(f));
+      for (let repetition = 0; repetition < REPEAT; repetition += 1) {
+        const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, directPool);
+        const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, fareboxPool);
+        rows.push({ scenario, rate, direct: d, farebox: f });
+        console.log(scenario, summary(d), "|", summary(f));
+      }
     }
     const closed = await runClosedLoop({ ...viaFarebox, body: body("bench/model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
     const closedDirect = await runClosedLoop({ ...direct, body: body("bench-model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
@@ -79,25 +84,37 @@ function summary(result: LoadResult): string {
   return `n=${result.latenciesMs.length} err=${result.errors} p50=${fmt(percentileOf(result.latenciesMs, 0.5))} p99=${fmt(percentileOf(result.latenciesMs, 0.99))} rps=${rps.toFixed(0)}`;
 }
 
+/** Median and range of the repetitions of one figure. */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return sorted.length === 1 ? fmt(median) : `${fmt(median)} (${fmt(sorted[0]!)}–${fmt(sorted[sorted.length - 1]!)})`;
+}
+
 function writeResults(rows: Row[], closedRps: number, closedDirectRps: number, closedErrors: number): void {
-  const lines = rows.map((row) => {
+  const scenarios = [...new Map(rows.map((row) => [`${row.scenario} ${row.rate}`, rows.filter((r) => r.scenario === row.scenario && r.rate === row.rate)])).values()];
+  const lines = scenarios.map((runs) => {
     const p = (r: LoadResult, f: number) => percentileOf(r.latenciesMs, f);
-    const rps = (r: LoadResult) => ((r.latenciesMs.length / r.elapsedMs) * 1000).toFixed(0);
-    return `| ${row.scenario} | ${row.rate} | ${fmt(p(row.direct, 0.5))} / ${fmt(p(row.direct, 0.99))} | ${fmt(p(row.farebox, 0.5))} / ${fmt(p(row.farebox, 0.99))} | **${fmt(p(row.farebox, 0.5) - p(row.direct, 0.5))}** / **${fmt(p(row.farebox, 0.99) - p(row.direct, 0.99))}** | ${rps(row.farebox)} | ${row.farebox.errors + row.direct.errors} |`;
+    const figure = (f: (row: Row) => number) => spread(runs.map(f));
+    const served = (row: Row) => (row.farebox.latenciesMs.length / row.farebox.elapsedMs) * 1000;
+    const failed = runs.reduce((sum, row) => sum + row.farebox.errors + row.direct.errors, 0);
+    return `| ${runs[0]!.scenario} | ${runs[0]!.rate} | ${figure((r) => p(r.direct, 0.5))} / ${figure((r) => p(r.direct, 0.99))} | ${figure((r) => p(r.farebox, 0.5))} / ${figure((r) => p(r.farebox, 0.99))} | **${figure((r) => p(r.farebox, 0.5) - p(r.direct, 0.5))}** / **${figure((r) => p(r.farebox, 0.99) - p(r.direct, 0.99))}** | ${Math.min(...runs.map(served)).toFixed(0)} | ${failed} |`;
   });
   const text = `# Benchmark: farebox overhead
 
-Command: \`${SYNC_COMMIT === "off" ? "BENCH_SYNC_COMMIT=off " : ""}npm run bench\` (defaults: BENCH_RATE=${RATE}, BENCH_DURATION_MS=${DURATION_MS}, BENCH_CONCURRENCY=${CONCURRENCY}).
+Command: \`${SYNC_COMMIT === "off" ? "BENCH_SYNC_COMMIT=off " : ""}npm run bench\` (defaults: BENCH_RATE=${RATE}, BENCH_DURATION_MS=${DURATION_MS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_REPEAT=${REPEAT}).
 Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version},
 billing on PostgreSQL at 127.0.0.1:5432 (hold + settle + generation record per request), synchronous_commit=${SYNC_COMMIT}.
 
 Three processes share the machine: a fake OpenAI upstream (answers immediately), farebox, and
 the open-loop load generator. Each target gets one keep-alive client pool, warmed up at ${RATE} requests/s
 first. Each scenario sends ${RATE} requests/s for ${DURATION_MS / 1000} s straight to the upstream, then the same
-through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the difference of the percentiles. "Dropped" counts requests not sent because 512 were already in flight.
+through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the difference of the percentiles.
+Each scenario runs ${REPEAT} times; every figure is the median repetition (range in parentheses). "Dropped" counts
+requests not sent because 512 were already in flight.
 Latency is until the full body (stream: until \`[DONE]\`) has arrived, in milliseconds.
 
-| scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served | dropped or failed |
+| scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served (lowest) | dropped or failed |
 |---|---|---|---|---|---|---|
 ${lines.join("\n")}
 
