@@ -11,7 +11,7 @@
  * Results go to stdout and bench/latest-run.md (copy the figures worth keeping into bench/RESULTS.md).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createInterface } from "node:readline";
 import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
@@ -23,8 +23,15 @@ const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const SYNC_COMMIT = process.env.BENCH_SYNC_COMMIT === "off" ? "off" : "on";
 
-function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+/** The Node options `npm start` runs farebox with (package.json), so the benchmark runs it the same way. */
+function startNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/).slice(1);
+  return words.filter((word, i) => word.startsWith("--") && word !== "--import" && words[i - 1] !== "--import");
+}
+
+function startChild(script: string, env: Record<string, string>, nodeOptions: string[] = []): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  const child = spawn(process.execPath, [...nodeOptions, "--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
@@ -46,7 +53,7 @@ const fmt = (ms: number) => ms.toFixed(2);
 
 async function main(): Promise<void> {
   const upstream = await startChild("bench/upstream-server.ts", {});
-  const farebox = await startChild("bench/farebox-server.ts", { UPSTREAM_URL: upstream.info.url!, BENCH_SYNC_COMMIT: SYNC_COMMIT });
+  const farebox = await startChild("bench/farebox-server.ts", { UPSTREAM_URL: upstream.info.url!, BENCH_SYNC_COMMIT: SYNC_COMMIT }, startNodeOptions());
   const direct = { url: upstream.info.url!, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" } };
   const viaFarebox = { url: farebox.info.url!, path: "/api/v1/chat/completions", headers: { authorization: `Bearer ${farebox.info.key}`, "content-type": "application/json" } };
   const rows: Row[] = [];
