@@ -33,7 +33,8 @@ export class RollupWriter {
   }
 
   private async scheduleWrite(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, this.flushMs).unref());
+    // a referenced timer: a process shutting down still writes what it has counted
+    await new Promise((resolve) => setTimeout(resolve, this.flushMs));
     // one write at a time: the increments folded while the previous write ran wait for it
     await this.lastWrite.catch(() => undefined);
     const batch = this.pending;
