@@ -10,6 +10,7 @@ import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
 import { queryRankings, type Rankings } from "../../analytics/rankings.js";
 import type { AnyPgDatabase } from "../../byok/store.js";
 import { badRequest } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
 
 /** What the analytics routes need. */
@@ -30,7 +31,7 @@ const activityQuery = z.object({
   from: day.optional(),
   to: day.optional(),
   date: day.optional(),
-  key: z.string().min(1).max(200).optional(),
+  key: storableText().min(1).max(200).optional(),
   group_by: z.enum(ACTIVITY_GROUPS).default("day"),
   format: z.enum(["json", "csv"]).default("json"),
 });
