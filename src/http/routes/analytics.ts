@@ -26,7 +26,11 @@ export interface AnalyticsRoutesDeps {
 
 const MAX_RANGE_DAYS = 366;
 
-const day = z.string().refine(isDay, "must be a date written YYYY-MM-DD");
+/** Days from 1970 on: Postgres has no year 0, and ranges reach up to a year before `from`. */
+const day = z
+  .string()
+  .refine(isDay, "must be a date written YYYY-MM-DD")
+  .refine((text) => text >= "1970-01-01", "must be 1970-01-01 or later");
 const activityQuery = z.object({
   from: day.optional(),
   to: day.optional(),
