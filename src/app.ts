@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config/schema.js";
 import type { Database } from "./db/client.js";
-import { registerErrorHandling } from "./http/errors.js";
+import { envelopeServerOptions, registerErrorHandling } from "./http/errors.js";
 import { registerAuth } from "./http/plugins/auth.js";
 import { registerAdminRoutes } from "./http/routes/admin.js";
 import { registerCreditRoutes } from "./http/routes/credits.js";
@@ -66,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    ...envelopeServerOptions,
   });
   const clock = deps.clock ?? (() => new Date());
   const routeDeps: RouteDeps = {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { badRequest } from "../domain/errors.js";
+import { storableText } from "../domain/storable-text.js";
 import { estimatePromptTokens, hasImageParts } from "../routing/estimate-tokens.js";
 import { parseProviderPreferences } from "../routing/preferences.js";
 import type { RoutingRequest } from "../routing/types.js";
@@ -45,10 +46,14 @@ const tool = z.object({
   }),
 });
 const positiveInt = z.number().int().positive();
+/** OpenRouter's request metadata: at most 16 pairs, keys ≤ 64 characters, values ≤ 512. */
+const requestMetadata = z
+  .record(storableText().max(64), storableText().max(512))
+  .refine((pairs) => Object.keys(pairs).length <= 16, "at most 16 metadata pairs");
 
 const bodySchema = z.object({
-  model: z.string().optional(),
-  models: z.array(z.string()).optional(),
+  model: storableText().optional(),
+  models: z.array(storableText()).optional(),
   messages: z.array(message).min(1, "messages must not be empty"),
   stream: z.boolean().nullish(),
   max_tokens: positiveInt.nullish(),
@@ -66,7 +71,9 @@ const bodySchema = z.object({
   logit_bias: z.record(z.string(), z.number()).nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.number().int().min(0).max(20).nullish(),
-  user: z.string().nullish(),
+  user: storableText().nullish(),
+  session_id: storableText().max(256).nullish(),
+  metadata: requestMetadata.nullish(),
   n: z.literal(1).nullish(),
   tools: z.array(tool).nullish(),
   tool_choice: z

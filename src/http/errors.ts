@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
 import { AppError, type ErrorType } from "../domain/errors.js";
 
 const TYPE_BY_STATUS: Record<number, ErrorType> = {
@@ -9,9 +11,11 @@ const TYPE_BY_STATUS: Record<number, ErrorType> = {
   404: "not_found",
   408: "timeout",
   413: "payload_too_large",
+  414: "invalid_request",
   415: "invalid_request",
   422: "unprocessable",
   429: "rate_limit_exceeded",
+  431: "invalid_request",
 };
 
 /**
@@ -57,7 +61,51 @@ function describeClientError(error: FastifyError): string {
       return "Request body is too large";
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return "Unsupported Content-Type: send application/json";
+    case "FST_ERR_BAD_URL":
+      return "The URL is not valid: a percent-encoded part does not decode to UTF-8 text";
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return "A path parameter is too long (at most 100 characters)";
     default:
       return error.message;
   }
+}
+
+/**
+ * Fastify options for the errors fastify answers before any route or hook runs, so they too
+ * leave in the envelope: `frameworkErrors` (a URL whose percent-encoding is not UTF-8, a path
+ * parameter longer than `maxParamLength`) and `clientErrorHandler` (what node's HTTP parser
+ * refuses: headers over 16 KB, a NUL or other control byte in a header, a request line that is
+ * not HTTP, a request that timed out).
+ */
+export const envelopeServerOptions = {
+  frameworkErrors: answerFrameworkError,
+  clientErrorHandler: answerClientError,
+} satisfies Partial<FastifyServerOptions>;
+
+function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const appError = toAppError(error);
+  void reply.status(appError.httpStatus).send(appError.toEnvelope());
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; message: string; errorType: ErrorType }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: "The request took too long to arrive", errorType: "timeout" },
+  HPE_HEADER_OVERFLOW: { status: 431, message: "Request headers are too large (at most 16 KB)", errorType: "invalid_request" },
+};
+const MALFORMED_REQUEST = { status: 400, message: "Malformed HTTP request", errorType: "invalid_request" as const };
+
+/**
+ * Answers a request node's HTTP parser refused, on the raw socket (no request object exists),
+ * then closes the connection: the bytes after a parse error cannot be trusted.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || MALFORMED_REQUEST;
+  const body = JSON.stringify(new AppError(known.message, { httpStatus: known.status, errorType: known.errorType }).toEnvelope());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? "Error"}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -5,5 +5,7 @@ export { postEntry } from "./entries.js";
 export type { EntryKind, NewEntry, PostResult } from "./entries.js";
 export { endHolds, expireHolds, placeHold, settleHold, voidHold } from "./holds.js";
 export type { EndHoldResult, HoldEnding, HoldEndingResult, KeyScope, PlaceHoldInput, PlaceHoldResult, SettleInput } from "./holds.js";
+export { postAdminCredit } from "./admin-credits.js";
+export type { AdminCredit, AdminCreditResult } from "./admin-credits.js";
 export { auditLedger } from "./audit.js";
 export type { AuditReport } from "./audit.js";

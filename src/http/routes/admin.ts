@@ -1,25 +1,25 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { badRequest, notFound } from "../../domain/errors.js";
-import { newId } from "../../domain/ids.js";
+import { AppError, badRequest, conflict, notFound } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import { nanoToUsdString } from "../../domain/money.js";
 import { createKey } from "../../keys/index.js";
-import { createAccount, getBalance, listAccounts, postEntry } from "../../ledger/index.js";
+import { createAccount, listAccounts, postAdminCredit } from "../../ledger/index.js";
 import { requireAdmin } from "../plugins/auth.js";
 import { usdAmount } from "../usd-input.js";
 import { parseInput } from "../validation.js";
 import type { RouteDeps } from "./deps.js";
 
-const createAccountBody = z.object({ name: z.string().trim().min(1).max(200).optional() }).strict();
+const createAccountBody = z.object({ name: storableText().trim().min(1).max(200).optional() }).strict();
 const creditBody = z
   .object({
     amount_usd: usdAmount,
-    reason: z.string().trim().min(1).max(500),
-    /** Makes a retried call safe: the same key credits once. */
-    idempotency_key: z.string().min(1).max(200).optional(),
+    reason: storableText().trim().min(1).max(500),
+    /** Makes a retried call safe: the same key credits this account once; reused with other data → 409. */
+    idempotency_key: storableText().min(1).max(200).optional(),
   })
   .strict();
-const accountParams = z.object({ id: z.string().min(1).max(100) });
+const accountParams = z.object({ id: storableText().min(1).max(100) });
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
@@ -57,21 +57,35 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
     const { id } = parseInput(accountParams, request.params, "path");
     const body = parseInput(creditBody, request.body);
     if (body.amount_usd <= 0n) throw badRequest("amount_usd must be a positive amount");
-    if (!(await getBalance(deps.db, id))) throw notFound(`No account ${id}`);
-    const result = await postEntry(deps.db, {
+    const result = await postAdminCredit(deps.db, {
       accountId: id,
-      kind: "adjustment",
       amountNano: body.amount_usd,
-      idempotencyKey: `admin:${body.idempotency_key ?? newId("adj")}`,
-      metadata: { reason: body.reason },
+      reason: body.reason,
+      idempotencyKey: body.idempotency_key,
     });
-    const balance = await getBalance(deps.db, id);
-    return reply.status(result.status === "posted" ? 201 : 200).send({
-      data: {
-        entry_id: result.entryId.toString(),
-        duplicate: result.status === "duplicate",
-        balance_usd: nanoToUsdString(balance?.balanceNano ?? 0n),
-      },
-    });
+    switch (result.status) {
+      case "no_account":
+        throw notFound(`No account ${id}`);
+      case "conflict":
+        throw conflict(
+          `idempotency_key ${JSON.stringify(body.idempotency_key)} was already used on this account with different data ` +
+            `(amount_usd ${nanoToUsdString(result.amountNano)}, reason ${JSON.stringify(result.reason)}): use a new key for a new credit`,
+          { reason: "exists_with_different_data", entry_id: result.entryId.toString() },
+        );
+      case "overflow":
+        throw new AppError("This credit would take the balance beyond what the ledger can hold.", {
+          httpStatus: 422,
+          errorType: "unprocessable",
+          metadata: { balance_usd: nanoToUsdString(result.balanceNano) },
+        });
+      default:
+        return reply.status(result.status === "posted" ? 201 : 200).send({
+          data: {
+            entry_id: result.entryId.toString(),
+            duplicate: result.status === "duplicate",
+            balance_usd: nanoToUsdString(result.balanceNano),
+          },
+        });
+    }
   });
 }

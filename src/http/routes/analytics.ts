@@ -10,6 +10,7 @@ import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
 import { queryRankings, type Rankings } from "../../analytics/rankings.js";
 import type { AnyPgDatabase } from "../../byok/store.js";
 import { badRequest } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
 
 /** What the analytics routes need. */
@@ -25,12 +26,16 @@ export interface AnalyticsRoutesDeps {
 
 const MAX_RANGE_DAYS = 366;
 
-const day = z.string().refine(isDay, "must be a date written YYYY-MM-DD");
+/** Days from 1970 on: Postgres has no year 0, and ranges reach up to a year before `from`. */
+const day = z
+  .string()
+  .refine(isDay, "must be a date written YYYY-MM-DD")
+  .refine((text) => text >= "1970-01-01", "must be 1970-01-01 or later");
 const activityQuery = z.object({
   from: day.optional(),
   to: day.optional(),
   date: day.optional(),
-  key: z.string().min(1).max(200).optional(),
+  key: storableText().min(1).max(200).optional(),
   group_by: z.enum(ACTIVITY_GROUPS).default("day"),
   format: z.enum(["json", "csv"]).default("json"),
 });

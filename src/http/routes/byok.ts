@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import { z } from "zod";
 import type { ByokKeySummary, ByokStore } from "../../byok/store.js";
 import { AppError, badRequest, notFound } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
 
 /** What the BYOK routes need. */
@@ -21,8 +22,7 @@ export interface ByokRoutesDeps {
 }
 
 const putBody = z.strictObject({
-  api_key: z
-    .string()
+  api_key: storableText()
     .min(8, "api_key is too short to be a provider key")
     .max(1024, "api_key is too long")
     .regex(/^\S+$/, "api_key must not contain whitespace"),

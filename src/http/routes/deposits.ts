@@ -3,6 +3,7 @@ import { z } from "zod";
 import { listWallets } from "../../auth/sign-in.js";
 import { formatDecimalScaled, nanoToUsdString } from "../../domain/money.js";
 import { notFound } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import { assignDeposit } from "../../deposits/credit.js";
 import { createIntent } from "../../deposits/intents.js";
 import { listDepositsForWallets, listUnattributed, type DepositRow } from "../../deposits/listing.js";
@@ -14,11 +15,11 @@ import type { RouteDeps } from "./deps.js";
 import type { WalletRouteDeps } from "./wallet-deps.js";
 
 const intentBody = z
-  .object({ chain: z.union([z.string(), z.number()]), asset: z.string().min(1).max(40), amount_usd: z.union([z.number(), z.string()]) })
+  .object({ chain: z.union([storableText().max(100), z.number()]), asset: storableText().min(1).max(40), amount_usd: z.union([z.number(), z.string()]) })
   .strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
-const assignBody = z.object({ account_id: z.string().min(1).max(100) }).strict();
-const depositParams = z.object({ id: z.string().min(1).max(100) });
+const assignBody = z.object({ account_id: storableText().min(1).max(100) }).strict();
+const depositParams = z.object({ id: storableText().min(1).max(100) });
 
 /** The wire shape of one deposit. */
 function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {

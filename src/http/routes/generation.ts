@@ -3,11 +3,14 @@
  * (reference §4), every fallback attempt included. Other accounts' ids answer 404.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { badRequest, notFound } from "../../domain/errors.js";
+import { z } from "zod";
+import { notFound } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import { nanoToUsdNumber } from "../../domain/money.js";
 import type { GenerationStore } from "../../gateway/ports.js";
 import type { KeyResolver } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
+import { parseInput } from "../validation.js";
 
 /** What the generation route reads. */
 export interface GenerationRoutesDeps {
@@ -15,12 +18,13 @@ export interface GenerationRoutesDeps {
   keys: KeyResolver;
 }
 
+const generationQuery = z.object({ id: storableText().min(1, "id is required").max(200) });
+
 /** Registers the generation lookup. */
 export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationRoutesDeps): void {
   const handler = async (request: FastifyRequest) => {
     const caller = callerKey(request);
-    const id = (request.query as { id?: unknown }).id;
-    if (typeof id !== "string" || id === "") throw badRequest("Query parameter id is required.", { param: "id" });
+    const { id } = parseInput(generationQuery, request.query, "query");
     const row = await deps.generations.find(id, caller.accountId);
     if (!row) throw notFound(`Generation ${id} not found.`);
     return {

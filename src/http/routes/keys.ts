@@ -3,6 +3,7 @@ import { nanoToUsdNumber } from "../../domain/money.js";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { badRequest, notFound } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import { createKey, deleteKey, findAccountKey, keyUsage, listKeys, NO_USAGE, updateKey, type ApiKey } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { presentKey } from "../presenters/key.js";
@@ -20,14 +21,14 @@ const limitFields = {
 
 const createBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: storableText().trim().min(1).max(200),
     ...limitFields,
     expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   })
   .strict();
 
 const patchBody = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), disabled: z.boolean().optional(), ...limitFields })
+  .object({ name: storableText().trim().min(1).max(200).optional(), disabled: z.boolean().optional(), ...limitFields })
   .strict();
 
 const listQuery = z.object({

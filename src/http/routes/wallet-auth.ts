@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { completeSignIn, issueChallenge } from "../../auth/sign-in.js";
 import { badRequest, unauthorized } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import { createKey } from "../../keys/index.js";
 import { bearerToken } from "../plugins/auth.js";
 import { parseInput } from "../validation.js";
@@ -11,11 +12,11 @@ import type { WalletRouteDeps } from "./wallet-deps.js";
 const challengeBody = z
   .object({
     chain: z.enum(["evm", "solana"]),
-    address: z.string().min(1).max(200),
-    chain_id: z.union([z.number(), z.string()]).optional(),
+    address: storableText().min(1).max(200),
+    chain_id: z.union([z.number(), storableText().max(100)]).optional(),
   })
   .strict();
-const verifyBody = z.object({ message: z.string().min(1).max(4096), signature: z.string().min(1).max(8192) }).strict();
+const verifyBody = z.object({ message: storableText().min(1).max(4096), signature: storableText().min(1).max(8192) }).strict();
 
 /**
  * POST /api/v1/auth/challenge and /api/v1/auth/verify: wallet sign-in. Verify returns a management key
