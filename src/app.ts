@@ -3,6 +3,7 @@ import type { Config } from "./config/schema.js";
 import type { Database } from "./db/client.js";
 import { registerErrorHandling } from "./http/errors.js";
 import { registerAuth } from "./http/plugins/auth.js";
+import { serverTimeouts } from "./http/plugins/timeouts.js";
 import { registerAdminRoutes } from "./http/routes/admin.js";
 import { registerCreditRoutes } from "./http/routes/credits.js";
 import type { RouteDeps } from "./http/routes/deps.js";
@@ -66,6 +67,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    trustProxy: deps.config.server.trust_proxy,
+    ...serverTimeouts(deps.config.server),
   });
   const clock = deps.clock ?? (() => new Date());
   const routeDeps: RouteDeps = {
