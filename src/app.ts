@@ -4,6 +4,9 @@ import type { Database } from "./db/client.js";
 import { registerErrorHandling } from "./http/errors.js";
 import { registerAuth } from "./http/plugins/auth.js";
 import { serverTimeouts } from "./http/plugins/timeouts.js";
+import { registerAnonymousRateLimit } from "./http/plugins/anonymous-rate-limit.js";
+import { createRedisClient } from "./http/plugins/redis-client.js";
+import type { Redis } from "ioredis";
 import { registerAdminRoutes } from "./http/routes/admin.js";
 import { registerCreditRoutes } from "./http/routes/credits.js";
 import type { RouteDeps } from "./http/routes/deps.js";
@@ -50,6 +53,8 @@ export interface AppDeps {
   rollupFlushMs?: number;
   /** Where this process's chain listeners stand (main.ts shares it with them); /metrics shows their lag and last success. */
   chainListeners?: ChainListenerStatus;
+  /** Shared counters for rate limits; built from config.redisUrl when absent (none when unset). */
+  redis?: Redis;
   /** Where log lines go (stdout when absent); tests capture them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -78,6 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys: deps.keys ?? new KeyResolver(deps.database.db, { clock }),
   };
   registerErrorHandling(app);
+  const ownRedis = deps.redis === undefined && deps.config.redisUrl !== undefined ? createRedisClient(deps.config.redisUrl) : undefined;
+  const redis = deps.redis ?? ownRedis;
+  if (ownRedis) app.addHook("onClose", async () => void (await ownRedis.quit()));
+  await registerAnonymousRateLimit(app, deps.config.server.rate_limits, redis);
   registerAuth(app);
   registerHealthRoutes(app, deps.database);
   registerKeyRoutes(app, routeDeps);

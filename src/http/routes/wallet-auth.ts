@@ -26,7 +26,7 @@ export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, 
     const body = parseInput(challengeBody, request.body);
     const scheme = wallet.schemes.find((s) => s.family === body.chain);
     if (!scheme) throw badRequest(`sign-in with ${body.chain} wallets is not enabled`, { field: "chain" });
-    const challenge = await issueChallenge(deps.db, scheme, { address: body.address, chain: body.chain_id }, deps.clock(), wallet.challengeTtlMs);
+    const challenge = await issueChallenge(deps.db, scheme, { address: body.address, chain: body.chain_id }, deps.clock(), wallet.challengeTtlMs, wallet.maxOpenChallenges);
     return { message: challenge.message, nonce: challenge.nonce, expires_at: challenge.expiresAt.toISOString() };
   });
 
