@@ -42,6 +42,8 @@ export async function registerAnonymousRateLimit(app: FastifyInstance, budgets: 
     max: (request) => budgetOf(request).max,
     timeWindow: (request) => budgetOf(request).window_ms,
     ...(redis ? { redis, nameSpace: "farebox-anonymous-rl:" } : {}),
+    // A Redis outage lets requests through rather than failing them.
+    skipOnError: true,
     errorResponseBuilder: (_request, context) =>
       new AppError(`Rate limit exceeded: at most ${context.max} requests per client address; retry in ${context.after}`, {
         httpStatus: 429,
