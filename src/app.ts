@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "./config/schema.js";
 import type { Database } from "./db/client.js";
 import { registerErrorHandling } from "./http/errors.js";
@@ -7,6 +7,7 @@ import { serverTimeouts } from "./http/plugins/timeouts.js";
 import { registerAnonymousRateLimit } from "./http/plugins/anonymous-rate-limit.js";
 import { createRedisClient } from "./http/plugins/redis-client.js";
 import { registerKeyRateLimit } from "./http/plugins/key-rate-limit.js";
+import { registerRequestLog } from "./http/plugins/request-log.js";
 import { registerKeyRateLimitRoutes } from "./http/routes/key-rate-limit.js";
 import { KeyRateLimits, KeyResolver } from "./keys/index.js";
 import type { Redis } from "ioredis";
@@ -72,6 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"], ...(deps.logStream ? { stream: deps.logStream } : {}) },
     bodyLimit: BODY_LIMIT_BYTES,
+    // one line per request, written by the request-log plugin
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: "idle",
     return503OnClosing: true,
     trustProxy: deps.config.server.trust_proxy,
@@ -85,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys: deps.keys ?? new KeyResolver(deps.database.db, { clock }),
   };
   registerErrorHandling(app);
+  registerRequestLog(app);
   const ownRedis = deps.redis === undefined && deps.config.redisUrl !== undefined ? createRedisClient(deps.config.redisUrl) : undefined;
   const redis = deps.redis ?? ownRedis;
   if (ownRedis) app.addHook("onClose", async () => void (await ownRedis.quit()));
