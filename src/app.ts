@@ -1,8 +1,16 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "./config/schema.js";
 import type { Database } from "./db/client.js";
 import { envelopeServerOptions, registerErrorHandling } from "./http/errors.js";
 import { registerAuth } from "./http/plugins/auth.js";
+import { serverTimeouts } from "./http/plugins/timeouts.js";
+import { registerAnonymousRateLimit } from "./http/plugins/anonymous-rate-limit.js";
+import { createRedisClient } from "./http/plugins/redis-client.js";
+import { registerKeyRateLimit } from "./http/plugins/key-rate-limit.js";
+import { registerRequestLog } from "./http/plugins/request-log.js";
+import { registerKeyRateLimitRoutes } from "./http/routes/key-rate-limit.js";
+import { KeyRateLimits, KeyResolver } from "./keys/index.js";
+import type { Redis } from "ioredis";
 import { registerAdminRoutes } from "./http/routes/admin.js";
 import { registerCreditRoutes } from "./http/routes/credits.js";
 import type { RouteDeps } from "./http/routes/deps.js";
@@ -12,7 +20,6 @@ import { registerDepositRoutes } from "./http/routes/deposits.js";
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { createChainRuntime, withSolana, type ChainRuntime } from "./deposits/runtime.js";
-import { KeyResolver } from "./keys/index.js";
 import { byokKeysFrom, createChatStack, type ChatStack } from "./gateway/compose.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
@@ -49,6 +56,8 @@ export interface AppDeps {
   rollupFlushMs?: number;
   /** Where this process's chain listeners stand (main.ts shares it with them); /metrics shows their lag and last success. */
   chainListeners?: ChainListenerStatus;
+  /** Shared counters for rate limits; built from config.redisUrl when absent (none when unset). */
+  redis?: Redis;
   /** Where log lines go (stdout when absent); tests capture them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -64,9 +73,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"], ...(deps.logStream ? { stream: deps.logStream } : {}) },
     bodyLimit: BODY_LIMIT_BYTES,
+    // one line per request, written by the request-log plugin
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: "idle",
     return503OnClosing: true,
     ...envelopeServerOptions,
+    trustProxy: deps.config.server.trust_proxy,
+    ...serverTimeouts(deps.config.server),
   });
   const clock = deps.clock ?? (() => new Date());
   const routeDeps: RouteDeps = {
@@ -76,9 +89,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys: deps.keys ?? new KeyResolver(deps.database.db, { clock }),
   };
   registerErrorHandling(app);
+  registerRequestLog(app);
+  const ownRedis = deps.redis === undefined && deps.config.redisUrl !== undefined ? createRedisClient(deps.config.redisUrl) : undefined;
+  const redis = deps.redis ?? ownRedis;
+  if (ownRedis) app.addHook("onClose", async () => void (await ownRedis.quit()));
+  await registerAnonymousRateLimit(app, deps.config.server.rate_limits, redis);
+  const keyRateLimits = redis ? new KeyRateLimits(redis, () => clock().getTime()) : undefined;
+  registerKeyRateLimit(app, keyRateLimits);
   registerAuth(app);
   registerHealthRoutes(app, deps.database);
   registerKeyRoutes(app, routeDeps);
+  registerKeyRateLimitRoutes(app, routeDeps, keyRateLimits);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
   const chains = deps.chains ?? withSolana(createChainRuntime(deps.config.chains.evm, clock), deps.config.chains.solana, clock);

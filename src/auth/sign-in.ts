@@ -19,13 +19,22 @@ export interface Challenge {
   expiresAt: Date;
 }
 
-/** Creates and stores a challenge for `address` on `chain` (both validated by the scheme). */
+/** How long a client refused for too many open challenges is asked to wait. */
+const CHALLENGE_TABLE_FULL_RETRY_S = 60;
+
+/**
+ * Creates and stores a challenge for `address` on `chain` (both validated by the scheme). At most
+ * `maxOpen` unexpired challenges exist at once: past that a new one is refused with a 503 (each
+ * would be a row that only a signature or its expiry removes), so however many anonymous callers
+ * ask, the table stays bounded.
+ */
 export async function issueChallenge(
   db: Db,
   scheme: SignInScheme,
   request: { address: unknown; chain?: unknown },
   now: Date,
   ttlMs: number,
+  maxOpen: number,
 ): Promise<Challenge> {
   if (typeof request.address !== "string") throw badRequest("address is required", { field: "address" });
   const address = scheme.normalizeAddress(request.address);
@@ -35,6 +44,18 @@ export async function issueChallenge(
   const message = scheme.buildMessage({ address, chainRef, nonce, issuedAt: now, expiresAt });
   // Expired challenges are useless; clearing them here keeps the table small without a timer.
   await db.delete(signInNonces).where(lt(signInNonces.expiresAt, now));
+  // Counting stops at the cap, so the check costs the same however full the table is.
+  const open = db.select({ one: sql`1` }).from(signInNonces).where(gt(signInNonces.expiresAt, now)).limit(maxOpen).as("open");
+  const [counted] = await db.select({ n: sql<number>`count(*)::int` }).from(open);
+  if ((counted?.n ?? 0) >= maxOpen) {
+    throw new AppError("Too many sign-in challenges are open; retry in a minute", {
+      httpStatus: 503,
+      errorType: "provider_overloaded",
+      retryable: true,
+      headers: { "Retry-After": String(CHALLENGE_TABLE_FULL_RETRY_S) },
+      metadata: { reason: "challenge_capacity" },
+    });
+  }
   await db.insert(signInNonces).values({ nonce, family: scheme.family, address, chainRef, message, expiresAt, createdAt: now });
   return { message, nonce, expiresAt };
 }

@@ -51,6 +51,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: e.LOG_LEVEL,
     byokMasterKey: e.FAREBOX_BYOK_MASTER_KEY,
     byokPreviousMasterKeys: e.FAREBOX_BYOK_MASTER_KEY_PREVIOUS,
+    redisUrl: e.REDIS_URL,
   });
 }
 

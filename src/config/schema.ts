@@ -2,6 +2,7 @@ import { z } from "zod";
 import { authSchema } from "./auth-schema.js";
 import { parseMasterKey } from "../byok/master-keys.js";
 import { chainsSchema } from "./chains-schema.js";
+import { serverSchema } from "./server-schema.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
@@ -61,6 +62,7 @@ export const fileSchema = z
     catalog: z.object({ include_default: z.boolean().default(true) }).strict().default({ include_default: true }),
     chains: chainsSchema,
     auth: authSchema,
+    server: serverSchema,
   })
   .strict();
 
@@ -90,6 +92,11 @@ export const envSchema = z.object({
   FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
+  /** Shared counters (per-key requests per minute) across processes; unset → key rate limits are off. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
   /** Older master keys, comma-separated: rows they sealed still open until re-sealed. */
   FAREBOX_BYOK_MASTER_KEY_PREVIOUS: z
     .string()
@@ -119,4 +126,6 @@ export interface Config extends FileConfig {
   /** Unset: BYOK is off (its routes answer 503). */
   byokMasterKey: string | undefined;
   byokPreviousMasterKeys: string | undefined;
+  /** Unset: per-key requests-per-minute limits are not enforced. */
+  redisUrl: string | undefined;
 }

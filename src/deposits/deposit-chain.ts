@@ -45,7 +45,8 @@ export function findDepositChain(chains: readonly DepositChain[], requested: unk
     (c) =>
       c.chain === requested ||
       (c.chainId !== undefined && (String(c.chainId) === requested || `evm:${c.chainId}` === requested)) ||
-      (c.family === "solana" && requested === "solana") ||
+      // a family name ("evm", "solana", as sign-in takes) when it names exactly one configured chain
+      (c.family === requested && chains.filter((other) => other.family === requested).length === 1) ||
       c.name.toLowerCase() === requested.toLowerCase(),
   );
 }

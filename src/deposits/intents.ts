@@ -54,6 +54,10 @@ export async function createIntent(
 ): Promise<CreatedIntent> {
   const chain = findDepositChain(chains, request.chain);
   if (!chain) {
+    const sameFamily = chains.filter((c) => c.family === request.chain);
+    if (sameFamily.length > 1) {
+      throw badRequest(`chain ${JSON.stringify(request.chain)} is ambiguous here: use one of ${sameFamily.map((c) => c.chain).join(", ")}`, { field: "chain" });
+    }
     throw badRequest(`unknown chain ${JSON.stringify(request.chain ?? null)}; see GET /api/v1/credits/deposit-addresses`, { field: "chain" });
   }
   const asset = typeof request.asset === "string" ? chain.assets.find((a) => a.symbol.toLowerCase() === (request.asset as string).toLowerCase()) : undefined;

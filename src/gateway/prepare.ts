@@ -78,7 +78,12 @@ export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: un
   };
 }
 
-function refusal(
+/**
+ * The error for a hold that could not be placed: how many output tokens the money left affords,
+ * or, when it would afford the whole request but is reserved by requests still in flight (a
+ * shared hold cannot lend across processes), that retrying shortly will do.
+ */
+export function refusal(
   hold: Exclude<Awaited<ReturnType<Billing["placeHold"]>>, { ok: true }>,
   quote: Quote,
   images: number,
@@ -94,6 +99,13 @@ function refusal(
     affordable_tokens: affordable,
     model: quote.priciest.model.id,
   };
+  if (affordable >= quote.outputTokens) {
+    const whose = hold.reason === "key_limit" ? "this key's remaining limit" : "your available balance";
+    return paymentRequired(
+      `This request needs up to $${metadata.required_usd}; ${whose} ($${metadata.available_usd}) would cover it, but part of it is reserved by requests still in flight. Retry in a moment.`,
+      { ...metadata, reason: "reserved_in_flight", retryable: true },
+    );
+  }
   if (hold.reason === "key_limit") {
     return paymentRequired(
       `This request would exceed this key's spending limit. You requested up to ${quote.outputTokens} tokens, but the key's remaining limit can only afford ${affordable}. Lower max_tokens, raise the key's limit, or create a key with a higher limit.`,

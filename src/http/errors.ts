@@ -22,12 +22,11 @@ const TYPE_BY_STATUS: Record<number, ErrorType> = {
  * The one place errors become responses: every error leaves in OpenRouter's envelope
  * `{"error":{"code":<status>,"message","metadata"}}` with the status mirrored in `code`.
  * Framework 4xx errors (malformed JSON, oversized body) keep their status; anything
- * unexpected is logged and answered as a 500 without internals.
+ * unexpected is answered as a 500 without internals (the request's log line carries its stack).
  */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
     const appError = toAppError(error);
-    if (appError.httpStatus >= 500) request.log.error({ err: error }, "request failed");
     for (const [name, value] of Object.entries(appError.headers)) void reply.header(name, value);
     return reply.status(appError.httpStatus).send(appError.toEnvelope());
   });

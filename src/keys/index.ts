@@ -8,3 +8,5 @@ export { KeyResolver } from "./resolver.js";
 export type { KeyCheck, KeyResolverOptions } from "./resolver.js";
 export { NO_USAGE, keyUsage, usageInLimitWindow } from "./usage.js";
 export type { KeyUsage } from "./usage.js";
+export { formatInterval, KeyRateLimits, parseInterval } from "./rate-limit.js";
+export type { KeyRateLimit, RateLimitTake } from "./rate-limit.js";

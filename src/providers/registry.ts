@@ -1,11 +1,13 @@
 /**
  * Protocol name → adapter. The only place outside a protocol's folder that names it. All
  * adapters share one UpstreamHttp (one undici Agent, one keep-alive pool per origin).
- * Creating a registry opens nothing; close() releases pooled connections at shutdown.
+ * Creating a registry opens nothing; close() releases pooled connections at shutdown. Every
+ * adapter's errors are redacted of the attempt's credentials (shared/redacting-adapter.ts).
  */
 import { createAnthropicAdapter } from "./anthropic/adapter.js";
 import { createGeminiAdapter } from "./gemini/adapter.js";
 import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.js";
+import { withSecretsRedacted } from "./shared/redacting-adapter.js";
 import { createUpstreamHttp, type UpstreamHttp, type UpstreamHttpOptions } from "./shared/upstream-http.js";
 import type { ProviderAdapter, ProviderProtocol } from "./spec.js";
 
@@ -34,9 +36,9 @@ export function isProviderProtocol(value: string): value is ProviderProtocol {
 export function createProviderRegistry(options: ProviderRegistryOptions = {}): ProviderRegistry {
   const http = options.http ?? createUpstreamHttp(options);
   const adapters: Record<ProviderProtocol, ProviderAdapter> = {
-    openai: createOpenAICompatibleAdapter(http),
-    anthropic: createAnthropicAdapter(http),
-    gemini: createGeminiAdapter(http),
+    openai: withSecretsRedacted(createOpenAICompatibleAdapter(http)),
+    anthropic: withSecretsRedacted(createAnthropicAdapter(http)),
+    gemini: withSecretsRedacted(createGeminiAdapter(http)),
   };
   return {
     get: (protocol) => adapters[protocol],

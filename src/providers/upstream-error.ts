@@ -119,3 +119,58 @@ function httpFacing(status: number | undefined): { httpStatus: number; errorType
   if (status === 408) return { httpStatus: 408, errorType: "timeout" };
   return { httpStatus: 400, errorType: "invalid_request" };
 }
+
+/** What replaces a configured secret in text relayed to a client. */
+export const REDACTED = "[REDACTED]";
+
+/**
+ * Shorter values are not treated as secrets: no provider key is that short, and replacing every
+ * "true" or "1" an extra header carries would garble messages without protecting anything.
+ */
+const MIN_SECRET_LENGTH = 8;
+
+/** The credentials of one attempt: its API key (the operator's or the account's own) and every extra header value. */
+export function attemptSecrets(context: { apiKey: string; headers?: Record<string, string> }): string[] {
+  const values = [context.apiKey, ...Object.values(context.headers ?? {})];
+  return [...new Set(values.filter((value) => value.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` with every occurrence of a secret replaced by REDACTED, and a trailing start of a secret
+ * too (text truncated mid-secret must not leak its first characters).
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    out = out.split(secret).join(REDACTED);
+    for (let length = Math.min(secret.length - 1, out.length); length >= 4; length--) {
+      if (out.endsWith(secret.slice(0, length))) {
+        out = out.slice(0, out.length - length) + REDACTED;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The same failure with `secrets` removed from everything a client or a generation record sees
+ * (message, raw body, provider code). An upstream that echoes its request headers in an error
+ * would otherwise hand the operator's provider key to whoever sent the request.
+ */
+export function redactUpstreamError(error: UpstreamError, secrets: readonly string[]): UpstreamError {
+  const clean = (text: string) => redactSecrets(text, secrets);
+  const message = clean(error.message);
+  const rawBody = error.rawBody === undefined ? undefined : clean(error.rawBody);
+  const upstreamCode = error.upstreamCode === undefined ? undefined : clean(error.upstreamCode);
+  if (message === error.message && rawBody === error.rawBody && upstreamCode === error.upstreamCode) return error;
+  return new UpstreamError(message, {
+    kind: error.kind,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(rawBody === undefined ? {} : { rawBody }),
+    ...(upstreamCode === undefined ? {} : { upstreamCode }),
+    cause: error.cause,
+  });
+}

@@ -30,7 +30,7 @@ describe.each(dbKinds)("wallet sign-in flow (%s)", (kind) => {
 
   async function signIn(wallet = privateKeyToAccount(generatePrivateKey()), accountId?: string) {
     const now = new Date();
-    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address.toLowerCase() }, now, 300_000);
+    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address.toLowerCase() }, now, 300_000, 1_000);
     const signature = await wallet.signMessage({ message: challenge.message });
     return completeSignIn(database.db, [scheme], { message: challenge.message, signature }, new Date(), accountId);
   }
@@ -57,7 +57,7 @@ describe.each(dbKinds)("wallet sign-in flow (%s)", (kind) => {
 
   it("uses each nonce once: a replayed signature is refused and creates nothing", async () => {
     const wallet = privateKeyToAccount(generatePrivateKey());
-    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address }, new Date(), 300_000);
+    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address }, new Date(), 300_000, 1_000);
     const signature = await wallet.signMessage({ message: challenge.message });
     const results = await Promise.allSettled([
       completeSignIn(database.db, [scheme], { message: challenge.message, signature }, new Date()),
@@ -72,7 +72,7 @@ describe.each(dbKinds)("wallet sign-in flow (%s)", (kind) => {
   it("refuses an expired challenge", async () => {
     const wallet = privateKeyToAccount(generatePrivateKey());
     const issued = new Date(Date.now() - 400_000);
-    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address }, issued, 300_000);
+    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address }, issued, 300_000, 1_000);
     const signature = await wallet.signMessage({ message: challenge.message });
     const error = await failure(completeSignIn(database.db, [scheme], { message: challenge.message, signature }, new Date()));
     expect(error.httpStatus).toBe(401);
@@ -82,7 +82,7 @@ describe.each(dbKinds)("wallet sign-in flow (%s)", (kind) => {
     const countAccounts = async () => (await database.db.select().from(accounts)).length;
     const before = await countAccounts();
     const wallet = privateKeyToAccount(generatePrivateKey());
-    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address }, new Date(), 300_000);
+    const challenge = await issueChallenge(database.db, scheme, { address: wallet.address }, new Date(), 300_000, 1_000);
     const stranger = privateKeyToAccount(generatePrivateKey());
     const wrongSigner = await failure(
       completeSignIn(database.db, [scheme], { message: challenge.message, signature: await stranger.signMessage({ message: challenge.message }) }, new Date()),
@@ -106,9 +106,9 @@ describe.each(dbKinds)("wallet sign-in flow (%s)", (kind) => {
     const rows = async () => (await database.db.select().from(signInNonces)).length;
     const before = await rows();
     for (const address of ["0x123", "not-an-address", "0xZZ9Fd6e51aad88F6F4ce6aB8827279cffFb92266", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92267".replace("F4ce", "f4CE")]) {
-      expect((await failure(issueChallenge(database.db, scheme, { address }, new Date(), 300_000))).httpStatus).toBe(400);
+      expect((await failure(issueChallenge(database.db, scheme, { address }, new Date(), 300_000, 1_000))).httpStatus).toBe(400);
     }
-    const wrongChain = await failure(issueChallenge(database.db, scheme, { address: privateKeyToAccount(generatePrivateKey()).address, chain: 137 }, new Date(), 300_000));
+    const wrongChain = await failure(issueChallenge(database.db, scheme, { address: privateKeyToAccount(generatePrivateKey()).address, chain: 137 }, new Date(), 300_000, 1_000));
     expect(wrongChain.httpStatus).toBe(400);
     expect(wrongChain.message).toMatch(/chain_id 137/);
     expect(await rows()).toBe(before);

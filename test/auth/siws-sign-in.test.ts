@@ -52,7 +52,7 @@ describe.each(dbKinds)("Sign-In With Solana through the shared flow (%s)", (kind
   it("issues a SIWS challenge, verifies the ed25519 signature and creates the account once", async () => {
     const wallet = Keypair.generate();
     const address = wallet.publicKey.toBase58();
-    const challenge = await issueChallenge(database.db, siws, { address, chain: "solana" }, new Date(), TTL);
+    const challenge = await issueChallenge(database.db, siws, { address, chain: "solana" }, new Date(), TTL, 1_000);
     expect(challenge.message.startsWith("pay.example.com wants you to sign in with your Solana account:\n" + address)).toBe(true);
     expect(challenge.message).toContain("Chain ID: mainnet");
     const signedIn = await completeSignIn(
@@ -70,7 +70,7 @@ describe.each(dbKinds)("Sign-In With Solana through the shared flow (%s)", (kind
     const address = wallet.publicKey.toBase58();
     const before = await counts();
 
-    const challenge = await issueChallenge(database.db, siws, { address }, new Date(), TTL);
+    const challenge = await issueChallenge(database.db, siws, { address }, new Date(), TTL, 1_000);
     const wrongKey = await failure(
       completeSignIn(database.db, schemes, { message: challenge.message, signature: walletSign(Keypair.generate(), challenge.message) }, new Date()),
     );
@@ -78,7 +78,7 @@ describe.each(dbKinds)("Sign-In With Solana through the shared flow (%s)", (kind
     expect(wrongKey.metadata.reason).toBe("bad_signature");
 
     const past = new Date(Date.now() - 2 * TTL);
-    const old = await issueChallenge(database.db, siws, { address }, past, TTL);
+    const old = await issueChallenge(database.db, siws, { address }, past, TTL, 1_000);
     const expired = await failure(
       completeSignIn(database.db, schemes, { message: old.message, signature: walletSign(wallet, old.message) }, new Date()),
     );
@@ -101,14 +101,14 @@ describe.each(dbKinds)("Sign-In With Solana through the shared flow (%s)", (kind
   });
 
   it("rejects malformed addresses and clusters with a 400", async () => {
-    expect((await failure(issueChallenge(database.db, siws, { address: "0xabc" }, new Date(), TTL))).httpStatus).toBe(400);
+    expect((await failure(issueChallenge(database.db, siws, { address: "0xabc" }, new Date(), TTL, 1_000))).httpStatus).toBe(400);
     const address = Keypair.generate().publicKey.toBase58();
-    expect((await failure(issueChallenge(database.db, siws, { address, chain: "solana:moon" }, new Date(), TTL))).httpStatus).toBe(400);
+    expect((await failure(issueChallenge(database.db, siws, { address, chain: "solana:moon" }, new Date(), TTL, 1_000))).httpStatus).toBe(400);
   });
 
   it("links an EVM wallet and a Solana wallet to the same account", async () => {
     const evm = privateKeyToAccount(generatePrivateKey());
-    const evmChallenge = await issueChallenge(database.db, siwe, { address: evm.address }, new Date(), TTL);
+    const evmChallenge = await issueChallenge(database.db, siwe, { address: evm.address }, new Date(), TTL, 1_000);
     const owner = await completeSignIn(
       database.db,
       schemes,
@@ -116,7 +116,7 @@ describe.each(dbKinds)("Sign-In With Solana through the shared flow (%s)", (kind
       new Date(),
     );
     const sol = Keypair.generate();
-    const solChallenge = await issueChallenge(database.db, siws, { address: sol.publicKey.toBase58() }, new Date(), TTL);
+    const solChallenge = await issueChallenge(database.db, siws, { address: sol.publicKey.toBase58() }, new Date(), TTL, 1_000);
     const linked = await completeSignIn(
       database.db,
       schemes,

@@ -147,7 +147,7 @@ describe("wallet onboarding end to end", () => {
     expect(credits.body).toEqual({ data: { total_credits: 42.5, total_usage: 0 } });
     const history = await get("/api/v1/credits/deposits", management);
     expect(history.body.data).toEqual([
-      expect.objectContaining({ tx: hash, status: "credited", usd_credited: "42.5", attribution: "wallet", asset: "USDC", rate: null }),
+      expect.objectContaining({ tx: hash, status: "credited", usd_credited: "42.5", attribution: "wallet", asset: "USDC", rate: null, confirmations: 3, confirmations_required: 3 }),
     ]);
     // Replaying the listener over the same blocks credits nothing more.
     await sync();
@@ -203,6 +203,24 @@ describe("wallet onboarding end to end", () => {
     await sync();
     expect((await get("/api/v1/credits", key)).body.data.total_credits).toBe(Number(one.body.amount_base_units) / 1e6);
     expect((await get("/api/v1/credits/deposits", key)).body.data).toEqual([expect.objectContaining({ tx: hash, attribution: "intent", status: "credited" })]);
+  });
+
+  it("takes one spelling of the chain everywhere: eip155:<id> to sign in, evm for an intent when it is the only EVM chain", async () => {
+    const user = privateKeyToAccount(generatePrivateKey());
+    const challenge = await post("/api/v1/auth/challenge", { chain: `eip155:${anvil.chainId}`, address: user.address });
+    expect(challenge.status).toBe(200);
+    expect(challenge.body.message).toContain(`Chain ID: ${anvil.chainId}`);
+    const signature = await user.signMessage({ message: challenge.body.message });
+    const session = await post("/api/v1/auth/verify", { message: challenge.body.message, signature });
+    expect(session.status).toBe(200);
+    const intent = await post("/api/v1/credits/intents", { chain: "evm", asset: "USDC", amount_usd: "3" }, session.body.key);
+    expect(intent.status).toBe(201);
+    expect(intent.body.chain).toBe(`eip155:${anvil.chainId}`);
+    const disagreeing = await post("/api/v1/auth/challenge", { chain: `eip155:${anvil.chainId}`, chain_id: anvil.chainId + 1, address: user.address });
+    expect(disagreeing.status).toBe(400);
+    expect(disagreeing.body.error.metadata.field).toBe("chain_id");
+    const unknown = await post("/api/v1/auth/challenge", { chain: "eip155:999999", address: user.address });
+    expect(unknown.status).toBe(400);
   });
 
   it("parks a deposit nobody can be matched to and lets the admin assign it", async () => {

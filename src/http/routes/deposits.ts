@@ -21,6 +21,16 @@ const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).defa
 const assignBody = z.object({ account_id: storableText().min(1).max(100) }).strict();
 const depositParams = z.object({ id: storableText().min(1).max(100) });
 
+/**
+ * Confirmations to show: the count last recorded while the deposit waited, but at least the
+ * required depth once it passed it (credited or parked for the admin), since the count is no
+ * longer refreshed then and a credited deposit must never read "2 of 3".
+ */
+function atDepth(row: DepositRow, required: number | "finalized" | null): number {
+  const confirmed = row.status === "credited" || row.status === "unattributed";
+  return confirmed && typeof required === "number" ? Math.max(row.confirmations, required) : row.confirmations;
+}
+
 /** The wire shape of one deposit. */
 function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
   const chain = wallet.depositChains.find((c) => c.chain === row.chain);
@@ -46,7 +56,7 @@ function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
     block: row.blockOrSlot.toString(),
     status: row.status === "seen" ? "seen" : row.status,
     status_detail: status,
-    confirmations: row.confirmations,
+    confirmations: atDepth(row, required),
     confirmations_required: required,
     attribution: row.attribution,
     intent_id: row.intentId,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { completeSignIn, issueChallenge } from "../../auth/sign-in.js";
+import { signInTarget } from "../../auth/sign-in-chain.js";
 import { badRequest, unauthorized } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import { createKey } from "../../keys/index.js";
@@ -11,7 +12,7 @@ import type { WalletRouteDeps } from "./wallet-deps.js";
 
 const challengeBody = z
   .object({
-    chain: z.enum(["evm", "solana"]),
+    chain: storableText().min(1).max(64),
     address: storableText().min(1).max(200),
     chain_id: z.union([z.number(), storableText().max(100)]).optional(),
   })
@@ -25,9 +26,10 @@ const verifyBody = z.object({ message: storableText().min(1).max(4096), signatur
 export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
   app.post("/api/v1/auth/challenge", async (request) => {
     const body = parseInput(challengeBody, request.body);
-    const scheme = wallet.schemes.find((s) => s.family === body.chain);
-    if (!scheme) throw badRequest(`sign-in with ${body.chain} wallets is not enabled`, { field: "chain" });
-    const challenge = await issueChallenge(deps.db, scheme, { address: body.address, chain: body.chain_id }, deps.clock(), wallet.challengeTtlMs);
+    const target = signInTarget(body.chain, body.chain_id);
+    const scheme = wallet.schemes.find((s) => s.family === target.family);
+    if (!scheme) throw badRequest(`sign-in with ${target.family} wallets is not enabled`, { field: "chain" });
+    const challenge = await issueChallenge(deps.db, scheme, { address: body.address, chain: target.chain }, deps.clock(), wallet.challengeTtlMs, wallet.maxOpenChallenges);
     return { message: challenge.message, nonce: challenge.nonce, expires_at: challenge.expiresAt.toISOString() };
   });
 

@@ -9,6 +9,8 @@ export interface WalletRouteDeps {
   schemes: SignInScheme[];
   depositChains: DepositChain[];
   challengeTtlMs: number;
+  /** Unexpired sign-in challenges kept at most (server.max_open_sign_in_challenges). */
+  maxOpenChallenges: number;
   sessionTtlMs: number;
   intentTtlMs: number;
 }
@@ -27,6 +29,7 @@ export function walletRouteDeps(config: Config, chains: ChainRuntime, extraSchem
     schemes: [evmScheme, createSolanaSignInScheme(config.auth), ...extraSchemes],
     depositChains: [...chains.depositChains, ...extraChains],
     challengeTtlMs: config.auth.challenge_ttl_s * 1000,
+    maxOpenChallenges: config.server.max_open_sign_in_challenges,
     sessionTtlMs: config.auth.session_ttl_s * 1000,
     intentTtlMs: config.auth.intent_ttl_s * 1000,
   };

@@ -1,0 +1,55 @@
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+import type { ServerConfig } from "../../config/server-schema.js";
+import { AppError } from "../../domain/errors.js";
+
+type Budget = ServerConfig["rate_limits"]["sign_in"];
+type Group = keyof ServerConfig["rate_limits"];
+
+/**
+ * The routes anyone may call without a key, by budget. Sign-in writes a challenge or a session
+ * key per call, so it has its own, tighter budget; the public reads share the other. Health,
+ * readiness and /metrics are left out: probes and scrapers call them on a schedule.
+ */
+const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>([
+  ["/api/v1/auth/challenge", "sign_in"],
+  ["/api/v1/auth/verify", "sign_in"],
+  ...["/api/v1", "/v1"].flatMap((prefix): [string, Group][] => [
+    [`${prefix}/models`, "anonymous"],
+    [`${prefix}/models/:author/:slug/endpoints`, "anonymous"],
+    [`${prefix}/rankings`, "anonymous"],
+  ]),
+  ["/api/v1/credits/deposit-addresses", "anonymous"],
+]);
+
+function groupOf(request: FastifyRequest): Group | undefined {
+  return ANONYMOUS_ROUTES.get(request.routeOptions.url ?? "");
+}
+
+/**
+ * Per client address budgets on the routes that need no key (@fastify/rate-limit), so nobody can
+ * flood sign-in or the public reads: past the budget the answer is 429 in OpenRouter's envelope
+ * with Retry-After. With `redis` the counters are shared by every process; without, each process
+ * counts alone. Register before the routes: only routes declared afterwards are limited.
+ */
+export async function registerAnonymousRateLimit(app: FastifyInstance, budgets: ServerConfig["rate_limits"], redis?: Redis): Promise<void> {
+  const budgetOf = (request: FastifyRequest): Budget => budgets[groupOf(request) ?? "anonymous"];
+  await app.register(rateLimit, {
+    global: true,
+    allowList: (request) => groupOf(request) === undefined,
+    keyGenerator: (request) => `${groupOf(request) ?? "anonymous"}:${request.ip}`,
+    max: (request) => budgetOf(request).max,
+    timeWindow: (request) => budgetOf(request).window_ms,
+    ...(redis ? { redis, nameSpace: "farebox-anonymous-rl:" } : {}),
+    // A Redis outage lets requests through rather than failing them.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(`Rate limit exceeded: at most ${context.max} requests per client address; retry in ${context.after}`, {
+        httpStatus: 429,
+        errorType: "rate_limit_exceeded",
+        retryable: true,
+        metadata: { limit: context.max, retry_after_seconds: Math.ceil(context.ttl / 1000) },
+      }),
+  });
+}
