@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { atomically } from "../db/atomic.js";
 import { queryRows, type Db } from "../db/client.js";
 import { ledgerEntries } from "../db/schema/index.js";
@@ -47,10 +47,14 @@ export async function postAdminCredit(db: Db, credit: AdminCredit): Promise<Admi
     if (!account) return { status: "no_account" };
     const balanceNano = BigInt(account.balance_nano);
     const idempotencyKey = adminCreditKey(credit.accountId, credit.idempotencyKey ?? newId("adj"));
+    // credits posted before keys were scoped carry `admin:<key>`: on this account they still count
+    const keys = credit.idempotencyKey === undefined ? [idempotencyKey] : [idempotencyKey, `admin:${credit.idempotencyKey}`];
     const [existing] = await tx
       .select({ id: ledgerEntries.id, amountNano: ledgerEntries.amountNano, metadata: ledgerEntries.metadata })
       .from(ledgerEntries)
-      .where(eq(ledgerEntries.idempotencyKey, idempotencyKey));
+      .where(and(inArray(ledgerEntries.idempotencyKey, keys), eq(ledgerEntries.accountId, credit.accountId)))
+      .orderBy(ledgerEntries.id)
+      .limit(1);
     if (existing) {
       const reason = String((existing.metadata as { reason?: unknown } | null)?.reason ?? "");
       if (existing.amountNano === credit.amountNano && reason === credit.reason) {

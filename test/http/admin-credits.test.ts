@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
-import { auditLedger } from "../../src/ledger/index.js";
+import { auditLedger, postEntry } from "../../src/ledger/index.js";
 import { createAccountViaAdmin, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from "../support/app.js";
 import { dbKinds } from "../support/db.js";
 
@@ -87,6 +87,25 @@ describe.each(dbKinds)("admin credit idempotency on %s", (kind) => {
     expect(over.status).toBe(422);
     expect(over.body.error).toMatchObject({ code: 422, metadata: { error_type: "unprocessable" } });
     expect(await balance(accountId)).toBe("9000000002000000000");
+  });
+
+  it("a credit posted before keys were scoped (ledger key admin:<key>) still answers a retry on its own account only", async () => {
+    const a = await createAccountViaAdmin(server.url);
+    const b = await createAccountViaAdmin(server.url);
+    await postEntry(server.database.db, {
+      accountId: a.accountId,
+      kind: "adjustment",
+      amountNano: 5_000_000_000n,
+      idempotencyKey: "admin:legacy-1",
+      metadata: { reason: "old" },
+    });
+    const retry = await credit(a.accountId, { amount_usd: "5", reason: "old", idempotency_key: "legacy-1" });
+    expect(retry.status).toBe(200);
+    expect(retry.body.data).toMatchObject({ duplicate: true, balance_usd: "5" });
+    expect((await credit(a.accountId, { amount_usd: "6", reason: "old", idempotency_key: "legacy-1" })).status).toBe(409);
+    expect((await credit(b.accountId, { amount_usd: "5", reason: "old", idempotency_key: "legacy-1" })).status).toBe(201);
+    expect(await balance(a.accountId)).toBe("5000000000");
+    expect(await balance(b.accountId)).toBe("5000000000");
   });
 
   it("an unknown account is a 404", async () => {
