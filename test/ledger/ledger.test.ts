@@ -102,6 +102,21 @@ describe.each(dbKinds)("ledger on %s", (kind) => {
     expect(await getTotals(database.db, first)).toEqual({ creditsNano: 1_000n, usageNano: 53n });
   });
 
+  it("a charge the hold refuses takes nothing from it: later charges that fit still go through", async () => {
+    const accountId = await fundedAccount(10_000n);
+    const lease = await placeHold(database.db, { accountId, amountNano: 3_000n, upToNano: 3_000n, now, ttlMs: 60_000 });
+    if (!lease.ok) throw new Error("hold refused");
+    const charge = (key: string, usageNano: bigint) => ({ holdId: lease.holdId, usageNano, feeNano: 0n, chargeKey: key });
+    expect(await endHolds(database.db, [charge("gen-big", 5_000n), charge("gen-small", 100n), charge("gen-rest", 2_900n), charge("gen-over", 1n)], now)).toEqual([
+      { ok: false, reason: "exceeds_hold" },
+      { ok: true },
+      { ok: true },
+      { ok: false, reason: "exceeds_hold" },
+    ]);
+    expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 7_000n, heldNano: 0n, availableNano: 7_000n });
+    expect(await endHolds(database.db, [{ holdId: lease.holdId, usageNano: 0n, feeNano: 0n }], now)).toEqual([{ ok: true }]);
+  });
+
   it("charges requests to a shared hold in one batch: in order, once each, never past what it reserved", async () => {
     const accountId = await fundedAccount(10_000n);
     const lease = await placeHold(database.db, { accountId, amountNano: 1_000n, upToNano: 3_000n, now, ttlMs: 60_000 });
