@@ -9,6 +9,7 @@ import type { Attempt } from "../routing/types.js";
 import type { Billing, Caller, GenerationRecord, RequestMeta } from "./ports.js";
 import type { Prepared } from "./prepare.js";
 import type { Settlement } from "./settlement.js";
+import { storableGeneration } from "./storable-generation.js";
 
 /** How a request ended. */
 export type Outcome =
@@ -43,7 +44,7 @@ export function concludeGeneration(billing: Billing, prepared: Prepared, caller:
       generation_id: prepared.id,
       ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
     },
-    record: record(prepared, caller, meta, outcome),
+    record: storableGeneration(record(prepared, caller, meta, outcome)),
   });
 }
 
@@ -74,6 +75,7 @@ function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: 
     feeNano: settlement.feeNano,
     totalNano: settlement.chargedNano,
     holdNano: prepared.quote.holdNano,
+    uncollectedNano: settlement.uncollectedNano,
     latencyMs: Math.round(outcome.latencyMs),
     ttftMs: served ? Math.round(served.ttftMs) : null,
     finishReason: error ? "error" : (served?.finishReason ?? null),

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database } from "../../src/db/client.js";
 import { newGenerationId } from "../../src/domain/ids.js";
 import { createLedgerBilling } from "../../src/gateway/ledger-billing.js";
-import type { Billing, Caller } from "../../src/gateway/ports.js";
+import type { Billing, Caller, GenerationRecord } from "../../src/gateway/ports.js";
 import { auditLedger, createAccount, getBalance, postEntry } from "../../src/ledger/index.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 import { generationRecord } from "../support/generation-record.js";
@@ -88,7 +88,7 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 10_000n, heldNano: 0n });
   });
 
-  it("charges the rest of a batch when one of its requests cannot be written", async () => {
+  it("charges the rest of a batch when one of its charges cannot be written, and keeps every record", async () => {
     const billing = createLedgerBilling(database.db);
     const caller = await fundedAccount(database.db, 100_000n);
     const conclude = async (usageNano: bigint) => {
@@ -103,7 +103,46 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     await billing.drain();
     expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 100_000n - 520n, heldNano: 0n });
     const records = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from generations where account_id = ${caller.accountId}`);
-    expect(records[0]!.n).toBe("2");
+    expect(records[0]!.n).toBe("3");
+  });
+
+  it("writes a served request's charge even when its record cannot be stored", async () => {
+    const failures: unknown[] = [];
+    const billing = createLedgerBilling(database.db, { onError: (error) => failures.push(error) });
+    const caller = await fundedAccount(database.db, 100_000n);
+    const conclude = async (record: GenerationRecord) => {
+      const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+      if (!hold.ok) throw new Error("hold refused");
+      await billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano: 600n, feeNano: 30n, metadata: { generation_id: record.id }, record });
+      return record.id;
+    };
+    const base = () => generationRecord(newGenerationId(), caller.accountId);
+    // text Postgres cannot store, counts beyond the columns, and a record no statement can carry
+    const ids = await Promise.all([
+      conclude({ ...base(), externalUser: "x\u0000", appTitle: "\ud800", httpReferer: "https://a.example/\udc00", errorMessage: "nul\u0000" }),
+      conclude({ ...base(), promptTokens: 1e15, completionTokens: 1e300, cachedTokens: Number.NaN, latencyMs: Number.POSITIVE_INFINITY }),
+      conclude({ ...base(), createdAt: new Date(Number.NaN) }),
+    ]);
+    await billing.drain();
+    const charged = await queryRows<{ id: string; total: string }>(
+      database.db,
+      sql`select metadata->>'generation_id' as id, (-sum(amount_nano))::text as total from ledger_entries
+          where account_id = ${caller.accountId} and kind in ('usage', 'fee') group by 1 order by 1`,
+    );
+    const byId = (a: { id: string | undefined }, b: { id: string | undefined }) => (a.id ?? "").localeCompare(b.id ?? "");
+    expect(charged.sort(byId)).toEqual(ids.map((id) => ({ id, total: "630" })).sort(byId));
+    expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 100_000n - 3n * 630n, heldNano: 0n });
+    const stored = await queryRows<{ id: string; external_user: string | null; app_title: string | null; prompt_tokens: number; completion_tokens: number }>(
+      database.db,
+      sql`select id, external_user, app_title, prompt_tokens, completion_tokens from generations where account_id = ${caller.accountId}`,
+    );
+    expect(stored.sort(byId)).toEqual(
+      [
+        { id: ids[0], external_user: "x\ufffd", app_title: "\ufffd", prompt_tokens: 10, completion_tokens: 5 },
+        { id: ids[1], external_user: null, app_title: null, prompt_tokens: 2_147_483_647, completion_tokens: 2_147_483_647 },
+      ].sort(byId),
+    );
+    expect(failures).toEqual([expect.objectContaining({ message: `generation ${ids[2]} was charged but its record could not be stored` })]);
   });
 
   it("releases a hold nobody used for a second, even without being asked", async () => {
