@@ -20,7 +20,7 @@ async function serve(billing: Billing, caller: Caller, worstNano: bigint, costNa
     usageNano: costNano - costNano / 21n,
     feeNano: costNano / 21n,
     metadata: { generation_id: id },
-    record: generationRecord(id, caller.accountId),
+    record: { ...generationRecord(id, caller.accountId), totalNano: costNano },
   });
   return "served";
 }
@@ -95,7 +95,9 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
       const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
       if (!hold.ok) throw new Error("hold refused");
       const id = newGenerationId();
-      return billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano, feeNano: 10n, metadata: {}, record: generationRecord(id, caller.accountId) });
+      // the invalid charge's record claims nothing: the audit would rightly flag a total never charged
+      const record = { ...generationRecord(id, caller.accountId), totalNano: usageNano < 0n ? 0n : usageNano + 10n };
+      return billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano, feeNano: 10n, metadata: { generation_id: id }, record });
     };
     // all three finish within the same 10 ms and share one write; the middle one is invalid
     const results = await Promise.allSettled([conclude(200n), conclude(-1n), conclude(300n)]);
@@ -116,7 +118,7 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
       await billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano: 600n, feeNano: 30n, metadata: { generation_id: record.id }, record });
       return record.id;
     };
-    const base = () => generationRecord(newGenerationId(), caller.accountId);
+    const base = () => ({ ...generationRecord(newGenerationId(), caller.accountId), totalNano: 630n });
     // text Postgres cannot store, counts beyond the columns, and a record no statement can carry
     const ids = await Promise.all([
       conclude({ ...base(), externalUser: "x\u0000", appTitle: "\ud800", httpReferer: "https://a.example/\udc00", errorMessage: "nul\u0000" }),
