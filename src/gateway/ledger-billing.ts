@@ -1,7 +1,8 @@
 /**
  * Billing over the database ledger. A request's worst case is reserved inside a hold shared with
  * the account's other requests (hold-leases.ts), so the request path rarely waits for the
- * database. A finished request is concluded in the background by one batch writer: the charges
+ * database; the process renews its leases' short TTL in the background, so a dead process's
+ * reservations are freed within a minute. A finished request is concluded in the background by one batch writer: the charges
  * of every request finished since the last write, and their generation records, go to the
  * database in a single statement — one round trip and one transaction per batch, not per
  * request (the first charge waits up to WRITE_DELAY_MS for others). A transaction Postgres aborts as a
@@ -13,13 +14,18 @@
 import { queryRows, type Db } from "../db/client.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
 import type { Nano } from "../domain/money.js";
-import { endHolds, placeHold, type HoldEnding } from "../ledger/index.js";
+import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
 import { HoldLeases } from "./hold-leases.js";
 import type { Billing, GenerationRecord } from "./ports.js";
 
-/** How long a hold lives if its process never ends it (a crash); the expiry worker releases it. */
-export const DEFAULT_HOLD_TTL_MS = 60 * 60_000;
+/**
+ * How long a lease's hold lives unless its process renews it: a process that dies (kill -9, a
+ * crash) stops renewing, and the expiry worker frees what it reserved within this plus one pass.
+ */
+export const DEFAULT_HOLD_TTL_MS = 30_000;
+/** A lease this old takes no new requests and is released once drained (renewal keeps it alive until then). */
+const LEASE_MAX_AGE_MS = 30 * 60_000;
 const ATTEMPTS = 4;
 /**
  * How long a finished request's charge waits for others before they are written together: a
@@ -31,6 +37,7 @@ const WRITE_DELAY_MS = 50;
 
 /** Settings of the ledger billing. */
 export interface LedgerBillingOptions {
+  /** A lease's hold TTL; the live process renews its leases every third of it. */
   holdTtlMs?: number;
   clock?: () => Date;
   /** Called with each generation record once it and its charge are written; must not reject. */
@@ -55,7 +62,9 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
   const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
     nowMs: () => clock().getTime(),
-    maxAgeMs: holdTtlMs / 2,
+    maxAgeMs: LEASE_MAX_AGE_MS,
+    renewEveryMs: holdTtlMs / 3,
+    renew: (holdIds) => retryTransient(() => renewHolds(db, holdIds, new Date(clock().getTime() + holdTtlMs))),
     place: ({ caller, amountNano, upToNano, now }) => {
       const key = { keyId: caller.keyId, limitNano: caller.limit?.limitNano ?? null, windowStart: caller.limit?.windowStart ?? new Date(0) };
       return retryTransient(() => placeHold(db, { accountId: caller.accountId, amountNano, upToNano, key, now, ttlMs: holdTtlMs }));

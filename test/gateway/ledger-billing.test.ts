@@ -4,7 +4,7 @@ import { queryRows, type Database } from "../../src/db/client.js";
 import { newGenerationId } from "../../src/domain/ids.js";
 import { createLedgerBilling } from "../../src/gateway/ledger-billing.js";
 import type { Billing, Caller, GenerationRecord } from "../../src/gateway/ports.js";
-import { auditLedger, createAccount, getBalance, postEntry } from "../../src/ledger/index.js";
+import { auditLedger, createAccount, expireHolds, getBalance, postEntry } from "../../src/ledger/index.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 import { generationRecord } from "../support/generation-record.js";
 import { twoProcesses } from "../support/two-processes.js";
@@ -145,6 +145,23 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
       ].sort(byId),
     );
     expect(failures).toEqual([expect.objectContaining({ message: `generation ${ids[2]} was charged but its record could not be stored` })]);
+  });
+
+  it("keeps a lease in use open past its TTL by renewing it, while the expiry worker runs", async () => {
+    const billing = createLedgerBilling(database.db, { holdTtlMs: 900 });
+    const caller = await fundedAccount(database.db, 1_000_000n);
+    const started = Date.now();
+    let served = 0;
+    while (Date.now() - started < 3_000) {
+      expect(await serve(billing, caller, 1_000n, 500n)).toBe("served");
+      served += 1;
+      expect(await expireHolds(database.db, new Date())).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    const [lease] = await holdRows(database.db, caller.accountId);
+    expect(lease?.status).toBe("open");
+    await billing.drain();
+    expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "settled", amount: "64000", settled: String(served * 500) }]);
   });
 
   it("releases a hold nobody used for a second, even without being asked", async () => {
