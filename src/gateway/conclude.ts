@@ -43,6 +43,8 @@ export function concludeGeneration(billing: Billing, prepared: Prepared, caller:
     metadata: {
       generation_id: prepared.id,
       ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
+      // kept with the charge too, so it is known even for a record that could not be stored
+      ...(settlement.uncollectedNano > 0n ? { uncollected_nano: settlement.uncollectedNano.toString() } : {}),
     },
     record: storableGeneration(record(prepared, caller, meta, outcome)),
   });

@@ -91,6 +91,13 @@ describe.each(dbKinds)("served means charged on %s", (kind) => {
       expect(record!.total).toBe(record!.hold);
       expect(BigInt(record!.uncollected)).toBeGreaterThan(0n);
       expect(Math.max(record!.prompt_tokens, record!.completion_tokens, record!.cached_tokens)).toBe(2_147_483_647);
+      const [entry] = await queryRows<{ uncollected: string }>(
+        h.database.db,
+        sql`select metadata->>'uncollected_nano' as uncollected from ledger_entries where metadata->>'generation_id' = ${answer.id}`,
+      );
+      // the entry keeps the exact amount; the record's bigint column holds it up to its range
+      const exact = BigInt(entry!.uncollected);
+      expect(exact > 9_223_372_036_854_775_807n ? "9223372036854775807" : exact.toString()).toBe(record!.uncollected);
     });
 
     const invalid: [string, Record<string, unknown>][] = [
