@@ -9,7 +9,8 @@ import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
 import { startSolanaListener } from "./workers/solana-deposits.js";
 
-const HOLD_SWEEP_INTERVAL_MS = 30_000;
+// with the 30 s TTL of a lease nobody renews, a dead process's reservations are freed within 40 s
+const HOLD_SWEEP_INTERVAL_MS = 10_000;
 
 /** Process entry: config → db → migrations → app → listen → workers; SIGTERM drains and closes. */
 async function main(): Promise<void> {

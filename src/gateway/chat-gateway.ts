@@ -10,9 +10,10 @@ import { performance } from "node:perf_hooks";
 import type { Catalog, Protocol } from "../catalog/types.js";
 import type { AppError } from "../domain/errors.js";
 import type { HealthTracker } from "../routing/health.js";
-import { emptyUsage, type ChatResponse, type ProviderAdapter, type UpstreamStream, type UpstreamTimeouts, type Usage } from "../providers/spec.js";
+import type { ChatResponse, ProviderAdapter, UpstreamStream, UpstreamTimeouts } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { runAttempts } from "./attempts.js";
+import { billedUsage, messageChars, owesNothing } from "./billed-usage.js";
 import type { Billing, ByokKeys, Caller, RequestMeta } from "./ports.js";
 import { prepareRequest, type Prepared } from "./prepare.js";
 import { concludeGeneration, type Outcome } from "./conclude.js";
@@ -110,14 +111,13 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
         throw error;
       }
       const { value: reported, attempt } = result;
-      // An upstream that reported no usage is billed on an estimate, never for free.
-      const usageEstimated = reported.usageReported === false;
-      const response = usageEstimated ? { ...reported, usage: estimateUsage(reported, prepared.input.routing.promptTokensEstimate) } : reported;
-      const empty = response.usage.completionTokens === 0 && !response.message.content && !response.message.tool_calls?.length;
-      const settlement =
-        empty && response.finishReason === "error"
-          ? NO_CHARGE
-          : settleAttempt(attempt, response.usage, prepared.images, deps.feeBps, prepared.quote.holdNano);
+      // billed on the reported usage when it is usable, else on an estimate, never for free
+      const producedChars = messageChars(reported.message);
+      const { usage, usageEstimated } = billedUsage(reported.usageReported === false ? undefined : reported.usage, producedChars, prepared.input.routing.promptTokensEstimate);
+      const response = usage === reported.usage ? reported : { ...reported, usage };
+      const settlement = owesNothing(producedChars, usage, response.finishReason === "error")
+        ? NO_CHARGE
+        : settleAttempt(attempt, usage, prepared.images, deps.feeBps, prepared.quote.holdNano);
       const attemptLatency = performance.now() - result.startedAt;
       deps.health.record(attempt.endpoint.id, {
         atMs: nowMs(),
@@ -192,15 +192,6 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       }
     },
   };
-}
-
-function estimateUsage(response: ChatResponse, promptTokensEstimate: number): Usage {
-  const chars =
-    (response.message.content?.length ?? 0) +
-    (response.message.reasoning?.length ?? 0) +
-    (response.message.tool_calls ?? []).reduce((sum, call) => sum + call.function.name.length + call.function.arguments.length, 0);
-  const completionTokens = Math.ceil(chars / 4);
-  return { ...emptyUsage(), promptTokens: completionTokens > 0 ? promptTokensEstimate : 0, completionTokens };
 }
 
 function failed(error: AppError, log: GenerationAttemptRow[], latencyMs: number, streamed: boolean): Outcome {

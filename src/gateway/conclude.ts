@@ -9,6 +9,7 @@ import type { Attempt } from "../routing/types.js";
 import type { Billing, Caller, GenerationRecord, RequestMeta } from "./ports.js";
 import type { Prepared } from "./prepare.js";
 import type { Settlement } from "./settlement.js";
+import { storableGeneration } from "./storable-generation.js";
 
 /** How a request ended. */
 export type Outcome =
@@ -42,8 +43,10 @@ export function concludeGeneration(billing: Billing, prepared: Prepared, caller:
     metadata: {
       generation_id: prepared.id,
       ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
+      // kept with the charge too, so it is known even for a record that could not be stored
+      ...(settlement.uncollectedNano > 0n ? { uncollected_nano: settlement.uncollectedNano.toString() } : {}),
     },
-    record: record(prepared, caller, meta, outcome),
+    record: storableGeneration(record(prepared, caller, meta, outcome)),
   });
 }
 
@@ -74,6 +77,7 @@ function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: 
     feeNano: settlement.feeNano,
     totalNano: settlement.chargedNano,
     holdNano: prepared.quote.holdNano,
+    uncollectedNano: settlement.uncollectedNano,
     latencyMs: Math.round(outcome.latencyMs),
     ttftMs: served ? Math.round(served.ttftMs) : null,
     finishReason: error ? "error" : (served?.finishReason ?? null),

@@ -3,10 +3,13 @@
  * any size is inserted by the same prepared statement, and building it costs one JSON.stringify
  * instead of an ORM pass over every value. The column list and types come from the drizzle
  * table, so a new column needs no change here.
+ *
+ * Each record is made storable first (storable-generation.ts): no value can fail the statement.
  */
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { generations } from "../db/schema/generations.js";
 import type { GenerationRecord } from "./ports.js";
+import { storableGeneration } from "./storable-generation.js";
 
 const columns = Object.entries(getTableColumns(generations)).map(([key, column]) => ({
   key: key as keyof GenerationRecord,
@@ -19,9 +22,10 @@ const recordset = sql.raw(columns.map((column) => `"${column.name}" ${column.typ
 /** One INSERT of every record (a record already stored is left as it is). */
 export function insertGenerations(records: readonly GenerationRecord[]): SQL {
   const rows = records.map((record) => {
+    const stored = storableGeneration(record);
     const row: Record<string, unknown> = {};
     for (const column of columns) {
-      const value = record[column.key];
+      const value = stored[column.key];
       row[column.name] = typeof value === "bigint" ? value.toString() : value instanceof Date ? value.toISOString() : value;
     }
     return row;

@@ -7,6 +7,12 @@
  * cost is charged to its lease by the billing writer; a lease nobody used for `idleMs` (or one
  * older than `maxAgeMs`, once drained) is released, freeing what it still reserves.
  *
+ * A lease lives in the ledger only as long as its process: its hold expires soon after it is
+ * placed, and the live process renews all its leases together, one statement every `renewEveryMs`
+ * (not per request). A process that dies stops renewing, and the expiry worker of any other
+ * process frees its leases within the hold TTL plus one expiry pass. A lease the ledger no longer
+ * has open (this process could not renew it in time) takes no more requests.
+ *
  * Invariant: for every lease, the requests reserved in it plus the charges not yet written never
  * exceed what it reserves in the ledger, so the ledger never refuses a charge and no process ever
  * spends more than the balance.
@@ -23,7 +29,14 @@ export interface HoldLeasesDeps {
   place: PlaceLease;
   /** Ends a lease in the ledger, freeing what it still reserves (after its charges are written). */
   release: (holdId: string) => Promise<void>;
-  /** Receives a release that failed (the ledger's expiry frees that hold later). */
+  /**
+   * Extends the given holds' expiry (one statement for all); resolves with those still open.
+   * Absent: leases are never renewed (their hold TTL must then outlive them).
+   */
+  renew?: (holdIds: readonly string[]) => Promise<readonly string[]>;
+  /** How often the leases are renewed (well below the hold TTL). */
+  renewEveryMs?: number;
+  /** Receives a release or renewal that failed (the ledger's expiry frees that hold later). */
   onError?: (error: unknown) => void;
   nowMs: () => number;
   /** How many worst cases of the request that opens a lease it should cover. */
@@ -56,10 +69,34 @@ export class HoldLeases {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly leaseRequests: bigint;
   private readonly idleMs: number;
+  private renewedAtMs = Number.NEGATIVE_INFINITY;
+  private renewing: Promise<void> | undefined;
 
   constructor(private readonly deps: HoldLeasesDeps) {
     this.leaseRequests = BigInt(deps.leaseRequests ?? 64);
     this.idleMs = deps.idleMs ?? 1_000;
+  }
+
+  /** Renews every lease now (the sweeper does it every `renewEveryMs`); resolves once the ledger answered. */
+  renewNow(): Promise<void> {
+    const renew = this.deps.renew;
+    if (!renew) return Promise.resolve();
+    this.renewing ??= (async () => {
+      this.renewedAtMs = this.deps.nowMs();
+      const asked = [...this.byHold.keys()];
+      try {
+        const open = new Set(await renew(asked));
+        for (const holdId of asked) {
+          const lease = this.byHold.get(holdId);
+          if (lease && !open.has(holdId)) this.forget(lease);
+        }
+      } catch (error) {
+        this.deps.onError?.(error);
+      } finally {
+        this.renewing = undefined;
+      }
+    })();
+    return this.renewing;
   }
 
   /** Reserves `amountNano` for one request; the hold id names the lease it was reserved in. */
@@ -147,7 +184,7 @@ export class HoldLeases {
     // the newest lease is tried first: older ones drain and go idle
     this.byScope.set(scope, [lease, ...(this.byScope.get(scope) ?? [])]);
     this.byHold.set(holdId, lease);
-    this.sweeper ??= setInterval(() => this.sweep(), this.idleMs).unref();
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(this.idleMs, this.deps.renewEveryMs ?? this.idleMs)).unref();
   }
 
   private sweep(): void {
@@ -157,10 +194,18 @@ export class HoldLeases {
         this.releaseLease(lease);
       }
     }
+    if (this.byHold.size > 0 && nowMs - this.renewedAtMs >= (this.deps.renewEveryMs ?? Number.POSITIVE_INFINITY)) void this.renewNow();
   }
 
-  private releaseLease(lease: Lease): void {
-    if (!this.byHold.delete(lease.holdId)) return;
+  /** Drops a lease the ledger no longer has open (it expired): no request is reserved in it again. */
+  private forget(lease: Lease): void {
+    if (!this.remove(lease)) return;
+    this.deps.onError?.(new Error(`hold ${lease.holdId} expired before this process could renew it; it takes no more requests`));
+  }
+
+  /** Takes a lease out of this process's books; false when it was not in them. */
+  private remove(lease: Lease): boolean {
+    if (!this.byHold.delete(lease.holdId)) return false;
     const rest = (this.byScope.get(lease.scope) ?? []).filter((other) => other !== lease);
     if (rest.length > 0) this.byScope.set(lease.scope, rest);
     else this.byScope.delete(lease.scope);
@@ -168,6 +213,11 @@ export class HoldLeases {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
+    return true;
+  }
+
+  private releaseLease(lease: Lease): void {
+    if (!this.remove(lease)) return;
     const release = this.deps
       .release(lease.holdId)
       .catch((error: unknown) => this.deps.onError?.(error))

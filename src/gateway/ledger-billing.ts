@@ -1,24 +1,31 @@
 /**
  * Billing over the database ledger. A request's worst case is reserved inside a hold shared with
  * the account's other requests (hold-leases.ts), so the request path rarely waits for the
- * database. A finished request is concluded in the background by one batch writer: the charges
+ * database; the process renews its leases' short TTL in the background, so a dead process's
+ * reservations are freed within a minute. A finished request is concluded in the background by one batch writer: the charges
  * of every request finished since the last write, and their generation records, go to the
  * database in a single statement — one round trip and one transaction per batch, not per
  * request (the first charge waits up to WRITE_DELAY_MS for others). A transaction Postgres aborts as a
  * deadlock or serialization failure rolled back completely, so it is retried (a few times, with
- * jitter); a batch that fails otherwise is retried one item at a time, so one bad record cannot
- * leave the others unbilled. Every charge is idempotent per generation id.
+ * jitter); a batch that fails otherwise has its charges written apart from its records, so a bad
+ * record cannot leave its own request or the others unbilled. Every charge is idempotent per
+ * generation id.
  */
-import type { Db } from "../db/client.js";
+import { queryRows, type Db } from "../db/client.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
 import type { Nano } from "../domain/money.js";
-import { endHolds, placeHold, type HoldEnding } from "../ledger/index.js";
+import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
 import { HoldLeases } from "./hold-leases.js";
 import type { Billing, GenerationRecord } from "./ports.js";
 
-/** How long a hold lives if its process never ends it (a crash); the expiry worker releases it. */
-export const DEFAULT_HOLD_TTL_MS = 60 * 60_000;
+/**
+ * How long a lease's hold lives unless its process renews it: a process that dies (kill -9, a
+ * crash) stops renewing, and the expiry worker frees what it reserved within this plus one pass.
+ */
+export const DEFAULT_HOLD_TTL_MS = 30_000;
+/** A lease this old takes no new requests and is released once drained (renewal keeps it alive until then). */
+const LEASE_MAX_AGE_MS = 30 * 60_000;
 const ATTEMPTS = 4;
 /**
  * How long a finished request's charge waits for others before they are written together: a
@@ -30,6 +37,7 @@ const WRITE_DELAY_MS = 50;
 
 /** Settings of the ledger billing. */
 export interface LedgerBillingOptions {
+  /** A lease's hold TTL; the live process renews its leases every third of it. */
   holdTtlMs?: number;
   clock?: () => Date;
   /** Called with each generation record once it and its charge are written; must not reject. */
@@ -48,12 +56,15 @@ interface Write {
 export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}): Billing {
   const holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
   const clock = options.clock ?? (() => new Date());
-  const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock), { maxDelayMs: WRITE_DELAY_MS });
+  const onError = options.onError ?? (() => undefined);
+  const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock, onError), { maxDelayMs: WRITE_DELAY_MS });
   const listeners = new Set<Promise<void>>();
   const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
     nowMs: () => clock().getTime(),
-    maxAgeMs: holdTtlMs / 2,
+    maxAgeMs: LEASE_MAX_AGE_MS,
+    renewEveryMs: holdTtlMs / 3,
+    renew: (holdIds) => retryTransient(() => renewHolds(db, holdIds, new Date(clock().getTime() + holdTtlMs))),
     place: ({ caller, amountNano, upToNano, now }) => {
       const key = { keyId: caller.keyId, limitNano: caller.limit?.limitNano ?? null, windowStart: caller.limit?.windowStart ?? new Date(0) };
       return retryTransient(() => placeHold(db, { accountId: caller.accountId, amountNano, upToNano, key, now, ttlMs: holdTtlMs }));
@@ -99,20 +110,48 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
   };
 }
 
-/** Writes one batch; on a lasting failure, each item alone, reporting each one's error. */
-async function writeAll(db: Db, batch: readonly Write[], clock: () => Date): Promise<FlushOutcome> {
+/**
+ * Writes one batch: its charges and records in one statement. On a lasting failure the charges
+ * are written apart from the records (together, else each alone), then the records, so a record
+ * that cannot be stored never takes a charge down with it: served means charged. An item fails
+ * only when its charge does; a record that still cannot be stored is reported to `onError`.
+ */
+async function writeAll(db: Db, batch: readonly Write[], clock: () => Date, onError: (error: unknown) => void): Promise<FlushOutcome> {
   try {
     await retryTransient(() => writeBatch(db, batch, clock()));
     return;
   } catch (error) {
-    if (batch.length === 1) throw error;
+    if (batch.length === 1 && !batch[0]?.record) throw error;
+  }
+  const charges = batch.map((write): Write => (write.ending ? { ending: write.ending } : {}));
+  const chargeErrors = await eachOrAll(charges, (part) => writeBatch(db, part, clock()));
+  const records = batch.map((write): Write => (write.record ? { record: write.record } : {}));
+  const recordErrors = await eachOrAll(records, (part) => writeBatch(db, part, clock()));
+  recordErrors.forEach((error, index) => {
+    const record = batch[index]?.record;
+    if (error !== undefined && record) onError(new Error(`generation ${record.id} was charged but its record could not be stored`, { cause: error }));
+  });
+  return chargeErrors;
+}
+
+/** Writes `items` in one go, or, when that fails for good, each alone; returns each one's error. */
+async function eachOrAll(items: readonly Write[], write: (items: readonly Write[]) => Promise<void>): Promise<unknown[]> {
+  const present = items.filter((item) => item.ending ?? item.record);
+  if (present.length === 0) return items.map(() => undefined);
+  try {
+    await retryTransient(() => write(present));
+    return items.map(() => undefined);
+  } catch (error) {
+    if (present.length === 1) return items.map((item) => (item.ending ?? item.record ? error : undefined));
   }
   return Promise.all(
-    batch.map((write) =>
-      retryTransient(() => writeBatch(db, [write], clock())).then(
-        () => undefined,
-        (error: unknown) => error,
-      ),
+    items.map((item) =>
+      item.ending ?? item.record
+        ? retryTransient(() => write([item])).then(
+            () => undefined,
+            (error: unknown) => error,
+          )
+        : undefined,
     ),
   );
 }
@@ -121,6 +160,10 @@ async function writeBatch(db: Db, batch: readonly Write[], now: Date): Promise<v
   const records = batch.flatMap((write) => (write.record ? [write.record] : []));
   const endings = batch.flatMap((write) => (write.ending ? [write.ending] : []));
   const storeRecords = records.length > 0 ? insertGenerations(records) : undefined;
+  if (endings.length === 0) {
+    if (storeRecords) await queryRows(db, storeRecords);
+    return;
+  }
   const results = await endHolds(db, endings, now, storeRecords);
   results.forEach((result, index) => {
     // a charge already written (a retried batch that had committed) is fine; anything else lost money

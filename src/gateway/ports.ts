@@ -42,7 +42,10 @@ export interface Conclusion {
 /** The ledger side of one request: reserve the worst case, then conclude. */
 export interface Billing {
   placeHold(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<HoldOutcome>;
-  /** Charges the request and stores its generation record together; resolves once both are written. */
+  /**
+   * Charges the request and stores its generation record (together when it can); resolves once
+   * the charge is written. A record that cannot be stored never holds the charge back.
+   */
   conclude(conclusion: Conclusion): Promise<void>;
   /** Waits for background work on finished requests, then gives back every reservation no request is using (shutdown, tests). */
   drain(): Promise<void>;

@@ -4,17 +4,17 @@
  * after the first byte becomes an error event (top-level `error`, `finish_reason: "error"`).
  * However the stream ends — completed, failed, or abandoned by the client (the consumer stops
  * iterating or the signal fires) — `conclude` runs exactly once with what was produced: the
- * upstream's reported usage, or, if it never came, an estimate from the text delivered.
+ * upstream's reported usage, or, if it never came or is unusable, an estimate from the text
+ * delivered (billed-usage.ts).
  */
 import { AppError, internalError } from "../domain/errors.js";
 import type { CancelSignal } from "../domain/cancellation.js";
-import { emptyUsage, UpstreamError, type StreamChunk, type UpstreamStream, type Usage } from "../providers/spec.js";
+import { UpstreamError, type StreamChunk, type UpstreamStream, type Usage } from "../providers/spec.js";
 import type { Attempt } from "../routing/types.js";
+import { billedUsage, owesNothing } from "./billed-usage.js";
 import type { Prepared } from "./prepare.js";
 import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
 import { chunkFrame, DONE_FRAME, errorFrame, usageFrame, type GenerationHeader } from "./wire-response.js";
-
-const CHARS_PER_TOKEN = 4;
 
 /** What the stream reports when it ends. */
 export interface StreamEnd {
@@ -52,17 +52,10 @@ export async function* streamFrames(input: StreamFramesInput): AsyncGenerator<st
   const conclude = (cancelled: boolean): StreamEnd => {
     if (concluded) return concluded;
     upstream.close();
-    const usageEstimated = reported === undefined;
-    const usage: Usage = reported ?? {
-      ...emptyUsage(),
-      promptTokens: producedChars > 0 ? input.prepared.input.routing.promptTokensEstimate : 0,
-      completionTokens: Math.ceil(producedChars / CHARS_PER_TOKEN),
-    };
-    const nothing = producedChars === 0 && usage.completionTokens === 0;
-    const settlement =
-      nothing && (failure !== undefined || cancelled)
-        ? NO_CHARGE
-        : settleAttempt(input.attempt, usage, input.prepared.images, input.feeBps, input.prepared.quote.holdNano);
+    const { usage, usageEstimated } = billedUsage(reported, producedChars, input.prepared.input.routing.promptTokensEstimate);
+    const settlement = owesNothing(producedChars, usage, failure !== undefined || cancelled)
+      ? NO_CHARGE
+      : settleAttempt(input.attempt, usage, input.prepared.images, input.feeBps, input.prepared.quote.holdNano);
     concluded = { usage, usageEstimated, settlement, finishReason, nativeFinishReason, cancelled, error: failure };
     input.conclude(concluded);
     return concluded;

@@ -5,6 +5,11 @@ export interface AuditReport {
   ok: boolean;
   accountsChecked: number;
   problems: string[];
+  /**
+   * What served generations priced beyond their holds and could not be charged (an upstream
+   * reporting absurd usage): reported, not a problem of the ledger.
+   */
+  uncollected: { generations: number; amountNano: bigint };
 }
 
 /**
@@ -12,7 +17,10 @@ export interface AuditReport {
  * entries, its held amount equals what its open holds still reserve (reserved minus charged),
  * its per-kind totals (read by /metrics) equal the sums of its entries of each kind, no balance
  * is negative, and no hold is orphaned (an ended hold without an end time, a hold whose entries
- * do not add up to what was charged to it, or a hold on a missing account).
+ * do not add up to what was charged to it, or a hold on a missing account). And served means
+ * charged: every stored generation's usage and fee entries add up to the total its record says
+ * it cost, and no answered generation was billed on no usage at all (neither reported tokens
+ * nor an estimate). Sums what could not be collected.
  */
 export async function auditLedger(db: Db): Promise<AuditReport> {
   const problems: string[] = [];
@@ -54,5 +62,40 @@ export async function auditLedger(db: Db): Promise<AuditReport> {
         select h.id, 'on a missing account' from holds h where not exists (select 1 from accounts a where a.id = h.account_id)`,
   );
   for (const orphan of orphans) problems.push(`hold ${orphan.id}: ${orphan.why}`);
-  return { ok: problems.length === 0, accountsChecked: balances.length, problems };
+  problems.push(...(await servedButNotCharged(db)));
+  const [uncollected] = await queryRows<{ n: string; amount: string }>(
+    db,
+    sql`select count(*)::text as n, coalesce(sum(uncollected_nano), 0)::text as amount from generations where uncollected_nano > 0`,
+  );
+  return {
+    ok: problems.length === 0,
+    accountsChecked: balances.length,
+    problems,
+    uncollected: { generations: Number(uncollected?.n ?? 0), amountNano: BigInt(uncollected?.amount ?? 0) },
+  };
+}
+
+/** Generations whose charge is missing or differs from their record, and answers billed on no usage. */
+async function servedButNotCharged(db: Db): Promise<string[]> {
+  const mismatched = await queryRows<{ id: string; total: string; charged: string }>(
+    db,
+    sql`select g.id, g.total_nano::text as total, coalesce(c.charged, 0)::text as charged
+        from generations g
+        left join (select e.metadata->>'generation_id' as id, -sum(e.amount_nano) as charged from ledger_entries e
+                    where e.kind in ('usage', 'fee') and e.metadata ? 'generation_id' group by 1) c on c.id = g.id
+        where g.total_nano <> coalesce(c.charged, 0)`,
+  );
+  const unbilled = await queryRows<{ id: string }>(
+    db,
+    sql`select id from generations
+        where model is not null and error_status is null and not usage_estimated and prompt_tokens = 0 and completion_tokens = 0`,
+  );
+  return [
+    ...mismatched.map((row) =>
+      row.charged === "0"
+        ? `generation ${row.id}: served for ${row.total} but never charged`
+        : `generation ${row.id}: charged ${row.charged} ≠ its total ${row.total}`,
+    ),
+    ...unbilled.map((row) => `generation ${row.id}: answered with no usage reported and none estimated`),
+  ];
 }

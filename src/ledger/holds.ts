@@ -161,6 +161,26 @@ export async function endHolds(
   return results;
 }
 
+/**
+ * Extends the open holds among `holdIds` to expire no sooner than `expiresAt`, in one statement
+ * (a live process renewing all its leases at once); returns the ids that are still open. Rows are
+ * locked in the order farebox_end_holds locks them, so a renewal and a batch of charges never
+ * deadlock.
+ */
+export async function renewHolds(db: Db, holdIds: readonly string[], expiresAt: Date): Promise<string[]> {
+  if (holdIds.length === 0) return [];
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`update ${holds} h set expires_at = greatest(h.expires_at, ${expiresAt.toISOString()}::timestamptz)
+        from (select id from ${holds}
+              where id in (select jsonb_array_elements_text(${JSON.stringify(holdIds)}::jsonb)) and status = 'open'
+              order by account_id, id for update) due
+        where h.id = due.id
+        returning h.id`,
+  );
+  return rows.map((row) => row.id);
+}
+
 /** Expires every open hold whose TTL has passed; returns how many. Run by a worker and at start. */
 export async function expireHolds(db: Db, now: Date, batchSize = 500): Promise<number> {
   let total = 0;

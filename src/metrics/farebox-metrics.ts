@@ -27,6 +27,8 @@ export interface MetricSources {
   /** Ledger sums per entry kind (deposit, usage, fee, refund, adjustment), nano-USD. */
   ledgerTotals?: () => Promise<{ kind: string; amountNano: bigint }[]>;
   chainListeners?: () => Promise<ChainListenerSnapshot[]> | ChainListenerSnapshot[];
+  /** Generations whose usage priced beyond their hold: how many, and the amount not charged. */
+  uncollected?: () => Promise<{ count: number; amountNano: bigint }>;
 }
 
 /** Upstream attempt outcomes as counted (one per provider call, fallbacks included). */
@@ -58,7 +60,7 @@ export class FareboxMetrics {
     this.latency = registry.histogram("farebox_request_duration_seconds", "Total request time of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
     this.ttft = registry.histogram("farebox_time_to_first_token_seconds", "Time to first token of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
 
-    const { openHolds, ledgerTotals, chainListeners } = sources;
+    const { openHolds, ledgerTotals, chainListeners, uncollected } = sources;
     if (openHolds) {
       registry.gaugeCallback("farebox_open_holds", "Holds placed and not yet settled, voided or expired.", [], async () => [
         { labels: {}, value: (await openHolds()).count },
@@ -71,6 +73,14 @@ export class FareboxMetrics {
       registry.gaugeCallback("farebox_ledger_entries_nano_usd", "Sum of ledger entries by kind, nano-USD.", ["kind"], async () =>
         (await ledgerTotals()).map((t): Series<SampleValue> => ({ labels: { kind: t.kind }, value: t.amountNano })),
       );
+    }
+    if (uncollected) {
+      registry.gaugeCallback("farebox_uncollected_nano_usd", "What served generations priced beyond their holds and could not be charged, nano-USD.", [], async () => [
+        { labels: {}, value: (await uncollected()).amountNano },
+      ]);
+      registry.gaugeCallback("farebox_uncollected_generations", "Served generations charged less than their usage priced (capped at their hold).", [], async () => [
+        { labels: {}, value: (await uncollected()).count },
+      ]);
     }
     if (chainListeners) {
       registry.gaugeCallback("farebox_chain_listener_lag_blocks", "Chain head minus the listener's cursor, in blocks or slots.", ["chain"], async () =>

@@ -9,6 +9,11 @@ export const IMAGE_TOKENS_ESTIMATE = 1_000;
 const MESSAGE_OVERHEAD_TOKENS = 4;
 const CHARS_PER_TOKEN = 4;
 
+/** Tokens estimated for `chars` characters of text (the one characters-per-token rule). */
+export function tokensForChars(chars: number): number {
+  return Math.ceil(chars / CHARS_PER_TOKEN);
+}
+
 /** Estimated prompt tokens for `messages` plus tool definitions. */
 export function estimatePromptTokens(messages: readonly unknown[], tools?: unknown): number {
   let chars = 0;
@@ -26,7 +31,7 @@ export function estimatePromptTokens(messages: readonly unknown[], tools?: unkno
   };
   messages.forEach(walk);
   if (tools !== undefined) chars += JSON.stringify(tools).length;
-  return Math.ceil(chars / CHARS_PER_TOKEN) + messages.length * MESSAGE_OVERHEAD_TOKENS + images * IMAGE_TOKENS_ESTIMATE;
+  return tokensForChars(chars) + messages.length * MESSAGE_OVERHEAD_TOKENS + images * IMAGE_TOKENS_ESTIMATE;
 }
 
 /** True when any message carries an image part. */

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Database } from "../../src/db/client.js";
 import { newGenerationId } from "../../src/domain/ids.js";
 import { createLedgerBilling } from "../../src/gateway/ledger-billing.js";
-import type { Billing, Caller } from "../../src/gateway/ports.js";
-import { auditLedger, createAccount, getBalance, postEntry } from "../../src/ledger/index.js";
+import type { Billing, Caller, GenerationRecord } from "../../src/gateway/ports.js";
+import { auditLedger, createAccount, expireHolds, getBalance, postEntry } from "../../src/ledger/index.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 import { generationRecord } from "../support/generation-record.js";
 import { twoProcesses } from "../support/two-processes.js";
@@ -20,7 +20,7 @@ async function serve(billing: Billing, caller: Caller, worstNano: bigint, costNa
     usageNano: costNano - costNano / 21n,
     feeNano: costNano / 21n,
     metadata: { generation_id: id },
-    record: generationRecord(id, caller.accountId),
+    record: { ...generationRecord(id, caller.accountId), totalNano: costNano },
   });
   return "served";
 }
@@ -88,14 +88,16 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 10_000n, heldNano: 0n });
   });
 
-  it("charges the rest of a batch when one of its requests cannot be written", async () => {
+  it("charges the rest of a batch when one of its charges cannot be written, and keeps every record", async () => {
     const billing = createLedgerBilling(database.db);
     const caller = await fundedAccount(database.db, 100_000n);
     const conclude = async (usageNano: bigint) => {
       const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
       if (!hold.ok) throw new Error("hold refused");
       const id = newGenerationId();
-      return billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano, feeNano: 10n, metadata: {}, record: generationRecord(id, caller.accountId) });
+      // the invalid charge's record claims nothing: the audit would rightly flag a total never charged
+      const record = { ...generationRecord(id, caller.accountId), totalNano: usageNano < 0n ? 0n : usageNano + 10n };
+      return billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano, feeNano: 10n, metadata: { generation_id: id }, record });
     };
     // all three finish within the same 10 ms and share one write; the middle one is invalid
     const results = await Promise.allSettled([conclude(200n), conclude(-1n), conclude(300n)]);
@@ -103,7 +105,63 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     await billing.drain();
     expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 100_000n - 520n, heldNano: 0n });
     const records = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from generations where account_id = ${caller.accountId}`);
-    expect(records[0]!.n).toBe("2");
+    expect(records[0]!.n).toBe("3");
+  });
+
+  it("writes a served request's charge even when its record cannot be stored", async () => {
+    const failures: unknown[] = [];
+    const billing = createLedgerBilling(database.db, { onError: (error) => failures.push(error) });
+    const caller = await fundedAccount(database.db, 100_000n);
+    const conclude = async (record: GenerationRecord) => {
+      const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+      if (!hold.ok) throw new Error("hold refused");
+      await billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano: 600n, feeNano: 30n, metadata: { generation_id: record.id }, record });
+      return record.id;
+    };
+    const base = () => ({ ...generationRecord(newGenerationId(), caller.accountId), totalNano: 630n });
+    // text Postgres cannot store, counts beyond the columns, and a record no statement can carry
+    const ids = await Promise.all([
+      conclude({ ...base(), externalUser: "x\u0000", appTitle: "\ud800", httpReferer: "https://a.example/\udc00", errorMessage: "nul\u0000" }),
+      conclude({ ...base(), promptTokens: 1e15, completionTokens: 1e300, cachedTokens: Number.NaN, latencyMs: Number.POSITIVE_INFINITY }),
+      conclude({ ...base(), createdAt: new Date(Number.NaN) }),
+    ]);
+    await billing.drain();
+    const charged = await queryRows<{ id: string; total: string }>(
+      database.db,
+      sql`select metadata->>'generation_id' as id, (-sum(amount_nano))::text as total from ledger_entries
+          where account_id = ${caller.accountId} and kind in ('usage', 'fee') group by 1 order by 1`,
+    );
+    const byId = (a: { id: string | undefined }, b: { id: string | undefined }) => (a.id ?? "").localeCompare(b.id ?? "");
+    expect(charged.sort(byId)).toEqual(ids.map((id) => ({ id, total: "630" })).sort(byId));
+    expect(await getBalance(database.db, caller.accountId)).toMatchObject({ balanceNano: 100_000n - 3n * 630n, heldNano: 0n });
+    const stored = await queryRows<{ id: string; external_user: string | null; app_title: string | null; prompt_tokens: number; completion_tokens: number }>(
+      database.db,
+      sql`select id, external_user, app_title, prompt_tokens, completion_tokens from generations where account_id = ${caller.accountId}`,
+    );
+    expect(stored.sort(byId)).toEqual(
+      [
+        { id: ids[0], external_user: "x\ufffd", app_title: "\ufffd", prompt_tokens: 10, completion_tokens: 5 },
+        { id: ids[1], external_user: null, app_title: null, prompt_tokens: 2_147_483_647, completion_tokens: 2_147_483_647 },
+      ].sort(byId),
+    );
+    expect(failures).toEqual([expect.objectContaining({ message: `generation ${ids[2]} was charged but its record could not be stored` })]);
+  });
+
+  it("keeps a lease in use open past its TTL by renewing it, while the expiry worker runs", async () => {
+    const billing = createLedgerBilling(database.db, { holdTtlMs: 900 });
+    const caller = await fundedAccount(database.db, 1_000_000n);
+    const started = Date.now();
+    let served = 0;
+    while (Date.now() - started < 3_000) {
+      expect(await serve(billing, caller, 1_000n, 500n)).toBe("served");
+      served += 1;
+      expect(await expireHolds(database.db, new Date())).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    const [lease] = await holdRows(database.db, caller.accountId);
+    expect(lease?.status).toBe("open");
+    await billing.drain();
+    expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "settled", amount: "64000", settled: String(served * 500) }]);
   });
 
   it("releases a hold nobody used for a second, even without being asked", async () => {

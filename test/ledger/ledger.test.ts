@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.js";
 import {
   auditLedger,
   createAccount,
@@ -8,6 +10,7 @@ import {
   getTotals,
   placeHold,
   postEntry,
+  renewHolds,
   settleHold,
   voidHold,
 } from "../../src/ledger/index.js";
@@ -102,6 +105,21 @@ describe.each(dbKinds)("ledger on %s", (kind) => {
     expect(await getTotals(database.db, first)).toEqual({ creditsNano: 1_000n, usageNano: 53n });
   });
 
+  it("a charge the hold refuses takes nothing from it: later charges that fit still go through", async () => {
+    const accountId = await fundedAccount(10_000n);
+    const lease = await placeHold(database.db, { accountId, amountNano: 3_000n, upToNano: 3_000n, now, ttlMs: 60_000 });
+    if (!lease.ok) throw new Error("hold refused");
+    const charge = (key: string, usageNano: bigint) => ({ holdId: lease.holdId, usageNano, feeNano: 0n, chargeKey: key });
+    expect(await endHolds(database.db, [charge("gen-big", 5_000n), charge("gen-small", 100n), charge("gen-rest", 2_900n), charge("gen-over", 1n)], now)).toEqual([
+      { ok: false, reason: "exceeds_hold" },
+      { ok: true },
+      { ok: true },
+      { ok: false, reason: "exceeds_hold" },
+    ]);
+    expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 7_000n, heldNano: 0n, availableNano: 7_000n });
+    expect(await endHolds(database.db, [{ holdId: lease.holdId, usageNano: 0n, feeNano: 0n }], now)).toEqual([{ ok: true }]);
+  });
+
   it("charges requests to a shared hold in one batch: in order, once each, never past what it reserved", async () => {
     const accountId = await fundedAccount(10_000n);
     const lease = await placeHold(database.db, { accountId, amountNano: 1_000n, upToNano: 3_000n, now, ttlMs: 60_000 });
@@ -120,6 +138,28 @@ describe.each(dbKinds)("ledger on %s", (kind) => {
     expect(await endHolds(database.db, [charge("gen-d", 1n, 0n)], now)).toEqual([{ ok: false, reason: "not_open" }]);
     expect(await getBalance(database.db, accountId)).toEqual({ balanceNano: 7_060n, heldNano: 0n, availableNano: 7_060n });
     expect(await getTotals(database.db, accountId)).toEqual({ creditsNano: 10_000n, usageNano: 2_940n });
+  });
+
+  it("renews open holds in one statement, never shortening them, and says which are still open", async () => {
+    const accountId = await fundedAccount(1_000n);
+    const kept = await placeHold(database.db, { accountId, amountNano: 100n, now, ttlMs: 1_000 });
+    const ended = await placeHold(database.db, { accountId, amountNano: 100n, now, ttlMs: 1_000 });
+    const long = await placeHold(database.db, { accountId, amountNano: 100n, now, ttlMs: 600_000 });
+    if (!kept.ok || !ended.ok || !long.ok) throw new Error("hold refused");
+    expect(await voidHold(database.db, ended.holdId, now)).toEqual({ ok: true });
+    const renewed = await renewHolds(database.db, [kept.holdId, ended.holdId, long.holdId, "hold_unknown"], new Date(now.getTime() + 30_000));
+    expect(renewed.sort()).toEqual([kept.holdId, long.holdId].sort());
+    const statuses = async () =>
+      (await queryRows<{ id: string; status: string }>(database.db, sql`select id, status::text from holds where id in (${kept.holdId}, ${long.holdId})`))
+        .map((row) => `${row.id === kept.holdId ? "kept" : "long"} ${row.status}`)
+        .sort();
+    // past the first TTL, the renewed hold is still open; the long one kept its own later expiry
+    await expireHolds(database.db, new Date(now.getTime() + 20_000));
+    expect(await statuses()).toEqual(["kept open", "long open"]);
+    await expireHolds(database.db, new Date(now.getTime() + 40_000));
+    expect(await statuses()).toEqual(["kept expired", "long open"]);
+    await expireHolds(database.db, new Date(now.getTime() + 700_000));
+    expect(await statuses()).toEqual(["kept expired", "long expired"]);
   });
 
   it("expires holds past their TTL and only those", async () => {

@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { createDb } from "../../src/db/client.js";
+import { createDb, queryRows } from "../../src/db/client.js";
+import { insertGenerations } from "../../src/gateway/generation-rows.js";
 import { createAccount, postEntry } from "../../src/ledger/index.js";
+import { generationRecord } from "../support/generation-record.js";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
@@ -32,10 +34,13 @@ describe("the ledger audit command", () => {
     await database.migrate();
     const accountId = await createAccount(database.db);
     await postEntry(database.db, { accountId, kind: "deposit", amountNano: 10n, idempotencyKey: "d1" });
+    // a generation whose usage priced beyond its hold (a failed one here, so that it owes nothing)
+    await queryRows(database.db, insertGenerations([{ ...generationRecord("gen-1", accountId), model: null, errorStatus: 502, uncollectedNano: 1_500_000_000n }]));
     await database.close();
 
     const clean = await audit(dataDir);
     expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain("UNCOLLECTED 1.5 USD over 1 generations");
     expect(clean.stdout).toContain("OK: 1 accounts checked, 0 problems");
 
     const tamper = await createDb({ dataDir });

@@ -23,6 +23,7 @@ export function generationRecord(id: string, accountId: string): GenerationRecor
     feeNano: 0n,
     totalNano: 0n,
     holdNano: 0n,
+    uncollectedNano: 0n,
     latencyMs: 1,
     ttftMs: null,
     finishReason: "stop",

@@ -43,6 +43,8 @@ export const generations = pgTable(
     feeNano: bigint("fee_nano", { mode: "bigint" }).notNull().default(sql`0`),
     totalNano: bigint("total_nano", { mode: "bigint" }).notNull().default(sql`0`),
     holdNano: bigint("hold_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    /** What the usage priced beyond the hold, which the charge (capped at the hold) could not collect. */
+    uncollectedNano: bigint("uncollected_nano", { mode: "bigint" }).notNull().default(sql`0`),
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     finishReason: text("finish_reason"),
@@ -61,5 +63,7 @@ export const generations = pgTable(
   (table) => [
     index("generations_account_created_idx").on(table.accountId, table.createdAt),
     index("generations_model_created_idx").on(table.model, table.createdAt),
+    // the few generations that could not be charged in full, summed by /metrics and the audit
+    index("generations_uncollected_idx").on(table.createdAt).where(sql`${table.uncollectedNano} > 0`),
   ],
 );

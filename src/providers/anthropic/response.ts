@@ -5,7 +5,7 @@
  */
 import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
-import { asArray, asCount, asRecord, asString } from "../shared/json.js";
+import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
 
 /** Maps Anthropic's stop_reason to the normalized set. */
 export function normalizeStopReason(native: string | null): FinishReason {
@@ -25,11 +25,11 @@ export function normalizeStopReason(native: string | null): FinishReason {
 /** Reads Anthropic usage (as in a message or merged from message_start and message_delta). */
 export function readAnthropicUsage(value: unknown): Usage {
   const usage = asRecord(value) ?? {};
-  const cacheRead = asCount(usage.cache_read_input_tokens);
-  const cacheWrite = asCount(usage.cache_creation_input_tokens);
+  const cacheRead = asTokenCount(usage.cache_read_input_tokens);
+  const cacheWrite = asTokenCount(usage.cache_creation_input_tokens);
   return {
-    promptTokens: asCount(usage.input_tokens) + cacheRead + cacheWrite,
-    completionTokens: asCount(usage.output_tokens),
+    promptTokens: asTokenCount(usage.input_tokens) + cacheRead + cacheWrite,
+    completionTokens: asTokenCount(usage.output_tokens),
     cachedPromptTokens: cacheRead,
     cacheWritePromptTokens: cacheWrite,
     reasoningTokens: 0,

@@ -18,7 +18,7 @@ const chunk = (delta: StreamChunk["delta"]): StreamChunk => ({ delta, finishReas
  * response_format answer) streams as content, and its tool_use stop is a normal stop.
  */
 export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>, meta: StreamMeta, jsonTool?: string): AsyncGenerator<StreamChunk> {
-  const usage: Record<string, number> = {};
+  const usage: Record<string, unknown> = {};
   const toolIndexByBlock = new Map<number, number>();
   const jsonBlocks = new Set<number>();
   let stopped = false;
@@ -97,9 +97,9 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
   await drain(iterator);
 }
 
-/** Usage counts in message_delta are cumulative: later values replace earlier ones. */
-function mergeUsage(into: Record<string, number>, value: unknown): void {
+/** Usage counts in message_delta are cumulative: later values replace earlier ones (read as counts later). */
+function mergeUsage(into: Record<string, unknown>, value: unknown): void {
   const usage = asRecord(value);
   if (!usage) return;
-  for (const [key, count] of Object.entries(usage)) if (typeof count === "number") into[key] = count;
+  for (const [key, count] of Object.entries(usage)) if (count !== null && count !== undefined) into[key] = count;
 }

@@ -6,7 +6,7 @@
 import { randomAlphanumeric } from "../../domain/ids.js";
 import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
-import { asArray, asCount, asRecord, asString } from "../shared/json.js";
+import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
 
 const FILTERED = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE", "OTHER_SAFETY"]);
 
@@ -21,11 +21,11 @@ export function normalizeGeminiFinish(native: string, hasToolCalls: boolean): Fi
 /** Reads `usageMetadata`. */
 export function readGeminiUsage(value: unknown): Usage {
   const usage = asRecord(value) ?? {};
-  const thoughts = asCount(usage.thoughtsTokenCount);
+  const thoughts = asTokenCount(usage.thoughtsTokenCount);
   return {
-    promptTokens: asCount(usage.promptTokenCount) + asCount(usage.toolUsePromptTokenCount),
-    completionTokens: asCount(usage.candidatesTokenCount) + thoughts,
-    cachedPromptTokens: asCount(usage.cachedContentTokenCount),
+    promptTokens: asTokenCount(usage.promptTokenCount) + asTokenCount(usage.toolUsePromptTokenCount),
+    completionTokens: asTokenCount(usage.candidatesTokenCount) + thoughts,
+    cachedPromptTokens: asTokenCount(usage.cachedContentTokenCount),
     cacheWritePromptTokens: 0,
     reasoningTokens: thoughts,
   };

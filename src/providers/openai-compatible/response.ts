@@ -5,7 +5,7 @@
  */
 import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
-import { asArray, asCount, asRecord, asString } from "../shared/json.js";
+import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
 
 /** Maps an OpenAI-style finish_reason to the normalized set. */
 export function normalizeFinishReason(native: string): FinishReason {
@@ -25,17 +25,18 @@ export function normalizeFinishReason(native: string): FinishReason {
   }
 }
 
-/** Reads an OpenAI `usage` object (absent fields count as zero). */
+/** Reads an OpenAI `usage` object (absent fields count as zero, a count that is no number as NaN). */
 export function readUsage(value: unknown): Usage {
   const usage = asRecord(value) ?? {};
   const promptDetails = asRecord(usage.prompt_tokens_details) ?? {};
   const completionDetails = asRecord(usage.completion_tokens_details) ?? {};
+  const cached = asTokenCount(promptDetails.cached_tokens);
   return {
-    promptTokens: asCount(usage.prompt_tokens),
-    completionTokens: asCount(usage.completion_tokens),
-    cachedPromptTokens: asCount(promptDetails.cached_tokens) || asCount(usage.prompt_cache_hit_tokens),
-    cacheWritePromptTokens: asCount(promptDetails.cache_write_tokens),
-    reasoningTokens: asCount(completionDetails.reasoning_tokens),
+    promptTokens: asTokenCount(usage.prompt_tokens),
+    completionTokens: asTokenCount(usage.completion_tokens),
+    cachedPromptTokens: cached !== 0 ? cached : asTokenCount(usage.prompt_cache_hit_tokens),
+    cacheWritePromptTokens: asTokenCount(promptDetails.cache_write_tokens),
+    reasoningTokens: asTokenCount(completionDetails.reasoning_tokens),
   };
 }
 

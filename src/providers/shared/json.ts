@@ -15,6 +15,16 @@ export function asCount(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
 }
 
+/**
+ * A token count an upstream reported: absent (undefined or null) is 0, a finite non-negative
+ * number is floored, and anything else (negative, a string, Infinity) is NaN, so the gateway can
+ * tell a count that is no count from a zero and bill an estimate instead (gateway/billed-usage.ts).
+ */
+export function asTokenCount(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.floor(value) : Number.NaN;
+}
+
 /** An array, or an empty one. */
 export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];

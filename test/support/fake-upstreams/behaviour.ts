@@ -28,6 +28,8 @@ export interface FakeBehaviour {
   /** Normalized finish (default: tool_calls when toolCalls are given, else stop). */
   finish?: "stop" | "length" | "tool_calls" | "content_filter";
   usage?: FakeUsage;
+  /** OpenAI wire only: send this object as `usage` verbatim (counts that are no counts, say). */
+  rawUsage?: Record<string, unknown>;
   /** Report no usage at all (some OpenAI-compatible servers; ignored where the protocol always sends it). */
   omitUsage?: boolean;
   /** Model name the upstream reports (default: the requested one). */

@@ -17,6 +17,7 @@ function requestedModel(request: RecordedRequest): string {
 }
 
 function usageOf(behaviour: FakeBehaviour): Record<string, unknown> {
+  if (behaviour.rawUsage) return behaviour.rawUsage;
   const usage = behaviour.usage ?? DEFAULT_USAGE;
   return {
     prompt_tokens: usage.prompt,

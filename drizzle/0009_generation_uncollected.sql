@@ -1,0 +1,2 @@
+ALTER TABLE "generations" ADD COLUMN "uncollected_nano" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX "generations_uncollected_idx" ON "generations" USING btree ("created_at") WHERE "generations"."uncollected_nano" > 0;

@@ -1,0 +1,47 @@
+/**
+ * Which token counts a served request is billed on, and whether it is billed at all — one rule
+ * for complete answers and streams alike.
+ *
+ * The upstream's reported usage is used when it is usable: every count a finite non-negative
+ * number (an adapter reads a count that is negative, a string or otherwise no number as NaN) and
+ * some tokens reported. Otherwise — no usage, a count that is no count, or nothing at all — the
+ * request is billed on an estimate from the text delivered, never for free. Absurd but
+ * well-formed counts (1e15 tokens) are used as they are: the charge is capped at the hold and
+ * the rest recorded as uncollected (settlement.ts).
+ */
+import type { ResponseMessage, Usage } from "../providers/spec.js";
+import { emptyUsage } from "../providers/spec.js";
+import { tokensForChars } from "../routing/estimate-tokens.js";
+
+/** The usage to bill, and whether it is an estimate. */
+export interface BilledUsage {
+  usage: Usage;
+  usageEstimated: boolean;
+}
+
+/** Reported usage when usable, else an estimate from `producedChars` delivered characters. */
+export function billedUsage(reported: Usage | undefined, producedChars: number, promptTokensEstimate: number): BilledUsage {
+  if (reported && usable(reported)) return { usage: reported, usageEstimated: false };
+  const completionTokens = tokensForChars(producedChars);
+  return {
+    usage: { ...emptyUsage(), promptTokens: completionTokens > 0 ? promptTokensEstimate : 0, completionTokens },
+    usageEstimated: true,
+  };
+}
+
+/** No output and a failure or a cancellation: nothing is owed. Anything else is charged. */
+export function owesNothing(producedChars: number, usage: Usage, failedOrCancelled: boolean): boolean {
+  return failedOrCancelled && producedChars === 0 && usage.completionTokens === 0;
+}
+
+/** Characters of text a complete answer delivered (content, reasoning, refusal, tool calls). */
+export function messageChars(message: ResponseMessage): number {
+  let chars = (message.content?.length ?? 0) + (message.reasoning?.length ?? 0) + (message.refusal?.length ?? 0);
+  for (const call of message.tool_calls ?? []) chars += call.function.name.length + call.function.arguments.length;
+  return chars;
+}
+
+function usable(usage: Usage): boolean {
+  const counts = [usage.promptTokens, usage.completionTokens, usage.cachedPromptTokens, usage.cacheWritePromptTokens, usage.reasoningTokens];
+  return counts.every((count) => Number.isFinite(count) && count >= 0) && usage.promptTokens + usage.completionTokens > 0;
+}
