@@ -1,27 +1,51 @@
 /**
- * Text a client sends that may reach the database (names, reasons, end-user ids, idempotency keys,
- * ids in paths and queries). Postgres `text` cannot hold a NUL character, and a lone UTF-16
- * surrogate cannot be encoded as UTF-8: either one makes the write fail after the work is done
- * (for a chat request: after the upstream answered, leaving it unbilled). Such text is refused
- * up front with a 400 instead, through the one schema below.
+ * Text Postgres can store. A `text` value cannot hold U+0000, and neither `text` nor `jsonb`
+ * accepts a lone UTF-16 surrogate (JSON.stringify writes it as a `\ud800` escape, which jsonb
+ * refuses, and a driver's UTF-8 encoder turns it into garbage): either one makes a write fail
+ * after the work is done (for a chat request: after the upstream answered).
+ *
+ * Two uses, one rule: at the HTTP edge such text is refused with a 400 (`storableText()`, a zod
+ * string for every client string that may be written to or looked up in the database); at a
+ * write boundary, whatever reached it through a path that did not refuse it is repaired
+ * (`replaceUnstorable`, `storableJson`), so one odd string never fails a write and whatever
+ * shares its statement.
  */
 import { z } from "zod";
 
-/** A UTF-16 surrogate that is not half of a pair (`u` mode reads a pair as one code point). */
-const LONE_SURROGATE = /\p{Cs}/u;
+/** NUL, or a UTF-16 surrogate that is not half of a pair (`u` mode reads a pair as one code point). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "gu");
 
 /** Whether Postgres can store `value` as text: no NUL and no unpaired surrogate. */
 export function isStorableText(value: string): boolean {
-  return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+  return !UNSTORABLE.test(value);
 }
 
 /** The message every refused string carries. */
 export const UNSTORABLE_TEXT_MESSAGE = "must not contain NUL characters or unpaired UTF-16 surrogates";
 
-/**
- * A zod string that Postgres can store: use it (with its own `.min`/`.max`) for every client
- * string that may be written to or looked up in the database.
- */
+/** A zod string that Postgres can store (use it with its own `.min`/`.max`). */
 export function storableText() {
   return z.string().refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
+}
+
+/** `text` with NUL and lone surrogates replaced by U+FFFD (the same string when it has none). */
+export function replaceUnstorable(text: string): string {
+  return UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, "\uFFFD") : text;
+}
+
+/** A JSON value whose every string (keys included) is storable; the same value when it already is. */
+export function storableJson(value: unknown): unknown {
+  if (typeof value === "string") return replaceUnstorable(value);
+  if (Array.isArray(value)) {
+    const items = value.map(storableJson);
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = Object.entries(value);
+    const stored = entries.map(([key, inner]) => [replaceUnstorable(key), storableJson(inner)] as const);
+    return stored.some(([key, inner], index) => key !== entries[index]?.[0] || inner !== entries[index]?.[1]) ? Object.fromEntries(stored) : value;
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 /**
  * A generation record that can always be stored. Text loses NUL and lone surrogates
- * (db/storable-text.ts), and a number beyond its column's range (an upstream reporting 1e15 or
+ * (domain/storable-text.ts), and a number beyond its column's range (an upstream reporting 1e15 or
  * 1e300 tokens) becomes the column's largest value. The record is made storable where it is
  * built, so the client's lookup, the rollups and the database all see the same figures, and
  * again where it is written, so no record reaching the store can make its statement fail. The
@@ -8,7 +8,7 @@
  */
 import { getTableColumns } from "drizzle-orm";
 import { generations } from "../db/schema/generations.js";
-import { storableJson, storableText } from "../db/storable-text.js";
+import { replaceUnstorable, storableJson } from "../domain/storable-text.js";
 import type { GenerationRecord } from "./ports.js";
 
 const INT4_MAX = 2_147_483_647;
@@ -28,7 +28,7 @@ export function storableGeneration(record: GenerationRecord): GenerationRecord {
 }
 
 function storable(value: unknown, type: string): unknown {
-  if (typeof value === "string") return storableText(value);
+  if (typeof value === "string") return replaceUnstorable(value);
   if (typeof value === "bigint") return value > INT8_MAX ? INT8_MAX : value < -INT8_MAX ? -INT8_MAX : value;
   if (typeof value === "number" && type === "integer") {
     if (Number.isInteger(value) && value <= INT4_MAX && value >= -INT4_MAX) return value;
