@@ -23,6 +23,15 @@ function present(limit: KeyRateLimit | null) {
   return limit ? { requests: limit.requests, interval: formatInterval(limit.intervalMs) } : { requests: -1, interval: null };
 }
 
+/** A Redis failure is the store being away, not a fault of the request. */
+async function fromStore<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch {
+    throw serviceUnavailable("The rate limit store (Redis) is unavailable; retry shortly");
+  }
+}
+
 /**
  * GET and PUT /api/v1/keys/{hash}/rate-limit (management key of the key's account): read or set an
  * inference key's request budget `{requests, interval}` ("1m" by default; `requests: null` removes
@@ -39,13 +48,13 @@ export function registerKeyRateLimitRoutes(app: FastifyInstance, deps: RouteDeps
   };
   app.get("/api/v1/keys/:hash/rate-limit", management, async (request) => {
     const { key, limits: store } = await keyOf(callerKey(request).accountId, request.params);
-    return { data: { rate_limit: present(await store.get(key.id)) } };
+    return { data: { rate_limit: present(await fromStore(store.get(key.id))) } };
   });
   app.put("/api/v1/keys/:hash/rate-limit", management, async (request) => {
     const body = parseInput(rateLimitBody, request.body);
     const { key, limits: store } = await keyOf(callerKey(request).accountId, request.params);
     const limit = body.requests === null ? null : { requests: body.requests, intervalMs: parseInterval(body.interval)! };
-    await store.set(key.id, limit);
+    await fromStore(store.set(key.id, limit));
     return { data: { rate_limit: present(limit) } };
   });
 }
