@@ -43,7 +43,8 @@ export function registerKeyRateLimitRoutes(app: FastifyInstance, deps: RouteDeps
     if (!limits) throw serviceUnavailable("Per-key rate limits are off: set REDIS_URL to enable them");
     const { hash } = parseInput(hashParams, params, "path");
     const key = await findAccountKey(deps.db, accountId, hash);
-    if (!key) throw notFound("No key with that hash in this account");
+    // Only inference keys: a management key limited by mistake could lock its owner out of undoing it.
+    if (!key || key.kind !== "inference") throw notFound("No inference key with that hash in this account");
     return { key, limits };
   };
   app.get("/api/v1/keys/:hash/rate-limit", management, async (request) => {
