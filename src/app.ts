@@ -90,9 +90,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   registerErrorHandling(app);
   registerRequestLog(app);
-  const ownRedis = deps.redis === undefined && deps.config.redisUrl !== undefined ? createRedisClient(deps.config.redisUrl) : undefined;
+  const ownRedis =
+    deps.redis === undefined && deps.config.redisUrl !== undefined
+      ? createRedisClient(deps.config.redisUrl, (error) => app.log.warn({ error: error.message }, "Redis unavailable: rate limits are not counted"))
+      : undefined;
   const redis = deps.redis ?? ownRedis;
-  if (ownRedis) app.addHook("onClose", async () => void (await ownRedis.quit()));
+  if (ownRedis) app.addHook("onClose", async () => ownRedis.disconnect());
   await registerAnonymousRateLimit(app, deps.config.server.rate_limits, redis);
   const keyRateLimits = redis ? new KeyRateLimits(redis, () => clock().getTime()) : undefined;
   registerKeyRateLimit(app, keyRateLimits);

@@ -1,4 +1,7 @@
+import { pino } from "pino";
 import { buildApp } from "./app.js";
+import { buildCatalog } from "./catalog/build-catalog.js";
+import { describeDatabase, startupSummary } from "./config/startup-summary.js";
 import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
@@ -24,8 +27,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // The app's logger exists only once the app is built; start-up steps before it log here.
+  const startupLog = pino({ level: config.logLevel });
+  const opening = config.databaseUrl ? "connecting" : "opening (a first start creates it, which can take several seconds)";
+  startupLog.info({ database: describeDatabase(config) }, `database: ${opening}`);
   const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  startupLog.info("database: applying migrations");
+  const migratingSince = performance.now();
   await database.migrate();
+  startupLog.info({ ms: Math.round(performance.now() - migratingSince) }, "database: migrations applied");
   await expireHolds(database.db, new Date());
 
   const clock = () => new Date();
@@ -44,7 +54,12 @@ async function main(): Promise<void> {
     );
   }
   const address = await app.listen({ port: config.port, host: config.host });
-  app.log.info({ storage: database.dialect, address }, "farebox ready");
+  const catalog = buildCatalog({ includeDefault: config.catalog.include_default, providers: config.providers, models: config.models });
+  const usable = [...catalog.models.values()].filter((model) => model.endpoints.some((endpoint) => endpoint.provider.apiKey !== undefined)).map((model) => model.id);
+  app.log.info({ storage: database.dialect, ...startupSummary(config, address, usable, catalog.models.size) }, "farebox ready");
+  if (usable.length === 0) {
+    app.log.warn("no model has a provider key yet: set providers.<slug>.api_key in the config file (or let accounts bring their own keys)");
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -77,6 +77,29 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
     });
   });
 
+  describe("with Redis down", () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(kind, { config: { redisUrl: "redis://127.0.0.1:1" } });
+    });
+    afterAll(() => app.close());
+
+    it("lets requests through and answers 503 where a setting must be read or written", async () => {
+      const { managementKey } = await createAccountViaAdmin(app.url);
+      const created = await call(app.url, "/api/v1/keys", managementKey, { method: "POST", body: { name: "k" } });
+      expect(created.status).toBe(201);
+      expect((await call(app.url, "/api/v1/key", created.body.key as string)).status).toBe(200);
+      const challenge = await fetch(`${app.url}/api/v1/auth/challenge`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ chain: "evm", address: "0x" + "cd".repeat(20) }),
+      });
+      expect(challenge.status).toBe(200);
+      const put = await call(app.url, `/api/v1/keys/${created.body.data.hash as string}/rate-limit`, managementKey, { method: "PUT", body: { requests: 1 } });
+      expect(put.status).toBe(503);
+    });
+  });
+
   describe("without REDIS_URL", () => {
     let app: TestApp;
     beforeAll(async () => {

@@ -70,6 +70,33 @@ describe("the gateway process", () => {
     expect(await exited).toBe(0);
   });
 
+  it("says what it is doing while it starts and summarizes what it runs with", { timeout: 120_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "farebox-data-"));
+    child = startGateway({ DATA_DIR: dataDir });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const address = await waitForReady(child);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const messages = lines.map((line) => line.msg);
+    expect(messages.indexOf("database: applying migrations")).toBeGreaterThan(messages.findIndex((msg) => String(msg).startsWith("database: opening")));
+    expect(messages.indexOf("farebox ready")).toBeGreaterThan(messages.indexOf("database: migrations applied"));
+    expect(lines.find((line) => line.msg === "farebox ready")).toMatchObject({
+      address,
+      database: `PGlite in ${dataDir}`,
+      models: { usable: 0 },
+      chains: [],
+      admin_api: "off",
+      sign_in_domain: "localhost:8080",
+      byok: "off",
+      key_rate_limits: "off",
+    });
+    expect(messages.some((msg) => String(msg).startsWith("no model has a provider key"))).toBe(true);
+  });
+
   it("refuses to start with an invalid configuration and lists every problem", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "farebox-config-")), "bad.yaml");
     writeFileSync(path, "fees: { credit_bps: lots }\nunknown_section: 1\n");

@@ -23,6 +23,15 @@ function present(limit: KeyRateLimit | null) {
   return limit ? { requests: limit.requests, interval: formatInterval(limit.intervalMs) } : { requests: -1, interval: null };
 }
 
+/** A Redis failure is the store being away, not a fault of the request. */
+async function fromStore<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch {
+    throw serviceUnavailable("The rate limit store (Redis) is unavailable; retry shortly");
+  }
+}
+
 /**
  * GET and PUT /api/v1/keys/{hash}/rate-limit (management key of the key's account): read or set an
  * inference key's request budget `{requests, interval}` ("1m" by default; `requests: null` removes
@@ -34,18 +43,19 @@ export function registerKeyRateLimitRoutes(app: FastifyInstance, deps: RouteDeps
     if (!limits) throw serviceUnavailable("Per-key rate limits are off: set REDIS_URL to enable them");
     const { hash } = parseInput(hashParams, params, "path");
     const key = await findAccountKey(deps.db, accountId, hash);
-    if (!key) throw notFound("No key with that hash in this account");
+    // Only inference keys: a management key limited by mistake could lock its owner out of undoing it.
+    if (!key || key.kind !== "inference") throw notFound("No inference key with that hash in this account");
     return { key, limits };
   };
   app.get("/api/v1/keys/:hash/rate-limit", management, async (request) => {
     const { key, limits: store } = await keyOf(callerKey(request).accountId, request.params);
-    return { data: { rate_limit: present(await store.get(key.id)) } };
+    return { data: { rate_limit: present(await fromStore(store.get(key.id))) } };
   });
   app.put("/api/v1/keys/:hash/rate-limit", management, async (request) => {
     const body = parseInput(rateLimitBody, request.body);
     const { key, limits: store } = await keyOf(callerKey(request).accountId, request.params);
     const limit = body.requests === null ? null : { requests: body.requests, intervalMs: parseInterval(body.interval)! };
-    await store.set(key.id, limit);
+    await fromStore(store.set(key.id, limit));
     return { data: { rate_limit: present(limit) } };
   });
 }

@@ -1,0 +1,38 @@
+import type { Config } from "./schema.js";
+
+/** What the process is running with, as one structured log line at start-up. */
+export interface StartupSummary {
+  address: string;
+  database: string;
+  models: { usable: number; total: number; examples: string[] };
+  chains: string[];
+  admin_api: "on" | "off";
+  sign_in_domain: string;
+  byok: "on" | "off";
+  key_rate_limits: "on (Redis)" | "off";
+}
+
+/** Where the data lives, without credentials: "PostgreSQL db.example:5432/farebox" or "PGlite in ./data". */
+export function describeDatabase(config: Config): string {
+  if (!config.databaseUrl) return `PGlite in ${config.dataDir}`;
+  const url = new URL(config.databaseUrl);
+  return `PostgreSQL ${url.hostname}:${url.port || "5432"}${url.pathname}`;
+}
+
+/**
+ * The start-up summary: listening address, database, models a request can actually be served by
+ * (those with at least one provider key), chains watched, whether the admin API, BYOK and per-key
+ * rate limits are on, and the sign-in domain. `usableModelIds` come from the built catalog.
+ */
+export function startupSummary(config: Config, address: string, usableModelIds: readonly string[], totalModels: number): StartupSummary {
+  return {
+    address,
+    database: describeDatabase(config),
+    models: { usable: usableModelIds.length, total: totalModels, examples: usableModelIds.slice(0, 5) },
+    chains: [...config.chains.evm.map((chain) => `eip155:${chain.chain_id}`), ...(config.chains.solana ? ["solana:mainnet"] : [])],
+    admin_api: config.adminToken ? "on" : "off",
+    sign_in_domain: config.auth.domain,
+    byok: config.byokMasterKey ? "on" : "off",
+    key_rate_limits: config.redisUrl ? "on (Redis)" : "off",
+  };
+}
