@@ -12,6 +12,7 @@ import { postEntry } from "../ledger/index.js";
 import { observationKey, type DepositObservation } from "../chains/observation.js";
 import { attributeDeposit, expiredIntentForAmount } from "./attribution.js";
 import { observationColumns } from "./observation-columns.js";
+import { adoptReincluded } from "./reinclusion.js";
 import type { Attribution, DepositRate } from "./types.js";
 
 /** Ledger idempotency key for a deposit credit. */
@@ -62,6 +63,7 @@ async function postCredit(db: Db, depositId: string, v: ValuedObservation, who: 
  */
 export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
   const o = v.observation;
+  if ((await adoptReincluded(db, o)) === "settled") return "already_done";
   const [existing] = await db
     .select({ id: deposits.id, status: deposits.status, seenAt: deposits.seenAt })
     .from(deposits)

@@ -13,13 +13,17 @@ import {
   confirmationsAt,
   creditableHead,
   cursorIsCanonical,
+  IncompleteRangeError,
+  readCoveredRange,
   readDeposits,
   type Confirmations,
   type EvmWatch,
 } from "../chains/evm/scanner.js";
 import { confirmDeposit, type ValuedObservation } from "./credit.js";
 import { getCursor, setCursor, tryChainLock } from "./cursors.js";
-import { markOrphaned, orphanUnconfirmedInRange, recordSeen, refreshConfirmations, seenAbove } from "./pending.js";
+import { sameTransfer } from "../chains/evm/receipt.js";
+import { recheckSeenDeposit } from "./orphan-check.js";
+import { markOrphaned, recordSeen, refreshConfirmations, seenAbove, seenInRange } from "./pending.js";
 import type { AssetValuer } from "./types.js";
 
 /** Everything one chain's sync needs, passed in. */
@@ -111,11 +115,14 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
     });
   }
   const from = cursor.block + 1n;
-  const read = await readBounded(deps.sizer, from, target, (a, b) => readDeposits(deps.client, deps.watch, a, b));
-  const { valued, stallBlock, reason } = await valueInOrder(deps, read.value);
-  const to = stallBlock === undefined ? read.to : stallBlock - 1n;
+  const parentHash = cursor.block >= 0n && cursor.hash !== "" ? cursor.hash : undefined;
+  const read = await readBounded(deps.sizer, from, target, (a, b) => readCoveredRange(deps.client, deps.watch, a, b, parentHash));
+  const { valued, stallBlock, reason } = await valueInOrder(deps, read.value.observations);
+  const covered = read.value.last;
+  const to = stallBlock === undefined ? covered.block : stallBlock - 1n;
   if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
-  const next = { block: to, hash: (await blockHashAt(deps.client, to)) ?? "" };
+  const next = to === covered.block ? covered : { block: to, hash: read.value.hashes.get(to) ?? "" };
+  const missing = await missingFromRange(deps, from, to, read.value.observations);
   return writeIfUnmoved(deps, stored, async (tx) => {
     const now = deps.now();
     let credited = 0;
@@ -125,11 +132,31 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
       if (outcome === "credited") credited += 1;
       if (outcome === "unattributed") parked += 1;
     }
-    await orphanUnconfirmedInRange(tx, chain, from, to);
+    await recordSeen(tx, missing.movedOut.map((observation) => ({ observation, confirmations: 0 })), now);
+    await markOrphaned(tx, missing.gone);
     await setCursor(tx, chain, next, now);
     if (stallBlock !== undefined) return { kind: "stalled", cursor: next, reason: reason ?? "not ready" };
-    return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target };
+    // A read cut short (a block's logs not available yet) ends this pass; the next one resumes there.
+    return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target || covered.block < read.to };
   });
+}
+
+/**
+ * Seen deposits recorded in [from, to] that the range read did not return, each re-checked against its
+ * receipt: gone (orphan it), re-included above `to` (move it there, still confirming), or canonical inside
+ * the range, which means the range answer was incomplete and nothing of it may be committed.
+ */
+async function missingFromRange(deps: EvmSyncDeps, from: bigint, to: bigint, read: DepositObservation[]): Promise<{ gone: string[]; movedOut: DepositObservation[] }> {
+  const gone: string[] = [];
+  const movedOut: DepositObservation[] = [];
+  for (const row of await seenInRange(deps.db, deps.watch.chain, from, to)) {
+    if (read.some((o) => sameTransfer(row, o))) continue;
+    const outcome = await recheckSeenDeposit(deps.client, deps.watch, row);
+    if (outcome.kind === "gone") gone.push(row.id);
+    else if (outcome.observation.blockOrSlot > to) movedOut.push(outcome.observation);
+    else throw new IncompleteRangeError(`deposit ${row.txId} is canonical in block ${outcome.observation.blockOrSlot} but the read of ${from}–${to} missed it`);
+  }
+  return { gone, movedOut };
 }
 
 /**
@@ -149,9 +176,14 @@ export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
   if (memo?.scannedTo && memo.scannedTo.block >= from && memo.scannedTo.block <= latest) {
     if ((await blockHashAt(deps.client, memo.scannedTo.block)) === memo.scannedTo.hash) from = memo.scannedTo.block + 1n;
   }
+  // A seen deposit whose block was replaced is orphaned only if its receipt does not show it elsewhere.
   const replaced: string[] = [];
+  const reincluded: DepositObservation[] = [];
   for (const row of await seenAbove(deps.db, chain, floor)) {
-    if ((await blockHashAt(deps.client, row.block)) !== row.hash) replaced.push(row.id);
+    if ((await blockHashAt(deps.client, row.blockOrSlot)) === row.blockHash) continue;
+    const outcome = await recheckSeenDeposit(deps.client, deps.watch, row);
+    if (outcome.kind === "gone") replaced.push(row.id);
+    else reincluded.push(outcome.observation);
   }
   const observations = from <= latest ? await readDeposits(deps.client, deps.watch, from, latest) : [];
   const latestHash = await blockHashAt(deps.client, latest);
@@ -160,7 +192,7 @@ export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
     await markOrphaned(tx, replaced);
     await recordSeen(
       tx,
-      observations.map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })),
+      [...reincluded, ...observations].map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })),
       deps.now(),
     );
     await refreshConfirmations(tx, chain, latest);
