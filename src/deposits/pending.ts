@@ -67,6 +67,7 @@ export function rowObservation(row: typeof deposits.$inferSelect): DepositObserv
     amountBaseUnits: row.amountBaseUnits,
     blockOrSlot: row.blockOrSlot,
     blockHash: row.blockHash ?? undefined,
+    blockTime: row.blockTime ?? undefined,
     memoOrReference: row.memoOrReference ?? undefined,
   };
 }

@@ -42,6 +42,7 @@ export function toDepositObservation(chain: string, observation: SolanaDepositOb
     amountBaseUnits: observation.amountBaseUnits,
     blockOrSlot: BigInt(observation.slot),
     memoOrReference: observation.reference,
+    ...(observation.blockTime === null ? {} : { blockTime: new Date(observation.blockTime * 1000) }),
   };
 }
 

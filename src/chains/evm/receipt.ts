@@ -6,7 +6,7 @@
 import { getAddress, parseEventLogs, type Hash, type PublicClient } from "viem";
 import type { DepositObservation } from "../observation.js";
 import { transferEvent } from "./abis.js";
-import { blockHashAt, type EvmWatch } from "./scanner.js";
+import type { EvmWatch } from "./scanner.js";
 
 /** A transaction as the chain holds it now: absent (dropped, replaced, never mined), failed, or its deposits. */
 export type ReceiptCheck = { kind: "absent" } | { kind: "failed" } | { kind: "included"; observations: DepositObservation[] };
@@ -20,6 +20,15 @@ async function receiptOf(client: PublicClient, hash: Hash) {
   }
 }
 
+async function blockAt(client: PublicClient, blockNumber: bigint) {
+  try {
+    return await client.getBlock({ blockNumber });
+  } catch (error) {
+    if (error instanceof Error && error.name === "BlockNotFoundError") return undefined;
+    throw error;
+  }
+}
+
 /**
  * The deposits to the treasury that transaction `txId` made on the canonical chain. A receipt whose
  * block is no longer canonical counts as absent.
@@ -28,10 +37,11 @@ export async function checkDepositTransaction(client: PublicClient, watch: EvmWa
   const hash = txId as Hash;
   const receipt = await receiptOf(client, hash);
   if (!receipt) return { kind: "absent" };
-  if ((await blockHashAt(client, receipt.blockNumber)) !== receipt.blockHash) return { kind: "absent" };
+  const block = await blockAt(client, receipt.blockNumber);
+  if (block?.hash !== receipt.blockHash) return { kind: "absent" };
   if (receipt.status !== "success") return { kind: "failed" };
   const treasury = getAddress(watch.treasury);
-  const base = { chain: watch.chain, txId: hash, to: treasury, blockOrSlot: receipt.blockNumber, blockHash: receipt.blockHash };
+  const base = { chain: watch.chain, txId: hash, to: treasury, blockOrSlot: receipt.blockNumber, blockHash: receipt.blockHash, blockTime: new Date(Number(block.timestamp) * 1000) };
   const observations: DepositObservation[] = [];
   const bySymbol = new Map(watch.tokens.map((t) => [getAddress(t.address), t.symbol]));
   for (const log of parseEventLogs({ abi: [transferEvent], logs: receipt.logs, eventName: "Transfer", strict: true })) {

@@ -69,7 +69,7 @@ export interface CoveredRange {
   hashes: Map<bigint, string>;
 }
 
-type ScannedBlock = { number: bigint; hash: Hash; parentHash: Hash; logsBloom: Hex; transactions: readonly (Hash | { hash: Hash; to: Address | null; from: Address; value: bigint })[] };
+type ScannedBlock = { number: bigint; hash: Hash; parentHash: Hash; logsBloom: Hex; timestamp: bigint; transactions: readonly (Hash | { hash: Hash; to: Address | null; from: Address; value: bigint })[] };
 
 const BLOCK_READ_CONCURRENCY = 8;
 
@@ -83,7 +83,7 @@ async function readBlocks(client: PublicClient, from: bigint, to: bigint, withTr
     const read = await Promise.all(batch.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: withTransactions })));
     for (const [j, block] of read.entries()) {
       if (block.hash === null || block.number !== batch[j]) throw new IncompleteRangeError(`block ${batch[j]} is not available yet`);
-      blocks.push({ number: block.number, hash: block.hash, parentHash: block.parentHash, logsBloom: block.logsBloom ?? "0x", transactions: block.transactions });
+      blocks.push({ number: block.number, hash: block.hash, parentHash: block.parentHash, logsBloom: block.logsBloom ?? "0x", timestamp: block.timestamp, transactions: block.transactions });
     }
   }
   return blocks;
@@ -127,6 +127,7 @@ async function tokenObservationsIn(client: PublicClient, watch: EvmWatch, block:
       amountBaseUnits: log.args.value,
       blockOrSlot: block.number,
       blockHash: block.hash,
+      blockTime: new Date(Number(block.timestamp) * 1000),
     });
   }
   return out;
@@ -143,7 +144,7 @@ async function nativeObservationsIn(client: PublicClient, watch: EvmWatch, block
     const receipt = await client.getTransactionReceipt({ hash: tx.hash });
     if (receipt.status !== "success") continue;
     if (receipt.blockHash !== block.hash) throw new IncompleteRangeError(`receipt of ${tx.hash} is from another chain than block ${block.number}`);
-    out.push({ chain: watch.chain, txId: tx.hash, index: -1, from: getAddress(tx.from), to: treasury, asset: symbol, amountBaseUnits: tx.value, blockOrSlot: block.number, blockHash: block.hash });
+    out.push({ chain: watch.chain, txId: tx.hash, index: -1, from: getAddress(tx.from), to: treasury, asset: symbol, amountBaseUnits: tx.value, blockOrSlot: block.number, blockHash: block.hash, blockTime: new Date(Number(block.timestamp) * 1000) });
   }
   return out;
 }
