@@ -10,7 +10,7 @@ import { depositIntents, deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import { postEntry } from "../ledger/index.js";
 import { observationKey, type DepositObservation } from "../chains/observation.js";
-import { attributeDeposit, expiredIntentForAmount } from "./attribution.js";
+import { attributeDeposit, expiredIntentForAmount, paidAt } from "./attribution.js";
 import { observationColumns } from "./observation-columns.js";
 import { adoptReincluded } from "./reinclusion.js";
 import type { Attribution, DepositRate } from "./types.js";
@@ -72,7 +72,7 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
   const seenAt = existing?.seenAt ?? now;
   const who = await attributeDeposit(db, o, seenAt);
   const status = who ? "credited" : "unattributed";
-  const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, seenAt);
+  const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, paidAt(o, seenAt));
   const values = {
     ...observationColumns(o),
     status,
