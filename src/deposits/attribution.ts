@@ -80,20 +80,22 @@ export async function referenceableIntents(db: Db, chain: string, at: Date): Pro
 }
 
 /**
- * Resolves who a deposit belongs to; undefined means park it as unattributed. Order: a sender that is
- * a linked wallet (any of them, `from` first), then the Solana Pay reference, then an exact-amount intent.
+ * Resolves who a deposit belongs to; undefined means park it as unattributed. Order: the Solana Pay
+ * reference (it names the payment request, whoever signed or paid the fee), then a sender that is a
+ * linked wallet (the sender is the wallet whose balance moved by the amount, never a fee payer), then an
+ * exact-amount intent.
  */
 export async function attributeDeposit(db: Db, observation: DepositObservation, seenAt: Date): Promise<Attribution | undefined> {
   const family = familyOfChain(observation.chain);
-  for (const sender of new Set([observation.from, ...(observation.senders ?? [])])) {
-    if (sender === "") continue;
-    const linked = await accountOfWallet(db, family, sender);
-    if (linked) return { accountId: linked, attribution: "wallet" };
-  }
   if (family === "solana" && observation.memoOrReference) {
     const intents = await referenceableIntents(db, observation.chain, seenAt);
     const intent = intents.find((candidate) => candidate.reference === observation.memoOrReference);
     if (intent) return { accountId: intent.accountId, attribution: "reference", intentId: intent.id };
+  }
+  for (const sender of new Set([observation.from, ...(observation.senders ?? [])])) {
+    if (sender === "") continue;
+    const linked = await accountOfWallet(db, family, sender);
+    if (linked) return { accountId: linked, attribution: "wallet" };
   }
   const intent = await intentForAmount(db, observation, paidAt(observation, seenAt));
   if (intent.kind === "intent") return { accountId: intent.accountId, attribution: "intent", intentId: intent.id };
