@@ -21,6 +21,7 @@ try {
     if (wantsChainAudit(process.argv)) {
       const chain = await runChainAudit(database.db, config.chains.evm, () => new Date());
       for (const problem of chain.problems) process.stdout.write(`PROBLEM ${problem}\n`);
+      for (const reversal of chain.reversed) process.stdout.write(`REVERSED ${reversal}\n`);
       process.stdout.write(`${chain.ok ? "OK" : "FAILED"}: ${chain.depositsChecked} credited deposits re-read on chain, ${chain.blocksSampled} recent blocks sampled, ${chain.problems.length} problems\n`);
       ok = ok && chain.ok;
     }

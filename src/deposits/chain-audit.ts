@@ -25,6 +25,8 @@ export interface ChainAuditReport {
   depositsChecked: number;
   blocksSampled: number;
   problems: string[];
+  /** Credited deposits taken back because their transaction left the chain: liabilities for the operator to confirm. */
+  reversed: string[];
 }
 
 /** Net deposit ledger entries per transaction and asset on a chain (a reversal cancels its credit). */
@@ -79,5 +81,12 @@ export async function auditDepositsAgainstChains(db: Db, chains: readonly Audite
     depositsChecked += checked;
     blocksSampled += sampled;
   }
-  return { ok: problems.length === 0, depositsChecked, blocksSampled, problems };
+  const reversed = await db.select().from(deposits).where(eq(deposits.status, "reversed"));
+  return {
+    ok: problems.length === 0,
+    depositsChecked,
+    blocksSampled,
+    problems,
+    reversed: reversed.map((r) => `deposit ${r.id} (${r.chain} ${r.txId} ${r.asset}) credited to ${r.accountId ?? "nobody"} then reversed: its transaction left the chain`),
+  };
 }

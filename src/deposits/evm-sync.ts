@@ -17,13 +17,16 @@ import {
   readCoveredRange,
   readDeposits,
   type Confirmations,
+  type CoveredRange,
   type EvmWatch,
 } from "../chains/evm/scanner.js";
 import { confirmDeposit, type ValuedObservation } from "./credit.js";
 import { getCursor, setCursor, tryChainLock } from "./cursors.js";
 import { sameTransfer } from "../chains/evm/receipt.js";
 import { recheckSeenDeposit } from "./orphan-check.js";
-import { markOrphaned, recordSeen, refreshConfirmations, seenAbove, seenInRange } from "./pending.js";
+import { creditedInRange, markOrphaned, recordSeen, refreshConfirmations, seenAbove, seenInRange } from "./pending.js";
+import { moveToObservation } from "./reinclusion.js";
+import { reverseDeposit } from "./reversal.js";
 import type { AssetValuer } from "./types.js";
 
 /** Everything one chain's sync needs, passed in. */
@@ -41,6 +44,8 @@ export interface EvmSyncDeps {
   pendingWindow?: bigint;
   /** How far the cursor is moved back when its own block was replaced (default 64). */
   rewindDepth?: bigint;
+  /** Told the id of each credited deposit reversed because its transaction left the chain (for /metrics and logs). */
+  onReversed?: (depositId: string) => void;
   /** Per-listener memory of how far pending blocks were scanned (kept between passes). */
   pendingMemo?: { scannedTo?: BlockCursor };
 }
@@ -122,7 +127,7 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
   const to = stallBlock === undefined ? covered.block : stallBlock - 1n;
   if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
   const next = to === covered.block ? covered : { block: to, hash: read.value.hashes.get(to) ?? "" };
-  const missing = await missingFromRange(deps, from, to, read.value.observations);
+  const missing = await missingFromRange(deps, from, to, read.value);
   return writeIfUnmoved(deps, stored, async (tx) => {
     const now = deps.now();
     let credited = 0;
@@ -134,6 +139,10 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
     }
     await recordSeen(tx, missing.movedOut.map((observation) => ({ observation, confirmations: 0 })), now);
     await markOrphaned(tx, missing.gone);
+    for (const moved of missing.creditedMoved) await moveToObservation(tx, moved.id, moved.observation);
+    for (const id of missing.vanished) {
+      if (await reverseDeposit(tx, id, now)) deps.onReversed?.(id);
+    }
     await setCursor(tx, chain, next, now);
     if (stallBlock !== undefined) return { kind: "stalled", cursor: next, reason: reason ?? "not ready" };
     // A read cut short (a block's logs not available yet) ends this pass; the next one resumes there.
@@ -141,22 +150,42 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
   });
 }
 
+/** What the range read did not return of the deposits recorded in it, each re-checked against its receipt. */
+interface MissingDeposits {
+  /** Seen deposits whose transaction is gone: orphan them. */
+  gone: string[];
+  /** Seen deposits re-included above the range: still confirming there. */
+  movedOut: DepositObservation[];
+  /** Credited deposits re-included above the range: the row follows the transfer, the credit stays. */
+  creditedMoved: { id: string; observation: DepositObservation }[];
+  /** Credited deposits whose transaction left the canonical chain: reverse them. */
+  vanished: string[];
+}
+
 /**
- * Seen deposits recorded in [from, to] that the range read did not return, each re-checked against its
- * receipt: gone (orphan it), re-included above `to` (move it there, still confirming), or canonical inside
+ * Deposits recorded in [from, to] (seen, or credited in a block the read found replaced) that the read
+ * did not return, each re-checked against its receipt: gone, re-included above `to`, or canonical inside
  * the range, which means the range answer was incomplete and nothing of it may be committed.
  */
-async function missingFromRange(deps: EvmSyncDeps, from: bigint, to: bigint, read: DepositObservation[]): Promise<{ gone: string[]; movedOut: DepositObservation[] }> {
-  const gone: string[] = [];
-  const movedOut: DepositObservation[] = [];
-  for (const row of await seenInRange(deps.db, deps.watch.chain, from, to)) {
-    if (read.some((o) => sameTransfer(row, o))) continue;
+async function missingFromRange(deps: EvmSyncDeps, from: bigint, to: bigint, read: CoveredRange): Promise<MissingDeposits> {
+  const missing: MissingDeposits = { gone: [], movedOut: [], creditedMoved: [], vanished: [] };
+  const rows = [
+    ...(await seenInRange(deps.db, deps.watch.chain, from, to)),
+    ...(await creditedInRange(deps.db, deps.watch.chain, from, to)).filter((row) => read.hashes.get(row.blockOrSlot) !== row.blockHash),
+  ];
+  for (const row of rows) {
+    if (read.observations.some((o) => sameTransfer(row, o))) continue;
     const outcome = await recheckSeenDeposit(deps.client, deps.watch, row);
-    if (outcome.kind === "gone") gone.push(row.id);
-    else if (outcome.observation.blockOrSlot > to) movedOut.push(outcome.observation);
-    else throw new IncompleteRangeError(`deposit ${row.txId} is canonical in block ${outcome.observation.blockOrSlot} but the read of ${from}–${to} missed it`);
+    if (outcome.kind === "on_chain" && outcome.observation.blockOrSlot <= to) {
+      throw new IncompleteRangeError(`deposit ${row.txId} is canonical in block ${outcome.observation.blockOrSlot} but the read of ${from}–${to} missed it`);
+    }
+    if (row.status === "credited") {
+      if (outcome.kind === "gone") missing.vanished.push(row.id);
+      else missing.creditedMoved.push({ id: row.id, observation: outcome.observation });
+    } else if (outcome.kind === "gone") missing.gone.push(row.id);
+    else missing.movedOut.push(outcome.observation);
   }
-  return { gone, movedOut };
+  return missing;
 }
 
 /**

@@ -46,13 +46,25 @@ export async function markOrphaned(db: Db, ids: string[]): Promise<void> {
   await db.update(deposits).set({ status: "orphaned" }).where(and(inArray(deposits.id, ids), eq(deposits.status, "seen")));
 }
 
-/** Seen deposits of a chain recorded in blocks [from, to], as observations to re-check. */
-export async function seenInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<(DepositObservation & { id: string })[]> {
+/** A stored deposit as the observation it was recorded from, with its id and status. */
+export type RecordedDeposit = DepositObservation & { id: string; status: (typeof deposits.$inferSelect)["status"] };
+
+async function inRange(db: Db, chain: string, status: "seen" | "credited", from: bigint, to: bigint): Promise<RecordedDeposit[]> {
   const rows = await db
     .select()
     .from(deposits)
-    .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen"), between(deposits.blockOrSlot, from, to)));
-  return rows.map((row) => ({ ...rowObservation(row), id: row.id }));
+    .where(and(eq(deposits.chain, chain), eq(deposits.status, status), between(deposits.blockOrSlot, from, to)));
+  return rows.map((row) => ({ ...rowObservation(row), id: row.id, status: row.status }));
+}
+
+/** Seen deposits of a chain recorded in blocks [from, to], as observations to re-check. */
+export function seenInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<RecordedDeposit[]> {
+  return inRange(db, chain, "seen", from, to);
+}
+
+/** Credited deposits of a chain recorded in blocks [from, to] (re-checked when a reorg replaced their block). */
+export function creditedInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<RecordedDeposit[]> {
+  return inRange(db, chain, "credited", from, to);
 }
 
 /** A stored deposit row as the observation it was recorded from. */

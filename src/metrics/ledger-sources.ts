@@ -9,8 +9,12 @@ import type { MetricSources } from "./farebox-metrics.js";
  * ledger keeps beside its entries: a scrape costs O(accounts), however long the ledger grows.
  * Sums are exact: bigint in SQL, cast to text, parsed as bigint.
  */
-export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals"> {
+export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals" | "depositsReversed"> {
   return {
+    depositsReversed: async () => {
+      const rows = await selectRows<{ chain: string; n: string }>(db, sql`select chain, count(*)::text as n from deposits where status = 'reversed' group by chain order by chain`);
+      return rows.map((row) => ({ chain: row.chain, count: Number(row.n) }));
+    },
     openHolds: async () => {
       const [row] = await selectRows<{ n: string; amount: string }>(
         db,
