@@ -13,6 +13,7 @@ import { observationKey, type DepositObservation } from "../chains/observation.j
 import { attributeDeposit, expiredIntentForAmount, paidAt } from "./attribution.js";
 import { observationColumns } from "./observation-columns.js";
 import { adoptReincluded } from "./reinclusion.js";
+import { restoreDeposit } from "./reversal.js";
 import type { Attribution, DepositRate } from "./types.js";
 
 /** Ledger idempotency key for a deposit credit. */
@@ -63,7 +64,9 @@ async function postCredit(db: Db, depositId: string, v: ValuedObservation, who: 
  */
 export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
   const o = v.observation;
-  if ((await adoptReincluded(db, o)) === "settled") return "already_done";
+  const adopted = await adoptReincluded(db, o, true);
+  if (adopted === "settled") return "already_done";
+  if (adopted === "reversed") return (await restoreDepositById(db, o, now)) ? "credited" : "already_done";
   const [existing] = await db
     .select({ id: deposits.id, status: deposits.status, seenAt: deposits.seenAt })
     .from(deposits)
@@ -132,4 +135,13 @@ export async function assignDeposit(db: Db, depositId: string, accountId: string
     row.rateAnswer !== null && row.rateDecimals !== null ? { answer: row.rateAnswer, decimals: row.rateDecimals, round: row.rateRound ?? "" } : undefined;
   await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution: "admin" });
   return true;
+}
+
+/** Restores the credit of the reversed row now at the observation's key. */
+async function restoreDepositById(db: Db, o: DepositObservation, now: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: deposits.id })
+    .from(deposits)
+    .where(and(eq(deposits.chain, o.chain), eq(deposits.txId, o.txId), eq(deposits.logIndex, o.index), eq(deposits.asset, o.asset)));
+  return row ? restoreDeposit(db, row.id, now) : false;
 }

@@ -14,7 +14,8 @@ import { adoptReincluded } from "./reinclusion.js";
 /** Records (or refreshes) observations that are not deep enough to credit yet. */
 export async function recordSeen(db: Db, observations: { observation: DepositObservation; confirmations: number }[], now: Date): Promise<void> {
   for (const { observation: o, confirmations } of observations) {
-    if ((await adoptReincluded(db, o)) === "settled") continue;
+    const adopted = await adoptReincluded(db, o, false);
+    if (adopted === "settled" || adopted === "reversed") continue;
     const values = {
       ...observationColumns(o),
       status: "seen" as const,

@@ -12,6 +12,7 @@ import type { DepositObservation } from "../chains/observation.js";
 export interface ReincludedRow {
   id: string;
   status: (typeof deposits.$inferSelect)["status"];
+  blockHash: string | null;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface ReincludedRow {
  */
 export async function findReincluded(db: Db, o: DepositObservation): Promise<ReincludedRow | undefined> {
   const [row] = await db
-    .select({ id: deposits.id, status: deposits.status })
+    .select({ id: deposits.id, status: deposits.status, blockHash: deposits.blockHash })
     .from(deposits)
     .where(
       and(
@@ -46,17 +47,24 @@ export async function moveToObservation(db: Db, id: string, o: DepositObservatio
 
 /**
  * Before an observation is recorded or credited: if its transfer was recorded from another block, move
- * that row here. Returns the row's status when it was already settled (credited or parked), so the caller
- * records nothing new.
+ * that row here. "settled": it was credited or parked, nothing new to record; "reversed": its credit was
+ * taken back when it left the chain and it is back on chain (moved here only when `confirmed`, so that
+ * the caller restores the credit at the credit depth); "moved": a seen or orphaned row now sits here.
  */
-export async function adoptReincluded(db: Db, o: DepositObservation): Promise<"settled" | "moved" | "none"> {
+export async function adoptReincluded(db: Db, o: DepositObservation, confirmed: boolean): Promise<"settled" | "moved" | "reversed" | "none"> {
   const [atKey] = await db
-    .select({ id: deposits.id })
+    .select({ id: deposits.id, status: deposits.status, blockHash: deposits.blockHash })
     .from(deposits)
     .where(and(eq(deposits.chain, o.chain), eq(deposits.txId, o.txId), eq(deposits.logIndex, o.index), eq(deposits.asset, o.asset)));
-  if (atKey) return "none";
-  const row = await findReincluded(db, o);
+  const row = atKey ?? (await findReincluded(db, o));
   if (!row) return "none";
+  if (row.status === "reversed") {
+    if (!confirmed) return "settled";
+    if (atKey && atKey.blockHash === (o.blockHash ?? null)) return "settled";
+    await moveToObservation(db, row.id, o);
+    return "reversed";
+  }
+  if (atKey) return "none";
   await moveToObservation(db, row.id, o);
   return row.status === "seen" || row.status === "orphaned" ? "moved" : "settled";
 }

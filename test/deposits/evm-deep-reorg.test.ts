@@ -116,4 +116,28 @@ describe.each(dbKinds)("a reorg deeper than the confirmation depth (%s)", (kind)
     new FareboxMetrics(registry, ledgerMetricSources(world.database.db));
     expect(await renderMetrics(registry)).toContain(`farebox_deposits_reversed_total{chain="${world.chain}"} 1`);
   });
+
+  it("credits a reversed deposit again, once, when its very transaction returns to the chain", async () => {
+    const carol = await createAccount(world.database.db);
+    await world.linkWallet(carol, 4);
+    const snapshot = await world.anvil.testClient.snapshot();
+    const raw = await signedUsdcTransfer(4, 4_000_000n);
+    const r = await broadcast(raw);
+    await world.anvil.publicClient.waitForTransactionReceipt({ hash: r, pollingInterval: 20 });
+    await world.anvil.mine(5);
+    await syncUntilQuiet();
+    await world.anvil.testClient.revert({ id: snapshot });
+    await world.anvil.mine(12);
+    await syncUntilQuiet();
+    expect((await world.rows(r)).map((row) => row.status)).toEqual(["reversed"]);
+    expect(await world.balance(carol)).toBe(0n);
+    await broadcast(raw);
+    await world.anvil.mine(5);
+    await syncUntilQuiet();
+    await syncUntilQuiet();
+    expect((await world.rows(r)).map((row) => row.status)).toEqual(["credited"]);
+    expect(await world.balance(carol)).toBe(4_000_000_000n);
+    expect(await entriesOf(carol)).toHaveLength(3);
+    expect((await world.audit()).problems).toEqual([]);
+  });
 });
