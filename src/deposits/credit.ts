@@ -62,7 +62,8 @@ async function postCredit(db: Db, depositId: string, v: ValuedObservation, who: 
  * Records one confirmed observation: credits it to its account (the full value; fees apply to usage,
  * not deposits) or parks it as unattributed. A row already credited or parked is left alone.
  */
-export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
+export async function confirmDeposit(db: Db, valued: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
+  let v = valued;
   const o = v.observation;
   const adopted = await adoptReincluded(db, o, true);
   if (adopted === "settled") return "already_done";
@@ -74,6 +75,7 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
   if (existing && (existing.status === "credited" || existing.status === "unattributed")) return "already_done";
   const seenAt = existing?.seenAt ?? now;
   const who = await attributeDeposit(db, o, seenAt);
+  if (who?.intentId && v.rate) v = { ...v, valueNano: await honouredValue(db, who.intentId, o, paidAt(o, seenAt), v.valueNano) };
   const status = who ? "credited" : "unattributed";
   const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, paidAt(o, seenAt));
   const values = {
@@ -144,4 +146,19 @@ async function restoreDepositById(db: Db, o: DepositObservation, now: Date): Pro
     .from(deposits)
     .where(and(eq(deposits.chain, o.chain), eq(deposits.txId, o.txId), eq(deposits.logIndex, o.index), eq(deposits.asset, o.asset)));
   return row ? restoreDeposit(db, row.id, now) : false;
+}
+
+/**
+ * The value credited for a payment of a priced asset (ETH, SOL) to an intent: the USD amount the intent quoted when it was paid at
+ * its exact amount within its window (the payer priced the asset at that quote; a feed move while the
+ * payment confirmed must not change what they get), else the value at credit time.
+ */
+async function honouredValue(db: Db, intentId: string, o: DepositObservation, paidAtTime: Date, valueNano: bigint): Promise<bigint> {
+  const [intent] = await db
+    .select({ asset: depositIntents.asset, amount: depositIntents.amountBaseUnits, usdNano: depositIntents.amountUsdNano, createdAt: depositIntents.createdAt, expiresAt: depositIntents.expiresAt })
+    .from(depositIntents)
+    .where(eq(depositIntents.id, intentId));
+  if (!intent || intent.amount !== o.amountBaseUnits || intent.asset !== o.asset) return valueNano;
+  const inWindow = intent.createdAt.getTime() <= paidAtTime.getTime() + 999 && paidAtTime < intent.expiresAt;
+  return inWindow ? intent.usdNano : valueNano;
 }

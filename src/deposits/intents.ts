@@ -25,6 +25,8 @@ export interface CreatedIntent {
   amountUsdNano: bigint;
   uri: string;
   expiresAt: Date;
+  /** True for a priced asset: paid exactly and in time, it is credited at `amountUsdNano`. */
+  priced: boolean;
 }
 
 const MAX_INTENT_USD_NANO = 1_000_000n * NANO_PER_USD;
@@ -98,6 +100,7 @@ export async function createIntent(
         amountUsdNano,
         uri: chain.paymentUri(asset, created, id),
         expiresAt,
+        priced: quote.price !== undefined,
       };
     }
   }

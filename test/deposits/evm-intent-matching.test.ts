@@ -110,4 +110,29 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
     expect(await world.balance(u6)).toBe(0n);
     expect((await world.audit()).problems).toEqual([]);
   });
+
+  it("an ETH intent paid exactly and in time is credited at its quote, though the feed moved meanwhile", async () => {
+    const u7 = await createAccount(world.database.db);
+    const ethChain: DepositChain = {
+      ...usdcChain,
+      assets: [{ symbol: "ETH", decimals: 18, native: true, priced: true }],
+      quote: async () => ({ kind: "quote", price: { answer: 2_000_00000000n, decimals: 8 } }),
+    };
+    const quoted = await createIntent(world.database.db, [ethChain], u7, { chain: world.chain, asset: "ETH", amount_usd: "40" }, new Date(), HOUR_MS);
+    expect(quoted.priced).toBe(true);
+    // The feed halves before the payment confirms: at credit time 0.02 ETH is worth $20.
+    await world.setPrice(1_000_00000000n, BigInt(Math.floor(Date.now() / 1000)));
+    const hash = await world.anvil.wallet(5).sendTransaction({ to: world.treasury, value: quoted.amountBaseUnits });
+    await world.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await confirmAndSync();
+    expect((await world.rows(hash))[0]).toMatchObject({ status: "credited", accountId: u7, intentId: quoted.id, valueNano: 40_000_000_000n });
+    expect(await world.balance(u7)).toBe(40_000_000_000n);
+    // Not exactly the amount: no quote to honour, and no intent either (parked at the feed's value).
+    const off = await world.anvil.wallet(5).sendTransaction({ to: world.treasury, value: quoted.amountBaseUnits + 1n });
+    await world.anvil.publicClient.waitForTransactionReceipt({ hash: off, pollingInterval: 20 });
+    await confirmAndSync();
+    expect((await world.rows(off))[0]).toMatchObject({ status: "unattributed" });
+    await world.setPrice(2_000_00000000n, BigInt(Math.floor(Date.now() / 1000)));
+    expect((await world.audit()).problems).toEqual([]);
+  });
 });

@@ -85,6 +85,10 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
       amount: formatDecimalScaled(intent.amountBaseUnits, intent.decimals),
       amount_base_units: intent.amountBaseUnits.toString(),
       amount_usd: nanoToUsdString(intent.amountUsdNano),
+      // Paid at exactly `amount` before `expires_at`, a priced asset is credited at this quote, whatever the feed does meanwhile.
+      quote: intent.priced
+        ? { usd_credited: nanoToUsdString(intent.amountUsdNano), honoured_until: intent.expiresAt.toISOString(), condition: "exactly amount, paid before expires_at" }
+        : null,
       uri: intent.uri,
       expires_at: intent.expiresAt.toISOString(),
     });
