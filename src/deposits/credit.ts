@@ -109,10 +109,10 @@ export async function confirmDeposit(db: Db, valued: ValuedObservation, now: Dat
 }
 
 /**
- * Credits a parked (unattributed) deposit to an account chosen by the admin, at the value fixed when it
- * confirmed. Call inside a transaction. Returns false when the deposit does not exist or is not parked.
+ * Credits a parked (unattributed) deposit to an account chosen by the admin (or to the account its
+ * sender's wallet was linked to since), at the value fixed when it confirmed. Call inside a transaction. Returns false when the deposit does not exist or is not parked.
  */
-export async function assignDeposit(db: Db, depositId: string, accountId: string, now: Date): Promise<boolean> {
+export async function assignDeposit(db: Db, depositId: string, accountId: string, now: Date, attribution: "admin" | "wallet" = "admin"): Promise<boolean> {
   const [row] = await db
     .select()
     .from(deposits)
@@ -131,11 +131,11 @@ export async function assignDeposit(db: Db, depositId: string, accountId: string
   };
   await db
     .update(deposits)
-    .set({ status: "credited", accountId, attribution: "admin", creditedAt: now, ledgerIdempotencyKey: depositLedgerKey(observation) })
+    .set({ status: "credited", accountId, attribution, creditedAt: now, ledgerIdempotencyKey: depositLedgerKey(observation) })
     .where(eq(deposits.id, depositId));
   const rate =
     row.rateAnswer !== null && row.rateDecimals !== null ? { answer: row.rateAnswer, decimals: row.rateDecimals, round: row.rateRound ?? "" } : undefined;
-  await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution: "admin" });
+  await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution });
   return true;
 }
 

@@ -27,6 +27,7 @@ import { recheckSeenDeposit } from "./orphan-check.js";
 import { creditedInRange, markOrphaned, recordSeen, refreshConfirmations, seenAbove, seenInRange } from "./pending.js";
 import { moveToObservation } from "./reinclusion.js";
 import { reverseDeposit } from "./reversal.js";
+import { creditParkedFromLinkedWallets } from "./parked-claims.js";
 import type { AssetValuer } from "./types.js";
 
 /** Everything one chain's sync needs, passed in. */
@@ -225,6 +226,7 @@ export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
       deps.now(),
     );
     await refreshConfirmations(tx, chain, latest);
+    await creditParkedFromLinkedWallets(tx, chain, deps.now());
   });
   if (memo && latestHash) memo.scannedTo = { block: latest, hash: latestHash };
   return latest;

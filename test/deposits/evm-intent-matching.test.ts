@@ -135,4 +135,18 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
     await world.setPrice(2_000_00000000n, BigInt(Math.floor(Date.now() / 1000)));
     expect((await world.audit()).problems).toEqual([]);
   });
+
+  it("a deposit parked before its sender's wallet was linked is credited to that account once linked", async () => {
+    const late = await createAccount(world.database.db);
+    const paid = await world.sendUsdc(2, 6_543_210n);
+    await confirmAndSync();
+    expect((await world.rows(paid))[0]).toMatchObject({ status: "unattributed" });
+    await world.linkWallet(late, 2);
+    expect(await world.sync()).not.toBeInstanceOf(Error);
+    expect((await world.rows(paid))[0]).toMatchObject({ status: "credited", accountId: late, attribution: "wallet" });
+    expect(await world.balance(late)).toBe(6_543_210_000n);
+    expect(await world.sync()).not.toBeInstanceOf(Error);
+    expect(await world.balance(late)).toBe(6_543_210_000n);
+    expect((await world.audit()).problems).toEqual([]);
+  });
 });
