@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { listWallets } from "../../auth/sign-in.js";
+import { unlinkWallet } from "../../auth/unlink-wallet.js";
 import { formatDecimalScaled, nanoToUsdString } from "../../domain/money.js";
 import { notFound } from "../../domain/errors.js";
 import { assignDeposit } from "../../deposits/credit.js";
@@ -19,6 +20,7 @@ const intentBody = z
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 const assignBody = z.object({ account_id: z.string().min(1).max(100) }).strict();
 const depositParams = z.object({ id: z.string().min(1).max(100) });
+const walletParams = z.object({ address: z.string().min(1).max(100) });
 
 /** The wire shape of one deposit. */
 function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
@@ -100,6 +102,12 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     const wallets = (await listWallets(deps.db, accountId)).map((w) => w.address);
     const rows = await listDepositsForWallets(deps.db, accountId, wallets, query.limit);
     return { data: rows.map((row) => presentDeposit(row, wallet)) };
+  });
+
+  app.delete("/api/v1/auth/wallets/:address", management, async (request) => {
+    const params = parseInput(walletParams, request.params, "path");
+    const removed = await unlinkWallet(deps.db, callerKey(request).accountId, params.address);
+    return { data: { chain: removed.family, address: removed.address, linked: false } };
   });
 
   const adminToken = deps.config.adminToken;
