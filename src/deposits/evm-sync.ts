@@ -20,7 +20,7 @@ import {
   type CoveredRange,
   type EvmWatch,
 } from "../chains/evm/scanner.js";
-import { confirmDeposit, type ValuedObservation } from "./credit.js";
+import { confirmDeposit } from "./credit.js";
 import { getCursor, setCursor, tryChainLock } from "./cursors.js";
 import { sameTransfer } from "../chains/evm/receipt.js";
 import { recheckSeenDeposit } from "./orphan-check.js";
@@ -28,6 +28,7 @@ import { creditedInRange, markOrphaned, recordSeen, refreshConfirmations, seenAb
 import { moveToObservation } from "./reinclusion.js";
 import { reverseDeposit } from "./reversal.js";
 import { creditParkedFromLinkedWallets } from "./parked-claims.js";
+import { valuePerAsset, waitingForPrice } from "./asset-order.js";
 import type { AssetValuer } from "./types.js";
 
 /** Everything one chain's sync needs, passed in. */
@@ -57,24 +58,13 @@ export type ChunkResult =
   | { kind: "rewound"; cursor: BlockCursor }
   | { kind: "idle"; cursor: BlockCursor }
   | { kind: "advanced"; cursor: BlockCursor; credited: number; parked: number; caughtUp: boolean }
-  | { kind: "stalled"; cursor: BlockCursor; reason: string };
+  | { kind: "stalled"; cursor: BlockCursor; reason: string; caughtUp?: boolean };
 
 async function initialCursor(deps: EvmSyncDeps, target: bigint): Promise<BlockCursor> {
   const start = deps.startBlock ?? target + 1n;
   const block = start - 1n;
   if (block < 0n) return { block: -1n, hash: "" };
   return { block, hash: (await blockHashAt(deps.client, block)) ?? "" };
-}
-
-/** Values each observation in order; stops at the first block whose value is not ready (stale price). */
-async function valueInOrder(deps: EvmSyncDeps, observations: DepositObservation[]): Promise<{ valued: ValuedObservation[]; stallBlock?: bigint; reason?: string }> {
-  const valued: ValuedObservation[] = [];
-  for (const observation of observations) {
-    const value = await deps.valuer(observation.asset, observation.amountBaseUnits);
-    if (value.kind === "not_ready") return { valued: valued.filter((v) => v.observation.blockOrSlot < observation.blockOrSlot), stallBlock: observation.blockOrSlot, reason: value.reason };
-    valued.push({ observation, valueNano: value.valueNano, rate: value.rate });
-  }
-  return { valued };
 }
 
 function sameCursor(a: BlockCursor | undefined, b: BlockCursor | undefined): boolean {
@@ -99,7 +89,7 @@ async function writeIfUnmoved(deps: EvmSyncDeps, started: BlockCursor | undefine
  * provided no other listener moved the cursor meanwhile. Call repeatedly until caught up.
  */
 export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
-  const { target } = await creditableHead(deps.client, deps.confirmations);
+  const { target, latest } = await creditableHead(deps.client, deps.confirmations);
   const chain = deps.watch.chain;
   const stored = await getCursor(deps.db, chain);
   const cursor = stored ?? (await initialCursor(deps, target));
@@ -123,11 +113,12 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
   const from = cursor.block + 1n;
   const parentHash = cursor.block >= 0n && cursor.hash !== "" ? cursor.hash : undefined;
   const read = await readBounded(deps.sizer, from, target, (a, b) => readCoveredRange(deps.client, deps.watch, a, b, parentHash));
-  const { valued, stallBlock, reason } = await valueInOrder(deps, read.value.observations);
+  // An asset with an older deposit still waiting for its price keeps its order: its new deposits wait too.
+  const blocked = new Set((await waitingForPrice(deps.db, chain, cursor.block)).map((o) => o.asset));
+  const { valued, waiting, reason } = await valuePerAsset(deps.valuer, read.value.observations, blocked);
   const covered = read.value.last;
-  const to = stallBlock === undefined ? covered.block : stallBlock - 1n;
-  if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
-  const next = to === covered.block ? covered : { block: to, hash: read.value.hashes.get(to) ?? "" };
+  const to = covered.block;
+  const next = covered;
   const missing = await missingFromRange(deps, from, to, read.value);
   return writeIfUnmoved(deps, stored, async (tx) => {
     const now = deps.now();
@@ -139,13 +130,14 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
       if (outcome === "unattributed") parked += 1;
     }
     await recordSeen(tx, missing.movedOut.map((observation) => ({ observation, confirmations: 0 })), now);
+    await recordSeen(tx, waiting.map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })), now);
     await markOrphaned(tx, missing.gone);
     for (const moved of missing.creditedMoved) await moveToObservation(tx, moved.id, moved.observation);
     for (const id of missing.vanished) {
       if (await reverseDeposit(tx, id, now)) deps.onReversed?.(id);
     }
     await setCursor(tx, chain, next, now);
-    if (stallBlock !== undefined) return { kind: "stalled", cursor: next, reason: reason ?? "not ready" };
+    if (waiting.length > 0) return { kind: "stalled", cursor: next, reason: reason ?? "not ready", caughtUp: to >= target || covered.block < read.to };
     // A read cut short (a block's logs not available yet) ends this pass; the next one resumes there.
     return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target || covered.block < read.to };
   });
@@ -232,6 +224,20 @@ export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
   return latest;
 }
 
+/** Credits deposits below the cursor that waited for their asset's price, oldest first per asset. */
+async function creditWaiting(deps: EvmSyncDeps, cursor: BlockCursor): Promise<void> {
+  const chain = deps.watch.chain;
+  const waiting = await waitingForPrice(deps.db, chain, cursor.block);
+  if (waiting.length === 0) return;
+  const { valued } = await valuePerAsset(deps.valuer, waiting);
+  if (valued.length === 0) return;
+  await atomically<void>(deps.db, async (tx) => {
+    if (!(await tryChainLock(tx, chain))) return;
+    const now = deps.now();
+    for (const v of valued) await confirmDeposit(tx, v, now);
+  });
+}
+
 /** What one sync pass did: its last chunk's outcome and, unless another process works the chain, the head it saw. */
 export type SyncResult = { kind: "locked_elsewhere" } | (Exclude<ChunkResult, { kind: "locked_elsewhere" }> & { headBlock: bigint });
 
@@ -240,8 +246,9 @@ export async function syncEvmChain(deps: EvmSyncDeps): Promise<SyncResult> {
   let last: ChunkResult;
   for (;;) {
     last = await creditNextChunk(deps);
-    if (last.kind !== "advanced" || last.caughtUp) break;
+    if ((last.kind !== "advanced" && last.kind !== "stalled") || last.caughtUp !== false) break;
   }
   if (last.kind === "locked_elsewhere") return last;
+  await creditWaiting(deps, last.cursor);
   return { ...last, headBlock: await trackPending(deps) };
 }
