@@ -20,6 +20,8 @@ export interface DepositObservation {
   amountBaseUnits: bigint;
   blockOrSlot: bigint;
   blockHash?: string;
+  /** When the block (slot) was produced, by the chain's own clock: an intent's window is judged by it. */
+  blockTime?: Date;
   memoOrReference?: string;
 }
 

@@ -19,16 +19,20 @@ export async function accountOfWallet(db: Db, family: "evm" | "solana", address:
   return row?.accountId;
 }
 
+/** Who an exact amount points to: one intent, several (ambiguous: park it, never guess), or none. */
+export type IntentMatch = { kind: "intent"; id: string; accountId: string } | { kind: "ambiguous"; intentIds: string[] } | { kind: "none" };
+
 /**
- * An unmatched intent for exactly this amount whose window contains `seenAt` (the time the transfer was
- * first observed), newest first. Intents are unique by amount while open, so at most one fits.
+ * The unmatched intents for exactly this amount whose window contains `paidAt`, the payment's block
+ * time (not when farebox happened to see it: a listener outage must not move a payment out of its
+ * window or into a later holder's). Exactly one is a match; more than one is ambiguous.
  */
 export async function intentForAmount(
   db: Db,
   observation: Pick<DepositObservation, "chain" | "asset" | "amountBaseUnits">,
-  seenAt: Date,
-): Promise<{ id: string; accountId: string } | undefined> {
-  const [row] = await db
+  paidAt: Date,
+): Promise<IntentMatch> {
+  const rows = await db
     .select({ id: depositIntents.id, accountId: depositIntents.accountId })
     .from(depositIntents)
     .where(
@@ -38,13 +42,21 @@ export async function intentForAmount(
         eq(depositIntents.amountBaseUnits, observation.amountBaseUnits),
         inArray(depositIntents.status, ["open", "expired"]),
         isNull(depositIntents.depositId),
-        lte(depositIntents.createdAt, seenAt),
-        gt(depositIntents.expiresAt, seenAt),
+        // Block times have whole seconds: a payment in the second the intent was created is inside it.
+        lte(depositIntents.createdAt, new Date(paidAt.getTime() + 999)),
+        gt(depositIntents.expiresAt, paidAt),
       ),
     )
-    .orderBy(desc(depositIntents.createdAt))
-    .limit(1);
-  return row;
+    .limit(2);
+  const [first] = rows;
+  if (!first) return { kind: "none" };
+  if (rows.length > 1) return { kind: "ambiguous", intentIds: rows.map((r) => r.id) };
+  return { kind: "intent", id: first.id, accountId: first.accountId };
+}
+
+/** When a deposit was paid, by the chain's clock; the time farebox first saw it when the chain gave none. */
+export function paidAt(observation: Pick<DepositObservation, "blockTime">, seenAt: Date): Date {
+  return observation.blockTime ?? seenAt;
 }
 
 /** How long after its expiry an intent's Solana Pay reference still identifies a late payment. */
@@ -68,34 +80,36 @@ export async function referenceableIntents(db: Db, chain: string, at: Date): Pro
 }
 
 /**
- * Resolves who a deposit belongs to; undefined means park it as unattributed. Order: a sender that is
- * a linked wallet (any of them, `from` first), then the Solana Pay reference, then an exact-amount intent.
+ * Resolves who a deposit belongs to; undefined means park it as unattributed. Order: the Solana Pay
+ * reference (it names the payment request, whoever signed or paid the fee), then a sender that is a
+ * linked wallet (the sender is the wallet whose balance moved by the amount, never a fee payer), then an
+ * exact-amount intent.
  */
 export async function attributeDeposit(db: Db, observation: DepositObservation, seenAt: Date): Promise<Attribution | undefined> {
   const family = familyOfChain(observation.chain);
-  for (const sender of new Set([observation.from, ...(observation.senders ?? [])])) {
-    if (sender === "") continue;
-    const linked = await accountOfWallet(db, family, sender);
-    if (linked) return { accountId: linked, attribution: "wallet" };
-  }
   if (family === "solana" && observation.memoOrReference) {
     const intents = await referenceableIntents(db, observation.chain, seenAt);
     const intent = intents.find((candidate) => candidate.reference === observation.memoOrReference);
     if (intent) return { accountId: intent.accountId, attribution: "reference", intentId: intent.id };
   }
-  const intent = await intentForAmount(db, observation, seenAt);
-  if (intent) return { accountId: intent.accountId, attribution: "intent", intentId: intent.id };
+  for (const sender of new Set([observation.from, ...(observation.senders ?? [])])) {
+    if (sender === "") continue;
+    const linked = await accountOfWallet(db, family, sender);
+    if (linked) return { accountId: linked, attribution: "wallet" };
+  }
+  const intent = await intentForAmount(db, observation, paidAt(observation, seenAt));
+  if (intent.kind === "intent") return { accountId: intent.accountId, attribution: "intent", intentId: intent.id };
   return undefined;
 }
 
 /**
- * An unmatched intent for exactly this amount that had already expired when the transfer was seen:
- * the deposit is parked (an expired amount may have been reissued) but the admin sees which intent it was.
+ * An unmatched intent for exactly this amount that had already expired when the transfer was paid:
+ * the deposit is parked but the admin sees which intent it was.
  */
 export async function expiredIntentForAmount(
   db: Db,
   observation: Pick<DepositObservation, "chain" | "asset" | "amountBaseUnits">,
-  seenAt: Date,
+  paidAtTime: Date,
 ): Promise<string | undefined> {
   const [row] = await db
     .select({ id: depositIntents.id })
@@ -106,7 +120,7 @@ export async function expiredIntentForAmount(
         eq(depositIntents.asset, observation.asset),
         eq(depositIntents.amountBaseUnits, observation.amountBaseUnits),
         isNull(depositIntents.depositId),
-        lte(depositIntents.expiresAt, seenAt),
+        lte(depositIntents.expiresAt, paidAtTime),
       ),
     )
     .orderBy(desc(depositIntents.expiresAt))

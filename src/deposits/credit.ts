@@ -10,8 +10,10 @@ import { depositIntents, deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import { postEntry } from "../ledger/index.js";
 import { observationKey, type DepositObservation } from "../chains/observation.js";
-import { attributeDeposit, expiredIntentForAmount } from "./attribution.js";
+import { attributeDeposit, expiredIntentForAmount, paidAt } from "./attribution.js";
 import { observationColumns } from "./observation-columns.js";
+import { adoptReincluded } from "./reinclusion.js";
+import { restoreDeposit } from "./reversal.js";
 import type { Attribution, DepositRate } from "./types.js";
 
 /** Ledger idempotency key for a deposit credit. */
@@ -60,8 +62,12 @@ async function postCredit(db: Db, depositId: string, v: ValuedObservation, who: 
  * Records one confirmed observation: credits it to its account (the full value; fees apply to usage,
  * not deposits) or parks it as unattributed. A row already credited or parked is left alone.
  */
-export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
+export async function confirmDeposit(db: Db, valued: ValuedObservation, now: Date): Promise<ConfirmOutcome> {
+  let v = valued;
   const o = v.observation;
+  const adopted = await adoptReincluded(db, o, true);
+  if (adopted === "settled") return "already_done";
+  if (adopted === "reversed") return (await restoreDepositById(db, o, now)) ? "credited" : "already_done";
   const [existing] = await db
     .select({ id: deposits.id, status: deposits.status, seenAt: deposits.seenAt })
     .from(deposits)
@@ -69,8 +75,9 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
   if (existing && (existing.status === "credited" || existing.status === "unattributed")) return "already_done";
   const seenAt = existing?.seenAt ?? now;
   const who = await attributeDeposit(db, o, seenAt);
+  if (who?.intentId && v.rate) v = { ...v, valueNano: await honouredValue(db, who.intentId, o, paidAt(o, seenAt), v.valueNano) };
   const status = who ? "credited" : "unattributed";
-  const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, seenAt);
+  const expiredIntent = who ? undefined : await expiredIntentForAmount(db, o, paidAt(o, seenAt));
   const values = {
     ...observationColumns(o),
     status,
@@ -102,10 +109,10 @@ export async function confirmDeposit(db: Db, v: ValuedObservation, now: Date): P
 }
 
 /**
- * Credits a parked (unattributed) deposit to an account chosen by the admin, at the value fixed when it
- * confirmed. Call inside a transaction. Returns false when the deposit does not exist or is not parked.
+ * Credits a parked (unattributed) deposit to an account chosen by the admin (or to the account its
+ * sender's wallet was linked to since), at the value fixed when it confirmed. Call inside a transaction. Returns false when the deposit does not exist or is not parked.
  */
-export async function assignDeposit(db: Db, depositId: string, accountId: string, now: Date): Promise<boolean> {
+export async function assignDeposit(db: Db, depositId: string, accountId: string, now: Date, attribution: "admin" | "wallet" = "admin"): Promise<boolean> {
   const [row] = await db
     .select()
     .from(deposits)
@@ -124,10 +131,34 @@ export async function assignDeposit(db: Db, depositId: string, accountId: string
   };
   await db
     .update(deposits)
-    .set({ status: "credited", accountId, attribution: "admin", creditedAt: now, ledgerIdempotencyKey: depositLedgerKey(observation) })
+    .set({ status: "credited", accountId, attribution, creditedAt: now, ledgerIdempotencyKey: depositLedgerKey(observation) })
     .where(eq(deposits.id, depositId));
   const rate =
     row.rateAnswer !== null && row.rateDecimals !== null ? { answer: row.rateAnswer, decimals: row.rateDecimals, round: row.rateRound ?? "" } : undefined;
-  await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution: "admin" });
+  await postCredit(db, depositId, { observation, valueNano: row.valueNano, rate }, { accountId, attribution });
   return true;
+}
+
+/** Restores the credit of the reversed row now at the observation's key. */
+async function restoreDepositById(db: Db, o: DepositObservation, now: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: deposits.id })
+    .from(deposits)
+    .where(and(eq(deposits.chain, o.chain), eq(deposits.txId, o.txId), eq(deposits.logIndex, o.index), eq(deposits.asset, o.asset)));
+  return row ? restoreDeposit(db, row.id, now) : false;
+}
+
+/**
+ * The value credited for a payment of a priced asset (ETH, SOL) to an intent: the USD amount the intent quoted when it was paid at
+ * its exact amount within its window (the payer priced the asset at that quote; a feed move while the
+ * payment confirmed must not change what they get), else the value at credit time.
+ */
+async function honouredValue(db: Db, intentId: string, o: DepositObservation, paidAtTime: Date, valueNano: bigint): Promise<bigint> {
+  const [intent] = await db
+    .select({ asset: depositIntents.asset, amount: depositIntents.amountBaseUnits, usdNano: depositIntents.amountUsdNano, createdAt: depositIntents.createdAt, expiresAt: depositIntents.expiresAt })
+    .from(depositIntents)
+    .where(eq(depositIntents.id, intentId));
+  if (!intent || intent.amount !== o.amountBaseUnits || intent.asset !== o.asset) return valueNano;
+  const inWindow = intent.createdAt.getTime() <= paidAtTime.getTime() + 999 && paidAtTime < intent.expiresAt;
+  return inWindow ? intent.usdNano : valueNano;
 }

@@ -13,13 +13,22 @@ import {
   confirmationsAt,
   creditableHead,
   cursorIsCanonical,
+  IncompleteRangeError,
+  readCoveredRange,
   readDeposits,
   type Confirmations,
+  type CoveredRange,
   type EvmWatch,
 } from "../chains/evm/scanner.js";
-import { confirmDeposit, type ValuedObservation } from "./credit.js";
+import { confirmDeposit } from "./credit.js";
 import { getCursor, setCursor, tryChainLock } from "./cursors.js";
-import { markOrphaned, orphanUnconfirmedInRange, recordSeen, refreshConfirmations, seenAbove } from "./pending.js";
+import { sameTransfer } from "../chains/evm/receipt.js";
+import { recheckSeenDeposit } from "./orphan-check.js";
+import { creditedInRange, markOrphaned, recordSeen, refreshConfirmations, seenAbove, seenInRange } from "./pending.js";
+import { moveToObservation } from "./reinclusion.js";
+import { reverseDeposit } from "./reversal.js";
+import { creditParkedFromLinkedWallets } from "./parked-claims.js";
+import { valuePerAsset, waitingForPrice } from "./asset-order.js";
 import type { AssetValuer } from "./types.js";
 
 /** Everything one chain's sync needs, passed in. */
@@ -37,6 +46,8 @@ export interface EvmSyncDeps {
   pendingWindow?: bigint;
   /** How far the cursor is moved back when its own block was replaced (default 64). */
   rewindDepth?: bigint;
+  /** Told the id of each credited deposit reversed because its transaction left the chain (for /metrics and logs). */
+  onReversed?: (depositId: string) => void;
   /** Per-listener memory of how far pending blocks were scanned (kept between passes). */
   pendingMemo?: { scannedTo?: BlockCursor };
 }
@@ -47,24 +58,13 @@ export type ChunkResult =
   | { kind: "rewound"; cursor: BlockCursor }
   | { kind: "idle"; cursor: BlockCursor }
   | { kind: "advanced"; cursor: BlockCursor; credited: number; parked: number; caughtUp: boolean }
-  | { kind: "stalled"; cursor: BlockCursor; reason: string };
+  | { kind: "stalled"; cursor: BlockCursor; reason: string; caughtUp?: boolean };
 
 async function initialCursor(deps: EvmSyncDeps, target: bigint): Promise<BlockCursor> {
   const start = deps.startBlock ?? target + 1n;
   const block = start - 1n;
   if (block < 0n) return { block: -1n, hash: "" };
   return { block, hash: (await blockHashAt(deps.client, block)) ?? "" };
-}
-
-/** Values each observation in order; stops at the first block whose value is not ready (stale price). */
-async function valueInOrder(deps: EvmSyncDeps, observations: DepositObservation[]): Promise<{ valued: ValuedObservation[]; stallBlock?: bigint; reason?: string }> {
-  const valued: ValuedObservation[] = [];
-  for (const observation of observations) {
-    const value = await deps.valuer(observation.asset, observation.amountBaseUnits);
-    if (value.kind === "not_ready") return { valued: valued.filter((v) => v.observation.blockOrSlot < observation.blockOrSlot), stallBlock: observation.blockOrSlot, reason: value.reason };
-    valued.push({ observation, valueNano: value.valueNano, rate: value.rate });
-  }
-  return { valued };
 }
 
 function sameCursor(a: BlockCursor | undefined, b: BlockCursor | undefined): boolean {
@@ -89,7 +89,7 @@ async function writeIfUnmoved(deps: EvmSyncDeps, started: BlockCursor | undefine
  * provided no other listener moved the cursor meanwhile. Call repeatedly until caught up.
  */
 export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
-  const { target } = await creditableHead(deps.client, deps.confirmations);
+  const { target, latest } = await creditableHead(deps.client, deps.confirmations);
   const chain = deps.watch.chain;
   const stored = await getCursor(deps.db, chain);
   const cursor = stored ?? (await initialCursor(deps, target));
@@ -111,11 +111,15 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
     });
   }
   const from = cursor.block + 1n;
-  const read = await readBounded(deps.sizer, from, target, (a, b) => readDeposits(deps.client, deps.watch, a, b));
-  const { valued, stallBlock, reason } = await valueInOrder(deps, read.value);
-  const to = stallBlock === undefined ? read.to : stallBlock - 1n;
-  if (to < from) return { kind: "stalled", cursor, reason: reason ?? "not ready" };
-  const next = { block: to, hash: (await blockHashAt(deps.client, to)) ?? "" };
+  const parentHash = cursor.block >= 0n && cursor.hash !== "" ? cursor.hash : undefined;
+  const read = await readBounded(deps.sizer, from, target, (a, b) => readCoveredRange(deps.client, deps.watch, a, b, parentHash));
+  // An asset with an older deposit still waiting for its price keeps its order: its new deposits wait too.
+  const blocked = new Set((await waitingForPrice(deps.db, chain, cursor.block)).map((o) => o.asset));
+  const { valued, waiting, reason } = await valuePerAsset(deps.valuer, read.value.observations, blocked);
+  const covered = read.value.last;
+  const to = covered.block;
+  const next = covered;
+  const missing = await missingFromRange(deps, from, to, read.value);
   return writeIfUnmoved(deps, stored, async (tx) => {
     const now = deps.now();
     let credited = 0;
@@ -125,11 +129,56 @@ export async function creditNextChunk(deps: EvmSyncDeps): Promise<ChunkResult> {
       if (outcome === "credited") credited += 1;
       if (outcome === "unattributed") parked += 1;
     }
-    await orphanUnconfirmedInRange(tx, chain, from, to);
+    await recordSeen(tx, missing.movedOut.map((observation) => ({ observation, confirmations: 0 })), now);
+    await recordSeen(tx, waiting.map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })), now);
+    await markOrphaned(tx, missing.gone);
+    for (const moved of missing.creditedMoved) await moveToObservation(tx, moved.id, moved.observation);
+    for (const id of missing.vanished) {
+      if (await reverseDeposit(tx, id, now)) deps.onReversed?.(id);
+    }
     await setCursor(tx, chain, next, now);
-    if (stallBlock !== undefined) return { kind: "stalled", cursor: next, reason: reason ?? "not ready" };
-    return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target };
+    if (waiting.length > 0) return { kind: "stalled", cursor: next, reason: reason ?? "not ready", caughtUp: to >= target || covered.block < read.to };
+    // A read cut short (a block's logs not available yet) ends this pass; the next one resumes there.
+    return { kind: "advanced", cursor: next, credited, parked, caughtUp: to >= target || covered.block < read.to };
   });
+}
+
+/** What the range read did not return of the deposits recorded in it, each re-checked against its receipt. */
+interface MissingDeposits {
+  /** Seen deposits whose transaction is gone: orphan them. */
+  gone: string[];
+  /** Seen deposits re-included above the range: still confirming there. */
+  movedOut: DepositObservation[];
+  /** Credited deposits re-included above the range: the row follows the transfer, the credit stays. */
+  creditedMoved: { id: string; observation: DepositObservation }[];
+  /** Credited deposits whose transaction left the canonical chain: reverse them. */
+  vanished: string[];
+}
+
+/**
+ * Deposits recorded in [from, to] (seen, or credited in a block the read found replaced) that the read
+ * did not return, each re-checked against its receipt: gone, re-included above `to`, or canonical inside
+ * the range, which means the range answer was incomplete and nothing of it may be committed.
+ */
+async function missingFromRange(deps: EvmSyncDeps, from: bigint, to: bigint, read: CoveredRange): Promise<MissingDeposits> {
+  const missing: MissingDeposits = { gone: [], movedOut: [], creditedMoved: [], vanished: [] };
+  const rows = [
+    ...(await seenInRange(deps.db, deps.watch.chain, from, to)),
+    ...(await creditedInRange(deps.db, deps.watch.chain, from, to)).filter((row) => read.hashes.get(row.blockOrSlot) !== row.blockHash),
+  ];
+  for (const row of rows) {
+    if (read.observations.some((o) => sameTransfer(row, o))) continue;
+    const outcome = await recheckSeenDeposit(deps.client, deps.watch, row);
+    if (outcome.kind === "on_chain" && outcome.observation.blockOrSlot <= to) {
+      throw new IncompleteRangeError(`deposit ${row.txId} is canonical in block ${outcome.observation.blockOrSlot} but the read of ${from}–${to} missed it`);
+    }
+    if (row.status === "credited") {
+      if (outcome.kind === "gone") missing.vanished.push(row.id);
+      else missing.creditedMoved.push({ id: row.id, observation: outcome.observation });
+    } else if (outcome.kind === "gone") missing.gone.push(row.id);
+    else missing.movedOut.push(outcome.observation);
+  }
+  return missing;
 }
 
 /**
@@ -149,9 +198,14 @@ export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
   if (memo?.scannedTo && memo.scannedTo.block >= from && memo.scannedTo.block <= latest) {
     if ((await blockHashAt(deps.client, memo.scannedTo.block)) === memo.scannedTo.hash) from = memo.scannedTo.block + 1n;
   }
+  // A seen deposit whose block was replaced is orphaned only if its receipt does not show it elsewhere.
   const replaced: string[] = [];
+  const reincluded: DepositObservation[] = [];
   for (const row of await seenAbove(deps.db, chain, floor)) {
-    if ((await blockHashAt(deps.client, row.block)) !== row.hash) replaced.push(row.id);
+    if ((await blockHashAt(deps.client, row.blockOrSlot)) === row.blockHash) continue;
+    const outcome = await recheckSeenDeposit(deps.client, deps.watch, row);
+    if (outcome.kind === "gone") replaced.push(row.id);
+    else reincluded.push(outcome.observation);
   }
   const observations = from <= latest ? await readDeposits(deps.client, deps.watch, from, latest) : [];
   const latestHash = await blockHashAt(deps.client, latest);
@@ -160,13 +214,28 @@ export async function trackPending(deps: EvmSyncDeps): Promise<bigint> {
     await markOrphaned(tx, replaced);
     await recordSeen(
       tx,
-      observations.map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })),
+      [...reincluded, ...observations].map((observation) => ({ observation, confirmations: confirmationsAt(observation.blockOrSlot, latest) })),
       deps.now(),
     );
     await refreshConfirmations(tx, chain, latest);
+    await creditParkedFromLinkedWallets(tx, chain, deps.now());
   });
   if (memo && latestHash) memo.scannedTo = { block: latest, hash: latestHash };
   return latest;
+}
+
+/** Credits deposits below the cursor that waited for their asset's price, oldest first per asset. */
+async function creditWaiting(deps: EvmSyncDeps, cursor: BlockCursor): Promise<void> {
+  const chain = deps.watch.chain;
+  const waiting = await waitingForPrice(deps.db, chain, cursor.block);
+  if (waiting.length === 0) return;
+  const { valued } = await valuePerAsset(deps.valuer, waiting);
+  if (valued.length === 0) return;
+  await atomically<void>(deps.db, async (tx) => {
+    if (!(await tryChainLock(tx, chain))) return;
+    const now = deps.now();
+    for (const v of valued) await confirmDeposit(tx, v, now);
+  });
 }
 
 /** What one sync pass did: its last chunk's outcome and, unless another process works the chain, the head it saw. */
@@ -177,8 +246,9 @@ export async function syncEvmChain(deps: EvmSyncDeps): Promise<SyncResult> {
   let last: ChunkResult;
   for (;;) {
     last = await creditNextChunk(deps);
-    if (last.kind !== "advanced" || last.caughtUp) break;
+    if ((last.kind !== "advanced" && last.kind !== "stalled") || last.caughtUp !== false) break;
   }
   if (last.kind === "locked_elsewhere") return last;
+  await creditWaiting(deps, last.cursor);
   return { ...last, headBlock: await trackPending(deps) };
 }

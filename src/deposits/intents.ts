@@ -1,7 +1,7 @@
 /**
- * Deposit intents: "I will send exactly X of asset A on chain C". The exact amount is unique among open
- * intents on that chain and asset, enforced by a partial unique index, so the listener can attribute a
- * transfer from any sender by amount alone.
+ * Deposit intents: "I will send exactly X of asset A on chain C". The exact amount is far from every
+ * amount still taken on that chain and asset (see taken-amounts.ts; open amounts are also unique by a
+ * partial index), so the listener can attribute a transfer from any sender by amount alone.
  */
 import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "../db/client.js";
@@ -11,7 +11,8 @@ import { newId } from "../domain/ids.js";
 import { MoneyParseError, NANO_PER_USD, numberToPlainDecimal, parseDecimalScaled } from "../domain/money.js";
 import { atomically } from "../db/atomic.js";
 import { findDepositChain, type DepositChain } from "./deposit-chain.js";
-import { nanoToBaseUnits, uniqueIntentAmount } from "./intent-amount.js";
+import { intentOffsetStep, nanoToBaseUnits, uniqueIntentAmount } from "./intent-amount.js";
+import { lockIntentAmounts, takenIntentAmounts } from "./taken-amounts.js";
 
 /** A created intent, as the API returns it. */
 export interface CreatedIntent {
@@ -24,6 +25,8 @@ export interface CreatedIntent {
   amountUsdNano: bigint;
   uri: string;
   expiresAt: Date;
+  /** True for a priced asset: paid exactly and in time, it is credited at `amountUsdNano`. */
+  priced: boolean;
 }
 
 const MAX_INTENT_USD_NANO = 1_000_000n * NANO_PER_USD;
@@ -75,15 +78,13 @@ export async function createIntent(
   const id = newId("int");
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const created = await atomically<bigint | undefined>(db, async (tx) => {
+      await lockIntentAmounts(tx, chain.chain, asset.symbol);
       await tx
         .update(depositIntents)
         .set({ status: "expired" })
         .where(and(eq(depositIntents.chain, chain.chain), eq(depositIntents.status, "open"), lt(depositIntents.expiresAt, now)));
-      const open = await tx
-        .select({ amount: depositIntents.amountBaseUnits })
-        .from(depositIntents)
-        .where(and(eq(depositIntents.chain, chain.chain), eq(depositIntents.asset, asset.symbol), eq(depositIntents.status, "open")));
-      const amount = uniqueIntentAmount(base, new Set(open.map((o) => o.amount)));
+      const taken = await takenIntentAmounts(tx, chain.chain, asset.symbol, now);
+      const amount = uniqueIntentAmount(base, taken, { step: intentOffsetStep(asset.decimals) });
       if (amount === undefined) return undefined;
       const inserted = await tx
         .insert(depositIntents)
@@ -103,6 +104,7 @@ export async function createIntent(
         amountUsdNano,
         uri: chain.paymentUri(asset, created, id),
         expiresAt,
+        priced: quote.price !== undefined,
       };
     }
   }

@@ -8,6 +8,7 @@ export function observationColumns(o: DepositObservation) {
     amountBaseUnits: o.amountBaseUnits,
     blockOrSlot: o.blockOrSlot,
     blockHash: o.blockHash ?? null,
+    blockTime: o.blockTime ?? null,
     memoOrReference: o.memoOrReference ?? null,
   };
 }

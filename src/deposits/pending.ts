@@ -9,10 +9,13 @@ import { deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { DepositObservation } from "../chains/observation.js";
 import { observationColumns } from "./observation-columns.js";
+import { adoptReincluded } from "./reinclusion.js";
 
 /** Records (or refreshes) observations that are not deep enough to credit yet. */
 export async function recordSeen(db: Db, observations: { observation: DepositObservation; confirmations: number }[], now: Date): Promise<void> {
   for (const { observation: o, confirmations } of observations) {
+    const adopted = await adoptReincluded(db, o, false);
+    if (adopted === "settled" || adopted === "reversed") continue;
     const values = {
       ...observationColumns(o),
       status: "seen" as const,
@@ -29,13 +32,13 @@ export async function recordSeen(db: Db, observations: { observation: DepositObs
   }
 }
 
-/** Seen deposits of a chain above `aboveBlock` with the block hash they were seen in. */
-export async function seenAbove(db: Db, chain: string, aboveBlock: bigint): Promise<{ id: string; block: bigint; hash: string | null }[]> {
+/** Seen deposits of a chain above `aboveBlock`, as the observations they were recorded from. */
+export async function seenAbove(db: Db, chain: string, aboveBlock: bigint): Promise<(DepositObservation & { id: string })[]> {
   const rows = await db
-    .select({ id: deposits.id, block: deposits.blockOrSlot, hash: deposits.blockHash })
+    .select()
     .from(deposits)
     .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen"), gt(deposits.blockOrSlot, aboveBlock)));
-  return rows;
+  return rows.map((row) => ({ ...rowObservation(row), id: row.id }));
 }
 
 /** Marks the given seen deposits orphaned (their block was replaced). */
@@ -44,15 +47,42 @@ export async function markOrphaned(db: Db, ids: string[]): Promise<void> {
   await db.update(deposits).set({ status: "orphaned" }).where(and(inArray(deposits.id, ids), eq(deposits.status, "seen")));
 }
 
-/**
- * After crediting blocks [from, to]: a deposit seen there that the canonical scan did not confirm has
- * left the chain (reorged out) and is orphaned.
- */
-export async function orphanUnconfirmedInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<void> {
-  await db
-    .update(deposits)
-    .set({ status: "orphaned" })
-    .where(and(eq(deposits.chain, chain), eq(deposits.status, "seen"), between(deposits.blockOrSlot, from, to)));
+/** A stored deposit as the observation it was recorded from, with its id and status. */
+export type RecordedDeposit = DepositObservation & { id: string; status: (typeof deposits.$inferSelect)["status"] };
+
+async function inRange(db: Db, chain: string, status: "seen" | "credited", from: bigint, to: bigint): Promise<RecordedDeposit[]> {
+  const rows = await db
+    .select()
+    .from(deposits)
+    .where(and(eq(deposits.chain, chain), eq(deposits.status, status), between(deposits.blockOrSlot, from, to)));
+  return rows.map((row) => ({ ...rowObservation(row), id: row.id, status: row.status }));
+}
+
+/** Seen deposits of a chain recorded in blocks [from, to], as observations to re-check. */
+export function seenInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<RecordedDeposit[]> {
+  return inRange(db, chain, "seen", from, to);
+}
+
+/** Credited deposits of a chain recorded in blocks [from, to] (re-checked when a reorg replaced their block). */
+export function creditedInRange(db: Db, chain: string, from: bigint, to: bigint): Promise<RecordedDeposit[]> {
+  return inRange(db, chain, "credited", from, to);
+}
+
+/** A stored deposit row as the observation it was recorded from. */
+export function rowObservation(row: typeof deposits.$inferSelect): DepositObservation {
+  return {
+    chain: row.chain,
+    txId: row.txId,
+    index: row.logIndex,
+    from: row.fromAddress,
+    to: row.toAddress,
+    asset: row.asset,
+    amountBaseUnits: row.amountBaseUnits,
+    blockOrSlot: row.blockOrSlot,
+    blockHash: row.blockHash ?? undefined,
+    blockTime: row.blockTime ?? undefined,
+    memoOrReference: row.memoOrReference ?? undefined,
+  };
 }
 
 /** Sets every seen deposit's confirmation count from the current head. */

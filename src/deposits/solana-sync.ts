@@ -4,6 +4,7 @@
  * lock). Observations become the chain-agnostic shape here; crediting is the shared, idempotent
  * `confirmDeposit`, keyed (chain, signature, receiving account index, asset).
  */
+import { creditParkedFromLinkedWallets } from "./parked-claims.js";
 import { atomically } from "../db/atomic.js";
 import type { Db } from "../db/client.js";
 import type { DepositObservation } from "../chains/observation.js";
@@ -42,6 +43,7 @@ export function toDepositObservation(chain: string, observation: SolanaDepositOb
     amountBaseUnits: observation.amountBaseUnits,
     blockOrSlot: BigInt(observation.slot),
     memoOrReference: observation.reference,
+    ...(observation.blockTime === null ? {} : { blockTime: new Date(observation.blockTime * 1000) }),
   };
 }
 
@@ -81,6 +83,7 @@ export function createSolanaListenerStore(deps: SolanaStoreDeps) {
         if (!(await tryChainLock(tx, deps.chain))) throw new SolanaBatchDeferred("another process is crediting this chain");
         const now = deps.now();
         for (const v of valued) await confirmDeposit(tx, v, now);
+        await creditParkedFromLinkedWallets(tx, deps.chain, now);
         for (const [address, position] of Object.entries(batch.cursor)) {
           await setCursor(tx, cursorKey(deps.chain, address), { block: BigInt(position.slot), hash: position.signature }, now);
         }

@@ -29,6 +29,8 @@ export interface MetricSources {
   chainListeners?: () => Promise<ChainListenerSnapshot[]> | ChainListenerSnapshot[];
   /** Generations whose usage priced beyond their hold: how many, and the amount not charged. */
   uncollected?: () => Promise<{ count: number; amountNano: bigint }>;
+  /** Credited deposits reversed because their transaction left the chain, per chain (never decreases). */
+  depositsReversed?: () => Promise<{ chain: string; count: number }[]>;
 }
 
 /** Upstream attempt outcomes as counted (one per provider call, fallbacks included). */
@@ -60,7 +62,15 @@ export class FareboxMetrics {
     this.latency = registry.histogram("farebox_request_duration_seconds", "Total request time of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
     this.ttft = registry.histogram("farebox_time_to_first_token_seconds", "Time to first token of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
 
-    const { openHolds, ledgerTotals, chainListeners, uncollected } = sources;
+    const { openHolds, ledgerTotals, chainListeners, uncollected, depositsReversed } = sources;
+    if (depositsReversed) {
+      registry.gaugeCallback(
+        "farebox_deposits_reversed_total",
+        "Credited deposits taken back because their transaction left the canonical chain (a reorg deeper than the credit depth), per chain.",
+        ["chain"],
+        async () => (await depositsReversed()).map((r) => ({ labels: { chain: r.chain }, value: r.count })),
+      );
+    }
     if (openHolds) {
       registry.gaugeCallback("farebox_open_holds", "Holds placed and not yet settled, voided or expired.", [], async () => [
         { labels: {}, value: (await openHolds()).count },

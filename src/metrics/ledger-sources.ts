@@ -10,8 +10,12 @@ import type { MetricSources } from "./farebox-metrics.js";
  * what served generations priced beyond their holds and could not be charged (uncollected).
  * Sums are exact: bigint in SQL, cast to text, parsed as bigint.
  */
-export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals" | "uncollected"> {
+export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals" | "uncollected" | "depositsReversed"> {
   return {
+    depositsReversed: async () => {
+      const rows = await selectRows<{ chain: string; n: string }>(db, sql`select chain, count(*)::text as n from deposits where status = 'reversed' group by chain order by chain`);
+      return rows.map((row) => ({ chain: row.chain, count: Number(row.n) }));
+    },
     openHolds: async () => {
       const [row] = await selectRows<{ n: string; amount: string }>(
         db,

@@ -47,6 +47,8 @@ export function startEvmListeners(options: {
         now: options.now,
         startBlock: start === undefined ? undefined : BigInt(start),
         pendingMemo: {},
+        onReversed: (depositId) =>
+          options.log.error({ chain, depositId }, "a credited deposit's transaction left the chain; its credit was reversed (see audit:ledger -- --chain)"),
       },
       pollIntervalMs: runtime.config.poll_interval_ms,
       signal: options.signal,

@@ -1,12 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { uniqueIntentAmount, nanoToBaseUnits } from "../../src/deposits/intent-amount.js";
+import { intentOffsetStep, uniqueIntentAmount, nanoToBaseUnits } from "../../src/deposits/intent-amount.js";
 import { nativePaymentUri, tokenPaymentUri } from "../../src/deposits/eip681.js";
 
 describe("intent amounts", () => {
-  it("are unique among the open intents they are given", () => {
-    expect(uniqueIntentAmount(10_000_000n, new Set())).toBe(10_000_001n);
-    expect(uniqueIntentAmount(10_000_000n, new Set([10_000_001n, 10_000_002n]))).toBe(10_000_003n);
-    expect(uniqueIntentAmount(10n, new Set([11n, 12n]), 2n)).toBeUndefined();
+  it("are drawn at random, far from every taken amount, never the round amount itself", () => {
+    const first = () => 0;
+    expect(uniqueIntentAmount(10_000_000n, new Set(), { random: first })).toBe(10_000_001n);
+    // 10_000_001 taken: every candidate closer than 10 units to it is skipped.
+    expect(uniqueIntentAmount(10_000_000n, new Set([10_000_001n]), { random: first })).toBe(10_000_011n);
+    expect(uniqueIntentAmount(10n, new Set([15n]), { slots: 20, minGapSteps: 10n, random: first })).toBe(25n);
+    expect(uniqueIntentAmount(10n, new Set([15n]), { slots: 10, minGapSteps: 10n })).toBeUndefined();
+    // Neighbouring intents for one amount are never within 10 steps of each other.
+    const taken = new Set<bigint>();
+    for (let i = 0; i < 40; i += 1) {
+      const amount = uniqueIntentAmount(10_000_000n, taken)!;
+      for (const other of taken) expect(amount > other ? amount - other : other - amount).toBeGreaterThanOrEqual(10n);
+      taken.add(amount);
+    }
+    // ETH steps are a millionth of an ether, so the offset stays below 0.001 ETH.
+    expect(intentOffsetStep(18)).toBe(10n ** 12n);
+    expect(intentOffsetStep(6)).toBe(1n);
   });
 
   it("convert USD to base units exactly, rounding down", () => {

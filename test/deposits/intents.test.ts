@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { createIntent } from "../../src/deposits/intents.js";
+import { INTENT_REISSUE_COOLDOWN_MS, takenIntentAmounts } from "../../src/deposits/taken-amounts.js";
 import type { AssetQuote, DepositChain } from "../../src/deposits/deposit-chain.js";
 import { nativePaymentUri } from "../../src/deposits/eip681.js";
 import { createAccount } from "../../src/ledger/index.js";
@@ -8,6 +9,8 @@ import { AppError } from "../../src/domain/errors.js";
 
 let database: TestDatabase;
 let account: string;
+let first = 0n;
+let firstExpiry = new Date();
 let quote: AssetQuote = { kind: "quote", price: { answer: 2_000_00000000n, decimals: 8 } };
 const chain: DepositChain = {
   chain: "eip155:1",
@@ -31,20 +34,32 @@ afterAll(async () => {
 });
 
 describe("deposit intents for priced assets", () => {
-  it("sizes an ETH intent at the current feed price, unique per open intent, with an EIP-681 value", async () => {
+  it("sizes an ETH intent at the current feed price, far from other intents' amounts, with an EIP-681 value", async () => {
     const now = new Date();
     const a = await createIntent(database.db, [chain], account, { chain: "eip155:1", asset: "ETH", amount_usd: "20" }, now, 60_000);
     const b = await createIntent(database.db, [chain], account, { chain: 1, asset: "eth", amount_usd: "20" }, now, 60_000);
-    // $20 at $2000/ETH = 0.01 ETH, plus a distinguishing offset of a few wei
-    expect(a.amountBaseUnits).toBe(10n ** 16n + 1n);
-    expect(b.amountBaseUnits).toBe(10n ** 16n + 2n);
-    expect(a.uri).toBe(`ethereum:0x000000000000000000000000000000000000bEEF@1?value=${10n ** 16n + 1n}`);
+    // $20 at $2000/ETH = 0.01 ETH, plus a random offset of whole millionths of an ether (below 0.001 ETH)
+    const step = 10n ** 12n;
+    for (const intent of [a, b]) {
+      const offset = intent.amountBaseUnits - 10n ** 16n;
+      expect(offset > 0n && offset <= 1000n * step && offset % step === 0n).toBe(true);
+    }
+    const distance = a.amountBaseUnits > b.amountBaseUnits ? a.amountBaseUnits - b.amountBaseUnits : b.amountBaseUnits - a.amountBaseUnits;
+    expect(distance >= 10n * step).toBe(true);
+    expect(a.uri).toBe(`ethereum:0x000000000000000000000000000000000000bEEF@1?value=${a.amountBaseUnits}`);
+    first = a.amountBaseUnits;
+    firstExpiry = a.expiresAt;
   });
 
-  it("frees an expired intent's amount for reuse", async () => {
-    const later = new Date(Date.now() + 120_000);
-    const c = await createIntent(database.db, [chain], account, { chain: "eip155:1", asset: "ETH", amount_usd: "20" }, later, 60_000);
-    expect(c.amountBaseUnits).toBe(10n ** 16n + 1n);
+  it("keeps an expired intent's amount from anyone else until its cool-down has passed", async () => {
+    const inCoolDown = new Date(firstExpiry.getTime() + INTENT_REISSUE_COOLDOWN_MS - 1_000);
+    expect((await takenIntentAmounts(database.db, "eip155:1", "ETH", inCoolDown)).has(first)).toBe(true);
+    for (let i = 0; i < 30; i += 1) {
+      const other = await createIntent(database.db, [chain], account, { chain: "eip155:1", asset: "ETH", amount_usd: "20" }, inCoolDown, 60_000);
+      expect(other.amountBaseUnits).not.toBe(first);
+    }
+    const afterCoolDown = new Date(firstExpiry.getTime() + INTENT_REISSUE_COOLDOWN_MS + 1_000);
+    expect((await takenIntentAmounts(database.db, "eip155:1", "ETH", afterCoolDown)).has(first)).toBe(false);
   });
 
   it("refuses to size an intent while the price is unusable", async () => {

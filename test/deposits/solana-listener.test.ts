@@ -188,6 +188,40 @@ describe("Solana deposits credited exactly once", () => {
     expect((await t.rows()).map((r) => r.attribution)).toEqual(["reference", "reference"]);
   });
 
+  it("credits a reference payment to its intent's account even when another account's linked wallet paid the fee", async () => {
+    const t = setup();
+    const victim = await createAccount(database.db);
+    const intent = await createIntent(database.db, [t.runtime.description], victim, { chain: t.chain, asset: "SOL", amount_usd: "30" }, new Date(), 3_600_000);
+    const reference = new PublicKey(referenceForIntent(intent.id));
+    const victimWallet = fundedWallet(rpc.chain);
+    const relayer = fundedWallet(rpc.chain);
+    const relayerAccount = await linkedAccount(relayer);
+    transferSol(rpc.chain, victimWallet, t.treasury, intent.amountBaseUnits, { references: [reference], payer: relayer });
+    await t.pass();
+    const [row] = await t.rows();
+    expect(row).toMatchObject({ status: "credited", accountId: victim, attribution: "reference", intentId: intent.id });
+    expect(await balanceOf(relayerAccount)).toBe(0n);
+    expect(await balanceOf(victim)).toBe(row!.valueNano);
+  });
+
+  it("never takes a fee payer for the sender: a stranger's SOL whose fee a linked wallet paid is parked", async () => {
+    const t = setup();
+    const stranger = fundedWallet(rpc.chain);
+    const relayer = fundedWallet(rpc.chain);
+    const relayerAccount = await linkedAccount(relayer);
+    transferSol(rpc.chain, stranger, t.treasury, 444_000_000n, { payer: relayer });
+    await t.pass();
+    const [row] = await t.rows();
+    expect(row).toMatchObject({ status: "unattributed", accountId: null, fromAddress: stranger.publicKey.toBase58() });
+    expect(await balanceOf(relayerAccount)).toBe(0n);
+    // The payer paying its own fee is still the sender.
+    const owner = fundedWallet(rpc.chain);
+    const ownerAccount = await linkedAccount(owner);
+    transferSol(rpc.chain, owner, t.treasury, 555_000_000n);
+    await t.pass();
+    expect((await t.rows()).find((r) => r.amountBaseUnits === 555_000_000n)).toMatchObject({ status: "credited", accountId: ownerAccount, attribution: "wallet" });
+  });
+
   it("parks a deposit nobody can be attributed, and the admin can assign it once", async () => {
     const t = setup();
     const stranger = fundedWallet(rpc.chain);

@@ -178,6 +178,21 @@ describe("wallet onboarding end to end", () => {
     expect(bogus.status).toBe(401);
   });
 
+  it("unlinks a wallet with the management key, but never the account's last one", async () => {
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const session = await signIn(owner);
+    const extra = privateKeyToAccount(generatePrivateKey());
+    expect((await signIn(extra, session.body.key)).status).toBe(200);
+    const unlink = (address: string, key?: string) =>
+      fetch(`${testApp.url}/api/v1/auth/wallets/${address}`, { method: "DELETE", headers: key ? { authorization: `Bearer ${key}` } : {} }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    expect((await unlink(extra.address)).status).toBe(401);
+    expect(await unlink(extra.address.toLowerCase(), session.body.key)).toMatchObject({ status: 200, body: { data: { chain: "evm", address: extra.address, linked: false } } });
+    expect(await unlink(extra.address, session.body.key)).toMatchObject({ status: 404, body: { error: { code: 404 } } });
+    expect(await unlink(owner.address, session.body.key)).toMatchObject({ status: 409, body: { error: { code: 409 } } });
+    // The unlinked wallet can now sign in on its own (a new account).
+    expect((await signIn(extra)).body).toMatchObject({ is_new_account: true });
+  });
+
   it("creates an intent with an exact, unique amount and an EIP-681 URI; the exact transfer from any sender is credited", async () => {
     const session = await signIn(privateKeyToAccount(generatePrivateKey()));
     const key = session.body.key as string;

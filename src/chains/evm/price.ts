@@ -17,9 +17,12 @@ export interface FeedPrice {
 /** The feed cannot be used right now; crediting waits and retries. */
 export interface FeedNotReady {
   kind: "not_ready";
-  reason: "stale" | "non_positive" | "unreadable";
+  reason: "stale" | "future" | "non_positive" | "unreadable";
   detail: string;
 }
+
+/** How far ahead of this process's clock a feed's `updatedAt` may be (block timestamps and clocks drift a little). */
+export const FEED_FUTURE_TOLERANCE_S = 60;
 
 /** Reads `latestRoundData` and `decimals`; `now` is passed in so tests control the clock. */
 export async function readFeedPrice(
@@ -42,6 +45,10 @@ export async function readFeedPrice(
   if (answer <= 0n) return { kind: "not_ready", reason: "non_positive", detail: `feed ${feed} answered ${answer}` };
   const nowSeconds = BigInt(Math.floor(now.getTime() / 1000));
   const age = nowSeconds - updatedAt;
+  if (age < -BigInt(FEED_FUTURE_TOLERANCE_S)) {
+    // A round dated ahead of our clock is not "very fresh": it is a broken feed or a broken clock.
+    return { kind: "not_ready", reason: "future", detail: `feed ${feed} answer is dated ${-age}s in the future` };
+  }
   if (updatedAt === 0n || age > BigInt(maxAgeSeconds)) {
     return { kind: "not_ready", reason: "stale", detail: `feed ${feed} last updated ${age}s ago (max ${maxAgeSeconds}s)` };
   }

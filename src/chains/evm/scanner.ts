@@ -2,7 +2,8 @@
  * Reads deposits to one treasury from an EVM chain: allowlisted token Transfer logs and top-level native
  * transfers (successful receipts only), as plain observations (DESIGN.md §5, chains.md §2.3–2.5).
  */
-import { getAddress, type Address, type Hash, type PublicClient } from "viem";
+import { isBloom, isContractAddressInBloom, isTopicInBloom, isUserEthereumAddressInBloom } from "ethereum-bloom-filters";
+import { encodeEventTopics, getAddress, type Address, type Hash, type Hex, type PublicClient } from "viem";
 import type { BlockCursor, DepositObservation } from "../observation.js";
 import { transferEvent } from "./abis.js";
 
@@ -52,20 +53,68 @@ export async function cursorIsCanonical(client: PublicClient, cursor: BlockCurso
   return (await blockHashAt(client, cursor.block)) === cursor.hash;
 }
 
-/** Token transfers to the treasury in [from, to], oldest first. */
-async function tokenObservations(client: PublicClient, watch: EvmWatch, from: bigint, to: bigint): Promise<DepositObservation[]> {
-  if (watch.tokens.length === 0) return [];
+/** Thrown when a node's answers do not provably cover a range; the range is read again on the next pass. */
+export class IncompleteRangeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IncompleteRangeError";
+  }
+}
+
+/** A deposit range read as one chain: its observations and the last block's number and hash. */
+export interface CoveredRange {
+  observations: DepositObservation[];
+  last: BlockCursor;
+  /** The hash read for each block of the range. */
+  hashes: Map<bigint, string>;
+}
+
+type ScannedBlock = { number: bigint; hash: Hash; parentHash: Hash; logsBloom: Hex; timestamp: bigint; transactions: readonly (Hash | { hash: Hash; to: Address | null; from: Address; value: bigint })[] };
+
+const BLOCK_READ_CONCURRENCY = 8;
+
+/** Every block of [from, to] by number (with transactions when native value is watched); a missing block throws. */
+async function readBlocks(client: PublicClient, from: bigint, to: bigint, withTransactions: boolean): Promise<ScannedBlock[]> {
+  const numbers: bigint[] = [];
+  for (let n = from; n <= to; n += 1n) numbers.push(n);
+  const blocks: ScannedBlock[] = [];
+  for (let i = 0; i < numbers.length; i += BLOCK_READ_CONCURRENCY) {
+    const batch = numbers.slice(i, i + BLOCK_READ_CONCURRENCY);
+    const read = await Promise.all(batch.map((blockNumber) => client.getBlock({ blockNumber, includeTransactions: withTransactions })));
+    for (const [j, block] of read.entries()) {
+      if (block.hash === null || block.number !== batch[j]) throw new IncompleteRangeError(`block ${batch[j]} is not available yet`);
+      blocks.push({ number: block.number, hash: block.hash, parentHash: block.parentHash, logsBloom: block.logsBloom ?? "0x", timestamp: block.timestamp, transactions: block.transactions });
+    }
+  }
+  return blocks;
+}
+
+/** Throws unless the blocks form one chain (each names the previous as parent, the first names `parentHash`). */
+function assertOneChain(blocks: ScannedBlock[], parentHash: string | undefined): void {
+  let expected = parentHash;
+  for (const block of blocks) {
+    if (expected && block.parentHash !== expected) throw new IncompleteRangeError(`block ${block.number} does not extend the range read so far (reorg during the read)`);
+    expected = block.hash;
+  }
+}
+
+/** True when a block's bloom filter says it may hold a Transfer to the treasury from one of the tokens. */
+function mayHoldTokenTransfer(bloom: Hex, watch: EvmWatch, transferTopic: Hex): boolean {
+  if (!isBloom(bloom)) return true;
+  return (
+    isTopicInBloom(bloom, transferTopic) &&
+    isUserEthereumAddressInBloom(bloom, watch.treasury) &&
+    watch.tokens.some((token) => isContractAddressInBloom(bloom, token.address))
+  );
+}
+
+/** Token transfers to the treasury in one block, read by its hash (a node that lacks the block errors). */
+async function tokenObservationsIn(client: PublicClient, watch: EvmWatch, block: ScannedBlock): Promise<DepositObservation[]> {
   const bySymbol = new Map(watch.tokens.map((t) => [getAddress(t.address), t.symbol]));
-  const logs = await client.getLogs({
-    address: watch.tokens.map((t) => t.address),
-    event: transferEvent,
-    args: { to: watch.treasury },
-    fromBlock: from,
-    toBlock: to,
-    strict: true,
-  });
+  const logs = await client.getLogs({ address: watch.tokens.map((t) => t.address), event: transferEvent, args: { to: watch.treasury }, blockHash: block.hash, strict: true });
   const out: DepositObservation[] = [];
   for (const log of logs) {
+    if (log.blockHash !== block.hash) throw new IncompleteRangeError(`logs for block ${block.number} came from another chain`);
     const symbol = bySymbol.get(getAddress(log.address));
     if (!symbol || log.removed || getAddress(log.args.to) !== getAddress(watch.treasury) || log.args.value <= 0n) continue;
     out.push({
@@ -76,49 +125,65 @@ async function tokenObservations(client: PublicClient, watch: EvmWatch, from: bi
       to: getAddress(log.args.to),
       asset: symbol,
       amountBaseUnits: log.args.value,
-      blockOrSlot: log.blockNumber,
-      blockHash: log.blockHash,
+      blockOrSlot: block.number,
+      blockHash: block.hash,
+      blockTime: new Date(Number(block.timestamp) * 1000),
     });
   }
   return out;
 }
 
-/** Top-level native transfers to the treasury in [from, to] whose receipts succeeded. */
-async function nativeObservations(client: PublicClient, watch: EvmWatch, from: bigint, to: bigint): Promise<DepositObservation[]> {
+/** Top-level native transfers to the treasury in one block whose receipts succeeded in that block. */
+async function nativeObservationsIn(client: PublicClient, watch: EvmWatch, block: ScannedBlock): Promise<DepositObservation[]> {
   const symbol = watch.nativeSymbol;
   if (!symbol) return [];
   const treasury = getAddress(watch.treasury);
   const out: DepositObservation[] = [];
-  for (let number = from; number <= to; number += 1n) {
-    const block = await client.getBlock({ blockNumber: number, includeTransactions: true });
-    for (const tx of block.transactions) {
-      if (!tx.to || getAddress(tx.to) !== treasury || tx.value <= 0n) continue;
-      const receipt = await client.getTransactionReceipt({ hash: tx.hash });
-      if (receipt.status !== "success" || receipt.blockHash !== block.hash) continue;
-      out.push({
-        chain: watch.chain,
-        txId: tx.hash,
-        index: -1,
-        from: getAddress(tx.from),
-        to: treasury,
-        asset: symbol,
-        amountBaseUnits: tx.value,
-        blockOrSlot: number,
-        blockHash: block.hash ?? undefined,
-      });
-    }
+  for (const tx of block.transactions) {
+    if (typeof tx === "string" || !tx.to || getAddress(tx.to) !== treasury || tx.value <= 0n) continue;
+    const receipt = await client.getTransactionReceipt({ hash: tx.hash });
+    if (receipt.status !== "success") continue;
+    if (receipt.blockHash !== block.hash) throw new IncompleteRangeError(`receipt of ${tx.hash} is from another chain than block ${block.number}`);
+    out.push({ chain: watch.chain, txId: tx.hash, index: -1, from: getAddress(tx.from), to: treasury, asset: symbol, amountBaseUnits: tx.value, blockOrSlot: block.number, blockHash: block.hash, blockTime: new Date(Number(block.timestamp) * 1000) });
   }
   return out;
 }
 
-/** Every deposit to the treasury in [from, to], ordered by block then index. */
+/**
+ * Deposits to the treasury from `from` up to at most `to` (the returned `last` says how far), ordered by
+ * block then index, read so that the answer
+ * provably covers the range even behind a load balancer whose nodes lag each other: every block is
+ * read by number (a node behind the head has no such block and the read fails), the blocks must form
+ * one chain starting at `parentHash` (the cursor), and token logs are read per block by its hash, for
+ * the blocks whose bloom filter admits a Transfer to the treasury (a bloom has no false negatives).
+ * When a block's logs cannot be read, the range ends before that block.
+ */
+export async function readCoveredRange(client: PublicClient, watch: EvmWatch, from: bigint, to: bigint, parentHash?: string): Promise<CoveredRange> {
+  const blocks = await readBlocks(client, from, to, watch.nativeSymbol !== undefined);
+  assertOneChain(blocks, parentHash);
+  const transferTopic = encodeEventTopics({ abi: [transferEvent], eventName: "Transfer" })[0] as Hex;
+  const observations: DepositObservation[] = [];
+  for (const [i, block] of blocks.entries()) {
+    try {
+      if (watch.tokens.length > 0 && mayHoldTokenTransfer(block.logsBloom, watch, transferTopic)) {
+        observations.push(...(await tokenObservationsIn(client, watch, block)));
+      }
+      observations.push(...(await nativeObservationsIn(client, watch, block)));
+    } catch (error) {
+      // A node that does not know this block yet (or any failure here): the range read ends before it.
+      if (i === 0) throw error;
+      blocks.length = i;
+      break;
+    }
+  }
+  observations.sort((a, b) => (a.blockOrSlot === b.blockOrSlot ? a.index - b.index : a.blockOrSlot < b.blockOrSlot ? -1 : 1));
+  const lastBlock = blocks[blocks.length - 1];
+  const hashes = new Map(blocks.map((b) => [b.number, b.hash as string]));
+  return { observations, hashes, last: lastBlock ? { block: lastBlock.number, hash: lastBlock.hash } : { block: from - 1n, hash: parentHash ?? "" } };
+}
+
+/** Every deposit to the treasury in [from, to], ordered by block then index (see {@link readCoveredRange}). */
 export async function readDeposits(client: PublicClient, watch: EvmWatch, from: bigint, to: bigint): Promise<DepositObservation[]> {
   if (from > to) return [];
-  const [tokens, native] = await Promise.all([
-    tokenObservations(client, watch, from, to),
-    nativeObservations(client, watch, from, to),
-  ]);
-  return [...tokens, ...native].sort((a, b) =>
-    a.blockOrSlot === b.blockOrSlot ? a.index - b.index : a.blockOrSlot < b.blockOrSlot ? -1 : 1,
-  );
+  return (await readCoveredRange(client, watch, from, to)).observations;
 }

@@ -28,7 +28,10 @@ export interface SolanaDepositObservation {
   amountBaseUnits: bigint;
   /** The address that received it: treasury wallet (SOL) or its token account. */
   to: string;
-  /** Wallets whose balance of this asset decreased in the transaction (candidate payers). */
+  /**
+   * The wallets whose balance of this asset went down by exactly the amount received (the fee payer's
+   * lamports count only beyond its fee): the payer, never an account that merely paid the fee.
+   */
   senders: string[];
   /** Every account key of the transaction (Solana Pay references are among them). */
   accountKeys: string[];
@@ -58,7 +61,7 @@ export function observeTransaction(
     if (asset.mint === undefined) {
       const amount = lamportDelta(tx, accountKeys, treasury);
       if (amount > 0n) {
-        const senders = lamportSenders(tx, accountKeys, treasury);
+        const senders = lamportSenders(tx, accountKeys, treasury, amount);
         const { symbol, decimals } = asset;
         out.push({ ...base, asset: SOL_ASSET, symbol, decimals, amountBaseUnits: amount, to: treasury, senders });
       }
@@ -71,7 +74,7 @@ export function observeTransaction(
     const post = tokenAmountAt(meta.postTokenBalances, index, asset.mint);
     const amount = post - tokenAmountAt(meta.preTokenBalances, index, asset.mint);
     if (amount > 0n) {
-      const senders = tokenSenders(meta.preTokenBalances, meta.postTokenBalances, asset.mint, treasury);
+      const senders = tokenSenders(meta.preTokenBalances, meta.postTokenBalances, asset.mint, treasury, amount);
       const { symbol, decimals, mint } = asset;
       out.push({ ...base, asset: mint, symbol, decimals, amountBaseUnits: amount, to: tokenAccount, senders });
     }
@@ -88,20 +91,20 @@ function lamportDelta(tx: ParsedTransactionWithMeta, accountKeys: string[], wall
   return pre === undefined || post === undefined ? 0n : BigInt(post) - BigInt(pre);
 }
 
-/** Signers whose lamports went down, largest decrease first (the source before a fee payer). */
-function lamportSenders(tx: ParsedTransactionWithMeta, accountKeys: string[], treasury: string): string[] {
-  const out: [string, bigint][] = [];
+/**
+ * Signers whose lamports went down by exactly `amount` (the fee payer, account 0, by `amount` plus the
+ * transaction fee). A fee payer that only paid the fee is not a sender.
+ */
+function lamportSenders(tx: ParsedTransactionWithMeta, accountKeys: string[], treasury: string, amount: bigint): string[] {
+  const fee = BigInt(tx.meta?.fee ?? 0);
+  const out: string[] = [];
   tx.transaction.message.accountKeys.forEach((key, index) => {
     const address = accountKeys[index];
     if (!key.signer || address === undefined || address === treasury) return;
-    const delta = lamportDelta(tx, accountKeys, address);
-    if (delta < 0n) out.push([address, delta]);
+    const spent = -lamportDelta(tx, accountKeys, address) - (index === 0 ? fee : 0n);
+    if (spent === amount) out.push(address);
   });
-  return byLargestDecrease(out);
-}
-
-function byLargestDecrease(entries: [string, bigint][]): string[] {
-  return entries.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(([address]) => address);
+  return out;
 }
 
 /** A token account's amount by account index; absent (e.g. created in this tx) = 0. */
@@ -110,12 +113,13 @@ function tokenAmountAt(balances: TokenBalance[] | null | undefined, index: numbe
   return entry === undefined ? 0n : BigInt(entry.uiTokenAmount.amount);
 }
 
-/** Owners whose total balance of `mint` went down, largest decrease first. */
+/** Owners whose total balance of `mint` went down by exactly `amount`. */
 function tokenSenders(
   pre: TokenBalance[] | null | undefined,
   post: TokenBalance[] | null | undefined,
   mint: string,
   treasury: string,
+  amount: bigint,
 ): string[] {
   const byOwner = new Map<string, bigint>();
   const add = (list: TokenBalance[] | null | undefined, sign: bigint): void => {
@@ -126,5 +130,5 @@ function tokenSenders(
   };
   add(post, 1n);
   add(pre, -1n);
-  return byLargestDecrease([...byOwner].filter(([owner, delta]) => delta < 0n && owner !== treasury));
+  return [...byOwner].filter(([owner, delta]) => delta === -amount && owner !== treasury).map(([owner]) => owner);
 }

@@ -5,9 +5,11 @@ import { accounts } from "./accounts.js";
 /**
  * seen: observed above the required depth (confirming); credited: value posted to the ledger;
  * unattributed: confirmed and valued but no account known (parked for the admin);
- * orphaned: its block left the canonical chain before it was deep enough.
+ * orphaned: its block left the canonical chain before it was deep enough;
+ * reversed: credited, then its transaction left the canonical chain (a reorg deeper than the credit
+ * depth); a reversing ledger entry took the credit back.
  */
-export const depositStatus = pgEnum("deposit_status", ["seen", "credited", "unattributed", "orphaned"]);
+export const depositStatus = pgEnum("deposit_status", ["seen", "credited", "unattributed", "orphaned", "reversed"]);
 export const depositAttribution = pgEnum("deposit_attribution", ["wallet", "intent", "reference", "admin"]);
 export const intentStatus = pgEnum("deposit_intent_status", ["open", "matched", "expired"]);
 
@@ -29,6 +31,8 @@ export const deposits = pgTable(
     amountBaseUnits: numeric("amount_base_units", { precision: 78, scale: 0, mode: "bigint" }).notNull(),
     blockOrSlot: bigint("block_or_slot", { mode: "bigint" }).notNull(),
     blockHash: text("block_hash"),
+    /** When its block was produced (chain clock); an intent matches only a payment whose block time is in its window. */
+    blockTime: timestamp("block_time", { withTimezone: true }),
     memoOrReference: text("memo_or_reference"),
     status: depositStatus("status").notNull(),
     confirmations: integer("confirmations").notNull().default(0),

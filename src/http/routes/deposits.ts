@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { listWallets } from "../../auth/sign-in.js";
+import { unlinkWallet } from "../../auth/unlink-wallet.js";
 import { formatDecimalScaled, nanoToUsdString } from "../../domain/money.js";
 import { notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
@@ -20,6 +21,7 @@ const intentBody = z
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 const assignBody = z.object({ account_id: storableText().min(1).max(100) }).strict();
 const depositParams = z.object({ id: storableText().min(1).max(100) });
+const walletParams = z.object({ address: storableText().min(1).max(100) });
 
 /**
  * Confirmations to show: the count last recorded while the deposit waited, but at least the
@@ -96,6 +98,10 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
       amount: formatDecimalScaled(intent.amountBaseUnits, intent.decimals),
       amount_base_units: intent.amountBaseUnits.toString(),
       amount_usd: nanoToUsdString(intent.amountUsdNano),
+      // Paid at exactly `amount` before `expires_at`, a priced asset is credited at this quote, whatever the feed does meanwhile.
+      quote: intent.priced
+        ? { usd_credited: nanoToUsdString(intent.amountUsdNano), honoured_until: intent.expiresAt.toISOString(), condition: "exactly amount, paid before expires_at" }
+        : null,
       uri: intent.uri,
       expires_at: intent.expiresAt.toISOString(),
     });
@@ -107,6 +113,12 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     const wallets = (await listWallets(deps.db, accountId)).map((w) => w.address);
     const rows = await listDepositsForWallets(deps.db, accountId, wallets, query.limit);
     return { data: rows.map((row) => presentDeposit(row, wallet)) };
+  });
+
+  app.delete("/api/v1/auth/wallets/:address", management, async (request) => {
+    const params = parseInput(walletParams, request.params, "path");
+    const removed = await unlinkWallet(deps.db, callerKey(request).accountId, params.address);
+    return { data: { chain: removed.family, address: removed.address, linked: false } };
   });
 
   const adminToken = deps.config.adminToken;

@@ -38,6 +38,13 @@ describe("Chainlink price reads", () => {
     expect(await readFeedPrice(anvil.publicClient, feed, 7200, NOW)).toMatchObject({ kind: "price", roundId: 2n });
   });
 
+  it("refuses an answer dated in the future instead of taking it for fresh", async () => {
+    await setRound(3_000_00000000n, nowSeconds + 3_600n);
+    expect(await readFeedPrice(anvil.publicClient, feed, 3600, NOW)).toMatchObject({ kind: "not_ready", reason: "future" });
+    await setRound(3_000_00000000n, nowSeconds + 30n);
+    expect(await readFeedPrice(anvil.publicClient, feed, 3600, NOW)).toMatchObject({ kind: "price" });
+  });
+
   it("refuses zero or negative answers and unreadable feeds", async () => {
     await setRound(0n, nowSeconds);
     expect(await readFeedPrice(anvil.publicClient, feed, 3600, NOW)).toMatchObject({ kind: "not_ready", reason: "non_positive" });

@@ -80,13 +80,14 @@ export function transferSol(
   from: Keypair,
   to: PublicKey,
   lamports: bigint,
-  options: { references?: PublicKey[]; version?: 0 | "legacy" } = {},
+  options: { references?: PublicKey[]; version?: 0 | "legacy"; payer?: Keypair } = {},
 ): RecordedTransaction {
   const instruction = withReferences(
     SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports }),
     options.references ?? [],
   );
-  return chain.send(buildTransaction(chain, from, [instruction], [], options.version));
+  const payer = options.payer ?? from;
+  return chain.send(buildTransaction(chain, payer, [instruction], payer === from ? [] : [from], options.version));
 }
 
 /** Installs an initialized SPL mint at `mint` (any address, e.g. mainnet USDC). */
