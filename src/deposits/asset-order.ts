@@ -9,7 +9,7 @@ import type { Db } from "../db/client.js";
 import { deposits } from "../db/schema/index.js";
 import type { DepositObservation } from "../chains/observation.js";
 import type { ValuedObservation } from "./credit.js";
-import { rowObservation } from "./pending.js";
+import { rowObservation } from "./observation-columns.js";
 import type { AssetValuer } from "./types.js";
 
 /** Observations split into those valued now and those whose asset waits for a price. */

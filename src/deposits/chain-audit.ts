@@ -11,7 +11,7 @@ import { deposits } from "../db/schema/index.js";
 import { checkDepositTransaction, sameTransfer } from "../chains/evm/receipt.js";
 import { readDeposits, type EvmWatch } from "../chains/evm/scanner.js";
 import { getCursor } from "./cursors.js";
-import { rowObservation } from "./pending.js";
+import { rowObservation } from "./observation-columns.js";
 
 /** One EVM chain to reconcile. */
 export interface AuditedEvmChain {

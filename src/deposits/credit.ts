@@ -11,7 +11,7 @@ import { newId } from "../domain/ids.js";
 import { postEntry } from "../ledger/index.js";
 import { observationKey, type DepositObservation } from "../chains/observation.js";
 import { attributeDeposit, expiredIntentForAmount, paidAt } from "./attribution.js";
-import { observationColumns } from "./observation-columns.js";
+import { observationColumns, rowObservation } from "./observation-columns.js";
 import { adoptReincluded } from "./reinclusion.js";
 import { restoreDeposit } from "./reversal.js";
 import type { Attribution, DepositRate } from "./types.js";
@@ -119,16 +119,7 @@ export async function assignDeposit(db: Db, depositId: string, accountId: string
     .where(and(eq(deposits.id, depositId), eq(deposits.status, "unattributed")))
     .for("update");
   if (!row || row.valueNano === null) return false;
-  const observation: DepositObservation = {
-    chain: row.chain,
-    txId: row.txId,
-    index: row.logIndex,
-    from: row.fromAddress,
-    to: row.toAddress,
-    asset: row.asset,
-    amountBaseUnits: row.amountBaseUnits,
-    blockOrSlot: row.blockOrSlot,
-  };
+  const observation = rowObservation(row);
   await db
     .update(deposits)
     .set({ status: "credited", accountId, attribution, creditedAt: now, ledgerIdempotencyKey: depositLedgerKey(observation) })

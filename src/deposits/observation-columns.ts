@@ -1,4 +1,5 @@
 import type { DepositObservation } from "../chains/observation.js";
+import type { deposits } from "../db/schema/index.js";
 
 /** The deposits-table columns that come straight from a chain observation. */
 export function observationColumns(o: DepositObservation) {
@@ -10,5 +11,22 @@ export function observationColumns(o: DepositObservation) {
     blockHash: o.blockHash ?? null,
     blockTime: o.blockTime ?? null,
     memoOrReference: o.memoOrReference ?? null,
+  };
+}
+
+/** A stored deposit row as the observation it was recorded from. */
+export function rowObservation(row: typeof deposits.$inferSelect): DepositObservation {
+  return {
+    chain: row.chain,
+    txId: row.txId,
+    index: row.logIndex,
+    from: row.fromAddress,
+    to: row.toAddress,
+    asset: row.asset,
+    amountBaseUnits: row.amountBaseUnits,
+    blockOrSlot: row.blockOrSlot,
+    blockHash: row.blockHash ?? undefined,
+    blockTime: row.blockTime ?? undefined,
+    memoOrReference: row.memoOrReference ?? undefined,
   };
 }

@@ -8,7 +8,7 @@ import type { Db } from "../db/client.js";
 import { deposits } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { DepositObservation } from "../chains/observation.js";
-import { observationColumns } from "./observation-columns.js";
+import { observationColumns, rowObservation } from "./observation-columns.js";
 import { adoptReincluded } from "./reinclusion.js";
 
 /** Records (or refreshes) observations that are not deep enough to credit yet. */
@@ -68,22 +68,6 @@ export function creditedInRange(db: Db, chain: string, from: bigint, to: bigint)
   return inRange(db, chain, "credited", from, to);
 }
 
-/** A stored deposit row as the observation it was recorded from. */
-export function rowObservation(row: typeof deposits.$inferSelect): DepositObservation {
-  return {
-    chain: row.chain,
-    txId: row.txId,
-    index: row.logIndex,
-    from: row.fromAddress,
-    to: row.toAddress,
-    asset: row.asset,
-    amountBaseUnits: row.amountBaseUnits,
-    blockOrSlot: row.blockOrSlot,
-    blockHash: row.blockHash ?? undefined,
-    blockTime: row.blockTime ?? undefined,
-    memoOrReference: row.memoOrReference ?? undefined,
-  };
-}
 
 /** Sets every seen deposit's confirmation count from the current head. */
 export async function refreshConfirmations(db: Db, chain: string, latest: bigint): Promise<void> {
