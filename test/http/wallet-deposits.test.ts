@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { startAnvil, artifact, type Anvil } from "../support/anvil.js";
-import { startTestApp, TEST_ADMIN_TOKEN, type TestApp } from "../support/app.js";
+import { startTestApp, testConfig, TEST_ADMIN_TOKEN, type TestApp } from "../support/app.js";
 import { createChainRuntime, type ChainRuntime } from "../../src/deposits/runtime.js";
 import { syncEvmChain } from "../../src/deposits/evm-sync.js";
 import { RangeSizer } from "../../src/chains/evm/range.js";
@@ -78,8 +78,11 @@ beforeAll(async () => {
   };
   runtime = createChainRuntime([evm], () => new Date());
   upstream = await startFakeOpenAI({ script: { text: "Paid for on-chain.", usage: { prompt: 20, completion: 10 } } });
+  const { server } = testConfig();
   testApp = await startTestApp("pglite", {
     config: {
+      // this file signs in more often than one client address may in a minute
+      server: { ...server, rate_limits: { ...server.rate_limits, sign_in: { max: 1_000, window_ms: 60_000 } } },
       chains: { evm: [evm], solana: null },
       auth,
       catalog: { include_default: false },
