@@ -3,7 +3,8 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryRequestCounter, RedisRequestCounter, takeRequest, type RequestCounter } from "../../src/keys/index.js";
 
-const redis = new Redis("redis://127.0.0.1:6379/11");
+// Not database 11: test/http/key-rate-limit.test.ts flushes that one.
+const redis = new Redis("redis://127.0.0.1:6379/12");
 afterAll(() => redis.disconnect());
 
 const counters: Array<[string, () => { counter: RequestCounter; prefix?: string }]> = [
