@@ -9,6 +9,11 @@ import { createAccountViaAdmin, startTestApp, testConfig, type TestApp } from ".
 // A Redis database of this file's own, so flushing it touches no other test file's counters.
 const REDIS_URL = "redis://127.0.0.1:6379/11";
 
+// Every app of this file reads one fixed instant, half-way through an hour: windows (1m or 1h)
+// never roll over in the middle of a test, so a refusal cannot be missed at a window boundary.
+const NOW = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 1_800_000 + 30_000);
+const clock = () => NOW;
+
 async function call(url: string, path: string, key: string, init: { method?: string; body?: unknown } = {}) {
   const response = await fetch(`${url}${path}`, {
     method: init.method ?? "GET",
@@ -47,10 +52,10 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
     let admin: Redis;
     beforeAll(async () => {
       const config = { redisUrl: REDIS_URL };
-      first = await startTestApp(kind, { config });
+      first = await startTestApp(kind, { config, deps: { clock } });
       // The second process: its own pool on the same database (PGlite is one process: it shares the instance).
       secondDb = kind === "postgres" ? await createDb({ databaseUrl: first.database.url }) : undefined;
-      second = await buildApp({ config: testConfig(config), database: secondDb ?? first.database, rollupFlushMs: 5 });
+      second = await buildApp({ config: testConfig(config), database: secondDb ?? first.database, rollupFlushMs: 5, clock });
       secondUrl = await second.listen({ port: 0, host: "127.0.0.1" });
       admin = new Redis(REDIS_URL);
     });
@@ -96,7 +101,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
       // A Redis restart without persistence: every counter (and anything else Redis held) is gone.
       await admin.flushdb();
       // A process started afterwards knows the limit only from the database.
-      const third = await buildApp({ config: testConfig({ redisUrl: REDIS_URL }), database: secondDb ?? first.database, rollupFlushMs: 5 });
+      const third = await buildApp({ config: testConfig({ redisUrl: REDIS_URL }), database: secondDb ?? first.database, rollupFlushMs: 5, clock });
       try {
         const thirdUrl = await third.listen({ port: 0, host: "127.0.0.1" });
         expect(await statusesOf([[thirdUrl, key], [first.url, key], [thirdUrl, key], [secondUrl, key]])).toEqual([200, 200, 429, 429]);
@@ -130,7 +135,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
     let counting: ReturnType<typeof countingRedis>;
     beforeAll(async () => {
       counting = countingRedis(REDIS_URL);
-      app = await startTestApp(kind, { config: { redisUrl: REDIS_URL }, deps: { redis: counting.redis } });
+      app = await startTestApp(kind, { config: { redisUrl: REDIS_URL }, deps: { redis: counting.redis, clock } });
     });
     afterAll(async () => {
       await app.close();
@@ -153,7 +158,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
   describe("in the key objects", () => {
     let app: TestApp;
     beforeAll(async () => {
-      app = await startTestApp(kind, { config: { redisUrl: REDIS_URL } });
+      app = await startTestApp(kind, { config: { redisUrl: REDIS_URL }, deps: { clock } });
     });
     afterAll(() => app.close());
 
@@ -194,7 +199,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
   describe("with Redis down", () => {
     let app: TestApp;
     beforeAll(async () => {
-      app = await startTestApp(kind, { config: { redisUrl: "redis://127.0.0.1:1" } });
+      app = await startTestApp(kind, { config: { redisUrl: "redis://127.0.0.1:1" }, deps: { clock } });
     });
     afterAll(() => app.close());
 
@@ -218,7 +223,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
   describe("without REDIS_URL", () => {
     let app: TestApp;
     beforeAll(async () => {
-      app = await startTestApp(kind);
+      app = await startTestApp(kind, { deps: { clock } });
     });
     afterAll(() => app.close());
 
