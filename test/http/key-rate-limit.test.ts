@@ -135,7 +135,16 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
     let counting: ReturnType<typeof countingRedis>;
     beforeAll(async () => {
       counting = countingRedis(REDIS_URL);
-      app = await startTestApp(kind, { config: { redisUrl: REDIS_URL }, deps: { redis: counting.redis, clock } });
+      app = await startTestApp(kind, {
+        config: {
+          redisUrl: REDIS_URL,
+          // A model no provider key serves: a chat request passes authentication and rate limiting, then answers 503.
+          catalog: { include_default: false },
+          providers: { keyless: { protocol: "openai", base_url: "http://127.0.0.1:9/v1", headers: {} } },
+          models: [{ id: "t/keyless", context_length: 1000, endpoints: [{ provider: "keyless", model: "m", pricing: { prompt: "0.000001", completion: "0.000001" } }] }],
+        },
+        deps: { redis: counting.redis, clock },
+      });
     });
     afterAll(async () => {
       await app.close();
@@ -151,6 +160,30 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
       expect(await statusesOf(Array.from({ length: 10 }, () => [app.url, free] as [string, string]))).toEqual(Array(10).fill(200));
       expect(counting.sent).toEqual([]);
       expect(await statusesOf(Array.from({ length: 3 }, () => [app.url, limited] as [string, string]))).toEqual([200, 200, 200]);
+      expect(counting.sent).toHaveLength(3);
+    });
+
+    it("does the same for chat completions", async () => {
+      const { managementKey } = await createAccountViaAdmin(app.url);
+      const free = (await call(app.url, "/api/v1/keys", managementKey, { method: "POST", body: { name: "free" } })).body.key as string;
+      const limited = (await call(app.url, "/api/v1/keys", managementKey, { method: "POST", body: { name: "limited", rate_limit: { requests: 2 } } }))
+        .body.key as string;
+      const chat = async (key: string) =>
+        (
+          await fetch(`${app.url}/api/v1/chat/completions`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: "t/keyless", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }),
+          })
+        ).status;
+      counting.sent.length = 0;
+      const freeStatuses = [];
+      for (let i = 0; i < 5; i++) freeStatuses.push(await chat(free));
+      expect(freeStatuses).toEqual([503, 503, 503, 503, 503]);
+      expect(counting.sent).toEqual([]);
+      const limitedStatuses = [];
+      for (let i = 0; i < 3; i++) limitedStatuses.push(await chat(limited));
+      expect(limitedStatuses).toEqual([503, 503, 429]);
       expect(counting.sent).toHaveLength(3);
     });
   });
