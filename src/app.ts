@@ -9,7 +9,7 @@ import { createRedisClient } from "./http/plugins/redis-client.js";
 import { registerKeyRateLimit } from "./http/plugins/key-rate-limit.js";
 import { registerRequestLog } from "./http/plugins/request-log.js";
 import { registerKeyRateLimitRoutes } from "./http/routes/key-rate-limit.js";
-import { KeyRateLimits, KeyResolver } from "./keys/index.js";
+import { KeyResolver, MemoryRequestCounter, RedisRequestCounter } from "./keys/index.js";
 import type { Redis } from "ioredis";
 import { registerAdminRoutes } from "./http/routes/admin.js";
 import { registerCreditRoutes } from "./http/routes/credits.js";
@@ -97,12 +97,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const redis = deps.redis ?? ownRedis;
   if (ownRedis) app.addHook("onClose", async () => ownRedis.disconnect());
   await registerAnonymousRateLimit(app, deps.config.server.rate_limits, redis);
-  const keyRateLimits = redis ? new KeyRateLimits(redis, () => clock().getTime()) : undefined;
-  registerKeyRateLimit(app, keyRateLimits);
+  // Per-key limits are counted in Redis when there is one (every process shares the budget), else in this process.
+  registerKeyRateLimit(app, redis ? new RedisRequestCounter(redis) : new MemoryRequestCounter(), () => clock().getTime());
   registerAuth(app);
   registerHealthRoutes(app, deps.database);
   registerKeyRoutes(app, routeDeps);
-  registerKeyRateLimitRoutes(app, routeDeps, keyRateLimits);
+  registerKeyRateLimitRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
   const chains = deps.chains ?? withSolana(createChainRuntime(deps.config.chains.evm, clock), deps.config.chains.solana, clock);

@@ -9,7 +9,7 @@ export interface StartupSummary {
   admin_api: "on" | "off";
   sign_in_domain: string;
   byok: "on" | "off";
-  key_rate_limits: "on (Redis)" | "off";
+  key_rate_limits: "on (Redis)" | "on (per process)";
 }
 
 /** Where the data lives, without credentials: "PostgreSQL db.example:5432/farebox" or "PGlite in ./data". */
@@ -33,6 +33,6 @@ export function startupSummary(config: Config, address: string, usableModelIds: 
     admin_api: config.adminToken ? "on" : "off",
     sign_in_domain: config.auth.domain,
     byok: config.byokMasterKey ? "on" : "off",
-    key_rate_limits: config.redisUrl ? "on (Redis)" : "off",
+    key_rate_limits: config.redisUrl ? "on (Redis)" : "on (per process)",
   };
 }

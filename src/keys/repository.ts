@@ -4,6 +4,7 @@ import { apiKeys } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { Nano } from "../domain/money.js";
 import type { LimitReset } from "./limit-window.js";
+import type { KeyRateLimit } from "./rate-limit.js";
 import { mintSecret } from "./secret.js";
 
 export type ApiKey = typeof apiKeys.$inferSelect;
@@ -17,6 +18,12 @@ export interface NewKey {
   limitReset?: LimitReset | null;
   includeByokInLimit?: boolean;
   expiresAt?: Date | null;
+  rateLimit?: KeyRateLimit | null;
+}
+
+/** The columns that store a key's rate limit (both null for none). */
+function rateLimitColumns(limit: KeyRateLimit | null) {
+  return { rateLimitRequests: limit?.requests ?? null, rateLimitIntervalMs: limit?.intervalMs ?? null };
 }
 
 /** Creates a key and returns its row with the plaintext secret, which is never readable again. */
@@ -35,6 +42,7 @@ export async function createKey(db: Db, input: NewKey): Promise<{ key: ApiKey; s
       limitReset: input.limitReset ?? null,
       includeByokInLimit: input.includeByokInLimit ?? false,
       expiresAt: input.expiresAt ?? null,
+      ...rateLimitColumns(input.rateLimit ?? null),
     })
     .returning();
   if (!key) throw new Error("key insert returned nothing");
@@ -88,14 +96,24 @@ export interface KeyChanges {
   limitReset?: LimitReset | null;
   includeByokInLimit?: boolean;
   expiresAt?: Date | null;
+  /** A request rate limit, or null to remove it; only inference keys may have one. */
+  rateLimit?: KeyRateLimit | null;
 }
 
-/** Updates a key of this account; null when there is no such live key. */
+/** Updates a key of this account; null when there is no such live key (or, to change a rate limit, no such inference key). */
 export async function updateKey(db: Db, accountId: string, hash: string, changes: KeyChanges): Promise<ApiKey | null> {
+  const { rateLimit, ...columns } = changes;
   const [key] = await db
     .update(apiKeys)
-    .set({ ...changes, updatedAt: sql`now()` })
-    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.hash, hash), isNull(apiKeys.deletedAt)))
+    .set({ ...columns, ...(rateLimit === undefined ? {} : rateLimitColumns(rateLimit)), updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(apiKeys.accountId, accountId),
+        eq(apiKeys.hash, hash),
+        isNull(apiKeys.deletedAt),
+        rateLimit === undefined ? undefined : eq(apiKeys.kind, "inference"),
+      ),
+    )
     .returning();
   return key ?? null;
 }

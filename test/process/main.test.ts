@@ -92,7 +92,7 @@ describe("the gateway process", () => {
       admin_api: "off",
       sign_in_domain: "localhost:8080",
       byok: "off",
-      key_rate_limits: "off",
+      key_rate_limits: "on (per process)",
     });
     expect(messages.some((msg) => String(msg).startsWith("no model has a provider key"))).toBe(true);
   });

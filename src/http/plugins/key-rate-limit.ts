@@ -1,23 +1,23 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { AppError } from "../../domain/errors.js";
-import { formatInterval, type KeyRateLimits } from "../../keys/index.js";
+import { formatInterval, rateLimitOf, takeRequest, type RequestCounter } from "../../keys/index.js";
 
 /**
  * Enforces per-key rate limits on every route a key authenticates: a pre-handler appended after
- * each route's own (so it runs once `requireKey` has set `request.apiKey`) counts the request
- * against the key's budget and answers 429 in OpenRouter's envelope with Retry-After past it.
- * If Redis cannot be asked, the request goes through (a warning is logged): a counter outage
- * must not take the gateway down. Without `limits` (no REDIS_URL) nothing is added.
+ * each route's own (so it runs once `requireKey` has set `request.apiKey`, whose row carries the
+ * limit) counts the request against the key's budget and answers 429 in OpenRouter's envelope
+ * with Retry-After past it. A key without a limit costs nothing: no counter is touched. If the
+ * counter cannot be asked (Redis away), the request goes through (a warning is logged): a counter
+ * outage must not take the gateway down.
  * Register before the routes: only routes declared afterwards are limited.
  */
-export function registerKeyRateLimit(app: FastifyInstance, limits: KeyRateLimits | undefined): void {
-  if (!limits) return;
+export function registerKeyRateLimit(app: FastifyInstance, counter: RequestCounter, nowMs: () => number): void {
   const enforce: preHandlerAsyncHookHandler = async (request: FastifyRequest, reply) => {
-    const key = request.apiKey;
-    if (!key) return;
+    const limit = request.apiKey ? rateLimitOf(request.apiKey) : null;
+    if (!request.apiKey || !limit) return;
     let outcome;
     try {
-      outcome = await limits.take(key.id);
+      outcome = await takeRequest(counter, request.apiKey.id, limit, nowMs());
     } catch (error) {
       request.log.warn({ err: error }, "per-key rate limit not checked: Redis unavailable");
       return;

@@ -1,9 +1,11 @@
 import { nanoToUsdNumber } from "../../domain/money.js";
 import { usageInLimitWindow, type ApiKey, type KeyUsage } from "../../keys/index.js";
+import { presentRateLimit } from "../rate-limit-wire.js";
 
 /**
  * A key in OpenRouter's Key shape (reference §4): money in USD, the sha256 `hash` as the id.
- * BYOK spend is reported separately once the account has provider keys.
+ * BYOK spend is reported separately once the account has provider keys; `rate_limit` is the
+ * key's request budget (`requests: -1` when it has none).
  */
 export function presentKey(key: ApiKey, usage: KeyUsage, byokUsage?: Record<string, number>) {
   const limitRemaining =
@@ -32,6 +34,7 @@ export function presentKey(key: ApiKey, usage: KeyUsage, byokUsage?: Record<stri
     updated_at: key.updatedAt.toISOString(),
     expires_at: key.expiresAt?.toISOString() ?? null,
     creator_user_id: key.accountId,
+    rate_limit: presentRateLimit(key),
   };
 }
 

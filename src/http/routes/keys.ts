@@ -7,6 +7,7 @@ import { storableText } from "../../domain/storable-text.js";
 import { createKey, deleteKey, findAccountKey, keyUsage, listKeys, NO_USAGE, updateKey, type ApiKey } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { presentKey } from "../presenters/key.js";
+import { rateLimitInput } from "../rate-limit-wire.js";
 import { usdAmount } from "../usd-input.js";
 import { parseInput } from "../validation.js";
 import type { RouteDeps } from "./deps.js";
@@ -17,6 +18,7 @@ const limitFields = {
   limit: usdAmount.nullable().optional(),
   limit_reset: z.enum(["daily", "weekly", "monthly"]).nullable().optional(),
   include_byok_in_limit: z.boolean().optional(),
+  rate_limit: rateLimitInput.optional(),
 };
 
 const createBody = z
@@ -70,6 +72,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
       limitReset: body.limit_reset ?? null,
       includeByokInLimit: body.include_byok_in_limit ?? false,
       expiresAt,
+      rateLimit: body.rate_limit ?? null,
     });
     return reply.status(201).send({ data: presentKey(key, NO_USAGE), key: secret });
   });
@@ -102,8 +105,9 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
       limitNano: body.limit,
       limitReset: body.limit_reset,
       includeByokInLimit: body.include_byok_in_limit,
+      rateLimit: body.rate_limit,
     });
-    if (!key) throw notFound("No key with that hash in this account");
+    if (!key) throw notFound(body.rate_limit === undefined ? "No key with that hash in this account" : "No inference key with that hash in this account");
     deps.keys.invalidate(hash);
     return { data: (await present([key]))[0] };
   });

@@ -1,0 +1,3 @@
+ALTER TABLE "api_keys" ADD COLUMN "rate_limit_requests" integer;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD COLUMN "rate_limit_interval_ms" integer;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_rate_limit_whole" CHECK (("api_keys"."rate_limit_requests" IS NULL) = ("api_keys"."rate_limit_interval_ms" IS NULL) AND ("api_keys"."rate_limit_requests" IS NULL OR ("api_keys"."rate_limit_requests" > 0 AND "api_keys"."rate_limit_interval_ms" > 0)));
