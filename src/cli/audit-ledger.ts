@@ -23,10 +23,10 @@ try {
     process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${report.accountsChecked} accounts checked, ${report.problems.length} problems\n`);
     let ok = report.ok;
     if (wantsChainAudit(process.argv)) {
-      const chain = await runChainAudit(database.db, config.chains.evm, () => new Date());
+      const chain = await runChainAudit(database.db, config.chains, () => new Date());
       for (const problem of chain.problems) process.stdout.write(`PROBLEM ${problem}\n`);
       for (const reversal of chain.reversed) process.stdout.write(`REVERSED ${reversal}\n`);
-      process.stdout.write(`${chain.ok ? "OK" : "FAILED"}: ${chain.depositsChecked} credited deposits re-read on chain, ${chain.blocksSampled} recent blocks sampled, ${chain.problems.length} problems\n`);
+      process.stdout.write(`${chain.ok ? "OK" : "FAILED"}: ${chain.depositsChecked} credited deposits re-read on chain, ${chain.blocksSampled} recent blocks and ${chain.signaturesSampled} Solana signatures sampled, ${chain.problems.length} problems\n`);
       ok = ok && chain.ok;
     }
     process.exitCode = ok ? 0 : 1;

@@ -6,6 +6,7 @@ import { createSolanaConnection } from "../../src/chains/solana/connection.js";
 import { referenceForIntent } from "../../src/chains/solana/pay-url.js";
 import type { SolanaChainConfig } from "../../src/config/chains-schema.js";
 import { depositIntents, deposits, ledgerEntries, walletIdentities } from "../../src/db/schema/index.js";
+import { auditDepositsAgainstChains, type ChainAuditReport } from "../../src/deposits/chain-audit.js";
 import { assignDeposit } from "../../src/deposits/credit.js";
 import { createIntent } from "../../src/deposits/intents.js";
 import { createSolanaDepositRuntime, type SolanaDepositRuntime } from "../../src/deposits/solana-chain.js";
@@ -62,6 +63,9 @@ beforeEach(() => {
   rpc.chain.confirmedLag = 0;
 });
 
+/** The chain audit of every scenario's chain, run after them all. */
+const audits: (() => Promise<ChainAuditReport>)[] = [];
+
 /** A fresh treasury (and so a fresh cursor namespace) per test. */
 function setup(batchSize?: number) {
   const treasury = Keypair.generate().publicKey;
@@ -86,6 +90,7 @@ function setup(batchSize?: number) {
       createSolanaListenerStore({ db: database.db, chain, scan: runtime.scan, valuer: runtime.valuer, now: () => new Date() }),
     );
   const rows = () => database.db.select().from(deposits).where(eq(deposits.chain, chain));
+  audits.push(() => auditDepositsAgainstChains(database.db, [], { solana: { chain, connection, scan: runtime.scan } }));
   return { treasury, chain, runtime, pass, rows };
 }
 
@@ -281,5 +286,14 @@ describe("Solana deposits credited exactly once", () => {
     expect(lamports).toBe(total);
     const entries = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.accountId, accountId));
     expect(entries).toHaveLength(30);
+  });
+
+  it("leaves every scenario above reconciled with the chain (npm run audit:ledger -- --chain)", async () => {
+    expect(audits.length).toBeGreaterThan(5);
+    for (const audit of audits) {
+      const report = await audit();
+      expect(report.problems).toEqual([]);
+      expect(report.signaturesSampled).toBeGreaterThan(0);
+    }
   });
 });
