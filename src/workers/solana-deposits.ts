@@ -30,7 +30,14 @@ export function startSolanaListener(options: {
   return runSolanaListener({
     connection,
     scan,
-    store: createSolanaListenerStore({ db: options.db, chain, scan, valuer: runtime.valuer, now: options.now }),
+    store: createSolanaListenerStore({
+      db: options.db,
+      chain,
+      scan,
+      valuer: runtime.valuer,
+      now: options.now,
+      onWaiting: (reason) => log.warn({ chain, reason }, "Solana deposits of an asset wait for its price"),
+    }),
     pollIntervalMs: runtime.config.poll_interval_ms,
     wakeOnLogs: Boolean(runtime.config.ws_url),
     signal: options.signal,

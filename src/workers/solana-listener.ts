@@ -22,6 +22,8 @@ export interface SolanaListenerStore {
   loadCursor(): Promise<SolanaScanCursor>;
   /** Records the batch's deposits and its cursor atomically (unique keys make replays no-ops). */
   commitBatch(batch: SolanaScanBatch): Promise<void>;
+  /** Credits deposits at or below `cursor` that waited for their asset's price, oldest first per asset. */
+  creditWaiting(cursor: SolanaScanCursor): Promise<void>;
   /** Reference keys of open Solana Pay intents. */
   openReferences(): Promise<string[]>;
 }
@@ -52,7 +54,7 @@ export interface SolanaPassResult extends SolanaScanResult {
   processedSlot: number;
 }
 
-/** One pass: load cursor and open references, scan, commit batch by batch. */
+/** One pass: load cursor and open references, scan, commit batch by batch, then credit what waited for a price. */
 export async function runSolanaPass(
   connection: Connection,
   scan: SolanaScanConfig,
@@ -66,6 +68,7 @@ export async function runSolanaPass(
     connection.getSlot(scan.commitment),
   ]);
   const result = await scanSolanaDeposits(connection, scan, cursor, (batch) => store.commitBatch(batch), references);
+  await store.creditWaiting(result.cursor);
   const newestCursorSlot = Math.max(0, ...Object.values(result.cursor).map((entry) => entry.slot));
   return { ...result, headSlot, processedSlot: result.complete ? readySlot : newestCursorSlot };
 }

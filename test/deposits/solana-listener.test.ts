@@ -1,5 +1,5 @@
 import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Address } from "viem";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSolanaConnection } from "../../src/chains/solana/connection.js";
@@ -242,25 +242,38 @@ describe("Solana deposits credited exactly once", () => {
     expect(await balanceOf(accountId)).toBe(row!.valueNano);
   });
 
-  it("waits for a fresh SOL price instead of crediting at a stale one", async () => {
+  it("prices per asset: USDC is credited while SOL's feed is stale; the SOL deposits wait, then follow in order at a fresh price", async () => {
     const t = setup();
     const wallet = fundedWallet(rpc.chain);
+    mintTo(rpc.chain, mintAuthority, USDC_MINT, wallet.publicKey, 10_000_000n);
     const accountId = await linkedAccount(wallet);
     await setPrice(SOL_USD, new Date(Date.now() - 2 * 3_600_000));
+    let sol1: string, sol2: string;
     try {
-      transferSol(rpc.chain, wallet, t.treasury, 1_000_000_000n);
-      await expect(t.pass()).rejects.toThrow(/stale/);
-      expect(await t.rows()).toEqual([]);
+      sol1 = transferSol(rpc.chain, wallet, t.treasury, 1_000_000_000n).signature;
+      const usdc = transferToken(rpc.chain, wallet, USDC_MINT, t.treasury, 3_000_000n, { createRecipientAccount: true }).signature;
+      sol2 = transferSol(rpc.chain, wallet, t.treasury, 2_000_000_000n).signature;
+      await t.pass();
+      const rows = await t.rows();
+      expect(rows.find((r) => r.txId === usdc)).toMatchObject({ status: "credited", valueNano: 3_000_000_000n });
+      expect(rows.find((r) => r.txId === sol1)).toMatchObject({ status: "seen", valueNano: null });
+      expect(rows.find((r) => r.txId === sol2)).toMatchObject({ status: "seen", valueNano: null });
+      expect(await balanceOf(accountId)).toBe(3_000_000_000n);
+      // A later USDC deposit is not held up either; the SOL deposits still wait.
+      const usdc2 = transferToken(rpc.chain, wallet, USDC_MINT, t.treasury, 1_000_000n).signature;
+      await t.pass();
+      expect((await t.rows()).find((r) => r.txId === usdc2)).toMatchObject({ status: "credited" });
+      expect((await t.rows()).filter((r) => r.status === "seen").map((r) => r.txId).sort()).toEqual([sol1, sol2].sort());
     } finally {
       await setPrice(200_00000000n, new Date());
     }
     await t.pass();
-    expect(await balanceOf(accountId)).toBe(200_000_000_000n);
-    const entries = await database.db
-      .select()
-      .from(deposits)
-      .where(and(eq(deposits.chain, t.chain), eq(deposits.status, "credited")));
-    expect(entries[0]?.rateAnswer).toBe(200_00000000n);
+    const rows = await t.rows();
+    expect(rows.find((r) => r.txId === sol1)).toMatchObject({ status: "credited", valueNano: 200_000_000_000n, rateAnswer: 200_00000000n });
+    expect(rows.find((r) => r.txId === sol2)).toMatchObject({ status: "credited", valueNano: 400_000_000_000n });
+    expect(await balanceOf(accountId)).toBe(604_000_000_000n);
+    const entries = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.accountId, accountId));
+    expect(entries).toHaveLength(4);
   });
 
   it("resumes after the listener dies mid-pass: every deposit credited exactly once", async () => {

@@ -134,6 +134,7 @@ describe("Solana listener in /metrics", () => {
     const store: SolanaListenerStore = {
       loadCursor: async () => cursor,
       openReferences: async () => [],
+      creditWaiting: async () => {},
       commitBatch: async (batch) => {
         for (const observation of batch.observations) credited += observation.amountBaseUnits;
         cursor = batch.cursor;

@@ -33,6 +33,7 @@ describe("Solana listener loop", () => {
     const store: SolanaListenerStore = {
       loadCursor: async () => cursor,
       openReferences: async () => [],
+      creditWaiting: async () => {},
       commitBatch: async (batch) => {
         for (const o of batch.observations) credited.set(`${o.signature}:${o.to}:${o.asset}`, o.amountBaseUnits);
         cursor = batch.cursor;
@@ -71,6 +72,7 @@ describe("Solana listener loop", () => {
     const store: SolanaListenerStore = {
       loadCursor: async () => cursor,
       openReferences: async () => [],
+      creditWaiting: async () => {},
       commitBatch: async (batch) => {
         for (const o of batch.observations) credited.set(`${o.signature}:${o.to}:${o.asset}`, o.amountBaseUnits);
         cursor = batch.cursor;
