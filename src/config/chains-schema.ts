@@ -35,6 +35,8 @@ export const evmChainSchema = z.object({
   ws_url: z.string().url().optional(),
   treasury: evmAddress,
   confirmations: z.union([z.literal("finalized"), z.number().int().min(0)]).default("finalized"),
+  /** Block time in ms; default: viem's chain definition, else 12 s. Sizes how long an expired intent's amount stays reserved. */
+  block_time_ms: z.number().int().positive().optional(),
   poll_interval_ms: z.number().int().positive().default(4_000),
   max_block_range: z.number().int().positive().default(2_000),
   start_block: z.number().int().min(0).optional(),

@@ -29,6 +29,8 @@ export interface DepositChain {
   /** "finalized" or a block count. */
   confirmations: "finalized" | number;
   assets: DepositAsset[];
+  /** How long an expired intent's amount stays reserved on this chain: clock margin plus confirmation depth (reissue-cooldown.ts). */
+  intentReissueCooldownMs: number;
   /** Attribution methods, in the order they are tried. */
   attribution: string[];
   /** Current price of an asset for sizing an intent. */

@@ -5,11 +5,13 @@
 import { getAddress, type Address, type PublicClient } from "viem";
 import type { EvmChainConfig } from "../config/chains-schema.js";
 import { evmChainKey } from "../chains/evm/client.js";
+import { evmBlockTimeMs } from "../chains/evm/block-time.js";
 import { readFeedPrice } from "../chains/evm/price.js";
 import type { EvmWatch } from "../chains/evm/scanner.js";
 import type { DepositAsset, DepositChain } from "./deposit-chain.js";
 import { nativePaymentUri, tokenPaymentUri } from "./eip681.js";
 import { createEvmValuer, type ValuedAsset } from "./evm-valuer.js";
+import { evmReissueCooldownMs } from "./reissue-cooldown.js";
 import type { AssetValuer } from "./types.js";
 
 /** One EVM chain, ready for the deposit API and the listener. */
@@ -60,6 +62,7 @@ export function createEvmDepositRuntime(config: EvmChainConfig, clientFor: (chai
     treasury,
     confirmations: config.confirmations,
     assets,
+    intentReissueCooldownMs: evmReissueCooldownMs(config.confirmations, config.block_time_ms ?? evmBlockTimeMs(config.chain_id)),
     attribution: ["linked_wallet", "intent_exact_amount"],
     async quote(asset) {
       const feed = feeds.get(asset.symbol);

@@ -83,7 +83,7 @@ export async function createIntent(
         .update(depositIntents)
         .set({ status: "expired" })
         .where(and(eq(depositIntents.chain, chain.chain), eq(depositIntents.status, "open"), lt(depositIntents.expiresAt, now)));
-      const taken = await takenIntentAmounts(tx, chain.chain, asset.symbol, now);
+      const taken = await takenIntentAmounts(tx, chain.chain, asset.symbol, now, chain.intentReissueCooldownMs);
       const amount = uniqueIntentAmount(base, taken, { step: intentOffsetStep(asset.decimals) });
       if (amount === undefined) return undefined;
       const inserted = await tx

@@ -12,6 +12,7 @@ import { encodeTransferRequest, referenceForIntent } from "../chains/solana/pay-
 import type { SolanaScanConfig } from "../chains/solana/scanner.js";
 import type { DepositAsset, DepositChain } from "./deposit-chain.js";
 import { createEvmValuer, type ValuedAsset } from "./evm-valuer.js";
+import { solanaReissueCooldownMs } from "./reissue-cooldown.js";
 import type { AssetValuer } from "./types.js";
 
 /** The CAIP-2 style key deposits on Solana are stored under. */
@@ -63,6 +64,7 @@ export function createSolanaDepositRuntime(
     treasury: config.treasury,
     confirmations: "finalized",
     assets,
+    intentReissueCooldownMs: solanaReissueCooldownMs(config.commitment),
     attribution: ["linked_wallet", "solana_pay_reference", "intent_exact_amount"],
     async quote(asset) {
       const feed = feeds.get(asset.symbol);

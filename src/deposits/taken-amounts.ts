@@ -10,13 +10,10 @@ import { queryRows, type Db } from "../db/client.js";
 import { depositIntents, deposits } from "../db/schema/index.js";
 
 /**
- * How long after its expiry an intent's amount stays reserved: the confirmation depth of the slowest
- * chain setting (`finalized` on an L2, ~25 min) with a margin for clocks and block timestamps.
+ * Amounts (base units) on `chain`/`asset` that a new intent must not be close to at `now`; an expired
+ * intent's amount stays taken for `cooldownMs` past its expiry (the chain's, see reissue-cooldown.ts).
  */
-export const INTENT_REISSUE_COOLDOWN_MS = 60 * 60 * 1000;
-
-/** Amounts (base units) on `chain`/`asset` that a new intent must not be close to at `now`. */
-export async function takenIntentAmounts(db: Db, chain: string, asset: string, now: Date, cooldownMs: number = INTENT_REISSUE_COOLDOWN_MS): Promise<Set<bigint>> {
+export async function takenIntentAmounts(db: Db, chain: string, asset: string, now: Date, cooldownMs: number): Promise<Set<bigint>> {
   const intents = await db
     .select({ amount: depositIntents.amountBaseUnits })
     .from(depositIntents)

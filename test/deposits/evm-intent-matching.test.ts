@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { startEvmDepositWorld, type EvmDepositWorld } from "../support/evm-deposits.js";
 import { dbKinds } from "../support/db.js";
 import { createIntent } from "../../src/deposits/intents.js";
+import { evmReissueCooldownMs } from "../../src/deposits/reissue-cooldown.js";
 import type { DepositChain } from "../../src/deposits/deposit-chain.js";
 import { tokenPaymentUri } from "../../src/deposits/eip681.js";
 import { createAccount } from "../../src/ledger/index.js";
@@ -38,6 +39,7 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
       name: "anvil",
       treasury: world.treasury,
       confirmations: 3,
+      intentReissueCooldownMs: evmReissueCooldownMs(3, 1_000),
       assets: [{ symbol: "USDC", decimals: 6, native: false, tokenAddress: world.usdc, priced: false }],
       attribution: ["linked_wallet", "intent_exact_amount"],
       quote: async () => ({ kind: "quote" }),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { createIntent } from "../../src/deposits/intents.js";
-import { INTENT_REISSUE_COOLDOWN_MS, takenIntentAmounts } from "../../src/deposits/taken-amounts.js";
+import { takenIntentAmounts } from "../../src/deposits/taken-amounts.js";
+import { evmReissueCooldownMs } from "../../src/deposits/reissue-cooldown.js";
 import type { AssetQuote, DepositChain } from "../../src/deposits/deposit-chain.js";
 import { nativePaymentUri } from "../../src/deposits/eip681.js";
 import { createAccount } from "../../src/ledger/index.js";
@@ -19,6 +20,7 @@ const chain: DepositChain = {
   name: "ethereum",
   treasury: "0x000000000000000000000000000000000000bEEF",
   confirmations: "finalized",
+  intentReissueCooldownMs: evmReissueCooldownMs("finalized", 12_000),
   assets: [{ symbol: "ETH", decimals: 18, native: true, priced: true }],
   attribution: ["linked_wallet", "intent_exact_amount"],
   quote: async () => quote,
@@ -52,14 +54,14 @@ describe("deposit intents for priced assets", () => {
   });
 
   it("keeps an expired intent's amount from anyone else until its cool-down has passed", async () => {
-    const inCoolDown = new Date(firstExpiry.getTime() + INTENT_REISSUE_COOLDOWN_MS - 1_000);
-    expect((await takenIntentAmounts(database.db, "eip155:1", "ETH", inCoolDown)).has(first)).toBe(true);
+    const inCoolDown = new Date(firstExpiry.getTime() + chain.intentReissueCooldownMs - 1_000);
+    expect((await takenIntentAmounts(database.db, "eip155:1", "ETH", inCoolDown, chain.intentReissueCooldownMs)).has(first)).toBe(true);
     for (let i = 0; i < 30; i += 1) {
       const other = await createIntent(database.db, [chain], account, { chain: "eip155:1", asset: "ETH", amount_usd: "20" }, inCoolDown, 60_000);
       expect(other.amountBaseUnits).not.toBe(first);
     }
-    const afterCoolDown = new Date(firstExpiry.getTime() + INTENT_REISSUE_COOLDOWN_MS + 1_000);
-    expect((await takenIntentAmounts(database.db, "eip155:1", "ETH", afterCoolDown)).has(first)).toBe(false);
+    const afterCoolDown = new Date(firstExpiry.getTime() + chain.intentReissueCooldownMs + 1_000);
+    expect((await takenIntentAmounts(database.db, "eip155:1", "ETH", afterCoolDown, chain.intentReissueCooldownMs)).has(first)).toBe(false);
   });
 
   it("refuses to size an intent while the price is unusable", async () => {
