@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSolanaConnection } from "../../src/chains/solana/connection.js";
 import type { SolanaChainConfig } from "../../src/config/chains-schema.js";
 import { deposits, walletIdentities } from "../../src/db/schema/index.js";
-import { auditDepositsAgainstChains } from "../../src/deposits/chain-audit.js";
+import { runChainAudit } from "../../src/deposits/chain-audit-command.js";
 import { setCursor } from "../../src/deposits/cursors.js";
-import { createSolanaDepositRuntime } from "../../src/deposits/solana-chain.js";
+import { createSolanaDepositRuntime, SOLANA_CHAIN_KEY } from "../../src/deposits/solana-chain.js";
 import { createSolanaListenerStore, cursorKey } from "../../src/deposits/solana-sync.js";
 import { newId } from "../../src/domain/ids.js";
 import { createAccount, postEntry } from "../../src/ledger/index.js";
@@ -19,11 +19,11 @@ describe.each(dbKinds)("the chain audit reconciles Solana deposits with the chai
   let rpc: SolanaRpcServer;
   let database: TestDatabase;
   const treasury = Keypair.generate().publicKey;
-  const chain = "solana:audit-test";
+  const chain = SOLANA_CHAIN_KEY;
   let wallet: Keypair;
   let accountId: string;
   let pass: () => Promise<unknown>;
-  let audit: () => ReturnType<typeof auditDepositsAgainstChains>;
+  let audit: () => ReturnType<typeof runChainAudit>;
 
   beforeAll(async () => {
     [rpc, database] = await Promise.all([startSolanaRpc(), createTestDatabase(kind)]);
@@ -45,7 +45,8 @@ describe.each(dbKinds)("the chain audit reconciles Solana deposits with the chai
     const connection = createSolanaConnection({ rpcUrl: rpc.url, commitment: "finalized", timeoutMs: 5_000 });
     const store = createSolanaListenerStore({ db: database.db, chain, scan: runtime.scan, valuer: runtime.valuer, now: () => new Date() });
     pass = () => runSolanaPass(connection, runtime.scan, store);
-    audit = () => auditDepositsAgainstChains(database.db, [], { solana: { chain, connection, scan: runtime.scan } });
+    // What `npm run audit:ledger -- --chain` runs with this config.
+    audit = () => runChainAudit(database.db, { evm: [], solana: config }, () => new Date());
     wallet = fundedWallet(rpc.chain, 20_000_000_000n);
     mintTo(rpc.chain, mintAuthority, USDC_MINT, wallet.publicKey, 100_000_000n);
     accountId = await createAccount(database.db);
