@@ -34,7 +34,7 @@ export type PlaceHoldResult =
 
 /**
  * Reserves `amountNano` (up to `upToNano`) of the account's available balance and of the key's
- * limit through `farebox_place_hold` (drizzle/0005_hold_endings.sql): one round trip that locks
+ * limit through `farebox_place_hold` (src/ledger/sql/ledger-functions.sql): one round trip that locks
  * the account row only while it runs, so any number of processes on one Postgres can never
  * together reserve more than the balance.
  */
@@ -125,8 +125,8 @@ export interface HoldEnding {
 export type HoldEndingResult = { ok: true } | { ok: false; reason: "not_open" | "exceeds_hold" | "duplicate" };
 
 /**
- * Ends or charges many holds in one statement (`farebox_end_holds`, drizzle/0005_hold_endings.sql),
- * in account order so concurrent batches cannot deadlock. Returns each item's result, in order.
+ * Ends or charges many holds in one statement (`farebox_end_holds`, src/ledger/sql/ledger-functions.sql),
+ * in the ledger's one lock order so concurrent batches, expiry and new holds cannot deadlock. Returns each item's result, in order.
  * `withStatement` lets a caller add its own data-modifying statement to the same round trip
  * and transaction (the gateway stores the generation records with their settlements).
  */
@@ -164,8 +164,8 @@ export async function endHolds(
 /**
  * Extends the open holds among `holdIds` to expire no sooner than `expiresAt`, in one statement
  * (a live process renewing all its leases at once); returns the ids that are still open. Rows are
- * locked in the order farebox_end_holds locks them, so a renewal and a batch of charges never
- * deadlock.
+ * locked in the order every ledger write takes holds (src/ledger/sql/ledger-functions.sql), and
+ * nothing after them, so a renewal and a batch of charges never deadlock.
  */
 export async function renewHolds(db: Db, holdIds: readonly string[], expiresAt: Date): Promise<string[]> {
   if (holdIds.length === 0) return [];
@@ -181,7 +181,11 @@ export async function renewHolds(db: Db, holdIds: readonly string[], expiresAt: 
   return rows.map((row) => row.id);
 }
 
-/** Expires every open hold whose TTL has passed; returns how many. Run by a worker and at start. */
+/**
+ * Expires every open hold whose TTL has passed; returns how many. Run by a worker and at start.
+ * Each `farebox_release_hold` locks the hold's account before the hold, and the holds come in
+ * account order, as the ledger's lock order requires.
+ */
 export async function expireHolds(db: Db, now: Date, batchSize = 500): Promise<number> {
   let total = 0;
   for (;;) {
