@@ -19,8 +19,8 @@ import { accumulate, emptyBatch } from "../src/analytics/aggregate.js";
 import { queryKeyUsage } from "../src/analytics/key-usage.js";
 import { queryRankings } from "../src/analytics/rankings.js";
 import { applyBatch } from "../src/analytics/rollup-store.js";
-import type { SettledGeneration } from "../src/analytics/settled-generation.js";
-import type { AnyPgDatabase } from "../src/byok/store.js";
+import type { SettledGeneration } from "../src/domain/settled-generation.js";
+import type { AnyPgDatabase } from "../src/db/client.js";
 import * as analyticsSchema from "../src/db/schema/analytics.js";
 import { prng } from "../test/analytics/traffic.js";
 

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { LATENCY_BOUNDS_MS, quantile } from "./histogram.js";
 import { selectRows } from "./sql-rows.js";
 import { emptyUsageCounts, type UsageCounts } from "./aggregate.js";

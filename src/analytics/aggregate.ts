@@ -1,6 +1,6 @@
 import { appOrigin, appTitle, isPublicApp, modelAuthor } from "./app-identity.js";
 import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, slotOf } from "./histogram.js";
-import type { SettledGeneration } from "./settled-generation.js";
+import type { SettledGeneration } from "../domain/settled-generation.js";
 
 /** Dimensions of the usage rollup; "total" has the value "". */
 export type UsageDimension = "total" | "model" | "provider" | "app";

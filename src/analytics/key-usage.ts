@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { dayOf, monthStart, weekStart } from "./calendar.js";
 
 /** A key's spend today, this week (from Monday) and this month, UTC; nano-USD. */

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { addDays, dayOf, daysBetween } from "./calendar.js";
 import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, quantile } from "./histogram.js";
 import { selectRows } from "./sql-rows.js";

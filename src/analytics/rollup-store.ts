@@ -1,8 +1,8 @@
 import { getTableName, sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { rankingsAppDaily, rankingsModelDaily, usageDaily } from "../db/schema/analytics.js";
 import { accumulate, emptyBatch, type ModelIncrement, type RollupBatch, type UsageIncrement } from "./aggregate.js";
-import type { SettledGeneration } from "./settled-generation.js";
+import type { SettledGeneration } from "../domain/settled-generation.js";
 
 const CHUNK = 5000;
 

@@ -1,7 +1,7 @@
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { accumulate, emptyBatch, type RollupBatch } from "./aggregate.js";
 import { applyBatch } from "./rollup-store.js";
-import type { SettledGeneration } from "./settled-generation.js";
+import type { SettledGeneration } from "../domain/settled-generation.js";
 
 /**
  * Usage rollups kept current by one writer per process: each settled generation is folded into

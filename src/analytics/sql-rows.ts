@@ -1,5 +1,5 @@
 import type { SQL } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 
 /**
  * Runs a raw aggregate query and returns its rows, whichever driver is behind drizzle

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { addDays } from "./calendar.js";
 import { selectRows } from "./sql-rows.js";
 

@@ -1,12 +1,9 @@
 import { and, eq, ne } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { AnyPgDatabase } from "../db/client.js";
 import { byokKeys } from "../db/schema/byok.js";
 import { ProviderSecret, lastFour } from "./secret.js";
 import { AppError } from "../domain/errors.js";
 import type { KeyVault, SealedKey } from "./vault.js";
-
-/** Any drizzle Postgres database (postgres.js or PGlite). */
-export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
 /** What GET /api/v1/byok shows for one stored key: never more than the last four characters. */
 export interface ByokKeySummary {

@@ -16,6 +16,9 @@ import * as schema from "./schema/index.js";
  */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** Any drizzle Postgres database (postgres.js or PGlite), whatever schema it was built with. */
+export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
 export interface Database {
   db: Db;
   dialect: "pglite" | "postgres";

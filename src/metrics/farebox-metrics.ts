@@ -1,4 +1,4 @@
-import type { SettledGeneration } from "../analytics/settled-generation.js";
+import type { SettledGeneration } from "../domain/settled-generation.js";
 import type { Counter, Histogram, MetricsRegistry, SampleValue, Series } from "./registry.js";
 
 /** Bucket bounds (seconds) for request latency and time to first token. */

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
+import type { AnyPgDatabase } from "../db/client.js";
 import { selectRows } from "../analytics/sql-rows.js";
 import type { MetricSources } from "./farebox-metrics.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRankings } from "../../src/analytics/rankings.js";
 import { recordSettled } from "../../src/analytics/rollup-store.js";
-import type { SettledGeneration } from "../../src/analytics/settled-generation.js";
+import type { SettledGeneration } from "../../src/domain/settled-generation.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 
 let sequence = 0;

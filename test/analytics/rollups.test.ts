@@ -6,7 +6,7 @@ import { queryKeyUsage, usageOf } from "../../src/analytics/key-usage.js";
 import { queryRankings } from "../../src/analytics/rankings.js";
 import { recordSettled } from "../../src/analytics/rollup-store.js";
 import { RollupWriter } from "../../src/analytics/rollup-writer.js";
-import type { SettledGeneration } from "../../src/analytics/settled-generation.js";
+import type { SettledGeneration } from "../../src/domain/settled-generation.js";
 import { generateTraffic, type TrafficShape } from "./traffic.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 

@@ -1,4 +1,4 @@
-import type { SettledGeneration } from "../../src/analytics/settled-generation.js";
+import type { SettledGeneration } from "../../src/domain/settled-generation.js";
 
 /** Small deterministic PRNG (mulberry32) so generated traffic is the same every run. */
 export function prng(seed: number): () => number {

@@ -8,7 +8,7 @@ import { activityCsv, activityJson } from "../../analytics/activity-wire.js";
 import { ACTIVITY_GROUPS, queryActivity } from "../../analytics/activity.js";
 import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
 import { queryRankings, type Rankings } from "../../analytics/rankings.js";
-import type { AnyPgDatabase } from "../../byok/store.js";
+import type { AnyPgDatabase } from "../../db/client.js";
 import { badRequest } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";

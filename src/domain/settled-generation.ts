@@ -1,4 +1,4 @@
-import type { Nano } from "../domain/money.js";
+import type { Nano } from "./money.js";
 
 /**
  * What analytics needs to know about one generation once it has settled (success or error).

@@ -1,5 +1,5 @@
-import type { GenerationRecord } from "../gateway/ports.js";
-import type { SettledGeneration } from "./settled-generation.js";
+import type { GenerationRecord } from "./ports.js";
+import type { SettledGeneration } from "../domain/settled-generation.js";
 
 /** BYOK fields a generation record carries once the gateway serves with account keys. */
 interface ByokFields {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { settledListener } from "../../src/analytics/settled-hook.js";
-import type { SettledGeneration } from "../../src/analytics/settled-generation.js";
+import { settledListener } from "../../src/gateway/settled-hook.js";
+import type { SettledGeneration } from "../../src/domain/settled-generation.js";
 import { generationRecord } from "../support/generation-record.js";
 
 describe("settled listener", () => {
