@@ -1,7 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { AnyPgDatabase } from "../db/client.js";
 import { LATENCY_BOUNDS_MS, quantile } from "./histogram.js";
-import { selectRows } from "./sql-rows.js";
+import { queryRows, type AnyPgDatabase } from "../db/client.js";
 import { emptyUsageCounts, type UsageCounts } from "./aggregate.js";
 
 /** Dimensions /activity can group by. */
@@ -89,7 +88,7 @@ export async function queryActivity(db: AnyPgDatabase, query: ActivityQuery): Pr
   const where = sql`account_id = ${query.accountId} and dimension = ${dimension} and day >= ${query.from}::date and day <= ${query.to}::date${
     query.apiKeyId === undefined ? sql`` : sql` and api_key_id = ${query.apiKeyId}`
   }`;
-  const scalars = await selectRows<ScalarRow>(
+  const scalars = await queryRows<ScalarRow>(
     db,
     sql`select ${group} as g,
       sum(requests)::text as requests, sum(errors)::text as errors, sum(byok_requests)::text as byok_requests,
@@ -99,7 +98,7 @@ export async function queryActivity(db: AnyPgDatabase, query: ActivityQuery): Pr
       sum(byok_upstream_nano)::text as byok_upstream_nano
     from analytics_usage_daily where ${where} group by 1`,
   );
-  const slots = await selectRows<HistogramRow>(
+  const slots = await queryRows<HistogramRow>(
     db,
     sql`select ${group} as g, u.i::int as i, sum(u.l)::text as latency, sum(u.t)::text as ttft
     from analytics_usage_daily d, unnest(d.latency_hist, d.ttft_hist) with ordinality as u(l, t, i)

@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../db/client.js";
 import { addDays, dayOf, daysBetween } from "./calendar.js";
 import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, quantile } from "./histogram.js";
-import { selectRows } from "./sql-rows.js";
+import { queryRows, type AnyPgDatabase } from "../db/client.js";
 import { queryTopApps, type TopApps } from "./top-apps.js";
 
 export type { AppRanking } from "./top-apps.js";
@@ -61,7 +60,7 @@ export async function queryRankings(db: AnyPgDatabase, now: Date): Promise<Ranki
   // Histograms travel as text and are summed here: 7 days × models rows of ~20 counts are
   // cheaper to add up in JS than to unnest and group in SQL.
   const [dayRows, apps] = await Promise.all([
-    selectRows<ModelDayRow>(
+    queryRows<ModelDayRow>(
       db,
       sql`select model, author, to_char(day, 'YYYY-MM-DD') as day, (prompt_tokens + completion_tokens)::text as tokens,
         requests::text as requests,

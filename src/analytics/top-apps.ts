@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../db/client.js";
 import { addDays } from "./calendar.js";
-import { selectRows } from "./sql-rows.js";
+import { queryRows, type AnyPgDatabase } from "../db/client.js";
 
 /** One public app on the leaderboard. */
 export interface AppRanking {
@@ -42,7 +41,7 @@ export async function queryTopApps(db: AnyPgDatabase, today: string): Promise<To
   const dayFrom = today;
   const weekFrom = addDays(today, -6);
   const monthFrom = addDays(today, -29);
-  const rows = await selectRows<TopAppRow>(
+  const rows = await queryRows<TopAppRow>(
     db,
     sql`with totals as (
       select app,

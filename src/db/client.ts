@@ -86,8 +86,11 @@ async function createPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
-/** Rows of a raw statement, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
-export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+/**
+ * Rows of a raw statement, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`).
+ * Cast aggregates to text in SQL so both drivers hand back exact strings.
+ */
+export async function queryRows<T extends Record<string, unknown>>(db: AnyPgDatabase, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

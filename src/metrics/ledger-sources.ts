@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../db/client.js";
-import { selectRows } from "../analytics/sql-rows.js";
+import { queryRows, type AnyPgDatabase } from "../db/client.js";
 import type { MetricSources } from "./farebox-metrics.js";
 
 /**
@@ -13,18 +12,18 @@ import type { MetricSources } from "./farebox-metrics.js";
 export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "openHolds" | "ledgerTotals" | "uncollected" | "depositsReversed"> {
   return {
     depositsReversed: async () => {
-      const rows = await selectRows<{ chain: string; n: string }>(db, sql`select chain, count(*)::text as n from deposits where status = 'reversed' group by chain order by chain`);
+      const rows = await queryRows<{ chain: string; n: string }>(db, sql`select chain, count(*)::text as n from deposits where status = 'reversed' group by chain order by chain`);
       return rows.map((row) => ({ chain: row.chain, count: Number(row.n) }));
     },
     openHolds: async () => {
-      const [row] = await selectRows<{ n: string; amount: string }>(
+      const [row] = await queryRows<{ n: string; amount: string }>(
         db,
         sql`select count(*)::text as n, coalesce(sum(amount_nano - coalesce(settled_nano, 0)), 0)::text as amount from holds where status = 'open'`,
       );
       return { count: Number(row?.n ?? 0), amountNano: BigInt(row?.amount ?? 0) };
     },
     ledgerTotals: async () => {
-      const rows = await selectRows<{ kind: string; amount: string }>(
+      const rows = await queryRows<{ kind: string; amount: string }>(
         db,
         sql`select kind::text as kind, sum(amount_nano)::text as amount from ledger_kind_totals group by kind order by kind`,
       );
@@ -32,7 +31,7 @@ export function ledgerMetricSources(db: AnyPgDatabase): Pick<MetricSources, "ope
     },
     // the partial index generations_uncollected_idx holds only the few generations concerned
     uncollected: async () => {
-      const [row] = await selectRows<{ n: string; amount: string }>(
+      const [row] = await queryRows<{ n: string; amount: string }>(
         db,
         sql`select count(*)::text as n, coalesce(sum(uncollected_nano), 0)::text as amount from generations where uncollected_nano > 0`,
       );

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { RollupWriter } from "../../src/analytics/rollup-writer.js";
-import { selectRows } from "../../src/analytics/sql-rows.js";
+import { queryRows } from "../../src/db/client.js";
 import { createTestDatabase, dbKinds, type TestDatabase } from "../support/db.js";
 import { generateTraffic, type TrafficShape } from "./traffic.js";
 
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 /** What the usage rollup counts, and how many transactions wrote its rows. */
 async function totals(db: TestDatabase["db"]): Promise<{ requests: number; credit: bigint; transactions: number }> {
-  const [usage] = await selectRows<{ requests: string; credit: string; transactions: string }>(
+  const [usage] = await queryRows<{ requests: string; credit: string; transactions: string }>(
     db,
     sql`select coalesce(sum(requests), 0)::text as requests, coalesce(sum(credit_usage_nano + fee_nano), 0)::text as credit,
           count(distinct xmin::text)::text as transactions

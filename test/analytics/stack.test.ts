@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectRows } from "../../src/analytics/sql-rows.js";
+import { queryRows } from "../../src/db/client.js";
 import { find, parsePrometheus } from "../metrics/parse-prometheus.js";
 import { startStack, type Stack } from "./stack.js";
 
@@ -39,7 +39,7 @@ async function get(path: string, key?: string) {
 }
 
 async function ledgerDebits(accountId: string, kinds: string[]): Promise<bigint> {
-  const [row] = await selectRows<{ total: string }>(
+  const [row] = await queryRows<{ total: string }>(
     s.database.db,
     sql`select coalesce(-sum(amount_nano), 0)::text as total from ledger_entries where account_id = ${accountId} and kind::text in ${kinds}`,
   );

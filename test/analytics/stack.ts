@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
 import { buildApp } from "../../src/app.js";
-import { selectRows } from "../../src/analytics/sql-rows.js";
+import { queryRows } from "../../src/db/client.js";
 import { buildKeyring } from "../../src/byok/master-keys.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
@@ -91,7 +91,7 @@ export async function startStack(): Promise<Stack> {
   const b = await openAccount(url, 1);
   // key ids, as the ledger and rollups record them
   for (const account of [a, b]) {
-    const rows = await selectRows<{ id: string; name: string }>(
+    const rows = await queryRows<{ id: string; name: string }>(
       database.db,
       sql`select id, name from api_keys where account_id = ${account.accountId} and kind = 'inference' order by name`,
     );
@@ -108,7 +108,7 @@ export async function startStack(): Promise<Stack> {
     client: (key, headers = {}) => new OpenAI({ baseURL: `${url}/api/v1`, apiKey: key, maxRetries: 0, defaultHeaders: headers }),
     async settled(count) {
       for (let i = 0; i < 200; i += 1) {
-        const [row] = await selectRows<{ n: string }>(database.db, sql`select coalesce(sum(requests), 0)::text as n from analytics_usage_daily where dimension = 'total'`);
+        const [row] = await queryRows<{ n: string }>(database.db, sql`select coalesce(sum(requests), 0)::text as n from analytics_usage_daily where dimension = 'total'`);
         if (Number(row?.n) >= count) return;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
