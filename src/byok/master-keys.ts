@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { decodeKey256 } from "../domain/key-256.js";
 
 /** One 256-bit master key and the short id stored beside every row it sealed. */
 export interface MasterKey {
@@ -26,14 +27,7 @@ export class MasterKeyError extends Error {
  * (`openssl rand -base64 32`). `name` is the setting's name, used in error messages.
  */
 export function parseMasterKey(text: string, name: string): MasterKey {
-  const trimmed = text.trim();
-  let key: Buffer | undefined;
-  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) {
-    key = Buffer.from(trimmed, "hex");
-  } else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
-    const decoded = Buffer.from(trimmed, "base64");
-    if (decoded.length === 32) key = decoded;
-  }
+  const key = decodeKey256(text);
   if (key === undefined) {
     throw new MasterKeyError(`${name} must be 32 bytes written as 64 hex characters or base64 (openssl rand -base64 32)`);
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { authSchema } from "./auth-schema.js";
-import { parseMasterKey } from "../byok/master-keys.js";
+import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
 import { serverSchema } from "./server-schema.js";
 
@@ -67,15 +67,7 @@ export const fileSchema = z
   .strict();
 
 /** A BYOK master key: 32 bytes as 64 hex characters or base64 (`openssl rand -base64 32`). */
-function isMasterKey(text: string): boolean {
-  try {
-    parseMasterKey(text, "key");
-    return true;
-  } catch {
-    return false;
-  }
-}
-const masterKeyText = z.string().refine(isMasterKey, { message: "must be 32 bytes as 64 hex characters or base64" });
+const masterKeyText = z.string().refine((text) => decodeKey256(text) !== undefined, { message: "must be 32 bytes as 64 hex characters or base64" });
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -101,7 +93,7 @@ export const envSchema = z.object({
   FAREBOX_BYOK_MASTER_KEY_PREVIOUS: z
     .string()
     .optional()
-    .refine((value) => value === undefined || value.split(",").every((part) => isMasterKey(part)), {
+    .refine((value) => value === undefined || value.split(",").every((part) => decodeKey256(part) !== undefined), {
       message: "each comma-separated key must be 32 bytes as 64 hex characters or base64",
     }),
 });
