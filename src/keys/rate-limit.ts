@@ -4,7 +4,7 @@
  * request path with the key lookup it already makes (KeyResolver); only the counting happens
  * elsewhere, in a `RequestCounter`, and only for keys that have a limit.
  */
-import type { ApiKey } from "./repository.js";
+import type { apiKeys } from "../db/schema/index.js";
 
 /** A key's budget: at most `requests` per `intervalMs` (fixed windows aligned to the interval). */
 export interface KeyRateLimit {
@@ -24,7 +24,7 @@ export interface RequestCounter {
 }
 
 /** The key's rate limit from its row, or null when it has none. */
-export function rateLimitOf(key: Pick<ApiKey, "rateLimitRequests" | "rateLimitIntervalMs">): KeyRateLimit | null {
+export function rateLimitOf(key: Pick<typeof apiKeys.$inferSelect, "rateLimitRequests" | "rateLimitIntervalMs">): KeyRateLimit | null {
   return key.rateLimitRequests === null || key.rateLimitIntervalMs === null
     ? null
     : { requests: key.rateLimitRequests, intervalMs: key.rateLimitIntervalMs };
