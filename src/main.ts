@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
 import { createChainRuntime, withSolana } from "./deposits/runtime.js";
 import { expireHolds } from "./ledger/index.js";
+import { MetricsRegistry } from "./metrics/registry.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
   const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
   const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const listenerStatus = new ChainListenerStatus(clock);
-  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus });
+  // the process's own metrics (CPU, memory, GC, event-loop lag) start observers: here, not on import
+  const metrics = new MetricsRegistry({ processMetrics: true });
+  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, metrics });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),

@@ -1,81 +1,50 @@
-import type { Labels, Metric, MetricsRegistry, SampleValue } from "./registry.js";
+import { Registry } from "prom-client";
+import type { Labels, MetricsRegistry, NanoUsdGauge } from "./registry.js";
 
 /** Content-Type of the Prometheus text exposition format 0.0.4. */
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** Escapes a label value: backslash, double quote and line feed (exposition format spec). */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
 /** Escapes HELP text: backslash and line feed. */
-export function escapeHelp(text: string): string {
+function escapeHelp(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
-/** Formats a sample value as Go's strconv would for Prometheus: NaN, +Inf, -Inf or a decimal. */
-export function formatValue(value: SampleValue): string {
-  if (typeof value === "bigint") return value.toString();
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
-
-function formatLabels(labelNames: readonly string[], labels: Labels, extra?: [string, string]): string {
-  const parts = labelNames
-    .filter((name) => labels[name] !== undefined)
-    .map((name) => `${name}="${escapeLabelValue(labels[name] ?? "")}"`);
-  if (extra) parts.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
+function formatLabels(labelNames: readonly string[], labels: Labels): string {
+  const parts = labelNames.filter((name) => labels[name] !== undefined).map((name) => `${name}="${escapeLabelValue(labels[name] ?? "")}"`);
   return parts.length === 0 ? "" : `{${parts.join(",")}}`;
 }
 
-async function renderMetric(metric: Metric): Promise<string[]> {
-  const lines = [`# HELP ${metric.name} ${escapeHelp(metric.help)}`, `# TYPE ${metric.name} ${metric.type}`];
-  if ("read" in metric) {
-    for (const series of await metric.read()) {
-      lines.push(`${metric.name}${formatLabels(metric.labelNames, series.labels)} ${formatValue(series.value)}`);
-    }
-    return lines;
-  }
-  if (metric.type === "histogram") {
-    for (const { labels, value } of metric.collect()) {
-      let cumulative = 0;
-      metric.buckets.forEach((bound, index) => {
-        cumulative += value.counts[index] ?? 0;
-        lines.push(`${metric.name}_bucket${formatLabels(metric.labelNames, labels, ["le", formatValue(bound)])} ${cumulative}`);
-      });
-      lines.push(`${metric.name}_bucket${formatLabels(metric.labelNames, labels, ["le", "+Inf"])} ${value.count}`);
-      lines.push(`${metric.name}_sum${formatLabels(metric.labelNames, labels)} ${formatValue(value.sum)}`);
-      lines.push(`${metric.name}_count${formatLabels(metric.labelNames, labels)} ${value.count}`);
-    }
-    return lines;
-  }
-  for (const { labels, value } of metric.collect()) {
-    lines.push(`${metric.name}${formatLabels(metric.labelNames, labels)} ${formatValue(value)}`);
-  }
+/** A nano-USD gauge's lines, every digit kept (prom-client would format the value as a number). */
+async function renderNanoUsd(gauge: NanoUsdGauge): Promise<string[]> {
+  const lines = [`# HELP ${gauge.name} ${escapeHelp(gauge.help)}`, `# TYPE ${gauge.name} gauge`];
+  for (const series of await gauge.read()) lines.push(`${gauge.name}${formatLabels(gauge.labelNames, series.labels)} ${series.value.toString()}`);
   return lines;
 }
 
 /**
  * Renders the registry in the Prometheus text format
- * (https://prometheus.io/docs/instrumenting/exposition_formats/): HELP and TYPE once per
- * metric, one line per series, histograms as cumulative `_bucket{le}` + `_sum` + `_count`,
- * every line ending in a line feed. A scrape-time gauge that fails is skipped and counted in
- * `farebox_metrics_collect_errors` instead of failing the whole scrape.
+ * (https://prometheus.io/docs/instrumenting/exposition_formats/): prom-client's exposition of
+ * every metric, then the nano-USD gauges, then `farebox_metrics_collect_errors`: how many
+ * scrape-time reads failed during this scrape (their gauges show no series; the scrape goes on).
  */
 export async function renderMetrics(registry: MetricsRegistry): Promise<string> {
-  const out: string[] = [];
-  let failures = 0;
-  for (const metric of registry.metrics()) {
+  const { result: body, failures } = await registry.countingFailures(() => registry.prom.metrics());
+  const lines: string[] = [];
+  let nanoFailures = 0;
+  for (const gauge of registry.nanoUsdGauges()) {
     try {
-      out.push(...(await renderMetric(metric)));
+      lines.push(...(await renderNanoUsd(gauge)));
     } catch {
-      failures += 1;
+      nanoFailures += 1;
     }
   }
-  out.push("# HELP farebox_metrics_collect_errors Scrape-time collectors that failed during this scrape.");
-  out.push("# TYPE farebox_metrics_collect_errors gauge");
-  out.push(`farebox_metrics_collect_errors ${failures}`);
-  return `${out.join("\n")}\n`;
+  lines.push("# HELP farebox_metrics_collect_errors Scrape-time collectors that failed during this scrape.");
+  lines.push("# TYPE farebox_metrics_collect_errors gauge");
+  lines.push(`farebox_metrics_collect_errors ${failures + nanoFailures}`);
+  return `${body}${lines.join("\n")}\n`;
 }

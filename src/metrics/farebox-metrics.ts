@@ -1,5 +1,6 @@
 import type { SettledGeneration } from "../domain/settled-generation.js";
-import type { Counter, Histogram, MetricsRegistry, SampleValue, Series } from "./registry.js";
+import type { Counter, Histogram } from "prom-client";
+import type { MetricsRegistry, Series } from "./registry.js";
 
 /** Bucket bounds (seconds) for request latency and time to first token. */
 const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120];
@@ -75,17 +76,17 @@ export class FareboxMetrics {
       registry.gaugeCallback("farebox_open_holds", "Holds placed and not yet settled, voided or expired.", [], async () => [
         { labels: {}, value: (await openHolds()).count },
       ]);
-      registry.gaugeCallback("farebox_open_holds_nano_usd", "Credit reserved by open holds, nano-USD.", [], async () => [
+      registry.nanoUsdGauge("farebox_open_holds_nano_usd", "Credit reserved by open holds, nano-USD.", [], async () => [
         { labels: {}, value: (await openHolds()).amountNano },
       ]);
     }
     if (ledgerTotals) {
-      registry.gaugeCallback("farebox_ledger_entries_nano_usd", "Sum of ledger entries by kind, nano-USD.", ["kind"], async () =>
-        (await ledgerTotals()).map((t): Series<SampleValue> => ({ labels: { kind: t.kind }, value: t.amountNano })),
+      registry.nanoUsdGauge("farebox_ledger_entries_nano_usd", "Sum of ledger entries by kind, nano-USD.", ["kind"], async () =>
+        (await ledgerTotals()).map((t): Series<bigint> => ({ labels: { kind: t.kind }, value: t.amountNano })),
       );
     }
     if (uncollected) {
-      registry.gaugeCallback("farebox_uncollected_nano_usd", "What served generations priced beyond their holds and could not be charged, nano-USD.", [], async () => [
+      registry.nanoUsdGauge("farebox_uncollected_nano_usd", "What served generations priced beyond their holds and could not be charged, nano-USD.", [], async () => [
         { labels: {}, value: (await uncollected()).amountNano },
       ]);
       registry.gaugeCallback("farebox_uncollected_generations", "Served generations charged less than their usage priced (capped at their hold).", [], async () => [
@@ -94,7 +95,7 @@ export class FareboxMetrics {
     }
     if (chainListeners) {
       registry.gaugeCallback("farebox_chain_listener_lag_blocks", "Chain head minus the listener's cursor, in blocks or slots.", ["chain"], async () =>
-        (await chainListeners()).map((l) => ({ labels: { chain: l.chain }, value: l.headBlock > l.cursorBlock ? l.headBlock - l.cursorBlock : 0n })),
+        (await chainListeners()).map((l) => ({ labels: { chain: l.chain }, value: l.headBlock > l.cursorBlock ? Number(l.headBlock - l.cursorBlock) : 0 })),
       );
       registry.gaugeCallback(
         "farebox_chain_listener_last_success_timestamp_seconds",

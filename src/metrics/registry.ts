@@ -1,186 +1,126 @@
 /**
- * A small Prometheus registry: counters, gauges and histograms with labels, plus gauges read
- * on scrape (open holds, ledger totals, listener lag). No timers, no globals: the app builds
- * one registry and passes it to whoever records. Rendering: see exposition.ts.
+ * The process's Prometheus metrics, on prom-client: counters, gauges and histograms with labels,
+ * gauges read on scrape (open holds, listener lag), and prom-client's process, GC and event-loop
+ * metrics (main.ts turns those on). No globals: the app builds one registry and passes it to whoever records.
+ *
+ * Cost on the request path: recording is prom-client's `inc`/`observe` (a label hash and a map
+ * update), done once per upstream attempt and once per settled generation, off the response.
+ *
+ * One exception stays outside prom-client: gauges of nano-USD amounts (`nanoUsdGauge`). prom-client
+ * formats every value as a JavaScript number, so totals beyond 2^53 nano-USD (≈ $9M) would lose
+ * digits and a bigint would print as +Inf; those few are rendered exactly by exposition.ts.
  */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export type Labels = Readonly<Record<string, string>>;
-export type SampleValue = number | bigint;
 
-const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** Key of one label combination, in the metric's declared label order. */
-function seriesKey(labelNames: readonly string[], labels: Labels): string {
-  return JSON.stringify(labelNames.map((name) => labels[name] ?? ""));
-}
-
-function checkLabels(metric: string, labelNames: readonly string[], labels: Labels): void {
-  for (const name of Object.keys(labels)) {
-    if (!labelNames.includes(name)) throw new Error(`metric ${metric} has no label ${name}`);
-  }
-}
-
-interface MetricBase {
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames: readonly string[];
-}
-
-/** One series of a metric as exposed: its labels (declared order) and value. */
+/** One series of a scrape-time gauge: its labels and value. */
 export interface Series<V> {
   labels: Labels;
   value: V;
 }
 
-/** A monotonically increasing count. */
-export class Counter implements MetricBase {
-  readonly type = "counter";
-  readonly #series = new Map<string, Series<number>>();
-  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[]) {}
-
-  /** Adds `amount` (≥ 0) to the series with these labels. */
-  inc(labels: Labels = {}, amount = 1): void {
-    if (!(amount >= 0)) throw new Error(`counter ${this.name} cannot decrease`);
-    checkLabels(this.name, this.labelNames, labels);
-    const key = seriesKey(this.labelNames, labels);
-    const series = this.#series.get(key);
-    if (series) series.value += amount;
-    else this.#series.set(key, { labels: { ...labels }, value: amount });
-  }
-
-  /** Current value of one series (0 when never touched). */
-  get(labels: Labels = {}): number {
-    return this.#series.get(seriesKey(this.labelNames, labels))?.value ?? 0;
-  }
-
-  collect(): Series<number>[] {
-    return [...this.#series.values()];
-  }
+/** A gauge of nano-USD amounts read at scrape time, rendered with every digit. */
+export interface NanoUsdGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  read(): Promise<Series<bigint>[]> | Series<bigint>[];
 }
 
-/** A value that goes up and down, set by the code that knows it. */
-export class Gauge implements MetricBase {
-  readonly type = "gauge";
-  readonly #series = new Map<string, Series<SampleValue>>();
-  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[]) {}
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-  set(labels: Labels, value: SampleValue): void {
-    checkLabels(this.name, this.labelNames, labels);
-    this.#series.set(seriesKey(this.labelNames, labels), { labels: { ...labels }, value });
-  }
-
-  /** Adds `delta` (may be negative) to a numeric series. */
-  add(labels: Labels, delta: number): void {
-    const key = seriesKey(this.labelNames, labels);
-    const current = this.#series.get(key)?.value ?? 0;
-    this.set(labels, Number(current) + delta);
-  }
-
-  get(labels: Labels = {}): SampleValue {
-    return this.#series.get(seriesKey(this.labelNames, labels))?.value ?? 0;
-  }
-
-  collect(): Series<SampleValue>[] {
-    return [...this.#series.values()];
-  }
+export interface MetricsRegistryOptions {
+  /**
+   * prom-client's default metrics: process CPU, memory and file descriptors, GC, event-loop lag.
+   * Off unless asked: they start GC and event-loop observers, so main.ts turns them on for the
+   * process, and the many apps a test run builds do not each start their own.
+   */
+  processMetrics?: boolean;
 }
-
-/** Cumulative bucket counts, sum and count of one histogram series. */
-export interface HistogramState {
-  /** Per upper bound (same order as the histogram's buckets), non-cumulative counts. */
-  counts: number[];
-  /** Observations above the last bound. */
-  overflow: number;
-  sum: number;
-  count: number;
-}
-
-/** Observations counted into fixed buckets (`le` upper bounds, +Inf implied). */
-export class Histogram implements MetricBase {
-  readonly type = "histogram";
-  readonly #series = new Map<string, Series<HistogramState>>();
-  readonly buckets: readonly number[];
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly string[],
-    buckets: readonly number[],
-  ) {
-    if (labelNames.includes("le")) throw new Error(`histogram ${name} cannot use the label le`);
-    const sorted = [...buckets].sort((a, b) => a - b);
-    if (sorted.length === 0 || new Set(sorted).size !== sorted.length) throw new Error(`histogram ${name} needs distinct buckets`);
-    this.buckets = sorted;
-  }
-
-  observe(labels: Labels, value: number): void {
-    if (!Number.isFinite(value)) return;
-    checkLabels(this.name, this.labelNames, labels);
-    const key = seriesKey(this.labelNames, labels);
-    let series = this.#series.get(key);
-    if (!series) {
-      series = { labels: { ...labels }, value: { counts: this.buckets.map(() => 0), overflow: 0, sum: 0, count: 0 } };
-      this.#series.set(key, series);
-    }
-    const state = series.value;
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index === -1) state.overflow += 1;
-    else state.counts[index] = (state.counts[index] ?? 0) + 1;
-    state.sum += value;
-    state.count += 1;
-  }
-
-  collect(): Series<HistogramState>[] {
-    return [...this.#series.values()];
-  }
-}
-
-/** A gauge whose series are read when scraped, from the database or a worker's state. */
-export interface CallbackGauge extends MetricBase {
-  readonly type: "gauge";
-  read(): Promise<Series<SampleValue>[]> | Series<SampleValue>[];
-}
-
-export type Metric = Counter | Gauge | Histogram | CallbackGauge;
 
 /** Holds the process's metrics; names are unique. */
 export class MetricsRegistry {
-  readonly #metrics = new Map<string, Metric>();
+  /** The prom-client registry behind this one. */
+  readonly prom = new Registry();
+  readonly #nanoUsd = new Map<string, NanoUsdGauge>();
+  #collectFailures = 0;
+
+  constructor(options: MetricsRegistryOptions = {}) {
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.prom });
+  }
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    return this.#add(new Counter(name, help, labelNames));
+    this.#claim(name);
+    return new Counter({ name, help, labelNames, registers: [this.prom] });
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    return this.#add(new Gauge(name, help, labelNames));
+    this.#claim(name);
+    return new Gauge({ name, help, labelNames, registers: [this.prom] });
   }
 
   histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): Histogram {
-    return this.#add(new Histogram(name, help, labelNames, buckets));
+    this.#claim(name);
+    return new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.prom] });
   }
 
-  /** Registers a gauge computed at scrape time (`read` may query the database). */
-  gaugeCallback(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    read: () => Promise<Series<SampleValue>[]> | Series<SampleValue>[],
-  ): CallbackGauge {
-    return this.#add({ type: "gauge" as const, name, help, labelNames, read });
+  /**
+   * Registers a gauge computed at scrape time (`read` may query the database). A `read` that
+   * fails leaves the gauge without series for that scrape and is counted in
+   * `farebox_metrics_collect_errors`; the rest of the scrape goes on.
+   */
+  gaugeCallback(name: string, help: string, labelNames: readonly string[], read: () => Promise<Series<number>[]> | Series<number>[]): Gauge {
+    this.#claim(name);
+    const onFailure = () => {
+      this.#collectFailures += 1;
+    };
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.prom],
+      async collect() {
+        this.reset();
+        try {
+          for (const series of await read()) this.set(series.labels, series.value);
+        } catch {
+          // no series at all: prom-client would otherwise show an unlabelled gauge as 0
+          this.reset();
+          this.remove({});
+          onFailure();
+        }
+      },
+    });
   }
 
-  /** Every registered metric, in registration order. */
-  metrics(): Metric[] {
-    return [...this.#metrics.values()];
-  }
-
-  #add<M extends Metric>(metric: M): M {
-    if (!NAME.test(metric.name)) throw new Error(`invalid metric name ${metric.name}`);
-    for (const label of metric.labelNames) {
-      if (!LABEL.test(label) || label.startsWith("__")) throw new Error(`invalid label name ${label} on ${metric.name}`);
+  /** Registers a scrape-time gauge of nano-USD amounts, rendered exactly (see the file's comment). */
+  nanoUsdGauge(name: string, help: string, labelNames: readonly string[], read: () => Promise<Series<bigint>[]> | Series<bigint>[]): NanoUsdGauge {
+    this.#claim(name);
+    for (const label of labelNames) {
+      if (!LABEL.test(label) || label.startsWith("__")) throw new Error(`invalid label name ${label} on ${name}`);
     }
-    if (this.#metrics.has(metric.name)) throw new Error(`metric ${metric.name} registered twice`);
-    this.#metrics.set(metric.name, metric);
-    return metric;
+    const gauge = { name, help, labelNames, read };
+    this.#nanoUsd.set(name, gauge);
+    return gauge;
+  }
+
+  /** The nano-USD gauges, in registration order. */
+  nanoUsdGauges(): NanoUsdGauge[] {
+    return [...this.#nanoUsd.values()];
+  }
+
+  /** Runs `scrape` and returns what it produced with the number of scrape-time reads that failed meanwhile. */
+  async countingFailures<T>(scrape: () => Promise<T>): Promise<{ result: T; failures: number }> {
+    const before = this.#collectFailures;
+    const result = await scrape();
+    return { result, failures: this.#collectFailures - before };
+  }
+
+  /** Refuses a malformed or taken name (prom-client checks label names and its own duplicates). */
+  #claim(name: string): void {
+    if (!NAME.test(name)) throw new Error(`invalid metric name ${name}`);
+    if (this.#nanoUsd.has(name) || this.prom.getSingleMetric(name)) throw new Error(`metric ${name} registered twice`);
   }
 }

@@ -53,7 +53,8 @@ function parseLabels(text: string): Record<string, string> {
 function parseValue(text: string): number {
   if (text === "+Inf") return Infinity;
   if (text === "-Inf") return -Infinity;
-  if (text === "NaN") return NaN;
+  // Prometheus reads values with Go's strconv.ParseFloat, which ignores case: prom-client writes "Nan"
+  if (text.toLowerCase() === "nan") return NaN;
   if (!/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) throw new Error(`bad value ${text}`);
   return Number(text);
 }

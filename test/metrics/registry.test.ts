@@ -3,7 +3,7 @@ import { renderMetrics } from "../../src/metrics/exposition.js";
 import { MetricsRegistry } from "../../src/metrics/registry.js";
 import { find, parsePrometheus } from "./parse-prometheus.js";
 
-describe("metrics registry and exposition", () => {
+describe("metrics registry (prom-client) and exposition", () => {
   it("renders counters with labels that parse back, escaping hostile values", async () => {
     const registry = new MetricsRegistry();
     const requests = registry.counter("farebox_test_requests_total", "Requests.\nSecond line \\ with backslash", ["model", "status"]);
@@ -36,33 +36,52 @@ describe("metrics registry and exposition", () => {
     expect(find(parsed, "farebox_test_latency_seconds_bucket", { provider: "openai", le: "0.5" })[0]?.value).toBe(1);
   });
 
-  it("reads scrape-time gauges, keeps bigint totals exact, and survives a failing collector", async () => {
+  it("reads scrape-time gauges, keeps bigint nano-USD totals exact, and survives failing collectors", async () => {
     const registry = new MetricsRegistry();
     const gauge = registry.gauge("farebox_test_open", "Open things.");
     gauge.set({}, 4);
-    gauge.add({}, -1);
-    registry.gaugeCallback("farebox_test_ledger_nano", "Ledger total.", ["kind"], async () => [
+    gauge.inc({}, -1);
+    registry.gaugeCallback("farebox_test_lag", "Lag.", ["chain"], async () => [{ labels: { chain: "base" }, value: 20 }]);
+    registry.nanoUsdGauge("farebox_test_ledger_nano", "Ledger total.", ["kind"], async () => [
       { labels: { kind: "deposit" }, value: 123_456_789_012_345_678_901n },
     ]);
     registry.gaugeCallback("farebox_test_broken", "Broken.", [], () => {
       throw new Error("db down");
     });
+    registry.nanoUsdGauge("farebox_test_broken_nano", "Broken too.", [], async () => {
+      throw new Error("db down");
+    });
     const body = await renderMetrics(registry);
     const parsed = parsePrometheus(body);
     expect(find(parsed, "farebox_test_open")[0]?.value).toBe(3);
+    expect(find(parsed, "farebox_test_lag", { chain: "base" })[0]?.value).toBe(20);
     expect(find(parsed, "farebox_test_ledger_nano", { kind: "deposit" })[0]?.raw).toBe("123456789012345678901");
-    expect(find(parsed, "farebox_metrics_collect_errors")[0]?.value).toBe(1);
-    expect(body).not.toContain("farebox_test_broken");
+    expect(find(parsed, "farebox_metrics_collect_errors")[0]?.value).toBe(2);
+    expect(find(parsed, "farebox_test_broken")).toEqual([]);
+    expect(find(parsed, "farebox_test_broken_nano")).toEqual([]);
+    // the next scrape counts only its own failures
+    expect(find(parsePrometheus(await renderMetrics(registry)), "farebox_metrics_collect_errors")[0]?.value).toBe(2);
+  });
+
+  it("adds prom-client's process, GC and event-loop metrics", async () => {
+    const parsed = parsePrometheus(await renderMetrics(new MetricsRegistry({ processMetrics: true })));
+    for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_p99_seconds", "nodejs_heap_size_used_bytes"]) {
+      expect(parsed.types.has(name), name).toBe(true);
+    }
+    expect(parsed.types.get("nodejs_gc_duration_seconds")).toBe("histogram");
+    expect(parsePrometheus(await renderMetrics(new MetricsRegistry())).types.has("process_cpu_seconds_total")).toBe(false);
   });
 
   it("refuses bad names, unknown labels, duplicates and decreasing counters", () => {
     const registry = new MetricsRegistry();
-    expect(() => registry.counter("bad-name", "x")).toThrow(/invalid metric name/);
-    expect(() => registry.counter("ok_total", "x", ["__reserved"])).toThrow(/invalid label/);
+    expect(() => registry.counter("bad-name", "x")).toThrow(/invalid metric name/i);
+    expect(() => registry.counter("ok_total", "x", ["bad-label"])).toThrow(/invalid label/i);
+    expect(() => registry.nanoUsdGauge("ok_nano", "x", ["__reserved"], () => [])).toThrow(/invalid label/i);
     const c = registry.counter("dup_total", "x", ["a"]);
     expect(() => registry.counter("dup_total", "x")).toThrow(/twice/);
-    expect(() => c.inc({ b: "1" })).toThrow(/no label b/);
-    expect(() => c.inc({ a: "1" }, -1)).toThrow(/cannot decrease/);
+    expect(() => registry.nanoUsdGauge("dup_total", "x", [], () => [])).toThrow(/twice/);
+    expect(() => c.inc({ b: "1" })).toThrow(/label/);
+    expect(() => c.inc({ a: "1" }, -1)).toThrow(/decrease/);
     expect(() => registry.histogram("h", "x", ["le"], [1])).toThrow(/le/);
   });
 });

@@ -44,6 +44,11 @@ describe("the gateway process", () => {
     const address = await waitForReady(child);
     expect(await (await fetch(`${address}/health`)).json()).toEqual({ status: "ok" });
     expect(await (await fetch(`${address}/ready`)).json()).toEqual({ status: "ready" });
+    // the process's own metrics are on in the real process
+    const metrics = await (await fetch(`${address}/metrics`)).text();
+    expect(metrics).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
+    expect(metrics).toMatch(/^farebox_requests_total|^# TYPE farebox_requests_total counter/m);
 
     // A request whose body is still arriving when SIGTERM lands is answered, not cut.
     const url = new URL(`${address}/api/v1/keys`);
