@@ -7,6 +7,7 @@
 import { sql } from "drizzle-orm";
 import { buildApp } from "../src/app.js";
 import { createDb } from "../src/db/client.js";
+import { MetricsRegistry } from "../src/metrics/registry.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../test/support/app.js";
 import { createTestDatabase } from "../test/support/db.js";
 
@@ -35,7 +36,8 @@ if (process.env.BENCH_SYNC_COMMIT === "off") {
   const reopened = await createDb({ databaseUrl: testDatabase.url, maxConnections: 20 });
   database = { ...testDatabase, ...reopened, close: async () => { await reopened.close(); await testDatabase.close(); } };
 }
-const app = await buildApp({ config, database });
+// process metrics on, as main.ts runs them
+const app = await buildApp({ config, database, metrics: new MetricsRegistry({ processMetrics: true }) });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 const { accountId, managementKey } = await createAccountViaAdmin(url);
 const post = (path: string, token: string, body: unknown) =>
