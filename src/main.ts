@@ -1,11 +1,12 @@
 import { pino } from "pino";
 import { buildApp } from "./app.js";
-import { buildCatalog } from "./catalog/build-catalog.js";
+import { isUsable } from "./catalog/live-catalog.js";
 import { describeDatabase, startupSummary } from "./config/startup-summary.js";
 import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
 import { createChainRuntime, withSolana } from "./deposits/runtime.js";
+import { catalogFromConfig } from "./gateway/compose.js";
 import { expireHolds } from "./ledger/index.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
   const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const listenerStatus = new ChainListenerStatus(clock);
-  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus });
+  const catalog = catalogFromConfig(config);
+  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, catalog });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
@@ -54,8 +56,7 @@ async function main(): Promise<void> {
     );
   }
   const address = await app.listen({ port: config.port, host: config.host });
-  const catalog = buildCatalog({ includeDefault: config.catalog.include_default, providers: config.providers, models: config.models });
-  const usable = [...catalog.models.values()].filter((model) => model.endpoints.some((endpoint) => endpoint.provider.apiKey !== undefined)).map((model) => model.id);
+  const usable = [...catalog.models.values()].filter(isUsable).map((model) => model.id);
   app.log.info({ storage: database.dialect, ...startupSummary(config, address, usable, catalog.models.size) }, "farebox ready");
   if (usable.length === 0) {
     app.log.warn("no model has a provider key yet: set providers.<slug>.api_key in the config file (or let accounts bring their own keys)");
