@@ -8,6 +8,8 @@ import { createDb } from "./db/client.js";
 import { createChainRuntime, withSolana } from "./deposits/runtime.js";
 import { catalogFromConfig } from "./gateway/compose.js";
 import { expireHolds } from "./ledger/index.js";
+import { MODEL_LISTERS } from "./providers/registry.js";
+import { runCatalogDiscovery } from "./workers/catalog-discovery.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
     running.push(
       startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log, status: listenerStatus }),
     );
+  }
+  if ([...catalog.providers.values()].some((provider) => provider.discover)) {
+    // at start and every hour; an upstream that is down leaves the shipped catalog serving
+    running.push(runCatalogDiscovery({ catalog, listers: MODEL_LISTERS, fetch: globalThis.fetch, signal: workers.signal, log: app.log }));
   }
   const address = await app.listen({ port: config.port, host: config.host });
   const usable = [...catalog.models.values()].filter(isUsable).map((model) => model.id);

@@ -11,6 +11,7 @@ import type { PriceTier, Pricing } from "../domain/charge.js";
 import { usdPerTokenToNanoPerMillion, usdToNano } from "../domain/money.js";
 import { databaseModels } from "./database-models.js";
 import { DEFAULT_PROVIDERS } from "./default-providers.js";
+import { discoveredModels } from "./discovered-models.js";
 import { bundledPriceData } from "./price-database.js";
 import type { Catalog, CatalogInput, Endpoint, EndpointInput, EndpointSources, Model, ModelInput, PricingInput, Provider, ProviderInput } from "./types.js";
 
@@ -38,7 +39,8 @@ export function buildCatalog(input: CatalogInput = {}): Catalog {
   const now = input.now ?? new Date();
   const priceData = input.priceData ?? bundledPriceData([...providers.values()].flatMap((p) => (p.priceDatabaseId ? [p.priceDatabaseId] : [])));
   const shipped = input.includeDefault === false ? [] : databaseModels(priceData, providers, now);
-  const modelInputs = mergeModels(mergeModels(shipped, input.discovered ?? []), input.models ?? []);
+  const discovered = discoveredModels(input.discovered ?? {}, providers, priceData, now);
+  const modelInputs = mergeModels(mergeModels(shipped, discovered), input.models ?? []);
   const models = new Map<string, Model>();
   modelInputs.forEach((modelInput, index) => {
     const model = buildModel(modelInput, providers, input, `models[${index}] (${modelInput.id})`, problems);
@@ -145,18 +147,20 @@ function buildEndpoint(
   }
   if (!input.model) problems.push(`${path}.model is required`);
   const given = input.sources ?? {};
+  // from the price database or discovery (the config file's endpoints carry no sources): what
+  // they do not publish is assumed and said so, never a silent default
+  const fromSource = input.sources !== undefined;
   const pricingInput = input.pricing ?? (provider.free ? FREE : undefined);
   const priced = pricingInput !== undefined;
   const pricing = priced ? parsePricing(pricingInput, `${path}.pricing`, problems) : ZERO_PRICING;
   if (!pricing) return undefined;
   const context = pick<number>(
-    [input.context_length, given.context_length ?? "config"],
+    [input.context_length, given.context_length && given.context_length !== "unknown" ? given.context_length : "config"],
     [model.context_length, "config"],
     [siblingContext, "another provider of the same model"],
-    [given.context_length === "unknown" ? ASSUMED_CONTEXT : undefined, `unknown: ${ASSUMED_CONTEXT} assumed`],
+    [fromSource ? ASSUMED_CONTEXT : undefined, `unknown: ${ASSUMED_CONTEXT} assumed`],
     [DEFAULT_CONTEXT, `farebox default (${DEFAULT_CONTEXT})`],
   );
-  const fromSource = given.pricing !== undefined; // the database or discovery: output limit unpublished
   const maxOutput = pick<number>(
     [input.max_completion_tokens, given.max_completion_tokens ?? "config"],
     [model.max_completion_tokens, "config"],

@@ -98,14 +98,28 @@ export interface ModelInput {
   endpoints?: EndpointInput[];
 }
 
+/** One model an upstream listed (the shape every protocol's model lister returns). */
+export interface DiscoveredModel {
+  id: string;
+  name?: string;
+  description?: string;
+  created?: number;
+  contextLength?: number;
+  maxCompletionTokens?: number;
+  inputModalities?: string[];
+  supportedParameters?: string[];
+  /** Only from an OpenRouter-compatible listing: its prices (USD per token strings). */
+  pricing?: PricingInput;
+}
+
 /** Everything the catalog builder needs from the configuration. */
 export interface CatalogInput {
   /** `catalog.include_default`; true when absent. */
   includeDefault?: boolean;
   providers?: Record<string, ProviderInput>;
   models?: ModelInput[];
-  /** Models found by discovery, merged under the config file's and over the shipped ones. */
-  discovered?: ModelInput[];
+  /** Models discovery listed, by provider slug; merged under the config file's and over the shipped ones. */
+  discovered?: Readonly<Record<string, readonly DiscoveredModel[]>>;
   /** The price database to build the shipped models from; the package's bundled data when absent. */
   priceData?: PriceData;
   /** What each protocol's adapter can send: the default supported_parameters of an endpoint. */
