@@ -21,6 +21,7 @@ const entrySchema = z.object({
   created: z.number().int().nonnegative().optional(),
   context_length: z.number().int().positive().nullish(),
   context_window: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
   type: z.string().optional(),
   architecture: z.object({ input_modalities: z.array(z.string()).optional(), output_modalities: z.array(z.string()).optional() }).partial().nullish(),
   top_provider: z.object({ max_completion_tokens: z.number().int().positive().nullish(), context_length: z.number().int().positive().nullish() }).partial().nullish(),
@@ -51,13 +52,14 @@ export const listOpenAICompatibleModels: ModelLister = async (target, fetch, sig
     if (entry.architecture?.output_modalities && !entry.architecture.output_modalities.includes("text")) continue;
     const pricing = openRouterPricing.safeParse(entry.pricing);
     const context = entry.context_length ?? entry.context_window ?? entry.top_provider?.context_length;
+    const maxOutput = entry.top_provider?.max_completion_tokens ?? entry.max_completion_tokens;
     out.push({
       id: entry.id,
       ...(entry.name ?? entry.display_name ? { name: entry.name ?? entry.display_name } : {}),
       ...(entry.description ? { description: entry.description } : {}),
       ...(entry.created ? { created: entry.created } : {}),
       ...(context ? { contextLength: context } : {}),
-      ...(entry.top_provider?.max_completion_tokens ? { maxCompletionTokens: entry.top_provider.max_completion_tokens } : {}),
+      ...(maxOutput ? { maxCompletionTokens: maxOutput } : {}),
       ...(entry.architecture?.input_modalities ? { inputModalities: entry.architecture.input_modalities } : {}),
       ...(entry.supported_parameters ? { supportedParameters: entry.supported_parameters } : {}),
       ...(pricing.success ? { pricing: pricing.data } : {}),
