@@ -9,7 +9,7 @@
 import type { ModelInfo } from "./price-database.js";
 
 /** Suffix words that name a packaging or a host's label of a model, not a different model. */
-const PACKAGING = /^(instruct|it|fp8|fp16|bf16|basic|hf|versatile|instant|\d+b|\d+e|a\d+b)$/;
+const PACKAGING = /^(instruct|it|fp8|fp16|bf16|basic|hf|versatile|instant|latest|\d+b|\d+e|a\d+b)$/;
 
 /** Lowercase without separators; "2p6" (Fireworks' spelling of 2.6) reads as "26" like "2.6" does. */
 function comparable(text: string): string {
