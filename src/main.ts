@@ -9,7 +9,9 @@ import { createChainRuntime, withSolana } from "./deposits/runtime.js";
 import { catalogFromConfig } from "./gateway/compose.js";
 import { expireHolds } from "./ledger/index.js";
 import { MODEL_LISTERS } from "./providers/registry.js";
+import { MetricsRegistry } from "./metrics/registry.js";
 import { runCatalogDiscovery } from "./workers/catalog-discovery.js";
+import { runPriceUpdate } from "./workers/price-update.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
   const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const listenerStatus = new ChainListenerStatus(clock);
   const catalog = catalogFromConfig(config);
-  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, catalog });
+  const metrics = new MetricsRegistry();
+  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, catalog, metrics });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
@@ -60,6 +63,10 @@ async function main(): Promise<void> {
   if ([...catalog.providers.values()].some((provider) => provider.discover)) {
     // at start and every hour; an upstream that is down leaves the shipped catalog serving
     running.push(runCatalogDiscovery({ catalog, listers: MODEL_LISTERS, fetch: globalThis.fetch, signal: workers.signal, log: app.log }));
+  }
+  if (config.catalog.update_prices === "daily") {
+    // opt-in: the only network call for prices; changes are logged and counted in /metrics
+    running.push(runPriceUpdate({ catalog, fetch: globalThis.fetch, signal: workers.signal, log: app.log, metrics, now: clock }));
   }
   const address = await app.listen({ port: config.port, host: config.host });
   const usable = [...catalog.models.values()].filter(isUsable).map((model) => model.id);
