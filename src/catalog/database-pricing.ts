@@ -33,7 +33,9 @@ export function pricesAt(model: ModelInfo, now: Date): ModelPrice {
   if (!Array.isArray(model.prices)) return model.prices;
   const dated = model.prices.filter((entry) => entry.constraint?.type === "start_date" && now >= new Date(entry.constraint.start_date));
   if (dated.length > 0) return dated[dated.length - 1]!.prices;
-  const current = model.prices.filter((entry) => entry.constraint?.type !== "start_date");
+  const undated = model.prices.filter((entry) => entry.constraint?.type !== "start_date");
+  // every price starts in the future: the earliest listed is the one that will apply first
+  const current = undated.length > 0 ? undated : model.prices.slice(0, 1);
   const inputOf = (prices: ModelPrice) => baseOf(prices.input_mtok) ?? 0;
   return current.reduce((highest, entry) => (inputOf(entry.prices) > inputOf(highest) ? entry.prices : highest), current[0]!.prices);
 }

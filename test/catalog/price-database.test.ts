@@ -7,6 +7,7 @@
 import { calcPrice } from "@pydantic/genai-prices";
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
+import { pricesAt, pricingFromDatabase } from "../../src/catalog/database-pricing.js";
 import { computeCharge } from "../../src/domain/charge.js";
 import { promptTokensForHold, quoteWorstCase } from "../../src/gateway/quote.js";
 
@@ -87,5 +88,26 @@ describe("tiered prices", () => {
     const pricing = configured.models.get("t/long")!.endpoints[0]!.pricing;
     expect(pricing.tiers).toEqual([{ abovePromptTokens: 200_000, promptNanoPerMillion: 4_000_000_000n }]);
     expect(computeCharge({ promptTokens: 200_001, completionTokens: 0 }, pricing, 0).baseNano).toBe(800_004_000n);
+  });
+});
+
+describe("dated and time-of-day prices", () => {
+  const dated = {
+    id: "m",
+    match: { equals: "m" },
+    prices: [
+      { prices: { input_mtok: 1, output_mtok: 2 } },
+      { constraint: { type: "time_of_date" as const, start_time: "16:30:00Z", end_time: "00:30:00Z" }, prices: { input_mtok: 0.5, output_mtok: 1 } },
+      { constraint: { type: "start_date" as const, start_date: "2027-01-01" }, prices: { input_mtok: 3, output_mtok: 4 } },
+    ],
+  };
+
+  it("takes the dated price once it has started, and the higher of time-of-day prices before", () => {
+    expect(pricingFromDatabase(pricesAt(dated, new Date("2026-11-30T20:00:00Z")))).toEqual({ prompt: "0.000001", completion: "0.000002" });
+    expect(pricingFromDatabase(pricesAt(dated, new Date("2027-01-02T00:00:00Z")))).toEqual({ prompt: "0.000003", completion: "0.000004" });
+  });
+
+  it("refuses a database price that is not an exact decimal rather than rounding it", () => {
+    expect(() => pricingFromDatabase({ input_mtok: 0.0000000001, output_mtok: 1 })).toThrow(/decimal places/);
   });
 });
