@@ -21,6 +21,7 @@ import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { createChainRuntime, withSolana, type ChainRuntime } from "./deposits/runtime.js";
 import { byokKeysFrom, createChatStack, type ChatStack } from "./gateway/compose.js";
+import type { LiveCatalog } from "./catalog/live-catalog.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
@@ -43,6 +44,8 @@ export interface AppDeps {
   chains?: ChainRuntime;
   /** The chat use case; built from config and database when absent (tests inject their own). */
   chat?: ChatStack;
+  /** The catalog the chat stack serves (main.ts passes the one its discovery worker updates). */
+  catalog?: LiveCatalog;
   /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
   streamKeepAliveMs?: number;
   /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 503. */
@@ -121,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.chat ??
     createChatStack(deps.config, deps.database.db, clock, {
       ...(byokStore ? { byok: byokKeysFrom(byokStore, deps.config.fees.byok_bps) } : {}),
+      ...(deps.catalog ? { catalog: deps.catalog } : {}),
       onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
       // the "generation settled" hook: rollups for /activity and /rankings, and metrics. It
       // returns the rollup batch's write, shared by every generation in the batch, so no

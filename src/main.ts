@@ -1,13 +1,17 @@
 import { pino } from "pino";
 import { buildApp } from "./app.js";
-import { buildCatalog } from "./catalog/build-catalog.js";
+import { isUsable } from "./catalog/live-catalog.js";
 import { describeDatabase, startupSummary } from "./config/startup-summary.js";
 import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
 import { createChainRuntime, withSolana } from "./deposits/runtime.js";
+import { catalogFromConfig } from "./gateway/compose.js";
 import { expireHolds } from "./ledger/index.js";
+import { MODEL_LISTERS } from "./providers/registry.js";
 import { MetricsRegistry } from "./metrics/registry.js";
+import { runCatalogDiscovery } from "./workers/catalog-discovery.js";
+import { runPriceUpdate } from "./workers/price-update.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
@@ -43,9 +47,10 @@ async function main(): Promise<void> {
   const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
   const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const listenerStatus = new ChainListenerStatus(clock);
+  const catalog = catalogFromConfig(config);
   // the process's own metrics (CPU, memory, GC, event-loop lag) start observers: here, not on import
   const metrics = new MetricsRegistry({ processMetrics: true });
-  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, metrics });
+  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, catalog, metrics });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
@@ -56,9 +61,16 @@ async function main(): Promise<void> {
       startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log: app.log, status: listenerStatus }),
     );
   }
+  if ([...catalog.providers.values()].some((provider) => provider.discover)) {
+    // at start and every hour; an upstream that is down leaves the shipped catalog serving
+    running.push(runCatalogDiscovery({ catalog, listers: MODEL_LISTERS, fetch: globalThis.fetch, signal: workers.signal, log: app.log }));
+  }
+  if (config.catalog.update_prices === "daily") {
+    // opt-in: the only network call for prices; changes are logged and counted in /metrics
+    running.push(runPriceUpdate({ catalog, fetch: globalThis.fetch, signal: workers.signal, log: app.log, metrics, now: clock }));
+  }
   const address = await app.listen({ port: config.port, host: config.host });
-  const catalog = buildCatalog({ includeDefault: config.catalog.include_default, providers: config.providers, models: config.models });
-  const usable = [...catalog.models.values()].filter((model) => model.endpoints.some((endpoint) => endpoint.provider.apiKey !== undefined)).map((model) => model.id);
+  const usable = [...catalog.models.values()].filter(isUsable).map((model) => model.id);
   app.log.info({ storage: database.dialect, ...startupSummary(config, address, usable, catalog.models.size) }, "farebox ready");
   if (usable.length === 0) {
     app.log.warn("no model has a provider key yet: set providers.<slug>.api_key in the config file (or let accounts bring their own keys)");

@@ -1,19 +1,26 @@
 /**
- * Builds the immutable catalog from the shipped defaults and the operator's configuration:
- * config `providers` add upstreams or override the shipped ones field by field (keys live only
- * here); config `models` add models or override shipped ones (model fields replace, endpoints
- * replace the shipped endpoint of the same provider and add the others);
+ * Builds the immutable catalog from three layers, each overriding the one before: the shipped
+ * models (built from the price database, see database-models.ts), the models discovery found on
+ * `models: auto` providers, and the operator's config file. Config `providers` add upstreams or
+ * override the shipped ones field by field (keys live only here); a model of a later layer
+ * replaces the fields it sets and replaces the endpoint of the same provider, adding the others;
  * `includeDefault: false` drops the shipped models. Prices are parsed into exact integers and
  * every problem is reported at once.
  */
-import type { Pricing } from "../domain/charge.js";
+import type { PriceTier, Pricing } from "../domain/charge.js";
 import { usdPerTokenToNanoPerMillion, usdToNano } from "../domain/money.js";
-import { DEFAULT_MODELS } from "./default-models.js";
+import { databaseModels } from "./database-models.js";
 import { DEFAULT_PROVIDERS } from "./default-providers.js";
-import type { Catalog, CatalogInput, Endpoint, EndpointInput, Model, ModelInput, PricingInput, Provider, ProviderInput } from "./types.js";
+import { discoveredModels } from "./discovered-models.js";
+import { bundledPriceData } from "./price-database.js";
+import type { Catalog, CatalogInput, Endpoint, EndpointInput, EndpointSources, Model, ModelInput, PricingInput, Provider, ProviderInput } from "./types.js";
 
 const DEFAULT_CONTEXT = 8_192;
+/** Routing's assumption for a model no source gives a context window for (stated as such). */
+export const ASSUMED_CONTEXT = 128_000;
 const DEFAULT_MAX_OUTPUT = 4_096;
+/** What an endpoint can send when neither it, its model nor its protocol says (the oldest default). */
+const BASIC_PARAMETERS = ["max_tokens", "temperature", "top_p", "stop"];
 
 /** Thrown when the catalog input is unusable; `problems` lists each with its path. */
 export class CatalogError extends Error {
@@ -29,10 +36,14 @@ export class CatalogError extends Error {
 export function buildCatalog(input: CatalogInput = {}): Catalog {
   const problems: string[] = [];
   const providers = mergeProviders(input.providers ?? {}, problems);
-  const modelInputs = mergeModels(input.includeDefault === false ? [] : DEFAULT_MODELS, input.models ?? []);
+  const now = input.now ?? new Date();
+  const priceData = input.priceData ?? bundledPriceData([...providers.values()].flatMap((p) => (p.priceDatabaseId ? [p.priceDatabaseId] : [])));
+  const shipped = input.includeDefault === false ? [] : databaseModels(priceData, providers, now);
+  const discovered = discoveredModels(input.discovered ?? {}, providers, priceData, now);
+  const modelInputs = mergeModels(mergeModels(shipped, discovered), input.models ?? []);
   const models = new Map<string, Model>();
   modelInputs.forEach((modelInput, index) => {
-    const model = buildModel(modelInput, providers, `models[${index}] (${modelInput.id})`, problems);
+    const model = buildModel(modelInput, providers, input, `models[${index}] (${modelInput.id})`, problems);
     if (model) models.set(model.id, model);
   });
   if (problems.length > 0) throw new CatalogError(problems);
@@ -54,6 +65,10 @@ function mergeProviders(configured: Record<string, ProviderInput>, problems: str
       apiKey: apiKey ? apiKey : undefined,
       collectsData: merged.data_collection !== undefined ? merged.data_collection === "allow" : (merged.collects_data ?? false),
       headers: { ...merged.headers },
+      author: merged.author,
+      priceDatabaseId: merged.price_database_id,
+      discover: merged.models === "auto",
+      free: merged.pricing === "free",
     });
   }
   return out;
@@ -70,7 +85,7 @@ function mergeModels(defaults: readonly ModelInput[], configured: readonly Model
     const endpoints = [...(base.endpoints ?? [])];
     for (const endpoint of override.endpoints ?? []) {
       const at = endpoints.findIndex((existing) => existing.provider === endpoint.provider);
-      if (at >= 0) endpoints[at] = endpoint;
+      if (at >= 0) endpoints[at] = mergeEndpoint(endpoints[at]!, endpoint);
       else endpoints.push(endpoint);
     }
     byId.set(override.id, { ...base, ...stripUndefined(override), endpoints });
@@ -78,14 +93,28 @@ function mergeModels(defaults: readonly ModelInput[], configured: readonly Model
   return [...byId.values()];
 }
 
-function buildModel(input: ModelInput, providers: Map<string, Provider>, path: string, problems: string[]): Model | undefined {
+/** A later layer's endpoint over an earlier one, field by field; a value it sets is attributed to it. */
+function mergeEndpoint(base: EndpointInput, override: EndpointInput): EndpointInput {
+  const set = stripUndefined(override);
+  const sources: Partial<EndpointSources> = { ...base.sources };
+  for (const key of ["pricing", "context_length", "max_completion_tokens", "input_modalities", "supported_parameters"] as const) {
+    if (key in set) delete sources[key];
+  }
+  const priceFields = set.pricing ? { price_source: override.price_source, price_checked: override.price_checked } : {};
+  return { ...base, ...set, ...priceFields, sources: { ...sources, ...override.sources } };
+}
+
+function buildModel(input: ModelInput, providers: Map<string, Provider>, catalog: CatalogInput, path: string, problems: string[]): Model | undefined {
   if (!/^[\w.-]+\/[\w.:-]+$/.test(input.id)) {
     problems.push(`${path}: id must look like "author/slug"`);
     return undefined;
   }
   const endpoints: Endpoint[] = [];
+  // an endpoint whose source gives no context window takes the largest a sibling endpoint publishes
+  const knownContexts = (input.endpoints ?? []).flatMap((e) => (e.context_length === undefined ? [] : [e.context_length]));
+  const siblingContext = knownContexts.length > 0 ? Math.max(...knownContexts) : undefined;
   (input.endpoints ?? []).forEach((endpointInput, index) => {
-    const endpoint = buildEndpoint(input, endpointInput, providers, `${path}.endpoints[${index}]`, problems);
+    const endpoint = buildEndpoint(input, endpointInput, providers, catalog, siblingContext, `${path}.endpoints[${index}]`, problems);
     if (endpoint) endpoints.push(endpoint);
   });
   if ((input.endpoints ?? []).length === 0) problems.push(`${path}: needs at least one endpoint`);
@@ -96,7 +125,7 @@ function buildModel(input: ModelInput, providers: Map<string, Provider>, path: s
     description: input.description ?? "",
     created: input.created ?? 0,
     contextLength,
-    inputModalities: input.input_modalities ?? ["text"],
+    inputModalities: input.input_modalities ?? [...new Set(endpoints.flatMap((e) => e.inputModalities))],
     supportedParameters: [...new Set(endpoints.flatMap((e) => e.supportedParameters))],
     endpoints,
   };
@@ -106,6 +135,8 @@ function buildEndpoint(
   model: ModelInput,
   input: EndpointInput,
   providers: Map<string, Provider>,
+  catalog: CatalogInput,
+  siblingContext: number | undefined,
   path: string,
   problems: string[],
 ): Endpoint | undefined {
@@ -115,28 +146,79 @@ function buildEndpoint(
     return undefined;
   }
   if (!input.model) problems.push(`${path}.model is required`);
-  const pricing = parsePricing(input.pricing, `${path}.pricing`, problems);
+  const given = input.sources ?? {};
+  // from the price database or discovery (the config file's endpoints carry no sources): what
+  // they do not publish is assumed and said so, never a silent default
+  const fromSource = input.sources !== undefined;
+  const pricingInput = input.pricing ?? (provider.free ? FREE : undefined);
+  const priced = pricingInput !== undefined;
+  const pricing = priced ? parsePricing(pricingInput, `${path}.pricing`, problems) : ZERO_PRICING;
   if (!pricing) return undefined;
-  const contextLength = input.context_length ?? model.context_length ?? DEFAULT_CONTEXT;
-  const maxCompletionTokens = input.max_completion_tokens ?? model.max_completion_tokens ?? Math.min(DEFAULT_MAX_OUTPUT, contextLength);
-  for (const [name, value] of [["context_length", contextLength], ["max_completion_tokens", maxCompletionTokens]] as const) {
+  const context = pick<number>(
+    [input.context_length, given.context_length && given.context_length !== "unknown" ? given.context_length : "config"],
+    [model.context_length, "config"],
+    [siblingContext, "another provider of the same model"],
+    [fromSource ? ASSUMED_CONTEXT : undefined, `unknown: ${ASSUMED_CONTEXT} assumed`],
+    [DEFAULT_CONTEXT, `farebox default (${DEFAULT_CONTEXT})`],
+  );
+  const maxOutput = pick<number>(
+    [input.max_completion_tokens, given.max_completion_tokens ?? "config"],
+    [model.max_completion_tokens, "config"],
+    [fromSource ? context.value : undefined, "unknown: bounded by the context window"],
+    [Math.min(DEFAULT_MAX_OUTPUT, context.value), `farebox default (${DEFAULT_MAX_OUTPUT})`],
+  );
+  for (const [name, value] of [["context_length", context.value], ["max_completion_tokens", maxOutput.value]] as const) {
     if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${path}.${name} must be a positive integer`);
   }
+  const modalities = pick<Endpoint["inputModalities"]>(
+    [input.input_modalities, given.input_modalities ?? "config"],
+    [model.input_modalities, "config"],
+    [["text"], "unknown: text only assumed"],
+  );
+  const parameters = pick<readonly string[]>(
+    [input.supported_parameters, given.supported_parameters ?? "config"],
+    [model.supported_parameters, "config"],
+    [catalog.protocolParameters?.[provider.protocol], `what the ${provider.protocol} adapter sends`],
+    [BASIC_PARAMETERS, "farebox default"],
+  );
+  const sources: EndpointSources = {
+    pricing: priced ? (input.pricing ? (given.pricing ?? "config") : "free (providers." + provider.slug + ".pricing)") : "unknown: not served until priced",
+    context_length: context.source,
+    max_completion_tokens: maxOutput.source,
+    input_modalities: modalities.source,
+    supported_parameters: parameters.source,
+  };
   return {
     id: `${model.id}@${provider.slug}`,
     modelId: model.id,
     provider,
     upstreamModel: input.model,
     pricing,
-    pricingText: { ...input.pricing },
-    contextLength,
-    maxCompletionTokens,
-    inputModalities: input.input_modalities ?? model.input_modalities ?? ["text"],
-    supportedParameters: input.supported_parameters ?? model.supported_parameters ?? ["max_tokens", "temperature", "top_p", "stop"],
+    priced,
+    pricingText: pricingInput ? withoutTiers(pricingInput) : { prompt: "-1", completion: "-1" },
+    sources,
+    contextLength: context.value,
+    maxCompletionTokens: maxOutput.value,
+    inputModalities: [...modalities.value],
+    supportedParameters: [...parameters.value],
     quantization: input.quantization,
     priceSource: input.price_source,
     priceChecked: input.price_checked,
   };
+}
+
+const FREE: PricingInput = { prompt: "0", completion: "0" };
+const ZERO_PRICING: Pricing = { promptNanoPerMillion: 0n, completionNanoPerMillion: 0n };
+
+/** The first candidate with a value, and the source it is attributed to. */
+function pick<T>(...candidates: [T | undefined, string][]): { value: T; source: string } {
+  for (const [value, source] of candidates) if (value !== undefined) return { value, source };
+  throw new RangeError("pick needs a final candidate with a value");
+}
+
+function withoutTiers(pricing: PricingInput): Endpoint["pricingText"] {
+  const { tiers: _tiers, ...flat } = pricing;
+  return flat;
 }
 
 /** Parses OpenRouter's USD-per-token strings into exact integers; undefined (with problems) when any fails. */
@@ -167,8 +249,10 @@ export function parsePricing(input: PricingInput | undefined, path: string, prob
   const cacheWrite = perToken("input_cache_write", false);
   const request = perToken("request", false);
   const image = perToken("image", false);
+  const tiers = (input.tiers ?? []).map((tier, index) => parseTier(tier, `${path}.tiers[${index}]`, problems));
   if (problems.length > before || prompt === undefined || completion === undefined) return undefined;
   return {
+    ...(tiers.length === 0 ? {} : { tiers: tiers.filter((tier): tier is PriceTier => tier !== undefined) }),
     promptNanoPerMillion: prompt,
     completionNanoPerMillion: completion,
     ...(cacheRead === undefined ? {} : { cacheReadNanoPerMillion: cacheRead }),
@@ -176,6 +260,32 @@ export function parsePricing(input: PricingInput | undefined, path: string, prob
     ...(request === undefined ? {} : { requestNano: request }),
     ...(image === undefined ? {} : { imageNano: image }),
   };
+}
+
+function parseTier(input: NonNullable<PricingInput["tiers"]>[number], path: string, problems: string[]): PriceTier | undefined {
+  if (!Number.isSafeInteger(input.above_prompt_tokens) || input.above_prompt_tokens < 0) {
+    problems.push(`${path}.above_prompt_tokens must be a non-negative integer`);
+    return undefined;
+  }
+  const tier: PriceTier = { abovePromptTokens: input.above_prompt_tokens };
+  const fields = [
+    ["prompt", "promptNanoPerMillion"],
+    ["completion", "completionNanoPerMillion"],
+    ["input_cache_read", "cacheReadNanoPerMillion"],
+    ["input_cache_write", "cacheWriteNanoPerMillion"],
+  ] as const;
+  for (const [key, field] of fields) {
+    const text = input[key];
+    if (text === undefined) continue;
+    try {
+      const value = usdPerTokenToNanoPerMillion(text);
+      if (value < 0n) problems.push(`${path}.${key} must not be negative`);
+      tier[field] = value;
+    } catch (error) {
+      problems.push(`${path}.${key}: ${(error as Error).message}`);
+    }
+  }
+  return tier;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

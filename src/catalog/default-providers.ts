@@ -1,28 +1,36 @@
 /**
- * Upstreams the shipped catalog refers to. None has a key: the operator supplies keys in the
+ * Upstreams the shipped catalog refers to, each with its id in the price database (the shipped
+ * models are every chat model the database prices for them) and, for first-party providers, the
+ * author their models are published under. None has a key: the operator supplies keys in the
  * config file (`providers.<slug>.api_key: "${OPENAI_API_KEY}"`); until then their models are
  * listed but answer 503 naming the provider to configure.
  */
 import type { ProviderInput } from "./types.js";
 
-export const DEFAULT_PROVIDERS: Readonly<Record<string, Required<Omit<ProviderInput, "api_key" | "data_collection" | "headers">>>> = {
-  openai: { name: "OpenAI", protocol: "openai", base_url: "https://api.openai.com/v1", collects_data: false },
-  anthropic: { name: "Anthropic", protocol: "anthropic", base_url: "https://api.anthropic.com", collects_data: false },
+type ShippedProvider = Required<Pick<ProviderInput, "name" | "protocol" | "base_url" | "collects_data" | "price_database_id">> & Pick<ProviderInput, "author">;
+
+export const DEFAULT_PROVIDERS: Readonly<Record<string, ShippedProvider>> = {
+  openai: { name: "OpenAI", protocol: "openai", base_url: "https://api.openai.com/v1", collects_data: false, price_database_id: "openai", author: "openai" },
+  anthropic: { name: "Anthropic", protocol: "anthropic", base_url: "https://api.anthropic.com", collects_data: false, price_database_id: "anthropic", author: "anthropic" },
   google: {
     name: "Google AI Studio",
     protocol: "gemini",
     base_url: "https://generativelanguage.googleapis.com/v1beta",
     collects_data: false,
+    price_database_id: "google",
+    author: "google",
   },
-  xai: { name: "xAI", protocol: "openai", base_url: "https://api.x.ai/v1", collects_data: false },
-  deepseek: { name: "DeepSeek", protocol: "openai", base_url: "https://api.deepseek.com/v1", collects_data: true },
-  mistral: { name: "Mistral", protocol: "openai", base_url: "https://api.mistral.ai/v1", collects_data: false },
-  groq: { name: "Groq", protocol: "openai", base_url: "https://api.groq.com/openai/v1", collects_data: false },
-  together: { name: "Together", protocol: "openai", base_url: "https://api.together.xyz/v1", collects_data: false },
+  xai: { name: "xAI", protocol: "openai", base_url: "https://api.x.ai/v1", collects_data: false, price_database_id: "x-ai", author: "x-ai" },
+  deepseek: { name: "DeepSeek", protocol: "openai", base_url: "https://api.deepseek.com/v1", collects_data: true, price_database_id: "deepseek", author: "deepseek" },
+  mistral: { name: "Mistral", protocol: "openai", base_url: "https://api.mistral.ai/v1", collects_data: false, price_database_id: "mistral", author: "mistralai" },
+  moonshotai: { name: "Moonshot AI", protocol: "openai", base_url: "https://api.moonshot.ai/v1", collects_data: false, price_database_id: "moonshotai", author: "moonshotai" },
+  groq: { name: "Groq", protocol: "openai", base_url: "https://api.groq.com/openai/v1", collects_data: false, price_database_id: "groq" },
+  together: { name: "Together", protocol: "openai", base_url: "https://api.together.xyz/v1", collects_data: false, price_database_id: "together" },
   fireworks: {
     name: "Fireworks",
     protocol: "openai",
     base_url: "https://api.fireworks.ai/inference/v1",
     collects_data: false,
+    price_database_id: "fireworks",
   },
 };

@@ -4,6 +4,7 @@
  * exact integer prices (nano-USD per million tokens) ready for computeCharge.
  */
 import type { Pricing } from "../domain/charge.js";
+import type { PriceData } from "./price-database.js";
 
 /** Wire protocols an upstream can speak (one adapter each). */
 export type Protocol = "openai" | "anthropic" | "gemini";
@@ -19,6 +20,26 @@ export interface PricingInput {
   image?: string;
   input_cache_read?: string;
   input_cache_write?: string;
+  /** Higher prices for requests whose prompt is longer than a threshold (e.g. above 200K tokens). */
+  tiers?: PriceTierInput[];
+}
+
+/** One price tier: replaces the listed token prices when the prompt has more than `above_prompt_tokens`. */
+export interface PriceTierInput {
+  above_prompt_tokens: number;
+  prompt?: string;
+  completion?: string;
+  input_cache_read?: string;
+  input_cache_write?: string;
+}
+
+/** Where each of an endpoint's values came from, as `npm run catalog` shows it. */
+export interface EndpointSources {
+  pricing: string;
+  context_length: string;
+  max_completion_tokens: string;
+  input_modalities: string;
+  supported_parameters: string;
 }
 
 /** One upstream as configured (config `providers.<slug>`). */
@@ -34,6 +55,14 @@ export interface ProviderInput {
   data_collection?: "allow" | "deny";
   /** Extra headers sent upstream with every request (e.g. attribution for another gateway). */
   headers?: Record<string, string>;
+  /** The provider's id in the price database (@pydantic/genai-prices), when it has one. */
+  price_database_id?: string;
+  /** The model author a first-party provider publishes under (OpenRouter's id prefix). */
+  author?: string;
+  /** `auto`: list the upstream's models at start and every hour (discovery). */
+  models?: "auto";
+  /** `free`: models discovered on this provider cost nothing (the operator's own hardware). */
+  pricing?: "free";
 }
 
 /** One way to serve a model (config `models[].endpoints[]`). */
@@ -41,7 +70,8 @@ export interface EndpointInput {
   provider: string;
   /** The upstream's own model id. */
   model: string;
-  pricing: PricingInput;
+  /** Absent: the endpoint is listed but refused until priced (a discovered model with no known price). */
+  pricing?: PricingInput;
   context_length?: number;
   max_completion_tokens?: number;
   input_modalities?: InputModality[];
@@ -50,6 +80,8 @@ export interface EndpointInput {
   /** Where the price came from (URL) and when it was read (YYYY-MM-DD). */
   price_source?: string;
   price_checked?: string;
+  /** Where each value came from; absent values are attributed to the config file. */
+  sources?: Partial<EndpointSources>;
 }
 
 /** One model (config `models[]`). */
@@ -66,12 +98,34 @@ export interface ModelInput {
   endpoints?: EndpointInput[];
 }
 
+/** One model an upstream listed (the shape every protocol's model lister returns). */
+export interface DiscoveredModel {
+  id: string;
+  name?: string;
+  description?: string;
+  created?: number;
+  contextLength?: number;
+  maxCompletionTokens?: number;
+  inputModalities?: string[];
+  supportedParameters?: string[];
+  /** Only from an OpenRouter-compatible listing: its prices (USD per token strings). */
+  pricing?: PricingInput;
+}
+
 /** Everything the catalog builder needs from the configuration. */
 export interface CatalogInput {
   /** `catalog.include_default`; true when absent. */
   includeDefault?: boolean;
   providers?: Record<string, ProviderInput>;
   models?: ModelInput[];
+  /** Models discovery listed, by provider slug; merged under the config file's and over the shipped ones. */
+  discovered?: Readonly<Record<string, readonly DiscoveredModel[]>>;
+  /** The price database to build the shipped models from; the package's bundled data when absent. */
+  priceData?: PriceData;
+  /** What each protocol's adapter can send: the default supported_parameters of an endpoint. */
+  protocolParameters?: Readonly<Partial<Record<Protocol, readonly string[]>>>;
+  /** Resolves the database's dated prices; the current time when absent. */
+  now?: Date;
 }
 
 /** A provider after merging defaults with the configuration. */
@@ -84,6 +138,12 @@ export interface Provider {
   apiKey: string | undefined;
   collectsData: boolean;
   headers: Record<string, string>;
+  author: string | undefined;
+  priceDatabaseId: string | undefined;
+  /** True when the operator asked for `models: auto` (discovery). */
+  discover: boolean;
+  /** True when the operator marked the provider `pricing: free`. */
+  free: boolean;
 }
 
 /** One servable (model, provider) pair with exact integer prices. */
@@ -93,9 +153,13 @@ export interface Endpoint {
   modelId: string;
   provider: Provider;
   upstreamModel: string;
+  /** Zero when `priced` is false: such an endpoint is listed but never routed to. */
   pricing: Pricing;
+  /** False for a discovered model without a known price: refused until the operator prices it. */
+  priced: boolean;
   /** The pricing as given (USD per token strings), for the wire. */
   pricingText: Required<Pick<PricingInput, "prompt" | "completion">> & PricingInput;
+  sources: EndpointSources;
   contextLength: number;
   maxCompletionTokens: number;
   inputModalities: InputModality[];

@@ -7,6 +7,15 @@ import { serverSchema } from "./server-schema.js";
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
 
+/** A long-context price: these token prices apply to a request whose prompt exceeds the threshold. */
+const priceTierSchema = z.object({
+  above_prompt_tokens: z.number().int().nonnegative(),
+  prompt: usdDecimal.optional(),
+  completion: usdDecimal.optional(),
+  input_cache_read: usdDecimal.optional(),
+  input_cache_write: usdDecimal.optional(),
+});
+
 const pricingSchema = z.object({
   prompt: usdDecimal,
   completion: usdDecimal,
@@ -14,6 +23,7 @@ const pricingSchema = z.object({
   image: usdDecimal.optional(),
   input_cache_read: usdDecimal.optional(),
   input_cache_write: usdDecimal.optional(),
+  tiers: z.array(priceTierSchema).optional(),
 });
 
 const providerSchema = z.object({
@@ -24,6 +34,10 @@ const providerSchema = z.object({
   name: z.string().optional(),
   headers: z.record(z.string(), z.string()).default({}),
   data_collection: z.enum(["allow", "deny"]).optional(),
+  /** `auto`: list the upstream's models at start and every hour and add them to the catalog. */
+  models: z.literal("auto").optional(),
+  /** `free`: the provider's discovered models cost nothing (Ollama, vLLM on the operator's hardware). */
+  pricing: z.literal("free").optional(),
 });
 
 const endpointSchema = z.object({
@@ -59,7 +73,14 @@ export const fileSchema = z
       .default({ credit_bps: 500, byok_bps: 0 }),
     providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "provider slugs are lowercase"), providerSchema).default({}),
     models: z.array(modelSchema).default([]),
-    catalog: z.object({ include_default: z.boolean().default(true) }).strict().default({ include_default: true }),
+    catalog: z
+      .object({
+        include_default: z.boolean().default(true),
+        /** `daily`: refresh prices from the price database's published data (network); absent or `off`: never. */
+        update_prices: z.enum(["off", "daily"]).optional(),
+      })
+      .strict()
+      .default({ include_default: true }),
     chains: chainsSchema,
     auth: authSchema,
     server: serverSchema,

@@ -13,6 +13,36 @@ export interface Pricing {
   cacheWriteNanoPerMillion?: Nano;
   requestNano?: Nano;
   imageNano?: Nano;
+  /**
+   * Long-context prices: a request whose prompt (cached tokens included)
+   * has more than `abovePromptTokens` tokens pays the highest such tier's prices for every token.
+   */
+  tiers?: readonly PriceTier[];
+}
+
+/** The token prices that replace the base ones above a prompt length. */
+export interface PriceTier {
+  abovePromptTokens: number;
+  promptNanoPerMillion?: Nano;
+  completionNanoPerMillion?: Nano;
+  cacheReadNanoPerMillion?: Nano;
+  cacheWriteNanoPerMillion?: Nano;
+}
+
+/** The prices a request with `promptTokens` prompt tokens pays: the base, or the tier it falls in. */
+export function pricingAt(pricing: Pricing, promptTokens: number): Pricing {
+  let tier: PriceTier | undefined;
+  for (const candidate of pricing.tiers ?? []) {
+    if (promptTokens > candidate.abovePromptTokens && (!tier || candidate.abovePromptTokens > tier.abovePromptTokens)) tier = candidate;
+  }
+  if (!tier) return pricing;
+  return {
+    ...pricing,
+    promptNanoPerMillion: tier.promptNanoPerMillion ?? pricing.promptNanoPerMillion,
+    completionNanoPerMillion: tier.completionNanoPerMillion ?? pricing.completionNanoPerMillion,
+    ...(tier.cacheReadNanoPerMillion === undefined ? {} : { cacheReadNanoPerMillion: tier.cacheReadNanoPerMillion }),
+    ...(tier.cacheWriteNanoPerMillion === undefined ? {} : { cacheWriteNanoPerMillion: tier.cacheWriteNanoPerMillion }),
+  };
 }
 
 /** Token counts by billing class, as reported by the upstream. */
@@ -34,10 +64,12 @@ export interface Charge {
 
 /**
  * The one function that prices a request (DESIGN.md §2): each token class is
- * `ceil(tokens × price_per_million / 1e6)`, summed with per-request and per-image prices,
- * then `fee = ceil(base × fee_bps / 10000)` and `total = base + fee`.
+ * `ceil(tokens × price_per_million / 1e6)` at the tier the prompt length falls in, summed with
+ * per-request and per-image prices, then `fee = ceil(base × fee_bps / 10000)` and
+ * `total = base + fee`.
  */
-export function computeCharge(usage: TokenUsage, pricing: Pricing, feeBps: number): Charge {
+export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number): Charge {
+  const pricing = pricingAt(listed, usage.promptTokens);
   const cached = BigInt(usage.cachedPromptTokens ?? 0);
   const cacheWrite = BigInt(usage.cacheWritePromptTokens ?? 0);
   const uncachedPrompt = maxZero(BigInt(usage.promptTokens) - cached - cacheWrite);

@@ -4,11 +4,10 @@
  * undici pool, billing on the ledger and the generation log. Building it performs no I/O;
  * `close()` waits for pending settlements and releases the upstream connections.
  */
-import { buildCatalog } from "../catalog/build-catalog.js";
-import type { Catalog } from "../catalog/types.js";
+import { LiveCatalog } from "../catalog/live-catalog.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../db/client.js";
-import { createProviderRegistry, type ProviderRegistry } from "../providers/registry.js";
+import { createProviderRegistry, PROTOCOL_PARAMETERS, type ProviderRegistry } from "../providers/registry.js";
 import type { UpstreamTimeouts } from "../providers/spec.js";
 import { HealthTracker } from "../routing/health.js";
 import { createChatGateway, type ChatGateway } from "./chat-gateway.js";
@@ -34,9 +33,22 @@ export function byokKeysFrom(store: ByokStore, feeBps: number): ByokKeys {
 /** Upstream time limits used unless overridden. */
 export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000 };
 
+/**
+ * The catalog for `config`: shipped models from the price database, overridden by the config
+ * file, with each protocol's sendable parameters as endpoints' default supported_parameters.
+ */
+export function catalogFromConfig(config: Config): LiveCatalog {
+  return new LiveCatalog({
+    includeDefault: config.catalog.include_default,
+    providers: config.providers,
+    models: config.models,
+    protocolParameters: PROTOCOL_PARAMETERS,
+  });
+}
+
 /** The assembled chat stack. */
 export interface ChatStack {
-  catalog: Catalog;
+  catalog: LiveCatalog;
   health: HealthTracker;
   gateway: ChatGateway;
   generations: GenerationStore;
@@ -54,15 +66,13 @@ export interface ChatStackOptions {
   onSettled?: (generation: SettledGeneration) => Promise<void> | void;
   /** The accounts' own provider keys (BYOK). */
   byok?: ByokKeys;
+  /** The catalog to serve (main.ts passes the one discovery updates); built from config when absent. */
+  catalog?: LiveCatalog;
 }
 
 /** Builds the chat stack for `config` on `db`. */
 export function createChatStack(config: Config, db: Db, clock: () => Date, options: ChatStackOptions = {}): ChatStack {
-  const catalog = buildCatalog({
-    includeDefault: config.catalog.include_default,
-    providers: config.providers,
-    models: config.models,
-  });
+  const catalog = options.catalog ?? catalogFromConfig(config);
   const health = new HealthTracker();
   const registry = options.registry ?? createProviderRegistry();
   const billing = createLedgerBilling(db, {

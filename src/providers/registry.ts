@@ -5,14 +5,38 @@
  * adapter's errors are redacted of the attempt's credentials (shared/redacting-adapter.ts).
  */
 import { createAnthropicAdapter } from "./anthropic/adapter.js";
+import { listAnthropicModels } from "./anthropic/model-list.js";
+import { ANTHROPIC_PARAMETERS } from "./anthropic/parameters.js";
 import { createGeminiAdapter } from "./gemini/adapter.js";
+import { listGeminiModels } from "./gemini/model-list.js";
+import { GEMINI_PARAMETERS } from "./gemini/parameters.js";
 import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.js";
+import { listOpenAICompatibleModels } from "./openai-compatible/model-list.js";
+import { OPENAI_COMPATIBLE_PARAMETERS } from "./openai-compatible/parameters.js";
+import type { ModelLister } from "./shared/model-list.js";
 import { withSecretsRedacted } from "./shared/redacting-adapter.js";
 import { createUpstreamHttp, type UpstreamHttp, type UpstreamHttpOptions } from "./shared/upstream-http.js";
 import type { ProviderAdapter, ProviderProtocol } from "./spec.js";
 
 /** Every protocol an endpoint may declare. */
 export const PROVIDER_PROTOCOLS: readonly ProviderProtocol[] = ["openai", "anthropic", "gemini"];
+
+/**
+ * What each protocol's adapter can send: the default `supported_parameters` of an endpoint that
+ * does not list its own (the catalog receives this from the wiring; it does not import providers).
+ */
+export const PROTOCOL_PARAMETERS: Readonly<Record<ProviderProtocol, readonly string[]>> = {
+  openai: OPENAI_COMPATIBLE_PARAMETERS,
+  anthropic: ANTHROPIC_PARAMETERS,
+  gemini: GEMINI_PARAMETERS,
+};
+
+/** How each protocol lists an upstream's models (discovery, `models: auto`). */
+export const MODEL_LISTERS: Readonly<Record<ProviderProtocol, ModelLister>> = {
+  openai: listOpenAICompatibleModels,
+  anthropic: listAnthropicModels,
+  gemini: listGeminiModels,
+};
 
 /** The adapters, by protocol. */
 export interface ProviderRegistry {

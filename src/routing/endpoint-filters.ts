@@ -1,7 +1,8 @@
 /**
  * The hard filters a model's endpoints go through, in order, each with the reason a user sees
- * when it leaves nothing: configured key, allow/deny lists, data policy, image input, tool use,
- * required parameters, max price, output length, context window.
+ * when it leaves nothing: known price, configured key, allow/deny lists, data policy, image input,
+ * tool use, required parameters, max price, output length, context window. Where an operator
+ * setting would change the outcome, the message and `metadata.setting` name it.
  */
 import type { Endpoint, Model } from "../catalog/types.js";
 import { AppError, notFound, serviceUnavailable } from "../domain/errors.js";
@@ -33,7 +34,30 @@ const constraint = (model: Model, message: string, excludedBy: string, extra: Re
     ...extra,
   });
 
+/** The config file settings that decide what an endpoint can do. */
+const SETTING = {
+  parameters: "models[].supported_parameters (or models[].endpoints[].supported_parameters)",
+  modalities: "models[].input_modalities (or models[].endpoints[].input_modalities)",
+  maxOutput: "models[].max_completion_tokens (or models[].endpoints[].max_completion_tokens)",
+  context: "models[].context_length (or models[].endpoints[].context_length)",
+} as const;
+
+const bySetting = (model: Model, message: string, excludedBy: string, setting: string) =>
+  constraint(model, `${message} The operator can change this with ${setting} in the farebox config file.`, excludedBy, { setting });
+
 const FILTERS: readonly Filter[] = [
+  {
+    step: "priced",
+    keep: (endpoint) => endpoint.priced,
+    fail: (model, _request, before) => {
+      const slugs = [...new Set(before.map((endpoint) => endpoint.provider.slug))];
+      return notFound(
+        `Model ${model.id} was found on ${slugs.join(", ")} but has no known price, so farebox will not serve it. ` +
+          `The operator can price it under models[].endpoints[].pricing in the farebox config file, or mark the provider free (${slugs.map((slug) => `providers.${slug}.pricing: free`).join(" or ")}).`,
+        { availability: { code: "unpriced", retryable: false, requested_models: [model.id], affected_providers: slugs }, setting: "models[].endpoints[].pricing" },
+      );
+    },
+  },
   {
     step: "configured",
     // an operator key serves everyone; an account's own key (BYOK) serves that account
@@ -63,19 +87,20 @@ const FILTERS: readonly Filter[] = [
   {
     step: "image_input",
     keep: (endpoint, request) => !request.hasImages || endpoint.inputModalities.includes("image"),
-    fail: (model) => constraint(model, `No endpoints found for ${model.id} that support image input.`, "input_modalities"),
+    fail: (model) => bySetting(model, `No endpoints found for ${model.id} that support image input.`, "input_modalities", SETTING.modalities),
   },
   {
     step: "tools",
     keep: (endpoint, request) => !request.hasTools || endpoint.supportedParameters.includes("tools"),
-    fail: (model) => constraint(model, `No endpoints found for ${model.id} that support tool use.`, "require_parameters"),
+    fail: (model) =>
+      bySetting(model, `No endpoints found for ${model.id} that support tool use (none lists "tools" in its supported_parameters).`, "require_parameters", SETTING.parameters),
   },
   {
     step: "require_parameters",
     keep: (endpoint, request) =>
       !request.provider.requireParameters || request.requestedParameters.every((p) => endpoint.supportedParameters.includes(p)),
     fail: (model, request) =>
-      constraint(model, `No endpoints found for ${model.id} that can handle all requested parameters (${request.requestedParameters.join(", ")}).`, "require_parameters"),
+      bySetting(model, `No endpoints found for ${model.id} that can handle all requested parameters (${request.requestedParameters.join(", ")}).`, "require_parameters", SETTING.parameters),
   },
   {
     step: "max_price",
@@ -96,10 +121,11 @@ const FILTERS: readonly Filter[] = [
     step: "max_tokens",
     keep: (endpoint, request) => request.maxTokens === undefined || request.maxTokens <= endpoint.maxCompletionTokens,
     fail: (model, request, before) =>
-      constraint(
+      bySetting(
         model,
         `No endpoints found for ${model.id} that can produce max_tokens=${request.maxTokens}; the largest output is ${Math.max(...before.map((e) => e.maxCompletionTokens))} tokens.`,
         "max_tokens",
+        SETTING.maxOutput,
       ),
   },
   {

@@ -1,11 +1,12 @@
 /**
- * The shipped catalog's supported_parameters are a promise to clients (and the filter behind
- * provider.require_parameters): for every Anthropic and Gemini endpoint, each parameter it claims
- * must change what its adapter sends upstream.
+ * An endpoint's default supported_parameters are what its protocol's adapter declares it can send;
+ * they are a promise to clients (and the filter behind provider.require_parameters): for every
+ * Anthropic and Gemini endpoint of the shipped catalog, each parameter it claims must change what
+ * its adapter sends upstream.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MODELS } from "../../src/catalog/default-models.js";
-import { DEFAULT_PROVIDERS } from "../../src/catalog/default-providers.js";
+import { buildCatalog } from "../../src/catalog/build-catalog.js";
+import { PROTOCOL_PARAMETERS } from "../../src/providers/registry.js";
 import { toAnthropicBody } from "../../src/providers/anthropic/request.js";
 import { toGeminiBody } from "../../src/providers/gemini/request.js";
 import type { AdapterContext, ChatRequest } from "../../src/providers/spec.js";
@@ -40,15 +41,15 @@ const BUILDERS: Record<string, (request: ChatRequest, context: AdapterContext) =
   gemini: (request, context) => toGeminiBody(request, context),
 };
 
-const endpoints = DEFAULT_MODELS.flatMap((model) =>
-  (model.endpoints ?? [])
-    .map((endpoint) => ({ model, endpoint, protocol: DEFAULT_PROVIDERS[endpoint.provider]?.protocol ?? "openai" }))
-    .filter(({ protocol }) => protocol in BUILDERS)
-    .map(({ model, endpoint, protocol }) => ({
-      label: `${model.id} on ${endpoint.provider}`,
-      protocol,
-      upstreamModel: endpoint.model,
-      claims: endpoint.supported_parameters ?? model.supported_parameters ?? [],
+const catalog = buildCatalog({ protocolParameters: PROTOCOL_PARAMETERS });
+const endpoints = [...catalog.models.values()].flatMap((model) =>
+  model.endpoints
+    .filter((endpoint) => endpoint.provider.protocol in BUILDERS)
+    .map((endpoint) => ({
+      label: `${model.id} on ${endpoint.provider.slug}`,
+      protocol: endpoint.provider.protocol,
+      upstreamModel: endpoint.upstreamModel,
+      claims: endpoint.supportedParameters,
     })),
 );
 

@@ -91,7 +91,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           { provider: "beta", model: "beta-chat", pricing: BETA_PRICE },
         ],
       },
-      { id: "test/alpha-only", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-only", pricing: ALPHA_PRICE }] },
+      {
+        id: "test/alpha-only",
+        context_length: 8_192,
+        max_completion_tokens: 1_000,
+        // declared without tools, so auto routing has a model that cannot take them
+        supported_parameters: ["max_tokens", "temperature", "top_p", "stop"],
+        endpoints: [{ provider: "alpha", model: "alpha-only", pricing: ALPHA_PRICE }],
+      },
       { id: "test/backup", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "beta", model: "beta-backup", pricing: BETA_PRICE }] },
       { id: "test/unconfigured", context_length: 8_192, endpoints: [{ provider: "unset", model: "x", pricing: ALPHA_PRICE }] },
       ...(gamma

@@ -140,6 +140,26 @@ describe("auto routing", () => {
   });
 });
 
+describe("supported parameters of a model added in the config", () => {
+  const tool = { type: "function" as const, function: { name: "f", parameters: { type: "object" } } };
+
+  it("default to what its protocol's adapter sends, so tool calls reach a new OpenAI-compatible model", async () => {
+    h.beta.setScript({ text: "ok" });
+    await openai.chat.completions.create({ model: "test/backup", messages: [{ role: "user", content: "x" }], max_tokens: 5, tools: [tool], seed: 3 });
+    const body = h.beta.lastRequest().body as { tools?: unknown[]; seed?: number };
+    expect(body.tools).toHaveLength(1);
+    expect(body.seed).toBe(3);
+  });
+
+  it("name the setting that would change it when routing filters every endpoint out", async () => {
+    const error = await openai.chat.completions
+      .create({ model: "test/alpha-only", messages: [{ role: "user", content: "x" }], max_tokens: 5, tools: [tool] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as Error).message).toMatch(/support tool use.*models\[\]\.supported_parameters/);
+  });
+});
+
 describe("errors surface as the SDK's error classes", () => {
   it("401 for a wrong key", async () => {
     const bad = h.client({ apiKey: "sk-fb-v1-wrong" });

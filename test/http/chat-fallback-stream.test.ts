@@ -163,7 +163,11 @@ describe("models", () => {
     const list = (await (await fetch(`${h.url}/api/v1/models`)).json()) as { data: { id: string; pricing: Record<string, string>; top_provider: unknown }[] };
     const chat = list.data.find((m) => m.id === "test/chat")!;
     expect(chat.pricing).toMatchObject({ prompt: "0.000000153", completion: "0.000000611" });
-    expect(list.data.map((m) => m.id)).toContain("test/unconfigured");
+    // only models a request can be served by, unless ?all=true
+    expect(list.data.map((m) => m.id)).not.toContain("test/unconfigured");
+    const all = (await (await fetch(`${h.url}/api/v1/models?all=true`)).json()) as { data: { id: string }[]; total_count: number };
+    expect(all.data.map((m) => m.id)).toContain("test/unconfigured");
+    expect(all.total_count).toBe(list.data.length + 1);
     h.alpha.setScript({});
     await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "x" }], max_tokens: 5 });
     const endpoints = (await (await fetch(`${h.url}/api/v1/models/test/chat/endpoints`)).json()) as {

@@ -102,6 +102,20 @@ describe("the gateway process", () => {
     expect(messages.some((msg) => String(msg).startsWith("no model has a provider key"))).toBe(true);
   });
 
+  it("starts with the shipped catalog when a models: auto upstream is down, and says so", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "farebox-config-"));
+    const path = join(dir, "discovery.yaml");
+    writeFileSync(path, "providers:\n  local:\n    protocol: openai\n    base_url: http://127.0.0.1:9/v1\n    models: auto\n    pricing: free\n");
+    child = startGateway({ DATA_DIR: join(dir, "data"), FAREBOX_CONFIG: path });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const address = await waitForReady(child);
+    await expect.poll(() => stdout, { timeout: 30_000 }).toMatch(/could not list local's models; serving the shipped catalog without them until it answers/);
+    const all = (await (await fetch(`${address}/api/v1/models?all=true`)).json()) as { data: { id: string }[] };
+    expect(all.data.length).toBeGreaterThan(250);
+    expect(all.data.map((model) => model.id)).toContain("anthropic/claude-opus-4.7");
+  });
+
   it("refuses to start with an invalid configuration and lists every problem", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "farebox-config-")), "bad.yaml");
     writeFileSync(path, "fees: { credit_bps: lots }\nunknown_section: 1\n");
