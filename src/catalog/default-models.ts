@@ -57,23 +57,30 @@ const REASONER = ["max_tokens", "max_completion_tokens", "seed", "stop", ...TOOL
 const CLAUDE = ["temperature", "top_p", "top_k", "stop", "max_tokens", "max_completion_tokens", ...TOOLS, ...STRUCTURED, ...REASONING];
 /** What the Gemini adapter sends: Gemini has no switch for parallel tool calls. */
 const GEMINI = [...SAMPLING, "tools", "tool_choice", ...STRUCTURED];
+/** OpenAI's own API takes the reasoning effort as `reasoning_effort`, not OpenRouter's object. */
+const OPENAI_REASONER = [...REASONER, "reasoning_effort", "logprobs", "top_logprobs", "verbosity", "service_tier"];
+const OPENAI_FULL = [...FULL, "logprobs", "top_logprobs", "prediction", "service_tier"];
 const VISION: ModelInput["input_modalities"] = ["text", "image"];
+/** Reads PDFs too (Anthropic document blocks, OpenAI file parts). */
+const DOCUMENTS: ModelInput["input_modalities"] = ["text", "image", "file"];
+/** Reads PDFs and audio (Gemini inline data). */
+const MULTIMODAL: ModelInput["input_modalities"] = ["text", "image", "file", "audio"];
 
 export const DEFAULT_MODELS: readonly ModelInput[] = [
   // OpenAI
-  { id: "openai/gpt-5", name: "OpenAI: GPT-5", context_length: 400_000, max_completion_tokens: 128_000, input_modalities: VISION, supported_parameters: REASONER,
+  { id: "openai/gpt-5", name: "OpenAI: GPT-5", context_length: 400_000, max_completion_tokens: 128_000, input_modalities: DOCUMENTS, supported_parameters: OPENAI_REASONER,
     endpoints: [at("openai", "gpt-5", price("1.25", "10", "0.125"))] },
-  { id: "openai/gpt-5-mini", name: "OpenAI: GPT-5 Mini", context_length: 400_000, max_completion_tokens: 128_000, input_modalities: VISION, supported_parameters: REASONER,
+  { id: "openai/gpt-5-mini", name: "OpenAI: GPT-5 Mini", context_length: 400_000, max_completion_tokens: 128_000, input_modalities: DOCUMENTS, supported_parameters: OPENAI_REASONER,
     endpoints: [at("openai", "gpt-5-mini", price("0.25", "2", "0.025"))] },
-  { id: "openai/gpt-5-nano", name: "OpenAI: GPT-5 Nano", context_length: 400_000, max_completion_tokens: 128_000, input_modalities: VISION, supported_parameters: REASONER,
+  { id: "openai/gpt-5-nano", name: "OpenAI: GPT-5 Nano", context_length: 400_000, max_completion_tokens: 128_000, input_modalities: DOCUMENTS, supported_parameters: OPENAI_REASONER,
     endpoints: [at("openai", "gpt-5-nano", price("0.05", "0.40", "0.005"))] },
-  { id: "openai/gpt-4.1", name: "OpenAI: GPT-4.1", context_length: 1_047_576, max_completion_tokens: 32_768, input_modalities: VISION, supported_parameters: FULL,
+  { id: "openai/gpt-4.1", name: "OpenAI: GPT-4.1", context_length: 1_047_576, max_completion_tokens: 32_768, input_modalities: DOCUMENTS, supported_parameters: OPENAI_FULL,
     endpoints: [at("openai", "gpt-4.1", price("2", "8", "0.50"))] },
-  { id: "openai/gpt-4.1-mini", name: "OpenAI: GPT-4.1 Mini", context_length: 1_047_576, max_completion_tokens: 32_768, input_modalities: VISION, supported_parameters: FULL,
+  { id: "openai/gpt-4.1-mini", name: "OpenAI: GPT-4.1 Mini", context_length: 1_047_576, max_completion_tokens: 32_768, input_modalities: DOCUMENTS, supported_parameters: OPENAI_FULL,
     endpoints: [at("openai", "gpt-4.1-mini", price("0.40", "1.60", "0.10"))] },
-  { id: "openai/gpt-4o", name: "OpenAI: GPT-4o", context_length: 128_000, max_completion_tokens: 16_384, input_modalities: VISION, supported_parameters: FULL,
+  { id: "openai/gpt-4o", name: "OpenAI: GPT-4o", context_length: 128_000, max_completion_tokens: 16_384, input_modalities: DOCUMENTS, supported_parameters: OPENAI_FULL,
     endpoints: [at("openai", "gpt-4o", price("2.50", "10", "1.25"))] },
-  { id: "openai/gpt-4o-mini", name: "OpenAI: GPT-4o-mini", context_length: 128_000, max_completion_tokens: 16_384, input_modalities: VISION, supported_parameters: FULL,
+  { id: "openai/gpt-4o-mini", name: "OpenAI: GPT-4o-mini", context_length: 128_000, max_completion_tokens: 16_384, input_modalities: DOCUMENTS, supported_parameters: OPENAI_FULL,
     endpoints: [at("openai", "gpt-4o-mini", price("0.15", "0.60", "0.075"))] },
   { id: "openai/gpt-oss-120b", name: "OpenAI: gpt-oss-120b", context_length: 131_072, max_completion_tokens: 32_768, supported_parameters: [...SAMPLING, ...TOOLS, ...STRUCTURED, ...REASONING],
     endpoints: [
@@ -82,20 +89,20 @@ export const DEFAULT_MODELS: readonly ModelInput[] = [
       at("fireworks", "accounts/fireworks/models/gpt-oss-120b", price("0.15", "0.60")),
     ] },
   // Anthropic
-  { id: "anthropic/claude-opus-4.6", name: "Anthropic: Claude Opus 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
+  { id: "anthropic/claude-opus-4.6", name: "Anthropic: Claude Opus 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: DOCUMENTS, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-opus-4-6", price("5", "25", "0.50", "6.25"))] },
-  { id: "anthropic/claude-sonnet-4.6", name: "Anthropic: Claude Sonnet 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
+  { id: "anthropic/claude-sonnet-4.6", name: "Anthropic: Claude Sonnet 4.6", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: DOCUMENTS, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-sonnet-4-6", price("3", "15", "0.30", "3.75"))] },
-  { id: "anthropic/claude-sonnet-4.5", name: "Anthropic: Claude Sonnet 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
+  { id: "anthropic/claude-sonnet-4.5", name: "Anthropic: Claude Sonnet 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: DOCUMENTS, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-sonnet-4-5", price("3", "15", "0.30", "3.75"))] },
-  { id: "anthropic/claude-haiku-4.5", name: "Anthropic: Claude Haiku 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: CLAUDE,
+  { id: "anthropic/claude-haiku-4.5", name: "Anthropic: Claude Haiku 4.5", context_length: 200_000, max_completion_tokens: 64_000, input_modalities: DOCUMENTS, supported_parameters: CLAUDE,
     endpoints: [at("anthropic", "claude-haiku-4-5", price("1", "5", "0.10", "1.25"))] },
   // Google
-  { id: "google/gemini-2.5-pro", name: "Google: Gemini 2.5 Pro", context_length: 200_000, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: [...GEMINI, ...REASONING],
+  { id: "google/gemini-2.5-pro", name: "Google: Gemini 2.5 Pro", context_length: 200_000, max_completion_tokens: 65_536, input_modalities: MULTIMODAL, supported_parameters: [...GEMINI, ...REASONING],
     endpoints: [at("google", "gemini-2.5-pro", price("1.25", "10", "0.125"))] },
-  { id: "google/gemini-2.5-flash", name: "Google: Gemini 2.5 Flash", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: [...GEMINI, ...REASONING],
+  { id: "google/gemini-2.5-flash", name: "Google: Gemini 2.5 Flash", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: MULTIMODAL, supported_parameters: [...GEMINI, ...REASONING],
     endpoints: [at("google", "gemini-2.5-flash", price("0.30", "2.50", "0.03"))] },
-  { id: "google/gemini-2.5-flash-lite", name: "Google: Gemini 2.5 Flash Lite", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: VISION, supported_parameters: GEMINI,
+  { id: "google/gemini-2.5-flash-lite", name: "Google: Gemini 2.5 Flash Lite", context_length: 1_048_576, max_completion_tokens: 65_536, input_modalities: MULTIMODAL, supported_parameters: GEMINI,
     endpoints: [at("google", "gemini-2.5-flash-lite", price("0.10", "0.40", "0.01"))] },
   // xAI
   { id: "x-ai/grok-4", name: "xAI: Grok 4", context_length: 256_000, max_completion_tokens: 64_000, input_modalities: VISION, supported_parameters: REASONER,
