@@ -1,7 +1,7 @@
 /**
  * The hard filters a model's endpoints go through, in order, each with the reason a user sees
- * when it leaves nothing: configured key, allow/deny lists, data policy, image input, tool use,
- * required parameters, max price, output length, context window.
+ * when it leaves nothing: configured key, allow/deny lists, data policy, quantization, image,
+ * document and audio input, tool use, required parameters, max price, output length, context window.
  */
 import type { Endpoint, Model } from "../catalog/types.js";
 import { AppError, notFound, serviceUnavailable } from "../domain/errors.js";
@@ -61,9 +61,30 @@ const FILTERS: readonly Filter[] = [
     fail: (model) => constraint(model, `No endpoints found for ${model.id} matching your data policy (provider.data_collection: deny).`, "data_policy:training"),
   },
   {
+    step: "quantization",
+    keep: (endpoint, request) => {
+      const wanted = request.provider.quantizations;
+      return !wanted || wanted.includes(endpoint.quantization?.toLowerCase() ?? "unknown");
+    },
+    fail: (model, request) =>
+      constraint(model, `No endpoints found for ${model.id} with quantization ${request.provider.quantizations?.join(" or ")} (provider.quantizations).`, "quantizations"),
+  },
+  {
     step: "image_input",
     keep: (endpoint, request) => !request.hasImages || endpoint.inputModalities.includes("image"),
     fail: (model) => constraint(model, `No endpoints found for ${model.id} that support image input.`, "input_modalities"),
+  },
+  {
+    step: "file_input",
+    keep: (endpoint, request) => request.hasFiles !== true || endpoint.inputModalities.includes("file"),
+    fail: (model) =>
+      constraint(model, `No endpoints found for ${model.id} that support file input (PDF). An endpoint reads files when its input_modalities list "file".`, "input_modalities"),
+  },
+  {
+    step: "audio_input",
+    keep: (endpoint, request) => request.hasAudio !== true || endpoint.inputModalities.includes("audio"),
+    fail: (model) =>
+      constraint(model, `No endpoints found for ${model.id} that support audio input. An endpoint reads audio when its input_modalities list "audio".`, "input_modalities"),
   },
   {
     step: "tools",
