@@ -4,7 +4,11 @@
  * tells routing which inputs need which modality and which conversation a request continues.
  * The one charge function prices cache reads and writes and states what caching saved.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.js";
 import { computeCharge } from "../../src/domain/charge.js";
 import { AppError } from "../../src/domain/errors.js";
 import { parseChatInput } from "../../src/gateway/chat-input.js";
@@ -127,5 +131,25 @@ describe("cache pricing", () => {
     expect(write.baseNano).toBe(3_000_000n + 33_750_000n);
     expect(write.cacheDiscountNano).toBe(-6_750_000n);
     expect(computeCharge({ promptTokens: 10_000, completionTokens: 0 }, pricing, 500).cacheDiscountNano).toBe(0n);
+  });
+});
+
+describe("config", () => {
+  it("an endpoint in the config file can state its own input modalities (one provider reads PDFs, another not)", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "farebox-modalities-")), "farebox.yaml");
+    writeFileSync(
+      path,
+      [
+        "providers:",
+        "  a: { protocol: openai, base_url: http://127.0.0.1:1/v1, api_key: k }",
+        "models:",
+        "  - id: test/docs",
+        "    context_length: 1000",
+        "    endpoints:",
+        "      - { provider: a, model: m, pricing: { prompt: \"0.000001\", completion: \"0.000001\" }, input_modalities: [text, file] }",
+      ].join("\n"),
+    );
+    const config = loadConfig({ FAREBOX_CONFIG: path });
+    expect(config.models[0]!.endpoints[0]!.input_modalities).toEqual(["text", "file"]);
   });
 });

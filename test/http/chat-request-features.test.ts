@@ -74,7 +74,7 @@ afterEach(async () => {
 });
 
 const chat = (body: Json, headers: Record<string, string> = {}) =>
-  openai.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, { headers }) as Promise<ChatCompletion & Json>;
+  openai.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, { headers }) as unknown as Promise<ChatCompletion & Json>;
 const streamChat = async (body: Json): Promise<(ChatCompletionChunk & Json)[]> => {
   const stream = await openai.chat.completions.create({ ...body, stream: true } as unknown as ChatCompletionCreateParamsStreaming);
   const chunks: (ChatCompletionChunk & Json)[] = [];
