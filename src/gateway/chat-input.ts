@@ -109,6 +109,7 @@ const bodySchema = z.object({
   top_logprobs: z.number().int().min(0).max(20).nullish(),
   user: storableText().nullish(),
   session_id: storableText().max(256).nullish(),
+  prompt_cache_key: storableText().max(256).nullish(),
   metadata: requestMetadata.nullish(),
   n: z.literal(1).nullish(),
   tools: z.array(tool).nullish(),
@@ -159,7 +160,7 @@ export interface ChatInput {
 const SAMPLING_PARAMETERS = [
   "temperature", "top_p", "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty", "repetition_penalty",
   "stop", "seed", "logit_bias", "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning",
-  "prediction", "service_tier", "modalities", "verbosity",
+  "prediction", "service_tier", "modalities", "verbosity", "prompt_cache_key",
 ] as const;
 
 /** What the request carries besides its body. */
@@ -181,7 +182,7 @@ export function parseChatInput(body: unknown, context: ChatInputContext = {}): C
   // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
   if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };
   // the conversation's key is taken before automatic caching adds a breakpoint to the prompt
-  const conversation = sessionKey(wire.session_id ?? context.sessionIdHeader, wire.messages as ChatMessage[]);
+  const conversation = sessionKey(wire.session_id ?? context.sessionIdHeader ?? wire.prompt_cache_key, wire.messages as ChatMessage[]);
   if (wire.cache_control) markLastCacheableBlock(wire.messages as ChatMessage[], wire.cache_control);
   const maxTokens = wire.max_completion_tokens ?? wire.max_tokens ?? undefined;
   const request: ChatRequest = { model: "", messages: wire.messages as ChatMessage[] };

@@ -186,6 +186,8 @@ export interface ChatRequest {
   modalities?: string[];
   /** How long the answer should be (OpenAI's `verbosity`: low, medium, high). */
   verbosity?: string;
+  /** OpenAI's prompt-cache routing key (conversations sharing a prefix share it). */
+  prompt_cache_key?: string;
   /**
    * The farebox account paying for the request. Never sent upstream: it keys the hash of `user`,
    * so one account's "alice" is a different upstream id from another account's "alice".

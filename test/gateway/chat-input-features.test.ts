@@ -65,6 +65,9 @@ describe("chat input", () => {
     expect(parseChatInput({ model: "m", messages: opening, session_id: "s-1" }).routing.sessionKey).toBe("session:s-1");
     expect(parseChatInput({ model: "m", messages: opening }, { sessionIdHeader: "h-1" }).routing.sessionKey).toBe("session:h-1");
     expect(parseChatInput({ model: "m", messages: opening, session_id: "s-1" }, { sessionIdHeader: "h-1" }).routing.sessionKey).toBe("session:s-1");
+    const keyed = parseChatInput({ model: "m", messages: opening, prompt_cache_key: "k-1" });
+    expect(keyed.routing.sessionKey).toBe("session:k-1");
+    expect(keyed.request.prompt_cache_key).toBe("k-1");
   });
 
   it("reasoning_effort is reasoning.effort; the reasoning object wins", () => {

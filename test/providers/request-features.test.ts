@@ -321,9 +321,10 @@ describe("prediction, service_tier, modalities and verbosity pass through where 
     service_tier: "auto",
     modalities: ["text", "image"],
     verbosity: "low",
+    prompt_cache_key: "conversation-7",
   };
 
-  it("OpenAI-compatible: all four as they are, and only those the endpoint lists", async () => {
+  it("OpenAI-compatible: all four (and prompt_cache_key) as they are, and only those the endpoint lists", async () => {
     openaiFake.setScript({});
     await openai.complete({ model: "gpt-4o", messages: [{ role: "user", content: "Edit" }], ...extras }, openaiAt());
     expect(body(openaiFake)).toMatchObject({
@@ -331,6 +332,7 @@ describe("prediction, service_tier, modalities and verbosity pass through where 
       service_tier: "auto",
       modalities: ["text", "image"],
       verbosity: "low",
+      prompt_cache_key: "conversation-7",
     });
     await openai.complete({ model: "gpt-4o", messages: [{ role: "user", content: "Edit" }], ...extras }, openaiAt(["prediction"]));
     expect(body(openaiFake)).toHaveProperty("prediction");
@@ -341,7 +343,7 @@ describe("prediction, service_tier, modalities and verbosity pass through where 
     anthropicFake.setScript({});
     await anthropic.complete({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hi" }], ...extras }, anthropicAt());
     expect(body(anthropicFake).service_tier).toBe("auto");
-    for (const field of ["prediction", "modalities", "verbosity"]) expect(body(anthropicFake)).not.toHaveProperty(field);
+    for (const field of ["prediction", "modalities", "verbosity", "prompt_cache_key"]) expect(body(anthropicFake)).not.toHaveProperty(field);
     await anthropic.complete({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hi" }], service_tier: "default" }, anthropicAt());
     expect(body(anthropicFake).service_tier).toBe("standard_only");
     await anthropic.complete({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hi" }], service_tier: "flex" }, anthropicAt());

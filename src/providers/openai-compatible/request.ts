@@ -32,6 +32,7 @@ const OPTIONAL_FIELDS = [
   "service_tier",
   "modalities",
   "verbosity",
+  "prompt_cache_key",
 ] as const;
 
 /** The JSON body for `POST {base}/chat/completions`. */
