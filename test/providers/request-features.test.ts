@@ -246,6 +246,15 @@ describe("documents and audio reach providers that read them", () => {
       { type: "document", source: { type: "base64", media_type: "application/pdf", data: PDF.split(",")[1] }, title: "report.pdf" },
       { type: "document", source: { type: "url", url: "https://example.com/paper.pdf" } },
     ]);
+    expect(anthropicFake.lastRequest().headers["anthropic-beta"]).toBeUndefined();
+  });
+
+  it("Anthropic: a document uploaded beforehand goes by file_id, with the Files API beta header", async () => {
+    anthropicFake.setScript({});
+    const uploaded: ChatRequest = { model: "m", messages: [{ role: "user", content: [{ type: "file", file: { file_id: "file_011CNha8iCJcU1wXNR6q4V8w" } }] }] };
+    await anthropic.complete(uploaded, { ...anthropicAt(), headers: { "anthropic-beta": "interleaved-thinking-2025-05-14" } });
+    expect((body(anthropicFake).messages as Json[])[0]!.content).toEqual([{ type: "document", source: { type: "file", file_id: "file_011CNha8iCJcU1wXNR6q4V8w" } }]);
+    expect(anthropicFake.lastRequest().headers["anthropic-beta"]).toBe("interleaved-thinking-2025-05-14,files-api-2025-04-14");
   });
 
   it("Gemini: inlineData for PDFs and audio, fileData for a URL", async () => {

@@ -31,7 +31,12 @@ export interface AnthropicRequest {
   body: Record<string, unknown>;
   /** Name of the tool forced to carry a `response_format` answer; its input is returned as text. */
   jsonTool?: string;
+  /** Beta features the body uses, for the `anthropic-beta` header. */
+  betas?: string[];
 }
+
+/** Documents given by `file_id` come from Anthropic's Files API, still a beta (https://docs.anthropic.com/en/docs/build-with-claude/files). */
+export const FILES_API_BETA = "files-api-2025-04-14";
 
 /** The JSON body for `POST /v1/messages`. */
 export function toAnthropicBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
@@ -84,7 +89,12 @@ export function toAnthropicRequest(request: ChatRequest, context: AdapterContext
   const tier = request.service_tier === "auto" ? "auto" : request.service_tier === "default" ? "standard_only" : undefined;
   if (tier !== undefined && accepts(supported, "service_tier")) body.service_tier = tier;
   if (stream) body.stream = true;
-  return json?.kind === "tool" ? { body, jsonTool: json.name } : { body };
+  const betas = usesUploadedFiles(request.messages) ? { betas: [FILES_API_BETA] } : {};
+  return json?.kind === "tool" ? { body, jsonTool: json.name, ...betas } : { body, ...betas };
+}
+
+function usesUploadedFiles(messages: readonly ChatMessage[]): boolean {
+  return messages.some((message) => message.role === "user" && Array.isArray(message.content) && message.content.some((part) => part.type === "file" && part.file.file_data === undefined));
 }
 
 /** Removes trailing whitespace from a final assistant turn; true when the conversation ends in one. */
