@@ -40,12 +40,16 @@ const providerSchema = z.object({
   pricing: z.literal("free").optional(),
 });
 
+const inputModalities = z.array(z.enum(["text", "image", "audio", "file"]));
+
 const endpointSchema = z.object({
   provider: z.string().min(1),
   model: z.string().min(1),
   pricing: pricingSchema,
   context_length: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
+  /** What this endpoint reads when it differs from the model's (one provider may take PDFs, another not). */
+  input_modalities: inputModalities.optional(),
   supported_parameters: z.array(z.string()).optional(),
   quantization: z.string().optional(),
 });
@@ -56,7 +60,7 @@ const modelSchema = z.object({
   description: z.string().optional(),
   context_length: z.number().int().positive(),
   max_completion_tokens: z.number().int().positive().optional(),
-  input_modalities: z.array(z.enum(["text", "image", "audio", "file"])).optional(),
+  input_modalities: inputModalities.optional(),
   supported_parameters: z.array(z.string()).optional(),
   endpoints: z.array(endpointSchema).min(1),
 });

@@ -60,6 +60,12 @@ export interface Charge {
   baseNano: Nano;
   feeNano: Nano;
   totalNano: Nano;
+  /**
+   * What prompt caching changed in `baseNano` (OpenRouter's `cache_discount`): the cached and
+   * cache-written tokens at the prompt price minus what they cost at the cache prices. Positive
+   * when cache reads saved money; negative when cache writes (priced above the prompt) cost extra.
+   */
+  cacheDiscountNano: Nano;
 }
 
 /**
@@ -73,15 +79,18 @@ export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number
   const cached = BigInt(usage.cachedPromptTokens ?? 0);
   const cacheWrite = BigInt(usage.cacheWritePromptTokens ?? 0);
   const uncachedPrompt = maxZero(BigInt(usage.promptTokens) - cached - cacheWrite);
+  const cacheReadNano = tokenCost(cached, pricing.cacheReadNanoPerMillion ?? pricing.promptNanoPerMillion);
+  const cacheWriteNano = tokenCost(cacheWrite, pricing.cacheWriteNanoPerMillion ?? pricing.promptNanoPerMillion);
   const baseNano =
     tokenCost(uncachedPrompt, pricing.promptNanoPerMillion) +
-    tokenCost(cached, pricing.cacheReadNanoPerMillion ?? pricing.promptNanoPerMillion) +
-    tokenCost(cacheWrite, pricing.cacheWriteNanoPerMillion ?? pricing.promptNanoPerMillion) +
+    cacheReadNano +
+    cacheWriteNano +
     tokenCost(BigInt(usage.completionTokens), pricing.completionNanoPerMillion) +
     (pricing.requestNano ?? 0n) +
     BigInt(usage.images ?? 0) * (pricing.imageNano ?? 0n);
   const feeNano = feeFor(baseNano, feeBps);
-  return { baseNano, feeNano, totalNano: baseNano + feeNano };
+  const atPromptPrice = tokenCost(cached, pricing.promptNanoPerMillion) + tokenCost(cacheWrite, pricing.promptNanoPerMillion);
+  return { baseNano, feeNano, totalNano: baseNano + feeNano, cacheDiscountNano: atPromptPrice - cacheReadNano - cacheWriteNano };
 }
 
 function maxZero(value: bigint): bigint {

@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import type { Catalog, Protocol } from "../catalog/types.js";
 import type { AppError } from "../domain/errors.js";
 import type { HealthTracker } from "../routing/health.js";
+import { SessionAffinity } from "../routing/session-affinity.js";
 import type { ChatResponse, ProviderAdapter, UpstreamStream, UpstreamTimeouts } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { runAttempts } from "./attempts.js";
@@ -20,11 +21,14 @@ import { concludeGeneration, type Outcome } from "./conclude.js";
 import { NO_CHARGE, settleAttempt } from "./settlement.js";
 import { streamFrames } from "./stream-frames.js";
 import { completionBody, type GenerationHeader } from "./wire-response.js";
+import { excludesReasoning, withoutReasoning, withoutReasoningStream } from "./reasoning-exclusion.js";
 
 /** Everything the use case is built from; all I/O arrives here. */
 export interface ChatGatewayDeps {
   catalog: Catalog;
   health: HealthTracker;
+  /** Which endpoint served each conversation lately (prompt-cache stickiness); a fresh one when absent. */
+  affinity?: SessionAffinity;
   adapterFor: (protocol: Protocol) => ProviderAdapter | undefined;
   billing: Billing;
   /** Fee on credit-funded requests in basis points (500 = 5%). */
@@ -60,12 +64,13 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
   const nowMs = deps.nowMs ?? (() => Date.now());
   const random = deps.random ?? Math.random;
   const pending = new Set<Promise<void>>();
+  const affinity = deps.affinity ?? new SessionAffinity();
   const prepareDeps = {
     catalog: deps.catalog,
     billing: deps.billing,
     feeBps: deps.feeBps,
     byok: deps.byok,
-    planner: () => ({ health: deps.health, nowMs: nowMs(), random }),
+    planner: () => ({ health: deps.health, affinity, nowMs: nowMs(), random }),
     now: () => new Date(nowMs()),
   };
   const attemptDeps = { adapterFor: deps.adapterFor, health: deps.health, timeouts: deps.timeouts, nowMs };
@@ -98,12 +103,13 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     wantsStream: (body) => typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true,
 
     async complete(caller, body, meta) {
-      const prepared = await prepareRequest(prepareDeps, caller, body, false, meta.generationId);
+      const prepared = await prepareRequest(prepareDeps, caller, body, false, meta.generationId, meta.sessionId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
-      const result = await runAttempts<ChatResponse>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
-        adapter.complete(request, context),
-      );
+      const result = await runAttempts<ChatResponse>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, async (adapter, request, context) => {
+        const response = await adapter.complete(request, context);
+        return excludesReasoning(request) ? withoutReasoning(response) : response;
+      });
       const latencyMs = performance.now() - started;
       if (!result.ok) {
         const error = explainSkippedFallback(prepared, result.error);
@@ -111,6 +117,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
         throw error;
       }
       const { value: reported, attempt } = result;
+      if (prepared.input.routing.sessionKey) affinity.served(prepared.input.routing.sessionKey, attempt.endpoint, nowMs());
       // billed on the reported usage when it is usable, else on an estimate, never for free
       const producedChars = messageChars(reported.message);
       const { usage, usageEstimated } = billedUsage(reported.usageReported === false ? undefined : reported.usage, producedChars, prepared.input.routing.promptTokensEstimate);
@@ -145,18 +152,20 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     },
 
     async stream(caller, body, meta) {
-      const prepared = await prepareRequest(prepareDeps, caller, body, true, meta.generationId);
+      const prepared = await prepareRequest(prepareDeps, caller, body, true, meta.generationId, meta.sessionId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
-      const result = await runAttempts<UpstreamStream>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, (adapter, request, context) =>
-        adapter.stream(request, context),
-      );
+      const result = await runAttempts<UpstreamStream>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, async (adapter, request, context) => {
+        const upstream = await adapter.stream(request, context);
+        return excludesReasoning(request) ? withoutReasoningStream(upstream) : upstream;
+      });
       if (!result.ok) {
         const error = explainSkippedFallback(prepared, result.error);
         finish(prepared, caller, meta, failed(error, log, performance.now() - started, true));
         throw error;
       }
       const { attempt, value: upstream } = result;
+      if (prepared.input.routing.sessionKey) affinity.served(prepared.input.routing.sessionKey, attempt.endpoint, nowMs());
       const frames = streamFrames({
         header: header(prepared, attempt.model.id, attempt.endpoint.provider.name),
         upstream,

@@ -4,19 +4,41 @@
  * Unknown fields are ignored, as OpenRouter ignores what it does not apply; malformed known
  * fields answer 400 naming the field.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { badRequest } from "../domain/errors.js";
 import { storableText } from "../domain/storable-text.js";
-import { estimatePromptTokens, hasImageParts } from "../routing/estimate-tokens.js";
+import { estimatePromptTokens, hasImageParts, hasPartOfType } from "../routing/estimate-tokens.js";
 import { parseProviderPreferences } from "../routing/preferences.js";
 import type { RoutingRequest } from "../routing/types.js";
-import type { ChatMessage, ChatRequest } from "../providers/spec.js";
+import type { CacheControl, ChatMessage, ChatRequest, ContentPart } from "../providers/spec.js";
 
-const text = z.object({ type: z.literal("text"), text: z.string() });
+/** A prompt-cache breakpoint (Anthropic's shape, which OpenRouter takes on any content part). */
+const cacheControl = z.object({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() });
+const cache = { cache_control: cacheControl.optional() };
+const text = z.object({ type: z.literal("text"), text: z.string(), ...cache });
 const image = z.object({
   type: z.literal("image_url"),
   image_url: z.object({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
+  ...cache,
 });
+const file = z.object({
+  type: z.literal("file"),
+  file: z
+    .object({ filename: z.string().optional(), file_data: z.string().min(1).optional(), file_id: z.string().min(1).optional() })
+    .refine((value) => value.file_data !== undefined || value.file_id !== undefined, "a file needs file_data or file_id"),
+  ...cache,
+});
+const audio = z.object({
+  type: z.literal("input_audio"),
+  input_audio: z.object({ data: z.string().min(1), format: z.string().min(1) }),
+  ...cache,
+});
+const reasoningDetail = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("reasoning.text"), text: z.string().nullish(), signature: z.string().nullish() }).passthrough(),
+  z.object({ type: z.literal("reasoning.summary"), summary: z.string() }).passthrough(),
+  z.object({ type: z.literal("reasoning.encrypted"), data: z.string() }).passthrough(),
+]);
 const toolCall = z.object({
   id: z.string(),
   type: z.literal("function"),
@@ -25,13 +47,25 @@ const toolCall = z.object({
 const textContent = z.union([z.string(), z.array(text)]);
 const message = z.discriminatedUnion("role", [
   z.object({ role: z.enum(["system", "developer"]), content: textContent, name: z.string().optional() }),
-  z.object({ role: z.literal("user"), content: z.union([z.string(), z.array(z.union([text, image]))]), name: z.string().optional() }),
+  z.object({
+    role: z.literal("user"),
+    content: z.union([z.string(), z.array(z.discriminatedUnion("type", [text, image, file, audio]))]),
+    name: z.string().optional(),
+  }),
   z.object({
     role: z.literal("assistant"),
     content: textContent.nullish(),
     name: z.string().optional(),
     tool_calls: z.array(toolCall).optional(),
     reasoning: z.string().nullish(),
+    // unknown detail types (a provider's own) are kept out rather than failing the turn
+    reasoning_details: z
+      .array(z.unknown())
+      .nullish()
+      .transform((details) => details?.flatMap((detail) => {
+        const parsed = reasoningDetail.safeParse(detail);
+        return parsed.success ? [parsed.data] : [];
+      })),
     refusal: z.string().nullish(),
   }),
   z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string(), name: z.string().optional() }),
@@ -50,6 +84,8 @@ const positiveInt = z.number().int().positive();
 const requestMetadata = z
   .record(storableText().max(64), storableText().max(512))
   .refine((pairs) => Object.keys(pairs).length <= 16, "at most 16 metadata pairs");
+
+const effort = z.enum(["max", "xhigh", "high", "medium", "low", "minimal", "none"]);
 
 const bodySchema = z.object({
   model: storableText().optional(),
@@ -73,6 +109,7 @@ const bodySchema = z.object({
   top_logprobs: z.number().int().min(0).max(20).nullish(),
   user: storableText().nullish(),
   session_id: storableText().max(256).nullish(),
+  prompt_cache_key: storableText().max(256).nullish(),
   metadata: requestMetadata.nullish(),
   n: z.literal(1).nullish(),
   tools: z.array(tool).nullish(),
@@ -97,12 +134,18 @@ const bodySchema = z.object({
     .nullish(),
   reasoning: z
     .object({
-      effort: z.enum(["max", "xhigh", "high", "medium", "low", "minimal", "none"]).optional(),
-      max_tokens: z.number().int().optional(),
+      effort: effort.optional(),
+      max_tokens: z.number().int().positive().optional(),
       exclude: z.boolean().optional(),
       enabled: z.boolean().optional(),
     })
     .nullish(),
+  reasoning_effort: effort.nullish(),
+  cache_control: cacheControl.nullish(),
+  prediction: z.object({ type: z.literal("content"), content: textContent }).nullish(),
+  service_tier: z.enum(["auto", "default", "flex", "priority", "fast", "scale"]).nullish(),
+  modalities: z.array(z.enum(["text", "image", "audio"])).min(1).nullish(),
+  verbosity: z.enum(["low", "medium", "high"]).nullish(),
   provider: z.unknown().optional(),
 });
 
@@ -117,10 +160,17 @@ export interface ChatInput {
 const SAMPLING_PARAMETERS = [
   "temperature", "top_p", "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty", "repetition_penalty",
   "stop", "seed", "logit_bias", "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning",
+  "prediction", "service_tier", "modalities", "verbosity", "prompt_cache_key",
 ] as const;
 
+/** What the request carries besides its body. */
+export interface ChatInputContext {
+  /** The `x-session-id` header (the body's `session_id` wins). */
+  sessionIdHeader?: string;
+}
+
 /** Validates the JSON body; 400 with the offending field on any problem. */
-export function parseChatInput(body: unknown): ChatInput {
+export function parseChatInput(body: unknown, context: ChatInputContext = {}): ChatInput {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("The request body must be a JSON object.");
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
@@ -129,6 +179,11 @@ export function parseChatInput(body: unknown): ChatInput {
     throw badRequest(`Invalid ${path || "request"}: ${issue?.message ?? "invalid value"}`, { param: path });
   }
   const wire = parsed.data;
+  // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
+  if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };
+  // the conversation's key is taken before automatic caching adds a breakpoint to the prompt
+  const conversation = sessionKey(wire.session_id ?? context.sessionIdHeader ?? wire.prompt_cache_key, wire.messages as ChatMessage[]);
+  if (wire.cache_control) markLastCacheableBlock(wire.messages as ChatMessage[], wire.cache_control);
   const maxTokens = wire.max_completion_tokens ?? wire.max_tokens ?? undefined;
   const request: ChatRequest = { model: "", messages: wire.messages as ChatMessage[] };
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
@@ -151,6 +206,8 @@ export function parseChatInput(body: unknown): ChatInput {
     provider: parseProviderPreferences(wire.provider),
     promptTokensEstimate: estimatePromptTokens(wire.messages, wire.tools ?? undefined),
     hasImages: hasImageParts(wire.messages),
+    hasFiles: hasPartOfType(wire.messages, "file"),
+    hasAudio: hasPartOfType(wire.messages, "input_audio"),
     hasTools,
     wantsStructuredOutput: wire.response_format !== undefined && wire.response_format !== null && wire.response_format.type !== "text",
     requestedParameters,
@@ -158,5 +215,48 @@ export function parseChatInput(body: unknown): ChatInput {
   if (wire.model !== undefined) routing.model = wire.model;
   if (wire.models !== undefined) routing.models = wire.models;
   if (maxTokens !== undefined) routing.maxTokens = maxTokens;
+  routing.sessionKey = conversation;
   return { stream: wire.stream === true, request, routing };
+}
+
+/**
+ * Automatic caching (top-level `cache_control`): the breakpoint goes on the last block of the
+ * last message with content, so the whole prompt up to it may be cached.
+ */
+function markLastCacheableBlock(messages: ChatMessage[], directive: CacheControl): void {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index]!;
+    const content = message.content;
+    if (typeof content === "string") {
+      if (content === "") continue;
+      (message as { content: ContentPart[] }).content = [{ type: "text", text: content, cache_control: directive }];
+      return;
+    }
+    const last = content?.at(-1);
+    if (!last) continue;
+    last.cache_control ??= directive;
+    return;
+  }
+}
+
+/**
+ * Which conversation a request belongs to, for keeping it on one endpoint while that endpoint's
+ * prompt cache is warm: the client's session id, else a hash of the conversation's opening (its
+ * system messages and first user message), which every later turn repeats.
+ */
+function sessionKey(sessionId: string | null | undefined, messages: readonly ChatMessage[]): string {
+  if (sessionId) return `session:${sessionId}`;
+  const firstUser = messages.findIndex((message) => message.role === "user");
+  const opening = messages.slice(0, firstUser === -1 ? 1 : firstUser + 1);
+  const canonical = opening.map((message) => [message.role, withoutBreakpoints(message.content)]);
+  return `opening:${createHash("sha256").update(JSON.stringify(canonical)).digest("base64url")}`;
+}
+
+/** Content as parts without cache breakpoints (clients move them from turn to turn). */
+function withoutBreakpoints(content: ChatMessage["content"]): unknown[] {
+  if (typeof content === "string") return [{ type: "text", text: content }];
+  return (content ?? []).map((part) => {
+    const { cache_control: _breakpoint, ...rest } = part as ContentPart;
+    return rest;
+  });
 }

@@ -78,6 +78,7 @@ function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: 
     totalNano: settlement.chargedNano,
     holdNano: prepared.quote.holdNano,
     uncollectedNano: settlement.uncollectedNano,
+    cacheDiscountNano: settlement.cacheDiscountNano,
     latencyMs: Math.round(outcome.latencyMs),
     ttftMs: served ? Math.round(served.ttftMs) : null,
     finishReason: error ? "error" : (served?.finishReason ?? null),

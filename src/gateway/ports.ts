@@ -67,6 +67,8 @@ export interface RequestMeta {
   appTitle?: string;
   /** The generation id to use (so a stream can announce it before routing finishes). */
   generationId?: string;
+  /** The `x-session-id` header: which conversation the request continues (the body's `session_id` wins). */
+  sessionId?: string;
   /** Fires when the client goes away. */
   signal?: CancelSignal;
 }

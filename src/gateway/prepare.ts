@@ -41,10 +41,19 @@ export interface PrepareDeps {
 }
 
 /** Validates, plans, quotes and places the hold; throws the AppError a client should see. */
-export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: unknown, stream: boolean, generationId?: string): Promise<Prepared> {
-  const input = parseChatInput(body);
+export async function prepareRequest(
+  deps: PrepareDeps,
+  caller: Caller,
+  body: unknown,
+  stream: boolean,
+  generationId?: string,
+  sessionIdHeader?: string,
+): Promise<Prepared> {
+  const input = parseChatInput(body, sessionIdHeader === undefined ? {} : { sessionIdHeader });
   input.stream = stream;
   input.request.accountId = caller.accountId;
+  // one account's conversation never steers another's routing
+  if (input.routing.sessionKey !== undefined) input.routing.sessionKey = `${caller.accountId}|${input.routing.sessionKey}`;
   const keys: ReadonlyMap<string, ByokCredential> = deps.byok ? await deps.byok.keysFor(caller.accountId) : new Map();
   // the account's own keys make their providers usable even where the operator has no key
   const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;

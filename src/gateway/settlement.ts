@@ -22,6 +22,8 @@ export interface Settlement {
   completionBaseNano: Nano;
   /** Computed charge beyond the hold that could not be collected (normally 0). */
   uncollectedNano: Nano;
+  /** What prompt caching saved at list price (negative when cache writes cost extra); see Charge. */
+  cacheDiscountNano: Nano;
   /** BYOK only: what the provider charged the account's own key at list price. */
   byokUpstreamNano?: Nano;
 }
@@ -34,6 +36,7 @@ export const NO_CHARGE: Settlement = Object.freeze({
   promptBaseNano: 0n,
   completionBaseNano: 0n,
   uncollectedNano: 0n,
+  cacheDiscountNano: 0n,
 });
 
 /** Prices `usage` at `pricing` + fee, capped at `holdNano`. */
@@ -50,6 +53,7 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
     promptBaseNano: promptOnly.baseNano,
     completionBaseNano: full.baseNano - promptOnly.baseNano,
     uncollectedNano: full.totalNano - usageNano - feeNano,
+    cacheDiscountNano: full.cacheDiscountNano,
   };
 }
 
@@ -68,6 +72,7 @@ export function settleByok(usage: Usage, images: number, pricing: Pricing, byokF
     promptBaseNano: promptOnly.baseNano,
     completionBaseNano: full.baseNano - promptOnly.baseNano,
     uncollectedNano: full.feeNano - feeNano,
+    cacheDiscountNano: full.cacheDiscountNano,
     byokUpstreamNano: full.baseNano,
   };
 }

@@ -100,7 +100,9 @@ function hasContent(chunk: StreamChunk): boolean {
     (delta.content ?? "") !== "" ||
     (delta.reasoning ?? "") !== "" ||
     (delta.refusal ?? "") !== "" ||
-    (delta.tool_calls?.length ?? 0) > 0
+    (delta.tool_calls?.length ?? 0) > 0 ||
+    (delta.reasoning_details?.length ?? 0) > 0 ||
+    chunk.logprobs !== undefined
   );
 }
 

@@ -47,7 +47,7 @@ export function completionBody(header: GenerationHeader, response: ChatResponse,
     choices: [
       {
         index: 0,
-        logprobs: null,
+        logprobs: response.logprobs ?? null,
         finish_reason: response.finishReason,
         native_finish_reason: response.nativeFinishReason,
         message: {
@@ -55,6 +55,7 @@ export function completionBody(header: GenerationHeader, response: ChatResponse,
           content: response.message.content,
           refusal: response.message.refusal ?? null,
           reasoning: response.message.reasoning ?? null,
+          ...(response.message.reasoning_details && response.message.reasoning_details.length > 0 ? { reasoning_details: response.message.reasoning_details } : {}),
           ...(response.message.tool_calls && response.message.tool_calls.length > 0 ? { tool_calls: response.message.tool_calls } : {}),
         },
       },
@@ -70,7 +71,7 @@ function chunkEnvelope(header: GenerationHeader, rest: Record<string, unknown>):
 /** One content chunk as an SSE frame. */
 export function chunkFrame(header: GenerationHeader, chunk: StreamChunk): string {
   return chunkEnvelope(header, {
-    choices: [{ index: 0, delta: chunk.delta, finish_reason: chunk.finishReason, native_finish_reason: chunk.nativeFinishReason, logprobs: null }],
+    choices: [{ index: 0, delta: chunk.delta, finish_reason: chunk.finishReason, native_finish_reason: chunk.nativeFinishReason, logprobs: chunk.logprobs ?? null }],
   });
 }
 

@@ -37,8 +37,35 @@ export interface ImagePart {
   cache_control?: CacheControl;
 }
 
+/**
+ * A document (OpenRouter's `file` part, e.g. a PDF): `file_data` is a `data:<mime>;base64,` URL
+ * or an https URL; `file_id` names a file uploaded to the provider beforehand.
+ */
+export interface FilePart {
+  type: "file";
+  file: { filename?: string; file_data?: string; file_id?: string };
+  cache_control?: CacheControl;
+}
+
+/** Audio input: base64 `data` in `format` (wav, mp3, flac, …). */
+export interface AudioPart {
+  type: "input_audio";
+  input_audio: { data: string; format: string };
+  cache_control?: CacheControl;
+}
+
 /** A content part of a user message. */
-export type ContentPart = TextPart | ImagePart;
+export type ContentPart = TextPart | ImagePart | FilePart | AudioPart;
+
+/**
+ * One piece of a model's reasoning, in OpenRouter's `reasoning_details` shapes. Clients pass
+ * them back unmodified on the assistant turn, so a provider's signed thinking (Anthropic's
+ * `signature`, encrypted or redacted reasoning) survives a multi-turn conversation.
+ */
+export type ReasoningDetail =
+  | { type: "reasoning.text"; text?: string | null; signature?: string | null; format?: string | null; index?: number; id?: string | null }
+  | { type: "reasoning.summary"; summary: string; format?: string | null; index?: number; id?: string | null }
+  | { type: "reasoning.encrypted"; data: string; format?: string | null; index?: number; id?: string | null };
 
 /** A function call made by the assistant; `arguments` is a JSON string, as on OpenAI's wire. */
 export interface ToolCall {
@@ -68,6 +95,8 @@ export interface AssistantMessage {
   name?: string;
   tool_calls?: ToolCall[];
   reasoning?: string | null;
+  /** The reasoning as the model produced it, signatures included (passed back from a previous answer). */
+  reasoning_details?: ReasoningDetail[];
   refusal?: string | null;
 }
 
@@ -114,6 +143,12 @@ export interface ReasoningConfig {
   enabled?: boolean;
 }
 
+/** OpenAI's predicted output (`prediction`), which speeds up edits of a known text. */
+export interface Prediction {
+  type: "content";
+  content: string | TextPart[];
+}
+
 /**
  * The normalized request. `model` is the upstream's own model id (already resolved by routing).
  * `max_tokens` already has `max_completion_tokens` folded in; `stop` is always an array.
@@ -143,6 +178,16 @@ export interface ChatRequest {
   /** The caller's end-user id, raw; adapters send only its keyed hash (see shared/end-user.ts). */
   user?: string;
   reasoning?: ReasoningConfig;
+  /** OpenAI's predicted output. */
+  prediction?: Prediction;
+  /** Processing tier (OpenAI: auto, default, flex, priority, scale; Anthropic: auto). */
+  service_tier?: string;
+  /** Output modalities ("text", "image", "audio"). */
+  modalities?: string[];
+  /** How long the answer should be (OpenAI's `verbosity`: low, medium, high). */
+  verbosity?: string;
+  /** OpenAI's prompt-cache routing key (conversations sharing a prefix share it). */
+  prompt_cache_key?: string;
   /**
    * The farebox account paying for the request. Never sent upstream: it keys the hash of `user`,
    * so one account's "alice" is a different upstream id from another account's "alice".
@@ -179,8 +224,16 @@ export interface ResponseMessage {
   content: string | null;
   tool_calls?: ToolCall[];
   reasoning?: string | null;
+  /** The reasoning in OpenRouter's structured form, signatures included, to be passed back next turn. */
+  reasoning_details?: ReasoningDetail[];
   refusal?: string | null;
 }
+
+/**
+ * Log probabilities in OpenAI's `choices[].logprobs` shape (`content` and `refusal` lists of
+ * `{token, logprob, bytes, top_logprobs}`), passed through as the upstream gave them.
+ */
+export type Logprobs = Record<string, unknown>;
 
 /** A complete (non-stream) answer, normalized. */
 export interface ChatResponse {
@@ -189,6 +242,8 @@ export interface ChatResponse {
   /** The model the upstream says served the request. */
   model: string;
   message: ResponseMessage;
+  /** Present when the request asked for `logprobs` and the upstream returned them. */
+  logprobs?: Logprobs;
   finishReason: FinishReason;
   /** The upstream's raw finish/stop reason. */
   nativeFinishReason: string | null;
@@ -214,6 +269,7 @@ export interface ChunkDelta {
   role?: "assistant";
   content?: string;
   reasoning?: string;
+  reasoning_details?: ReasoningDetail[];
   refusal?: string;
   tool_calls?: ToolCallDelta[];
 }
@@ -225,6 +281,8 @@ export interface ChunkDelta {
  */
 export interface StreamChunk {
   delta: ChunkDelta;
+  /** Log probabilities of this chunk's tokens, when asked for and returned. */
+  logprobs?: Logprobs;
   finishReason: FinishReason | null;
   nativeFinishReason: string | null;
   usage?: Usage;

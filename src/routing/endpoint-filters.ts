@@ -1,8 +1,8 @@
 /**
  * The hard filters a model's endpoints go through, in order, each with the reason a user sees
- * when it leaves nothing: known price, configured key, allow/deny lists, data policy, image input,
- * tool use, required parameters, max price, output length, context window. Where an operator
- * setting would change the outcome, the message and `metadata.setting` name it.
+ * when it leaves nothing: known price, configured key, allow/deny lists, data policy, quantization,
+ * image, document and audio input, tool use, required parameters, max price, output length, context
+ * window. Where an operator setting would change the outcome, the message and `metadata.setting` name it.
  */
 import type { Endpoint, Model } from "../catalog/types.js";
 import { AppError, notFound, serviceUnavailable } from "../domain/errors.js";
@@ -85,9 +85,30 @@ const FILTERS: readonly Filter[] = [
     fail: (model) => constraint(model, `No endpoints found for ${model.id} matching your data policy (provider.data_collection: deny).`, "data_policy:training"),
   },
   {
+    step: "quantization",
+    keep: (endpoint, request) => {
+      const wanted = request.provider.quantizations;
+      return !wanted || wanted.includes(endpoint.quantization?.toLowerCase() ?? "unknown");
+    },
+    fail: (model, request) =>
+      constraint(model, `No endpoints found for ${model.id} with quantization ${request.provider.quantizations?.join(" or ")} (provider.quantizations).`, "quantizations"),
+  },
+  {
     step: "image_input",
     keep: (endpoint, request) => !request.hasImages || endpoint.inputModalities.includes("image"),
     fail: (model) => bySetting(model, `No endpoints found for ${model.id} that support image input.`, "input_modalities", SETTING.modalities),
+  },
+  {
+    step: "file_input",
+    keep: (endpoint, request) => request.hasFiles !== true || endpoint.inputModalities.includes("file"),
+    fail: (model) =>
+      bySetting(model, `No endpoints found for ${model.id} that support file input (PDF): none lists "file" in its input_modalities.`, "input_modalities", SETTING.modalities),
+  },
+  {
+    step: "audio_input",
+    keep: (endpoint, request) => request.hasAudio !== true || endpoint.inputModalities.includes("audio"),
+    fail: (model) =>
+      bySetting(model, `No endpoints found for ${model.id} that support audio input: none lists "audio" in its input_modalities.`, "input_modalities", SETTING.modalities),
   },
   {
     step: "tools",

@@ -6,6 +6,15 @@
 
 /** Tokens assumed per image part (providers bill roughly 85–1,600 per image). */
 export const IMAGE_TOKENS_ESTIMATE = 1_000;
+/**
+ * Decoded bytes per token assumed for an inline document (a PDF page of a few kilobytes costs
+ * Anthropic and Gemini 1,500–3,000 tokens as text plus page image) and for inline audio (about
+ * 32 tokens per second of 16 kB/s compressed audio on Gemini, fewer on OpenAI).
+ */
+const FILE_BYTES_PER_TOKEN = 4;
+const AUDIO_BYTES_PER_TOKEN = 500;
+/** Tokens assumed for a document given by URL or file id (its size is unknown here). */
+export const FILE_TOKENS_ESTIMATE = 2_000;
 const MESSAGE_OVERHEAD_TOKENS = 4;
 const CHARS_PER_TOKEN = 4;
 
@@ -18,12 +27,24 @@ export function tokensForChars(chars: number): number {
 export function estimatePromptTokens(messages: readonly unknown[], tools?: unknown): number {
   let chars = 0;
   let images = 0;
+  let mediaTokens = 0;
   const walk = (value: unknown): void => {
     if (typeof value === "string") chars += value.length;
     else if (Array.isArray(value)) value.forEach(walk);
     else if (value !== null && typeof value === "object") {
-      if ((value as { type?: unknown }).type === "image_url") {
+      const part = value as { type?: unknown; file?: { file_data?: unknown }; input_audio?: { data?: unknown } };
+      if (part.type === "image_url") {
         images += 1;
+        return;
+      }
+      if (part.type === "file") {
+        const data = typeof part.file?.file_data === "string" ? part.file.file_data : "";
+        mediaTokens += data.startsWith("data:") ? Math.ceil(base64Bytes(data) / FILE_BYTES_PER_TOKEN) : FILE_TOKENS_ESTIMATE;
+        return;
+      }
+      if (part.type === "input_audio") {
+        const data = typeof part.input_audio?.data === "string" ? part.input_audio.data : "";
+        mediaTokens += Math.ceil(base64Bytes(data) / AUDIO_BYTES_PER_TOKEN);
         return;
       }
       Object.values(value).forEach(walk);
@@ -31,14 +52,24 @@ export function estimatePromptTokens(messages: readonly unknown[], tools?: unkno
   };
   messages.forEach(walk);
   if (tools !== undefined) chars += JSON.stringify(tools).length;
-  return tokensForChars(chars) + messages.length * MESSAGE_OVERHEAD_TOKENS + images * IMAGE_TOKENS_ESTIMATE;
+  return tokensForChars(chars) + messages.length * MESSAGE_OVERHEAD_TOKENS + images * IMAGE_TOKENS_ESTIMATE + mediaTokens;
+}
+
+/** Decoded size of base64 text (a data URL's header is counted too: a rough figure is enough). */
+function base64Bytes(text: string): number {
+  return Math.floor((text.length * 3) / 4);
 }
 
 /** True when any message carries an image part. */
 export function hasImageParts(messages: readonly unknown[]): boolean {
+  return hasPartOfType(messages, "image_url");
+}
+
+/** True when any message carries a content part of `type` (`image_url`, `file`, `input_audio`). */
+export function hasPartOfType(messages: readonly unknown[], type: string): boolean {
   return messages.some(
     (message) =>
       Array.isArray((message as { content?: unknown }).content) &&
-      ((message as { content: unknown[] }).content).some((part) => (part as { type?: unknown } | null)?.type === "image_url"),
+      ((message as { content: unknown[] }).content).some((part) => (part as { type?: unknown } | null)?.type === type),
   );
 }

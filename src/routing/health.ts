@@ -96,6 +96,14 @@ export class HealthTracker implements HealthView {
     return percentile(this.samples(endpointId, nowMs, WINDOW_5M_MS, "throughput"), 0.5);
   }
 
+  ttftPercentileMs(endpointId: string, nowMs: number, fraction: number): number | undefined {
+    return percentile(this.samples(endpointId, nowMs, WINDOW_5M_MS, "ttft"), fraction);
+  }
+
+  throughputPercentile(endpointId: string, nowMs: number, fraction: number): number | undefined {
+    return percentile(this.samples(endpointId, nowMs, WINDOW_5M_MS, "throughput"), fraction);
+  }
+
   /** Success rate in percent over the window, null without data. */
   uptime(endpointId: string, nowMs: number, windowMs: number): number | null {
     let ok = 0;

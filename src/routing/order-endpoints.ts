@@ -8,10 +8,13 @@
  * - `order`: the listed providers first in that order, then (if fallbacks are allowed) the rest;
  * - `allow_fallbacks: false`: only the listed providers, or only the first endpoint.
  * Endpoints that support structured output come first when the request asks for it (soft).
+ * `preferred_min_throughput` / `preferred_max_latency` (soft): endpoints measured outside them
+ * move to the end, never out. Without `order`, a conversation an endpoint served lately goes
+ * back to it first while it is healthy, so its prompt cache is hit (session-affinity.ts).
  */
 import type { Endpoint } from "../catalog/types.js";
 import { providerMatches } from "./preferences.js";
-import type { HealthView, PlannerContext, RoutingRequest, SortBy } from "./types.js";
+import type { HealthView, PercentileThreshold, PlannerContext, RoutingRequest, SortBy } from "./types.js";
 
 /** An endpoint that failed this recently is tried after the healthy ones. */
 export const RECENT_FAILURE_MS = 30_000;
@@ -39,12 +42,43 @@ export function orderEndpoints(endpoints: readonly Endpoint[], request: RoutingR
       }
     }
     const rest = preferences.allowFallbacks ? defaultOrder(endpoints.filter((e) => !listed.includes(e)), request, context) : [];
-    ordered = [...listed, ...rest];
+    ordered = preferredFirst([...listed, ...rest], request, context);
   } else {
-    ordered = defaultOrder(endpoints, request, context);
+    ordered = stickyFirst(preferredFirst(defaultOrder(endpoints, request, context), request, context), request, context);
     if (!preferences.allowFallbacks) ordered = ordered.slice(0, 1);
   }
   return ordered;
+}
+
+const FRACTION: Record<PercentileThreshold["percentile"], number> = { p50: 0.5, p75: 0.75, p90: 0.9, p99: 0.99 };
+
+/** Endpoints measured below preferred_min_throughput or above preferred_max_latency move to the end (unmeasured ones stay). */
+function preferredFirst(ordered: Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+  const { preferredMinThroughput: minThroughput, preferredMaxLatency: maxLatency } = request.provider;
+  if (!minThroughput && !maxLatency) return ordered;
+  const { health, nowMs } = context;
+  const measure = (kind: "throughput" | "ttft", endpoint: Endpoint, threshold: PercentileThreshold): number | undefined => {
+    const fraction = FRACTION[threshold.percentile];
+    if (kind === "throughput") {
+      return health.throughputPercentile ? health.throughputPercentile(endpoint.id, nowMs, fraction) : threshold.percentile === "p50" ? health.throughputP50(endpoint.id, nowMs) : undefined;
+    }
+    return health.ttftPercentileMs ? health.ttftPercentileMs(endpoint.id, nowMs, fraction) : threshold.percentile === "p50" ? health.ttftP50Ms(endpoint.id, nowMs) : undefined;
+  };
+  const meets = (endpoint: Endpoint): boolean =>
+    (minThroughput ?? []).every((threshold) => (measure("throughput", endpoint, threshold) ?? Infinity) >= threshold.value) &&
+    (maxLatency ?? []).every((threshold) => (measure("ttft", endpoint, threshold) ?? 0) <= threshold.value);
+  return stablePartition(ordered, meets);
+}
+
+/** The endpoint that served this conversation lately goes first, unless it failed recently. */
+function stickyFirst(ordered: Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+  if (!request.sessionKey || !context.affinity) return ordered;
+  const stickyId = context.affinity.endpointFor(request.sessionKey, context.nowMs);
+  const sticky = ordered.find((endpoint) => endpoint.id === stickyId);
+  if (!sticky) return ordered;
+  const failedAt = context.health.lastFailureAtMs(sticky.id);
+  if (failedAt !== undefined && context.nowMs - failedAt < RECENT_FAILURE_MS) return ordered;
+  return [sticky, ...ordered.filter((endpoint) => endpoint !== sticky)];
 }
 
 function defaultOrder(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {

@@ -60,7 +60,15 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
     if (errors.length > 1) first.metadata.model_errors = errors.map((e) => ({ code: e.httpStatus, message: e.message }));
     throw first;
   }
+  const sort = request.provider.sort;
+  if (sort && request.provider.partition === "none") return { attempts: acrossModels(attempts, sort, context), router };
   return { attempts, router };
+}
+
+/** `sort.partition: "none"`: every listed model's endpoints in one order under the sort. */
+function acrossModels(attempts: Attempt[], sort: SortBy, context: PlannerContext): Attempt[] {
+  const ordered = sortBy(attempts.map((attempt) => attempt.endpoint), sort, context.health, context.nowMs);
+  return ordered.map((endpoint) => attempts.find((attempt) => attempt.endpoint === endpoint)!);
 }
 
 /** Looks a model up by id, honouring `:nitro` / `:floor`; unknown ids answer 404. */

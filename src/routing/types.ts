@@ -16,6 +16,21 @@ export interface ProviderPreferences {
   maxPrice?: Partial<Pick<Pricing, "promptNanoPerMillion" | "completionNanoPerMillion" | "requestNano" | "imageNano">>;
   requireParameters: boolean;
   dataCollection: "allow" | "deny";
+  /** Only endpoints serving one of these quantizations ("unknown" matches endpoints that state none). */
+  quantizations?: string[];
+  /** Soft: endpoints whose measured throughput (tokens/s) falls below any of these go last. */
+  preferredMinThroughput?: PercentileThreshold[];
+  /** Soft: endpoints whose measured time to first token (ms) exceeds any of these go last. */
+  preferredMaxLatency?: PercentileThreshold[];
+  /** With `sort`: "none" orders the endpoints of every listed model together instead of model by model. */
+  partition?: "model" | "none";
+}
+
+/** A threshold on one percentile of an endpoint's recent measurements (5-minute window). */
+export interface PercentileThreshold {
+  percentile: "p50" | "p75" | "p90" | "p99";
+  /** Tokens per second (throughput) or milliseconds (latency). */
+  value: number;
 }
 
 /** What the planner needs to know about one chat request. */
@@ -29,6 +44,10 @@ export interface RoutingRequest {
   promptTokensEstimate: number;
   maxTokens?: number;
   hasImages: boolean;
+  /** A `file` part (a PDF, say) is in the prompt: only endpoints reading "file" input qualify. */
+  hasFiles?: boolean;
+  /** An `input_audio` part is in the prompt: only endpoints reading "audio" input qualify. */
+  hasAudio?: boolean;
   hasTools: boolean;
   wantsStructuredOutput: boolean;
   /** Request fields that map to `supported_parameters` (for `require_parameters`). */
@@ -38,6 +57,11 @@ export interface RoutingRequest {
    * configured even when the operator set no key, so the account can reach them with its own.
    */
   ownKeyProviders?: ReadonlySet<string>;
+  /**
+   * The conversation this request continues (its session id, or a hash of its opening), so it
+   * can stay on the endpoint whose prompt cache holds it (see session-affinity.ts).
+   */
+  sessionKey?: string;
 }
 
 /** Read-only view of endpoint health the planner consults. */
@@ -48,6 +72,15 @@ export interface HealthView {
   ttftP50Ms(endpointId: string, nowMs: number): number | undefined;
   /** Median output tokens per second over the last 5 minutes, when measured. */
   throughputP50(endpointId: string, nowMs: number): number | undefined;
+  /** Time to first token at `fraction` (0.5, 0.75, 0.9, 0.99) over the last 5 minutes; views without it only know the median. */
+  ttftPercentileMs?(endpointId: string, nowMs: number, fraction: number): number | undefined;
+  /** Output tokens per second at `fraction` over the last 5 minutes. */
+  throughputPercentile?(endpointId: string, nowMs: number, fraction: number): number | undefined;
+}
+
+/** Which endpoint served a conversation lately (session-affinity.ts). */
+export interface AffinityView {
+  endpointFor(sessionKey: string, nowMs: number): string | undefined;
 }
 
 /** One upstream attempt, in the order the gateway should try them. */
@@ -68,6 +101,8 @@ export interface RoutePlan {
 /** Inputs besides the request. `random` returns [0, 1) and makes load balancing reproducible. */
 export interface PlannerContext {
   health: HealthView;
+  /** Keeps a conversation on the endpoint whose prompt cache holds it; absent: no stickiness. */
+  affinity?: AffinityView;
   nowMs: number;
   random: () => number;
 }

@@ -21,6 +21,7 @@ import { byokKeysFrom, createChatStack, type ChatStack } from "../../src/gateway
 import { auditLedger, getBalance } from "../../src/ledger/index.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
+import type { Config } from "../../src/config/schema.js";
 import { createTestDatabase, type DbKind, type TestDatabase } from "../support/db.js";
 
 export const FEE_BPS = 500;
@@ -64,6 +65,9 @@ export interface HarnessOptions {
   keepAliveMs?: number;
   /** Enables bring-your-own-key with this fees.byok_bps, and adds provider `gamma` without an operator key. */
   byok?: { feeBps: number };
+  /** More providers (e.g. fake Anthropic or Gemini upstreams the test started) and models, added to the catalog. */
+  extraProviders?: NonNullable<Config["providers"]>;
+  extraModels?: NonNullable<Config["models"]>;
 }
 
 /** Starts everything; `balanceUsd` funds the test account. */
@@ -79,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       beta: provider("Beta", beta.url, "beta-key"),
       unset: provider("Unset", "http://127.0.0.1:9"),
       ...(gamma ? { gamma: provider("Gamma", gamma.url) } : {}),
+      ...options.extraProviders,
     },
     models: [
       {
@@ -104,6 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(gamma
         ? [{ id: "test/gamma-only", context_length: 8_192, max_completion_tokens: 1_000, endpoints: [{ provider: "gamma", model: "gamma-chat", pricing: BETA_PRICE }] }]
         : []),
+      ...(options.extraModels ?? []),
     ],
   });
   const database = await createTestDatabase(options.kind ?? "pglite");

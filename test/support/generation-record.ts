@@ -24,6 +24,7 @@ export function generationRecord(id: string, accountId: string): GenerationRecor
     totalNano: 0n,
     holdNano: 0n,
     uncollectedNano: 0n,
+    cacheDiscountNano: 0n,
     latencyMs: 1,
     ttftMs: null,
     finishReason: "stop",

@@ -45,6 +45,8 @@ export const generations = pgTable(
     holdNano: bigint("hold_nano", { mode: "bigint" }).notNull().default(sql`0`),
     /** What the usage priced beyond the hold, which the charge (capped at the hold) could not collect. */
     uncollectedNano: bigint("uncollected_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    /** What prompt caching saved at list price; negative when cache writes cost more than fresh prompt tokens. */
+    cacheDiscountNano: bigint("cache_discount_nano", { mode: "bigint" }).notNull().default(sql`0`),
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     finishReason: text("finish_reason"),

@@ -109,7 +109,7 @@ function drained(raw: FastifyReply["raw"], signal: CancelSignal): Promise<void> 
   });
 }
 
-function attribution(request: FastifyRequest): Pick<RequestMeta, "httpReferer" | "appTitle"> {
+function attribution(request: FastifyRequest): Pick<RequestMeta, "httpReferer" | "appTitle" | "sessionId"> {
   const header = (name: string) => {
     const value = request.headers[name];
     const text = Array.isArray(value) ? value[0] : value;
@@ -117,5 +117,6 @@ function attribution(request: FastifyRequest): Pick<RequestMeta, "httpReferer" |
   };
   const referer = header("http-referer") ?? header("referer");
   const title = header("x-openrouter-title") ?? header("x-title");
-  return { ...(referer ? { httpReferer: referer } : {}), ...(title ? { appTitle: title } : {}) };
+  const session = header("x-session-id")?.slice(0, 256);
+  return { ...(referer ? { httpReferer: referer } : {}), ...(title ? { appTitle: title } : {}), ...(session ? { sessionId: session } : {}) };
 }

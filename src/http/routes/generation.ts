@@ -55,6 +55,7 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         total_cost: nanoToUsdNumber(row.totalNano),
         usage: nanoToUsdNumber(row.totalNano),
         upstream_inference_cost: nanoToUsdNumber(row.upstreamCostNano),
+        cache_discount: row.cacheDiscountNano === 0n ? null : nanoToUsdNumber(row.cacheDiscountNano),
         fee: nanoToUsdNumber(row.feeNano),
         is_byok: row.isByok,
         router: row.router,

@@ -7,12 +7,13 @@
  * sent as a prefill for Claude to continue, `user` goes as its keyed hash in `metadata.user_id`,
  * and `response_format` follows json-output.ts.
  */
-import type { AdapterContext, CacheControl, ChatMessage, ChatRequest, ContentPart, ReasoningConfig, TextPart, ToolChoice } from "../spec.js";
+import type { AdapterContext, CacheControl, ChatMessage, ChatRequest, ContentPart, FilePart, ReasoningConfig, ReasoningDetail, TextPart, ToolChoice } from "../spec.js";
 import { upstreamEndUser } from "../shared/end-user.js";
 import { parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
 import { foldSpeakerName } from "../shared/speaker-name.js";
 import { planJsonOutput } from "./json-output.js";
+import { ANTHROPIC_REASONING_FORMAT } from "./response.js";
 
 /** Output limit sent when the client set none (Anthropic requires one). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -30,7 +31,12 @@ export interface AnthropicRequest {
   body: Record<string, unknown>;
   /** Name of the tool forced to carry a `response_format` answer; its input is returned as text. */
   jsonTool?: string;
+  /** Beta features the body uses, for the `anthropic-beta` header. */
+  betas?: string[];
 }
+
+/** Documents given by `file_id` come from Anthropic's Files API, still a beta (https://docs.anthropic.com/en/docs/build-with-claude/files). */
+export const FILES_API_BETA = "files-api-2025-04-14";
 
 /** The JSON body for `POST /v1/messages`. */
 export function toAnthropicBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
@@ -79,8 +85,16 @@ export function toAnthropicRequest(request: ChatRequest, context: AdapterContext
   }
   if (json?.kind === "instruction") system = appendSystem(system, json.text);
   if (system !== undefined) body.system = system;
+  // Anthropic's tiers: "auto" may use priority capacity, "standard_only" never does (OpenAI's "default").
+  const tier = request.service_tier === "auto" ? "auto" : request.service_tier === "default" ? "standard_only" : undefined;
+  if (tier !== undefined && accepts(supported, "service_tier")) body.service_tier = tier;
   if (stream) body.stream = true;
-  return json?.kind === "tool" ? { body, jsonTool: json.name } : { body };
+  const betas = usesUploadedFiles(request.messages) ? { betas: [FILES_API_BETA] } : {};
+  return json?.kind === "tool" ? { body, jsonTool: json.name, ...betas } : { body, ...betas };
+}
+
+function usesUploadedFiles(messages: readonly ChatMessage[]): boolean {
+  return messages.some((message) => message.role === "user" && Array.isArray(message.content) && message.content.some((part) => part.type === "file" && part.file.file_data === undefined));
 }
 
 /** Removes trailing whitespace from a final assistant turn; true when the conversation ends in one. */
@@ -163,15 +177,19 @@ function toBlocks(message: ChatMessage): Block[] {
     case "user": {
       // Anthropic rejects empty text blocks; an empty turn is simply left out.
       if (typeof message.content === "string") return message.content === "" ? [] : [{ type: "text", text: message.content }];
-      return message.content.filter((part) => part.type !== "text" || part.text !== "").map((part): Block => {
-        if (part.type === "text") return withCache({ type: "text", text: part.text }, part.cache_control);
+      return message.content.filter((part) => part.type !== "text" || part.text !== "").flatMap((part): Block[] => {
+        if (part.type === "text") return [withCache({ type: "text", text: part.text }, part.cache_control)];
+        if (part.type === "file") return [withCache(documentBlock(part), part.cache_control)];
+        // Claude reads no audio; routing sends audio only to endpoints that list "audio" input.
+        if (part.type === "input_audio") return [];
         const inline = parseDataUrl(part.image_url.url);
         const source = inline ? { type: "base64", media_type: inline.mediaType, data: inline.data } : { type: "url", url: part.image_url.url };
-        return withCache({ type: "image", source }, part.cache_control);
+        return [withCache({ type: "image", source }, part.cache_control)];
       });
     }
     case "assistant": {
-      const blocks: Block[] = [];
+      // signed thinking first: Anthropic checks it before the tool calls it led to
+      const blocks: Block[] = thinkingBlocks(message.reasoning_details);
       const text = textOf(message.content);
       if (text !== "") blocks.push(withCache({ type: "text", text }, lastCache(message.content)));
       for (const call of message.tool_calls ?? []) {
@@ -184,6 +202,50 @@ function toBlocks(message: ChatMessage): Block[] {
     default:
       return [];
   }
+}
+
+/**
+ * A `file` part as a document block (https://docs.anthropic.com/en/docs/build-with-claude/pdf-support):
+ * inline base64 (a PDF, or plain text), a URL, or a file uploaded through the Files API.
+ */
+function documentBlock(part: FilePart): Block {
+  const { file_data: data, file_id: fileId, filename } = part.file;
+  const title = filename === undefined ? {} : { title: filename };
+  if (data === undefined) return { type: "document", source: { type: "file", file_id: fileId }, ...title };
+  const inline = parseDataUrl(data);
+  if (!inline) return { type: "document", source: { type: "url", url: data }, ...title };
+  if (inline.mediaType === "text/plain") {
+    return { type: "document", source: { type: "text", media_type: "text/plain", data: Buffer.from(inline.data, "base64").toString("utf8") }, ...title };
+  }
+  return { type: "document", source: { type: "base64", media_type: inline.mediaType, data: inline.data }, ...title };
+}
+
+/**
+ * An earlier answer's reasoning_details as Anthropic thinking blocks, signatures kept: a streamed
+ * answer's details arrive in pieces (text deltas, then the signature) and are joined per index;
+ * encrypted details from Claude are its redacted_thinking. Unsigned text or other providers'
+ * details cannot be verified by Anthropic and are left out.
+ */
+function thinkingBlocks(details: readonly ReasoningDetail[] | undefined): Block[] {
+  if (!details || details.length === 0) return [];
+  const blocks: { key: string; block: Block }[] = [];
+  for (const detail of details) {
+    if (detail.format !== undefined && detail.format !== null && detail.format !== ANTHROPIC_REASONING_FORMAT && detail.format !== "unknown") continue;
+    if (detail.type === "reasoning.encrypted") {
+      blocks.push({ key: `redacted:${blocks.length}`, block: { type: "redacted_thinking", data: detail.data } });
+      continue;
+    }
+    if (detail.type !== "reasoning.text") continue;
+    const key = `text:${detail.index ?? 0}`;
+    const open = blocks.at(-1);
+    if (open?.key === key) {
+      open.block.thinking = `${String(open.block.thinking)}${detail.text ?? ""}`;
+      if (detail.signature) open.block.signature = detail.signature;
+    } else {
+      blocks.push({ key, block: { type: "thinking", thinking: detail.text ?? "", ...(detail.signature ? { signature: detail.signature } : {}) } });
+    }
+  }
+  return blocks.map(({ block }) => block).filter((block) => block.type === "redacted_thinking" || typeof block.signature === "string");
 }
 
 function toMessages(messages: ChatMessage[]): WireMessage[] {

@@ -3,7 +3,7 @@
  * answer, `thinking` into reasoning, `tool_use` into tool calls. Anthropic's `input_tokens`
  * excludes cache reads and writes, so the normalized prompt count adds them back.
  */
-import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
+import { UpstreamError, type ChatResponse, type FinishReason, type ReasoningDetail, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
 import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
 
@@ -34,6 +34,19 @@ export function readAnthropicUsage(value: unknown): Usage {
     cacheWritePromptTokens: cacheWrite,
     reasoningTokens: 0,
   };
+}
+
+/** The `format` OpenRouter gives Claude's reasoning_details. */
+export const ANTHROPIC_REASONING_FORMAT = "anthropic-claude-v1";
+
+/**
+ * A thinking block as a reasoning detail, its signature kept so the client can pass it back and
+ * the next turn verifies (a redacted block's data is opaque: reasoning.encrypted).
+ */
+export function reasoningDetailOf(block: Record<string, unknown>, index: number): ReasoningDetail {
+  if (block.type === "redacted_thinking") return { type: "reasoning.encrypted", data: asString(block.data) ?? "", format: ANTHROPIC_REASONING_FORMAT, index };
+  const signature = asString(block.signature);
+  return { type: "reasoning.text", text: asString(block.thinking) ?? "", ...(signature ? { signature } : {}), format: ANTHROPIC_REASONING_FORMAT, index };
 }
 
 /** HTTP status an Anthropic error type stands for (for errors arriving inside a stream). */
@@ -79,11 +92,15 @@ export function fromAnthropicResponse(json: unknown, requestedModel: string, jso
   }
   let text = "";
   let reasoning = "";
+  const details: ReasoningDetail[] = [];
   const toolCalls: ToolCall[] = [];
-  for (const block of asArray(body.content).map(asRecord)) {
+  for (const [index, block] of asArray(body.content).map(asRecord).entries()) {
     if (!block) continue;
     if (block.type === "text") text += asString(block.text) ?? "";
-    else if (block.type === "thinking") reasoning += asString(block.thinking) ?? "";
+    else if (block.type === "thinking" || block.type === "redacted_thinking") {
+      reasoning += asString(block.thinking) ?? "";
+      details.push(reasoningDetailOf(block, index));
+    }
     else if (block.type === "tool_use" && jsonTool !== undefined && block.name === jsonTool) text += JSON.stringify(block.input ?? {});
     else if (block.type === "tool_use") {
       toolCalls.push({
@@ -102,6 +119,7 @@ export function fromAnthropicResponse(json: unknown, requestedModel: string, jso
       content: text === "" && toolCalls.length > 0 ? null : text,
       ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
       reasoning: reasoning === "" ? null : reasoning,
+      ...(details.length > 0 ? { reasoning_details: details } : {}),
       refusal: null,
     },
     finishReason: normalizeStopReason(native === "tool_use" && toolCalls.length === 0 ? "end_turn" : native),

@@ -9,7 +9,7 @@ import { UpstreamError, type StreamChunk } from "../spec.js";
 import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asCount, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
-import { anthropicErrorDetails, normalizeStopReason, readAnthropicUsage, statusForErrorType } from "./response.js";
+import { ANTHROPIC_REASONING_FORMAT, anthropicErrorDetails, normalizeStopReason, readAnthropicUsage, reasoningDetailOf, statusForErrorType } from "./response.js";
 
 const chunk = (delta: StreamChunk["delta"]): StreamChunk => ({ delta, finishReason: null, nativeFinishReason: null });
 
@@ -55,13 +55,22 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
           });
         } else if (block.type === "text" && asString(block.text)) {
           yield chunk({ content: asString(block.text) });
+        } else if (block.type === "redacted_thinking") {
+          yield chunk({ reasoning_details: [reasoningDetailOf(block, blockIndex)] });
         }
         break;
       }
       case "content_block_delta": {
         const delta = asRecord(data.delta) ?? {};
         if (delta.type === "text_delta") yield chunk({ content: asString(delta.text) ?? "" });
-        else if (delta.type === "thinking_delta") yield chunk({ reasoning: asString(delta.thinking) ?? "" });
+        else if (delta.type === "thinking_delta") {
+          const piece = asString(delta.thinking) ?? "";
+          yield chunk({ reasoning: piece, reasoning_details: [{ type: "reasoning.text", text: piece, format: ANTHROPIC_REASONING_FORMAT, index: asCount(data.index) }] });
+        } else if (delta.type === "signature_delta") {
+          // the signature closes the thinking block: clients pass it back with the text (joined by index)
+          const signature = asString(delta.signature) ?? "";
+          yield chunk({ reasoning_details: [{ type: "reasoning.text", text: "", signature, format: ANTHROPIC_REASONING_FORMAT, index: asCount(data.index) }] });
+        }
         else if (delta.type === "input_json_delta" && jsonBlocks.has(asCount(data.index))) {
           const piece = asString(delta.partial_json) ?? "";
           if (piece !== "") yield chunk({ content: piece });

@@ -83,6 +83,12 @@ function generationConfig(request: ChatRequest, supported: readonly string[] | u
       config.responseJsonSchema = format.json_schema.schema;
     }
   }
+  // https://ai.google.dev/api/generate-content#generationconfig: responseLogprobs, and logprobs = how many alternatives
+  if (request.logprobs === true && accepts(supported, "logprobs")) {
+    config.responseLogprobs = true;
+    if (request.top_logprobs !== undefined && request.top_logprobs > 0 && accepts(supported, "top_logprobs")) config.logprobs = request.top_logprobs;
+  }
+  if (request.modalities !== undefined && accepts(supported, "modalities")) config.responseModalities = request.modalities.map((modality) => modality.toUpperCase());
   const thinking = thinkingConfig(request.reasoning);
   if (thinking && accepts(supported, "reasoning")) config.thinkingConfig = thinking;
   return config;
@@ -130,6 +136,8 @@ function toParts(message: ChatMessage, callNames: Map<string, string>): Part[] {
       if (typeof message.content === "string") return [{ text: message.content }];
       return message.content.map((part): Part => {
         if (part.type === "text") return { text: part.text };
+        if (part.type === "input_audio") return { inlineData: { mimeType: audioMimeType(part.input_audio.format), data: part.input_audio.data } };
+        if (part.type === "file") return filePart(part.file);
         const inline = parseDataUrl(part.image_url.url);
         return inline
           ? { inlineData: { mimeType: inline.mediaType, data: inline.data } }
@@ -157,6 +165,24 @@ function toParts(message: ChatMessage, callNames: Map<string, string>): Part[] {
     default:
       return [];
   }
+}
+
+/** Audio formats as MIME types (https://ai.google.dev/gemini-api/docs/audio#supported-formats). */
+function audioMimeType(format: string): string {
+  const lower = format.toLowerCase();
+  if (lower.includes("/")) return lower;
+  if (lower === "mp3") return "audio/mp3";
+  if (lower === "m4a") return "audio/mp4";
+  if (lower.startsWith("pcm")) return "audio/l16";
+  return `audio/${lower}`;
+}
+
+/** A document: inline base64, or a URL / uploaded file Gemini fetches itself (PDF unless the data URL says otherwise). */
+function filePart(file: { filename?: string; file_data?: string; file_id?: string }): Part {
+  const data = file.file_data;
+  const inline = data === undefined ? undefined : parseDataUrl(data);
+  if (inline) return { inlineData: { mimeType: inline.mediaType, data: inline.data } };
+  return { fileData: { mimeType: "application/pdf", fileUri: data ?? file.file_id ?? "" } };
 }
 
 function toContents(messages: ChatMessage[]): Content[] {

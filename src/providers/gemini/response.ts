@@ -4,7 +4,7 @@
  * Usage: `promptTokenCount` already includes cached tokens; output is candidates + thoughts.
  */
 import { randomAlphanumeric } from "../../domain/ids.js";
-import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
+import { UpstreamError, type ChatResponse, type FinishReason, type Logprobs, type ReasoningDetail, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
 import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
 
@@ -83,6 +83,34 @@ export function readParts(candidate: Record<string, unknown> | undefined): { tex
   return { text, reasoning, calls };
 }
 
+/** The `format` OpenRouter gives Gemini's reasoning_details. */
+const GEMINI_REASONING_FORMAT = "google-gemini-v1";
+
+/** Thought text as reasoning_details (Gemini's signatures ride on tool-call ids, see SIGNATURE_MARK). */
+export function geminiReasoningDetails(reasoning: string): ReasoningDetail[] | undefined {
+  return reasoning === "" ? undefined : [{ type: "reasoning.text", text: reasoning, format: GEMINI_REASONING_FORMAT, index: 0 }];
+}
+
+/**
+ * A candidate's `logprobsResult` (chosen tokens, and the top alternatives at each step) in
+ * OpenAI's logprobs shape: `content[]` of `{token, logprob, bytes, top_logprobs[]}`.
+ */
+export function readGeminiLogprobs(candidate: Record<string, unknown> | undefined): Logprobs | undefined {
+  const result = asRecord(candidate?.logprobsResult);
+  if (!result) return undefined;
+  const top = asArray(result.topCandidates).map((step) => asArray(asRecord(step)?.candidates).map(asRecord));
+  const entry = (token: Record<string, unknown> | undefined) => {
+    const text = asString(token?.token) ?? "";
+    const logprob = token?.logProbability;
+    return { token: text, logprob: typeof logprob === "number" ? logprob : 0, bytes: [...Buffer.from(text, "utf8")] };
+  };
+  const content = asArray(result.chosenCandidates).map((chosen, step) => ({
+    ...entry(asRecord(chosen)),
+    top_logprobs: (top[step] ?? []).map(entry),
+  }));
+  return { content, refusal: null };
+}
+
 /** Parses a complete response; fails as invalid_response when it is not one. */
 export function fromGeminiResponse(json: unknown, requestedModel: string): ChatResponse {
   const body = asRecord(json);
@@ -93,6 +121,8 @@ export function fromGeminiResponse(json: unknown, requestedModel: string): ChatR
   const { text, reasoning, calls } = readParts(candidate);
   const blocked = asString(asRecord(body.promptFeedback)?.blockReason);
   const native = asString(candidate?.finishReason) ?? blocked ?? null;
+  const details = geminiReasoningDetails(reasoning);
+  const logprobs = readGeminiLogprobs(candidate);
   return {
     upstreamId: asString(body.responseId) ?? "",
     model: asString(body.modelVersion) ?? requestedModel,
@@ -101,8 +131,10 @@ export function fromGeminiResponse(json: unknown, requestedModel: string): ChatR
       content: text === "" && calls.length > 0 ? null : text,
       ...(calls.length > 0 ? { tool_calls: calls } : {}),
       reasoning: reasoning === "" ? null : reasoning,
+      ...(details ? { reasoning_details: details } : {}),
       refusal: null,
     },
+    ...(logprobs ? { logprobs } : {}),
     finishReason: candidate ? normalizeGeminiFinish(native ?? "STOP", calls.length > 0) : "content_filter",
     nativeFinishReason: native,
     usage: readGeminiUsage(body.usageMetadata),

@@ -8,7 +8,7 @@ import { UpstreamError, type StreamChunk, type Usage } from "../spec.js";
 import { cutStreamError, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
-import { geminiErrorDetails, normalizeGeminiFinish, readGeminiUsage, readParts } from "./response.js";
+import { geminiErrorDetails, geminiReasoningDetails, normalizeGeminiFinish, readGeminiLogprobs, readGeminiUsage, readParts } from "./response.js";
 
 /** Translates one Gemini stream. */
 export async function* translateGeminiStream(
@@ -40,7 +40,11 @@ export async function* translateGeminiStream(
     const { text, reasoning, calls } = readParts(candidate);
     const delta: StreamChunk["delta"] = first ? { role: "assistant" } : {};
     first = false;
-    if (reasoning !== "") delta.reasoning = reasoning;
+    if (reasoning !== "") {
+      delta.reasoning = reasoning;
+      delta.reasoning_details = geminiReasoningDetails(reasoning);
+    }
+    const logprobs = readGeminiLogprobs(candidate);
     if (text !== "") delta.content = text;
     if (calls.length > 0) {
       delta.tool_calls = calls.map((call) => ({ index: toolIndex++, id: call.id, type: "function" as const, function: call.function }));
@@ -48,7 +52,7 @@ export async function* translateGeminiStream(
     const blocked = asString(asRecord(body.promptFeedback)?.blockReason);
     const native = asString(candidate?.finishReason) ?? blocked ?? null;
     if (native !== null) finished = true;
-    if (Object.keys(delta).length > 0) yield { delta, finishReason: null, nativeFinishReason: null };
+    if (Object.keys(delta).length > 0 || logprobs) yield { delta, finishReason: null, nativeFinishReason: null, ...(logprobs ? { logprobs } : {}) };
     if (native !== null) {
       const finish = candidate ? normalizeGeminiFinish(native, toolIndex > 0) : "content_filter";
       yield { delta: {}, finishReason: finish, nativeFinishReason: native };

@@ -6,7 +6,7 @@
  * `name` on messages and a trailing assistant message (a prefill to continue) pass as they are;
  * `user` leaves only as its keyed hash.
  */
-import type { AdapterContext, ChatMessage, ChatRequest } from "../spec.js";
+import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig } from "../spec.js";
 import { upstreamEndUser } from "../shared/end-user.js";
 import { accepts } from "../shared/json.js";
 
@@ -28,13 +28,23 @@ const OPTIONAL_FIELDS = [
   "logit_bias",
   "logprobs",
   "top_logprobs",
+  "prediction",
+  "service_tier",
+  "modalities",
+  "verbosity",
+  "prompt_cache_key",
 ] as const;
 
 /** The JSON body for `POST {base}/chat/completions`. */
 export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stream: boolean): Record<string, unknown> {
   const supported = context.supportedParameters;
   const keepCache = accepts(supported, "cache_control");
-  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map((message) => toWireMessage(message, keepCache)) };
+  // OpenRouter-compatible upstreams (they list `reasoning`) take reasoning_details back for signed reasoning
+  const keepReasoningDetails = supported?.includes("reasoning") === true;
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages: request.messages.map((message) => toWireMessage(message, keepCache, keepReasoningDetails)),
+  };
   for (const field of OPTIONAL_FIELDS) {
     const value = request[field];
     if (value !== undefined && accepts(supported, field)) body[field] = value;
@@ -46,14 +56,29 @@ export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stre
     body[useCompletionField ? "max_completion_tokens" : "max_tokens"] = request.max_tokens;
   }
   if (request.reasoning !== undefined) {
-    if (supported?.includes("reasoning")) body.reasoning = request.reasoning;
-    else if (request.reasoning.effort !== undefined && accepts(supported, "reasoning_effort")) body.reasoning_effort = request.reasoning.effort;
+    // OpenAI's own API takes `reasoning_effort`; OpenRouter-compatible upstreams take the whole object.
+    const effort = reasoningEffort(request.reasoning);
+    const objectForm = supported?.includes("reasoning") === true && !supported.includes("reasoning_effort");
+    if (objectForm) body.reasoning = request.reasoning;
+    else if (effort !== undefined && accepts(supported, "reasoning_effort")) body.reasoning_effort = effort;
   }
   if (stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
   }
   return body;
+}
+
+/**
+ * OpenAI's `reasoning_effort` for OpenRouter's reasoning object: the effort as given ("max" is
+ * OpenAI's "xhigh"), else one derived from a token budget, "medium" for a bare `enabled: true`,
+ * and nothing when reasoning is switched off (the model's default then applies).
+ */
+export function reasoningEffort(reasoning: ReasoningConfig): string | undefined {
+  if (reasoning.enabled === false) return undefined;
+  if (reasoning.effort !== undefined) return reasoning.effort === "max" ? "xhigh" : reasoning.effort;
+  if (reasoning.max_tokens !== undefined) return reasoning.max_tokens <= 2_048 ? "low" : reasoning.max_tokens <= 8_192 ? "medium" : "high";
+  return reasoning.enabled === true ? "medium" : undefined;
 }
 
 /** Content with cache breakpoints removed, for upstreams that reject the field. */
@@ -66,13 +91,14 @@ function withoutCache<T>(content: T): T {
   }) as T;
 }
 
-function toWireMessage(original: ChatMessage, keepCache: boolean): Record<string, unknown> {
+function toWireMessage(original: ChatMessage, keepCache: boolean, keepReasoningDetails: boolean): Record<string, unknown> {
   const message = keepCache ? original : ({ ...original, content: withoutCache(original.content) } as ChatMessage);
   switch (message.role) {
     case "assistant": {
       const wire: Record<string, unknown> = { role: "assistant", content: message.content ?? null };
       if (message.tool_calls && message.tool_calls.length > 0) wire.tool_calls = message.tool_calls;
       if (message.name !== undefined) wire.name = message.name;
+      if (keepReasoningDetails && message.reasoning_details && message.reasoning_details.length > 0) wire.reasoning_details = message.reasoning_details;
       return wire;
     }
     case "tool":

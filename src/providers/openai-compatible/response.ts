@@ -3,7 +3,7 @@
  * usage (cached tokens under `prompt_tokens_details.cached_tokens`, or DeepSeek's
  * `prompt_cache_hit_tokens`; reasoning under `completion_tokens_details`) and finish reasons.
  */
-import { UpstreamError, type ChatResponse, type FinishReason, type ToolCall, type Usage } from "../spec.js";
+import { UpstreamError, type ChatResponse, type FinishReason, type ReasoningDetail, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
 import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
 
@@ -38,6 +38,17 @@ export function readUsage(value: unknown): Usage {
     cacheWritePromptTokens: asTokenCount(promptDetails.cache_write_tokens),
     reasoningTokens: asTokenCount(completionDetails.reasoning_tokens),
   };
+}
+
+/**
+ * reasoning_details as an OpenRouter-compatible upstream sends them (OpenAI's own API has none):
+ * passed on as given, entries that are not objects with a `type` left out.
+ */
+export function readReasoningDetails(value: unknown): ReasoningDetail[] | undefined {
+  const details = asArray(value)
+    .map(asRecord)
+    .filter((detail) => typeof detail?.type === "string") as unknown as ReasoningDetail[];
+  return details.length > 0 ? details : undefined;
 }
 
 /** Reads OpenAI's error body `{"error":{"message","type","code"}}`. */
@@ -81,6 +92,8 @@ export function fromOpenAIResponse(json: unknown, requestedModel: string): ChatR
   const native = asString(choice.finish_reason) ?? null;
   const toolCalls = readToolCalls(message.tool_calls);
   const reasoning = asString(message.reasoning) ?? asString(message.reasoning_content) ?? null;
+  const details = readReasoningDetails(message.reasoning_details);
+  const logprobs = asRecord(choice.logprobs);
   return {
     upstreamId: asString(body.id) ?? "",
     model: asString(body.model) ?? requestedModel,
@@ -89,8 +102,10 @@ export function fromOpenAIResponse(json: unknown, requestedModel: string): ChatR
       content: asString(message.content) ?? null,
       ...(toolCalls ? { tool_calls: toolCalls } : {}),
       reasoning,
+      ...(details ? { reasoning_details: details } : {}),
       refusal: asString(message.refusal) ?? null,
     },
+    ...(logprobs ? { logprobs } : {}),
     finishReason: native === null ? (toolCalls ? "tool_calls" : "stop") : normalizeFinishReason(native),
     nativeFinishReason: native,
     usage: readUsage(body.usage),

@@ -9,7 +9,7 @@ import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, t
 import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
-import { normalizeFinishReason, openAIErrorDetails, readUsage } from "./response.js";
+import { normalizeFinishReason, openAIErrorDetails, readReasoningDetails, readUsage } from "./response.js";
 
 /** Translates one OpenAI-style stream. */
 export async function* translateOpenAIStream(
@@ -40,8 +40,9 @@ export async function* translateOpenAIStream(
     const native = asString(choice.finish_reason) ?? null;
     if (native !== null) finished = true;
     const delta = readDelta(asRecord(choice.delta) ?? {});
-    if (Object.keys(delta).length === 0 && native === null) continue;
-    yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native };
+    const logprobs = asRecord(choice.logprobs);
+    if (Object.keys(delta).length === 0 && native === null && !logprobs) continue;
+    yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native, ...(logprobs ? { logprobs } : {}) };
   }
   if (!done && !finished) throw cutStreamError();
   if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
@@ -55,6 +56,8 @@ function readDelta(delta: Record<string, unknown>): ChunkDelta {
   if (content !== undefined && content !== "") out.content = content;
   const reasoning = asString(delta.reasoning) ?? asString(delta.reasoning_content);
   if (reasoning !== undefined && reasoning !== "") out.reasoning = reasoning;
+  const details = readReasoningDetails(delta.reasoning_details);
+  if (details) out.reasoning_details = details;
   const refusal = asString(delta.refusal);
   if (refusal !== undefined && refusal !== "") out.refusal = refusal;
   const toolCalls = asArray(delta.tool_calls)

@@ -24,6 +24,8 @@ export interface FakeBehaviour {
   /** Answer text (default "Hello from the fake upstream."); streams split it into word chunks. */
   text?: string;
   reasoning?: string;
+  /** OpenAI wire only: reasoning_details as an OpenRouter-compatible upstream returns them. */
+  reasoningDetails?: Record<string, unknown>[];
   toolCalls?: FakeToolCall[];
   /** Normalized finish (default: tool_calls when toolCalls are given, else stop). */
   finish?: "stop" | "length" | "tool_calls" | "content_filter";

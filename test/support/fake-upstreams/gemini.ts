@@ -44,6 +44,21 @@ function usageOf(behaviour: FakeBehaviour): Record<string, unknown> {
 /** The signature the fake puts on function calls (base64, like Google's). */
 export const FAKE_SIGNATURE = "CiQBjz1rX4fakeSignature+/w==";
 
+/** `logprobsResult` for `tokens` when generationConfig asked for it (responseLogprobs, logprobs = alternatives). */
+function logprobsResultOf(request: RecordedRequest, tokens: string[]): Record<string, unknown> | undefined {
+  const config = (request.body as { generationConfig?: { responseLogprobs?: unknown; logprobs?: unknown } } | undefined)?.generationConfig;
+  if (config?.responseLogprobs !== true) return undefined;
+  const alternatives = typeof config.logprobs === "number" ? config.logprobs : 0;
+  const chosen = tokens.map((token, index) => ({ token, tokenId: 1000 + index, logProbability: -0.01 * (index + 1) }));
+  return {
+    logProbabilitySum: chosen.reduce((sum, c) => sum + c.logProbability, 0),
+    topCandidates: chosen.map((c) => ({
+      candidates: Array.from({ length: alternatives }, (_, rank) => ({ token: rank === 0 ? c.token : `${c.token}~${rank}`, tokenId: c.tokenId + rank, logProbability: c.logProbability - rank })),
+    })),
+    chosenCandidates: chosen,
+  };
+}
+
 const frame = (data: unknown): string => `data: ${JSON.stringify(data)}\r\n\r\n`;
 
 /** How Gemini looks on the wire. */
@@ -74,12 +89,19 @@ export const geminiRenderer: ProtocolRenderer = {
       functionCall: { name: call.name, args: call.arguments },
       ...(index === 0 ? { thoughtSignature: FAKE_SIGNATURE } : {}),
     }));
-    const response = (parts: unknown[], finish?: string): Record<string, unknown> => ({
-      candidates: [{ content: { parts, role: "model" }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
+    const response = (parts: unknown[], finish?: string): Record<string, unknown> => {
+      const texts = parts.flatMap((part) => {
+        const record = part as { text?: unknown; thought?: unknown };
+        return typeof record.text === "string" && record.text !== "" && record.thought !== true ? pieces(record.text) : [];
+      });
+      const logprobsResult = texts.length > 0 ? logprobsResultOf(request, texts) : undefined;
+      return {
+      candidates: [{ content: { parts, role: "model" }, ...(finish ? { finishReason: finish } : {}), ...(logprobsResult ? { logprobsResult } : {}), index: 0 }],
       ...(behaviour.omitUsage ? {} : { usageMetadata: usageOf(behaviour) }),
       modelVersion,
       responseId,
-    });
+      };
+    };
     if (!stream) {
       const parts: unknown[] = [];
       if (behaviour.reasoning !== undefined) parts.push({ text: behaviour.reasoning, thought: true });

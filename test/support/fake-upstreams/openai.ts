@@ -33,6 +33,21 @@ function usageOf(behaviour: FakeBehaviour): Record<string, unknown> {
   };
 }
 
+/** Log probabilities for `tokens` when the request asked for them (`logprobs: true`, `top_logprobs: n`), as api.openai.com shapes them. */
+function logprobsOf(request: RecordedRequest, tokens: string[]): Record<string, unknown> | null {
+  const body = request.body as { logprobs?: unknown; top_logprobs?: unknown } | undefined;
+  if (body?.logprobs !== true) return null;
+  const alternatives = typeof body.top_logprobs === "number" ? body.top_logprobs : 0;
+  const entry = (token: string, logprob: number) => ({ token, logprob, bytes: [...Buffer.from(token, "utf8")] });
+  return {
+    content: tokens.map((token, index) => ({
+      ...entry(token, -0.01 * (index + 1)),
+      top_logprobs: Array.from({ length: alternatives }, (_, rank) => entry(rank === 0 ? token : `${token}~${rank}`, -0.01 * (index + 1) - rank)),
+    })),
+    refusal: null,
+  };
+}
+
 function toolCallsOf(behaviour: FakeBehaviour): { id: string; name: string; args: string }[] {
   return (behaviour.toolCalls ?? []).map((call) => ({ id: call.id ?? id("call_"), name: call.name, args: JSON.stringify(call.arguments) }));
 }
@@ -70,6 +85,7 @@ export const openAIRenderer: ProtocolRenderer = {
     if (!stream) {
       const message: Record<string, unknown> = { role: "assistant", content: text === "" && calls.length > 0 ? null : text, refusal: null, annotations: [] };
       if (behaviour.reasoning !== undefined) message.reasoning = behaviour.reasoning;
+      if (behaviour.reasoningDetails !== undefined) message.reasoning_details = behaviour.reasoningDetails;
       if (calls.length > 0) message.tool_calls = calls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.args } }));
       return {
         kind: "json",
@@ -79,7 +95,7 @@ export const openAIRenderer: ProtocolRenderer = {
           object: "chat.completion",
           created,
           model,
-          choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+          choices: [{ index: 0, message, logprobs: logprobsOf(request, pieces(text)), finish_reason: finish }],
           ...(behaviour.omitUsage ? {} : { usage: usageOf(behaviour) }),
           service_tier: "default",
           system_fingerprint: "fp_fake0001",
@@ -92,7 +108,11 @@ export const openAIRenderer: ProtocolRenderer = {
       chunk([{ index: 0, delta: value, logprobs: null, finish_reason: finishReason }]);
     const frames = [delta({ role: "assistant", content: "", refusal: null })];
     if (behaviour.reasoning !== undefined) for (const piece of pieces(behaviour.reasoning)) frames.push(delta({ reasoning: piece }));
-    for (const piece of pieces(text)) frames.push(delta({ content: piece }));
+    if (behaviour.reasoningDetails !== undefined) frames.push(delta({ reasoning_details: behaviour.reasoningDetails }));
+    for (const piece of pieces(text)) {
+      const logprobs = logprobsOf(request, [piece]);
+      frames.push(logprobs ? chunk([{ index: 0, delta: { content: piece }, logprobs, finish_reason: null }]) : delta({ content: piece }));
+    }
     calls.forEach((call, index) => {
       frames.push(delta({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }));
       const half = Math.ceil(call.args.length / 2);

@@ -1,0 +1,1 @@
+ALTER TABLE "generations" ADD COLUMN "cache_discount_nano" bigint DEFAULT 0 NOT NULL;
