@@ -27,7 +27,8 @@ interface EndpointEntry {
   throughput_last_30m: Percentiles | null;
 }
 
-const percent = (value: number | null) => (value === null ? "no traffic" : `${(value * 100).toFixed(1)}%`);
+/** Uptime as the API gives it, a percentage. */
+const percent = (value: number | null) => (value === null ? "no traffic" : `${value.toFixed(1)}%`);
 
 export function ModelsPage() {
   const models = useResource<{ data: ModelEntry[] }>("/api/v1/models", { key: null });
