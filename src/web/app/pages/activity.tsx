@@ -27,6 +27,14 @@ interface LogLine {
 
 const GROUPS = { model: "model", provider: "provider_name", key: "api_key_id", app: "app" } as const;
 const day = (date: Date) => date.toISOString().slice(0, 10);
+/** Each YYYY-MM-DD from `from` to `to`, inclusive (UTC days, as the API counts them). */
+function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let at = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); at <= end && days.length <= 366; at += 86_400_000) {
+    days.push(new Date(at).toISOString().slice(0, 10));
+  }
+  return days;
+}
 const num = (value: string | number | null | undefined) => (value === null || value === undefined ? null : Number(value));
 
 export function ActivityPage({ generation }: { generation: string | undefined }) {
@@ -48,18 +56,21 @@ export function ActivityPage({ generation }: { generation: string | undefined })
       URL.revokeObjectURL(link.href);
     });
   const charts = useMemo(() => {
-    const rows = daily.data?.data ?? [];
-    const days = rows.map((r) => String(r.date));
+    // every day of the range, those without requests at zero, so the axis spans the range chosen
+    const byDay = new Map((daily.data?.data ?? []).map((r) => [String(r.date), r]));
+    const days = daysBetween(from, to);
+    const rows = days.map((d) => byDay.get(d) ?? { date: d, usage: 0, byok_usage_inference: 0, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, latency_p50_ms: null, latency_p95_ms: null, error_rate: 0 });
     const series = (label: string, pick: (r: Row) => number | null) => ({ label, values: rows.map(pick) });
     return {
       days,
+      measured: byDay.size,
       spend: [series("USD debited", (r) => num(r.usage)), series("BYOK upstream USD", (r) => num(r.byok_usage_inference))],
       requests: [series("requests", (r) => num(r.requests)), series("errors", (r) => num(r.errors))],
       tokens: [series("prompt", (r) => num(r.prompt_tokens)), series("completion", (r) => num(r.completion_tokens))],
       latency: [series("p50 ms", (r) => num(r.latency_p50_ms)), series("p95 ms", (r) => num(r.latency_p95_ms))],
       errors: [series("error rate %", (r) => (num(r.error_rate) ?? 0) * 100)],
     };
-  }, [daily.data]);
+  }, [daily.data, from, to]);
   const totals = daily.data?.totals;
   return (
     <section>
@@ -98,11 +109,11 @@ export function ActivityPage({ generation }: { generation: string | undefined })
       ) : null}
       {daily.data ? (
         <div class="two">
-          <Chart title="Spend per day (USD)" days={charts.days} series={charts.spend} />
-          <Chart title="Requests per day" days={charts.days} series={charts.requests} />
-          <Chart title="Tokens per day" days={charts.days} series={charts.tokens} />
-          <Chart title="Latency per day" days={charts.days} series={charts.latency} />
-          <Chart title="Error rate per day" days={charts.days} series={charts.errors} />
+          <Chart title="Spend per day (USD)" days={charts.days} series={charts.spend} measured={charts.measured} />
+          <Chart title="Requests per day" days={charts.days} series={charts.requests} measured={charts.measured} />
+          <Chart title="Tokens per day" days={charts.days} series={charts.tokens} measured={charts.measured} />
+          <Chart title="Latency per day" days={charts.days} series={charts.latency} measured={charts.measured} />
+          <Chart title="Error rate per day" days={charts.days} series={charts.errors} measured={charts.measured} />
         </div>
       ) : null}
       <h2>Breakdown</h2>

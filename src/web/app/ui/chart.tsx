@@ -15,7 +15,8 @@ export function dayToSeconds(day: string): number {
   return Date.parse(`${day}T00:00:00Z`) / 1000;
 }
 
-export function Chart({ title, days, series }: { title: string; days: string[]; series: ChartSeries[] }) {
+/** `measured`: how many points came from the API (zero-filled days excluded); all non-null values when absent. */
+export function Chart({ title, days, series, measured }: { title: string; days: string[]; series: ChartSeries[]; measured?: number }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -39,7 +40,7 @@ export function Chart({ title, days, series }: { title: string; days: string[]; 
       plot.destroy();
     };
   }, [days, series]);
-  const points = series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
+  const points = measured ?? series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
   return (
     <figure class="chart" data-chart={title} data-points={days.length === 0 ? 0 : points}>
       <figcaption>{title}</figcaption>
