@@ -6,7 +6,7 @@
  * `git pull` or `npm install` serves the new dashboard, and other starts cost a directory walk.
  * `--force` always rebuilds.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -14,7 +14,7 @@ import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const appDir = join(root, "src/web/app");
-const outDir = join(root, "dist/web");
+const servedDir = join(root, "dist/web");
 
 /** Newest modification time of any file under `dir`, in ms. */
 function newestMtimeMs(dir: string): number {
@@ -30,7 +30,7 @@ function newestMtimeMs(dir: string): number {
 export function dashboardIsStale(): boolean {
   let builtAt: number;
   try {
-    builtAt = statSync(join(outDir, "index.html")).mtimeMs;
+    builtAt = statSync(join(servedDir, "index.html")).mtimeMs;
   } catch {
     return true;
   }
@@ -38,8 +38,12 @@ export function dashboardIsStale(): boolean {
   return sources > builtAt;
 }
 
-/** Bundles the dashboard into dist/web; returns each written file with its brotli size. */
+/**
+ * Bundles the dashboard into dist/web; returns each written file with its brotli size. The build is
+ * written beside it and swapped in with renames, so a server starting meanwhile never sees half a build.
+ */
 export async function buildDashboard(): Promise<{ file: string; bytes: number; brotliBytes: number }[]> {
+  const outDir = `${servedDir}.${process.pid}.new`;
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const result = await build({
@@ -71,13 +75,18 @@ export async function buildDashboard(): Promise<{ file: string; bytes: number; b
     .replace("<!--script-->", `<script type="module" src="./${script}"></script>`);
   writeFileSync(join(outDir, "index.html"), html);
   const written = [join(outDir, "index.html"), ...outputs.map(([file]) => join(root, file))];
-  return written.map((file) => {
+  const files = written.map((file) => {
     const content = readFileSync(file);
     const brotli = brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
     writeFileSync(`${file}.br`, brotli);
     writeFileSync(`${file}.gz`, gzipSync(content, { level: 9 }));
     return { file: file.slice(outDir.length + 1), bytes: content.length, brotliBytes: brotli.length };
   });
+  const oldDir = `${servedDir}.${process.pid}.old`;
+  if (existsSync(servedDir)) renameSync(servedDir, oldDir);
+  renameSync(outDir, servedDir);
+  rmSync(oldDir, { recursive: true, force: true });
+  return files;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -73,6 +73,25 @@ describe("the dashboard in a browser", () => {
     await page.getByText(short).first().waitFor();
   });
 
+  it("renews the session before its management key expires", async () => {
+    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem("farebox.session") ?? "null") as { key: string; issuedAt: string; expiresAt: string });
+    const before = await stored();
+    // as if more than half the session's life had passed: the page renews it as soon as it loads
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("farebox.session")!);
+      const left = Date.parse(session.expiresAt) - Date.now();
+      session.issuedAt = new Date(Date.now() - left - 60_000).toISOString();
+      localStorage.setItem("farebox.session", JSON.stringify(session));
+    });
+    await page.reload();
+    await expect.poll(async () => (await stored()).key, { timeout: 10_000 }).not.toBe(before.key);
+    const after = await stored();
+    expect(after.key).toMatch(/^sk-fb-v1-/);
+    expect(Date.parse(after.issuedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const me = await fetch(`${world.url}/api/v1/credits/balance`, { headers: { authorization: `Bearer ${after.key}` } });
+    expect(me.status).toBe(200);
+  });
+
   it("sends a USDC deposit from the wallet and shows it confirming, then credited, with the balance, without a reload", { timeout: 60_000 }, async () => {
     const evmCard = page.locator("article[data-chain^='eip155']");
     await evmCard.locator("[data-qr^='ethereum:']").waitFor();
@@ -177,14 +196,47 @@ describe("the dashboard in a browser", () => {
     await captureBothWidths(page, "byok");
   });
 
-  it("signs out, then signs in with a Wallet Standard Solana wallet", async () => {
+  it("links a Wallet Standard Solana wallet, signs out, and signs in with it into the same account", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    await page.getByText("Link another wallet").click();
+    await page.getByRole("button", { name: `Link ${SOLANA_WALLET_NAME} (Solana)` }).click();
+    const solanaShort = `${wallets.solana.address.slice(0, 6)}…${wallets.solana.address.slice(-4)}`;
+    await page.locator("[data-test=wallets]").getByText(solanaShort).waitFor();
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in with your wallet" }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem("farebox.session"))).toBeNull();
     await page.getByRole("button", { name: `Sign in with ${SOLANA_WALLET_NAME} (Solana)` }).click();
     await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
-    await page.getByText(`${wallets.solana.address.slice(0, 6)}…${wallets.solana.address.slice(-4)}`).first().waitFor();
-    await expect.poll(balanceText).toBe("$0.00");
+    await page.locator("header").getByText(solanaShort).waitFor();
+    // the same account: the EVM wallet's deposit is there
+    await expect.poll(() => page.locator("[data-test=deposit-status]").first().innerText()).toBe("credited");
+    await expect.poll(balanceText).toMatch(/^\$[1-9]\.\d+$/);
     await page.locator("article[data-chain^='solana'] [data-qr^='solana:']").first().waitFor();
+  });
+
+  it("shows the server's 402 in words: how many tokens the money left affords", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    await page.getByLabel("Name").fill("tiny limit");
+    await page.getByLabel("Limit (USD, optional)").fill("0.0005");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const tinyKey = await page.locator("[data-test=secret]").innerText();
+    guard.expect("/api/v1/chat/completions", 402);
+    await page.getByRole("link", { name: "Playground", exact: true }).click();
+    await page.getByLabel("Inference key").fill(tinyKey);
+    await page.getByLabel("Message").fill("Say hello");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText()).toMatch(/You requested up to 1000 tokens, but the key's remaining limit can only afford \d+\./);
+  });
+
+  it("disables, then deletes a key", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    const row = page.locator("[data-test=keys] tr", { hasText: "tiny limit" });
+    await row.getByRole("button", { name: "Disable" }).click();
+    await row.getByRole("button", { name: "Enable" }).waitFor();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.locator("[data-test=keys] tr", { hasText: "browser test" }).waitFor();
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { getAddress, type Address } from "viem";
-import { buildDashboard } from "../../../src/web/build.js";
+import { buildDashboard, dashboardIsStale } from "../../../src/web/build.js";
 import { artifact, startAnvil, type Anvil } from "../../support/anvil.js";
 import { startFakeOpenAI, type FakeUpstream } from "../../support/fake-upstreams/index.js";
 import { startSolanaRpc, type SolanaRpcServer } from "../../support/solana-rpc/server.js";
@@ -67,7 +67,8 @@ export async function startDashboardWorld(payerIndex: number): Promise<Dashboard
     hash: await anvil.wallet(0).writeContract({ address: usdc, abi: usdcAbi, functionName: "mint", args: [anvil.wallet(payerIndex).account.address, 1_000_000_000n] }),
     pollingInterval: 20,
   });
-  await buildDashboard();
+  // what `npm start` does: build only when the sources changed since the last build
+  if (dashboardIsStale()) await buildDashboard();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "farebox-dashboard-"));
   const configPath = join(dir, "farebox.yaml");
