@@ -63,7 +63,14 @@ describe("the dashboard in a browser", () => {
   });
 
   it("signs in with an EIP-6963 EVM wallet in one click and one signature, and stays signed in across a reload", async () => {
-    await page.getByRole("button", { name: `Sign in with ${EVM_WALLET_NAME} (Ethereum)` }).click();
+    // reachable from the keyboard: Tab to the wallet's button, Enter to sign in
+    const target = `Sign in with ${EVM_WALLET_NAME} (Ethereum)`;
+    for (let presses = 0; presses < 20; presses++) {
+      await page.keyboard.press("Tab");
+      if ((await page.evaluate(() => document.activeElement?.textContent ?? "")).includes(target)) break;
+    }
+    expect(await page.evaluate(() => document.activeElement?.textContent ?? "")).toContain(target);
+    await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
     await expect.poll(balanceText).toBe("$0.00");
     const short = `${wallets.evm.address.slice(0, 6)}…${wallets.evm.address.slice(-4)}`;
@@ -152,6 +159,17 @@ describe("the dashboard in a browser", () => {
     await generation.getByText('"tokens_completion": 9').waitFor();
     expect(await emptyCharts(page)).toEqual([]);
     await page.locator("[data-chart] canvas").first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    const csv = await new Promise<string>((resolve, reject) =>
+      download.createReadStream().then((stream) => {
+        let text = "";
+        stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        stream.on("end", () => resolve(text));
+        stream.on("error", reject);
+      }, reject),
+    );
+    expect(csv.split("\r\n")[0]).toMatch(/^model,requests,prompt_tokens,completion_tokens/);
+    expect(csv).toContain(`${MODEL_ID},1,11,9`);
     await captureBothWidths(page, "activity");
   });
 
@@ -185,6 +203,13 @@ describe("the dashboard in a browser", () => {
     expect(await page.locator("[data-chart]").count()).toBe(3);
     expect(await emptyCharts(page)).toEqual([]);
     await captureBothWidths(page, "rankings");
+    // light and dark follow the system
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await background()).not.toBe(light);
+    await captureBothWidths(page, "rankings-dark");
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   it("shows the BYOK page", async () => {

@@ -22,12 +22,18 @@ export function Chart({ title, days, series, measured }: { title: string; days: 
     const element = box.current;
     if (!element) return;
     const width = Math.max(260, element.clientWidth);
+    const ink = getComputedStyle(element).color;
+    const grid = getComputedStyle(document.documentElement).getPropertyValue("--line").trim() || "#8884";
     const plot = new uPlot(
       {
         width,
         height: 220,
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true } }))],
-        axes: [{ stroke: "currentColor" }, { stroke: "currentColor", size: 60 }],
+        // a canvas knows no CSS variables: axes take the page's text colour (light or dark) when drawn
+        axes: [
+          { stroke: ink, grid: { stroke: grid }, ticks: { stroke: grid } },
+          { stroke: ink, size: 60, grid: { stroke: grid }, ticks: { stroke: grid } },
+        ],
         scales: { x: { time: true } },
       },
       [days.map(dayToSeconds), ...series.map((s) => s.values)],
