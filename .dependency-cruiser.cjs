@@ -1,5 +1,5 @@
 // The dependency direction of DESIGN.md §1 ("an arrow means may import"), checked by
-// `npm run check` (depcruise) and by test/boundaries/dependency-rules.test.ts.
+// `npm run check` (depcruise) and by test/lint/dependency-direction.test.ts.
 //
 // Each folder of src/ lists what it may import besides itself; any other import of src/ code
 // from it fails. Type-only imports count too. main.ts, app.ts and cli/ wire everything and may
@@ -27,7 +27,7 @@ const mayImport = {
   gateway: ["domain", "db", "ledger", "keys", "byok", "catalog", "routing", "providers", "config"],
   formats: ["domain", "gateway/ports.ts"],
   x402: ["domain", "db", "deposits", "chains", "gateway/ports.ts", "config"],
-  workers: ["domain", "db", "ledger", "deposits", "chains", "metrics", "config"],
+  workers: ["domain", "db", "ledger", "deposits", "chains", "catalog", "metrics", "config"],
   http: ["domain", "db", "config", "ledger", "keys", "byok", "catalog", "routing", "gateway", "analytics", "metrics", "auth", "deposits", "x402", "formats"],
   web: [],
 };

@@ -34,6 +34,10 @@ import { ledgerMetricSources } from "./metrics/ledger-sources.js";
 import { RollupWriter } from "./analytics/rollup-writer.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 import type { ChainListenerStatus } from "./workers/listener-status.js";
+import { registerDashboard } from "./http/plugins/dashboard.js";
+import { registerSessionRenewalRoute } from "./http/routes/session-renewal.js";
+import { registerAccountOverviewRoutes } from "./http/routes/account-overview.js";
+import { registerRecentGenerationsRoute } from "./http/routes/recent-generations.js";
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +67,8 @@ export interface AppDeps {
   redis?: Redis;
   /** Where log lines go (stdout when absent); tests capture them. */
   logStream?: NodeJS.WritableStream;
+  /** The built dashboard served at `/` (default: dist/web, written by `npm start`); nothing is served when it is not built. */
+  dashboardRoot?: string;
 }
 
 /** Default wait before usage rollups are written. */
@@ -112,6 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const wallet = walletRouteDeps(deps.config, chains);
   registerWalletAuthRoutes(app, routeDeps, wallet);
   registerDepositRoutes(app, routeDeps, wallet);
+  registerSessionRenewalRoute(app, routeDeps, wallet.sessionTtlMs);
+  registerAccountOverviewRoutes(app, routeDeps);
+  registerRecentGenerationsRoute(app, routeDeps);
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
   const listeners = deps.chainListeners;
   const metrics = new FareboxMetrics(metricsRegistry, {
@@ -145,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: metricsRegistry,
     providerSlugs: [...chat.catalog.providers.keys()],
   });
+  await registerDashboard(app, deps.dashboardRoot);
   await app.ready();
   return app;
 }

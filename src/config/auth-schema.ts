@@ -7,7 +7,8 @@ import { z } from "zod";
 export const authSchema = z
   .object({
     domain: z.string().min(1).default("localhost:8080"),
-    uri: z.string().url().default("http://localhost:8080"),
+    /** The page users sign in at; unset → the dashboard this process serves at `/` of `domain`. */
+    uri: z.string().url().optional(),
     statement: z.string().regex(/^[^\n]*$/, "must be one line").default("Sign in to farebox. This costs nothing and sends no transaction."),
     /** How long a sign-in challenge may be signed and submitted. */
     challenge_ttl_s: z.number().int().min(30).max(3_600).default(300),
@@ -17,9 +18,10 @@ export const authSchema = z
     intent_ttl_s: z.number().int().min(60).max(30 * 86_400).default(86_400),
   })
   .strict()
+  .transform((auth) => ({ ...auth, uri: auth.uri ?? `http://${auth.domain}/` }))
   .default({
     domain: "localhost:8080",
-    uri: "http://localhost:8080",
+    uri: "http://localhost:8080/",
     statement: "Sign in to farebox. This costs nothing and sends no transaction.",
     challenge_ttl_s: 300,
     session_ttl_s: 7 * 86_400,

@@ -1,0 +1,267 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard end to end in headless Chromium against the real gateway process, a real anvil
+ * chain and the Solana RPC harness: wallets sign in, a USDC deposit goes from confirming to
+ * credited on screen, a key is created and used by the openai SDK and shows in Activity, the
+ * playground streams, rankings draw. Every page is captured at desktop and phone width, and any
+ * console error, failed request or empty chart fails the test.
+ */
+import OpenAI from "openai";
+import type { BrowserContext, Page, Response } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { captureBothWidths, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
+import { ANSWER, MODEL_ID, startDashboardWorld, type DashboardWorld } from "./support/dashboard-server.js";
+import { EVM_WALLET_NAME, installTestWallets, SOLANA_WALLET_NAME, type TestWallets } from "./support/test-wallets.js";
+
+const PAYER = 1;
+let world: DashboardWorld;
+let context: BrowserContext;
+let wallets: TestWallets;
+let page: Page;
+let guard: PageProblems;
+let inferenceKey: string;
+
+beforeAll(async () => {
+  world = await startDashboardWorld(PAYER);
+  context = await launchBrowser();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: world.url });
+  wallets = await installTestWallets(context, world.anvil, PAYER);
+  page = await context.newPage();
+  guard = guardPage(page);
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await world?.stop();
+});
+
+afterEach(() => {
+  // what a user would see as broken fails the step that caused it
+  const problems = guard.problems.splice(0);
+  expect(problems).toEqual([]);
+});
+
+const balanceText = () => page.locator("[data-test=balance]").innerText();
+
+describe("the dashboard in a browser", () => {
+  it("serves the dashboard at / under 300 KB compressed, beside the API", async () => {
+    let compressedBytes = 0;
+    const onResponse = async (response: Response) => {
+      const length = Number((await response.allHeaders())["content-length"] ?? 0);
+      compressedBytes += length;
+    };
+    page.on("response", onResponse);
+    await page.goto(world.url);
+    await page.getByRole("heading", { name: "Sign in with your wallet" }).waitFor();
+    page.off("response", onResponse);
+    expect(compressedBytes).toBeGreaterThan(10_000);
+    expect(compressedBytes).toBeLessThan(300 * 1024);
+    // the API's own paths are untouched
+    expect((await fetch(`${world.url}/api/v1/unknown`)).status).toBe(404);
+    expect(await (await fetch(`${world.url}/health`)).json()).toEqual({ status: "ok" });
+    await captureBothWidths(page, "sign-in");
+  });
+
+  it("signs in with an EIP-6963 EVM wallet in one click and one signature, and stays signed in across a reload", async () => {
+    // reachable from the keyboard: Tab to the wallet's button, Enter to sign in
+    const target = `Sign in with ${EVM_WALLET_NAME} (Ethereum)`;
+    for (let presses = 0; presses < 20; presses++) {
+      await page.keyboard.press("Tab");
+      if ((await page.evaluate(() => document.activeElement?.textContent ?? "")).includes(target)) break;
+    }
+    expect(await page.evaluate(() => document.activeElement?.textContent ?? "")).toContain(target);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
+    await expect.poll(balanceText).toBe("$0.00");
+    const short = `${wallets.evm.address.slice(0, 6)}…${wallets.evm.address.slice(-4)}`;
+    await page.getByText(short).first().waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
+    await page.getByText(short).first().waitFor();
+  });
+
+  it("renews the session before its management key expires", async () => {
+    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem("farebox.session") ?? "null") as { key: string; issuedAt: string; expiresAt: string });
+    const before = await stored();
+    // as if more than half the session's life had passed: the page renews it as soon as it loads
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("farebox.session")!);
+      const left = Date.parse(session.expiresAt) - Date.now();
+      session.issuedAt = new Date(Date.now() - left - 60_000).toISOString();
+      localStorage.setItem("farebox.session", JSON.stringify(session));
+    });
+    await page.reload();
+    await expect.poll(async () => (await stored()).key, { timeout: 10_000 }).not.toBe(before.key);
+    const after = await stored();
+    expect(after.key).toMatch(/^sk-fb-v1-/);
+    expect(Date.parse(after.issuedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const me = await fetch(`${world.url}/api/v1/credits/balance`, { headers: { authorization: `Bearer ${after.key}` } });
+    expect(me.status).toBe(200);
+  });
+
+  it("sends a USDC deposit from the wallet and shows it confirming, then credited, with the balance, without a reload", { timeout: 60_000 }, async () => {
+    const evmCard = page.locator("article[data-chain^='eip155']");
+    await evmCard.locator("[data-qr^='ethereum:']").waitFor();
+    await evmCard.getByLabel("USD", { exact: true }).fill("5");
+    await evmCard.getByRole("button", { name: "Create intent" }).click();
+    const amount = (await evmCard.locator("[data-test=intent-amount]").innerText()).replace(" USDC", "");
+    expect(amount).toMatch(/^[45](\.\d{1,6})?$/);
+    await evmCard.locator("[data-test=intent] [data-qr^='ethereum:']").waitFor();
+    await evmCard.getByRole("button", { name: `Send with ${EVM_WALLET_NAME}` }).click();
+    await evmCard.locator("[data-test=sent]").waitFor();
+    expect(wallets.sent).toHaveLength(1);
+
+    const status = page.locator("[data-test=deposit-status]").first();
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).toMatch(/^confirming [0-2]\/3$/);
+    await captureBothWidths(page, "credits-confirming");
+    await world.anvil.mine(3);
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).toBe("credited");
+    const [whole, fraction = ""] = amount.split(".");
+    await expect.poll(balanceText, { timeout: 10_000 }).toBe(`$${whole}.${fraction.padEnd(2, "0")}`);
+    await captureBothWidths(page, "credits");
+  });
+
+  it("creates a key shown once, copies it, and the openai SDK calls a model with it", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    await page.getByLabel("Name").fill("browser test");
+    await page.getByLabel("Limit (USD, optional)").fill("2");
+    await page.getByLabel("Limit resets").selectOption("daily");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = await page.locator("[data-test=secret]").innerText();
+    expect(secret).toMatch(/^sk-fb-v1-[0-9a-f]{64}$/);
+    await page.getByRole("button", { name: "Copy key" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    inferenceKey = await page.evaluate(() => navigator.clipboard.readText());
+    expect(inferenceKey).toBe(secret);
+    await page.locator("[data-test=keys] tr", { hasText: "browser test" }).waitFor();
+    await page.getByText(wallets.evm.address.slice(0, 6)).first().waitFor();
+    await captureBothWidths(page, "keys");
+
+    // an app identifying itself the OpenRouter way, so it shows among the top apps
+    const client = new OpenAI({ baseURL: `${world.url}/api/v1`, apiKey: inferenceKey, defaultHeaders: { "HTTP-Referer": "https://chat.acme.dev/", "X-Title": "Acme Chat" } });
+    const answer = await client.chat.completions.create({ model: MODEL_ID, messages: [{ role: "user", content: "Hi" }] });
+    expect(answer.choices[0]?.message.content).toBe(ANSWER);
+  });
+
+  it("shows the call in Activity with charts, and opens its generation whole", { timeout: 30_000 }, async () => {
+    await page.getByRole("link", { name: "Activity", exact: true }).click();
+    // usage rollups land within a second; the page fetches again when the window regains focus
+    const requests = async () => {
+      await page.evaluate(() => dispatchEvent(new Event("focus")));
+      return page.locator("[data-test=requests]").innerText();
+    };
+    await expect.poll(requests, { timeout: 10_000, interval: 500 }).toBe("1");
+    const line = page.locator("[data-test=generations] button", { hasText: MODEL_ID });
+    await line.waitFor();
+    await line.click();
+    const generation = page.locator("[data-test=generation]");
+    await generation.getByText('"provider_responses"').waitFor();
+    await generation.getByText('"tokens_completion": 9').waitFor();
+    expect(await emptyCharts(page)).toEqual([]);
+    await page.locator("[data-chart] canvas").first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    const csv = await new Promise<string>((resolve, reject) =>
+      download.createReadStream().then((stream) => {
+        let text = "";
+        stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        stream.on("end", () => resolve(text));
+        stream.on("error", reject);
+      }, reject),
+    );
+    expect(csv.split("\r\n")[0]).toMatch(/^model,requests,prompt_tokens,completion_tokens/);
+    expect(csv).toContain(`${MODEL_ID},1,11,9`);
+    await captureBothWidths(page, "activity");
+  });
+
+  it("streams an answer in the playground and shows its cost", { timeout: 30_000 }, async () => {
+    await page.getByRole("link", { name: "Playground", exact: true }).click();
+    await page.getByLabel("Inference key").fill(inferenceKey);
+    await page.getByLabel("Message").fill("Say hello");
+    await page.getByRole("button", { name: "Send" }).click();
+    // the answer grows on screen before it is complete
+    const streaming = page.locator("[data-test=streaming]");
+    await expect.poll(async () => (await streaming.innerText().catch(() => "")).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect((await streaming.innerText()).length).toBeLessThan(ANSWER.length);
+    await page.locator("[data-test=chat] li.assistant", { hasText: ANSWER }).waitFor();
+    await expect.poll(() => page.locator("[data-test=cost]").innerText()).toMatch(/^This answer cost \$0\.0000\d+ \(11 prompt \+ 9 completion tokens\)/);
+    await captureBothWidths(page, "playground");
+  });
+
+  it("lists models with prices per million tokens and each endpoint's live health", async () => {
+    await page.getByRole("link", { name: "Models", exact: true }).click();
+    const row = page.locator("[data-test=models] tr", { hasText: MODEL_ID });
+    await expect.poll(() => row.innerText()).toContain("$1\t$2");
+    await row.getByRole("button", { name: "Test Chat" }).click();
+    await page.locator("[data-test=endpoints]").getByText("100.0% / 100.0%").waitFor();
+    await captureBothWidths(page, "models");
+  });
+
+  it("draws the public rankings with data", { timeout: 20_000 }, async () => {
+    await page.getByRole("link", { name: "Rankings", exact: true }).click();
+    await page.locator("[data-test=leaderboard]").getByText(MODEL_ID).waitFor();
+    await page.locator("[data-chart] canvas").first().waitFor();
+    expect(await page.locator("[data-chart]").count()).toBe(3);
+    expect(await emptyCharts(page)).toEqual([]);
+    await captureBothWidths(page, "rankings");
+    // light and dark follow the system
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await background()).not.toBe(light);
+    await captureBothWidths(page, "rankings-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("shows the BYOK page", async () => {
+    // BYOK is off on this server (no master key): the server's reason is shown in words
+    guard.expect("/api/v1/byok", 503);
+    await page.getByRole("link", { name: "Your provider keys" }).click();
+    await page.getByRole("heading", { name: "Bring your own key" }).waitFor();
+    await page.getByText("FAREBOX_BYOK_MASTER_KEY").waitFor();
+    await captureBothWidths(page, "byok");
+  });
+
+  it("links a Wallet Standard Solana wallet, signs out, and signs in with it into the same account", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    await page.getByText("Link another wallet").click();
+    await page.getByRole("button", { name: `Link ${SOLANA_WALLET_NAME} (Solana)` }).click();
+    const solanaShort = `${wallets.solana.address.slice(0, 6)}…${wallets.solana.address.slice(-4)}`;
+    await page.locator("[data-test=wallets]").getByText(solanaShort).waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in with your wallet" }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("farebox.session"))).toBeNull();
+    await page.getByRole("button", { name: `Sign in with ${SOLANA_WALLET_NAME} (Solana)` }).click();
+    await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
+    await page.locator("header").getByText(solanaShort).waitFor();
+    // the same account: the EVM wallet's deposit is there
+    await expect.poll(() => page.locator("[data-test=deposit-status]").first().innerText()).toBe("credited");
+    await expect.poll(balanceText).toMatch(/^\$[1-9]\.\d+$/);
+    await page.locator("article[data-chain^='solana'] [data-qr^='solana:']").first().waitFor();
+  });
+
+  it("shows the server's 402 in words: how many tokens the money left affords", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    await page.getByLabel("Name").fill("tiny limit");
+    await page.getByLabel("Limit (USD, optional)").fill("0.0005");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const tinyKey = await page.locator("[data-test=secret]").innerText();
+    guard.expect("/api/v1/chat/completions", 402);
+    await page.getByRole("link", { name: "Playground", exact: true }).click();
+    await page.getByLabel("Inference key").fill(tinyKey);
+    await page.getByLabel("Message").fill("Say hello");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText()).toMatch(/You requested up to 1000 tokens, but the key's remaining limit can only afford \d+\./);
+  });
+
+  it("disables, then deletes a key", async () => {
+    await page.getByRole("link", { name: "Keys", exact: true }).click();
+    const row = page.locator("[data-test=keys] tr", { hasText: "tiny limit" });
+    await row.getByRole("button", { name: "Disable" }).click();
+    await row.getByRole("button", { name: "Enable" }).waitFor();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.locator("[data-test=keys] tr", { hasText: "browser test" }).waitFor();
+  });
+});
