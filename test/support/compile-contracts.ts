@@ -10,8 +10,10 @@ import { readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const require = createRequire(import.meta.url);
-const solc = require("solc") as { compile(input: string): string; version(): string };
+/** solc-js, loaded only when compiling (it is large). */
+function loadSolc(): { compile(input: string): string; version(): string } {
+  return createRequire(import.meta.url)("solc") as { compile(input: string): string; version(): string };
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "contracts-abi");
 const sourcesDir = join(root, "sources");
@@ -30,6 +32,7 @@ export interface ContractArtifact {
 
 /** Compiles every source; returns each contract's artifact and the path (under contracts-abi/) it belongs at. */
 export function compileContracts(): { name: string; path: string; artifact: ContractArtifact }[] {
+  const solc = loadSolc();
   const sources: Record<string, { content: string }> = {};
   for (const file of readdirSync(sourcesDir).filter((f) => f.endsWith(".sol"))) {
     sources[file] = { content: readFileSync(join(sourcesDir, file), "utf8") };
