@@ -15,6 +15,8 @@ import { createAccount } from "../../src/ledger/index.js";
 import { createSiweScheme } from "../../src/auth/siwe-scheme.js";
 import { completeSignIn, issueChallenge } from "../../src/auth/sign-in.js";
 import { setCursor } from "../../src/deposits/cursors.js";
+import { runChainAudit } from "../../src/deposits/chain-audit-command.js";
+import { evmChainSchema } from "../../src/config/chains-schema.js";
 import { depositIntents, deposits } from "../../src/db/schema/index.js";
 import { newId } from "../../src/domain/ids.js";
 
@@ -153,6 +155,21 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     expect((await allRows()).map((r) => `${r.txId}:${r.logIndex}:${r.status}`).sort()).toEqual(before);
     expect(await world.balance(bob)).toBe(bobBefore);
     expect((await world.audit()).problems).toEqual([]);
+  });
+
+  it("the operator's chain audit, deciding for itself how to read ETH, finds every contract payment on chain", async () => {
+    const config = evmChainSchema.parse({
+      chain_id: world.anvil.chainId,
+      rpc_url: world.anvil.url,
+      treasury: world.treasury,
+      treasury_receiver: mode.receiver,
+      confirmations: 3,
+      assets: [{ symbol: "ETH", native: true }, { symbol: "USDC", address: world.usdc, decimals: 6 }],
+    });
+    // A plain treasury is audited through debug_traceBlockByNumber whichever flavour the listener used: the keys agree.
+    const report = await runChainAudit(world.database.db, { evm: [config], solana: null }, () => new Date());
+    expect(report.problems).toEqual([]);
+    expect(report.depositsChecked).toBeGreaterThanOrEqual(3);
   });
 
   it("a shallow reorg: a smart-wallet payment seen, dropped and mined again in another block is credited once", async () => {
