@@ -140,6 +140,17 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     expect(await world.balance(carol)).toBe(usdNano(parseEther("0.003")));
   });
 
+  it("the same amount paid twice in one transaction is two deposits", async () => {
+    const twice = [parseEther("0.002"), parseEther("0.002")];
+    const hash = await world.anvil.wallet(3).writeContract({ address: batcher, abi: batcherAbi, functionName: "payouts", args: [world.treasury, twice, 99n], value: parseEther("0.004") });
+    expect((await wait(hash)).status).toBe("success");
+    await confirmAndSync();
+    const rows = await world.rows(hash);
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.logIndex)).size).toBe(2);
+    expect(rows.every((r) => r.amountBaseUnits === parseEther("0.002") && r.status === "unattributed")).toBe(true);
+  });
+
   it("a payment with Solidity's transfer() (2,300-gas stipend) reaches the treasury and is seen", async () => {
     const hash = await world.anvil.wallet(4).writeContract({ address: batcher, abi: batcherAbi, functionName: "payWithTransfer", args: [world.treasury], value: parseEther("0.004") });
     expect((await wait(hash)).status).toBe("success");
