@@ -58,7 +58,8 @@ afterAll(async () => {
 });
 
 describe("treasury:deploy and treasury:sweep", () => {
-  it("deploys a receiver owned by the operator, prints it, and sweeps ETH and USDC to the chosen wallet", async () => {
+  // Seven real processes (each starts tsx): slow on a loaded machine.
+  it("deploys a receiver owned by the operator, prints it, and sweeps ETH and USDC to the chosen wallet", { timeout: 180_000 }, async () => {
     const plainConfig = writeConfig(getAddress("0x000000000000000000000000000000000000fEEd"), false);
     const noKey = await run("treasury-deploy.ts", ["--chain", String(anvil.chainId)], { FAREBOX_CONFIG: plainConfig });
     expect(noKey.code).toBe(2);
