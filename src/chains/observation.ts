@@ -9,7 +9,11 @@ export interface DepositObservation {
   chain: string;
   /** Transaction hash (EVM) or signature (Solana). */
   txId: string;
-  /** Log index for token transfers; -1 for a top-level native transfer; instruction/account index on Solana. */
+  /**
+   * Log index for token transfers and a receiver's Deposit logs; for native value found otherwise, −1 − its
+   * order among the transaction's value calls to the treasury (−1 = the top-level transfer; chains/evm/native.ts);
+   * instruction/account index on Solana.
+   */
   index: number;
   from: string;
   /** Every wallet whose balance decreased (Solana: token owners / signers), `from` first; absent = just `from`. */

@@ -34,6 +34,10 @@ export const evmChainSchema = z.object({
   rpc_url: z.string().url(),
   ws_url: z.string().url().optional(),
   treasury: evmAddress,
+  /** The treasury is farebox's DepositReceiver contract (`npm run treasury:deploy`): ETH from any sender is read from its Deposit logs. */
+  treasury_receiver: z.boolean().default(false),
+  /** For a plain treasury: read ETH sent by contracts from traces when the RPC offers them ("auto"), or never ("off"). */
+  internal_eth: z.enum(["auto", "off"]).default("auto"),
   confirmations: z.union([z.literal("finalized"), z.number().int().min(0)]).default("finalized"),
   /** Block time in ms; default: viem's chain definition, else 12 s. Sizes how long an expired intent's amount stays reserved. */
   block_time_ms: z.number().int().positive().optional(),

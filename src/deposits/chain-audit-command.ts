@@ -9,6 +9,7 @@ import type { EvmChainConfig, SolanaChainConfig } from "../config/chains-schema.
 import { createSolanaConnection } from "../chains/solana/connection.js";
 import { auditDepositsAgainstChains, type ChainAuditReport } from "./chain-audit.js";
 import { createChainRuntime, withSolana } from "./runtime.js";
+import { applyNativeEth, decideNativeEth } from "./evm-native-eth.js";
 
 /** True when the command line asks for the chain audit. */
 export function wantsChainAudit(argv: readonly string[]): boolean {
@@ -22,6 +23,8 @@ export async function runChainAudit(
   now: () => Date,
 ): Promise<ChainAuditReport> {
   const runtime = withSolana(createChainRuntime(chains.evm, now), chains.solana, now);
+  // ETH is re-read the way the listener reads it (receiver logs, traces or top-level), else contract payments would look missing.
+  for (const chain of runtime.evm) applyNativeEth(chain, await decideNativeEth(chain.client, chain));
   const solana = runtime.solana;
   return auditDepositsAgainstChains(
     db,

@@ -31,6 +31,8 @@ export interface DepositChain {
   assets: DepositAsset[];
   /** How long an expired intent's amount stays reserved on this chain: clock margin plus confirmation depth (reissue-cooldown.ts). */
   intentReissueCooldownMs: number;
+  /** A warning for whoever pays, e.g. that ETH sent by a contract would not be seen here; absent when every sender is seen. */
+  notice?: string;
   /** Attribution methods, in the order they are tried. */
   attribution: string[];
   /** Current price of an asset for sizing an intent. */

@@ -12,6 +12,7 @@ import type { DepositAsset, DepositChain } from "./deposit-chain.js";
 import { nativePaymentUri, tokenPaymentUri } from "./eip681.js";
 import { createEvmValuer, type ValuedAsset } from "./evm-valuer.js";
 import { evmReissueCooldownMs } from "./reissue-cooldown.js";
+import { TOP_LEVEL_ONLY_NOTICE } from "./evm-native-eth.js";
 import type { AssetValuer } from "./types.js";
 
 /** One EVM chain, ready for the deposit API and the listener. */
@@ -64,6 +65,8 @@ export function createEvmDepositRuntime(config: EvmChainConfig, clientFor: (chai
     assets,
     intentReissueCooldownMs: evmReissueCooldownMs(config.confirmations, config.block_time_ms ?? evmBlockTimeMs(config.chain_id)),
     attribution: ["linked_wallet", "intent_exact_amount"],
+    // Until the start-up check finds traces (evm-native-eth.ts), a plain treasury promises only what it surely sees.
+    notice: nativeAsset && !config.treasury_receiver ? TOP_LEVEL_ONLY_NOTICE : undefined,
     async quote(asset) {
       const feed = feeds.get(asset.symbol);
       if (!feed) return { kind: "quote" };
@@ -81,6 +84,8 @@ export function createEvmDepositRuntime(config: EvmChainConfig, clientFor: (chai
     treasury,
     tokens: config.assets.filter((a) => a.address).map((a) => ({ symbol: a.symbol, address: getAddress(a.address as Address) })),
     nativeSymbol: nativeAsset?.symbol,
+    // A plain treasury starts on top-level transfers; resolveNativeEth (evm-native-eth.ts) switches to traces when the node offers them.
+    nativeVia: config.treasury_receiver ? { kind: "receiver" } : { kind: "top_level" },
   };
   return { description, watch, valuer: createEvmValuer(valued, now), client, config };
 }

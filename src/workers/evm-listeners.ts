@@ -4,6 +4,8 @@ import type { Db } from "../db/client.js";
 import { RangeSizer } from "../chains/evm/range.js";
 import type { EvmDepositRuntime } from "../deposits/evm-chain.js";
 import { runEvmListener } from "./evm-listener.js";
+import { applyNativeEth, decideNativeEth, TOP_LEVEL_ONLY_NOTICE } from "../deposits/evm-native-eth.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ChainListenerStatus } from "./listener-status.js";
 
 /** Minimal logger shape (fastify's logger fits). */
@@ -24,6 +26,31 @@ function headSubscription(wsUrl: string, chainId: number): (onHead: () => void) 
   };
 }
 
+/**
+ * Decides how the chain's ETH is read before its first pass (asking again each poll interval while the
+ * RPC cannot be reached) and logs the outcome. False when aborted first.
+ */
+async function settleNativeEth(runtime: EvmDepositRuntime, signal: AbortSignal, log: ListenerLog): Promise<boolean> {
+  const chain = runtime.watch.chain;
+  while (!signal.aborted) {
+    try {
+      const decision = await decideNativeEth(runtime.client, runtime);
+      applyNativeEth(runtime, decision);
+      if (decision.via?.kind === "top_level") log.warn({ chain, via: decision.via.kind }, `ETH deposits: ${decision.reason}; payers are told to ${TOP_LEVEL_ONLY_NOTICE}`);
+      else log.info({ chain, via: decision.via?.kind ?? "none" }, `ETH deposits: ${decision.reason}`);
+      return true;
+    } catch (error) {
+      log.warn({ chain, err: error }, "could not check how to read ETH deposits (RPC unreachable?); retrying");
+      try {
+        await sleep(runtime.config.poll_interval_ms, undefined, { signal });
+      } catch {
+        return false;
+      }
+    }
+  }
+  return false;
+}
+
 /** Runs every EVM chain's listener, each reporting its passes to `status`; the returned promises settle after abort. */
 export function startEvmListeners(options: {
   db: Db;
@@ -33,9 +60,10 @@ export function startEvmListeners(options: {
   log: ListenerLog;
   status?: ChainListenerStatus;
 }): Promise<void>[] {
-  return options.chains.map((runtime) => {
+  return options.chains.map(async (runtime) => {
     const chain = runtime.watch.chain;
     const start = runtime.config.start_block;
+    if (!(await settleNativeEth(runtime, options.signal, options.log))) return;
     return runEvmListener({
       deps: {
         db: options.db,

@@ -17,6 +17,8 @@ function evmChain(chainId: number, confirmations: EvmChainConfig["confirmations"
     chain_id: chainId,
     rpc_url: "http://127.0.0.1:9",
     treasury: "0x000000000000000000000000000000000000bEEF",
+    treasury_receiver: false,
+    internal_eth: "auto",
     confirmations,
     ...(blockTimeMs === undefined ? {} : { block_time_ms: blockTimeMs }),
     poll_interval_ms: 4_000,

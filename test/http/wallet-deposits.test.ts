@@ -71,6 +71,8 @@ beforeAll(async () => {
     name: "anvil",
     rpc_url: anvil.url,
     treasury,
+    treasury_receiver: false,
+    internal_eth: "auto",
     confirmations: 3,
     poll_interval_ms: 60_000,
     max_block_range: 100,

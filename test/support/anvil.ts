@@ -26,6 +26,7 @@ import {
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
+import { SHIPPED } from "./compile-contracts.js";
 
 /** Anvil's funded dev accounts, derived from its default mnemonic ("test test … junk"). */
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -63,9 +64,9 @@ export function anvilBinary(): string {
   return join(dirname(require.resolve("@foundry-rs/anvil-linux-amd64/package.json")), "bin", "anvil");
 }
 
-/** Reads a compiled test contract artifact. */
+/** Reads a compiled contract artifact: a shipped one (contracts-abi/<file>.json) or a test one (contracts-abi/test/<name>.json). */
 export function artifact(name: string): { abi: Abi; bytecode: Hex; deployedBytecode: Hex } {
-  const file = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "contracts-abi", "test", `${name}.json`);
+  const file = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "contracts-abi", SHIPPED[name] ?? join("test", `${name}.json`));
   return JSON.parse(readFileSync(file, "utf8")) as { abi: Abi; bytecode: Hex; deployedBytecode: Hex };
 }
 

@@ -10,6 +10,7 @@ import { createTestDatabase, type DbKind, type TestDatabase } from "./db.js";
 import { createEvmPublicClient, evmChainKey } from "../../src/chains/evm/client.js";
 import { RangeSizer } from "../../src/chains/evm/range.js";
 import type { EvmWatch } from "../../src/chains/evm/scanner.js";
+import type { NativeVia } from "../../src/chains/evm/native.js";
 import { syncEvmChain, type EvmSyncDeps, type SyncResult } from "../../src/deposits/evm-sync.js";
 import { createEvmValuer } from "../../src/deposits/evm-valuer.js";
 import { auditDepositsAgainstChains, type ChainAuditReport } from "../../src/deposits/chain-audit.js";
@@ -45,11 +46,17 @@ export interface EvmDepositWorld {
 }
 
 /** Starts anvil and a database of `kind`, deploys USDC and a feed, funds wallets 1–5 with 1,000 USDC each. */
-export async function startEvmDepositWorld(kind: DbKind, options: { confirmations?: number } = {}): Promise<EvmDepositWorld> {
+export async function startEvmDepositWorld(
+  kind: DbKind,
+  options: { confirmations?: number; receiverOwner?: Address; nativeVia?: NativeVia } = {},
+): Promise<EvmDepositWorld> {
   const anvil = await startAnvil();
   const database = await createTestDatabase(kind);
   const chain = evmChainKey(anvil.chainId);
-  const treasury = getAddress("0x000000000000000000000000000000000000fEEd");
+  // With a receiver owner, the treasury is a DepositReceiver contract (ETH read from its logs); else a plain address.
+  const treasury = options.receiverOwner
+    ? getAddress(await anvil.deploy("DepositReceiver", [options.receiverOwner]))
+    : getAddress("0x000000000000000000000000000000000000fEEd");
   const usdc = await anvil.deploy("MockUSDC");
   const feed = await anvil.deploy("MockAggregator");
   const wait = (hash: Hash) => anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
@@ -60,7 +67,8 @@ export async function startEvmDepositWorld(kind: DbKind, options: { confirmation
   for (const i of [1, 2, 3, 4, 5]) {
     await wait(await anvil.wallet(0).writeContract({ address: usdc, abi: usdcAbi, functionName: "mint", args: [anvil.wallet(i).account.address, 1_000_000_000n] }));
   }
-  const watch: EvmWatch = { chain, treasury, tokens: [{ symbol: "USDC", address: usdc }], nativeSymbol: "ETH" };
+  const nativeVia: NativeVia = options.receiverOwner ? { kind: "receiver" } : (options.nativeVia ?? { kind: "top_level" });
+  const watch: EvmWatch = { chain, treasury, tokens: [{ symbol: "USDC", address: usdc }], nativeSymbol: "ETH", nativeVia };
   const pendingMemo = {};
   const deps = (overrides: { rpcUrl?: string } & Partial<EvmSyncDeps> = {}): EvmSyncDeps => {
     const client = createEvmPublicClient({ chainId: anvil.chainId, rpcUrl: overrides.rpcUrl ?? anvil.url, retryCount: 0 });

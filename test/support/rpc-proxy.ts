@@ -4,6 +4,7 @@
  * HTTP 503 to everything while `failing` is set (a node that is down), and while `logsLag` is set it
  * answers eth_getLogs as a load-balanced node that many blocks behind the head would: a range past its
  * own head gets the partial result (no error), a block hash it has not seen yet gets "unknown block".
+ * Methods in `refusedMethods` get "method not found" (-32601), as from a node without tracing.
  */
 import { createServer, type Server } from "node:http";
 
@@ -26,7 +27,7 @@ async function call(upstream: string, method: string, params: unknown[]): Promis
   return ((await response.json()) as { result: unknown }).result;
 }
 
-export async function startRpcProxy(upstream: string, options: { maxLogRange?: bigint } = {}): Promise<RpcProxy> {
+export async function startRpcProxy(upstream: string, options: { maxLogRange?: bigint; refusedMethods?: string[] } = {}): Promise<RpcProxy> {
   /** The answer a lagging node gives to eth_getLogs, or undefined to forward the request as is. */
   async function laggingLogs(parsed: RpcRequest): Promise<string | undefined> {
     if (proxy.logsLag <= 0) return undefined;
@@ -55,6 +56,10 @@ export async function startRpcProxy(upstream: string, options: { maxLogRange?: b
       }
       const parsed = JSON.parse(body) as RpcRequest;
       res.setHeader("content-type", "application/json");
+      if (!Array.isArray(parsed) && options.refusedMethods?.includes(parsed.method)) {
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, error: { code: -32601, message: `the method ${parsed.method} does not exist/is not available` } }));
+        return;
+      }
       if (!Array.isArray(parsed) && parsed.method === "eth_getLogs") {
         if (parsed.params[0]?.blockHash) proxy.getLogsByHashCalls += 1;
         else if (options.maxLogRange !== undefined) {

@@ -22,3 +22,15 @@ export const aggregatorV3Abi = parseAbi([
   "function decimals() view returns (uint8)",
   "function description() view returns (string)",
 ]);
+
+/** farebox's deposit receiver (contracts-abi/deposit-receiver.json, source in contracts-abi/sources/DepositReceiver.sol). */
+export const depositReceiverAbi = parseAbi([
+  "constructor(address initialOwner)",
+  "event Deposit(address indexed from, uint256 value)",
+  "function owner() view returns (address)",
+  "function sweep(address to)",
+  "function sweepToken(address token, address to, uint256 value)",
+]);
+
+/** The receiver's Deposit event alone, for getLogs filters. */
+export const depositEvent = parseAbiItem("event Deposit(address indexed from, uint256 value)");

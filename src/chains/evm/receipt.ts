@@ -6,7 +6,8 @@
 import { getAddress, parseEventLogs, type Hash, type PublicClient } from "viem";
 import type { DepositObservation } from "../observation.js";
 import { transferEvent } from "./abis.js";
-import type { EvmWatch } from "./scanner.js";
+import { nativeWatchOf, type EvmWatch } from "./scanner.js";
+import { nativeObservationsInTransaction } from "./native.js";
 
 /** A transaction as the chain holds it now: absent (dropped, replaced, never mined), failed, or its deposits. */
 export type ReceiptCheck = { kind: "absent" } | { kind: "failed" } | { kind: "included"; observations: DepositObservation[] };
@@ -49,10 +50,8 @@ export async function checkDepositTransaction(client: PublicClient, watch: EvmWa
     if (!symbol || getAddress(log.args.to) !== treasury || log.args.value <= 0n) continue;
     observations.push({ ...base, index: log.logIndex, from: getAddress(log.args.from), asset: symbol, amountBaseUnits: log.args.value });
   }
-  if (watch.nativeSymbol && receipt.to && getAddress(receipt.to) === treasury) {
-    const tx = await client.getTransaction({ hash });
-    if (tx.value > 0n) observations.push({ ...base, index: -1, from: getAddress(tx.from), asset: watch.nativeSymbol, amountBaseUnits: tx.value });
-  }
+  const native = nativeWatchOf(watch);
+  if (native) observations.push(...(await nativeObservationsInTransaction(client, native, receipt, { number: receipt.blockNumber, hash: receipt.blockHash, timestamp: block.timestamp })));
   return { kind: "included", observations };
 }
 

@@ -1,11 +1,13 @@
 /**
- * Reads deposits to one treasury from an EVM chain: allowlisted token Transfer logs and top-level native
- * transfers (successful receipts only), as plain observations (DESIGN.md §5, chains.md §2.3–2.5).
+ * Reads deposits to one treasury from an EVM chain: allowlisted token Transfer logs and native ETH
+ * (from the receiver's Deposit logs, from traces, or top-level transfers: native.ts), as plain
+ * observations (DESIGN.md §5, chains.md §2.3–2.5).
  */
 import { isBloom, isContractAddressInBloom, isTopicInBloom, isUserEthereumAddressInBloom } from "ethereum-bloom-filters";
 import { encodeEventTopics, getAddress, type Address, type Hash, type Hex, type PublicClient } from "viem";
 import type { BlockCursor, DepositObservation } from "../observation.js";
 import { transferEvent } from "./abis.js";
+import { nativeObservationsInBlock, type NativeVia, type NativeWatch } from "./native.js";
 
 /** What to watch on one chain. */
 export interface EvmWatch {
@@ -15,6 +17,14 @@ export interface EvmWatch {
   tokens: { symbol: string; address: Address }[];
   /** Symbol for native transfers ("ETH"), or undefined to ignore native value. */
   nativeSymbol?: string;
+  /** How native transfers are read; default: top-level transactions only. */
+  nativeVia?: NativeVia;
+}
+
+/** The native part of a watch, or undefined when native value is ignored. */
+export function nativeWatchOf(watch: EvmWatch): NativeWatch | undefined {
+  if (!watch.nativeSymbol) return undefined;
+  return { chain: watch.chain, treasury: watch.treasury, symbol: watch.nativeSymbol, via: watch.nativeVia ?? { kind: "top_level" } };
 }
 
 /** How deep a block must be before its deposits count: the `finalized` tag or a confirmation count. */
@@ -133,22 +143,6 @@ async function tokenObservationsIn(client: PublicClient, watch: EvmWatch, block:
   return out;
 }
 
-/** Top-level native transfers to the treasury in one block whose receipts succeeded in that block. */
-async function nativeObservationsIn(client: PublicClient, watch: EvmWatch, block: ScannedBlock): Promise<DepositObservation[]> {
-  const symbol = watch.nativeSymbol;
-  if (!symbol) return [];
-  const treasury = getAddress(watch.treasury);
-  const out: DepositObservation[] = [];
-  for (const tx of block.transactions) {
-    if (typeof tx === "string" || !tx.to || getAddress(tx.to) !== treasury || tx.value <= 0n) continue;
-    const receipt = await client.getTransactionReceipt({ hash: tx.hash });
-    if (receipt.status !== "success") continue;
-    if (receipt.blockHash !== block.hash) throw new IncompleteRangeError(`receipt of ${tx.hash} is from another chain than block ${block.number}`);
-    out.push({ chain: watch.chain, txId: tx.hash, index: -1, from: getAddress(tx.from), to: treasury, asset: symbol, amountBaseUnits: tx.value, blockOrSlot: block.number, blockHash: block.hash, blockTime: new Date(Number(block.timestamp) * 1000) });
-  }
-  return out;
-}
-
 /**
  * Deposits to the treasury from `from` up to at most `to` (the returned `last` says how far), ordered by
  * block then index, read so that the answer
@@ -159,7 +153,8 @@ async function nativeObservationsIn(client: PublicClient, watch: EvmWatch, block
  * When a block's logs cannot be read, the range ends before that block.
  */
 export async function readCoveredRange(client: PublicClient, watch: EvmWatch, from: bigint, to: bigint, parentHash?: string): Promise<CoveredRange> {
-  const blocks = await readBlocks(client, from, to, watch.nativeSymbol !== undefined);
+  const native = nativeWatchOf(watch);
+  const blocks = await readBlocks(client, from, to, native?.via.kind === "top_level");
   assertOneChain(blocks, parentHash);
   const transferTopic = encodeEventTopics({ abi: [transferEvent], eventName: "Transfer" })[0] as Hex;
   const observations: DepositObservation[] = [];
@@ -168,7 +163,7 @@ export async function readCoveredRange(client: PublicClient, watch: EvmWatch, fr
       if (watch.tokens.length > 0 && mayHoldTokenTransfer(block.logsBloom, watch, transferTopic)) {
         observations.push(...(await tokenObservationsIn(client, watch, block)));
       }
-      observations.push(...(await nativeObservationsIn(client, watch, block)));
+      if (native) observations.push(...(await nativeObservationsInBlock(client, native, block)));
     } catch (error) {
       // A node that does not know this block yet (or any failure here): the range read ends before it.
       if (i === 0) throw error;

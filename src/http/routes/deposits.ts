@@ -84,6 +84,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
       confirmations: chain.confirmations,
       assets: chain.assets.map((a) => ({ symbol: a.symbol, token_address: a.tokenAddress ?? null, decimals: a.decimals, native: a.native, priced_by_feed: a.priced })),
       attribution: chain.attribution,
+      notice: chain.notice ?? null,
     })),
   }));
 
