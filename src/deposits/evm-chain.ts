@@ -12,10 +12,12 @@ import type { DepositAsset, DepositChain } from "./deposit-chain.js";
 import { nativePaymentUri, tokenPaymentUri } from "./eip681.js";
 import { createEvmValuer, type ValuedAsset } from "./evm-valuer.js";
 import { evmReissueCooldownMs } from "./reissue-cooldown.js";
-import { TOP_LEVEL_ONLY_NOTICE } from "./evm-native-eth.js";
 import type { AssetValuer } from "./types.js";
 
 /** One EVM chain, ready for the deposit API and the listener. */
+/** What payers are told when ETH sent by a contract would not be seen. */
+export const TOP_LEVEL_ONLY_NOTICE = "send ETH from a regular account; USDC from any wallet";
+
 export interface EvmDepositRuntime {
   description: DepositChain;
   watch: EvmWatch;

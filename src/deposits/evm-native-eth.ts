@@ -6,10 +6,7 @@
 import type { PublicClient } from "viem";
 import { detectTraceApi } from "../chains/evm/traces.js";
 import type { NativeVia } from "../chains/evm/native.js";
-import type { EvmDepositRuntime } from "./evm-chain.js";
-
-/** What payers are told when ETH sent by a contract would not be seen. */
-export const TOP_LEVEL_ONLY_NOTICE = "send ETH from a regular account; USDC from any wallet";
+import { TOP_LEVEL_ONLY_NOTICE, type EvmDepositRuntime } from "./evm-chain.js";
 
 /** How the chain's ETH will be read, and why (for the start-up log). */
 export interface NativeEthDecision {

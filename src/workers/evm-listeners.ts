@@ -2,9 +2,9 @@
 import { createPublicClient, webSocket } from "viem";
 import type { Db } from "../db/client.js";
 import { RangeSizer } from "../chains/evm/range.js";
-import type { EvmDepositRuntime } from "../deposits/evm-chain.js";
 import { runEvmListener } from "./evm-listener.js";
-import { applyNativeEth, decideNativeEth, TOP_LEVEL_ONLY_NOTICE } from "../deposits/evm-native-eth.js";
+import { TOP_LEVEL_ONLY_NOTICE, type EvmDepositRuntime } from "../deposits/evm-chain.js";
+import { applyNativeEth, decideNativeEth } from "../deposits/evm-native-eth.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChainListenerStatus } from "./listener-status.js";
 

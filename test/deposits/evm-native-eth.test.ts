@@ -10,7 +10,8 @@ import { startTestApp } from "../support/app.js";
 import { evmChainSchema, type EvmChainConfig } from "../../src/config/chains-schema.js";
 import { createEvmPublicClient } from "../../src/chains/evm/client.js";
 import { createChainRuntime } from "../../src/deposits/runtime.js";
-import { applyNativeEth, decideNativeEth, TOP_LEVEL_ONLY_NOTICE } from "../../src/deposits/evm-native-eth.js";
+import { TOP_LEVEL_ONLY_NOTICE } from "../../src/deposits/evm-chain.js";
+import { applyNativeEth, decideNativeEth } from "../../src/deposits/evm-native-eth.js";
 import { startEvmListeners } from "../../src/workers/evm-listeners.js";
 
 let anvil: Anvil;
