@@ -5,7 +5,7 @@ import { selectRows } from "./sql-rows.js";
 import { emptyUsageCounts, type UsageCounts } from "./aggregate.js";
 
 /** Dimensions /activity can group by. */
-export const ACTIVITY_GROUPS = ["day", "model", "provider", "key", "app"] as const;
+export const ACTIVITY_GROUPS = ["endpoint", "day", "model", "provider", "key", "app"] as const;
 export type ActivityGroup = (typeof ACTIVITY_GROUPS)[number];
 
 export interface ActivityQuery {
@@ -51,6 +51,8 @@ function finish(acc: UsageCounts): ActivityTotals {
 
 /** Rollup dimension and column each group reads. */
 const GROUPING: Record<ActivityGroup, { dimension: string; column: SQL }> = {
+  // OpenRouter's rows: one per day and endpoint, the group written "YYYY-MM-DD <model>@<provider>"
+  endpoint: { dimension: "endpoint", column: sql`to_char(day, 'YYYY-MM-DD') || ' ' || value` },
   day: { dimension: "total", column: sql`to_char(day, 'YYYY-MM-DD')` },
   model: { dimension: "model", column: sql`value` },
   provider: { dimension: "provider", column: sql`value` },
@@ -133,6 +135,7 @@ export async function queryActivity(db: AnyPgDatabase, query: ActivityQuery): Pr
   }
   const result = [...groups.entries()].map(([group, acc]) => ({ group, ...finish(acc) }));
   if (query.groupBy === "day") result.sort((a, b) => a.group.localeCompare(b.group));
+  else if (query.groupBy === "endpoint") result.sort((a, b) => a.group.slice(0, 10).localeCompare(b.group.slice(0, 10)) || compareSpend(b, a) || a.group.localeCompare(b.group));
   else result.sort((a, b) => compareSpend(b, a) || b.requests - a.requests || a.group.localeCompare(b.group));
   return { groupBy: query.groupBy, rows: result, totals: finish(total) };
 }

@@ -62,7 +62,7 @@ describe("request logging", () => {
       (await fetch(`${app.url}/api/v1/byok`, { headers: { authorization: `Bearer ${managementKey}` } })).status, // BYOK off
       (await fetch(`${app.url}/api/v1/key`)).status, // no key
     ];
-    expect(statuses).toEqual([200, 402, 503, 503, 401]);
+    expect(statuses).toEqual([200, 402, 404, 403, 401]);
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const requestLines = lines.filter((line) => line.msg === "request");

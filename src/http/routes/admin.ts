@@ -31,14 +31,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
   if (!adminToken) return;
   const admin = { preHandler: requireAdmin(adminToken) };
 
-  app.post("/api/v1/admin/accounts", admin, async (request, reply) => {
+  app.post("/admin/accounts", admin, async (request, reply) => {
     const body = parseInput(createAccountBody, request.body);
     const accountId = await createAccount(deps.db, { name: body.name });
     const { secret } = await createKey(deps.db, { accountId, kind: "management", name: "Management key" });
     return reply.status(201).send({ account_id: accountId, key: secret });
   });
 
-  app.get("/api/v1/admin/accounts", admin, async (request) => {
+  app.get("/admin/accounts", admin, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     const rows = await listAccounts(deps.db, query);
     return {
@@ -53,7 +53,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
     };
   });
 
-  app.post("/api/v1/admin/accounts/:id/credits", admin, async (request, reply) => {
+  app.post("/admin/accounts/:id/credits", admin, async (request, reply) => {
     const { id } = parseInput(accountParams, request.params, "path");
     const body = parseInput(creditBody, request.body);
     if (body.amount_usd <= 0n) throw badRequest("amount_usd must be a positive amount");

@@ -74,7 +74,7 @@ function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
 export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
   const management = { preHandler: requireKey(deps.keys, ["management"]) };
 
-  app.get("/api/v1/credits/deposit-addresses", async () => ({
+  app.get("/credits/deposit-addresses", async () => ({
     data: wallet.depositChains.map((chain) => ({
       chain: chain.chain,
       family: chain.family,
@@ -87,7 +87,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     })),
   }));
 
-  app.post("/api/v1/credits/intents", management, async (request, reply) => {
+  app.post("/credits/intents", management, async (request, reply) => {
     const body = parseInput(intentBody, request.body);
     const intent = await createIntent(deps.db, wallet.depositChains, callerKey(request).accountId, body, deps.clock(), wallet.intentTtlMs);
     return reply.status(201).send({
@@ -107,7 +107,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     });
   });
 
-  app.get("/api/v1/credits/deposits", management, async (request) => {
+  app.get("/credits/deposits", management, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     const accountId = callerKey(request).accountId;
     const wallets = (await listWallets(deps.db, accountId)).map((w) => w.address);
@@ -115,7 +115,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     return { data: rows.map((row) => presentDeposit(row, wallet)) };
   });
 
-  app.delete("/api/v1/auth/wallets/:address", management, async (request) => {
+  app.delete("/auth/wallets/:address", management, async (request) => {
     const params = parseInput(walletParams, request.params, "path");
     const removed = await unlinkWallet(deps.db, callerKey(request).accountId, params.address);
     return { data: { chain: removed.family, address: removed.address, linked: false } };
@@ -125,12 +125,12 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
   if (!adminToken) return;
   const admin = { preHandler: requireAdmin(adminToken) };
 
-  app.get("/api/v1/admin/deposits/unattributed", admin, async (request) => {
+  app.get("/admin/deposits/unattributed", admin, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     return { data: (await listUnattributed(deps.db, query.limit)).map((row) => presentDeposit(row, wallet)) };
   });
 
-  app.post("/api/v1/admin/deposits/:id/assign", admin, async (request) => {
+  app.post("/admin/deposits/:id/assign", admin, async (request) => {
     const params = parseInput(depositParams, request.params, "path");
     const body = parseInput(assignBody, request.body);
     if (!(await getBalance(deps.db, body.account_id))) throw notFound(`account ${body.account_id} does not exist`);

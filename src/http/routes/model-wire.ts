@@ -51,6 +51,8 @@ export function modelEntry(model: Model): Record<string, unknown> {
     },
     per_request_limits: null,
     supported_parameters: model.supportedParameters,
+    // farebox serves chat models only: no text-to-speech voices
+    supported_voices: null,
     default_parameters: null,
     knowledge_cutoff: null,
     expiration_date: null,
@@ -74,6 +76,7 @@ export function endpointEntry(model: Model, endpoint: Endpoint, health: HealthSn
     quantization: endpoint.quantization ?? null,
     pricing: pricing(endpoint),
     supported_parameters: endpoint.supportedParameters,
+    supports_tool_choice: endpoint.supportedParameters.includes("tool_choice"),
     supports_implicit_caching: endpoint.pricing.cacheReadNanoPerMillion !== undefined,
     status: endpoint.provider.apiKey === undefined ? -5 : 0,
     configured: endpoint.provider.apiKey !== undefined,

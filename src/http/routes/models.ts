@@ -1,12 +1,13 @@
 /**
  * GET /api/v1/models (no auth, OpenRouter's shape) and
  * GET /api/v1/models/{author}/{slug}/endpoints with uptime, latency and throughput measured from
- * farebox's own traffic. Both also answer under /v1.
+ * farebox's own traffic. /models takes OpenRouter's filters (model-filters.ts).
  */
 import type { FastifyInstance } from "fastify";
 import type { Catalog } from "../../catalog/types.js";
 import { notFound } from "../../domain/errors.js";
 import type { HealthTracker } from "../../routing/health.js";
+import { matchesModelQuery, pageOf, parseModelQuery } from "./model-filters.js";
 import { endpointEntry, endpointsBody, modelEntry } from "./model-wire.js";
 
 /** What the model routes read. */
@@ -24,7 +25,12 @@ export function registerModelRoutes(app: FastifyInstance, deps: ModelRoutesDeps)
     return { data, links: { next: null }, total_count: data.length };
   };
   let cached: ReturnType<typeof listing> | undefined;
-  const list = async () => (cached ??= listing());
+  const list = async (request: { query: unknown }) => {
+    if (Object.keys((request.query ?? {}) as object).length === 0) return (cached ??= listing());
+    const query = parseModelQuery(request.query);
+    const matching = [...deps.catalog.models.values()].filter((model) => matchesModelQuery(model, query));
+    return { data: pageOf(matching, query).map(modelEntry), links: { next: null }, total_count: matching.length };
+  };
   const endpoints = async (request: { params: unknown }) => {
     const { author, slug } = request.params as { author: string; slug: string };
     const model = deps.catalog.models.get(`${author}/${slug}`);
@@ -32,8 +38,6 @@ export function registerModelRoutes(app: FastifyInstance, deps: ModelRoutesDeps)
     const now = nowMs();
     return endpointsBody(model, model.endpoints.map((endpoint) => endpointEntry(model, endpoint, deps.health.snapshot(endpoint.id, now))));
   };
-  for (const prefix of ["/api/v1", "/v1"]) {
-    app.get(`${prefix}/models`, list);
-    app.get(`${prefix}/models/:author/:slug/endpoints`, endpoints);
-  }
+  app.get("/models", list);
+  app.get("/models/:author/:slug/endpoints", endpoints);
 }
