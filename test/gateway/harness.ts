@@ -85,7 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         id: "test/chat",
         context_length: 100_000,
         max_completion_tokens: 1_000,
-        supported_parameters: ["tools", "tool_choice", "temperature", "max_tokens", "response_format"],
+        supported_parameters: ["tools", "tool_choice", "temperature", "max_tokens", "response_format", "user"],
         endpoints: [
           { provider: "alpha", model: "alpha-chat", pricing: ALPHA_PRICE },
           { provider: "beta", model: "beta-chat", pricing: BETA_PRICE },

@@ -149,3 +149,17 @@ describe("answers for settings and passing conditions", () => {
     expect(usage.cost_details.upstream_inference_cost).toBeGreaterThan(0);
   });
 });
+
+describe("activity in OpenRouter's rows", () => {
+  it("answers one row per day and endpoint by default, and per workspace when asked", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const traffic = { keysPerAccount: 1, models: ["test/alpha-only"], providers: ["alpha"], apps: [{ referer: null, title: null }], days: 1 };
+    await recordSettled(h.database.db, [...generateTraffic({ ...traffic, accounts: [h.accountId], from: new Date(`${today}T00:00:00Z`) }, 5, 7)]);
+    const rows = (await call("GET", `/api/v1/activity?date=${today}`, h.managementKey)).body.data as Record<string, unknown>[];
+    expect(rows).toContainEqual(
+      expect.objectContaining({ date: today, model: "test/alpha-only", model_permaslug: "test/alpha-only", endpoint_id: "test/alpha-only@alpha", provider_name: "Alpha", requests: 5 }),
+    );
+    const split = await call("GET", `/api/v1/activity?date=${today}&group_by=workspace`, h.managementKey);
+    expect(split.body.data[0]).toMatchObject({ workspace_id: "00000000-0000-0000-0000-000000000000" });
+  });
+});

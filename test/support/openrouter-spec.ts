@@ -16,7 +16,7 @@ const SPEC_ID = "openrouter";
 const OPENAPI_FORMATS = ["double", "float", "int32", "int64"];
 
 interface SpecOperation {
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; schema?: { enum?: unknown[] } }[];
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 
@@ -56,10 +56,17 @@ export function specPathFor(routeUrl: string): string | undefined {
   return undefined;
 }
 
-/** The query parameters the spec declares for `specPath`/`method`. */
-export function specQueryParameters(specPath: string, method: string): Set<string> {
+/**
+ * Whether every query parameter is one the spec declares for `specPath`/`method`, with a value
+ * its enum allows. Otherwise the request used a farebox extension (`/activity?group_by=model`).
+ */
+export function isSpecQuery(specPath: string, method: string, query: Record<string, unknown>): boolean {
   const operation = load().spec.paths[specPath]?.[method.toLowerCase()];
-  return new Set((operation?.parameters ?? []).filter((parameter) => parameter.in === "query").map((parameter) => parameter.name));
+  const declared = new Map((operation?.parameters ?? []).filter((parameter) => parameter.in === "query").map((parameter) => [parameter.name, parameter]));
+  return Object.entries(query).every(([name, value]) => {
+    const parameter = declared.get(name);
+    return parameter !== undefined && (parameter.schema?.enum === undefined || parameter.schema.enum.includes(value));
+  });
 }
 
 /** The validator for a JSON response of `specPath`/`method`/`status`; null when the spec gives none. */

@@ -21,7 +21,7 @@ const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>(
       "/models",
       "/models/count",
       "/models/:author/:slug",
-      "/models/:id",
+      "/models/:author",
       "/model/:author/:slug",
       "/models/:author/:slug/endpoints",
       "/providers",

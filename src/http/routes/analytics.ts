@@ -12,6 +12,7 @@ import type { AnyPgDatabase } from "../../byok/store.js";
 import { badRequest } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
+import { DEFAULT_WORKSPACE_ID } from "../presenters/workspace.js";
 
 /** What the analytics routes need. */
 export interface AnalyticsRoutesDeps {
@@ -39,7 +40,8 @@ const activityQuery = z.object({
   date: day.optional(),
   key: storableText().min(1).max(200).optional(),
   // OpenRouter's rows (day × endpoint) unless a farebox grouping is asked for
-  group_by: z.enum(ACTIVITY_GROUPS).default("endpoint"),
+  // "workspace": OpenRouter's per-workspace split; farebox has one workspace, so endpoint rows with its id
+  group_by: z.enum([...ACTIVITY_GROUPS, "workspace"]).default("endpoint"),
   format: z.enum(["json", "csv"]).default("json"),
 });
 
@@ -68,7 +70,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRou
       accountId: caller.accountId,
       from,
       to,
-      groupBy: q.group_by,
+      groupBy: q.group_by === "workspace" ? "endpoint" : q.group_by,
       ...(q.key === undefined ? {} : { apiKeyId: q.key }),
     });
     if (q.format === "csv") {
@@ -77,7 +79,9 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRou
         .header("content-disposition", `attachment; filename="activity-${from}-${to}-by-${q.group_by}.csv"`)
         .send(activityCsv(result, deps.providerName));
     }
-    return { ...activityJson(result, deps.providerName), from, to, group_by: q.group_by };
+    const json = activityJson(result, deps.providerName);
+    if (q.group_by === "workspace") json.data = json.data.map((row) => ({ ...row, workspace_id: DEFAULT_WORKSPACE_ID }));
+    return { ...json, from, to, group_by: q.group_by };
   });
 
   app.get("/rankings", async (_request, reply) => {

@@ -23,8 +23,9 @@ export interface ModelLookupDeps {
 export function registerModelLookupRoutes(app: FastifyInstance, deps: ModelLookupDeps): void {
   /** The model a path names: /{author}/{slug}, or one segment with the slash encoded (the openai SDK's `test%2Fchat`). */
   const find = (request: FastifyRequest): Model => {
-    const { author, slug, id } = request.params as { author?: string; slug?: string; id?: string };
-    const modelId = id ?? `${author}/${slug}`;
+    // /models/:author alone carries the whole id ("author/slug" arrived with its slash encoded)
+    const { author, slug } = request.params as { author: string; slug?: string };
+    const modelId = slug === undefined ? author : `${author}/${slug}`;
     const model = deps.catalog.models.get(modelId);
     if (!model) throw notFound(`Model ${modelId} is not in this farebox catalog.`, { availability: { code: "model_not_found" } });
     return model;
@@ -51,7 +52,7 @@ export function registerModelLookupRoutes(app: FastifyInstance, deps: ModelLooku
   app.get("/model/:author/:slug", async (request) => ({ data: modelEntry(find(request)) }));
 
   app.get("/models/:author/:slug", retrieve);
-  app.get("/models/:id", retrieve);
+  app.get("/models/:author", retrieve);
 
   app.get("/providers", async () => ({
     data: [...deps.catalog.providers.values()].map((provider) => ({
