@@ -1,16 +1,13 @@
 /**
- * OpenRouter's published OpenAPI document (shared/reference/openrouter-openapi.yaml) as response
+ * OpenRouter's published OpenAPI document (test/support/openrouter/openapi.yaml) as response
  * validators: for a farebox route shared with the spec, the schema the spec gives for that
  * path, method and status. ajv compiles each one on first use, so a test file pays only for the
  * routes it calls.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { parse } from "yaml";
-
-const SPEC_PATH = join(import.meta.dirname, "openrouter/openapi.yaml");
+import { inject } from "vitest";
 const SPEC_ID = "openrouter";
 /** Formats the spec names that JSON Schema does not define (OpenAPI's number widths). */
 const OPENAPI_FORMATS = ["double", "float", "int32", "int64"];
@@ -26,9 +23,10 @@ interface SpecDocument {
 
 let loaded: { ajv: Ajv2020; spec: SpecDocument; paths: Map<string, string> } | undefined;
 
-function load() {
+/** Loads the spec (parsed to JSON once per run by global-setup.ts). */
+export function load() {
   if (loaded) return loaded;
-  const spec = parse(readFileSync(SPEC_PATH, "utf8")) as SpecDocument;
+  const spec = JSON.parse(readFileSync(inject("openRouterSpecJsonPath"), "utf8")) as SpecDocument;
   const ajv = new Ajv2020({ strict: false, allErrors: true, allowUnionTypes: true });
   const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
   addFormats(ajv);

@@ -9,7 +9,10 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { FastifyInstance } from "fastify";
 import { afterEach } from "vitest";
-import { isSpecQuery, responseValidator, specPathFor } from "./openrouter-spec.js";
+import { isSpecQuery, load, responseValidator, specPathFor } from "./openrouter-spec.js";
+
+// before any test runs, so no request waits for it
+load();
 
 const violations: string[] = [];
 
