@@ -5,11 +5,9 @@ import { unlinkWallet } from "../../auth/unlink-wallet.js";
 import { formatDecimalScaled, nanoToUsdString } from "../../domain/money.js";
 import { notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
-import { assignDeposit } from "../../deposits/credit.js";
+import { assignParkedDeposit } from "../../deposits/admin-assignment.js";
 import { createIntent } from "../../deposits/intents.js";
 import { listDepositsForWallets, listUnattributed, type DepositRow } from "../../deposits/listing.js";
-import { atomically } from "../../db/atomic.js";
-import { getBalance } from "../../ledger/index.js";
 import { callerKey, requireAdmin, requireKey } from "../plugins/auth.js";
 import { parseInput } from "../validation.js";
 import type { RouteDeps } from "./deps.js";
@@ -133,9 +131,9 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
   app.post("/admin/deposits/:id/assign", admin, async (request) => {
     const params = parseInput(depositParams, request.params, "path");
     const body = parseInput(assignBody, request.body);
-    if (!(await getBalance(deps.db, body.account_id))) throw notFound(`account ${body.account_id} does not exist`);
-    const assigned = await atomically(deps.db, (tx) => assignDeposit(tx, params.id, body.account_id, deps.clock()));
-    if (!assigned) throw notFound(`deposit ${params.id} is not an unattributed deposit`);
+    const outcome = await assignParkedDeposit(deps.db, params.id, body.account_id, deps.clock());
+    if (outcome === "no_account") throw notFound(`account ${body.account_id} does not exist`);
+    if (outcome === "not_unattributed") throw notFound(`deposit ${params.id} is not an unattributed deposit`);
     return { data: { id: params.id, account_id: body.account_id, status: "credited" } };
   });
 }
