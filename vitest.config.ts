@@ -6,6 +6,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     pool: "forks",
     globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/validate-responses.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -2,7 +2,6 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Config } from "./config/schema.js";
 import type { Database } from "./db/client.js";
 import { envelopeServerOptions, registerErrorHandling } from "./http/errors.js";
-import { registerAuth } from "./http/plugins/auth.js";
 import { serverTimeouts } from "./http/plugins/timeouts.js";
 import { registerAnonymousRateLimit } from "./http/plugins/anonymous-rate-limit.js";
 import { createRedisClient } from "./http/plugins/redis-client.js";
@@ -33,6 +32,11 @@ import { FareboxMetrics } from "./metrics/farebox-metrics.js";
 import { ledgerMetricSources } from "./metrics/ledger-sources.js";
 import { RollupWriter } from "./analytics/rollup-writer.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
+import { registerMetricsRoute } from "./http/routes/metrics.js";
+import { API_PREFIXES } from "./http/api-prefixes.js";
+import { registerModelLookupRoutes } from "./http/routes/model-lookup.js";
+import { registerDatasetRoutes } from "./http/routes/datasets.js";
+import { callerKey, registerAuth, requireKey } from "./http/plugins/auth.js";
 import type { ChainListenerStatus } from "./workers/listener-status.js";
 import { registerDashboard } from "./http/plugins/dashboard.js";
 import { registerSessionRenewalRoute } from "./http/routes/session-renewal.js";
@@ -52,7 +56,7 @@ export interface AppDeps {
   catalog?: LiveCatalog;
   /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
   streamKeepAliveMs?: number;
-  /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 503. */
+  /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 403 naming the setting. */
   byokKeyring?: MasterKeyring;
   /** The process's metrics registry, exposed at GET /metrics (a fresh one when absent). */
   metrics?: MetricsRegistry;
@@ -110,17 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerKeyRateLimit(app, redis ? new RedisRequestCounter(redis) : new MemoryRequestCounter(), () => clock().getTime());
   registerAuth(app);
   registerHealthRoutes(app, deps.database);
-  registerKeyRoutes(app, routeDeps);
-  registerKeyRateLimitRoutes(app, routeDeps);
-  registerCreditRoutes(app, routeDeps);
-  registerAdminRoutes(app, routeDeps);
   const chains = deps.chains ?? withSolana(createChainRuntime(deps.config.chains.evm, clock), deps.config.chains.solana, clock);
   const wallet = walletRouteDeps(deps.config, chains);
-  registerWalletAuthRoutes(app, routeDeps, wallet);
-  registerDepositRoutes(app, routeDeps, wallet);
-  registerSessionRenewalRoute(app, routeDeps, wallet.sessionTtlMs);
-  registerAccountOverviewRoutes(app, routeDeps);
-  registerRecentGenerationsRoute(app, routeDeps);
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
   const listeners = deps.chainListeners;
   const metrics = new FareboxMetrics(metricsRegistry, {
@@ -146,14 +141,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     });
   app.addHook("onClose", () => chat.close());
-  registerChatRoutes(app, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
-  registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
-  registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
-  registerUsageInsightRoutes(app, routeDeps, {
-    byokStore,
-    metrics: metricsRegistry,
-    providerSlugs: [...chat.catalog.providers.keys()],
-  });
+  registerMetricsRoute(app, { registry: metricsRegistry });
+  // every API route answers under OpenRouter's base path and under /v1
+  const registerApi = async (api: FastifyInstance) => {
+    registerKeyRoutes(api, routeDeps);
+    registerKeyRateLimitRoutes(api, routeDeps);
+    registerCreditRoutes(api, routeDeps);
+    registerAdminRoutes(api, routeDeps);
+    registerWalletAuthRoutes(api, routeDeps, wallet);
+    registerDepositRoutes(api, routeDeps, wallet);
+    registerSessionRenewalRoute(api, routeDeps, wallet.sessionTtlMs);
+    registerAccountOverviewRoutes(api, routeDeps);
+    registerRecentGenerationsRoute(api, routeDeps);
+    registerChatRoutes(api, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
+    registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
+    registerModelLookupRoutes(api, {
+      catalog: chat.catalog,
+      preHandler: requireKey(routeDeps.keys, ["inference", "management"]),
+      byokProviders: async (request) =>
+        new Set(byokStore ? (await byokStore.list(callerKey(request).accountId)).map((summary) => summary.provider) : []),
+    });
+    registerGenerationRoutes(api, { generations: chat.generations, keys: routeDeps.keys });
+    registerDatasetRoutes(api, { db: deps.database.db, now: clock });
+    registerUsageInsightRoutes(api, routeDeps, {
+      byokStore,
+      providerSlugs: [...chat.catalog.providers.keys()],
+      providerName: (slug) => chat.catalog.providers.get(slug)?.name ?? slug,
+    });
+  };
+  for (const prefix of API_PREFIXES) await app.register(registerApi, { prefix });
   await registerDashboard(app, deps.dashboardRoot);
   await app.ready();
   return app;

@@ -1,8 +1,12 @@
 import { nanoToUsdNumber, nanoToUsdString } from "../domain/money.js";
 import type { ActivityGroup, ActivityResult, ActivityTotals } from "./activity.js";
+import { endpointOf } from "./aggregate.js";
 
-/** Wire name of each group column (OpenRouter's /activity uses `date`, `model`, `provider_name`). */
-const GROUP_FIELD: Record<ActivityGroup, string> = {
+/** A provider's display name from its slug (the slug itself when unknown). */
+export type ProviderNames = (slug: string) => string;
+
+/** Wire name of each farebox group column (group_by=…); OpenRouter's endpoint rows have several. */
+const GROUP_FIELD: Record<Exclude<ActivityGroup, "endpoint">, string> = {
   day: "date",
   model: "model",
   provider: "provider_name",
@@ -12,6 +16,17 @@ const GROUP_FIELD: Record<ActivityGroup, string> = {
 
 /** One /activity row on the wire. USD as numbers formatted from exact nano amounts. */
 export type ActivityWireRow = Record<string, string | number | null>;
+
+/**
+ * The columns naming a row's group. OpenRouter's rows (the default grouping) are one day of one
+ * model at one provider: `date`, `model`, `model_permaslug`, `endpoint_id` (farebox's
+ * `<model>@<provider>` endpoint id) and `provider_name`.
+ */
+function groupColumns(groupBy: ActivityGroup, group: string, providerName: ProviderNames): ActivityWireRow {
+  if (groupBy !== "endpoint") return { [GROUP_FIELD[groupBy]]: group };
+  const { model, provider } = endpointOf(group.slice(11));
+  return { date: group.slice(0, 10), model, model_permaslug: model, endpoint_id: group.slice(11), provider_name: providerName(provider) };
+}
 
 function wireTotals(t: ActivityTotals, usd: (nano: bigint) => number | string): ActivityWireRow {
   return {
@@ -39,10 +54,9 @@ function wireTotals(t: ActivityTotals, usd: (nano: bigint) => number | string): 
  * (provider cost + fee: the sum of the ledger's usage and fee entries); `byok_usage_inference`
  * is what the account's own keys were charged by providers.
  */
-export function activityJson(result: ActivityResult): { data: ActivityWireRow[]; totals: ActivityWireRow } {
-  const field = GROUP_FIELD[result.groupBy];
+export function activityJson(result: ActivityResult, providerName: ProviderNames = (slug) => slug): { data: ActivityWireRow[]; totals: ActivityWireRow } {
   return {
-    data: result.rows.map((row) => ({ [field]: row.group, ...wireTotals(row, nanoToUsdNumber) })),
+    data: result.rows.map((row) => ({ ...groupColumns(result.groupBy, row.group, providerName), ...wireTotals(row, nanoToUsdNumber) })),
     totals: wireTotals(result.totals, nanoToUsdNumber),
   };
 }
@@ -56,10 +70,10 @@ function csvField(value: string | number | null): string {
 }
 
 /** The same rows as CSV (CRLF line ends, header first); USD as exact decimal strings. */
-export function activityCsv(result: ActivityResult): string {
-  const field = GROUP_FIELD[result.groupBy];
-  const rows = result.rows.map((row) => ({ [field]: row.group, ...wireTotals(row, nanoToUsdString) }));
-  const header = [field, ...Object.keys(wireTotals(result.totals, nanoToUsdString))];
+export function activityCsv(result: ActivityResult, providerName: ProviderNames = (slug) => slug): string {
+  const rows = result.rows.map((row) => ({ ...groupColumns(result.groupBy, row.group, providerName), ...wireTotals(row, nanoToUsdString) }));
+  const groupHeader = Object.keys(groupColumns(result.groupBy, "0000-00-00 m@p", providerName));
+  const header = [...groupHeader, ...Object.keys(wireTotals(result.totals, nanoToUsdString))];
   const lines = [header.join(",")];
   for (const row of rows) lines.push(header.map((name) => csvField(row[name] ?? null)).join(","));
   return `${lines.join("\r\n")}\r\n`;

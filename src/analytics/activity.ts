@@ -4,7 +4,7 @@ import { queryRows, type AnyPgDatabase } from "../db/client.js";
 import { emptyUsageCounts, type UsageCounts } from "./aggregate.js";
 
 /** Dimensions /activity can group by. */
-export const ACTIVITY_GROUPS = ["day", "model", "provider", "key", "app"] as const;
+export const ACTIVITY_GROUPS = ["endpoint", "day", "model", "provider", "key", "app"] as const;
 export type ActivityGroup = (typeof ACTIVITY_GROUPS)[number];
 
 export interface ActivityQuery {
@@ -50,6 +50,8 @@ function finish(acc: UsageCounts): ActivityTotals {
 
 /** Rollup dimension and column each group reads. */
 const GROUPING: Record<ActivityGroup, { dimension: string; column: SQL }> = {
+  // OpenRouter's rows: one per day and endpoint, the group written "YYYY-MM-DD <model>@<provider>"
+  endpoint: { dimension: "endpoint", column: sql`to_char(day, 'YYYY-MM-DD') || ' ' || value` },
   day: { dimension: "total", column: sql`to_char(day, 'YYYY-MM-DD')` },
   model: { dimension: "model", column: sql`value` },
   provider: { dimension: "provider", column: sql`value` },
@@ -132,6 +134,7 @@ export async function queryActivity(db: AnyPgDatabase, query: ActivityQuery): Pr
   }
   const result = [...groups.entries()].map(([group, acc]) => ({ group, ...finish(acc) }));
   if (query.groupBy === "day") result.sort((a, b) => a.group.localeCompare(b.group));
+  else if (query.groupBy === "endpoint") result.sort((a, b) => a.group.slice(0, 10).localeCompare(b.group.slice(0, 10)) || compareSpend(b, a) || a.group.localeCompare(b.group));
   else result.sort((a, b) => compareSpend(b, a) || b.requests - a.requests || a.group.localeCompare(b.group));
   return { groupBy: query.groupBy, rows: result, totals: finish(total) };
 }

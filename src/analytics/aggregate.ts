@@ -3,7 +3,7 @@ import { LATENCY_BOUNDS_MS, THROUGHPUT_BOUNDS_TPS, emptyHistogram, slotOf } from
 import type { SettledGeneration } from "../domain/settled-generation.js";
 
 /** Dimensions of the usage rollup; "total" has the value "". */
-export type UsageDimension = "total" | "model" | "provider" | "app";
+export type UsageDimension = "total" | "model" | "provider" | "app" | "endpoint";
 
 /** What one usage rollup row counts. */
 export interface UsageCounts {
@@ -101,6 +101,8 @@ export function accumulate(batch: RollupBatch, gen: SettledGeneration): void {
     ["model", gen.model],
     ["provider", gen.provider],
     ["app", app],
+    // one model at one provider: OpenRouter's /activity rows
+    ["endpoint", endpointValue(gen.model, gen.provider)],
   ];
   for (const [dimension, value] of dimensions) addUsage(batch, gen, day, dimension, value);
   accumulatePublic(batch, gen, day, app);
@@ -179,4 +181,15 @@ function accumulatePublic(batch: RollupBatch, gen: SettledGeneration, day: strin
   if (title) entry.title = title;
   entry.requests += 1;
   entry.tokens += gen.promptTokens + gen.completionTokens;
+}
+
+/** The rollup value of the "endpoint" dimension: model and provider slug, split again by `endpointOf`. */
+export function endpointValue(model: string, provider: string): string {
+  return `${model}@${provider}`;
+}
+
+/** Model and provider of an "endpoint" value (model ids never contain "@"; provider slugs may not either). */
+export function endpointOf(value: string): { model: string; provider: string } {
+  const at = value.lastIndexOf("@");
+  return at < 0 ? { model: value, provider: "" } : { model: value.slice(0, at), provider: value.slice(at + 1) };
 }

@@ -82,8 +82,12 @@ export const conflict = (message: string, metadata?: Metadata) =>
 export const payloadTooLarge = (message: string, metadata?: Metadata) =>
   new AppError(message, { httpStatus: 413, errorType: "payload_too_large", metadata });
 
-export const serviceUnavailable = (message: string, metadata?: Metadata) =>
-  new AppError(message, { httpStatus: 503, errorType: "provider_unavailable", retryable: true, metadata });
+/** A condition that passes by itself: 503 with Retry-After, so a client's retry is worth making. */
+export const serviceUnavailable = (message: string, metadata?: Metadata, retryAfterSeconds = DEFAULT_RETRY_AFTER_S) =>
+  new AppError(message, { httpStatus: 503, errorType: "provider_unavailable", retryable: true, metadata, headers: { "Retry-After": String(retryAfterSeconds) } });
+
+/** How long a client is told to wait before retrying a passing condition that names no wait of its own. */
+export const DEFAULT_RETRY_AFTER_S = 5;
 
 export const internalError = (message: string, cause?: unknown) =>
   new AppError(message, { httpStatus: 500, errorType: "server", cause });

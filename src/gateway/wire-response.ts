@@ -28,7 +28,8 @@ export function wireUsage(usage: Usage, settlement: Settlement): Record<string, 
     cost: nanoToUsdNumber(settlement.chargedNano),
     is_byok: settlement.byokUpstreamNano !== undefined,
     cost_details: {
-      upstream_inference_cost: settlement.byokUpstreamNano === undefined ? null : nanoToUsdNumber(settlement.byokUpstreamNano),
+      // what the provider charged for this request: the account's own key's bill (BYOK), else the base price farebox paid
+      upstream_inference_cost: nanoToUsdNumber(settlement.byokUpstreamNano ?? settlement.usageNano),
       upstream_inference_prompt_cost: nanoToUsdNumber(settlement.promptBaseNano),
       upstream_inference_completions_cost: nanoToUsdNumber(settlement.completionBaseNano),
     },
@@ -43,7 +44,7 @@ export function completionBody(header: GenerationHeader, response: ChatResponse,
     model: header.model,
     object: "chat.completion",
     created: header.created,
-    system_fingerprint: null,
+    system_fingerprint: response.systemFingerprint ?? null,
     choices: [
       {
         index: 0,

@@ -24,9 +24,11 @@ export interface AdminCredit {
  *   was already credited to this account (nothing new is written);
  * - `conflict`: the key was already used on this account with a different amount or reason
  *   (as TigerBeetle's `exists_with_different_amount`); nothing is written;
- * - `no_account`; `overflow`: the balance would leave the range the ledger stores.
+ * - `no_account`; `overflow`: the balance would leave the range the ledger stores;
+ * - `not_positive`: a credit must add money (corrections of a credit are their own entries).
  */
 export type AdminCreditResult =
+  | { status: "not_positive" }
   | { status: "posted" | "duplicate"; entryId: bigint; balanceNano: Nano }
   | { status: "conflict"; entryId: bigint; amountNano: Nano; reason: string }
   | { status: "no_account" }
@@ -39,6 +41,7 @@ export type AdminCreditResult =
  * retry. The account row is locked for the check-then-write, so concurrent retries agree.
  */
 export async function postAdminCredit(db: Db, credit: AdminCredit): Promise<AdminCreditResult> {
+  if (credit.amountNano <= 0n) return { status: "not_positive" };
   return atomically(db, async (tx) => {
     const [account] = await queryRows<{ balance_nano: string | bigint }>(
       tx,

@@ -254,6 +254,8 @@ export interface ChatResponse {
    * responses built elsewhere (tests, caches) need not.
    */
   usageReported?: boolean;
+  /** The upstream's backend configuration fingerprint (OpenAI's `system_fingerprint`), passed to the client. */
+  systemFingerprint?: string | null;
 }
 
 /** A fragment of a tool call in a stream (OpenAI's delta shape: id and name come first). */

@@ -5,7 +5,7 @@
  * window. Where an operator setting would change the outcome, the message and `metadata.setting` name it.
  */
 import type { Endpoint, Model } from "../catalog/types.js";
-import { AppError, notFound, serviceUnavailable } from "../domain/errors.js";
+import { AppError, notFound } from "../domain/errors.js";
 import { providerMatches } from "./preferences.js";
 import type { RoutingRequest } from "./types.js";
 
@@ -65,8 +65,16 @@ const FILTERS: readonly Filter[] = [
     fail: (model, _request, before) => {
       const slugs = [...new Set(before.map((endpoint) => endpoint.provider.slug))];
       const keys = slugs.map((slug) => `providers.${slug}.api_key`).join(" or ");
-      return serviceUnavailable(`Model ${model.id} has no provider with an API key configured. Set ${keys} in the farebox config file.`, {
-        availability: { code: "temporarily_unavailable", retryable: false, requested_models: [model.id], affected_providers: slugs },
+      // a setting, not a passing outage: 404 "no endpoints" (OpenRouter's status) so clients do not retry
+      return notFound(`No endpoints found for ${model.id}: no provider has an API key configured. Set ${keys} in the farebox config file, or store your own key (PUT /api/v1/byok/{provider}).`, {
+        availability: {
+          code: "no_endpoints",
+          retryable: false,
+          requested_models: [model.id],
+          affected_providers: slugs,
+          excluded_by: "provider_api_key",
+          settings: slugs.map((slug) => `providers.${slug}.api_key`),
+        },
       });
     },
   },

@@ -45,6 +45,8 @@ afterAll(async () => {
 
 function groupOf(gen: SettledGeneration, groupBy: ActivityGroup): string {
   switch (groupBy) {
+    case "endpoint":
+      return `${gen.createdAt.toISOString().slice(0, 10)} ${gen.model}@${gen.provider}`;
     case "day":
       return gen.createdAt.toISOString().slice(0, 10);
     case "model":

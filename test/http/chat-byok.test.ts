@@ -68,9 +68,9 @@ describe.each(dbKinds)("BYOK on an account with no balance (%s), fees.byok_bps =
     expect(await h.balanceNano()).toBe(0n);
   });
 
-  it("a provider without an operator key answers 503 naming what to configure, until the account stores its own key", async () => {
+  it("a provider without an operator key answers 404 naming what to configure, until the account stores its own key", async () => {
     const refused = await failure(h.client().chat.completions.create(ask("test/gamma-only")));
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(404);
     expect(refused.message).toContain("providers.gamma.api_key");
     expect(h.gamma!.requests).toHaveLength(0);
 
@@ -207,7 +207,8 @@ describe("BYOK fee paid from credit (fees.byok_bps = 100)", () => {
     const before = await h.balanceNano();
     const shared = await h.client().chat.completions.create(ask("test/alpha-only"));
     expect(h.alpha.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${ALPHA_KEY}`, "Bearer alpha-key"]);
-    expect(shared.usage as unknown as ByokUsage).toMatchObject({ is_byok: false, cost_details: { upstream_inference_cost: null } });
+    // the provider's price farebox paid, as /generation reports it: 7,640 nano
+    expect(shared.usage as unknown as ByokUsage).toMatchObject({ is_byok: false, cost_details: { upstream_inference_cost: 0.00000764 } });
     await h.chat.gateway.idle();
     // ALPHA_PRICE: 10 × 153 + 10 × 611 = 7,640 nano list, + 5% = 382 → 8,022
     expect(before - (await h.balanceNano())).toBe(8_022n);

@@ -172,10 +172,24 @@ describe("errors surface as the SDK's error classes", () => {
     expect((error as InstanceType<typeof OpenAI.NotFoundError>).message).toMatch(/not in this farebox catalog/);
   });
 
-  it("503 naming the provider key to configure", async () => {
-    const error = await openai.chat.completions.create({ model: "test/unconfigured", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
-    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+  it("404 no endpoints naming the provider key to configure, which the openai SDK does not retry", async () => {
+    let calls = 0;
+    const retrying = new OpenAI({
+      baseURL: `${h.url}/api/v1`,
+      apiKey: h.key,
+      maxRetries: 2,
+      fetch: async (input, init) => {
+        calls += 1;
+        return fetch(input, init);
+      },
+    });
+    const error = await retrying.chat.completions.create({ model: "test/unconfigured", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      metadata: { availability: { code: "no_endpoints", retryable: false, settings: ["providers.unset.api_key"] } },
+    });
     expect((error as Error).message).toMatch(/providers\.unset\.api_key/);
+    expect(calls).toBe(1);
   });
 
   it("400 for a malformed body", async () => {

@@ -138,7 +138,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
       app = await startTestApp(kind, {
         config: {
           redisUrl: REDIS_URL,
-          // A model no provider key serves: a chat request passes authentication and rate limiting, then answers 503.
+          // A model no provider key serves: a chat request passes authentication and rate limiting, then answers 404 (no endpoints).
           catalog: { include_default: false },
           providers: { keyless: { protocol: "openai", base_url: "http://127.0.0.1:9/v1", headers: {} } },
           models: [{ id: "t/keyless", context_length: 1000, endpoints: [{ provider: "keyless", model: "m", pricing: { prompt: "0.000001", completion: "0.000001" } }] }],
@@ -179,11 +179,11 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
       counting.sent.length = 0;
       const freeStatuses = [];
       for (let i = 0; i < 5; i++) freeStatuses.push(await chat(free));
-      expect(freeStatuses).toEqual([503, 503, 503, 503, 503]);
+      expect(freeStatuses).toEqual([404, 404, 404, 404, 404]);
       expect(counting.sent).toEqual([]);
       const limitedStatuses = [];
       for (let i = 0; i < 3; i++) limitedStatuses.push(await chat(limited));
-      expect(limitedStatuses).toEqual([503, 503, 429]);
+      expect(limitedStatuses).toEqual([404, 404, 429]);
       expect(counting.sent).toHaveLength(3);
     });
   });

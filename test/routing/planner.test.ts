@@ -134,9 +134,10 @@ describe("models and errors", () => {
     expect(error.metadata.availability).toMatchObject({ code: "model_not_found" });
   });
 
-  it("a model whose providers have no key answers 503 naming what to configure", () => {
+  it("a model whose providers have no key answers 404 no endpoints naming what to configure", () => {
     const error = errorOf(() => providersOf(request({ model: "test/unconfigured" })));
-    expect(error.httpStatus).toBe(503);
+    expect(error.httpStatus).toBe(404);
+    expect(error.metadata.availability).toMatchObject({ code: "no_endpoints", retryable: false, settings: ["providers.nokey.api_key"] });
     expect(error.message).toMatch(/providers\.nokey\.api_key/);
   });
 
@@ -144,7 +145,7 @@ describe("models and errors", () => {
     const own = planRoute(request({ model: "test/unconfigured", ownKeyProviders: new Set(["nokey"]) }), catalog, context());
     expect(own.attempts.map((a) => a.endpoint.id)).toEqual(["test/unconfigured@nokey"]);
     const otherKey = errorOf(() => providersOf(request({ model: "test/unconfigured", ownKeyProviders: new Set(["a"]) })));
-    expect(otherKey.httpStatus).toBe(503);
+    expect(otherKey.httpStatus).toBe(404);
     expect(otherKey.message).toMatch(/providers\.nokey\.api_key/);
     // auto routing considers it too, for that account
     const auto = planRoute(request({ model: "farebox/auto", ownKeyProviders: new Set(["nokey"]) }), catalog, context());

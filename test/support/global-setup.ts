@@ -1,14 +1,17 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
+import { parse } from "yaml";
+import { OPENROUTER_SPEC_YAML } from "./openrouter-spec-path.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     pgliteTemplatePath: string;
+    openRouterSpecJsonPath: string;
   }
 }
 
@@ -24,4 +27,8 @@ export default async function setup(project: TestProject): Promise<void> {
   const path = join(tmpdir(), `farebox-pglite-template-${process.pid}.tar`);
   writeFileSync(path, Buffer.from(await dump.arrayBuffer()));
   project.provide("pgliteTemplatePath", path);
+  // OpenRouter's spec is 1.3 MB of YAML (seconds to parse): parsed once here, JSON for every test file
+  const specPath = join(tmpdir(), `farebox-openrouter-spec-${process.pid}.json`);
+  writeFileSync(specPath, JSON.stringify(parse(readFileSync(OPENROUTER_SPEC_YAML, "utf8"))));
+  project.provide("openRouterSpecJsonPath", specPath);
 }

@@ -214,7 +214,7 @@ describe("the dashboard in a browser", () => {
 
   it("shows the BYOK page", async () => {
     // BYOK is off on this server (no master key): the server's reason is shown in words
-    guard.expect("/api/v1/byok", 503);
+    guard.expect("/api/v1/byok", 403);
     await page.getByRole("link", { name: "Your provider keys" }).click();
     await page.getByRole("heading", { name: "Bring your own key" }).waitFor();
     await page.getByText("FAREBOX_BYOK_MASTER_KEY").waitFor();

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import type { ServerConfig } from "../../config/server-schema.js";
 import { AppError } from "../../domain/errors.js";
+import { API_PREFIXES } from "../api-prefixes.js";
 
 type Budget = ServerConfig["rate_limits"]["sign_in"];
 type Group = keyof ServerConfig["rate_limits"];
@@ -12,16 +13,25 @@ type Group = keyof ServerConfig["rate_limits"];
  * key per call, so it has its own, tighter budget; the public reads share the other. Health,
  * readiness and /metrics are left out: probes and scrapers call them on a schedule.
  */
-const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>([
-  ["/api/v1/auth/challenge", "sign_in"],
-  ["/api/v1/auth/verify", "sign_in"],
-  ...["/api/v1", "/v1"].flatMap((prefix): [string, Group][] => [
-    [`${prefix}/models`, "anonymous"],
-    [`${prefix}/models/:author/:slug/endpoints`, "anonymous"],
-    [`${prefix}/rankings`, "anonymous"],
+const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>(
+  API_PREFIXES.flatMap((prefix): [string, Group][] => [
+    [`${prefix}/auth/challenge`, "sign_in"],
+    [`${prefix}/auth/verify`, "sign_in"],
+    ...[
+      "/models",
+      "/models/count",
+      "/models/:author/:slug",
+      "/models/:author",
+      "/model/:author/:slug",
+      "/models/:author/:slug/endpoints",
+      "/providers",
+      "/rankings",
+      "/datasets/rankings-daily",
+      "/datasets/app-rankings",
+      "/credits/deposit-addresses",
+    ].map((path): [string, Group] => [`${prefix}${path}`, "anonymous"]),
   ]),
-  ["/api/v1/credits/deposit-addresses", "anonymous"],
-]);
+);
 
 function groupOf(request: FastifyRequest): Group | undefined {
   return ANONYMOUS_ROUTES.get(request.routeOptions.url ?? "");

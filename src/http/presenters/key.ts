@@ -1,11 +1,13 @@
 import { nanoToUsdNumber } from "../../domain/money.js";
 import { usageInLimitWindow, type ApiKey, type KeyUsage } from "../../keys/index.js";
 import { presentRateLimit } from "../rate-limit-wire.js";
+import { DEFAULT_WORKSPACE_ID } from "./workspace.js";
 
 /**
  * A key in OpenRouter's Key shape (reference §4): money in USD, the sha256 `hash` as the id.
  * BYOK spend is reported separately once the account has provider keys; `rate_limit` is the
- * key's request budget (`requests: -1` when it has none).
+ * key's request budget (`requests: -1` when it has none). Fields for concepts farebox lacks
+ * (free tier, workspaces, data regions) carry the honest constant.
  */
 export function presentKey(key: ApiKey, usage: KeyUsage, byokUsage?: Record<string, number>) {
   const limitRemaining =
@@ -35,6 +37,11 @@ export function presentKey(key: ApiKey, usage: KeyUsage, byokUsage?: Record<stri
     expires_at: key.expiresAt?.toISOString() ?? null,
     creator_user_id: key.accountId,
     rate_limit: presentRateLimit(key),
+    // farebox has no free tier, no per-user keys and no data-region pinning
+    is_free_tier: false,
+    external_user: null,
+    allowed_data_regions: null,
+    workspace_id: DEFAULT_WORKSPACE_ID,
   };
 }
 

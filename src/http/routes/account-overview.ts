@@ -14,7 +14,7 @@ import type { RouteDeps } from "./deps.js";
 export function registerAccountOverviewRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const management = { preHandler: requireKey(deps.keys, ["management"]) };
 
-  app.get("/api/v1/credits/balance", management, async (request) => {
+  app.get("/credits/balance", management, async (request) => {
     const balance = await getBalance(deps.db, callerKey(request).accountId);
     if (!balance) throw notFound("the account does not exist");
     return {
@@ -22,7 +22,7 @@ export function registerAccountOverviewRoutes(app: FastifyInstance, deps: RouteD
     };
   });
 
-  app.get("/api/v1/auth/wallets", management, async (request) => {
+  app.get("/auth/wallets", management, async (request) => {
     const wallets = await listWallets(deps.db, callerKey(request).accountId);
     return { data: wallets.map((w) => ({ chain: w.family, address: w.address, created_at: w.createdAt.toISOString() })) };
   });

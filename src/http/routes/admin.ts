@@ -3,8 +3,8 @@ import { z } from "zod";
 import { AppError, badRequest, conflict, notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import { nanoToUsdString } from "../../domain/money.js";
-import { createKey } from "../../keys/index.js";
-import { createAccount, listAccounts, postAdminCredit } from "../../ledger/index.js";
+import { openAccount } from "../../auth/open-account.js";
+import { listAccounts, postAdminCredit } from "../../ledger/index.js";
 import { requireAdmin } from "../plugins/auth.js";
 import { usdAmount } from "../usd-input.js";
 import { parseInput } from "../validation.js";
@@ -31,14 +31,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
   if (!adminToken) return;
   const admin = { preHandler: requireAdmin(adminToken) };
 
-  app.post("/api/v1/admin/accounts", admin, async (request, reply) => {
+  app.post("/admin/accounts", admin, async (request, reply) => {
     const body = parseInput(createAccountBody, request.body);
-    const accountId = await createAccount(deps.db, { name: body.name });
-    const { secret } = await createKey(deps.db, { accountId, kind: "management", name: "Management key" });
+    const { accountId, secret } = await openAccount(deps.db, { name: body.name });
     return reply.status(201).send({ account_id: accountId, key: secret });
   });
 
-  app.get("/api/v1/admin/accounts", admin, async (request) => {
+  app.get("/admin/accounts", admin, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     const rows = await listAccounts(deps.db, query);
     return {
@@ -53,10 +52,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
     };
   });
 
-  app.post("/api/v1/admin/accounts/:id/credits", admin, async (request, reply) => {
+  app.post("/admin/accounts/:id/credits", admin, async (request, reply) => {
     const { id } = parseInput(accountParams, request.params, "path");
     const body = parseInput(creditBody, request.body);
-    if (body.amount_usd <= 0n) throw badRequest("amount_usd must be a positive amount");
     const result = await postAdminCredit(deps.db, {
       accountId: id,
       amountNano: body.amount_usd,
@@ -64,6 +62,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
       idempotencyKey: body.idempotency_key,
     });
     switch (result.status) {
+      case "not_positive":
+        throw badRequest("amount_usd must be a positive amount", { param: "amount_usd" });
       case "no_account":
         throw notFound(`No account ${id}`);
       case "conflict":

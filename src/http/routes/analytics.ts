@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { z } from "zod";
-import { activityCsv, activityJson } from "../../analytics/activity-wire.js";
+import { activityCsv, activityJson, type ProviderNames } from "../../analytics/activity-wire.js";
 import { ACTIVITY_GROUPS, queryActivity } from "../../analytics/activity.js";
 import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
 import { queryRankings, type Rankings } from "../../analytics/rankings.js";
@@ -12,6 +12,7 @@ import type { AnyPgDatabase } from "../../db/client.js";
 import { badRequest } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
+import { DEFAULT_WORKSPACE_ID } from "../presenters/workspace.js";
 
 /** What the analytics routes need. */
 export interface AnalyticsRoutesDeps {
@@ -20,6 +21,8 @@ export interface AnalyticsRoutesDeps {
   preHandler?: preHandlerAsyncHookHandler;
   authenticate: (request: FastifyRequest) => Promise<Caller>;
   now?: () => Date;
+  /** A provider's display name from its slug, for /activity's `provider_name`. */
+  providerName?: ProviderNames;
   /** How long a computed leaderboard is reused (ms); 0 disables. Default 30 s. */
   rankingsCacheMs?: number;
 }
@@ -36,56 +39,58 @@ const activityQuery = z.object({
   to: day.optional(),
   date: day.optional(),
   key: storableText().min(1).max(200).optional(),
-  group_by: z.enum(ACTIVITY_GROUPS).default("day"),
+  // OpenRouter's rows (day × endpoint) unless a farebox grouping is asked for
+  // "workspace": OpenRouter's per-workspace split; farebox has one workspace, so endpoint rows with its id
+  group_by: z.enum([...ACTIVITY_GROUPS, "workspace"]).default("endpoint"),
   format: z.enum(["json", "csv"]).default("json"),
 });
 
-/** Registers /activity and /rankings (with /v1 aliases). */
+/** Registers /activity and /rankings (relative to the API prefix). */
 export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRoutesDeps): void {
   const now = deps.now ?? (() => new Date());
   const cacheMs = deps.rankingsCacheMs ?? 30_000;
   let cached: { at: number; body: { data: ReturnType<typeof rankingsWire> } } | undefined;
 
-  for (const prefix of ["/api/v1", "/v1"]) {
-    app.get(`${prefix}/activity`, deps.preHandler ? { preHandler: deps.preHandler } : {}, async (request, reply) => {
-      const caller = await deps.authenticate(request);
-      const parsed = activityQuery.safeParse(request.query ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw badRequest(`Invalid query parameter ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`, {
-          param: issue?.path.join("."),
-        });
-      }
-      const q = parsed.data;
-      const today = dayOf(now());
-      const to = q.date ?? q.to ?? today;
-      const from = q.date ?? q.from ?? addDays(to, -29);
-      if (from > to) throw badRequest("from must not be after to.", { param: "from" });
-      if (addDays(from, MAX_RANGE_DAYS - 1) < to) throw badRequest(`The range may span at most ${MAX_RANGE_DAYS} days.`, { param: "from" });
-      const result = await queryActivity(deps.db, {
-        accountId: caller.accountId,
-        from,
-        to,
-        groupBy: q.group_by,
-        ...(q.key === undefined ? {} : { apiKeyId: q.key }),
+  app.get("/activity", deps.preHandler ? { preHandler: deps.preHandler } : {}, async (request, reply) => {
+    const caller = await deps.authenticate(request);
+    const parsed = activityQuery.safeParse(request.query ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw badRequest(`Invalid query parameter ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`, {
+        param: issue?.path.join("."),
       });
-      if (q.format === "csv") {
-        return reply
-          .header("content-type", "text/csv; charset=utf-8")
-          .header("content-disposition", `attachment; filename="activity-${from}-${to}-by-${q.group_by}.csv"`)
-          .send(activityCsv(result));
-      }
-      return { ...activityJson(result), from, to, group_by: q.group_by };
+    }
+    const q = parsed.data;
+    const today = dayOf(now());
+    const to = q.date ?? q.to ?? today;
+    const from = q.date ?? q.from ?? addDays(to, -29);
+    if (from > to) throw badRequest("from must not be after to.", { param: "from" });
+    if (addDays(from, MAX_RANGE_DAYS - 1) < to) throw badRequest(`The range may span at most ${MAX_RANGE_DAYS} days.`, { param: "from" });
+    const result = await queryActivity(deps.db, {
+      accountId: caller.accountId,
+      from,
+      to,
+      groupBy: q.group_by === "workspace" ? "endpoint" : q.group_by,
+      ...(q.key === undefined ? {} : { apiKeyId: q.key }),
     });
+    if (q.format === "csv") {
+      return reply
+        .header("content-type", "text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="activity-${from}-${to}-by-${q.group_by}.csv"`)
+        .send(activityCsv(result, deps.providerName));
+    }
+    const json = activityJson(result, deps.providerName);
+    if (q.group_by === "workspace") json.data = json.data.map((row) => ({ ...row, workspace_id: DEFAULT_WORKSPACE_ID }));
+    return { ...json, from, to, group_by: q.group_by };
+  });
 
-    app.get(`${prefix}/rankings`, async (_request, reply) => {
-      const at = now().getTime();
-      if (!cached || cacheMs <= 0 || at - cached.at >= cacheMs) {
-        cached = { at, body: { data: rankingsWire(await queryRankings(deps.db, new Date(at))) } };
-      }
-      return reply.header("cache-control", `public, max-age=${Math.floor(cacheMs / 1000)}`).send(cached.body);
-    });
-  }
+  app.get("/rankings", async (_request, reply) => {
+    const at = now().getTime();
+    if (!cached || cacheMs <= 0 || at - cached.at >= cacheMs) {
+      cached = { at, body: { data: rankingsWire(await queryRankings(deps.db, new Date(at))) } };
+    }
+    return reply.header("cache-control", `public, max-age=${Math.floor(cacheMs / 1000)}`).send(cached.body);
+  });
 }
 
 /** The leaderboard in snake_case wire form. */

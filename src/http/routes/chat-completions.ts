@@ -48,8 +48,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): 
     return streamReply(deps, caller, request, reply, meta, cancellation);
   };
   const options = { preHandler: requireKey(deps.keys, ["inference"]) };
-  app.post("/api/v1/chat/completions", options, handler);
-  app.post("/v1/chat/completions", options, handler);
+  app.post("/chat/completions", options, handler);
 }
 
 async function streamReply(

@@ -5,11 +5,9 @@ import { unlinkWallet } from "../../auth/unlink-wallet.js";
 import { formatDecimalScaled, nanoToUsdString } from "../../domain/money.js";
 import { notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
-import { assignDeposit } from "../../deposits/credit.js";
+import { assignParkedDeposit } from "../../deposits/admin-assignment.js";
 import { createIntent } from "../../deposits/intents.js";
 import { listDepositsForWallets, listUnattributed, type DepositRow } from "../../deposits/listing.js";
-import { atomically } from "../../db/atomic.js";
-import { getBalance } from "../../ledger/index.js";
 import { callerKey, requireAdmin, requireKey } from "../plugins/auth.js";
 import { parseInput } from "../validation.js";
 import type { RouteDeps } from "./deps.js";
@@ -74,7 +72,7 @@ function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
 export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
   const management = { preHandler: requireKey(deps.keys, ["management"]) };
 
-  app.get("/api/v1/credits/deposit-addresses", async () => ({
+  app.get("/credits/deposit-addresses", async () => ({
     data: wallet.depositChains.map((chain) => ({
       chain: chain.chain,
       family: chain.family,
@@ -88,7 +86,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     })),
   }));
 
-  app.post("/api/v1/credits/intents", management, async (request, reply) => {
+  app.post("/credits/intents", management, async (request, reply) => {
     const body = parseInput(intentBody, request.body);
     const intent = await createIntent(deps.db, wallet.depositChains, callerKey(request).accountId, body, deps.clock(), wallet.intentTtlMs);
     return reply.status(201).send({
@@ -108,7 +106,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     });
   });
 
-  app.get("/api/v1/credits/deposits", management, async (request) => {
+  app.get("/credits/deposits", management, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     const accountId = callerKey(request).accountId;
     const wallets = (await listWallets(deps.db, accountId)).map((w) => w.address);
@@ -116,7 +114,7 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     return { data: rows.map((row) => presentDeposit(row, wallet)) };
   });
 
-  app.delete("/api/v1/auth/wallets/:address", management, async (request) => {
+  app.delete("/auth/wallets/:address", management, async (request) => {
     const params = parseInput(walletParams, request.params, "path");
     const removed = await unlinkWallet(deps.db, callerKey(request).accountId, params.address);
     return { data: { chain: removed.family, address: removed.address, linked: false } };
@@ -126,17 +124,17 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
   if (!adminToken) return;
   const admin = { preHandler: requireAdmin(adminToken) };
 
-  app.get("/api/v1/admin/deposits/unattributed", admin, async (request) => {
+  app.get("/admin/deposits/unattributed", admin, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     return { data: (await listUnattributed(deps.db, query.limit)).map((row) => presentDeposit(row, wallet)) };
   });
 
-  app.post("/api/v1/admin/deposits/:id/assign", admin, async (request) => {
+  app.post("/admin/deposits/:id/assign", admin, async (request) => {
     const params = parseInput(depositParams, request.params, "path");
     const body = parseInput(assignBody, request.body);
-    if (!(await getBalance(deps.db, body.account_id))) throw notFound(`account ${body.account_id} does not exist`);
-    const assigned = await atomically(deps.db, (tx) => assignDeposit(tx, params.id, body.account_id, deps.clock()));
-    if (!assigned) throw notFound(`deposit ${params.id} is not an unattributed deposit`);
+    const outcome = await assignParkedDeposit(deps.db, params.id, body.account_id, deps.clock());
+    if (outcome === "no_account") throw notFound(`account ${body.account_id} does not exist`);
+    if (outcome === "not_unattributed") throw notFound(`deposit ${params.id} is not an unattributed deposit`);
     return { data: { id: params.id, account_id: body.account_id, status: "credited" } };
   });
 }

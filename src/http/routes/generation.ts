@@ -11,6 +11,7 @@ import type { GenerationStore } from "../../gateway/ports.js";
 import type { KeyResolver } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { parseInput } from "../validation.js";
+import { DEFAULT_WORKSPACE_ID } from "../presenters/workspace.js";
 
 /** What the generation route reads. */
 export interface GenerationRoutesDeps {
@@ -59,6 +60,24 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         fee: nanoToUsdNumber(row.feeNano),
         is_byok: row.isByok,
         router: row.router,
+        generation_time: generationTimeMs(row.latencyMs, row.ttftMs),
+        // concepts farebox does not have (apps by number, presets, moderation, web search,
+        // service tiers, data regions, workspaces): the spec's null or its one honest value
+        app_id: null,
+        preset_id: null,
+        cache_discount: null,
+        moderation_latency: null,
+        native_tokens_completion_images: null,
+        num_media_prompt: null,
+        num_media_completion: null,
+        num_input_audio_prompt: null,
+        num_search_results: null,
+        num_fetches: null,
+        web_search_engine: null,
+        service_tier: null,
+        user_agent: null,
+        data_region: "global",
+        workspace_id: DEFAULT_WORKSPACE_ID,
         error: row.errorStatus === null ? null : { code: row.errorStatus, message: row.errorMessage },
         provider_responses: row.attempts.map((attempt) => ({
           endpoint_id: attempt.endpoint_id,
@@ -73,6 +92,11 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
     };
   };
   const options = { preHandler: requireKey(deps.keys, ["inference", "management"]) };
-  app.get("/api/v1/generation", options, handler);
-  app.get("/v1/generation", options, handler);
+  app.get("/generation", options, handler);
+}
+
+/** Time spent generating after the first token (the whole answer when no first token was timed). */
+function generationTimeMs(latencyMs: number | null, ttftMs: number | null): number | null {
+  if (latencyMs === null) return null;
+  return ttftMs === null ? latencyMs : Math.max(0, latencyMs - ttftMs);
 }

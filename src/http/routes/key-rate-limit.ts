@@ -20,13 +20,13 @@ const NO_SUCH_KEY = "No inference key with that hash in this account";
  */
 export function registerKeyRateLimitRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const management = { preHandler: requireKey(deps.keys, ["management"]) };
-  app.get("/api/v1/keys/:hash/rate-limit", management, async (request) => {
+  app.get("/keys/:hash/rate-limit", management, async (request) => {
     const { hash } = parseInput(hashParams, request.params, "path");
     const key = await findAccountKey(deps.db, callerKey(request).accountId, hash);
     if (!key || key.kind !== "inference") throw notFound(NO_SUCH_KEY);
     return { data: { rate_limit: presentRateLimit(key) } };
   });
-  app.put("/api/v1/keys/:hash/rate-limit", management, async (request) => {
+  app.put("/keys/:hash/rate-limit", management, async (request) => {
     const { hash } = parseInput(hashParams, request.params, "path");
     const rateLimit = parseInput(rateLimitPutBody, request.body);
     const key = await updateKey(deps.db, callerKey(request).accountId, hash, { rateLimit });

@@ -55,11 +55,11 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return keys.map((key) => presentKey(key, usage.get(key.id) ?? NO_USAGE, keyUsageWire(usageOf(byok, key.id), nanoToUsdNumber)));
   };
 
-  for (const path of ["/api/v1/key", "/api/v1/auth/key"]) {
+  for (const path of ["/key", "/auth/key"]) {
     app.get(path, anyKey, async (request) => ({ data: (await present([callerKey(request)]))[0] }));
   }
 
-  app.post("/api/v1/keys", management, async (request, reply) => {
+  app.post("/keys", management, async (request, reply) => {
     const body = parseInput(createBody, request.body);
     const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= deps.clock().getTime()) throw badRequest("expires_at must be in the future");
@@ -77,7 +77,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return reply.status(201).send({ data: presentKey(key, NO_USAGE), key: secret });
   });
 
-  app.get("/api/v1/keys", management, async (request) => {
+  app.get("/keys", management, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     const keys = await listKeys(deps.db, callerKey(request).accountId, {
       offset: query.offset,
@@ -88,14 +88,14 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { data: await present(keys) };
   });
 
-  app.get("/api/v1/keys/:hash", management, async (request) => {
+  app.get("/keys/:hash", management, async (request) => {
     const { hash } = parseInput(hashParams, request.params, "path");
     const key = await findAccountKey(deps.db, callerKey(request).accountId, hash);
     if (!key) throw notFound("No key with that hash in this account");
     return { data: (await present([key]))[0] };
   });
 
-  app.patch("/api/v1/keys/:hash", management, async (request) => {
+  app.patch("/keys/:hash", management, async (request) => {
     const { hash } = parseInput(hashParams, request.params, "path");
     const body = parseInput(patchBody, request.body);
     if (body.limit !== undefined && body.limit !== null && body.limit < 0n) throw badRequest("limit cannot be negative");
@@ -112,7 +112,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { data: (await present([key]))[0] };
   });
 
-  app.delete("/api/v1/keys/:hash", management, async (request) => {
+  app.delete("/keys/:hash", management, async (request) => {
     const { hash } = parseInput(hashParams, request.params, "path");
     if (!(await deleteKey(deps.db, callerKey(request).accountId, hash))) throw notFound("No key with that hash in this account");
     deps.keys.invalidate(hash);

@@ -3,6 +3,22 @@ import type { Endpoint, Model } from "../../catalog/types.js";
 import { byPrice } from "../../routing/order-endpoints.js";
 import type { HealthSnapshot } from "../../routing/health.js";
 
+/**
+ * The parameter names OpenRouter publishes (its spec's Parameter enum). farebox's catalog may
+ * name more (e.g. `user`, which gates passing the end user upstream); strict clients reject a
+ * value outside this list, so the wire lists only these.
+ */
+const OPENROUTER_PARAMETERS: ReadonlySet<string> = new Set([
+  "temperature", "top_p", "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty", "repetition_penalty",
+  "max_tokens", "max_completion_tokens", "logit_bias", "logprobs", "top_logprobs", "prediction", "seed",
+  "response_format", "structured_outputs", "stop", "tools", "tool_choice", "parallel_tool_calls",
+  "include_reasoning", "reasoning", "reasoning_effort", "web_search_options", "verbosity",
+]);
+
+function publishedParameters(parameters: readonly string[]): string[] {
+  return parameters.filter((parameter) => OPENROUTER_PARAMETERS.has(parameter));
+}
+
 function pricing(endpoint: Endpoint): Record<string, string> {
   const text = endpoint.pricingText;
   return {
@@ -50,7 +66,9 @@ export function modelEntry(model: Model): Record<string, unknown> {
       is_moderated: false,
     },
     per_request_limits: null,
-    supported_parameters: model.supportedParameters,
+    supported_parameters: publishedParameters(model.supportedParameters),
+    // farebox serves chat models only: no text-to-speech voices
+    supported_voices: null,
     default_parameters: null,
     knowledge_cutoff: null,
     expiration_date: null,
@@ -73,7 +91,8 @@ export function endpointEntry(model: Model, endpoint: Endpoint, health: HealthSn
     max_prompt_tokens: endpoint.contextLength,
     quantization: endpoint.quantization ?? null,
     pricing: pricing(endpoint),
-    supported_parameters: endpoint.supportedParameters,
+    supported_parameters: publishedParameters(endpoint.supportedParameters),
+    supports_tool_choice: endpoint.supportedParameters.includes("tool_choice"),
     supports_implicit_caching: endpoint.pricing.cacheReadNanoPerMillion !== undefined,
     status: endpoint.provider.apiKey === undefined ? -5 : 0,
     configured: endpoint.provider.apiKey !== undefined,

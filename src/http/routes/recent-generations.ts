@@ -13,7 +13,7 @@ const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).defa
  * (GET /api/v1/generation?id= returns one whole, every attempt included). Management keys.
  */
 export function registerRecentGenerationsRoute(app: FastifyInstance, deps: RouteDeps): void {
-  app.get("/api/v1/generations", { preHandler: requireKey(deps.keys, ["management"]) }, async (request) => {
+  app.get("/generations", { preHandler: requireKey(deps.keys, ["management"]) }, async (request) => {
     const query = parseInput(listQuery, request.query, "query");
     const rows = await listRecentGenerations(deps.db, callerKey(request).accountId, query.limit);
     return {

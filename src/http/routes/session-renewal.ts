@@ -14,7 +14,7 @@ export const RENEWED_KEY_GRACE_MS = 60_000;
  * (minted by the admin) needs no renewal and is refused.
  */
 export function registerSessionRenewalRoute(app: FastifyInstance, deps: RouteDeps, sessionTtlMs: number): void {
-  app.post("/api/v1/auth/session", { preHandler: requireKey(deps.keys, ["management"]) }, async (request) => {
+  app.post("/auth/session", { preHandler: requireKey(deps.keys, ["management"]) }, async (request) => {
     const old = callerKey(request);
     if (old.expiresAt === null) throw badRequest("this management key does not expire: there is no session to renew");
     const now = deps.clock();

@@ -1,41 +1,42 @@
 /**
- * Wires the BYOK, activity, rankings and metrics routes into the app with the app's own key
- * checks: /activity and /byok take a management key (reference §4), /rankings and /metrics
- * are public.
+ * Wires the BYOK, activity and rankings routes into the app with the app's own key checks:
+ * /activity and /byok take a management key (reference §4), /rankings is public.
  */
 import type { FastifyInstance } from "fastify";
 import type { ByokStore } from "../../byok/store.js";
 import { DEFAULT_PROVIDERS } from "../../catalog/default-providers.js";
-import { MetricsRegistry } from "../../metrics/registry.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { registerAnalyticsRoutes } from "./analytics.js";
 import { registerByokRoutes } from "./byok.js";
 import type { RouteDeps } from "./deps.js";
-import { registerMetricsRoute } from "./metrics.js";
 
 /** Provider slugs a key may be stored for: the shipped catalog's and the config file's providers. */
-function knownProviders(deps: RouteDeps, extra: readonly string[]): (slug: string) => boolean {
-  const slugs = new Set([...Object.keys(DEFAULT_PROVIDERS), ...Object.keys(deps.config.providers), ...extra]);
-  return (slug) => slugs.has(slug);
+function knownProviders(deps: RouteDeps, extra: readonly string[]): ReadonlySet<string> {
+  return new Set([...Object.keys(DEFAULT_PROVIDERS), ...Object.keys(deps.config.providers), ...extra]);
 }
 
 /** Registers the routes; `providerSlugs` adds catalog providers not in the config file. */
 export function registerUsageInsightRoutes(
   app: FastifyInstance,
   deps: RouteDeps,
-  options: { byokStore?: ByokStore | undefined; metrics?: MetricsRegistry | undefined; providerSlugs?: readonly string[] },
+  options: { byokStore?: ByokStore | undefined; providerSlugs?: readonly string[]; providerName?: (slug: string) => string },
 ): void {
   const management = requireKey(deps.keys, ["management"]);
   const authenticate = async (request: Parameters<typeof callerKey>[0]) => {
     const key = callerKey(request);
     return { accountId: key.accountId, keyId: key.id };
   };
-  registerAnalyticsRoutes(app, { db: deps.db, preHandler: management, authenticate, now: deps.clock });
+  registerAnalyticsRoutes(app, {
+    db: deps.db,
+    preHandler: management,
+    authenticate,
+    now: deps.clock,
+    ...(options.providerName ? { providerName: options.providerName } : {}),
+  });
   registerByokRoutes(app, {
     store: options.byokStore,
     preHandler: management,
     authenticate,
-    isKnownProvider: knownProviders(deps, options.providerSlugs ?? []),
+    providers: knownProviders(deps, options.providerSlugs ?? []),
   });
-  registerMetricsRoute(app, { registry: options.metrics ?? new MetricsRegistry() });
 }

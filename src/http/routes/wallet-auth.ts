@@ -24,7 +24,7 @@ const verifyBody = z.object({ message: storableText().min(1).max(4096), signatur
  * that expires (the session); called with a valid management key it links the wallet to that account.
  */
 export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
-  app.post("/api/v1/auth/challenge", async (request) => {
+  app.post("/auth/challenge", async (request) => {
     const body = parseInput(challengeBody, request.body);
     const target = signInTarget(body.chain, body.chain_id);
     const scheme = wallet.schemes.find((s) => s.family === target.family);
@@ -33,7 +33,7 @@ export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, 
     return { message: challenge.message, nonce: challenge.nonce, expires_at: challenge.expiresAt.toISOString() };
   });
 
-  app.post("/api/v1/auth/verify", async (request) => {
+  app.post("/auth/verify", async (request) => {
     const body = parseInput(verifyBody, request.body);
     let linkTo: string | undefined;
     const secret = bearerToken(request);

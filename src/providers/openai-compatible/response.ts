@@ -110,5 +110,6 @@ export function fromOpenAIResponse(json: unknown, requestedModel: string): ChatR
     nativeFinishReason: native,
     usage: readUsage(body.usage),
     usageReported: asRecord(body.usage) !== undefined,
+    systemFingerprint: asString(body.system_fingerprint) ?? null,
   };
 }
