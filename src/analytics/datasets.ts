@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../byok/store.js";
-import { selectRows } from "./sql-rows.js";
+import { queryRows, type AnyPgDatabase } from "../db/client.js";
 
 /** Models listed per day before the rest are summed into one `other` row (OpenRouter's rule). */
 export const DAILY_TOP_MODELS = 50;
@@ -21,7 +20,7 @@ export interface DailyModelTokens {
 
 /** Each day's top models by tokens, then one `other` row per day summing the rest. */
 export async function queryDailyModelTokens(db: AnyPgDatabase, from: string, to: string): Promise<DailyModelTokens[]> {
-  const rows = await selectRows<{ date: string; model: string; tokens: string }>(
+  const rows = await queryRows<{ date: string; model: string; tokens: string }>(
     db,
     sql`with ranked as (
       select to_char(day, 'YYYY-MM-DD') as date, model, prompt_tokens + completion_tokens as tokens,
@@ -48,7 +47,7 @@ export interface AppTokens {
 
 /** Public apps ranked by tokens in the window; `rank` counts from the top, whatever the offset. */
 export async function queryAppTokens(db: AnyPgDatabase, from: string, to: string, limit: number, offset: number): Promise<AppTokens[]> {
-  const rows = await selectRows<{ app: string; title: string | null; requests: string; tokens: string }>(
+  const rows = await queryRows<{ app: string; title: string | null; requests: string; tokens: string }>(
     db,
     sql`select app,
         (array_agg(nullif(title, '') order by day desc) filter (where title <> ''))[1] as title,

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
 import { queryAppTokens, queryDailyModelTokens } from "../../analytics/datasets.js";
-import type { AnyPgDatabase } from "../../byok/store.js";
+import type { AnyPgDatabase } from "../../db/client.js";
 import { badRequest } from "../../domain/errors.js";
 import { parseInput } from "../validation.js";
 

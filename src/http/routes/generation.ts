@@ -65,7 +65,6 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         // service tiers, data regions, workspaces): the spec's null or its one honest value
         app_id: null,
         preset_id: null,
-        cache_discount: null,
         moderation_latency: null,
         native_tokens_completion_images: null,
         num_media_prompt: null,
