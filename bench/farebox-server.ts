@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { buildApp } from "../src/app.js";
+import { buildServices } from "../src/wiring/services.js";
 import { createDb } from "../src/db/client.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../test/support/app.js";
 import { createTestDatabase } from "../test/support/db.js";
@@ -35,7 +36,7 @@ if (process.env.BENCH_SYNC_COMMIT === "off") {
   const reopened = await createDb({ databaseUrl: testDatabase.url, maxConnections: 20 });
   database = { ...testDatabase, ...reopened, close: async () => { await reopened.close(); await testDatabase.close(); } };
 }
-const app = await buildApp({ config, database });
+const app = await buildApp({ services: buildServices(config, database) });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 const { accountId, managementKey } = await createAccountViaAdmin(url);
 const post = (path: string, token: string, body: unknown) =>

@@ -1,16 +1,12 @@
-import Fastify, { LogController, type FastifyInstance } from "fastify";
-import type { Config } from "./config/schema.js";
-import type { Database } from "./db/client.js";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { envelopeServerOptions, registerErrorHandling } from "./http/errors.js";
 import { registerAuth } from "./http/plugins/auth.js";
 import { serverTimeouts } from "./http/plugins/timeouts.js";
 import { registerAnonymousRateLimit } from "./http/plugins/anonymous-rate-limit.js";
-import { createRedisClient } from "./http/plugins/redis-client.js";
 import { registerKeyRateLimit } from "./http/plugins/key-rate-limit.js";
 import { registerRequestLog } from "./http/plugins/request-log.js";
 import { registerKeyRateLimitRoutes } from "./http/routes/key-rate-limit.js";
-import { KeyResolver, MemoryRequestCounter, RedisRequestCounter } from "./keys/index.js";
-import type { Redis } from "ioredis";
+import { MemoryRequestCounter, RedisRequestCounter } from "./keys/index.js";
 import { registerAdminRoutes } from "./http/routes/admin.js";
 import { registerCreditRoutes } from "./http/routes/credits.js";
 import type { RouteDeps } from "./http/routes/deps.js";
@@ -19,126 +15,59 @@ import { registerKeyRoutes } from "./http/routes/keys.js";
 import { registerDepositRoutes } from "./http/routes/deposits.js";
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
-import { createChainRuntime, withSolana, type ChainRuntime } from "./deposits/runtime.js";
-import { byokKeysFrom, createChatStack, type ChatStack } from "./gateway/compose.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
-import type { MasterKeyring } from "./byok/master-keys.js";
-import { ByokStore } from "./byok/store.js";
-import { KeyVault } from "./byok/vault.js";
-import { MetricsRegistry } from "./metrics/registry.js";
-import { FareboxMetrics } from "./metrics/farebox-metrics.js";
-import { ledgerMetricSources } from "./metrics/ledger-sources.js";
-import { RollupWriter } from "./analytics/rollup-writer.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
-import type { ChainListenerStatus } from "./workers/listener-status.js";
+import type { Services } from "./wiring/services.js";
 
+/** What the app is built from: the wired services (wiring/services.ts) and HTTP-only settings. */
 export interface AppDeps {
-  config: Config;
-  database: Database;
-  clock?: () => Date;
-  keys?: KeyResolver;
-  /** Chain clients and deposit runtimes; built from config when absent (main.ts shares one with the listeners). */
-  chains?: ChainRuntime;
-  /** The chat use case; built from config and database when absent (tests inject their own). */
-  chat?: ChatStack;
+  services: Services;
   /** How long a stream waits for its upstream before SSE keep-alive comments start (ms). */
   streamKeepAliveMs?: number;
-  /** BYOK master keys (FAREBOX_BYOK_MASTER_KEY[_PREVIOUS]); absent → BYOK routes answer 503. */
-  byokKeyring?: MasterKeyring;
-  /** The process's metrics registry, exposed at GET /metrics (a fresh one when absent). */
-  metrics?: MetricsRegistry;
-  /**
-   * How long settled generations' increments gather before the usage rollups are written (ms): a
-   * longer wait folds more requests into each write; /activity and /rankings lag by at most this much.
-   */
-  rollupFlushMs?: number;
-  /** Where this process's chain listeners stand (main.ts shares it with them); /metrics shows their lag and last success. */
-  chainListeners?: ChainListenerStatus;
-  /** Shared counters for rate limits; built from config.redisUrl when absent (none when unset). */
-  redis?: Redis;
-  /** Where log lines go (stdout when absent); tests capture them. */
-  logStream?: NodeJS.WritableStream;
 }
-
-/** Default wait before usage rollups are written. */
-export const DEFAULT_ROLLUP_FLUSH_MS = 500;
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Builds the HTTP app with every plugin and route registered. It never listens: main.ts does. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ services, streamKeepAliveMs }: AppDeps): Promise<FastifyInstance> {
+  const { config, database, clock, chat, redis } = services;
+  const logger: FastifyBaseLogger = services.logger;
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: ["req.headers.authorization"], ...(deps.logStream ? { stream: deps.logStream } : {}) },
+    loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
     // one line per request, written by the request-log plugin
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: "idle",
     return503OnClosing: true,
     ...envelopeServerOptions,
-    trustProxy: deps.config.server.trust_proxy,
-    ...serverTimeouts(deps.config.server),
+    trustProxy: config.server.trust_proxy,
+    ...serverTimeouts(config.server),
   });
-  const clock = deps.clock ?? (() => new Date());
-  const routeDeps: RouteDeps = {
-    config: deps.config,
-    db: deps.database.db,
-    clock,
-    keys: deps.keys ?? new KeyResolver(deps.database.db, { clock }),
-  };
+  const routeDeps: RouteDeps = { config, db: database.db, clock, keys: services.keys };
   registerErrorHandling(app);
   registerRequestLog(app);
-  const ownRedis =
-    deps.redis === undefined && deps.config.redisUrl !== undefined
-      ? createRedisClient(deps.config.redisUrl, (error) => app.log.warn({ error: error.message }, "Redis unavailable: rate limits are not counted"))
-      : undefined;
-  const redis = deps.redis ?? ownRedis;
-  if (ownRedis) app.addHook("onClose", async () => ownRedis.disconnect());
-  await registerAnonymousRateLimit(app, deps.config.server.rate_limits, redis);
+  await registerAnonymousRateLimit(app, config.server.rate_limits, redis);
   // Per-key limits are counted in Redis when there is one (every process shares the budget), else in this process.
   registerKeyRateLimit(app, redis ? new RedisRequestCounter(redis) : new MemoryRequestCounter(), () => clock().getTime());
   registerAuth(app);
-  registerHealthRoutes(app, deps.database);
+  registerHealthRoutes(app, database);
   registerKeyRoutes(app, routeDeps);
   registerKeyRateLimitRoutes(app, routeDeps);
   registerCreditRoutes(app, routeDeps);
   registerAdminRoutes(app, routeDeps);
-  const chains = deps.chains ?? withSolana(createChainRuntime(deps.config.chains.evm, clock), deps.config.chains.solana, clock);
-  const wallet = walletRouteDeps(deps.config, chains);
+  const wallet = walletRouteDeps(config, services.chains);
   registerWalletAuthRoutes(app, routeDeps, wallet);
   registerDepositRoutes(app, routeDeps, wallet);
-  const metricsRegistry = deps.metrics ?? new MetricsRegistry();
-  const listeners = deps.chainListeners;
-  const metrics = new FareboxMetrics(metricsRegistry, {
-    ...ledgerMetricSources(deps.database.db),
-    ...(listeners ? { chainListeners: () => listeners.snapshots() } : {}),
-  });
-  const byokStore = deps.byokKeyring ? new ByokStore(deps.database.db, new KeyVault(deps.byokKeyring), clock) : undefined;
-  const rollups = new RollupWriter(deps.database.db, deps.rollupFlushMs ?? DEFAULT_ROLLUP_FLUSH_MS);
-  const chat =
-    deps.chat ??
-    createChatStack(deps.config, deps.database.db, clock, {
-      ...(byokStore ? { byok: byokKeysFrom(byokStore, deps.config.fees.byok_bps) } : {}),
-      onBackgroundError: (error) => app.log.error({ err: error }, "settlement failed"),
-      // the "generation settled" hook: rollups for /activity and /rankings, and metrics. It
-      // returns the rollup batch's write, shared by every generation in the batch, so no
-      // per-request state waits for it.
-      onSettled: (generation) => {
-        metrics.recordGeneration(generation);
-        const counted = rollups.add(generation);
-        if (!(generation.isByok && generation.ok && byokStore)) return counted;
-        return Promise.all([counted, byokStore.markUsed(generation.accountId, generation.provider, false)]).then(() => undefined);
-      },
-    });
-  app.addHook("onClose", () => chat.close());
-  registerChatRoutes(app, { gateway: chat.gateway, keys: routeDeps.keys, clock, keepAliveMs: deps.streamKeepAliveMs });
+  app.addHook("onClose", () => services.close());
+  registerChatRoutes(app, { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs });
   registerModelRoutes(app, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
-  registerGenerationRoutes(app, { generations: chat.generations, keys: routeDeps.keys });
+  registerGenerationRoutes(app, { generations: chat.generations, keys: services.keys });
   registerUsageInsightRoutes(app, routeDeps, {
-    byokStore,
-    metrics: metricsRegistry,
+    byokStore: services.byokStore,
+    metrics: services.metricsRegistry,
     providerSlugs: [...chat.catalog.providers.keys()],
   });
   await app.ready();

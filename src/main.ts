@@ -1,21 +1,19 @@
 import { pino } from "pino";
 import { buildApp } from "./app.js";
-import { buildCatalog } from "./catalog/build-catalog.js";
 import { describeDatabase, startupSummary } from "./config/startup-summary.js";
-import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
-import { createChainRuntime, withSolana } from "./deposits/runtime.js";
 import { expireHolds } from "./ledger/index.js";
 import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
 import { startSolanaListener } from "./workers/solana-deposits.js";
+import { buildServices } from "./wiring/services.js";
 
 // with the 30 s TTL of a lease nobody renews, a dead process's reservations are freed within 40 s
 const HOLD_SWEEP_INTERVAL_MS = 10_000;
 
-/** Process entry: config → db → migrations → app → listen → workers; SIGTERM drains and closes. */
+/** Process entry: config → db → migrations → services → app → listen → workers; SIGTERM drains and closes. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -39,10 +37,10 @@ async function main(): Promise<void> {
   await expireHolds(database.db, new Date());
 
   const clock = () => new Date();
-  const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
-  const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const listenerStatus = new ChainListenerStatus(clock);
-  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus });
+  const services = buildServices(config, database, { clock, chainListeners: listenerStatus });
+  const { chains } = services;
+  const app = await buildApp({ services });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),
@@ -54,7 +52,7 @@ async function main(): Promise<void> {
     );
   }
   const address = await app.listen({ port: config.port, host: config.host });
-  const catalog = buildCatalog({ includeDefault: config.catalog.include_default, providers: config.providers, models: config.models });
+  const { catalog } = services.chat;
   const usable = [...catalog.models.values()].filter((model) => model.endpoints.some((endpoint) => endpoint.provider.apiKey !== undefined)).map((model) => model.id);
   app.log.info({ storage: database.dialect, ...startupSummary(config, address, usable, catalog.models.size) }, "farebox ready");
   if (usable.length === 0) {

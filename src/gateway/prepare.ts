@@ -54,14 +54,14 @@ export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: un
   const { promptTokensEstimate, maxTokens } = input.routing;
   let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
-  let hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+  let hold = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
   const own = plan.attempts.filter((attempt) => attempt.byok);
   let sharedFallbackSkipped = false;
   if (!hold.ok && hold.reason !== "no_account" && own.length > 0 && own.length < plan.attempts.length) {
     // the balance cannot back shared capacity, but the account's own keys need only their fee
     plan = { ...plan, attempts: own };
     quote = quoteWorstCase(own, promptTokensEstimate, maxTokens, images, deps.feeBps);
-    hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+    hold = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
     sharedFallbackSkipped = true;
   }
   if (!hold.ok) throw refusal(hold, quote, images, deps.feeBps);
@@ -84,7 +84,7 @@ export async function prepareRequest(deps: PrepareDeps, caller: Caller, body: un
  * shared hold cannot lend across processes), that retrying shortly will do.
  */
 export function refusal(
-  hold: Exclude<Awaited<ReturnType<Billing["placeHold"]>>, { ok: true }>,
+  hold: Exclude<Awaited<ReturnType<Billing["reserve"]>>, { ok: true }>,
   quote: Quote,
   images: number,
   feeBps: number,
@@ -93,7 +93,7 @@ export function refusal(
   const availableNano = hold.reason === "insufficient_balance" ? hold.availableNano : hold.remainingNano;
   const affordable = affordableOutputTokens(quote, availableNano < 0n ? 0n : availableNano, images, feeBps);
   const metadata = {
-    required_usd: nanoToUsdString(quote.holdNano),
+    required_usd: nanoToUsdString(quote.reservedNano),
     available_usd: nanoToUsdString(availableNano),
     requested_tokens: quote.outputTokens,
     affordable_tokens: affordable,

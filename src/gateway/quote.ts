@@ -1,7 +1,7 @@
 /**
  * The worst-case quote a request is held for before routing (reference §2): the prompt estimate
  * plus `max_tokens` (or the endpoint's maximum output when absent), at each candidate endpoint's
- * price, plus the fee; the hold is the largest of these. When the balance cannot cover it, the
+ * price, plus the fee; the reservation is the largest of these. When the balance cannot cover it, the
  * 402 says how many output tokens it can afford, so a client can lower `max_tokens` itself.
  */
 import { computeCharge, type TokenUsage } from "../domain/charge.js";
@@ -19,8 +19,8 @@ export function promptTokensForHold(estimate: number): number {
 
 /** The largest possible charge of one attempt and of the whole plan. */
 export interface Quote {
-  holdNano: Nano;
-  /** The attempt whose worst case set the hold. */
+  reservedNano: Nano;
+  /** The attempt whose worst case set the reservation. */
   priciest: Attempt;
   promptTokens: number;
   /** Output tokens assumed for the priciest attempt. */
@@ -40,14 +40,14 @@ export function creditCostNano(attempt: Attempt, usage: TokenUsage, creditFeeBps
   return attempt.byok ? charge.feeNano : charge.totalNano;
 }
 
-/** The hold for a plan: max over attempts of the worst-case charge including the fee. */
+/** The reservation for a plan: max over attempts of the worst-case charge including the fee. */
 export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
   const promptTokens = promptTokensForHold(promptEstimate);
   let best: Quote | undefined;
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
     const totalNano = creditCostNano(attempt, usage, feeBps);
-    if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
+    if (!best || totalNano > best.reservedNano) best = { reservedNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
   }
   if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");
   return best;

@@ -36,12 +36,12 @@ export const NO_CHARGE: Settlement = Object.freeze({
   uncollectedNano: 0n,
 });
 
-/** Prices `usage` at `pricing` + fee, capped at `holdNano`. */
-export function settleCharge(usage: Usage, images: number, pricing: Pricing, feeBps: number, holdNano: Nano): Settlement {
+/** Prices `usage` at `pricing` + fee, capped at what the request reserved. */
+export function settleCharge(usage: Usage, images: number, pricing: Pricing, feeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, feeBps);
   const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, feeBps);
-  const usageNano = full.baseNano < holdNano ? full.baseNano : holdNano;
-  const feeRoom = holdNano - usageNano;
+  const usageNano = full.baseNano < reservedNano ? full.baseNano : reservedNano;
+  const feeRoom = reservedNano - usageNano;
   const feeNano = full.feeNano < feeRoom ? full.feeNano : feeRoom;
   return {
     usageNano,
@@ -57,10 +57,10 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
  * A BYOK generation: the provider bills the account's key, so nothing is debited as usage;
  * the fee is fees.byok_bps of the list price (capped at the hold like any charge).
  */
-export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, holdNano: Nano): Settlement {
+export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, byokFeeBps);
   const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, byokFeeBps);
-  const feeNano = full.feeNano < holdNano ? full.feeNano : holdNano;
+  const feeNano = full.feeNano < reservedNano ? full.feeNano : reservedNano;
   return {
     usageNano: 0n,
     feeNano,
@@ -73,8 +73,8 @@ export function settleByok(usage: Usage, images: number, pricing: Pricing, byokF
 }
 
 /** Settles at the attempt's terms: BYOK (fee only) or credit (list price + fee). */
-export function settleAttempt(attempt: Attempt, usage: Usage, images: number, creditFeeBps: number, holdNano: Nano): Settlement {
+export function settleAttempt(attempt: Attempt, usage: Usage, images: number, creditFeeBps: number, reservedNano: Nano): Settlement {
   return attempt.byok
-    ? settleByok(usage, images, attempt.endpoint.pricing, attempt.byok.feeBps, holdNano)
-    : settleCharge(usage, images, attempt.endpoint.pricing, creditFeeBps, holdNano);
+    ? settleByok(usage, images, attempt.endpoint.pricing, attempt.byok.feeBps, reservedNano)
+    : settleCharge(usage, images, attempt.endpoint.pricing, creditFeeBps, reservedNano);
 }

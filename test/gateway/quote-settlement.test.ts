@@ -28,11 +28,11 @@ describe("worst-case quote", () => {
     expect(prompt).toBe(182);
     const withMax = quoteWorstCase(attempts, 100, 1_000, 0, 500);
     // cheap: 182×1,000 + 1,000×2,000 = 2,182,000; dear: 182×3,000 + 1,000×1,000 = 1,546,000 → cheap, +5%
-    expect(withMax.holdNano).toBe(2_291_100n);
+    expect(withMax.reservedNano).toBe(2_291_100n);
     expect(withMax.priciest.endpoint.provider.slug).toBe("cheap");
     const withoutMax = quoteWorstCase(attempts, 100, undefined, 0, 500);
     // dear can emit 8,000 tokens: 546,000 + 8,000,000 = 8,546,000 beats cheap's 182,000 + 8,000,000
-    expect(withoutMax.holdNano).toBe(computeCharge({ promptTokens: 182, completionTokens: 8_000 }, attempts[1]!.endpoint.pricing, 500).totalNano);
+    expect(withoutMax.reservedNano).toBe(computeCharge({ promptTokens: 182, completionTokens: 8_000 }, attempts[1]!.endpoint.pricing, 500).totalNano);
     expect(withoutMax.outputTokens).toBe(8_000);
   });
 

@@ -53,7 +53,7 @@ describe.each(dbKinds)("served means charged on %s", (kind) => {
 
   /** The generation's usage and fee entries (how many, and what they took), once written. */
   async function charge(id: string): Promise<{ entries: number; nano: bigint }> {
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const [row] = await queryRows<{ n: string; charged: string }>(
       h.database.db,
       sql`select count(*)::text as n, coalesce(-sum(amount_nano), 0)::text as charged from ledger_entries
