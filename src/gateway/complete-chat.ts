@@ -18,7 +18,9 @@ export async function completeChat(deps: ChatRunDeps, caller: Caller, body: unkn
   const { usage, usageEstimated, settlement } = deps.end.charge(prepared, attempt, {
     reported: reported.usageReported === false ? undefined : reported.usage,
     producedChars: messageChars(reported.message),
-    failedOrCancelled: reported.finishReason === "error",
+    finishReason: reported.finishReason,
+    failed: false,
+    cancelled: false,
   });
   const response = usage === reported.usage ? reported : { ...reported, usage };
   const attemptLatency = performance.now() - run.attemptStartedAt;

@@ -13,7 +13,7 @@
  */
 import type { Usage } from "../providers/spec.js";
 import type { Attempt } from "../routing/types.js";
-import { billedUsage, owesNothing } from "./billed-usage.js";
+import { billedUsage, owesNothing, type AnswerEnd } from "./billed-usage.js";
 import { generationRecord, type EndingRequest, type Outcome } from "./generation-record.js";
 import type { Billing, OnSettled } from "./ports.js";
 import type { Prepared } from "./prepare.js";
@@ -21,13 +21,9 @@ import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
 import { storableGeneration } from "./storable-generation.js";
 
 /** What a served attempt delivered, as the complete answer or the stream saw it. */
-export interface Delivered {
+export interface Delivered extends AnswerEnd {
   /** The usage the upstream reported; undefined when it reported none. */
   reported: Usage | undefined;
-  /** Characters of text delivered (content, reasoning, refusal, tool calls). */
-  producedChars: number;
-  /** The answer ended in a failure (after the first byte) or with nothing owed for another reason. */
-  failedOrCancelled: boolean;
 }
 
 /** What a served answer is billed on and charged. */
@@ -81,9 +77,9 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
   };
 
   return {
-    charge(prepared, attempt, { reported, producedChars, failedOrCancelled }) {
-      const { usage, usageEstimated } = billedUsage(reported, producedChars, prepared.input.routing.promptTokensEstimate);
-      const settlement = owesNothing(producedChars, usage, failedOrCancelled)
+    charge(prepared, attempt, delivered) {
+      const { usage, usageEstimated } = billedUsage(delivered.reported, delivered.producedChars, prepared.input.routing.promptTokensEstimate);
+      const settlement = owesNothing(delivered, usage)
         ? NO_CHARGE
         : settleAttempt(attempt, usage, prepared.images, deps.feeBps, prepared.quote.reservedNano);
       return { usage, usageEstimated, settlement };

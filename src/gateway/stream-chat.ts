@@ -27,7 +27,9 @@ export async function streamChat(deps: ChatRunDeps, caller: Caller, body: unknow
       const charged = deps.end.charge(prepared, attempt, {
         reported: end.reported,
         producedChars: end.producedChars,
-        failedOrCancelled: end.error !== undefined || end.cancelled,
+        finishReason: end.finishReason,
+        failed: end.error !== undefined,
+        cancelled: end.cancelled,
       });
       const generationMs = performance.now() - upstream.firstChunkAt;
       if (!end.cancelled) {
