@@ -4,9 +4,7 @@
  * exact integer prices (nano-USD per million tokens) ready for computeCharge.
  */
 import type { Pricing } from "../domain/charge.js";
-
-/** Wire protocols an upstream can speak (one adapter each). */
-export type Protocol = "openai" | "anthropic" | "gemini";
+import type { Protocol } from "../domain/protocols.js";
 
 /** What a model can read. */
 export type InputModality = "text" | "image" | "audio" | "file";

@@ -5,7 +5,8 @@
  * ends the reservation: a success settles, an error without output voids, a client disconnect
  * settles what was produced. `drain()` waits for every request's end (shutdown, tests).
  */
-import type { Catalog, Protocol } from "../catalog/types.js";
+import type { Catalog } from "../catalog/types.js";
+import type { Protocol } from "../domain/protocols.js";
 import type { ProviderAdapter, UpstreamTimeouts } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
 import { completeChat } from "./complete-chat.js";

@@ -8,7 +8,7 @@ import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import type { AppError } from "../domain/errors.js";
 import type { AdapterContext, ChatRequest, ProviderAdapter } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 import { runAttempts, type AttemptDeps } from "./attempts.js";
 import type { EndingRequest } from "./generation-record.js";
 import type { ByokKeys, Caller, RequestMeta } from "./ports.js";
@@ -29,7 +29,7 @@ export interface ChatRunDeps {
 
 /** A request an attempt is serving. */
 export interface ChatRun<T> extends EndingRequest {
-  attempt: Attempt;
+  attempt: PlannedAttempt;
   value: T;
   log: GenerationAttemptRow[];
   /** performance.now() when the attempts began, and when the serving attempt began. */
@@ -75,7 +75,7 @@ function explainSkippedFallback(prepared: Prepared, error: AppError): AppError {
 }
 
 /** The generation's id, model, serving provider and creation time, as every response states them. */
-export function generationHeader(prepared: Prepared, attempt: Attempt): GenerationHeader {
+export function generationHeader(prepared: Prepared, attempt: PlannedAttempt): GenerationHeader {
   return {
     id: prepared.id,
     model: attempt.model.id,

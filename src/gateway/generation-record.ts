@@ -5,7 +5,7 @@
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import type { AppError } from "../domain/errors.js";
 import type { Usage } from "../providers/spec.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 import type { Caller, GenerationRecord, RequestMeta } from "./ports.js";
 import type { Prepared } from "./prepare.js";
 import type { Settlement } from "./settlement.js";
@@ -14,7 +14,7 @@ import type { Settlement } from "./settlement.js";
 export type Outcome =
   | {
       kind: "served";
-      attempt: Attempt;
+      attempt: PlannedAttempt;
       usage: Usage;
       usageEstimated: boolean;
       settlement: Settlement;

@@ -6,7 +6,7 @@
  */
 import { computeCharge, type TokenUsage } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 
 /**
  * Prompt tokens the hold assumes: the character estimate with 50% + 32 tokens of headroom for
@@ -21,13 +21,13 @@ export function promptTokensForHold(estimate: number): number {
 export interface Quote {
   reservedNano: Nano;
   /** The attempt whose worst case set the reservation. */
-  priciest: Attempt;
+  priciest: PlannedAttempt;
   promptTokens: number;
   /** Output tokens assumed for the priciest attempt. */
   outputTokens: number;
 }
 
-function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
+function worstUsage(attempt: PlannedAttempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
   return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.maxCompletionTokens, images };
 }
 
@@ -35,13 +35,13 @@ function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | 
  * What `usage` on `attempt` debits from credit: list price + fee on shared capacity, only the
  * BYOK fee on the account's own key (the provider bills that key for the rest).
  */
-export function creditCostNano(attempt: Attempt, usage: TokenUsage, creditFeeBps: number): Nano {
+export function creditCostNano(attempt: PlannedAttempt, usage: TokenUsage, creditFeeBps: number): Nano {
   const charge = computeCharge(usage, attempt.endpoint.pricing, attempt.byok ? attempt.byok.feeBps : creditFeeBps);
   return attempt.byok ? charge.feeNano : charge.totalNano;
 }
 
 /** The reservation for a plan: max over attempts of the worst-case charge including the fee. */
-export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
+export function quoteWorstCase(attempts: readonly PlannedAttempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
   const promptTokens = promptTokensForHold(promptEstimate);
   let best: Quote | undefined;
   for (const attempt of attempts) {

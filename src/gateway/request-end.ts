@@ -12,7 +12,7 @@
  * `drain()` waits for it, then gives back the holds no request is using (shutdown, tests).
  */
 import type { Usage } from "../providers/spec.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 import { billedUsage, owesNothing, type AnswerEnd } from "./billed-usage.js";
 import { generationRecord, type EndingRequest, type Outcome } from "./generation-record.js";
 import type { Billing, OnSettled } from "./ports.js";
@@ -46,7 +46,7 @@ export interface RequestEndDeps {
 /** The end of every request of one gateway. */
 export interface RequestEnd {
   /** The charge for what a served attempt delivered. */
-  charge(prepared: Prepared, attempt: Attempt, delivered: Delivered): Charged;
+  charge(prepared: Prepared, attempt: PlannedAttempt, delivered: Delivered): Charged;
   /** Ends the request in the background: its charge and record written, then `onSettled` told. */
   conclude(request: EndingRequest, outcome: Outcome): void;
   /** Runs other work of a request in the background, waited for by `drain`. */

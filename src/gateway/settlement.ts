@@ -8,7 +8,7 @@ import type { Pricing } from "../domain/charge.js";
 import { computeCharge } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
 import type { Usage } from "../providers/spec.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 
 /** The charge of one generation, in nano-USD. */
 export interface Settlement {
@@ -73,7 +73,7 @@ export function settleByok(usage: Usage, images: number, pricing: Pricing, byokF
 }
 
 /** Settles at the attempt's terms: BYOK (fee only) or credit (list price + fee). */
-export function settleAttempt(attempt: Attempt, usage: Usage, images: number, creditFeeBps: number, reservedNano: Nano): Settlement {
+export function settleAttempt(attempt: PlannedAttempt, usage: Usage, images: number, creditFeeBps: number, reservedNano: Nano): Settlement {
   return attempt.byok
     ? settleByok(usage, images, attempt.endpoint.pricing, attempt.byok.feeBps, reservedNano)
     : settleCharge(usage, images, attempt.endpoint.pricing, creditFeeBps, reservedNano);

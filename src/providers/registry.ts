@@ -9,15 +9,16 @@ import { createGeminiAdapter } from "./gemini/adapter.js";
 import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.js";
 import { withSecretsRedacted } from "./shared/redacting-adapter.js";
 import { createUpstreamHttp, type UpstreamHttp, type UpstreamHttpOptions } from "./shared/upstream-http.js";
-import type { ProviderAdapter, ProviderProtocol } from "./spec.js";
+import { PROTOCOLS, type Protocol } from "../domain/protocols.js";
+import type { ProviderAdapter } from "./spec.js";
 
 /** Every protocol an endpoint may declare. */
-export const PROVIDER_PROTOCOLS: readonly ProviderProtocol[] = ["openai", "anthropic", "gemini"];
+export const PROVIDER_PROTOCOLS: readonly Protocol[] = PROTOCOLS;
 
 /** The adapters, by protocol. */
 export interface ProviderRegistry {
   /** The adapter for a protocol. */
-  get(protocol: ProviderProtocol): ProviderAdapter;
+  get(protocol: Protocol): ProviderAdapter;
   /** Closes the shared connection pools. */
   close(): Promise<void>;
 }
@@ -28,14 +29,14 @@ export interface ProviderRegistryOptions extends UpstreamHttpOptions {
 }
 
 /** Whether a string names a known protocol (for validating configuration). */
-export function isProviderProtocol(value: string): value is ProviderProtocol {
+export function isProviderProtocol(value: string): value is Protocol {
   return (PROVIDER_PROTOCOLS as readonly string[]).includes(value);
 }
 
 /** Builds one adapter per protocol over a shared HTTP client. */
 export function createProviderRegistry(options: ProviderRegistryOptions = {}): ProviderRegistry {
   const http = options.http ?? createUpstreamHttp(options);
-  const adapters: Record<ProviderProtocol, ProviderAdapter> = {
+  const adapters: Record<Protocol, ProviderAdapter> = {
     openai: withSecretsRedacted(createOpenAICompatibleAdapter(http)),
     anthropic: withSecretsRedacted(createAnthropicAdapter(http)),
     gemini: withSecretsRedacted(createGeminiAdapter(http)),
