@@ -6,7 +6,7 @@
  * number (an adapter reads a count that is negative, a string or otherwise no number as NaN) and
  * some tokens reported. Otherwise — no usage, a count that is no count, or nothing at all — the
  * request is billed on an estimate from the text delivered, never for free. Absurd but
- * well-formed counts (1e15 tokens) are used as they are: the charge is capped at the hold and
+ * well-formed counts (1e15 tokens) are used as they are: the charge is capped at the reservation and
  * the rest recorded as uncollected (settlement.ts).
  */
 import type { ResponseMessage, Usage } from "../providers/spec.js";

@@ -9,11 +9,11 @@ import type { Nano } from "../domain/money.js";
 import type { PlannedAttempt } from "../routing/types.js";
 
 /**
- * Prompt tokens the hold assumes: the character estimate with 50% + 32 tokens of headroom for
+ * Prompt tokens the reservation assumes: the character estimate with 50% + 32 tokens of headroom for
  * tokenizers that split finer and for chat-template overhead, so the usage an upstream reports
  * almost never exceeds what was reserved.
  */
-export function promptTokensForHold(estimate: number): number {
+export function promptTokensForReservation(estimate: number): number {
   return Math.ceil(estimate * 1.5) + 32;
 }
 
@@ -42,7 +42,7 @@ export function creditCostNano(attempt: PlannedAttempt, usage: TokenUsage, credi
 
 /** The reservation for a plan: max over attempts of the worst-case charge including the fee. */
 export function quoteWorstCase(attempts: readonly PlannedAttempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
-  const promptTokens = promptTokensForHold(promptEstimate);
+  const promptTokens = promptTokensForReservation(promptEstimate);
   let best: Quote | undefined;
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);

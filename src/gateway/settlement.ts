@@ -1,6 +1,6 @@
 /**
  * What a finished request is charged: the serving endpoint's price × the usage it reported, plus
- * the fee, through computeCharge (DESIGN.md §2). The charge never exceeds the hold (the ledger
+ * the fee, through computeCharge (DESIGN.md §2). The charge never exceeds the reservation (the ledger
  * refuses that); if an upstream reports far more prompt tokens than estimated, the excess is
  * recorded as uncollected rather than overdrawing the account.
  */
@@ -20,7 +20,7 @@ export interface Settlement {
   /** List-price split for `cost_details`. */
   promptBaseNano: Nano;
   completionBaseNano: Nano;
-  /** Computed charge beyond the hold that could not be collected (normally 0). */
+  /** Computed charge beyond the reservation that could not be collected (normally 0). */
   uncollectedNano: Nano;
   /** BYOK only: what the provider charged the account's own key at list price. */
   byokUpstreamNano?: Nano;
@@ -55,7 +55,7 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
 
 /**
  * A BYOK generation: the provider bills the account's key, so nothing is debited as usage;
- * the fee is fees.byok_bps of the list price (capped at the hold like any charge).
+ * the fee is fees.byok_bps of the list price (capped at the reservation like any charge).
  */
 export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, byokFeeBps);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
 import { computeCharge } from "../../src/domain/charge.js";
-import { affordableOutputTokens, promptTokensForHold, quoteWorstCase } from "../../src/gateway/quote.js";
+import { affordableOutputTokens, promptTokensForReservation, quoteWorstCase } from "../../src/gateway/quote.js";
 import { settleCharge } from "../../src/gateway/settlement.js";
 import { emptyUsage } from "../../src/providers/spec.js";
 
@@ -24,7 +24,7 @@ const attempts = model.endpoints.map((endpoint) => ({ model, endpoint }));
 
 describe("worst-case quote", () => {
   it("holds the largest worst case among candidate endpoints, with max_tokens or each endpoint's max output", () => {
-    const prompt = promptTokensForHold(100);
+    const prompt = promptTokensForReservation(100);
     expect(prompt).toBe(182);
     const withMax = quoteWorstCase(attempts, 100, 1_000, 0, 500);
     // cheap: 182×1,000 + 1,000×2,000 = 2,182,000; dear: 182×3,000 + 1,000×1,000 = 1,546,000 → cheap, +5%
