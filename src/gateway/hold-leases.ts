@@ -42,7 +42,7 @@ export interface HoldLeasesDeps {
   /** How many worst cases of the request that opens a lease it should cover. */
   leaseRequests?: number;
   /** A lease unused for this long is released. */
-  idleMs?: number;
+  idleMs: number;
   /** A lease this old takes no new requests and is released once drained (below the hold TTL). */
   maxAgeMs: number;
 }
@@ -68,13 +68,11 @@ export class HoldLeases {
   private readonly releasing = new Set<Promise<void>>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly leaseRequests: bigint;
-  private readonly idleMs: number;
   private renewedAtMs = Number.NEGATIVE_INFINITY;
   private renewing: Promise<void> | undefined;
 
   constructor(private readonly deps: HoldLeasesDeps) {
     this.leaseRequests = BigInt(deps.leaseRequests ?? 64);
-    this.idleMs = deps.idleMs ?? 1_000;
   }
 
   /** Renews every lease now (the sweeper does it every `renewEveryMs`); resolves once the ledger answered. */
@@ -193,13 +191,13 @@ export class HoldLeases {
     // the newest lease is tried first: older ones drain and go idle
     this.byScope.set(scope, [lease, ...(this.byScope.get(scope) ?? [])]);
     this.byHold.set(holdId, lease);
-    this.sweeper ??= setInterval(() => this.sweep(), Math.min(this.idleMs, this.deps.renewEveryMs ?? this.idleMs)).unref();
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(this.deps.idleMs, this.deps.renewEveryMs ?? this.deps.idleMs)).unref();
   }
 
   private sweep(): void {
     const nowMs = this.deps.nowMs();
     for (const lease of [...this.byHold.values()]) {
-      if (lease.inUseNano === 0n && (nowMs - lease.lastUsedMs >= this.idleMs || nowMs - lease.placedAtMs >= this.deps.maxAgeMs)) {
+      if (lease.inUseNano === 0n && (nowMs - lease.lastUsedMs >= this.deps.idleMs || nowMs - lease.placedAtMs >= this.deps.maxAgeMs)) {
         this.releaseLease(lease);
       }
     }

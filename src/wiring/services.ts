@@ -71,7 +71,8 @@ export interface Services {
 /** Wires the services for `config` on `database`. */
 export function buildServices(config: Config, database: Database, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? (() => new Date());
-  const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization"] }, options.logStream ?? process.stdout);
+  const logOptions = { level: config.logLevel, redact: ["req.headers.authorization"] };
+  const logger = options.logStream ? pino(logOptions, options.logStream) : pino(logOptions);
   const ownRedis =
     options.redis === undefined && config.redisUrl !== undefined
       ? createRedisClient(config.redisUrl, (error) => logger.warn({ error: error.message }, "Redis unavailable: rate limits are not counted"))
