@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { buildApp } from "../src/app.js";
+import { buildServices } from "../src/wiring/services.js";
 import { createDb } from "../src/db/client.js";
 import { MetricsRegistry } from "../src/metrics/registry.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../test/support/app.js";
@@ -37,7 +38,7 @@ if (process.env.BENCH_SYNC_COMMIT === "off") {
   database = { ...testDatabase, ...reopened, close: async () => { await reopened.close(); await testDatabase.close(); } };
 }
 // process metrics on, as main.ts runs them
-const app = await buildApp({ config, database, metrics: new MetricsRegistry({ processMetrics: true }) });
+const app = await buildApp({ services: buildServices(config, database, { metrics: new MetricsRegistry({ processMetrics: true }) }) });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 const { accountId, managementKey } = await createAccountViaAdmin(url);
 const post = (path: string, token: string, body: unknown) =>

@@ -2,11 +2,8 @@ import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { isUsable } from "./catalog/live-catalog.js";
 import { describeDatabase, startupSummary } from "./config/startup-summary.js";
-import { buildKeyring } from "./byok/master-keys.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createDb } from "./db/client.js";
-import { createChainRuntime, withSolana } from "./deposits/runtime.js";
-import { catalogFromConfig } from "./gateway/compose.js";
 import { expireHolds } from "./ledger/index.js";
 import { MODEL_LISTERS } from "./providers/registry.js";
 import { MetricsRegistry } from "./metrics/registry.js";
@@ -16,11 +13,12 @@ import { startEvmListeners } from "./workers/evm-listeners.js";
 import { ChainListenerStatus } from "./workers/listener-status.js";
 import { runHoldExpiry } from "./workers/hold-expiry.js";
 import { startSolanaListener } from "./workers/solana-deposits.js";
+import { buildServices } from "./wiring/services.js";
 
 // with the 30 s TTL of a lease nobody renews, a dead process's reservations are freed within 40 s
 const HOLD_SWEEP_INTERVAL_MS = 10_000;
 
-/** Process entry: config → db → migrations → app → listen → workers; SIGTERM drains and closes. */
+/** Process entry: config → db → migrations → services → app → listen → workers; SIGTERM drains and closes. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -44,13 +42,13 @@ async function main(): Promise<void> {
   await expireHolds(database.db, new Date());
 
   const clock = () => new Date();
-  const chains = withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
-  const byokKeyring = config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined;
   const listenerStatus = new ChainListenerStatus(clock);
-  const catalog = catalogFromConfig(config);
   // the process's own metrics (CPU, memory, GC, event-loop lag) start observers: here, not on import
   const metrics = new MetricsRegistry({ processMetrics: true });
-  const app = await buildApp({ config, database, chains, byokKeyring, chainListeners: listenerStatus, catalog, metrics });
+  const services = buildServices(config, database, { clock, chainListeners: listenerStatus, metrics });
+  const { chains } = services;
+  const { catalog } = services.chat;
+  const app = await buildApp({ services });
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log: app.log }),

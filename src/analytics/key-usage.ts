@@ -2,8 +2,11 @@ import { sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../db/client.js";
 import { dayOf, monthStart, weekStart } from "./calendar.js";
 
-/** A key's spend today, this week (from Monday) and this month, UTC; nano-USD. */
-export interface KeyUsage {
+/**
+ * A key's spend from the usage rollups, credit and BYOK apart: in all, today, this week (from
+ * Monday) and this month, UTC; nano-USD. (keys/usage.ts's KeyUsage is the ledger's credit spend.)
+ */
+export interface RollupKeyUsage {
   /** Since the key was made. */
   totalNano: bigint;
   byokTotalNano: bigint;
@@ -17,7 +20,7 @@ export interface KeyUsage {
   byokMonthlyNano: bigint;
 }
 
-const ZERO: KeyUsage = {
+const ZERO: RollupKeyUsage = {
   totalNano: 0n,
   byokTotalNano: 0n,
   dailyNano: 0n,
@@ -32,7 +35,7 @@ const ZERO: KeyUsage = {
  * All-time, today, week and month usage for every key of an account (keys without usage are
  * absent from the map; use {@link usageOf}). One indexed read of the account's per-day total rows.
  */
-export async function queryKeyUsage(db: AnyPgDatabase, accountId: string, now: Date): Promise<Map<string, KeyUsage>> {
+export async function queryKeyUsage(db: AnyPgDatabase, accountId: string, now: Date): Promise<Map<string, RollupKeyUsage>> {
   const today = dayOf(now);
   const week = weekStart(now);
   const month = monthStart(now);
@@ -60,7 +63,7 @@ export async function queryKeyUsage(db: AnyPgDatabase, accountId: string, now: D
     where account_id = ${accountId} and dimension = 'total' and day <= ${today}::date
     group by api_key_id`);
   const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-  const map = new Map<string, KeyUsage>();
+  const map = new Map<string, RollupKeyUsage>();
   for (const row of rows as { api_key_id: string; t: string; bt: string; d: string; w: string; m: string; bd: string; bw: string; bm: string }[]) {
     map.set(row.api_key_id, {
       totalNano: BigInt(row.t),
@@ -77,7 +80,7 @@ export async function queryKeyUsage(db: AnyPgDatabase, accountId: string, now: D
 }
 
 /** The usage of one key from a {@link queryKeyUsage} map, zero when it has none. */
-export function usageOf(map: Map<string, KeyUsage>, apiKeyId: string): KeyUsage {
+export function usageOf(map: Map<string, RollupKeyUsage>, apiKeyId: string): RollupKeyUsage {
   return map.get(apiKeyId) ?? ZERO;
 }
 
@@ -86,7 +89,7 @@ export function usageOf(map: Map<string, KeyUsage>, apiKeyId: string): KeyUsage 
  * amounts: what providers charged the account's own keys through this farebox key. Credit
  * usage comes from the ledger (the keys module), which limits are enforced against.
  */
-export function keyUsageWire(usage: KeyUsage, toUsd: (nano: bigint) => number) {
+export function keyUsageWire(usage: RollupKeyUsage, toUsd: (nano: bigint) => number) {
   return {
     byok_usage: toUsd(usage.byokTotalNano),
     byok_usage_daily: toUsd(usage.byokDailyNano),

@@ -4,10 +4,8 @@
  * exact integer prices (nano-USD per million tokens) ready for computeCharge.
  */
 import type { Pricing } from "../domain/charge.js";
+import type { Protocol } from "../domain/protocols.js";
 import type { PriceData } from "./price-database.js";
-
-/** Wire protocols an upstream can speak (one adapter each). */
-export type Protocol = "openai" | "anthropic" | "gemini";
 
 /** What a model can read. */
 export type InputModality = "text" | "image" | "audio" | "file";

@@ -1,6 +1,6 @@
 import { catalogReport } from "../catalog/catalog-report.js";
 import { ConfigError, loadConfig } from "../config/load.js";
-import { catalogFromConfig } from "../gateway/compose.js";
+import { catalogFromConfig } from "../wiring/chat-stack.js";
 import { MODEL_LISTERS } from "../providers/registry.js";
 import { createCatalogDiscovery } from "../workers/catalog-discovery.js";
 

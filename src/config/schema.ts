@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROTOCOLS } from "../domain/protocols.js";
 import { authSchema } from "./auth-schema.js";
 import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
@@ -27,7 +28,7 @@ const pricingSchema = z.object({
 });
 
 const providerSchema = z.object({
-  protocol: z.enum(["openai", "anthropic", "gemini"]),
+  protocol: z.enum(PROTOCOLS),
   base_url: z.string().url(),
   /** Absent (or an unset `${VAR}`): the provider is listed but its models answer 503. */
   api_key: z.string().min(1).optional(),

@@ -7,11 +7,11 @@
  * and fed to the health statistics.
  */
 import { performance } from "node:perf_hooks";
-import type { Protocol } from "../catalog/types.js";
+import type { Protocol } from "../domain/protocols.js";
 import { AppError, internalError } from "../domain/errors.js";
 import type { CancelSignal } from "../domain/cancellation.js";
 import type { HealthTracker } from "../routing/health.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 import { UpstreamError, type AdapterContext, type ChatRequest, type ProviderAdapter, type UpstreamTimeouts } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { byokKeyRejected, isKeyRejection } from "../byok/byok-charge.js";
@@ -28,13 +28,13 @@ export interface AttemptDeps {
 
 /** The winning attempt and its value, or the error a client should see. */
 export type AttemptsResult<T> =
-  | { ok: true; value: T; attempt: Attempt; startedAt: number }
+  | { ok: true; value: T; attempt: PlannedAttempt; startedAt: number }
   | { ok: false; error: AppError };
 
 /** Tries each attempt with `call` until one succeeds; appends one row per attempt to `log`. */
 export async function runAttempts<T>(
   deps: AttemptDeps,
-  attempts: readonly Attempt[],
+  attempts: readonly PlannedAttempt[],
   request: ChatRequest,
   signal: CancelSignal | undefined,
   log: GenerationAttemptRow[],
@@ -60,9 +60,15 @@ export async function runAttempts<T>(
       latency_ms: Math.round(latencyMs),
     });
     const apiKey = attempt.byok ? attempt.byok.secret.reveal() : endpoint.provider.apiKey;
-    if (!adapter || apiKey === undefined) {
+    if (!adapter) {
       log.push(row(null, "no_adapter", 0));
       lastError = internalError(`No adapter for protocol ${endpoint.provider.protocol}`);
+      continue;
+    }
+    if (apiKey === undefined) {
+      // the planner keeps keyless endpoints out; one reaching here is a wiring fault, named as such
+      log.push(row(null, "no_api_key", 0));
+      lastError = internalError(`Provider ${endpoint.provider.slug} has no API key configured`);
       continue;
     }
     const startedAt = performance.now();

@@ -6,7 +6,7 @@
  * number (an adapter reads a count that is negative, a string or otherwise no number as NaN) and
  * some tokens reported. Otherwise — no usage, a count that is no count, or nothing at all — the
  * request is billed on an estimate from the text delivered, never for free. Absurd but
- * well-formed counts (1e15 tokens) are used as they are: the charge is capped at the hold and
+ * well-formed counts (1e15 tokens) are used as they are: the charge is capped at the reservation and
  * the rest recorded as uncollected (settlement.ts).
  */
 import type { ResponseMessage, Usage } from "../providers/spec.js";
@@ -29,9 +29,28 @@ export function billedUsage(reported: Usage | undefined, producedChars: number, 
   };
 }
 
-/** No output and a failure or a cancellation: nothing is owed. Anything else is charged. */
-export function owesNothing(producedChars: number, usage: Usage, failedOrCancelled: boolean): boolean {
-  return failedOrCancelled && producedChars === 0 && usage.completionTokens === 0;
+/** How a served attempt ended, as the complete answer or the stream saw it. */
+export interface AnswerEnd {
+  /** Characters of text delivered (content, reasoning, refusal, tool calls). */
+  producedChars: number;
+  /** The upstream's finish reason, normalized ("error": it says generation failed). */
+  finishReason: string | null;
+  /** The upstream failed after the first byte (the stream ended with an error event). */
+  failed: boolean;
+  /** The client went away before the answer ended. */
+  cancelled: boolean;
+}
+
+/**
+ * The one no-charge rule, for complete answers and streams alike: an answer that was served is
+ * charged — even an empty one the upstream completed normally, whose prompt it processed. Nothing
+ * delivered (no text, no completion tokens reported) and the answer did not complete — the
+ * upstream failed, said `finish_reason: "error"`, or the client left first — owes nothing.
+ */
+export function owesNothing(end: AnswerEnd, usage: Usage): boolean {
+  const nothingDelivered = end.producedChars === 0 && usage.completionTokens === 0;
+  const completed = !end.failed && !end.cancelled && end.finishReason !== "error";
+  return nothingDelivered && !completed;
 }
 
 /** Characters of text a complete answer delivered (content, reasoning, refusal, tool calls). */

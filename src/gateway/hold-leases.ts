@@ -18,11 +18,11 @@
  * spends more than the balance.
  */
 import type { Nano } from "../domain/money.js";
-import type { Caller, HoldOutcome } from "./ports.js";
+import type { Caller, ReservationOutcome } from "./ports.js";
 
 /** Places a hold of at least `amountNano`, up to `upToNano`; ok results say how much was reserved. */
 export type PlaceLease = (input: { caller: Caller; amountNano: Nano; upToNano: Nano; now: Date }) => Promise<LeasePlacement>;
-export type LeasePlacement = Exclude<HoldOutcome, { ok: true }> | { ok: true; holdId: string; amountNano: Nano };
+export type LeasePlacement = Exclude<ReservationOutcome, { ok: true }> | { ok: true; holdId: string; amountNano: Nano };
 
 /** What the leases are built from. */
 export interface HoldLeasesDeps {
@@ -42,7 +42,7 @@ export interface HoldLeasesDeps {
   /** How many worst cases of the request that opens a lease it should cover. */
   leaseRequests?: number;
   /** A lease unused for this long is released. */
-  idleMs?: number;
+  idleMs: number;
   /** A lease this old takes no new requests and is released once drained (below the hold TTL). */
   maxAgeMs: number;
 }
@@ -68,13 +68,11 @@ export class HoldLeases {
   private readonly releasing = new Set<Promise<void>>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly leaseRequests: bigint;
-  private readonly idleMs: number;
   private renewedAtMs = Number.NEGATIVE_INFINITY;
   private renewing: Promise<void> | undefined;
 
   constructor(private readonly deps: HoldLeasesDeps) {
     this.leaseRequests = BigInt(deps.leaseRequests ?? 64);
-    this.idleMs = deps.idleMs ?? 1_000;
   }
 
   /** Renews every lease now (the sweeper does it every `renewEveryMs`); resolves once the ledger answered. */
@@ -100,7 +98,7 @@ export class HoldLeases {
   }
 
   /** Reserves `amountNano` for one request; the hold id names the lease it was reserved in. */
-  async reserve(caller: Caller, amountNano: Nano, now: Date): Promise<HoldOutcome> {
+  async reserve(caller: Caller, amountNano: Nano, now: Date): Promise<ReservationOutcome> {
     const scope = `${caller.accountId}\u0000${caller.keyId}`;
     const fromLease = this.grant(scope, caller, amountNano);
     if (fromLease) return fromLease;
@@ -117,30 +115,39 @@ export class HoldLeases {
     return this.grant(scope, caller, amountNano) ?? this.withLeaseRoom(scope, { ok: false, reason: "insufficient_balance", availableNano: 0n });
   }
 
-  /** A request reserved in `holdId` ended; `chargedNano` of its reservation is now a charge being written. */
-  ended(holdId: string, reservedNano: Nano, chargedNano: Nano): void {
+  /**
+   * A request reserved in `holdId` ended and owes `chargedNano` of its `reservedNano`: the lease
+   * keeps the charge in use while `write` puts it in the ledger, then counts it as spent (or, if
+   * the write failed, frees it). The only place a finished request changes a lease's counters.
+   */
+  async charge(holdId: string, reservedNano: Nano, chargedNano: Nano, write: () => Promise<void>): Promise<void> {
     const lease = this.byHold.get(holdId);
-    if (!lease) return;
-    lease.inUseNano += chargedNano - reservedNano;
-    lease.lastUsedMs = this.deps.nowMs();
+    if (lease) {
+      lease.inUseNano += chargedNano - reservedNano;
+      lease.lastUsedMs = this.deps.nowMs();
+    }
+    let written = false;
+    try {
+      await write();
+      written = true;
+    } finally {
+      if (lease) this.chargeWritten(lease, chargedNano, written);
+    }
   }
 
-  /** The charge of an ended request is written (or given up): the lease no longer holds it in use. */
-  chargeWritten(holdId: string, chargedNano: Nano, written: boolean): void {
-    const lease = this.byHold.get(holdId);
-    if (!lease) return;
+  /** Releases every lease no request is using (shutdown, tests); resolves once the ledger has them back. */
+  async drain(): Promise<void> {
+    for (const lease of [...this.byHold.values()]) if (lease.inUseNano === 0n) this.releaseLease(lease);
+    while (this.releasing.size > 0) await Promise.allSettled([...this.releasing]);
+  }
+
+  private chargeWritten(lease: Lease, chargedNano: Nano, written: boolean): void {
     lease.inUseNano -= chargedNano;
     if (written) lease.reservedNano -= chargedNano;
     if (this.deps.nowMs() - lease.placedAtMs >= this.deps.maxAgeMs && lease.inUseNano === 0n) this.releaseLease(lease);
   }
 
-  /** Releases every lease no request is using (shutdown, tests); resolves once the ledger has them back. */
-  async releaseUnused(): Promise<void> {
-    for (const lease of [...this.byHold.values()]) if (lease.inUseNano === 0n) this.releaseLease(lease);
-    while (this.releasing.size > 0) await Promise.allSettled([...this.releasing]);
-  }
-
-  private grant(scope: string, caller: Caller, amountNano: Nano): HoldOutcome | undefined {
+  private grant(scope: string, caller: Caller, amountNano: Nano): ReservationOutcome | undefined {
     const nowMs = this.deps.nowMs();
     for (const lease of this.byScope.get(scope) ?? []) {
       if (nowMs - lease.placedAtMs >= this.deps.maxAgeMs) continue;
@@ -184,13 +191,13 @@ export class HoldLeases {
     // the newest lease is tried first: older ones drain and go idle
     this.byScope.set(scope, [lease, ...(this.byScope.get(scope) ?? [])]);
     this.byHold.set(holdId, lease);
-    this.sweeper ??= setInterval(() => this.sweep(), Math.min(this.idleMs, this.deps.renewEveryMs ?? this.idleMs)).unref();
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(this.deps.idleMs, this.deps.renewEveryMs ?? this.deps.idleMs)).unref();
   }
 
   private sweep(): void {
     const nowMs = this.deps.nowMs();
     for (const lease of [...this.byHold.values()]) {
-      if (lease.inUseNano === 0n && (nowMs - lease.lastUsedMs >= this.idleMs || nowMs - lease.placedAtMs >= this.deps.maxAgeMs)) {
+      if (lease.inUseNano === 0n && (nowMs - lease.lastUsedMs >= this.deps.idleMs || nowMs - lease.placedAtMs >= this.deps.maxAgeMs)) {
         this.releaseLease(lease);
       }
     }
@@ -226,7 +233,7 @@ export class HoldLeases {
   }
 
   /** A refusal counts what this process's own leases still have free as available. */
-  private withLeaseRoom(scope: string, refusal: Exclude<HoldOutcome, { ok: true }>): HoldOutcome {
+  private withLeaseRoom(scope: string, refusal: Exclude<ReservationOutcome, { ok: true }>): ReservationOutcome {
     const free = (this.byScope.get(scope) ?? []).reduce((sum, lease) => sum + lease.reservedNano - lease.inUseNano, 0n);
     if (refusal.reason === "insufficient_balance") return { ...refusal, availableNano: refusal.availableNano + free };
     if (refusal.reason === "key_limit") return { ...refusal, remainingNano: refusal.remainingNano + free };

@@ -5,7 +5,7 @@
  * reservations are freed within a minute. A finished request is concluded in the background by one batch writer: the charges
  * of every request finished since the last write, and their generation records, go to the
  * database in a single statement — one round trip and one transaction per batch, not per
- * request (the first charge waits up to WRITE_DELAY_MS for others). A transaction Postgres aborts as a
+ * request (the first charge waits up to `writeDelayMs` for others). A transaction Postgres aborts as a
  * deadlock or serialization failure rolled back completely, so it is retried (a few times, with
  * jitter); a batch that fails otherwise has its charges written apart from its records, so a bad
  * record cannot leave its own request or the others unbilled. Every charge is idempotent per
@@ -13,11 +13,10 @@
  */
 import { queryRows, type Db } from "../db/client.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
-import type { Nano } from "../domain/money.js";
 import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
 import { HoldLeases } from "./hold-leases.js";
-import type { Billing, GenerationRecord } from "./ports.js";
+import type { Billing, Conclusion, GenerationRecord } from "./ports.js";
 
 /**
  * How long a lease's hold lives unless its process renews it: a process that dies (kill -9, a
@@ -33,15 +32,19 @@ const ATTEMPTS = 4;
  * request at 500 requests/s: 0.25 ms with 10 ms, 0.12 ms with 40 ms), and no client waits for
  * this write: the request's reservation covers it, and its record is served from memory meanwhile.
  */
-const WRITE_DELAY_MS = 50;
+export const DEFAULT_WRITE_DELAY_MS = 50;
+/** A lease nobody reserved in for this long is released. */
+export const DEFAULT_LEASE_IDLE_MS = 1_000;
 
 /** Settings of the ledger billing. */
 export interface LedgerBillingOptions {
   /** A lease's hold TTL; the live process renews its leases every third of it. */
   holdTtlMs?: number;
+  /** How long a finished request's charge waits for others to share its write (DEFAULT_WRITE_DELAY_MS). */
+  writeDelayMs?: number;
+  /** How long a lease nobody reserves in stays open (DEFAULT_LEASE_IDLE_MS). */
+  leaseIdleMs?: number;
   clock?: () => Date;
-  /** Called with each generation record once it and its charge are written; must not reject. */
-  onConcluded?: (record: GenerationRecord) => Promise<void> | undefined;
   /** Receives failures of background ledger work (they never reach a client). */
   onError?: (error: unknown) => void;
 }
@@ -57,12 +60,13 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
   const holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
   const clock = options.clock ?? (() => new Date());
   const onError = options.onError ?? (() => undefined);
-  const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock, onError), { maxDelayMs: WRITE_DELAY_MS });
-  const listeners = new Set<Promise<void>>();
+  const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock, onError), { maxDelayMs: options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS });
+  const concluding = new Set<Promise<void>>();
   const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
     nowMs: () => clock().getTime(),
     maxAgeMs: LEASE_MAX_AGE_MS,
+    idleMs: options.leaseIdleMs ?? DEFAULT_LEASE_IDLE_MS,
     renewEveryMs: holdTtlMs / 3,
     renew: (holdIds) => retryTransient(() => renewHolds(db, holdIds, new Date(clock().getTime() + holdTtlMs))),
     place: ({ caller, amountNano, upToNano, now }) => {
@@ -72,40 +76,34 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
     release: (holdId) => writer.add({ ending: { holdId, usageNano: 0n, feeNano: 0n } }),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  const conclude = async ({ holdId, reservedNano, usageNano, feeNano, metadata, record }: Conclusion): Promise<void> => {
+    unwritten.set(record.id, record);
+    const ending = holdId ? { holdId, usageNano, feeNano, metadata, chargeKey: record.id } : undefined;
+    try {
+      await leases.charge(holdId, reservedNano, usageNano + feeNano, () => writer.add({ ...(ending ? { ending } : {}), record }));
+    } finally {
+      unwritten.delete(record.id);
+    }
+  };
   return {
     // a request that can cost nothing reserves nothing
-    placeHold: ({ caller, amountNano, now }) => (amountNano === 0n ? Promise.resolve({ ok: true, holdId: "" }) : leases.reserve(caller, amountNano, now)),
-    async conclude({ holdId, heldNano, usageNano, feeNano, metadata, record }) {
-      const chargedNano: Nano = usageNano + feeNano;
-      leases.ended(holdId, heldNano, chargedNano);
-      let written = false;
-      unwritten.set(record.id, record);
-      try {
-        const ending = holdId ? { holdId, usageNano, feeNano, metadata, chargeKey: record.id } : undefined;
-        await writer.add({ ...(ending ? { ending } : {}), record });
-        written = true;
-      } finally {
-        unwritten.delete(record.id);
-        leases.chargeWritten(holdId, chargedNano, written);
-      }
-      // listeners (rollups) are not awaited here, so a finished request's state is not kept alive
-      // until they are done; drain() waits for them (a batch's shared promise is tracked once)
-      const listening = options.onConcluded?.(record);
-      if (listening && !listeners.has(listening)) {
-        listeners.add(listening);
-        void listening.finally(() => listeners.delete(listening));
-      }
+    reserve: ({ caller, amountNano, now }) => (amountNano === 0n ? Promise.resolve({ ok: true, holdId: "" }) : leases.reserve(caller, amountNano, now)),
+    conclude(conclusion) {
+      const task = conclude(conclusion);
+      const tracked = task.catch(() => undefined);
+      concluding.add(tracked);
+      void tracked.finally(() => concluding.delete(tracked));
+      return task;
     },
     async drain() {
       const done = writer.hurry();
       try {
-        while (listeners.size > 0) await Promise.allSettled([...listeners]);
-        await leases.releaseUnused();
+        while (concluding.size > 0) await Promise.allSettled([...concluding]);
+        await leases.drain();
       } finally {
         done();
       }
     },
-    hurry: () => writer.hurry(),
     unwritten: (generationId) => unwritten.get(generationId),
   };
 }

@@ -1,7 +1,11 @@
 /**
  * What the chat use case needs from the rest of the system, as narrow interfaces: the caller
- * (from the auth plugin), billing (ledger holds) and the generation log. Production wires the
- * ledger and the database behind them; nothing here performs I/O itself.
+ * (from the auth plugin), billing (ledger holds), the generation log and whoever listens for
+ * settled generations. Production wires the ledger and the database behind them (services.ts);
+ * nothing here performs I/O itself.
+ *
+ * Words: a *hold* is a row of the ledger (placed, then settled, voided or expired); a
+ * *reservation* is one request's worst case, reserved inside a hold that many requests share.
  */
 import type { generations } from "../db/schema/generations.js";
 import type { Nano } from "../domain/money.js";
@@ -16,8 +20,8 @@ export interface Caller {
   limit?: { limitNano: Nano; windowStart: Date };
 }
 
-/** Outcome of reserving the worst case. */
-export type HoldOutcome =
+/** Outcome of reserving a request's worst case; `holdId` names the ledger hold it was reserved in. */
+export type ReservationOutcome =
   | { ok: true; holdId: string }
   | { ok: false; reason: "insufficient_balance"; availableNano: Nano }
   | { ok: false; reason: "key_limit"; remainingNano: Nano }
@@ -31,7 +35,7 @@ export interface Conclusion {
   /** The hold the request was reserved in ("" when it reserved nothing). */
   holdId: string;
   /** What the request reserved there. */
-  heldNano: Nano;
+  reservedNano: Nano;
   usageNano: Nano;
   feeNano: Nano;
   /** Stored on the ledger entries. */
@@ -41,19 +45,27 @@ export interface Conclusion {
 
 /** The ledger side of one request: reserve the worst case, then conclude. */
 export interface Billing {
-  placeHold(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<HoldOutcome>;
+  reserve(input: { caller: Caller; amountNano: Nano; now: Date }): Promise<ReservationOutcome>;
   /**
    * Charges the request and stores its generation record (together when it can); resolves once
    * the charge is written. A record that cannot be stored never holds the charge back.
    */
   conclude(conclusion: Conclusion): Promise<void>;
-  /** Waits for background work on finished requests, then gives back every reservation no request is using (shutdown, tests). */
+  /**
+   * Writes every conclusion started so far without waiting to batch them, then gives back every
+   * hold no request is using (shutdown, tests).
+   */
   drain(): Promise<void>;
-  /** Until the returned function is called, finished requests are written without waiting to be batched. */
-  hurry(): () => void;
   /** A finished request's record while its write is still pending (undefined otherwise). */
   unwritten(generationId: string): GenerationRecord | undefined;
 }
+
+/**
+ * The "generation settled" port: told of every generation once its charge and record are written
+ * (analytics rollups, metrics). A returned promise is waited for by `drain`; a listener that
+ * batches returns one promise for a whole batch. Its failure is reported, never a charge's.
+ */
+export type OnSettled = (record: GenerationRecord) => Promise<void> | void;
 
 /** Where generation records come back from. */
 export interface GenerationStore {

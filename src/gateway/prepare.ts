@@ -15,7 +15,7 @@ import type { Billing, ByokKeys, Caller } from "./ports.js";
 import { planWithByok, type ByokCredential } from "../byok/byok-plan.js";
 import { affordableOutputTokens, quoteWorstCase, type Quote } from "./quote.js";
 
-/** A request that holds its worst case and is ready for its attempts. */
+/** A request that reserved its worst case and is ready for its attempts. */
 export interface Prepared {
   id: string;
   createdAt: Date;
@@ -40,7 +40,7 @@ export interface PrepareDeps {
   now: () => Date;
 }
 
-/** Validates, plans, quotes and places the hold; throws the AppError a client should see. */
+/** Validates, plans, quotes and reserves the worst case; throws the AppError a client should see. */
 export async function prepareRequest(
   deps: PrepareDeps,
   caller: Caller,
@@ -63,24 +63,24 @@ export async function prepareRequest(
   const { promptTokensEstimate, maxTokens } = input.routing;
   let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
-  let hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+  let reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
   const own = plan.attempts.filter((attempt) => attempt.byok);
   let sharedFallbackSkipped = false;
-  if (!hold.ok && hold.reason !== "no_account" && own.length > 0 && own.length < plan.attempts.length) {
+  if (!reservation.ok && reservation.reason !== "no_account" && own.length > 0 && own.length < plan.attempts.length) {
     // the balance cannot back shared capacity, but the account's own keys need only their fee
     plan = { ...plan, attempts: own };
     quote = quoteWorstCase(own, promptTokensEstimate, maxTokens, images, deps.feeBps);
-    hold = await deps.billing.placeHold({ caller, amountNano: quote.holdNano, now });
+    reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
     sharedFallbackSkipped = true;
   }
-  if (!hold.ok) throw refusal(hold, quote, images, deps.feeBps);
+  if (!reservation.ok) throw refusal(reservation, quote, images, deps.feeBps);
   return {
     id: generationId ?? newGenerationId(now),
     createdAt: now,
     input,
     plan,
     quote,
-    holdId: hold.holdId,
+    holdId: reservation.holdId,
     images,
     requestedModel: input.routing.model ?? input.routing.models?.[0] ?? "",
     sharedFallbackSkipped,
@@ -88,34 +88,34 @@ export async function prepareRequest(
 }
 
 /**
- * The error for a hold that could not be placed: how many output tokens the money left affords,
+ * The error for a reservation that could not be made: how many output tokens the money left affords,
  * or, when it would afford the whole request but is reserved by requests still in flight (a
  * shared hold cannot lend across processes), that retrying shortly will do.
  */
 export function refusal(
-  hold: Exclude<Awaited<ReturnType<Billing["placeHold"]>>, { ok: true }>,
+  reservation: Exclude<Awaited<ReturnType<Billing["reserve"]>>, { ok: true }>,
   quote: Quote,
   images: number,
   feeBps: number,
 ): AppError {
-  if (hold.reason === "no_account") return unauthorized("The account of this key no longer exists.");
-  const availableNano = hold.reason === "insufficient_balance" ? hold.availableNano : hold.remainingNano;
+  if (reservation.reason === "no_account") return unauthorized("The account of this key no longer exists.");
+  const availableNano = reservation.reason === "insufficient_balance" ? reservation.availableNano : reservation.remainingNano;
   const affordable = affordableOutputTokens(quote, availableNano < 0n ? 0n : availableNano, images, feeBps);
   const metadata = {
-    required_usd: nanoToUsdString(quote.holdNano),
+    required_usd: nanoToUsdString(quote.reservedNano),
     available_usd: nanoToUsdString(availableNano),
     requested_tokens: quote.outputTokens,
     affordable_tokens: affordable,
     model: quote.priciest.model.id,
   };
   if (affordable >= quote.outputTokens) {
-    const whose = hold.reason === "key_limit" ? "this key's remaining limit" : "your available balance";
+    const whose = reservation.reason === "key_limit" ? "this key's remaining limit" : "your available balance";
     return paymentRequired(
       `This request needs up to $${metadata.required_usd}; ${whose} ($${metadata.available_usd}) would cover it, but part of it is reserved by requests still in flight. Retry in a moment.`,
       { ...metadata, reason: "reserved_in_flight", retryable: true },
     );
   }
-  if (hold.reason === "key_limit") {
+  if (reservation.reason === "key_limit") {
     return paymentRequired(
       `This request would exceed this key's spending limit. You requested up to ${quote.outputTokens} tokens, but the key's remaining limit can only afford ${affordable}. Lower max_tokens, raise the key's limit, or create a key with a higher limit.`,
       { ...metadata, reason: "key_limit" },

@@ -1,33 +1,33 @@
 /**
  * The worst-case quote a request is held for before routing (reference §2): the prompt estimate
  * plus `max_tokens` (or the endpoint's maximum output when absent), at each candidate endpoint's
- * price, plus the fee; the hold is the largest of these. When the balance cannot cover it, the
+ * price, plus the fee; the reservation is the largest of these. When the balance cannot cover it, the
  * 402 says how many output tokens it can afford, so a client can lower `max_tokens` itself.
  */
 import { computeCharge, type TokenUsage } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 
 /**
- * Prompt tokens the hold assumes: the character estimate with 50% + 32 tokens of headroom for
+ * Prompt tokens the reservation assumes: the character estimate with 50% + 32 tokens of headroom for
  * tokenizers that split finer and for chat-template overhead, so the usage an upstream reports
  * almost never exceeds what was reserved.
  */
-export function promptTokensForHold(estimate: number): number {
+export function promptTokensForReservation(estimate: number): number {
   return Math.ceil(estimate * 1.5) + 32;
 }
 
 /** The largest possible charge of one attempt and of the whole plan. */
 export interface Quote {
-  holdNano: Nano;
-  /** The attempt whose worst case set the hold. */
-  priciest: Attempt;
+  reservedNano: Nano;
+  /** The attempt whose worst case set the reservation. */
+  priciest: PlannedAttempt;
   promptTokens: number;
   /** Output tokens assumed for the priciest attempt. */
   outputTokens: number;
 }
 
-function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
+function worstUsage(attempt: PlannedAttempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
   return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.maxCompletionTokens, images };
 }
 
@@ -35,19 +35,19 @@ function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | 
  * What `usage` on `attempt` debits from credit: list price + fee on shared capacity, only the
  * BYOK fee on the account's own key (the provider bills that key for the rest).
  */
-export function creditCostNano(attempt: Attempt, usage: TokenUsage, creditFeeBps: number): Nano {
+export function creditCostNano(attempt: PlannedAttempt, usage: TokenUsage, creditFeeBps: number): Nano {
   const charge = computeCharge(usage, attempt.endpoint.pricing, attempt.byok ? attempt.byok.feeBps : creditFeeBps);
   return attempt.byok ? charge.feeNano : charge.totalNano;
 }
 
-/** The hold for a plan: max over attempts of the worst-case charge including the fee. */
-export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
-  const promptTokens = promptTokensForHold(promptEstimate);
+/** The reservation for a plan: max over attempts of the worst-case charge including the fee. */
+export function quoteWorstCase(attempts: readonly PlannedAttempt[], promptEstimate: number, maxTokens: number | undefined, images: number, feeBps: number): Quote {
+  const promptTokens = promptTokensForReservation(promptEstimate);
   let best: Quote | undefined;
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
     const totalNano = creditCostNano(attempt, usage, feeBps);
-    if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
+    if (!best || totalNano > best.reservedNano) best = { reservedNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
   }
   if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");
   return best;

@@ -1,19 +1,13 @@
 import type { GenerationRecord } from "./ports.js";
 import type { SettledGeneration } from "../domain/settled-generation.js";
 
-/** BYOK fields a generation record carries once the gateway serves with account keys. */
-interface ByokFields {
-  isByok?: boolean | null;
-  byokUpstreamNano?: bigint | null;
-}
-
 /**
  * The analytics view of a stored generation record. Credit amounts are exactly what the
  * ledger was asked to settle (provider cost as usage, fee as fee), so rollups sum to the
  * ledger's usage and fee entries.
  */
-export function settledFromRecord(record: GenerationRecord & ByokFields): SettledGeneration {
-  const isByok = record.isByok === true;
+export function settledFromRecord(record: GenerationRecord): SettledGeneration {
+  const isByok = record.isByok;
   const ok = record.errorStatus == null && record.finishReason !== "error";
   return {
     id: record.id,
@@ -31,7 +25,8 @@ export function settledFromRecord(record: GenerationRecord & ByokFields): Settle
     isByok,
     creditUsageNano: isByok ? 0n : (record.upstreamCostNano ?? 0n),
     feeNano: record.feeNano ?? 0n,
-    byokUpstreamNano: isByok ? (record.byokUpstreamNano ?? record.upstreamCostNano ?? 0n) : 0n,
+    // a BYOK record's upstream cost is what the provider charged the account's own key
+    byokUpstreamNano: isByok ? (record.upstreamCostNano ?? 0n) : 0n,
     latencyMs: record.latencyMs,
     ttftMs: record.streamed ? (record.ttftMs ?? null) : null,
     generationTimeMs: record.ttftMs != null && record.streamed ? Math.max(0, record.latencyMs - record.ttftMs) : null,

@@ -1,6 +1,6 @@
 /**
  * What a finished request is charged: the serving endpoint's price × the usage it reported, plus
- * the fee, through computeCharge (DESIGN.md §2). The charge never exceeds the hold (the ledger
+ * the fee, through computeCharge (DESIGN.md §2). The charge never exceeds the reservation (the ledger
  * refuses that); if an upstream reports far more prompt tokens than estimated, the excess is
  * recorded as uncollected rather than overdrawing the account.
  */
@@ -8,7 +8,7 @@ import type { Pricing } from "../domain/charge.js";
 import { computeCharge } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
 import type { Usage } from "../providers/spec.js";
-import type { Attempt } from "../routing/types.js";
+import type { PlannedAttempt } from "../routing/types.js";
 
 /** The charge of one generation, in nano-USD. */
 export interface Settlement {
@@ -20,7 +20,7 @@ export interface Settlement {
   /** List-price split for `cost_details`. */
   promptBaseNano: Nano;
   completionBaseNano: Nano;
-  /** Computed charge beyond the hold that could not be collected (normally 0). */
+  /** Computed charge beyond the reservation that could not be collected (normally 0). */
   uncollectedNano: Nano;
   /** What prompt caching saved at list price (negative when cache writes cost extra); see Charge. */
   cacheDiscountNano: Nano;
@@ -39,12 +39,12 @@ export const NO_CHARGE: Settlement = Object.freeze({
   cacheDiscountNano: 0n,
 });
 
-/** Prices `usage` at `pricing` + fee, capped at `holdNano`. */
-export function settleCharge(usage: Usage, images: number, pricing: Pricing, feeBps: number, holdNano: Nano): Settlement {
+/** Prices `usage` at `pricing` + fee, capped at what the request reserved. */
+export function settleCharge(usage: Usage, images: number, pricing: Pricing, feeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, feeBps);
   const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, feeBps);
-  const usageNano = full.baseNano < holdNano ? full.baseNano : holdNano;
-  const feeRoom = holdNano - usageNano;
+  const usageNano = full.baseNano < reservedNano ? full.baseNano : reservedNano;
+  const feeRoom = reservedNano - usageNano;
   const feeNano = full.feeNano < feeRoom ? full.feeNano : feeRoom;
   return {
     usageNano,
@@ -59,12 +59,12 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
 
 /**
  * A BYOK generation: the provider bills the account's key, so nothing is debited as usage;
- * the fee is fees.byok_bps of the list price (capped at the hold like any charge).
+ * the fee is fees.byok_bps of the list price (capped at the reservation like any charge).
  */
-export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, holdNano: Nano): Settlement {
+export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, byokFeeBps);
   const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, byokFeeBps);
-  const feeNano = full.feeNano < holdNano ? full.feeNano : holdNano;
+  const feeNano = full.feeNano < reservedNano ? full.feeNano : reservedNano;
   return {
     usageNano: 0n,
     feeNano,
@@ -78,8 +78,8 @@ export function settleByok(usage: Usage, images: number, pricing: Pricing, byokF
 }
 
 /** Settles at the attempt's terms: BYOK (fee only) or credit (list price + fee). */
-export function settleAttempt(attempt: Attempt, usage: Usage, images: number, creditFeeBps: number, holdNano: Nano): Settlement {
+export function settleAttempt(attempt: PlannedAttempt, usage: Usage, images: number, creditFeeBps: number, reservedNano: Nano): Settlement {
   return attempt.byok
-    ? settleByok(usage, images, attempt.endpoint.pricing, attempt.byok.feeBps, holdNano)
-    : settleCharge(usage, images, attempt.endpoint.pricing, creditFeeBps, holdNano);
+    ? settleByok(usage, images, attempt.endpoint.pricing, attempt.byok.feeBps, reservedNano)
+    : settleCharge(usage, images, attempt.endpoint.pricing, creditFeeBps, reservedNano);
 }

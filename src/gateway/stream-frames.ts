@@ -3,24 +3,21 @@
  * they arrive, then one usage chunk with `choices: []` and the cost, then `[DONE]`. A failure
  * after the first byte becomes an error event (top-level `error`, `finish_reason: "error"`).
  * However the stream ends — completed, failed, or abandoned by the client (the consumer stops
- * iterating or the signal fires) — `conclude` runs exactly once with what was produced: the
- * upstream's reported usage, or, if it never came or is unusable, an estimate from the text
- * delivered (billed-usage.ts).
+ * iterating or the signal fires) — `end` runs exactly once with what was delivered, and answers
+ * with the charge the usage chunk states (request-end.ts decides it).
  */
 import { AppError, internalError } from "../domain/errors.js";
 import type { CancelSignal } from "../domain/cancellation.js";
 import { UpstreamError, type StreamChunk, type UpstreamStream, type Usage } from "../providers/spec.js";
-import type { Attempt } from "../routing/types.js";
-import { billedUsage, owesNothing } from "./billed-usage.js";
-import type { Prepared } from "./prepare.js";
-import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
+import type { Charged } from "./request-end.js";
 import { chunkFrame, DONE_FRAME, errorFrame, usageFrame, type GenerationHeader } from "./wire-response.js";
 
-/** What the stream reports when it ends. */
+/** What the stream delivered when it ends. */
 export interface StreamEnd {
-  usage: Usage;
-  usageEstimated: boolean;
-  settlement: Settlement;
+  /** The usage the upstream reported; undefined when it reported none. */
+  reported: Usage | undefined;
+  /** Characters of text delivered. */
+  producedChars: number;
   finishReason: string | null;
   nativeFinishReason: string | null;
   cancelled: boolean;
@@ -31,11 +28,9 @@ export interface StreamEnd {
 export interface StreamFramesInput {
   header: GenerationHeader;
   upstream: UpstreamStream;
-  prepared: Prepared;
-  attempt: Attempt;
-  feeBps: number;
   signal?: CancelSignal;
-  conclude: (end: StreamEnd) => void;
+  /** Ends the request with what was delivered; answers with its charge. */
+  end: (end: StreamEnd) => Charged;
 }
 
 /** The SSE frames of one generation. */
@@ -46,19 +41,14 @@ export async function* streamFrames(input: StreamFramesInput): AsyncGenerator<st
   let finishReason: string | null = null;
   let nativeFinishReason: string | null = null;
   let failure: AppError | undefined;
-  let concluded: StreamEnd | undefined;
+  let charged: Charged | undefined;
   let loopEnded = false;
 
-  const conclude = (cancelled: boolean): StreamEnd => {
-    if (concluded) return concluded;
+  const conclude = (cancelled: boolean): Charged => {
+    if (charged) return charged;
     upstream.close();
-    const { usage, usageEstimated } = billedUsage(reported, producedChars, input.prepared.input.routing.promptTokensEstimate);
-    const settlement = owesNothing(producedChars, usage, failure !== undefined || cancelled)
-      ? NO_CHARGE
-      : settleAttempt(input.attempt, usage, input.prepared.images, input.feeBps, input.prepared.quote.holdNano);
-    concluded = { usage, usageEstimated, settlement, finishReason, nativeFinishReason, cancelled, error: failure };
-    input.conclude(concluded);
-    return concluded;
+    charged = input.end({ reported, producedChars, finishReason, nativeFinishReason, cancelled, error: failure });
+    return charged;
   };
 
   try {
@@ -81,11 +71,11 @@ export async function* streamFrames(input: StreamFramesInput): AsyncGenerator<st
     failure = caught instanceof AppError ? caught : internalError("The stream failed.", caught);
   } finally {
     // The consumer stopped iterating (client gone) before the stream finished.
-    if (!concluded && !loopEnded) conclude(true);
+    if (!charged && !loopEnded) conclude(true);
   }
   const end = conclude(false);
-  if (end.error) {
-    yield errorFrame(header, end.error);
+  if (failure) {
+    yield errorFrame(header, failure);
     return;
   }
   yield usageFrame(header, end.usage, end.settlement);

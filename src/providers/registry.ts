@@ -16,23 +16,24 @@ import { OPENAI_COMPATIBLE_PARAMETERS } from "./openai-compatible/parameters.js"
 import type { ModelLister } from "./shared/model-list.js";
 import { withSecretsRedacted } from "./shared/redacting-adapter.js";
 import { createUpstreamHttp, type UpstreamHttp, type UpstreamHttpOptions } from "./shared/upstream-http.js";
-import type { ProviderAdapter, ProviderProtocol } from "./spec.js";
+import { PROTOCOLS, type Protocol } from "../domain/protocols.js";
+import type { ProviderAdapter } from "./spec.js";
 
 /** Every protocol an endpoint may declare. */
-export const PROVIDER_PROTOCOLS: readonly ProviderProtocol[] = ["openai", "anthropic", "gemini"];
+export const PROVIDER_PROTOCOLS: readonly Protocol[] = PROTOCOLS;
 
 /**
  * What each protocol's adapter can send: the default `supported_parameters` of an endpoint that
  * does not list its own (the catalog receives this from the wiring; it does not import providers).
  */
-export const PROTOCOL_PARAMETERS: Readonly<Record<ProviderProtocol, readonly string[]>> = {
+export const PROTOCOL_PARAMETERS: Readonly<Record<Protocol, readonly string[]>> = {
   openai: OPENAI_COMPATIBLE_PARAMETERS,
   anthropic: ANTHROPIC_PARAMETERS,
   gemini: GEMINI_PARAMETERS,
 };
 
 /** How each protocol lists an upstream's models (discovery, `models: auto`). */
-export const MODEL_LISTERS: Readonly<Record<ProviderProtocol, ModelLister>> = {
+export const MODEL_LISTERS: Readonly<Record<Protocol, ModelLister>> = {
   openai: listOpenAICompatibleModels,
   anthropic: listAnthropicModels,
   gemini: listGeminiModels,
@@ -41,7 +42,7 @@ export const MODEL_LISTERS: Readonly<Record<ProviderProtocol, ModelLister>> = {
 /** The adapters, by protocol. */
 export interface ProviderRegistry {
   /** The adapter for a protocol. */
-  get(protocol: ProviderProtocol): ProviderAdapter;
+  get(protocol: Protocol): ProviderAdapter;
   /** Closes the shared connection pools. */
   close(): Promise<void>;
 }
@@ -52,14 +53,14 @@ export interface ProviderRegistryOptions extends UpstreamHttpOptions {
 }
 
 /** Whether a string names a known protocol (for validating configuration). */
-export function isProviderProtocol(value: string): value is ProviderProtocol {
+export function isProviderProtocol(value: string): value is Protocol {
   return (PROVIDER_PROTOCOLS as readonly string[]).includes(value);
 }
 
 /** Builds one adapter per protocol over a shared HTTP client. */
 export function createProviderRegistry(options: ProviderRegistryOptions = {}): ProviderRegistry {
   const http = options.http ?? createUpstreamHttp(options);
-  const adapters: Record<ProviderProtocol, ProviderAdapter> = {
+  const adapters: Record<Protocol, ProviderAdapter> = {
     openai: withSecretsRedacted(createOpenAICompatibleAdapter(http)),
     anthropic: withSecretsRedacted(createAnthropicAdapter(http)),
     gemini: withSecretsRedacted(createGeminiAdapter(http)),

@@ -7,9 +7,7 @@
  * only `domain`; they never touch db, ledger or http.
  */
 import type { CancelSignal } from "../domain/cancellation.js";
-
-/** Wire protocols an endpoint can speak; the registry maps each to one adapter. */
-export type ProviderProtocol = "openai" | "anthropic" | "gemini";
+import type { Protocol } from "../domain/protocols.js";
 
 // ---------------------------------------------------------------------------------------------
 // Request
@@ -346,7 +344,7 @@ export interface AdapterContext {
 
 /** One wire protocol. Implementations are stateless apart from the shared HTTP pool. */
 export interface ProviderAdapter {
-  readonly protocol: ProviderProtocol;
+  readonly protocol: Protocol;
   /** One complete answer; rejects with UpstreamError. */
   complete(request: ChatRequest, context: AdapterContext): Promise<ChatResponse>;
   /** A streamed answer; rejects with UpstreamError before the first chunk (see UpstreamStream). */

@@ -12,7 +12,7 @@ import type { Catalog, Endpoint, Model } from "../catalog/types.js";
 import { badRequest, notFound, type AppError } from "../domain/errors.js";
 import { filterEndpoints } from "./endpoint-filters.js";
 import { orderEndpoints, sortBy } from "./order-endpoints.js";
-import type { Attempt, PlannerContext, RoutePlan, RoutingRequest, SortBy } from "./types.js";
+import type { PlannedAttempt, PlannerContext, RoutePlan, RoutingRequest, SortBy } from "./types.js";
 
 /** Model ids that ask the router to choose. */
 export const AUTO_MODELS: readonly string[] = ["farebox/auto", "openrouter/auto"];
@@ -33,7 +33,7 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
   if (requested.length === 0) throw badRequest("A model is required: set `model` (or `models`).", { param: "model" });
   if (requested.length > MAX_MODELS) throw badRequest(`At most ${MAX_MODELS} models may be listed.`, { param: "models" });
 
-  const attempts: Attempt[] = [];
+  const attempts: PlannedAttempt[] = [];
   const errors: AppError[] = [];
   let router: string | undefined;
   for (const id of requested) {
@@ -66,7 +66,7 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
 }
 
 /** `sort.partition: "none"`: every listed model's endpoints in one order under the sort. */
-function acrossModels(attempts: Attempt[], sort: SortBy, context: PlannerContext): Attempt[] {
+function acrossModels(attempts: PlannedAttempt[], sort: SortBy, context: PlannerContext): PlannedAttempt[] {
   const ordered = sortBy(attempts.map((attempt) => attempt.endpoint), sort, context.health, context.nowMs);
   return ordered.map((endpoint) => attempts.find((attempt) => attempt.endpoint === endpoint)!);
 }
@@ -87,9 +87,9 @@ export function resolveModel(id: string, catalog: Catalog): ResolvedModel {
   });
 }
 
-function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerContext): { attempts: Attempt[]; error?: AppError } {
+function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerContext): { attempts: PlannedAttempt[]; error?: AppError } {
   const sort = request.provider.sort ?? "price";
-  const candidates: { model: Model; best: Endpoint; attempts: Attempt[] }[] = [];
+  const candidates: { model: Model; best: Endpoint; attempts: PlannedAttempt[] }[] = [];
   for (const model of [...catalog.models.values()].sort((a, b) => a.id.localeCompare(b.id))) {
     const filtered = filterEndpoints(model, request);
     if (filtered.error) continue;
@@ -112,6 +112,6 @@ function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerCon
   return { attempts: candidates.slice(0, AUTO_MODEL_LIMIT).flatMap((c) => c.attempts) };
 }
 
-function pushUnique(into: Attempt[], more: Attempt[]): void {
+function pushUnique(into: PlannedAttempt[], more: PlannedAttempt[]): void {
   for (const attempt of more) if (!into.some((a) => a.endpoint.id === attempt.endpoint.id)) into.push(attempt);
 }

@@ -84,7 +84,7 @@ export interface AffinityView {
 }
 
 /** One upstream attempt, in the order the gateway should try them. */
-export interface Attempt {
+export interface PlannedAttempt {
   model: Model;
   endpoint: Endpoint;
   /** Set when the attempt runs on the account's own provider key (BYOK): that key, and the BYOK fee. */
@@ -93,7 +93,7 @@ export interface Attempt {
 
 /** The planner's answer. */
 export interface RoutePlan {
-  attempts: Attempt[];
+  attempts: PlannedAttempt[];
   /** Set when the request asked for an auto router (the response names the chosen model). */
   router: string | undefined;
 }

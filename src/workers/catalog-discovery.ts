@@ -6,7 +6,8 @@
  * fetch and the clock are injected; nothing starts until `runCatalogDiscovery` is called.
  */
 import type { LiveCatalog } from "../catalog/live-catalog.js";
-import type { DiscoveredModel, Protocol } from "../catalog/types.js";
+import type { DiscoveredModel } from "../catalog/types.js";
+import type { Protocol } from "../domain/protocols.js";
 import { runEvery } from "./run-every.js";
 
 /** Lists one upstream's models (the protocol folders' listers, passed in by main.ts). */

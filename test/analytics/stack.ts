@@ -8,11 +8,10 @@ import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
-import { buildApp } from "../../src/app.js";
 import { queryRows } from "../../src/db/client.js";
 import { buildKeyring } from "../../src/byok/master-keys.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
-import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
+import { buildTestApp, createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
 export const PRICE = { prompt: "0.000000153", completion: "0.000000611" };
@@ -78,12 +77,9 @@ export async function startStack(): Promise<Stack> {
       done();
     },
   });
-  const app = await buildApp({
-    config,
-    database,
+  const app = await buildTestApp(config, database, {
     byokKeyring: buildKeyring(randomBytes(32).toString("base64")),
     streamKeepAliveMs: 1_000,
-    rollupFlushMs: 5,
     logStream,
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });

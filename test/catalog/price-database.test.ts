@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
 import { pricesAt, pricingFromDatabase } from "../../src/catalog/database-pricing.js";
 import { computeCharge } from "../../src/domain/charge.js";
-import { promptTokensForHold, quoteWorstCase } from "../../src/gateway/quote.js";
+import { promptTokensForReservation, quoteWorstCase } from "../../src/gateway/quote.js";
 
 const catalog = buildCatalog();
 
@@ -66,11 +66,11 @@ describe("tiered prices", () => {
 
   it("quotes the hold at the highest tier the request can reach", () => {
     const estimate = 200_000; // below the threshold itself, above it with the hold's headroom
-    expect(promptTokensForHold(estimate)).toBeGreaterThan(271_999);
+    expect(promptTokensForReservation(estimate)).toBeGreaterThan(271_999);
     const quote = quoteWorstCase([{ model: gpt55, endpoint }], estimate, 1_000, 0, 0);
-    const atTier = computeCharge({ promptTokens: promptTokensForHold(estimate), completionTokens: 1_000 }, endpoint.pricing, 0).totalNano;
-    expect(quote.holdNano).toBe(atTier);
-    expect(quote.holdNano).toBe(BigInt(promptTokensForHold(estimate)) * 10_000n + 45_000_000n);
+    const atTier = computeCharge({ promptTokens: promptTokensForReservation(estimate), completionTokens: 1_000 }, endpoint.pricing, 0).totalNano;
+    expect(quote.reservedNano).toBe(atTier);
+    expect(quote.reservedNano).toBe(BigInt(promptTokensForReservation(estimate)) * 10_000n + 45_000_000n);
   });
 
   it("accepts tiers in the config file and parses them exactly", () => {

@@ -14,10 +14,9 @@ import { sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { buildApp } from "../../src/app.js";
 import { buildKeyring } from "../../src/byok/master-keys.js";
-import { ByokStore } from "../../src/byok/store.js";
-import { KeyVault } from "../../src/byok/vault.js";
 import { queryRows } from "../../src/db/client.js";
-import { byokKeysFrom, createChatStack, type ChatStack } from "../../src/gateway/compose.js";
+import type { ChatStack } from "../../src/wiring/chat-stack.js";
+import { buildServices } from "../../src/wiring/services.js";
 import { auditLedger, getBalance } from "../../src/ledger/index.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN, testConfig } from "../support/app.js";
@@ -113,16 +112,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ],
   });
   const database = await createTestDatabase(options.kind ?? "pglite");
-  const clock = () => new Date();
   const byokKeyring = options.byok ? buildKeyring(randomBytes(32).toString("hex")) : undefined;
-  const byokStore = byokKeyring ? new ByokStore(database.db, new KeyVault(byokKeyring), clock) : undefined;
-  const chat = createChatStack(config, database.db, clock, {
-    ...(byokStore ? { byok: byokKeysFrom(byokStore, config.fees.byok_bps) } : {}),
-    random: () => 0,
-    timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
-    onBackgroundError: (error) => console.error("background", error),
+  const services = buildServices(config, database, {
+    ...(byokKeyring ? { byokKeyring } : {}),
+    rollupFlushMs: 5,
+    chat: {
+      random: () => 0,
+      timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000 },
+      onBackgroundError: (error) => console.error("background", error),
+    },
   });
-  const app = await buildApp({ config, database, chat, streamKeepAliveMs: options.keepAliveMs ?? 1_000, ...(byokKeyring ? { byokKeyring } : {}) });
+  const { chat } = services;
+  const app = await buildApp({ services, streamKeepAliveMs: options.keepAliveMs ?? 1_000 });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   const { accountId, managementKey } = await createAccountViaAdmin(url);
   if (options.balanceUsd !== "0") {
@@ -155,7 +156,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     openHolds: async () =>
       Number((await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from holds where status = 'open'`))[0]!.n),
     async settledAudit() {
-      await chat.gateway.idle();
+      await chat.gateway.drain();
       const report = await auditLedger(database.db);
       return { ok: report.ok, problems: report.problems };
     },

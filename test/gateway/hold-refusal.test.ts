@@ -15,8 +15,8 @@ describe("the 402 of a refused hold", () => {
   it("never says a request can only afford what it asked for", () => {
     // The money is there but reserved by requests in flight (e.g. another process's shared hold).
     for (const hold of [
-      { ok: false as const, reason: "insufficient_balance" as const, availableNano: quote.holdNano },
-      { ok: false as const, reason: "key_limit" as const, remainingNano: quote.holdNano + 1_000n },
+      { ok: false as const, reason: "insufficient_balance" as const, availableNano: quote.reservedNano },
+      { ok: false as const, reason: "key_limit" as const, remainingNano: quote.reservedNano + 1_000n },
     ]) {
       const error = refusal(hold, quote, 0, 500);
       expect(error.httpStatus).toBe(402);
@@ -27,7 +27,7 @@ describe("the 402 of a refused hold", () => {
   });
 
   it("names how many tokens the balance affords when it is short", () => {
-    const availableNano = quote.holdNano / 2n;
+    const availableNano = quote.reservedNano / 2n;
     const affordable = affordableOutputTokens(quote, availableNano, 0, 500);
     expect(affordable).toBeLessThan(50);
     const error = refusal({ ok: false, reason: "insufficient_balance", availableNano }, quote, 0, 500);

@@ -11,12 +11,12 @@ import { twoProcesses } from "../support/two-processes.js";
 
 /** One request's life through billing: reserve the worst case, then charge what it cost. */
 async function serve(billing: Billing, caller: Caller, worstNano: bigint, costNano: bigint): Promise<"served" | "refused"> {
-  const hold = await billing.placeHold({ caller, amountNano: worstNano, now: new Date() });
+  const hold = await billing.reserve({ caller, amountNano: worstNano, now: new Date() });
   if (!hold.ok) return "refused";
   const id = newGenerationId();
   await billing.conclude({
     holdId: hold.holdId,
-    heldNano: worstNano,
+    reservedNano: worstNano,
     usageNano: costNano - costNano / 21n,
     feeNano: costNano / 21n,
     metadata: { generation_id: id },
@@ -48,7 +48,8 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
   });
 
   it("serves a run of requests from one hold, charges each exactly, and gives the rest back", async () => {
-    const billing = createLedgerBilling(database.db);
+    // each charge is written at once: the run measures holds, not how long a batch waits
+    const billing = createLedgerBilling(database.db, { writeDelayMs: 0 });
     const caller = await fundedAccount(database.db, 1_000_000n);
     for (let i = 0; i < 40; i += 1) expect(await serve(billing, caller, 1_000n, 630n)).toBe("served");
     await billing.drain();
@@ -63,18 +64,18 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
   it("reserves at most half of what is free beyond the request, and counts its own free room in a refusal", async () => {
     const billing = createLedgerBilling(database.db);
     const caller = await fundedAccount(database.db, 10_000n);
-    const first = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+    const first = await billing.reserve({ caller, amountNano: 1_000n, now: new Date() });
     expect(first.ok).toBe(true);
     // 1,000 for the request plus half of the other 9,000
     expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "open", amount: "5500", settled: "0" }]);
 
-    const tooBig = await billing.placeHold({ caller, amountNano: 9_600n, now: new Date() });
+    const tooBig = await billing.reserve({ caller, amountNano: 9_600n, now: new Date() });
     // 4,500 free in the ledger and 4,500 free in the hold this process has
     expect(tooBig).toEqual({ ok: false, reason: "insufficient_balance", availableNano: 9_000n });
     if (first.ok) {
       await billing.conclude({
         holdId: first.holdId,
-        heldNano: 1_000n,
+        reservedNano: 1_000n,
         usageNano: 0n,
         feeNano: 0n,
         metadata: {},
@@ -92,12 +93,12 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     const billing = createLedgerBilling(database.db);
     const caller = await fundedAccount(database.db, 100_000n);
     const conclude = async (usageNano: bigint) => {
-      const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+      const hold = await billing.reserve({ caller, amountNano: 1_000n, now: new Date() });
       if (!hold.ok) throw new Error("hold refused");
       const id = newGenerationId();
       // the invalid charge's record claims nothing: the audit would rightly flag a total never charged
       const record = { ...generationRecord(id, caller.accountId), totalNano: usageNano < 0n ? 0n : usageNano + 10n };
-      return billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano, feeNano: 10n, metadata: { generation_id: id }, record });
+      return billing.conclude({ holdId: hold.holdId, reservedNano: 1_000n, usageNano, feeNano: 10n, metadata: { generation_id: id }, record });
     };
     // all three finish within the same 10 ms and share one write; the middle one is invalid
     const results = await Promise.allSettled([conclude(200n), conclude(-1n), conclude(300n)]);
@@ -113,9 +114,9 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     const billing = createLedgerBilling(database.db, { onError: (error) => failures.push(error) });
     const caller = await fundedAccount(database.db, 100_000n);
     const conclude = async (record: GenerationRecord) => {
-      const hold = await billing.placeHold({ caller, amountNano: 1_000n, now: new Date() });
+      const hold = await billing.reserve({ caller, amountNano: 1_000n, now: new Date() });
       if (!hold.ok) throw new Error("hold refused");
-      await billing.conclude({ holdId: hold.holdId, heldNano: 1_000n, usageNano: 600n, feeNano: 30n, metadata: { generation_id: record.id }, record });
+      await billing.conclude({ holdId: hold.holdId, reservedNano: 1_000n, usageNano: 600n, feeNano: 30n, metadata: { generation_id: record.id }, record });
       return record.id;
     };
     const base = () => ({ ...generationRecord(newGenerationId(), caller.accountId), totalNano: 630n });
@@ -164,8 +165,8 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     expect(await holdRows(database.db, caller.accountId)).toEqual([{ status: "settled", amount: "64000", settled: String(served * 500) }]);
   });
 
-  it("releases a hold nobody used for a second, even without being asked", async () => {
-    const billing = createLedgerBilling(database.db);
+  it("releases a hold nobody used for its idle time, even without being asked", async () => {
+    const billing = createLedgerBilling(database.db, { leaseIdleMs: 50 });
     const caller = await fundedAccount(database.db, 100_000n);
     expect(await serve(billing, caller, 1_000n, 500n)).toBe("served");
     await expect.poll(async () => (await holdRows(database.db, caller.accountId))[0]?.status, { timeout: 5_000, interval: 100 }).toBe("settled");

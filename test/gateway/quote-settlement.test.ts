@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
 import { computeCharge } from "../../src/domain/charge.js";
-import { affordableOutputTokens, promptTokensForHold, quoteWorstCase } from "../../src/gateway/quote.js";
+import { affordableOutputTokens, promptTokensForReservation, quoteWorstCase } from "../../src/gateway/quote.js";
 import { settleCharge } from "../../src/gateway/settlement.js";
 import { emptyUsage } from "../../src/providers/spec.js";
 
@@ -24,15 +24,15 @@ const attempts = model.endpoints.map((endpoint) => ({ model, endpoint }));
 
 describe("worst-case quote", () => {
   it("holds the largest worst case among candidate endpoints, with max_tokens or each endpoint's max output", () => {
-    const prompt = promptTokensForHold(100);
+    const prompt = promptTokensForReservation(100);
     expect(prompt).toBe(182);
     const withMax = quoteWorstCase(attempts, 100, 1_000, 0, 500);
     // cheap: 182×1,000 + 1,000×2,000 = 2,182,000; dear: 182×3,000 + 1,000×1,000 = 1,546,000 → cheap, +5%
-    expect(withMax.holdNano).toBe(2_291_100n);
+    expect(withMax.reservedNano).toBe(2_291_100n);
     expect(withMax.priciest.endpoint.provider.slug).toBe("cheap");
     const withoutMax = quoteWorstCase(attempts, 100, undefined, 0, 500);
     // dear can emit 8,000 tokens: 546,000 + 8,000,000 = 8,546,000 beats cheap's 182,000 + 8,000,000
-    expect(withoutMax.holdNano).toBe(computeCharge({ promptTokens: 182, completionTokens: 8_000 }, attempts[1]!.endpoint.pricing, 500).totalNano);
+    expect(withoutMax.reservedNano).toBe(computeCharge({ promptTokens: 182, completionTokens: 8_000 }, attempts[1]!.endpoint.pricing, 500).totalNano);
     expect(withoutMax.outputTokens).toBe(8_000);
   });
 

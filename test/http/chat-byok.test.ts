@@ -85,7 +85,7 @@ describe.each(dbKinds)("BYOK on an account with no balance (%s), fees.byok_bps =
     expect(listPriceNano(12, 7)).toBe(26_000n);
     expect(usage.cost_details.upstream_inference_cost).toBe(0.000026);
 
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await ledger(h)).toEqual([]);
     // a request that can cost nothing reserves nothing
     expect(await holds(h)).toEqual([]);
@@ -146,7 +146,7 @@ describe.each(dbKinds)("BYOK on an account with no balance (%s), fees.byok_bps =
     expect(h.gamma!.requests.every((request) => request.headers.authorization === `Bearer ${GAMMA_KEY}`)).toBe(true);
 
     // the account sees which of its keys were refused
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const listed = await fetch(`${h.url}/api/v1/byok`, { headers: { authorization: `Bearer ${h.managementKey}` } });
     const rows = ((await listed.json()) as { data: { provider: string; last_rejected_at: string | null }[] }).data;
     expect(rows.map((row) => [row.provider, row.last_rejected_at !== null])).toEqual([
@@ -192,7 +192,7 @@ describe("BYOK fee paid from credit (fees.byok_bps = 100)", () => {
     const fee = ceil(list, 100n); // 2,250
     const usage = data.usage as unknown as ByokUsage;
     expect(usage).toMatchObject({ is_byok: true, cost: 0.00000225, cost_details: { upstream_inference_cost: 0.000225 } });
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await ledger(h)).toEqual([
       { kind: "adjustment", amount: "10000000" },
       { kind: "fee", amount: (-fee).toString() },
@@ -209,7 +209,7 @@ describe("BYOK fee paid from credit (fees.byok_bps = 100)", () => {
     expect(h.alpha.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${ALPHA_KEY}`, "Bearer alpha-key"]);
     // the provider's price farebox paid, as /generation reports it: 7,640 nano
     expect(shared.usage as unknown as ByokUsage).toMatchObject({ is_byok: false, cost_details: { upstream_inference_cost: 0.00000764 } });
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     // ALPHA_PRICE: 10 × 153 + 10 × 611 = 7,640 nano list, + 5% = 382 → 8,022
     expect(before - (await h.balanceNano())).toBe(8_022n);
 

@@ -46,7 +46,7 @@ describe("non-stream", () => {
     const extra = data as unknown as { provider: string; usage: { cost: number; is_byok: boolean; cost_details: Record<string, unknown> } };
     expect(extra.provider).toBe("Alpha");
     expect(h.alpha.lastRequest().body).toMatchObject({ model: "alpha-chat", max_tokens: 50 });
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const charge = expectedCharge(12, 7, ALPHA.prompt, ALPHA.completion);
     expect(charge).toBe(6_419n); // 1,836 + 4,277 = 6,113 base; fee ceil(305.65) = 306
     expect(await debited()).toBe(charge);
@@ -83,7 +83,7 @@ describe("non-stream", () => {
       body: JSON.stringify({ name: "stranger" }),
     });
     expect((await lookup(((await created.json()) as { key: string }).key)).status).toBe(404);
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await stored()).toBe(1);
     expect(await lookup(h.key)).toEqual(early);
   });
@@ -92,7 +92,7 @@ describe("non-stream", () => {
     h.alpha.setScript({ text: "x".repeat(40), omitUsage: true });
     const data = await openai.chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 });
     expect(data.usage!.completion_tokens).toBe(10);
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await debited()).toBeGreaterThan(0n);
     expect(await h.chat.generations.find(data.id, h.accountId)).toMatchObject({ usageEstimated: true, completionTokens: 10 });
   });
@@ -121,7 +121,7 @@ describe("auto routing", () => {
     expect(sent.user).toBe(createHmac("sha256", h.accountId).update("alice@example.com").digest("hex"));
     expect(JSON.stringify(sent)).not.toContain("alice");
     // the account itself sees the raw value on its own generation record
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const generation = await fetch(`${h.url}/api/v1/generation?id=${data.id}`, { headers: { authorization: `Bearer ${h.key}` } });
     expect(((await generation.json()) as { data: { external_user: string } }).data.external_user).toBe("alice@example.com");
   });

@@ -34,7 +34,7 @@ describe("fallback before the first byte", () => {
     const data = await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 });
     expect(data.choices[0]!.message.content).toBe("from beta");
     expect((data as unknown as { provider: string }).provider).toBe("Beta");
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await debited()).toBe(expectedCharge(20, 5, BETA.prompt, BETA.completion));
     const generation = await h.chat.generations.find(data.id, h.accountId);
     expect(generation!.attempts.map((a) => [a.provider, a.status])).toEqual([["alpha", 500], ["beta", 200]]);
@@ -52,7 +52,7 @@ describe("fallback before the first byte", () => {
     } as never);
     expect(data.model).toBe("test/backup");
     expect(data.choices[0]!.message.content).toBe("backup model");
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await debited()).toBe(expectedCharge(3, 2, BETA.prompt, BETA.completion));
   });
 
@@ -61,7 +61,7 @@ describe("fallback before the first byte", () => {
     h.beta.setScript({ error: { status: 502 } });
     const error = await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 }).catch((e: unknown) => e);
     expect((error as { status: number }).status).toBeGreaterThanOrEqual(500);
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await debited()).toBe(0n);
   });
 });
@@ -78,7 +78,7 @@ describe("streaming", () => {
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
     expect(last.usage!.completion_tokens).toBe(4);
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const charge = expectedCharge(30, 4, ALPHA.prompt, ALPHA.completion);
     expect(await debited()).toBe(charge);
     expect(last.usage!.cost).toBe(Number(charge) / 1e9);
@@ -95,7 +95,7 @@ describe("streaming", () => {
       return "completed";
     })().catch((e: unknown) => e);
     expect(outcome).toBeInstanceOf(Error);
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await debited()).toBe(0n);
   });
 
@@ -126,7 +126,7 @@ describe("streaming", () => {
     const last = JSON.parse(events.at(-1)!) as { error: { code: number }; choices: { finish_reason: string }[] };
     expect(last.error.code).toBeGreaterThanOrEqual(400);
     expect(last.choices[0]!.finish_reason).toBe("error");
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(await debited()).toBeGreaterThan(0n);
   });
 
@@ -146,7 +146,7 @@ describe("streaming", () => {
     const upstreamRequest = h.alpha.lastRequest();
     await upstreamRequest.closed;
     expect(upstreamRequest.closedEarly).toBe(true);
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const id = response.headers.get("x-generation-id")!;
     const generation = await h.chat.generations.find(id, h.accountId);
     expect(generation).toMatchObject({ cancelled: true, streamed: true, usageEstimated: true });

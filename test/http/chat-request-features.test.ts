@@ -82,7 +82,7 @@ const streamChat = async (body: Json): Promise<(ChatCompletionChunk & Json)[]> =
   return chunks;
 };
 const generation = async (id: string): Promise<Json> => {
-  await h.chat.gateway.idle();
+  await h.chat.gateway.drain();
   const response = await fetch(`${h.url}/api/v1/generation?id=${id}`, { headers: { authorization: `Bearer ${h.key}` } });
   return ((await response.json()) as { data: Json }).data;
 };
@@ -107,7 +107,7 @@ describe("prompt caching", () => {
     expect(sent(claudeA).messages).toEqual([{ role: "user", content: [{ type: "text", text: "What does chapter 2 say?", cache_control: { type: "ephemeral" } }] }]);
     expect(data.usage).toMatchObject({ prompt_tokens: 10_000, prompt_tokens_details: { cached_tokens: 9_000 } });
     // 1,000 fresh × $3/M + 9,000 cached × $0.30/M + 100 × $15/M = 7,200,000 nano; + 5% = 7,560,000
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     expect(before - (await h.balanceNano())).toBe(7_560_000n);
     expect((data.usage as unknown as Json).cost).toBe(0.00756);
     const record = await generation(data.id);

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
 import { createDb, type Database } from "../../src/db/client.js";
 import { dbKinds } from "../support/db.js";
-import { createAccountViaAdmin, startTestApp, testConfig, type TestApp } from "../support/app.js";
+import { buildTestApp, createAccountViaAdmin, startTestApp, testConfig, type TestApp } from "../support/app.js";
 
 // A Redis database of this file's own, so flushing it touches no other test file's counters.
 const REDIS_URL = "redis://127.0.0.1:6379/11";
@@ -55,7 +54,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
       first = await startTestApp(kind, { config, deps: { clock } });
       // The second process: its own pool on the same database (PGlite is one process: it shares the instance).
       secondDb = kind === "postgres" ? await createDb({ databaseUrl: first.database.url }) : undefined;
-      second = await buildApp({ config: testConfig(config), database: secondDb ?? first.database, rollupFlushMs: 5, clock });
+      second = await buildTestApp(testConfig(config), secondDb ?? first.database, { clock });
       secondUrl = await second.listen({ port: 0, host: "127.0.0.1" });
       admin = new Redis(REDIS_URL);
     });
@@ -101,7 +100,7 @@ describe.each(dbKinds)("per-key rate limits (%s)", (kind) => {
       // A Redis restart without persistence: every counter (and anything else Redis held) is gone.
       await admin.flushdb();
       // A process started afterwards knows the limit only from the database.
-      const third = await buildApp({ config: testConfig({ redisUrl: REDIS_URL }), database: secondDb ?? first.database, rollupFlushMs: 5, clock });
+      const third = await buildTestApp(testConfig({ redisUrl: REDIS_URL }), secondDb ?? first.database, { clock });
       try {
         const thirdUrl = await third.listen({ port: 0, host: "127.0.0.1" });
         expect(await statusesOf([[thirdUrl, key], [first.url, key], [thirdUrl, key], [secondUrl, key]])).toEqual([200, 200, 429, 429]);

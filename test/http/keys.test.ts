@@ -7,6 +7,9 @@ describe.each(dbKinds)("keys and credits over HTTP on %s", (kind) => {
   let server: TestApp;
   let managementKey: string;
   let accountId: string;
+  // the app's clock: real time plus what a test skips ahead, so nothing waits for real time to pass
+  let skippedMs = 0;
+  const clock = () => new Date(Date.now() + skippedMs);
   const call = (path: string, init: { method?: string; key?: string; body?: unknown } = {}) =>
     fetch(`${server.url}${path}`, {
       method: init.method ?? "GET",
@@ -18,7 +21,7 @@ describe.each(dbKinds)("keys and credits over HTTP on %s", (kind) => {
     });
 
   beforeAll(async () => {
-    server = await startTestApp(kind);
+    server = await startTestApp(kind, { deps: { clock } });
     ({ accountId, managementKey } = await createAccountViaAdmin(server.url));
   });
   afterAll(async () => {
@@ -75,12 +78,12 @@ describe.each(dbKinds)("keys and credits over HTTP on %s", (kind) => {
     const forbidden = await call("/api/v1/credits", { key: inference.key });
     expect(forbidden.status).toBe(403);
 
-    const soon = new Date(Date.now() + 1_500).toISOString();
+    const soon = new Date(clock().getTime() + 1_500).toISOString();
     const expiring = (await (await call("/api/v1/keys", { method: "POST", key: managementKey, body: { name: "soon", expires_at: soon } })).json()) as {
       key: string;
     };
     expect((await call("/api/v1/key", { key: expiring.key })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    skippedMs += 1_600;
     const expired = await call("/api/v1/key", { key: expiring.key });
     expect(expired.status).toBe(401);
     expect(((await expired.json()) as { error: { message: string } }).error.message).toBe("API key has expired");

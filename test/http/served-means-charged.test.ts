@@ -53,7 +53,7 @@ describe.each(dbKinds)("served means charged on %s", (kind) => {
 
   /** The generation's usage and fee entries (how many, and what they took), once written. */
   async function charge(id: string): Promise<{ entries: number; nano: bigint }> {
-    await h.chat.gateway.idle();
+    await h.chat.gateway.drain();
     const [row] = await queryRows<{ n: string; charged: string }>(
       h.database.db,
       sql`select count(*)::text as n, coalesce(-sum(amount_nano), 0)::text as charged from ledger_entries
@@ -116,6 +116,39 @@ describe.each(dbKinds)("served means charged on %s", (kind) => {
       expect(paid.entries).toBe(2);
       expect(paid.nano).toBe(BigInt(record!.total));
       expect(paid.nano).toBeGreaterThan(0n);
+    });
+
+    // One no-charge rule for both paths (billed-usage.ts): served is charged, nothing served from a failed upstream is not.
+    it("charges an empty answer the upstream completed: it processed the prompt", async () => {
+      h.alpha.setScript({ text: "", usage: { prompt: 12, completion: 0 } });
+      const answer = await chat(stream);
+      expect(answer.status).toBe(200);
+      const paid = await charge(answer.id);
+      expect(await stored(answer.id)).toMatchObject({ prompt_tokens: 12, completion_tokens: 0, usage_estimated: false });
+      expect(paid.entries).toBe(2);
+      expect(paid.nano).toBeGreaterThan(0n);
+      expect(paid.nano).toBe(BigInt((await stored(answer.id))!.total));
+    });
+
+    it("charges an answer that was delivered even when the upstream then says finish_reason error", async () => {
+      h.alpha.setScript({ text: "half an answer", finish: "error", usage: { prompt: 12, completion: 4 } });
+      const answer = await chat(stream);
+      expect(answer.status).toBe(200);
+      const paid = await charge(answer.id);
+      expect(paid.entries).toBe(2);
+      expect(paid.nano).toBe(BigInt((await stored(answer.id))!.total));
+      expect(paid.nano).toBeGreaterThan(0n);
+    });
+
+    it("charges nothing when nothing was delivered and the upstream says finish_reason error", async () => {
+      h.alpha.setScript({ text: "", finish: "error", usage: { prompt: 12, completion: 0 } });
+      const balanceBefore = await h.balanceNano();
+      const answer = await chat(stream);
+      expect(answer.status).toBe(200);
+      const paid = await charge(answer.id);
+      expect(paid).toEqual({ entries: 0, nano: 0n });
+      expect(await stored(answer.id)).toMatchObject({ total: "0", prompt_tokens: 12 });
+      expect(await h.balanceNano()).toBe(balanceBefore);
     });
   });
 

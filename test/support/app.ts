@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import { buildApp, type AppDeps } from "../../src/app.js";
+import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
+import type { Database } from "../../src/db/client.js";
+import { buildServices, type ServiceOptions } from "../../src/wiring/services.js";
 import { createTestDatabase, type DbKind, type TestDatabase } from "./db.js";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -9,6 +11,15 @@ export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 /** A valid Config for tests: silent logs, the admin API on, and any overrides on top. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ LOG_LEVEL: "silent", FAREBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN }), ...overrides };
+}
+
+/** What a test may hand in: services instead of those built from the config, and HTTP settings. */
+export type TestAppOptions = ServiceOptions & { streamKeepAliveMs?: number; dashboardRoot?: string };
+
+/** The real app over `database`, its services wired as main.ts wires them (rollups written after 5 ms). */
+export function buildTestApp(config: Config, database: Database, { streamKeepAliveMs, dashboardRoot, ...options }: TestAppOptions = {}): Promise<FastifyInstance> {
+  const services = buildServices(config, database, { rollupFlushMs: 5, ...options });
+  return buildApp({ services, ...(streamKeepAliveMs !== undefined ? { streamKeepAliveMs } : {}), ...(dashboardRoot !== undefined ? { dashboardRoot } : {}) });
 }
 
 export interface TestApp {
@@ -22,10 +33,10 @@ export interface TestApp {
 /** A migrated test database and the real app listening on a free loopback port. */
 export async function startTestApp(
   kind: DbKind,
-  options: { config?: Partial<Config>; deps?: Partial<AppDeps> } = {},
+  options: { config?: Partial<Config>; deps?: TestAppOptions } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
-  const app = await buildApp({ config: testConfig(options.config), database, rollupFlushMs: 5, ...options.deps });
+  const app = await buildTestApp(testConfig(options.config), database, options.deps);
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     app,

@@ -8,7 +8,7 @@ import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { createDb } from "../../src/db/client.js";
-import { createChatStack } from "../../src/gateway/compose.js";
+import { buildServices } from "../../src/wiring/services.js";
 
 const env = process.env;
 const overrides: Partial<Config> = {
@@ -26,7 +26,6 @@ const overrides: Partial<Config> = {
 };
 const config: Config = { ...loadConfig({ LOG_LEVEL: "silent", FAREBOX_ADMIN_TOKEN: env.ADMIN_TOKEN }), ...overrides };
 const database = await createDb({ databaseUrl: env.DATABASE_URL, maxConnections: 5 });
-const chat = createChatStack(config, database.db, () => new Date(), { holdTtlMs: Number(env.HOLD_TTL_MS) });
-const app = await buildApp({ config, database, chat });
+const app = await buildApp({ services: buildServices(config, database, { chat: { holdTtlMs: Number(env.HOLD_TTL_MS) } }) });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 process.stdout.write(`${JSON.stringify({ url })}\n`);

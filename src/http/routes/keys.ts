@@ -1,4 +1,4 @@
-import { queryKeyUsage, keyUsageWire, usageOf, type KeyUsage as KeyUsageWindows } from "../../analytics/key-usage.js";
+import { queryKeyUsage, keyUsageWire, usageOf, type RollupKeyUsage } from "../../analytics/key-usage.js";
 import { nanoToUsdNumber } from "../../domain/money.js";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -51,7 +51,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const present = async (keys: ApiKey[]) => {
     const usage = await keyUsage(deps.db, keys.map((key) => key.id), deps.clock());
     // BYOK spend per key from the analytics rollups (all keys listed belong to the caller's account)
-    const byok = keys[0] ? await queryKeyUsage(deps.db, keys[0].accountId, deps.clock()) : new Map<string, KeyUsageWindows>();
+    const byok = keys[0] ? await queryKeyUsage(deps.db, keys[0].accountId, deps.clock()) : new Map<string, RollupKeyUsage>();
     return keys.map((key) => presentKey(key, usage.get(key.id) ?? NO_USAGE, keyUsageWire(usageOf(byok, key.id), nanoToUsdNumber)));
   };
 

@@ -27,8 +27,11 @@ export interface FakeBehaviour {
   /** OpenAI wire only: reasoning_details as an OpenRouter-compatible upstream returns them. */
   reasoningDetails?: Record<string, unknown>[];
   toolCalls?: FakeToolCall[];
-  /** Normalized finish (default: tool_calls when toolCalls are given, else stop). */
-  finish?: "stop" | "length" | "tool_calls" | "content_filter";
+  /**
+   * Normalized finish (default: tool_calls when toolCalls are given, else stop). "error" is what
+   * OpenAI-wire upstreams such as OpenRouter say when generation failed (other wires fall back to stop).
+   */
+  finish?: "stop" | "length" | "tool_calls" | "content_filter" | "error";
   usage?: FakeUsage;
   /** OpenAI wire only: send this object as `usage` verbatim (counts that are no counts, say). */
   rawUsage?: Record<string, unknown>;
@@ -85,7 +88,7 @@ export const DEFAULT_TEXT = "Hello from the fake upstream.";
 export const DEFAULT_USAGE: FakeUsage = { prompt: 12, completion: 7 };
 
 /** The finish reason a behaviour implies. */
-export function finishOf(behaviour: FakeBehaviour): "stop" | "length" | "tool_calls" | "content_filter" {
+export function finishOf(behaviour: FakeBehaviour): NonNullable<FakeBehaviour["finish"]> {
   if (behaviour.finish) return behaviour.finish;
   return behaviour.toolCalls && behaviour.toolCalls.length > 0 ? "tool_calls" : "stop";
 }

@@ -2,7 +2,7 @@
  * Wires the chat use case from the configuration and the database: the catalog (shipped list
  * merged with the config file), in-memory endpoint health, the provider adapters over one
  * undici pool, billing on the ledger and the generation log. Building it performs no I/O;
- * `close()` waits for pending settlements and releases the upstream connections.
+ * `close()` drains the gateway (every request's end written) and releases the upstream connections.
  */
 import { LiveCatalog } from "../catalog/live-catalog.js";
 import type { Config } from "../config/schema.js";
@@ -10,12 +10,10 @@ import type { Db } from "../db/client.js";
 import { createProviderRegistry, PROTOCOL_PARAMETERS, type ProviderRegistry } from "../providers/registry.js";
 import type { UpstreamTimeouts } from "../providers/spec.js";
 import { HealthTracker } from "../routing/health.js";
-import { createChatGateway, type ChatGateway } from "./chat-gateway.js";
-import { createGenerationStore } from "./generation-store.js";
-import { settledListener } from "./settled-hook.js";
-import type { SettledGeneration } from "../domain/settled-generation.js";
-import { createLedgerBilling } from "./ledger-billing.js";
-import type { ByokKeys, GenerationStore } from "./ports.js";
+import { createChatGateway, type ChatGateway } from "../gateway/chat-gateway.js";
+import { createGenerationStore } from "../gateway/generation-store.js";
+import { createLedgerBilling } from "../gateway/ledger-billing.js";
+import type { ByokKeys, GenerationStore, OnSettled } from "../gateway/ports.js";
 import type { ByokStore } from "../byok/store.js";
 
 /**
@@ -55,15 +53,19 @@ export interface ChatStack {
   close(): Promise<void>;
 }
 
-/** Optional overrides (tests pass a seeded random source or short timeouts). */
+/** Optional overrides (tests pass a seeded random source, short timeouts or short delays). */
 export interface ChatStackOptions {
   random?: () => number;
   timeouts?: UpstreamTimeouts;
   registry?: ProviderRegistry;
   holdTtlMs?: number;
+  /** How long a finished request's charge waits to share its write with others (ms). */
+  writeDelayMs?: number;
+  /** How long a hold nobody reserves in stays open (ms). */
+  leaseIdleMs?: number;
   onBackgroundError?: (error: unknown) => void;
-  /** Called with every generation once settled and recorded (analytics rollups, metrics). */
-  onSettled?: (generation: SettledGeneration) => Promise<void> | void;
+  /** The "generation settled" port: every generation once its charge and record are written (rollups, metrics). */
+  onSettled?: OnSettled;
   /** The accounts' own provider keys (BYOK). */
   byok?: ByokKeys;
   /** The catalog to serve (main.ts passes the one discovery updates); built from config when absent. */
@@ -78,8 +80,9 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
   const billing = createLedgerBilling(db, {
     clock,
     ...(options.holdTtlMs !== undefined ? { holdTtlMs: options.holdTtlMs } : {}),
+    ...(options.writeDelayMs !== undefined ? { writeDelayMs: options.writeDelayMs } : {}),
+    ...(options.leaseIdleMs !== undefined ? { leaseIdleMs: options.leaseIdleMs } : {}),
     ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
-    ...(options.onSettled ? { onConcluded: settledListener(options.onSettled, options.onBackgroundError) } : {}),
   });
   const generations = createGenerationStore(db, billing);
   const gateway = createChatGateway({
@@ -92,6 +95,7 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
     timeouts: options.timeouts ?? DEFAULT_UPSTREAM_TIMEOUTS,
     nowMs: () => clock().getTime(),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.onSettled ? { onSettled: options.onSettled } : {}),
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
   return {
@@ -100,7 +104,7 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
     gateway,
     generations,
     async close() {
-      await gateway.idle();
+      await gateway.drain();
       await registry.close();
     },
   };

@@ -1,21 +1,20 @@
 /**
- * Ends a request: settles the hold at the computed charge (or voids it when nothing is owed)
- * and writes the generation record with tokens, cost, timings and every attempt, together.
+ * How a request ended, and the generation record that says so: tokens, cost, timings and every
+ * attempt, one row of `generations` (written by request-end.ts together with the charge).
  */
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import type { AppError } from "../domain/errors.js";
 import type { Usage } from "../providers/spec.js";
-import type { Attempt } from "../routing/types.js";
-import type { Billing, Caller, GenerationRecord, RequestMeta } from "./ports.js";
+import type { PlannedAttempt } from "../routing/types.js";
+import type { Caller, GenerationRecord, RequestMeta } from "./ports.js";
 import type { Prepared } from "./prepare.js";
 import type { Settlement } from "./settlement.js";
-import { storableGeneration } from "./storable-generation.js";
 
 /** How a request ended. */
 export type Outcome =
   | {
       kind: "served";
-      attempt: Attempt;
+      attempt: PlannedAttempt;
       usage: Usage;
       usageEstimated: boolean;
       settlement: Settlement;
@@ -32,26 +31,15 @@ export type Outcome =
     }
   | { kind: "failed"; error: AppError; log: GenerationAttemptRow[]; latencyMs: number; streamed: boolean; settlement: Settlement };
 
-/** Settles or voids the hold and records the generation (the billing writer batches them). */
-export function concludeGeneration(billing: Billing, prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): Promise<void> {
-  const { settlement } = outcome;
-  return billing.conclude({
-    holdId: prepared.holdId,
-    heldNano: prepared.quote.holdNano,
-    usageNano: settlement.usageNano,
-    feeNano: settlement.feeNano,
-    metadata: {
-      generation_id: prepared.id,
-      ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
-      // kept with the charge too, so it is known even for a record that could not be stored
-      ...(settlement.uncollectedNano > 0n ? { uncollected_nano: settlement.uncollectedNano.toString() } : {}),
-    },
-    record: storableGeneration(record(prepared, caller, meta, outcome)),
-  });
+/** The request a conclusion belongs to. */
+export interface EndingRequest {
+  prepared: Prepared;
+  caller: Caller;
+  meta: RequestMeta;
 }
 
 /** The generation row, built as one object literal (one shape for every request). */
-function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: Outcome): GenerationRecord {
+export function generationRecord({ prepared, caller, meta }: EndingRequest, outcome: Outcome): GenerationRecord {
   const { settlement } = outcome;
   const served = outcome.kind === "served" ? outcome : undefined;
   const usage = served?.usage;
@@ -76,7 +64,8 @@ function record(prepared: Prepared, caller: Caller, meta: RequestMeta, outcome: 
     isByok: settlement.byokUpstreamNano !== undefined,
     feeNano: settlement.feeNano,
     totalNano: settlement.chargedNano,
-    holdNano: prepared.quote.holdNano,
+    // the column keeps its name: what the request reserved
+    holdNano: prepared.quote.reservedNano,
     uncollectedNano: settlement.uncollectedNano,
     cacheDiscountNano: settlement.cacheDiscountNano,
     latencyMs: Math.round(outcome.latencyMs),

@@ -1,0 +1,120 @@
+/**
+ * The end of a request, in one place: conclude → charge → record → notify.
+ *
+ * - charge: what a served answer owes, by one rule for complete answers and streams alike
+ *   (billed-usage.ts: reported usage or an estimate, and when nothing is owed), priced at the
+ *   serving endpoint's terms (settlement.ts);
+ * - record: the generation record (generation-record.ts), written by billing together with the
+ *   charge (a hold settled, or voided when nothing is owed);
+ * - notify: once both are written, the "generation settled" port (`onSettled`: rollups, metrics).
+ *
+ * All of it runs after the answer is on its way (the reservation already guarantees the money);
+ * `drain()` waits for it, then gives back the holds no request is using (shutdown, tests).
+ */
+import type { Usage } from "../providers/spec.js";
+import type { PlannedAttempt } from "../routing/types.js";
+import { billedUsage, owesNothing, type AnswerEnd } from "./billed-usage.js";
+import { generationRecord, type EndingRequest, type Outcome } from "./generation-record.js";
+import type { Billing, OnSettled } from "./ports.js";
+import type { Prepared } from "./prepare.js";
+import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
+import { storableGeneration } from "./storable-generation.js";
+
+/** What a served attempt delivered, as the complete answer or the stream saw it. */
+export interface Delivered extends AnswerEnd {
+  /** The usage the upstream reported; undefined when it reported none. */
+  reported: Usage | undefined;
+}
+
+/** What a served answer is billed on and charged. */
+export interface Charged {
+  usage: Usage;
+  usageEstimated: boolean;
+  settlement: Settlement;
+}
+
+/** What the end of a request is built from. */
+export interface RequestEndDeps {
+  billing: Billing;
+  /** Fee on credit-funded requests in basis points (500 = 5%). */
+  feeBps: number;
+  onSettled?: OnSettled | undefined;
+  /** Receives failures of background work (they never reach the client). */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** The end of every request of one gateway. */
+export interface RequestEnd {
+  /** The charge for what a served attempt delivered. */
+  charge(prepared: Prepared, attempt: PlannedAttempt, delivered: Delivered): Charged;
+  /** Ends the request in the background: its charge and record written, then `onSettled` told. */
+  conclude(request: EndingRequest, outcome: Outcome): void;
+  /** Runs other work of a request in the background, waited for by `drain`. */
+  inBackground(work: Promise<void>): void;
+  /** Waits for everything started so far, then gives back the holds no request is using. */
+  drain(): Promise<void>;
+}
+
+/** Builds the end of requests; creating it performs no I/O. */
+export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
+  const onError = deps.onError ?? (() => undefined);
+  const pending = new Set<Promise<void>>();
+  const track = (work: Promise<void>): void => {
+    if (pending.has(work)) return;
+    const task = work.catch(onError);
+    pending.add(work);
+    void task.finally(() => pending.delete(work));
+  };
+
+  /** Tells the port; a listener that batches returns one promise for many generations, tracked once. */
+  const notify = (record: Parameters<OnSettled>[0]): void => {
+    try {
+      const listening = deps.onSettled?.(record);
+      if (listening) track(listening);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  return {
+    charge(prepared, attempt, delivered) {
+      const { usage, usageEstimated } = billedUsage(delivered.reported, delivered.producedChars, prepared.input.routing.promptTokensEstimate);
+      const settlement = owesNothing(delivered, usage)
+        ? NO_CHARGE
+        : settleAttempt(attempt, usage, prepared.images, deps.feeBps, prepared.quote.reservedNano);
+      return { usage, usageEstimated, settlement };
+    },
+
+    conclude(request, outcome) {
+      const { prepared } = request;
+      const { settlement } = outcome;
+      const record = storableGeneration(generationRecord(request, outcome));
+      const written = deps.billing.conclude({
+        holdId: prepared.holdId,
+        reservedNano: prepared.quote.reservedNano,
+        usageNano: settlement.usageNano,
+        feeNano: settlement.feeNano,
+        metadata: {
+          generation_id: prepared.id,
+          ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
+          // kept with the charge too, so it is known even for a record that could not be stored
+          ...(settlement.uncollectedNano > 0n ? { uncollected_nano: settlement.uncollectedNano.toString() } : {}),
+        },
+        record,
+      });
+      // the listener's wait is tracked apart, so a finished request's state is not kept alive until it is done
+      track(written.then(() => notify(record)));
+    },
+
+    inBackground: track,
+
+    async drain() {
+      const billingDrained = deps.billing.drain();
+      try {
+        while (pending.size > 0) await Promise.allSettled([...pending]);
+      } finally {
+        await billingDrained;
+      }
+    },
+  };
+}
