@@ -2,7 +2,7 @@
 // `npm run check` (depcruise) and by test/lint/dependency-direction.test.ts.
 //
 // Each folder of src/ lists what it may import besides itself; any other import of src/ code
-// from it fails. Type-only imports count too. main.ts, app.ts and cli/ wire everything and may
+// from it fails. Type-only imports count too. main.ts, app.ts, wiring/ and cli/ wire everything and may
 // import anything but web/. Folders that do not exist yet (formats/, x402/, web/) have their rules
 // already, so they hold from the first file. npm packages and node built-ins are not restricted here.
 
