@@ -4,6 +4,8 @@ export { limitWindowStart } from "./limit-window.js";
 export type { LimitReset } from "./limit-window.js";
 export { createKey, deleteKey, findAccountKey, findKeyByHash, listKeys, updateKey } from "./repository.js";
 export type { ApiKey, KeyChanges, KeyKind, NewKey } from "./repository.js";
+export { changeAccountKey, createInferenceKey } from "./inference-keys.js";
+export type { InferenceKeyInput } from "./inference-keys.js";
 export { KeyResolver } from "./resolver.js";
 export type { KeyCheck, KeyResolverOptions } from "./resolver.js";
 export { NO_USAGE, keyUsage, usageInLimitWindow } from "./usage.js";

@@ -2,9 +2,9 @@ import { queryKeyUsage, keyUsageWire, usageOf, type RollupKeyUsage } from "../..
 import { nanoToUsdNumber } from "../../domain/money.js";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { badRequest, notFound } from "../../domain/errors.js";
+import { notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
-import { createKey, deleteKey, findAccountKey, keyUsage, listKeys, NO_USAGE, updateKey, type ApiKey } from "../../keys/index.js";
+import { changeAccountKey, createInferenceKey, deleteKey, findAccountKey, keyUsage, listKeys, NO_USAGE, type ApiKey } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { presentKey } from "../presenters/key.js";
 import { rateLimitInput } from "../rate-limit-wire.js";
@@ -49,9 +49,13 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const anyKey = { preHandler: requireKey(deps.keys, ["inference", "management"]) };
 
   const present = async (keys: ApiKey[]) => {
-    const usage = await keyUsage(deps.db, keys.map((key) => key.id), deps.clock());
-    // BYOK spend per key from the analytics rollups (all keys listed belong to the caller's account)
-    const byok = keys[0] ? await queryKeyUsage(deps.db, keys[0].accountId, deps.clock()) : new Map<string, RollupKeyUsage>();
+    const now = deps.clock();
+    // credit spend per key from the ledger and BYOK spend from the analytics rollups (all keys
+    // listed belong to the caller's account), read together
+    const [usage, byok] = await Promise.all([
+      keyUsage(deps.db, keys.map((key) => key.id), now),
+      keys[0] ? queryKeyUsage(deps.db, keys[0].accountId, now) : new Map<string, RollupKeyUsage>(),
+    ]);
     return keys.map((key) => presentKey(key, usage.get(key.id) ?? NO_USAGE, keyUsageWire(usageOf(byok, key.id), nanoToUsdNumber)));
   };
 
@@ -61,19 +65,15 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.post("/keys", management, async (request, reply) => {
     const body = parseInput(createBody, request.body);
-    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
-    if (expiresAt && expiresAt.getTime() <= deps.clock().getTime()) throw badRequest("expires_at must be in the future");
-    if (body.limit !== undefined && body.limit !== null && body.limit < 0n) throw badRequest("limit cannot be negative");
-    const { key, secret } = await createKey(deps.db, {
-      accountId: callerKey(request).accountId,
-      kind: "inference",
+    const input = {
       name: body.name,
       limitNano: body.limit ?? null,
       limitReset: body.limit_reset ?? null,
       includeByokInLimit: body.include_byok_in_limit ?? false,
-      expiresAt,
+      expiresAt: body.expires_at ? new Date(body.expires_at) : null,
       rateLimit: body.rate_limit ?? null,
-    });
+    };
+    const { key, secret } = await createInferenceKey(deps.db, callerKey(request).accountId, input, deps.clock());
     return reply.status(201).send({ data: presentKey(key, NO_USAGE), key: secret });
   });
 
@@ -98,8 +98,7 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.patch("/keys/:hash", management, async (request) => {
     const { hash } = parseInput(hashParams, request.params, "path");
     const body = parseInput(patchBody, request.body);
-    if (body.limit !== undefined && body.limit !== null && body.limit < 0n) throw badRequest("limit cannot be negative");
-    const key = await updateKey(deps.db, callerKey(request).accountId, hash, {
+    const key = await changeAccountKey(deps.db, callerKey(request).accountId, hash, {
       name: body.name,
       disabled: body.disabled,
       limitNano: body.limit,
@@ -107,7 +106,6 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
       includeByokInLimit: body.include_byok_in_limit,
       rateLimit: body.rate_limit,
     });
-    if (!key) throw notFound(body.rate_limit === undefined ? "No key with that hash in this account" : "No inference key with that hash in this account");
     deps.keys.invalidate(hash);
     return { data: (await present([key]))[0] };
   });
