@@ -7,7 +7,7 @@
  * and fed to the health statistics.
  */
 import { performance } from "node:perf_hooks";
-import type { Protocol } from "../catalog/types.js";
+import type { Endpoint, Protocol } from "../catalog/types.js";
 import { AppError, internalError } from "../domain/errors.js";
 import type { CancelSignal } from "../domain/cancellation.js";
 import type { HealthTracker } from "../routing/health.js";
@@ -75,7 +75,7 @@ export async function runAttempts<T>(
       ...(signal ? { signal } : {}),
     };
     try {
-      const value = await call(adapter, { ...request, model: endpoint.upstreamModel }, context);
+      const value = await call(adapter, requestFor(endpoint, request), context);
       log.push(row(200, null, performance.now() - startedAt));
       return { ok: true, value, attempt, startedAt };
     } catch (caught) {
@@ -99,4 +99,14 @@ export async function runAttempts<T>(
     error.metadata.previous_errors = log.map((entry) => ({ provider: entry.provider, status: entry.status, error: entry.error }));
   }
   return { ok: false, error };
+}
+
+/**
+ * The request as one endpoint receives it: its own model id, and, when the client set no
+ * `max_tokens` and the endpoint's output limit is unknown, the bounded default the hold was
+ * quoted for, so the answer can never cost more than was held.
+ */
+export function requestFor(endpoint: Endpoint, request: ChatRequest): ChatRequest {
+  const bounded = request.max_tokens === undefined && !endpoint.outputLimitKnown;
+  return { ...request, model: endpoint.upstreamModel, ...(bounded ? { max_tokens: endpoint.defaultOutputTokens } : {}) };
 }

@@ -1,6 +1,7 @@
 /**
  * The worst-case quote a request is held for before routing (reference §2): the prompt estimate
- * plus `max_tokens` (or the endpoint's maximum output when absent), at each candidate endpoint's
+ * plus `max_tokens` (when absent: the endpoint's published output limit, or the bounded default
+ * that is then sent upstream as `max_tokens` when the limit is unknown), at each candidate endpoint's
  * price, plus the fee; the hold is the largest of these. When the balance cannot cover it, the
  * 402 says how many output tokens it can afford, so a client can lower `max_tokens` itself.
  */
@@ -28,7 +29,7 @@ export interface Quote {
 }
 
 function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
-  return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.maxCompletionTokens, images };
+  return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.defaultOutputTokens, images };
 }
 
 /**
