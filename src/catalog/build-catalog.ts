@@ -185,14 +185,14 @@ function buildEndpoint(
   );
   const protocolDefault = catalog.protocolParameters?.[provider.protocol];
   const extra = provider.extraParameters;
+  const fallback = pick<readonly string[]>([protocolDefault, `what the ${provider.protocol} adapter sends`], [BASIC_PARAMETERS, "farebox default"]);
   const parameters = pick<readonly string[]>(
     [input.supported_parameters, given.supported_parameters ?? "config"],
     [model.supported_parameters, "config"],
     [
-      protocolDefault && [...new Set([...protocolDefault, ...extra])],
-      `what the ${provider.protocol} adapter sends` + (extra.length > 0 ? ` + providers.${provider.slug}.extra_parameters` : ""),
+      [...new Set([...fallback.value, ...extra])],
+      fallback.source + (extra.length > 0 ? ` + providers.${provider.slug}.extra_parameters` : ""),
     ],
-    [BASIC_PARAMETERS, "farebox default"],
   );
   const sources: EndpointSources = {
     pricing: priced ? (input.pricing ? (given.pricing ?? "config") : "free (providers." + provider.slug + ".pricing)") : "unknown: not served until priced",
