@@ -26,6 +26,8 @@ export interface Quote {
   promptTokens: number;
   /** Output tokens assumed for the priciest attempt. */
   outputTokens: number;
+  /** False when the client set no max_tokens (the endpoint's default output was held). */
+  maxTokensGiven: boolean;
 }
 
 function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
@@ -48,7 +50,7 @@ export function quoteWorstCase(attempts: readonly Attempt[], promptEstimate: num
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
     const totalNano = creditCostNano(attempt, usage, feeBps);
-    if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
+    if (!best || totalNano > best.holdNano) best = { holdNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens, maxTokensGiven: maxTokens !== undefined };
   }
   if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");
   return best;

@@ -96,8 +96,9 @@ describe("holds on a 1M-context model without max_tokens", () => {
       const refused = await chat(poor.client(), { model: "openai/gpt-5.5", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(OpenAI.APIError);
       expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
-      // $0.10 at gpt-5.5's $30 per million output + 5% fee: about 3,170 output tokens after the prompt
-      expect((refused as Error).message).toMatch(/Without max_tokens this request is held for up to 8000 output tokens, but can only afford 31\d\d\./);
+      // $0.10 covers a base of 95,238,095 nano after the 5% fee; the prompt (estimated 6 tokens, held as
+      // 6 × 1.5 + 32 = 41 at $5 per million = 205,000 nano) leaves 95,033,095 at 30,000 per token = 3,167 tokens
+      expect((refused as Error).message).toMatch(/Without max_tokens this request is held for up to 8000 output tokens, but can only afford 3167\./);
       expect(await poor.openHolds()).toBe(0);
     } finally {
       await poor.close();
