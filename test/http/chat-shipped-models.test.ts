@@ -66,6 +66,19 @@ describe("images to shipped models whose modalities no source states", () => {
   });
 });
 
+describe("OpenAI's own parameters", () => {
+  it("the reasoning effort, verbosity and service tier a client asks of gpt-5.5 reach OpenAI", async () => {
+    await chat(h.client(), {
+      model: "openai/gpt-5.5",
+      messages: [{ role: "user", content: "hi" }],
+      reasoning: { effort: "high" },
+      verbosity: "low",
+      service_tier: "flex",
+    });
+    expect(fakeOpenAI.lastRequest().body).toMatchObject({ reasoning_effort: "high", verbosity: "low", service_tier: "flex" });
+  });
+});
+
 describe("holds on a 1M-context model without max_tokens", () => {
   it('"hi" on a $5 balance is served, held for the bounded default output, which reaches OpenAI as max_completion_tokens', async () => {
     const before = await h.balanceNano();
