@@ -91,7 +91,9 @@ export async function runAttempts<T>(
         continue;
       }
       deps.health.record(endpoint.id, { atMs: deps.nowMs(), ok: false, rateLimited: upstream?.status === 429 });
-      if (!error.retryable) skippedModels.add(attempt.model.id);
+      // an endpoint not known to read the request's images, files or audio may refuse them: try the next one
+      const refusedUnverifiedInput = attempt.inputUnverified === true && upstream?.status !== undefined && upstream.status >= 400 && upstream.status < 500;
+      if (!error.retryable && !refusedUnverifiedInput) skippedModels.add(attempt.model.id);
     }
   }
   const error = lastError ?? internalError("No attempt could be made.");

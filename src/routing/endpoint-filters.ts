@@ -43,6 +43,11 @@ function reads(endpoint: Endpoint, modality: InputModality): boolean {
   return endpoint.inputModalities === undefined || endpoint.inputModalities.includes(modality);
 }
 
+/** Whether the request carries input that `endpoint` is not known to read (its modalities are unknown). */
+export function inputUnverified(endpoint: Endpoint, request: RoutingRequest): boolean {
+  return endpoint.inputModalities === undefined && (request.hasImages || request.hasFiles === true || request.hasAudio === true);
+}
+
 /** The config file settings that decide what an endpoint can do. */
 const SETTING = {
   parameters: "models[].supported_parameters (or models[].endpoints[].supported_parameters)",

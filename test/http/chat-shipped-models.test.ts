@@ -10,7 +10,7 @@ import OpenAI from "openai";
 import type { ChatCompletion } from "openai/resources/chat/completions";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, startFakeGemini, startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
-import { startHarness, type Harness } from "../gateway/harness.js";
+import { ALPHA_PRICE, BETA_PRICE, startHarness, type Harness } from "../gateway/harness.js";
 
 type Json = Record<string, unknown>;
 const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -30,7 +30,23 @@ const shippedProviders = () => ({
 beforeAll(async () => {
   [fakeOpenAI, fakeAnthropic, fakeGemini] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
   // $5: far less than the $30+ a hold at gpt-5.5's whole 1M-token context would need
-  h = await startHarness({ includeDefault: true, balanceUsd: "5", extraProviders: shippedProviders() });
+  h = await startHarness({
+    includeDefault: true,
+    balanceUsd: "5",
+    extraProviders: shippedProviders(),
+    extraModels: [
+      {
+        id: "test/mixed-vision",
+        context_length: 100_000,
+        max_completion_tokens: 1_000,
+        endpoints: [
+          // the cheaper endpoint states no modalities; the dearer one states that it reads images
+          { provider: "alpha", model: "alpha-vision", pricing: ALPHA_PRICE },
+          { provider: "beta", model: "beta-vision", pricing: BETA_PRICE, input_modalities: ["text", "image"] },
+        ],
+      },
+    ],
+  });
 });
 afterAll(async () => {
   await h?.close();
@@ -55,6 +71,18 @@ describe("images to shipped models whose modalities no source states", () => {
       const answer = await chat(openai, { model, messages: imageMessage });
       expect(answer.choices[0]!.message.content, model).toBe("Hello from the fake upstream.");
       expect(carriesImage(fake.lastRequest().body as Json), model).toBe(true);
+    }
+  });
+
+  it("an endpoint of unknown modalities that refuses the image with a 400 falls back to the model's next endpoint", async () => {
+    h.alpha.setScript({ error: { status: 400, message: "Invalid content type. image_url is only supported by certain models." } });
+    try {
+      const answer = await chat(h.client(), { model: "test/mixed-vision", messages: imageMessage });
+      expect(answer.choices[0]!.message.content).toBe("Hello from the fake upstream.");
+      expect(answer.provider).toBe("Beta");
+      expect(h.alpha.requests.some((r) => (r.body as Json).model === "alpha-vision")).toBe(true);
+    } finally {
+      h.alpha.setScript({});
     }
   });
 

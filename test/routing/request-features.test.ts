@@ -61,7 +61,10 @@ describe("input modalities", () => {
     for (const media of [{ hasImages: true }, { hasFiles: true }, { hasAudio: true }]) {
       const plan = planRoute(request({ model: "test/unstated", ...media }), catalog, context());
       expect(plan.attempts.map((a) => a.endpoint.upstreamModel)).toEqual(["u"]);
+      expect(plan.attempts[0]!.inputUnverified).toBe(true);
     }
+    expect(planRoute(request({ model: "test/unstated" }), catalog, context()).attempts[0]!.inputUnverified).toBeUndefined();
+    expect(planRoute(request({ model: "test/media", hasImages: true }), catalog, context()).attempts[0]!.inputUnverified).toBeUndefined();
     expect(catalog.models.get("test/unstated")!.endpoints[0]!.inputModalities).toBeUndefined();
   });
 
