@@ -27,7 +27,7 @@ const mayImport = {
   gateway: ["domain", "db", "ledger", "keys", "byok", "catalog", "routing", "providers", "config"],
   formats: ["domain", "gateway/ports.ts"],
   x402: ["domain", "db", "deposits", "chains", "gateway/ports.ts", "config"],
-  workers: ["domain", "db", "ledger", "deposits", "chains", "metrics", "config"],
+  workers: ["domain", "db", "ledger", "deposits", "chains", "metrics", "config", "catalog"],
   http: ["domain", "db", "config", "ledger", "keys", "byok", "catalog", "routing", "gateway", "analytics", "metrics", "auth", "deposits", "x402", "formats"],
   web: [],
 };
