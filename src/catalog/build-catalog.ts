@@ -176,7 +176,8 @@ function buildEndpoint(
   for (const [name, value] of [["context_length", context.value], ["max_completion_tokens", maxOutput.value]] as const) {
     if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${path}.${name} must be a positive integer`);
   }
-  const outputLimitKnown = maxOutput.source !== UNKNOWN_OUTPUT_SOURCE;
+  // only a published limit is known; farebox's own defaults are bounds it must enforce by sending them
+  const outputLimitKnown = input.max_completion_tokens !== undefined || model.max_completion_tokens !== undefined;
   const unknownOutputBound = catalog.unknownOutputLimitTokens ?? UNKNOWN_OUTPUT_LIMIT_TOKENS;
   const modalities = pick<InputModality[] | null>(
     [input.input_modalities, given.input_modalities ?? "config"],

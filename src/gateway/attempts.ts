@@ -15,6 +15,7 @@ import type { Attempt } from "../routing/types.js";
 import { UpstreamError, type AdapterContext, type ChatRequest, type ProviderAdapter, type UpstreamTimeouts } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { byokKeyRejected, isKeyRejection } from "../byok/byok-charge.js";
+import { defaultOutputTokens } from "./quote.js";
 
 /** What the loop needs besides the plan. */
 export interface AttemptDeps {
@@ -36,6 +37,7 @@ export async function runAttempts<T>(
   deps: AttemptDeps,
   attempts: readonly Attempt[],
   request: ChatRequest,
+  promptTokensHeld: number,
   signal: CancelSignal | undefined,
   log: GenerationAttemptRow[],
   call: (adapter: ProviderAdapter, request: ChatRequest, context: AdapterContext) => Promise<T>,
@@ -75,7 +77,7 @@ export async function runAttempts<T>(
       ...(signal ? { signal } : {}),
     };
     try {
-      const value = await call(adapter, requestFor(endpoint, request), context);
+      const value = await call(adapter, requestFor(endpoint, request, promptTokensHeld), context);
       log.push(row(200, null, performance.now() - startedAt));
       return { ok: true, value, attempt, startedAt };
     } catch (caught) {
@@ -108,7 +110,7 @@ export async function runAttempts<T>(
  * `max_tokens` and the endpoint's output limit is unknown, the bounded default the hold was
  * quoted for, so the answer can never cost more than was held.
  */
-export function requestFor(endpoint: Endpoint, request: ChatRequest): ChatRequest {
+export function requestFor(endpoint: Endpoint, request: ChatRequest, promptTokensHeld: number): ChatRequest {
   const bounded = request.max_tokens === undefined && !endpoint.outputLimitKnown;
-  return { ...request, model: endpoint.upstreamModel, ...(bounded ? { max_tokens: endpoint.defaultOutputTokens } : {}) };
+  return { ...request, model: endpoint.upstreamModel, ...(bounded ? { max_tokens: defaultOutputTokens(endpoint, promptTokensHeld) } : {}) };
 }

@@ -106,7 +106,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       const prepared = await prepareRequest(prepareDeps, caller, body, false, meta.generationId, meta.sessionId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
-      const result = await runAttempts<ChatResponse>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, async (adapter, request, context) => {
+      const result = await runAttempts<ChatResponse>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, prepared.quote.promptTokens, meta.signal, log, async (adapter, request, context) => {
         const response = await adapter.complete(request, context);
         return excludesReasoning(request) ? withoutReasoning(response) : response;
       });
@@ -155,7 +155,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       const prepared = await prepareRequest(prepareDeps, caller, body, true, meta.generationId, meta.sessionId);
       const log: GenerationAttemptRow[] = [];
       const started = performance.now();
-      const result = await runAttempts<UpstreamStream>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, async (adapter, request, context) => {
+      const result = await runAttempts<UpstreamStream>(attemptsFor(caller), prepared.plan.attempts, prepared.input.request, prepared.quote.promptTokens, meta.signal, log, async (adapter, request, context) => {
         const upstream = await adapter.stream(request, context);
         return excludesReasoning(request) ? withoutReasoningStream(upstream) : upstream;
       });

@@ -7,6 +7,7 @@
  */
 import { computeCharge, type TokenUsage } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
+import type { Endpoint } from "../catalog/types.js";
 import type { Attempt } from "../routing/types.js";
 
 /**
@@ -31,7 +32,18 @@ export interface Quote {
 }
 
 function worstUsage(attempt: Attempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
-  return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.defaultOutputTokens, images };
+  return { promptTokens, completionTokens: maxTokens ?? defaultOutputTokens(attempt.endpoint, promptTokens), images };
+}
+
+/**
+ * Output tokens held for a request without `max_tokens`: the endpoint's published output limit,
+ * or, when that is unknown, its bounded default, further capped so that the held prompt plus the
+ * output fit the context window (servers such as vLLM refuse a max_tokens that overflows it).
+ * Where the limit is unknown this is also what the upstream receives as `max_tokens`.
+ */
+export function defaultOutputTokens(endpoint: Endpoint, promptTokensHeld: number): number {
+  if (endpoint.outputLimitKnown) return endpoint.maxCompletionTokens;
+  return Math.max(1, Math.min(endpoint.defaultOutputTokens, endpoint.contextLength - promptTokensHeld));
 }
 
 /**

@@ -45,6 +45,8 @@ beforeAll(async () => {
           { provider: "beta", model: "beta-vision", pricing: BETA_PRICE, input_modalities: ["text", "image"] },
         ],
       },
+      // a small local model whose output limit nobody states
+      { id: "test/small-local", context_length: 4_000, endpoints: [{ provider: "alpha", model: "alpha-small", pricing: ALPHA_PRICE }] },
     ],
   });
 });
@@ -124,6 +126,12 @@ describe("holds on a 1M-context model without max_tokens", () => {
     expect((fakeAnthropic.lastRequest().body as Json).max_tokens).toBe(16_384);
     await chat(h.client(), { model: "google/gemini-3.1-pro-preview", messages: [{ role: "user", content: "hi" }] });
     expect((fakeGemini.lastRequest().body as { generationConfig?: Json }).generationConfig?.maxOutputTokens).toBe(16_384);
+  });
+
+  it("the bound sent never overflows a small context window with the held prompt", async () => {
+    await chat(h.client(), { model: "test/small-local", messages: [{ role: "user", content: "hi" }] });
+    // context 4,000 − the prompt held (6 estimated × 1.5 + 32 = 41) = 3,959 (below the 4,096 default)
+    expect((h.alpha.lastRequest().body as Json).max_tokens).toBe(3_959);
   });
 
   it("a client's own max_tokens is sent as given", async () => {
