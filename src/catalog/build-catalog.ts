@@ -13,12 +13,17 @@ import { databaseModels } from "./database-models.js";
 import { DEFAULT_PROVIDERS } from "./default-providers.js";
 import { discoveredModels } from "./discovered-models.js";
 import { bundledPriceData } from "./price-database.js";
-import type { Catalog, CatalogInput, Endpoint, EndpointInput, EndpointSources, Model, ModelInput, PricingInput, Provider, ProviderInput } from "./types.js";
+import type { Catalog, CatalogInput, Endpoint, EndpointInput, EndpointSources, InputModality, Model, ModelInput, PricingInput, Provider, ProviderInput } from "./types.js";
 
 const DEFAULT_CONTEXT = 8_192;
 /** Routing's assumption for a model no source gives a context window for (stated as such). */
 export const ASSUMED_CONTEXT = 128_000;
 const DEFAULT_MAX_OUTPUT = 4_096;
+/**
+ * Output tokens held for a request without `max_tokens` on an endpoint whose output limit no
+ * source publishes (`catalog.unknown_output_limit_tokens`); sent upstream as its `max_tokens`.
+ */
+export const UNKNOWN_OUTPUT_LIMIT_TOKENS = 16_384;
 /** What an endpoint can send when neither it, its model nor its protocol says (the oldest default). */
 const BASIC_PARAMETERS = ["max_tokens", "temperature", "top_p", "stop"];
 
@@ -69,6 +74,7 @@ function mergeProviders(configured: Record<string, ProviderInput>, problems: str
       priceDatabaseId: merged.price_database_id,
       discover: merged.models === "auto",
       free: merged.pricing === "free",
+      extraParameters: [...(merged.extra_parameters ?? [])],
     });
   }
   return out;
@@ -125,7 +131,7 @@ function buildModel(input: ModelInput, providers: Map<string, Provider>, catalog
     description: input.description ?? "",
     created: input.created ?? 0,
     contextLength,
-    inputModalities: input.input_modalities ?? [...new Set(endpoints.flatMap((e) => e.inputModalities))],
+    inputModalities: input.input_modalities ?? knownModalities(endpoints),
     supportedParameters: [...new Set(endpoints.flatMap((e) => e.supportedParameters))],
     endpoints,
   };
@@ -164,27 +170,35 @@ function buildEndpoint(
   const maxOutput = pick<number>(
     [input.max_completion_tokens, given.max_completion_tokens ?? "config"],
     [model.max_completion_tokens, "config"],
-    [fromSource ? context.value : undefined, "unknown: bounded by the context window"],
+    [fromSource ? context.value : undefined, UNKNOWN_OUTPUT_SOURCE],
     [Math.min(DEFAULT_MAX_OUTPUT, context.value), `farebox default (${DEFAULT_MAX_OUTPUT})`],
   );
   for (const [name, value] of [["context_length", context.value], ["max_completion_tokens", maxOutput.value]] as const) {
     if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${path}.${name} must be a positive integer`);
   }
-  const modalities = pick<Endpoint["inputModalities"]>(
+  // only a published limit is known; farebox's own defaults are bounds it must enforce by sending them
+  const outputLimitKnown = input.max_completion_tokens !== undefined || model.max_completion_tokens !== undefined;
+  const unknownOutputBound = catalog.unknownOutputLimitTokens ?? UNKNOWN_OUTPUT_LIMIT_TOKENS;
+  const modalities = pick<InputModality[] | null>(
     [input.input_modalities, given.input_modalities ?? "config"],
     [model.input_modalities, "config"],
-    [["text"], "unknown: text only assumed"],
+    [null, "unknown: not filtered, the upstream decides"],
   );
+  const protocolDefault = catalog.protocolParameters?.[provider.protocol];
+  const extra = provider.extraParameters;
+  const fallback = pick<readonly string[]>([protocolDefault, `what the ${provider.protocol} adapter sends`], [BASIC_PARAMETERS, "farebox default"]);
   const parameters = pick<readonly string[]>(
     [input.supported_parameters, given.supported_parameters ?? "config"],
     [model.supported_parameters, "config"],
-    [catalog.protocolParameters?.[provider.protocol], `what the ${provider.protocol} adapter sends`],
-    [BASIC_PARAMETERS, "farebox default"],
+    [
+      [...new Set([...fallback.value, ...extra])],
+      fallback.source + (extra.length > 0 ? ` + providers.${provider.slug}.extra_parameters` : ""),
+    ],
   );
   const sources: EndpointSources = {
     pricing: priced ? (input.pricing ? (given.pricing ?? "config") : "free (providers." + provider.slug + ".pricing)") : "unknown: not served until priced",
     context_length: context.source,
-    max_completion_tokens: maxOutput.source,
+    max_completion_tokens: outputLimitKnown ? maxOutput.source : `${UNKNOWN_OUTPUT_SOURCE}; ${Math.min(unknownOutputBound, maxOutput.value)} held and sent when max_tokens is absent`,
     input_modalities: modalities.source,
     supported_parameters: parameters.source,
   };
@@ -199,12 +213,22 @@ function buildEndpoint(
     sources,
     contextLength: context.value,
     maxCompletionTokens: maxOutput.value,
-    inputModalities: [...modalities.value],
+    outputLimitKnown,
+    defaultOutputTokens: outputLimitKnown ? maxOutput.value : Math.min(unknownOutputBound, maxOutput.value),
+    inputModalities: modalities.value === null ? undefined : [...modalities.value],
     supportedParameters: [...parameters.value],
     quantization: input.quantization,
     priceSource: input.price_source,
     priceChecked: input.price_checked,
   };
+}
+
+const UNKNOWN_OUTPUT_SOURCE = "unknown: bounded by the context window";
+
+/** The modalities the endpoints that state theirs read (union); undefined when none states any. */
+function knownModalities(endpoints: readonly Endpoint[]): Endpoint["inputModalities"] {
+  const stated = endpoints.flatMap((e) => (e.inputModalities === undefined ? [] : [e.inputModalities]));
+  return stated.length === 0 ? undefined : [...new Set(stated.flat())];
 }
 
 const FREE: PricingInput = { prompt: "0", completion: "0" };

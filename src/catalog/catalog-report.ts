@@ -36,8 +36,8 @@ function endpointLines(endpoint: Endpoint): string[] {
     `      price: ${price}  [${s.pricing}]`,
     ...tiers,
     `      context: ${endpoint.contextLength}  [${s.context_length}]`,
-    `      max output: ${endpoint.maxCompletionTokens}  [${s.max_completion_tokens}]`,
-    `      input: ${endpoint.inputModalities.join(", ")}  [${s.input_modalities}]`,
+    `      max output: ${endpoint.outputLimitKnown ? endpoint.maxCompletionTokens : "unknown"}  [${s.max_completion_tokens}]`,
+    `      input: ${endpoint.inputModalities?.join(", ") ?? "unknown"}  [${s.input_modalities}]`,
     `      parameters: ${endpoint.supportedParameters.length}  [${s.supported_parameters}]`,
   ];
 }

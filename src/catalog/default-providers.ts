@@ -7,10 +7,21 @@
  */
 import type { ProviderInput } from "./types.js";
 
-type ShippedProvider = Required<Pick<ProviderInput, "name" | "protocol" | "base_url" | "collects_data" | "price_database_id">> & Pick<ProviderInput, "author">;
+type ShippedProvider = Required<Pick<ProviderInput, "name" | "protocol" | "base_url" | "collects_data" | "price_database_id">> &
+  Pick<ProviderInput, "author" | "extra_parameters">;
+
+/**
+ * OpenAI's own Chat Completions fields beyond the protocol default
+ * (https://platform.openai.com/docs/api-reference/chat/create): `max_completion_tokens` (its
+ * reasoning models refuse `max_tokens`, every model takes this), `reasoning_effort`, `verbosity`,
+ * `service_tier`, `prediction` and `prompt_cache_key`. Each is sent only when the client set it;
+ * a model that does not take one (reasoning_effort on a non-reasoning model) answers 400, which
+ * reaches the client as that upstream's 4xx.
+ */
+const OPENAI_API_PARAMETERS = ["max_completion_tokens", "reasoning_effort", "verbosity", "service_tier", "prediction", "prompt_cache_key", "user"];
 
 export const DEFAULT_PROVIDERS: Readonly<Record<string, ShippedProvider>> = {
-  openai: { name: "OpenAI", protocol: "openai", base_url: "https://api.openai.com/v1", collects_data: false, price_database_id: "openai", author: "openai" },
+  openai: { name: "OpenAI", protocol: "openai", base_url: "https://api.openai.com/v1", collects_data: false, price_database_id: "openai", author: "openai", extra_parameters: OPENAI_API_PARAMETERS },
   anthropic: { name: "Anthropic", protocol: "anthropic", base_url: "https://api.anthropic.com", collects_data: false, price_database_id: "anthropic", author: "anthropic" },
   google: {
     name: "Google AI Studio",

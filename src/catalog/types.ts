@@ -61,6 +61,11 @@ export interface ProviderInput {
   models?: "auto";
   /** `free`: models discovered on this provider cost nothing (the operator's own hardware). */
   pricing?: "free";
+  /**
+   * Parameters this upstream accepts beyond what its protocol's adapter sends by default (e.g. a
+   * vendor's own fields); added to the protocol default of its endpoints that list none.
+   */
+  extra_parameters?: string[];
 }
 
 /** One way to serve a model (config `models[].endpoints[]`). */
@@ -124,6 +129,8 @@ export interface CatalogInput {
   protocolParameters?: Readonly<Partial<Record<Protocol, readonly string[]>>>;
   /** Resolves the database's dated prices; the current time when absent. */
   now?: Date;
+  /** Output tokens held (and sent as `max_tokens`) for a request without one on an endpoint whose output limit is unknown. */
+  unknownOutputLimitTokens?: number;
 }
 
 /** A provider after merging defaults with the configuration. */
@@ -142,6 +149,8 @@ export interface Provider {
   discover: boolean;
   /** True when the operator marked the provider `pricing: free`. */
   free: boolean;
+  /** Parameters accepted beyond the protocol default (`providers.<slug>.extra_parameters`). */
+  extraParameters: string[];
 }
 
 /** One servable (model, provider) pair with exact integer prices. */
@@ -159,8 +168,18 @@ export interface Endpoint {
   pricingText: Required<Pick<PricingInput, "prompt" | "completion">> & PricingInput;
   sources: EndpointSources;
   contextLength: number;
+  /** The most output a request may ask for: the published limit, else the context window. */
   maxCompletionTokens: number;
-  inputModalities: InputModality[];
+  /** False when no source publishes the output limit (`maxCompletionTokens` is then the context window). */
+  outputLimitKnown: boolean;
+  /**
+   * Output tokens a request without `max_tokens` is held for: the published limit, or, when it is
+   * unknown, `catalog.unknown_output_limit_tokens` (capped by the context window), which is then
+   * also sent upstream as `max_tokens` so the answer cannot exceed what was held.
+   */
+  defaultOutputTokens: number;
+  /** What the endpoint reads; undefined when no source states it (routing then lets the upstream decide). */
+  inputModalities: InputModality[] | undefined;
   supportedParameters: string[];
   quantization: string | undefined;
   priceSource: string | undefined;
@@ -174,7 +193,8 @@ export interface Model {
   description: string;
   created: number;
   contextLength: number;
-  inputModalities: InputModality[];
+  /** Union over the endpoints that state theirs; undefined when none does. */
+  inputModalities: InputModality[] | undefined;
   /** Union over endpoints. */
   supportedParameters: string[];
   endpoints: Endpoint[];

@@ -39,6 +39,8 @@ const providerSchema = z.object({
   models: z.literal("auto").optional(),
   /** `free`: the provider's discovered models cost nothing (Ollama, vLLM on the operator's hardware). */
   pricing: z.literal("free").optional(),
+  /** Parameters the upstream accepts beyond its protocol's default (e.g. a vendor's own fields). */
+  extra_parameters: z.array(z.string().min(1)).optional(),
 });
 
 const inputModalities = z.array(z.enum(["text", "image", "audio", "file"]));
@@ -83,6 +85,11 @@ export const fileSchema = z
         include_default: z.boolean().default(true),
         /** `daily`: refresh prices from the price database's published data (network); absent or `off`: never. */
         update_prices: z.enum(["off", "daily"]).optional(),
+        /**
+         * Output tokens a request without max_tokens is held for (and sent upstream as max_tokens)
+         * on an endpoint whose output limit no source publishes.
+         */
+        unknown_output_limit_tokens: z.number().int().positive().optional(),
       })
       .strict()
       .default({ include_default: true }),

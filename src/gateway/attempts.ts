@@ -7,6 +7,7 @@
  * and fed to the health statistics.
  */
 import { performance } from "node:perf_hooks";
+import type { Endpoint } from "../catalog/types.js";
 import type { Protocol } from "../domain/protocols.js";
 import { AppError, internalError } from "../domain/errors.js";
 import type { CancelSignal } from "../domain/cancellation.js";
@@ -15,6 +16,7 @@ import type { PlannedAttempt } from "../routing/types.js";
 import { UpstreamError, type AdapterContext, type ChatRequest, type ProviderAdapter, type UpstreamTimeouts } from "../providers/spec.js";
 import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import { byokKeyRejected, isKeyRejection } from "../byok/byok-charge.js";
+import { defaultOutputTokens } from "./quote.js";
 
 /** What the loop needs besides the plan. */
 export interface AttemptDeps {
@@ -36,6 +38,7 @@ export async function runAttempts<T>(
   deps: AttemptDeps,
   attempts: readonly PlannedAttempt[],
   request: ChatRequest,
+  promptTokensHeld: number,
   signal: CancelSignal | undefined,
   log: GenerationAttemptRow[],
   call: (adapter: ProviderAdapter, request: ChatRequest, context: AdapterContext) => Promise<T>,
@@ -81,7 +84,7 @@ export async function runAttempts<T>(
       ...(signal ? { signal } : {}),
     };
     try {
-      const value = await call(adapter, { ...request, model: endpoint.upstreamModel }, context);
+      const value = await call(adapter, requestFor(endpoint, request, promptTokensHeld), context);
       log.push(row(200, null, performance.now() - startedAt));
       return { ok: true, value, attempt, startedAt };
     } catch (caught) {
@@ -97,7 +100,9 @@ export async function runAttempts<T>(
         continue;
       }
       deps.health.record(endpoint.id, { atMs: deps.nowMs(), ok: false, rateLimited: upstream?.status === 429 });
-      if (!error.retryable) skippedModels.add(attempt.model.id);
+      // an endpoint not known to read the request's images, files or audio may refuse them: try the next one
+      const refusedUnverifiedInput = attempt.inputUnverified === true && upstream?.status !== undefined && upstream.status >= 400 && upstream.status < 500;
+      if (!error.retryable && !refusedUnverifiedInput) skippedModels.add(attempt.model.id);
     }
   }
   const error = lastError ?? internalError("No attempt could be made.");
@@ -105,4 +110,14 @@ export async function runAttempts<T>(
     error.metadata.previous_errors = log.map((entry) => ({ provider: entry.provider, status: entry.status, error: entry.error }));
   }
   return { ok: false, error };
+}
+
+/**
+ * The request as one endpoint receives it: its own model id, and, when the client set no
+ * `max_tokens` and the endpoint's output limit is unknown, the bounded default the hold was
+ * quoted for, so the answer can never cost more than was held.
+ */
+export function requestFor(endpoint: Endpoint, request: ChatRequest, promptTokensHeld: number): ChatRequest {
+  const bounded = request.max_tokens === undefined && !endpoint.outputLimitKnown;
+  return { ...request, model: endpoint.upstreamModel, ...(bounded ? { max_tokens: defaultOutputTokens(endpoint, promptTokensHeld) } : {}) };
 }

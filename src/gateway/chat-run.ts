@@ -52,7 +52,7 @@ export async function startChat<T>(
   const prepared = await prepareRequest(deps.prepare, caller, body, stream, meta.generationId, meta.sessionId);
   const log: GenerationAttemptRow[] = [];
   const startedAt = performance.now();
-  const result = await runAttempts<T>(attemptsFor(deps, caller), prepared.plan.attempts, prepared.input.request, meta.signal, log, call);
+  const result = await runAttempts<T>(attemptsFor(deps, caller), prepared.plan.attempts, prepared.input.request, prepared.quote.promptTokens, meta.signal, log, call);
   if (!result.ok) {
     const error = explainSkippedFallback(prepared, result.error);
     deps.end.conclude({ prepared, caller, meta }, { kind: "failed", error, log, latencyMs: performance.now() - startedAt, streamed: stream, settlement: NO_CHARGE });

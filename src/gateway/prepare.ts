@@ -108,6 +108,10 @@ export function refusal(
     affordable_tokens: affordable,
     model: quote.priciest.model.id,
   };
+  // without max_tokens the hold is for the endpoint's output limit, or the bound sent upstream where it is unknown
+  const requested = quote.maxTokensGiven
+    ? `You requested up to ${quote.outputTokens} tokens`
+    : `Without max_tokens this request is held for up to ${quote.outputTokens} output tokens`;
   if (affordable >= quote.outputTokens) {
     const whose = reservation.reason === "key_limit" ? "this key's remaining limit" : "your available balance";
     return paymentRequired(
@@ -117,7 +121,7 @@ export function refusal(
   }
   if (reservation.reason === "key_limit") {
     return paymentRequired(
-      `This request would exceed this key's spending limit. You requested up to ${quote.outputTokens} tokens, but the key's remaining limit can only afford ${affordable}. Lower max_tokens, raise the key's limit, or create a key with a higher limit.`,
+      `This request would exceed this key's spending limit. ${requested}, but the key's remaining limit can only afford ${affordable}. Lower max_tokens, raise the key's limit, or create a key with a higher limit.`,
       { ...metadata, reason: "key_limit" },
     );
   }
@@ -125,12 +129,12 @@ export function refusal(
   if (byok) {
     return paymentRequired(
       `This request runs on your own ${byok.provider} key, but the bring-your-own-key fee (${byok.feeBps / 100}% of the list price, up to $${metadata.required_usd}) is paid from credits. ` +
-        `You requested up to ${quote.outputTokens} tokens, but can only afford the fee for ${affordable}. Add credits to your farebox account, or lower max_tokens.`,
+        `${requested}, but can only afford the fee for ${affordable}. Add credits to your farebox account, or lower max_tokens.`,
       { ...metadata, reason: "insufficient_balance", is_byok: true },
     );
   }
   return paymentRequired(
-    `This request requires more credits, or fewer max_tokens. You requested up to ${quote.outputTokens} tokens, but can only afford ${affordable}. To increase, add credits to your farebox account.`,
+    `This request requires more credits, or fewer max_tokens. ${requested}, but can only afford ${affordable}. To increase, add credits to your farebox account.`,
     { ...metadata, reason: "insufficient_balance" },
   );
 }

@@ -1,11 +1,13 @@
 /**
  * The worst-case quote a request is held for before routing (reference §2): the prompt estimate
- * plus `max_tokens` (or the endpoint's maximum output when absent), at each candidate endpoint's
+ * plus `max_tokens` (when absent: the endpoint's published output limit, or the bounded default
+ * that is then sent upstream as `max_tokens` when the limit is unknown), at each candidate endpoint's
  * price, plus the fee; the reservation is the largest of these. When the balance cannot cover it, the
  * 402 says how many output tokens it can afford, so a client can lower `max_tokens` itself.
  */
 import { computeCharge, type TokenUsage } from "../domain/charge.js";
 import type { Nano } from "../domain/money.js";
+import type { Endpoint } from "../catalog/types.js";
 import type { PlannedAttempt } from "../routing/types.js";
 
 /**
@@ -25,10 +27,23 @@ export interface Quote {
   promptTokens: number;
   /** Output tokens assumed for the priciest attempt. */
   outputTokens: number;
+  /** False when the client set no max_tokens (the endpoint's default output was held). */
+  maxTokensGiven: boolean;
 }
 
 function worstUsage(attempt: PlannedAttempt, promptTokens: number, maxTokens: number | undefined, images: number): TokenUsage {
-  return { promptTokens, completionTokens: maxTokens ?? attempt.endpoint.maxCompletionTokens, images };
+  return { promptTokens, completionTokens: maxTokens ?? defaultOutputTokens(attempt.endpoint, promptTokens), images };
+}
+
+/**
+ * Output tokens held for a request without `max_tokens`: the endpoint's published output limit,
+ * or, when that is unknown, its bounded default, further capped so that the held prompt plus the
+ * output fit the context window (servers such as vLLM refuse a max_tokens that overflows it).
+ * Where the limit is unknown this is also what the upstream receives as `max_tokens`.
+ */
+export function defaultOutputTokens(endpoint: Endpoint, promptTokensHeld: number): number {
+  if (endpoint.outputLimitKnown) return endpoint.maxCompletionTokens;
+  return Math.max(1, Math.min(endpoint.defaultOutputTokens, endpoint.contextLength - promptTokensHeld));
 }
 
 /**
@@ -47,7 +62,7 @@ export function quoteWorstCase(attempts: readonly PlannedAttempt[], promptEstima
   for (const attempt of attempts) {
     const usage = worstUsage(attempt, promptTokens, maxTokens, images);
     const totalNano = creditCostNano(attempt, usage, feeBps);
-    if (!best || totalNano > best.reservedNano) best = { reservedNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens };
+    if (!best || totalNano > best.reservedNano) best = { reservedNano: totalNano, priciest: attempt, promptTokens, outputTokens: usage.completionTokens, maxTokensGiven: maxTokens !== undefined };
   }
   if (!best) throw new RangeError("quoteWorstCase needs at least one attempt");
   return best;

@@ -4,7 +4,7 @@
  * image, document and audio input, tool use, required parameters, max price, output length, context
  * window. Where an operator setting would change the outcome, the message and `metadata.setting` name it.
  */
-import type { Endpoint, Model } from "../catalog/types.js";
+import type { Endpoint, InputModality, Model } from "../catalog/types.js";
 import { AppError, notFound } from "../domain/errors.js";
 import { providerMatches } from "./preferences.js";
 import type { RoutingRequest } from "./types.js";
@@ -33,6 +33,20 @@ const constraint = (model: Model, message: string, excludedBy: string, extra: Re
     availability: { code: "constraint_filtered", retryable: false, requested_models: [model.id], excluded_by: excludedBy },
     ...extra,
   });
+
+/**
+ * Whether an endpoint may receive input of this kind: yes when its modalities are unknown (no
+ * source states them; the upstream decides, and its rejection is handled like any upstream 4xx),
+ * else only when a source lists it.
+ */
+function reads(endpoint: Endpoint, modality: InputModality): boolean {
+  return endpoint.inputModalities === undefined || endpoint.inputModalities.includes(modality);
+}
+
+/** Whether the request carries input that `endpoint` is not known to read (its modalities are unknown). */
+export function inputUnverified(endpoint: Endpoint, request: RoutingRequest): boolean {
+  return endpoint.inputModalities === undefined && (request.hasImages || request.hasFiles === true || request.hasAudio === true);
+}
 
 /** The config file settings that decide what an endpoint can do. */
 const SETTING = {
@@ -103,18 +117,18 @@ const FILTERS: readonly Filter[] = [
   },
   {
     step: "image_input",
-    keep: (endpoint, request) => !request.hasImages || endpoint.inputModalities.includes("image"),
+    keep: (endpoint, request) => !request.hasImages || reads(endpoint, "image"),
     fail: (model) => bySetting(model, `No endpoints found for ${model.id} that support image input.`, "input_modalities", SETTING.modalities),
   },
   {
     step: "file_input",
-    keep: (endpoint, request) => request.hasFiles !== true || endpoint.inputModalities.includes("file"),
+    keep: (endpoint, request) => request.hasFiles !== true || reads(endpoint, "file"),
     fail: (model) =>
       bySetting(model, `No endpoints found for ${model.id} that support file input (PDF): none lists "file" in its input_modalities.`, "input_modalities", SETTING.modalities),
   },
   {
     step: "audio_input",
-    keep: (endpoint, request) => request.hasAudio !== true || endpoint.inputModalities.includes("audio"),
+    keep: (endpoint, request) => request.hasAudio !== true || reads(endpoint, "audio"),
     fail: (model) =>
       bySetting(model, `No endpoints found for ${model.id} that support audio input: none lists "audio" in its input_modalities.`, "input_modalities", SETTING.modalities),
   },

@@ -10,7 +10,7 @@
  */
 import type { Catalog, Endpoint, Model } from "../catalog/types.js";
 import { badRequest, notFound, type AppError } from "../domain/errors.js";
-import { filterEndpoints } from "./endpoint-filters.js";
+import { filterEndpoints, inputUnverified } from "./endpoint-filters.js";
 import { orderEndpoints, sortBy } from "./order-endpoints.js";
 import type { PlannedAttempt, PlannerContext, RoutePlan, RoutingRequest, SortBy } from "./types.js";
 
@@ -53,7 +53,7 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
       errors.push(filtered.error);
       continue;
     }
-    pushUnique(attempts, orderEndpoints(filtered.endpoints, scoped, context).map((endpoint) => ({ model: resolved.model, endpoint })));
+    pushUnique(attempts, orderEndpoints(filtered.endpoints, scoped, context).map((endpoint) => attemptOf(resolved.model, endpoint, request)));
   }
   if (attempts.length === 0) {
     const first = errors[0] ?? notFound("No endpoints found for this request.");
@@ -87,6 +87,10 @@ export function resolveModel(id: string, catalog: Catalog): ResolvedModel {
   });
 }
 
+function attemptOf(model: Model, endpoint: Endpoint, request: RoutingRequest): PlannedAttempt {
+  return inputUnverified(endpoint, request) ? { model, endpoint, inputUnverified: true } : { model, endpoint };
+}
+
 function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerContext): { attempts: PlannedAttempt[]; error?: AppError } {
   const sort = request.provider.sort ?? "price";
   const candidates: { model: Model; best: Endpoint; attempts: PlannedAttempt[] }[] = [];
@@ -95,7 +99,7 @@ function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerCon
     if (filtered.error) continue;
     const ordered = orderEndpoints(filtered.endpoints, request, context);
     const best = sortBy(filtered.endpoints, sort, context.health, context.nowMs)[0]!;
-    candidates.push({ model, best, attempts: ordered.map((endpoint) => ({ model, endpoint })) });
+    candidates.push({ model, best, attempts: ordered.map((endpoint) => attemptOf(model, endpoint, request)) });
   }
   if (candidates.length === 0) {
     return {

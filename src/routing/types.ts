@@ -89,6 +89,12 @@ export interface PlannedAttempt {
   endpoint: Endpoint;
   /** Set when the attempt runs on the account's own provider key (BYOK): that key, and the BYOK fee. */
   byok?: { provider: string; secret: { reveal(): string; readonly lastFour: string }; alwaysUse: boolean; feeBps: number };
+  /**
+   * True when the request carries images, files or audio and no source states whether this
+   * endpoint reads them: its 4xx rejection is then taken as "cannot read it" and the model's next
+   * endpoint is tried, instead of giving the model up as for a request at fault.
+   */
+  inputUnverified?: boolean;
 }
 
 /** The planner's answer. */

@@ -41,6 +41,7 @@ export function catalogFromConfig(config: Config): LiveCatalog {
     providers: config.providers,
     models: config.models,
     protocolParameters: PROTOCOL_PARAMETERS,
+    ...(config.catalog.unknown_output_limit_tokens === undefined ? {} : { unknownOutputLimitTokens: config.catalog.unknown_output_limit_tokens }),
   });
 }
 

@@ -31,11 +31,37 @@ describe("default catalog", () => {
     expect([...catalog.providers.values()].every((p) => p.apiKey === undefined)).toBe(true);
   });
 
+  it("OpenAI's own API takes its reasoning effort, verbosity, service tier and prediction; other OpenAI-shaped upstreams do not claim them", () => {
+    const openai = catalog.models.get("openai/gpt-5.5")!.endpoints.find((e) => e.provider.slug === "openai")!;
+    for (const name of ["reasoning_effort", "verbosity", "service_tier", "prediction", "max_completion_tokens"]) {
+      expect(openai.supportedParameters).toContain(name);
+    }
+    const groq = [...catalog.models.values()].flatMap((m) => m.endpoints).find((e) => e.provider.slug === "groq")!;
+    expect(groq.supportedParameters).not.toContain("reasoning_effort");
+    expect(groq.supportedParameters).not.toContain("verbosity");
+  });
+
+  it("the output bound for unknown limits is configurable and never exceeds the context window; a published limit is held as is", () => {
+    const bounded = buildCatalog({ unknownOutputLimitTokens: 2_000 });
+    expect(bounded.models.get("openai/gpt-5.5")!.endpoints[0]!.defaultOutputTokens).toBe(2_000);
+    const stated = buildCatalog({
+      includeDefault: false,
+      providers: { p: { protocol: "openai", base_url: "http://127.0.0.1:1/v1" } },
+      discovered: { p: [{ id: "limited", contextLength: 100_000, maxCompletionTokens: 50_000 }] },
+    });
+    const endpoints = [...stated.models.values()].flatMap((m) => m.endpoints);
+    const limited = endpoints.find((e) => e.upstreamModel === "limited")!;
+    expect([limited.outputLimitKnown, limited.defaultOutputTokens]).toEqual([true, 50_000]);
+  });
+
   it("names what no source publishes instead of inventing it", () => {
     const endpoint = catalog.models.get("openai/gpt-5.5")!.endpoints[0]!;
-    expect(endpoint.sources.max_completion_tokens).toBe("unknown: bounded by the context window");
+    expect(endpoint.sources.max_completion_tokens).toBe("unknown: bounded by the context window; 16384 held and sent when max_tokens is absent");
     expect(endpoint.maxCompletionTokens).toBe(endpoint.contextLength);
+    expect(endpoint.outputLimitKnown).toBe(false);
+    expect(endpoint.defaultOutputTokens).toBe(16_384);
     expect(endpoint.sources.input_modalities).toMatch(/^unknown/);
+    expect(endpoint.inputModalities).toBeUndefined();
   });
 });
 

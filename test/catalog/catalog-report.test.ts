@@ -15,7 +15,9 @@ describe("npm run catalog's report", () => {
     const gpt55 = report.slice(report.indexOf("openai/gpt-5.5 —"));
     expect(gpt55).toMatch(/- openai \(gpt-5\.5\) \[key configured\]\n {6}price: in \$5, out \$30, cache read \$0\.5 per million tokens {2}\[genai-prices \(bundled\): openai\/gpt-5\.5\]/);
     expect(gpt55).toMatch(/above 271999 prompt tokens: in \$10, out \$45, cache read \$1/);
-    expect(gpt55).toMatch(/max output: 1000000 {2}\[unknown: bounded by the context window\]/);
+    expect(gpt55).toMatch(/max output: unknown {2}\[unknown: bounded by the context window; 16384 held and sent when max_tokens is absent\]/);
+    expect(gpt55).toMatch(/input: unknown {2}\[unknown: not filtered, the upstream decides\]/);
+    expect(gpt55).toMatch(/parameters: 22 {2}\[what the openai adapter sends \+ providers\.openai\.extra_parameters\]/);
     expect(report).toMatch(/local\/qwen — local\/qwen\n {2}- local \(qwen3\) \[key configured\]\n {6}price: in \$0, out \$0 per million tokens {2}\[config\]/);
     expect(report).toMatch(/parameters: 15 {2}\[what the openai adapter sends\]/);
     expect(report).toMatch(/\n\d{3} models, \d{3} endpoints\n$/);

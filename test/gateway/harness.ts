@@ -67,6 +67,10 @@ export interface HarnessOptions {
   /** More providers (e.g. fake Anthropic or Gemini upstreams the test started) and models, added to the catalog. */
   extraProviders?: NonNullable<Config["providers"]>;
   extraModels?: NonNullable<Config["models"]>;
+  /** Ships the price database's models too (catalog.include_default); off by default. */
+  includeDefault?: boolean;
+  /** catalog.unknown_output_limit_tokens */
+  unknownOutputLimitTokens?: number;
 }
 
 /** Starts everything; `balanceUsd` funds the test account. */
@@ -76,7 +80,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const gamma = options.byok ? await startFakeOpenAI() : undefined;
   const config = testConfig({
     fees: { credit_bps: FEE_BPS, byok_bps: options.byok?.feeBps ?? 0 },
-    catalog: { include_default: false },
+    catalog: {
+      include_default: options.includeDefault ?? false,
+      ...(options.unknownOutputLimitTokens === undefined ? {} : { unknown_output_limit_tokens: options.unknownOutputLimitTokens }),
+    },
     providers: {
       alpha: provider("Alpha", alpha.url, "alpha-key"),
       beta: provider("Beta", beta.url, "beta-key"),

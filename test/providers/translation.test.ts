@@ -75,6 +75,13 @@ describe("OpenAI-compatible translation", () => {
     expect(body).not.toHaveProperty("max_tokens");
   });
 
+  it("prefers max_completion_tokens whenever the endpoint lists it, even beside max_tokens (OpenAI's reasoning models refuse max_tokens)", () => {
+    const body = toOpenAIBody(request, context(["max_tokens", "max_completion_tokens"]), false);
+    expect(body.max_completion_tokens).toBe(100);
+    expect(body).not.toHaveProperty("max_tokens");
+    expect(toOpenAIBody(request, context(["max_tokens"]), false).max_tokens).toBe(100);
+  });
+
   it("passes the reasoning object to endpoints that accept it (OpenRouter-style)", () => {
     expect(toOpenAIBody(request, context(["reasoning", "max_tokens"]), false).reasoning).toEqual({ effort: "high" });
   });

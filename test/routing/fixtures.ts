@@ -17,6 +17,7 @@ export function testCatalog(): Catalog {
         id: "test/multi",
         context_length: 32_000,
         max_completion_tokens: 4_000,
+        input_modalities: ["text"],
         supported_parameters: ["tools", "temperature", "max_tokens"],
         endpoints: [
           { provider: "c", model: "m", pricing: { prompt: usd(3), completion: usd(3) }, supported_parameters: ["temperature", "max_tokens", "response_format"] },
@@ -25,8 +26,8 @@ export function testCatalog(): Catalog {
         ],
       },
       { id: "test/vision", context_length: 200_000, input_modalities: ["text", "image"], supported_parameters: ["tools"], endpoints: [{ provider: "b", model: "v", pricing: { prompt: usd(5), completion: usd(15) } }] },
-      { id: "test/cheap-small", context_length: 4_000, endpoints: [{ provider: "a", model: "s", pricing: { prompt: usd(0.1), completion: usd(0.2) } }] },
-      { id: "test/unconfigured", endpoints: [{ provider: "nokey", model: "u", pricing: { prompt: usd(1), completion: usd(1) } }] },
+      { id: "test/cheap-small", context_length: 4_000, input_modalities: ["text"], endpoints: [{ provider: "a", model: "s", pricing: { prompt: usd(0.1), completion: usd(0.2) } }] },
+      { id: "test/unconfigured", input_modalities: ["text"], endpoints: [{ provider: "nokey", model: "u", pricing: { prompt: usd(1), completion: usd(1) } }] },
     ],
   });
 }

@@ -33,7 +33,8 @@ const catalog = buildCatalog({
         { provider: "audio", model: "m", pricing: { prompt: "0.000003", completion: "0.000003" }, input_modalities: ["text", "file", "audio"] },
       ],
     },
-    { id: "test/other", context_length: 100_000, endpoints: [{ provider: "cheap", model: "o", pricing: { prompt: "0.0000005", completion: "0.0000005" } }] },
+    { id: "test/other", context_length: 100_000, endpoints: [{ provider: "cheap", model: "o", pricing: { prompt: "0.0000005", completion: "0.0000005" }, input_modalities: ["text"] }] },
+    { id: "test/unstated", context_length: 100_000, endpoints: [{ provider: "cheap", model: "u", pricing: { prompt: "0.0000005", completion: "0.0000005" } }] },
   ],
 });
 
@@ -54,6 +55,17 @@ describe("input modalities", () => {
     expect(slugs(media())).toEqual(["cheap", "docs", "audio"]);
     expect(slugs(media({ hasFiles: true }))).toEqual(["docs", "audio"]);
     expect(slugs(media({ hasAudio: true }))).toEqual(["audio"]);
+  });
+
+  it("an endpoint whose modalities no source states is not filtered out: the upstream decides", () => {
+    for (const media of [{ hasImages: true }, { hasFiles: true }, { hasAudio: true }]) {
+      const plan = planRoute(request({ model: "test/unstated", ...media }), catalog, context());
+      expect(plan.attempts.map((a) => a.endpoint.upstreamModel)).toEqual(["u"]);
+      expect(plan.attempts[0]!.inputUnverified).toBe(true);
+    }
+    expect(planRoute(request({ model: "test/unstated" }), catalog, context()).attempts[0]!.inputUnverified).toBeUndefined();
+    expect(planRoute(request({ model: "test/media", hasImages: true }), catalog, context()).attempts[0]!.inputUnverified).toBeUndefined();
+    expect(catalog.models.get("test/unstated")!.endpoints[0]!.inputModalities).toBeUndefined();
   });
 
   it("no endpoint reading the input is a 404 naming input_modalities", () => {

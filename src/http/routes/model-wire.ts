@@ -36,10 +36,17 @@ function topEndpoint(model: Model): Endpoint | undefined {
   return [...model.endpoints].sort(byPrice)[0];
 }
 
+/**
+ * OpenRouter's architecture object. Where no source states a model's input modalities the array
+ * holds only "text" (what every chat model reads) and `input_modalities_known: false` says the
+ * list is a lower bound: routing does not filter such a model out for images, files or audio.
+ */
 function architecture(model: Model): Record<string, unknown> {
+  const modalities = model.inputModalities ?? ["text"];
   return {
-    modality: `${model.inputModalities.join("+")}->text`,
-    input_modalities: model.inputModalities,
+    modality: `${modalities.join("+")}->text`,
+    input_modalities: modalities,
+    input_modalities_known: model.inputModalities !== undefined,
     output_modalities: ["text"],
     tokenizer: "Other",
     instruct_type: null,

@@ -52,7 +52,8 @@ export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stre
   const endUser = upstreamEndUser(request);
   if (endUser !== undefined && accepts(supported, "user")) body.user = endUser;
   if (request.max_tokens !== undefined) {
-    const useCompletionField = supported !== undefined && supported.includes("max_completion_tokens") && !supported.includes("max_tokens");
+    // an upstream that lists max_completion_tokens takes it (OpenAI's reasoning models take only it)
+    const useCompletionField = supported !== undefined && supported.includes("max_completion_tokens");
     body[useCompletionField ? "max_completion_tokens" : "max_tokens"] = request.max_tokens;
   }
   if (request.reasoning !== undefined) {
