@@ -33,7 +33,9 @@ describe("the named models at the database's prices", () => {
     expect(endpoint, `${modelId} on ${slug}`).toBeDefined();
     expect(endpoint!.upstreamModel).toBe(upstream);
     // a thousand tokens each: below every long-context tier, so this is the base price
-    const reference = calcPrice({ input_tokens: 1_000, output_tokens: 1_000 }, upstream, { providerId: databaseId });
+    // farebox bills the higher of time-of-day prices (DeepSeek's peak is 01:00-04:00 UTC): compare at a peak hour of today
+    const peak = new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`);
+    const reference = calcPrice({ input_tokens: 1_000, output_tokens: 1_000 }, upstream, { providerId: databaseId, timestamp: peak });
     expect(reference).not.toBeNull();
     expect(usd(endpoint!.pricing.promptNanoPerMillion) / 1_000).toBeCloseTo(reference!.input_price, 12);
     expect(usd(endpoint!.pricing.completionNanoPerMillion) / 1_000).toBeCloseTo(reference!.output_price, 12);
