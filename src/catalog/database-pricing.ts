@@ -25,19 +25,19 @@ function perToken(usdPerMillion: number): string {
 }
 
 /**
- * The prices in force at `now`. Dated prices take the latest one started; prices that differ by
- * time of day (off-peak discounts) take the highest input price, so a request is never billed
- * below what the provider may charge for it.
+ * The prices in force at `now`: the latest dated price already started (else the undated one,
+ * else, when every price starts in the future, the earliest listed), unless a time-of-day price
+ * (a peak window) is higher: the highest input price of these is billed at any hour, so a request
+ * is never billed below what the provider may charge for it.
  */
 export function pricesAt(model: ModelInfo, now: Date): ModelPrice {
   if (!Array.isArray(model.prices)) return model.prices;
-  const dated = model.prices.filter((entry) => entry.constraint?.type === "start_date" && now >= new Date(entry.constraint.start_date));
-  if (dated.length > 0) return dated[dated.length - 1]!.prices;
-  const undated = model.prices.filter((entry) => entry.constraint?.type !== "start_date");
-  // every price starts in the future: the earliest listed is the one that will apply first
-  const current = undated.length > 0 ? undated : model.prices.slice(0, 1);
+  const started = model.prices.filter((entry) => entry.constraint?.type === "start_date" && now >= new Date(entry.constraint.start_date));
+  const undated = model.prices.filter((entry) => entry.constraint === undefined);
+  const base = started.at(-1) ?? undated.at(-1) ?? model.prices[0]!;
+  const windows = model.prices.filter((entry) => entry.constraint?.type === "time_of_date");
   const inputOf = (prices: ModelPrice) => baseOf(prices.input_mtok) ?? 0;
-  return current.reduce((highest, entry) => (inputOf(entry.prices) > inputOf(highest) ? entry.prices : highest), current[0]!.prices);
+  return windows.reduce((highest, entry) => (inputOf(entry.prices) > inputOf(highest) ? entry.prices : highest), base.prices);
 }
 
 function baseOf(value: PriceValue): number | undefined {
