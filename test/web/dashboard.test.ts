@@ -9,7 +9,7 @@
 import OpenAI from "openai";
 import type { BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { captureBothWidths, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
+import { captureBothWidths, chartPixelsOfColor, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
 import { ANSWER, MODEL_ID, startDashboardWorld, type DashboardWorld } from "./support/dashboard-server.js";
 import { EVM_WALLET_NAME, installTestWallets, SOLANA_WALLET_NAME, type TestWallets } from "./support/test-wallets.js";
 
@@ -170,6 +170,9 @@ describe("the dashboard in a browser", () => {
     );
     expect(csv.split("\r\n")[0]).toMatch(/^model,requests,prompt_tokens,completion_tokens/);
     expect(csv).toContain(`${MODEL_ID},1,11,9`);
+    // by key, a key is named as its owner named it, not by its internal id
+    await page.locator("label", { hasText: /^By/ }).locator("select").selectOption("key");
+    await page.locator("[data-test=breakdown] tbody tr td", { hasText: /^browser test$/ }).waitFor();
     await captureBothWidths(page, "activity");
   });
 
@@ -206,8 +209,16 @@ describe("the dashboard in a browser", () => {
     // light and dark follow the system
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const light = await background();
+    const ink = () => page.evaluate(() => getComputedStyle(document.body).color);
+    const lightInk = await ink();
+    expect(await chartPixelsOfColor(page, lightInk)).toBeGreaterThan(20);
     await page.emulateMedia({ colorScheme: "dark" });
     expect(await background()).not.toBe(light);
+    // the charts' axes (drawn on a canvas, which knows no CSS) follow the switch without a reload
+    const darkInk = await ink();
+    expect(darkInk).not.toBe(lightInk);
+    await expect.poll(() => chartPixelsOfColor(page, darkInk)).toBeGreaterThan(20);
+    expect(await chartPixelsOfColor(page, lightInk)).toBe(0);
     await captureBothWidths(page, "rankings-dark");
     await page.emulateMedia({ colorScheme: "light" });
   });
@@ -224,9 +235,16 @@ describe("the dashboard in a browser", () => {
   it("links a Wallet Standard Solana wallet, signs out, and signs in with it into the same account", async () => {
     await page.getByRole("link", { name: "Keys", exact: true }).click();
     await page.getByText("Link another wallet").click();
-    await page.getByRole("button", { name: `Link ${SOLANA_WALLET_NAME} (Solana)` }).click();
+    const [verified] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith("/api/v1/auth/verify")),
+      page.getByRole("button", { name: `Link ${SOLANA_WALLET_NAME} (Solana)` }).click(),
+    ]);
     const solanaShort = `${wallets.solana.address.slice(0, 6)}…${wallets.solana.address.slice(-4)}`;
     await page.locator("[data-test=wallets]").getByText(solanaShort).waitFor();
+    // linking answered with a fresh management key the page has no use for: it is revoked, not left alive
+    const spareKey = ((await verified.json()) as { key: string }).key;
+    const spareKeyWorks = async () => (await fetch(`${world.url}/api/v1/credits/balance`, { headers: { authorization: `Bearer ${spareKey}` } })).status;
+    await expect.poll(spareKeyWorks).toBe(401);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in with your wallet" }).waitFor();
