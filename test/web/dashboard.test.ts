@@ -6,11 +6,13 @@
  * playground streams, rankings draw. Every page is captured at desktop and phone width, and any
  * console error, failed request or empty chart fails the test.
  */
+import { Keypair, PublicKey } from "@solana/web3.js";
 import OpenAI from "openai";
 import type { BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { captureBothWidths, chartPixelsOfColor, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
 import { ANSWER, MODEL_ID, startDashboardWorld, type DashboardWorld } from "./support/dashboard-server.js";
+import { installMint, mintTo, USDC_MINT } from "../support/solana-rpc/fixtures.js";
 import { EVM_WALLET_NAME, installTestWallets, SOLANA_WALLET_NAME, type TestWallets } from "./support/test-wallets.js";
 
 const PAYER = 1;
@@ -25,7 +27,13 @@ beforeAll(async () => {
   world = await startDashboardWorld(PAYER);
   context = await launchBrowser();
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: world.url });
-  wallets = await installTestWallets(context, world.anvil, PAYER);
+  wallets = await installTestWallets(context, world.anvil, PAYER, world.solana.url);
+  // the Solana wallet holds SOL for fees and 100 USDC
+  const mintAuthority = Keypair.generate();
+  world.solana.chain.airdrop(mintAuthority.publicKey, 1_000_000_000n);
+  world.solana.chain.airdrop(wallets.solana.address, 1_000_000_000n);
+  installMint(world.solana.chain, USDC_MINT, mintAuthority.publicKey);
+  mintTo(world.solana.chain, mintAuthority, USDC_MINT, new PublicKey(wallets.solana.address), 100_000_000n);
   page = await context.newPage();
   guard = guardPage(page);
 }, 120_000);
@@ -256,6 +264,39 @@ describe("the dashboard in a browser", () => {
     await expect.poll(() => page.locator("[data-test=deposit-status]").first().innerText()).toBe("credited");
     await expect.poll(balanceText).toMatch(/^\$[1-9]\.\d+$/);
     await page.locator("article[data-chain^='solana'] [data-qr^='solana:']").first().waitFor();
+  });
+
+  it("sends USDC from the Solana wallet with the intent's reference and shows it confirming, then credited, without a reload", { timeout: 60_000 }, async () => {
+    await page.getByRole("link", { name: "Credits", exact: true }).click();
+    const card = page.locator("article[data-chain^='solana']");
+    await card.getByLabel("USD", { exact: true }).fill("3");
+    await card.getByRole("button", { name: "Create intent" }).click();
+    const uri = await card.locator("[data-test=intent] [data-qr^='solana:']").getAttribute("data-qr");
+    const reference = new URLSearchParams(uri!.slice(uri!.indexOf("?") + 1)).get("reference");
+    expect(reference).toBeTruthy();
+    const amount = (await card.locator("[data-test=intent-amount]").innerText()).replace(" USDC", "");
+    const before = await balanceText();
+    await card.getByRole("button", { name: `Send with ${SOLANA_WALLET_NAME}` }).click();
+    await card.locator("[data-test=sent]").waitFor();
+    expect(wallets.solanaSent).toHaveLength(1);
+    const signature = wallets.solanaSent[0]!;
+    // what the chain executed: a transfer of exactly the intent's amount that names the reference key
+    const executed = world.solana.chain.anyTransaction(signature)!;
+    expect(executed.err).toBeFalsy();
+    expect(executed.accountKeys).toContain(reference);
+    expect(executed.accountKeys).toContain(wallets.solana.address);
+
+    const status = page.locator("[data-test=deposits] tr").filter({ has: page.locator(`code[title="${signature}"]`) }).locator("[data-test=deposit-status]");
+    await expect.poll(() => status.innerText(), { timeout: 10_000 }).toBe("confirming");
+    world.solana.chain.finalizeAll();
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).toBe("credited");
+    // exact decimals as the page shows them, compared in nano-USD
+    const nano = (text: string) => {
+      const [whole = "0", fraction = ""] = text.replace("$", "").split(".");
+      return BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, "0"));
+    };
+    await expect.poll(async () => nano(await balanceText()), { timeout: 10_000 }).toBe(nano(before) + nano(amount));
+    await captureBothWidths(page, "credits-solana");
   });
 
   it("shows the server's 402 in words: how many tokens the money left affords", async () => {
