@@ -11,7 +11,9 @@ import OpenAI from "openai";
 import type { BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { captureBothWidths, chartPixelsOfColor, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
-import { ANSWER, MODEL_ID, startDashboardWorld, type DashboardWorld } from "./support/dashboard-server.js";
+import type { Hex } from "viem";
+import { anvilAccount, artifact } from "../support/anvil.js";
+import { ANSWER, MODEL_ID, startDashboardWorld, TREASURY, type DashboardWorld } from "./support/dashboard-server.js";
 import { installMint, mintTo, USDC_MINT } from "../support/solana-rpc/fixtures.js";
 import { EVM_WALLET_NAME, installTestWallets, SOLANA_WALLET_NAME, type TestWallets } from "./support/test-wallets.js";
 
@@ -50,6 +52,15 @@ afterEach(() => {
 });
 
 const balanceText = () => page.locator("[data-test=balance]").innerText();
+/** The status cell of the deposit row of transaction `tx` on the Credits page. */
+const depositStatus = (tx: string) => page.locator("[data-test=deposits] tr").filter({ has: page.locator(`code[title="${tx}"]`) }).locator("[data-test=deposit-status]");
+const usdcAbi = artifact("MockUSDC").abi;
+/** Sends `amount` USDC base units from anvil account `from` to the treasury; the transaction's hash. */
+async function sendUsdcToTreasury(from: number, amount: bigint): Promise<Hex> {
+  const hash = await world.anvil.wallet(from).writeContract({ address: world.usdc, abi: usdcAbi, functionName: "transfer", args: [TREASURY, amount] });
+  await world.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  return hash;
+}
 
 describe("the dashboard in a browser", () => {
   it("serves the dashboard at / under 300 KB compressed, beside the API", async () => {
@@ -127,6 +138,35 @@ describe("the dashboard in a browser", () => {
     const [whole, fraction = ""] = amount.split(".");
     await expect.poll(balanceText, { timeout: 10_000 }).toBe(`$${whole}.${fraction.padEnd(2, "0")}`);
     await captureBothWidths(page, "credits");
+  });
+
+  it("shows a payment parked for the operator and an orphaned one as such, live", { timeout: 60_000 }, async () => {
+    // parked: an exchange (a wallet no account has linked) pays an intent's exact amount after the intent expired
+    const evmCard = page.locator("article[data-chain^='eip155']");
+    const intentUri = () => evmCard.locator("[data-test=intent] [data-qr^='ethereum:']").getAttribute("data-qr");
+    const previous = await intentUri();
+    await evmCard.getByLabel("USD", { exact: true }).fill("2");
+    await evmCard.getByRole("button", { name: "Create intent" }).click();
+    await expect.poll(intentUri).not.toBe(previous);
+    const baseUnits = (await intentUri())!.match(/uint256=(\d+)/)![1]!;
+    const exchange = 2;
+    await world.anvil.publicClient.waitForTransactionReceipt({
+      hash: await world.anvil.wallet(0).writeContract({ address: world.usdc, abi: usdcAbi, functionName: "mint", args: [anvilAccount(exchange).address, 10_000_000n] }),
+      pollingInterval: 20,
+    });
+    // the transfer's block is stamped two days on: past the intent's expiry
+    await world.anvil.testClient.increaseTime({ seconds: 2 * 86_400 });
+    const parked = await sendUsdcToTreasury(exchange, BigInt(baseUnits));
+    await world.anvil.mine(3);
+    await expect.poll(() => depositStatus(parked).innerText(), { timeout: 20_000 }).toBe("parked for the operator: its intent had expired");
+
+    // orphaned: a linked wallet's transfer seen confirming, then removed by a reorg
+    const orphan = await sendUsdcToTreasury(PAYER, 500_000n);
+    await expect.poll(() => depositStatus(orphan).innerText(), { timeout: 10_000 }).toMatch(/^confirming [0-2]\/3$/);
+    await world.anvil.testClient.request({ method: "anvil_reorg" as never, params: [1, []] as never });
+    await world.anvil.mine(5);
+    await expect.poll(() => depositStatus(orphan).innerText(), { timeout: 20_000 }).toBe("orphaned");
+    await captureBothWidths(page, "credits-parked-orphaned");
   });
 
   it("creates a key shown once, copies it, and the openai SDK calls a model with it", async () => {
@@ -261,7 +301,7 @@ describe("the dashboard in a browser", () => {
     await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
     await page.locator("header").getByText(solanaShort).waitFor();
     // the same account: the EVM wallet's deposit is there
-    await expect.poll(() => page.locator("[data-test=deposit-status]").first().innerText()).toBe("credited");
+    await expect.poll(() => depositStatus(wallets.sent[0]!).innerText()).toBe("credited");
     await expect.poll(balanceText).toMatch(/^\$[1-9]\.\d+$/);
     await page.locator("article[data-chain^='solana'] [data-qr^='solana:']").first().waitFor();
   });
