@@ -12,6 +12,7 @@ import type { RouteDeps } from "./http/routes/deps.js";
 import { registerHealthRoutes } from "./http/routes/health.js";
 import { registerKeyRoutes } from "./http/routes/keys.js";
 import { registerDepositRoutes } from "./http/routes/deposits.js";
+import { registerRecentBlockhashRoute } from "./http/routes/recent-blockhash.js";
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
@@ -76,6 +77,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerAdminRoutes(api, routeDeps);
     registerWalletAuthRoutes(api, routeDeps, wallet);
     registerDepositRoutes(api, routeDeps, wallet);
+    registerRecentBlockhashRoute(api, wallet);
     registerSessionRenewalRoute(api, routeDeps, wallet.sessionTtlMs);
     registerAccountOverviewRoutes(api, routeDeps);
     registerRecentGenerationsRoute(api, routeDeps);

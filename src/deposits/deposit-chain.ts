@@ -37,6 +37,11 @@ export interface DepositChain {
   attribution: string[];
   /** Current price of an asset for sizing an intent. */
   quote(asset: DepositAsset): Promise<AssetQuote>;
+  /**
+   * A recent blockhash from the operator's own RPC (Solana only), so a browser wallet can send a
+   * payment without the page knowing the RPC URL (which may hold an API key).
+   */
+  recentBlockhash?(): Promise<{ blockhash: string; lastValidBlockHeight: number }>;
   /** A payment-request URI (EIP-681, Solana Pay) for an exact amount. */
   paymentUri(asset: DepositAsset, amountBaseUnits: bigint, intentId: string): string;
 }

@@ -1,7 +1,7 @@
 /** Read models of deposits for the account API and the admin API. */
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { deposits } from "../db/schema/index.js";
+import { depositIntents, deposits } from "../db/schema/index.js";
 
 /** A deposit row as stored. */
 export type DepositRow = typeof deposits.$inferSelect;
@@ -12,16 +12,22 @@ export async function listAccountDeposits(db: Db, accountId: string, limit: numb
 }
 
 /**
- * Deposits an account can see: its own, plus not-yet-attributed ones sent from its linked wallets
- * (seen/confirming deposits are only attributed when they confirm).
+ * Deposits an account can see: its own, plus not-yet-attributed ones that are evidently its: sent
+ * from its linked wallets (seen/confirming deposits are only attributed when they confirm), or parked
+ * for the operator because they paid one of its intents after it had expired.
  */
 export async function listDepositsForWallets(db: Db, accountId: string, wallets: string[], limit: number): Promise<DepositRow[]> {
   const own = await listAccountDeposits(db, accountId, limit);
-  if (wallets.length === 0) return own;
+  const ownIntents = db.select({ id: depositIntents.id }).from(depositIntents).where(eq(depositIntents.accountId, accountId));
   const unconfirmed = await db
     .select()
     .from(deposits)
-    .where(and(inArray(deposits.fromAddress, wallets), inArray(deposits.status, ["seen", "orphaned"])))
+    .where(
+      or(
+        wallets.length === 0 ? undefined : and(inArray(deposits.fromAddress, wallets), inArray(deposits.status, ["seen", "orphaned"])),
+        and(eq(deposits.status, "unattributed"), inArray(deposits.intentId, ownIntents)),
+      ),
+    )
     .orderBy(desc(deposits.seenAt))
     .limit(limit);
   const byId = new Map([...own, ...unconfirmed].map((row) => [row.id, row]));

@@ -7,6 +7,8 @@
 import { getAddress, type PublicClient } from "viem";
 import type { SolanaChainConfig } from "../config/chains-schema.js";
 import { readFeedPrice } from "../chains/evm/price.js";
+import type { Connection } from "@solana/web3.js";
+import { createSolanaConnection } from "../chains/solana/connection.js";
 import { resolveTreasuryAssets, SOL_DECIMALS, type SolanaAssetConfig } from "../chains/solana/assets.js";
 import { encodeTransferRequest, referenceForIntent } from "../chains/solana/pay-url.js";
 import type { SolanaScanConfig } from "../chains/solana/scanner.js";
@@ -57,6 +59,7 @@ export function createSolanaDepositRuntime(
     tokenAddress: asset.mint,
     priced: Boolean(asset.price_feed),
   }));
+  let connection: Connection | undefined;
   const description: DepositChain = {
     chain,
     family: "solana",
@@ -71,6 +74,10 @@ export function createSolanaDepositRuntime(
       if (!feed) return { kind: "quote" };
       const price = await readFeedPrice(feed.client, feed.address, feed.maxAgeSeconds, now());
       return price.kind === "price" ? { kind: "quote", price } : { kind: "not_ready", reason: `${asset.symbol} price ${price.reason}` };
+    },
+    async recentBlockhash() {
+      connection ??= createSolanaConnection({ rpcUrl: config.rpc_url, commitment: config.commitment });
+      return connection.getLatestBlockhash("confirmed");
     },
     paymentUri(asset, amountBaseUnits, intentId) {
       return encodeTransferRequest({

@@ -2,7 +2,7 @@
 export { KEY_PREFIX, hashSecret, mintSecret } from "./secret.js";
 export { limitWindowStart } from "./limit-window.js";
 export type { LimitReset } from "./limit-window.js";
-export { createKey, deleteKey, findAccountKey, findKeyByHash, listKeys, updateKey } from "./repository.js";
+export { accountKeyNames, createKey, deleteKey, findAccountKey, findKeyByHash, listKeys, updateKey } from "./repository.js";
 export type { ApiKey, KeyChanges, KeyKind, NewKey } from "./repository.js";
 export { changeAccountKey, createInferenceKey } from "./inference-keys.js";
 export type { InferenceKeyInput } from "./inference-keys.js";

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { apiKeys } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
@@ -65,6 +65,19 @@ export async function findAccountKey(db: Db, accountId: string, hash: string): P
     .from(apiKeys)
     .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.hash, hash), isNull(apiKeys.deletedAt)));
   return key ?? null;
+}
+
+/**
+ * Name and hash of each of `ids` that belongs to the account, deleted keys included: usage outlives
+ * a key, and its name is how a person recognises it (the id is internal).
+ */
+export async function accountKeyNames(db: Db, accountId: string, ids: readonly string[]): Promise<Map<string, { name: string; hash: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: apiKeys.id, name: apiKeys.name, hash: apiKeys.hash })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), inArray(apiKeys.id, [...ids])));
+  return new Map(rows.map((row) => [row.id, { name: row.name, hash: row.hash }]));
 }
 
 /** An account's keys, oldest first, `limit` per page. */

@@ -71,6 +71,10 @@ describe("activity over HTTP", () => {
     expect(rows[k2!.id].errors).toBe(1);
     expect(rows[k2!.id].error_rate).toBe(0.5);
     expect(rows[k2!.id].ttft_p50_ms).not.toBeNull();
+    // each key named as its owner named it, with the hash GET /api/v1/keys lists it by
+    expect([rows[k1!.id].api_key_name, rows[k2!.id].api_key_name]).toEqual(["key 0", "key 1"]);
+    const listed = JSON.parse((await get("/api/v1/keys", s.a.managementKey)).text).data as { hash: string; name: string }[];
+    expect(listed.find((key) => key.name === "key 0")?.hash).toBe(rows[k1!.id].api_key_hash);
     expect(rows[k1!.id].latency_p50_ms).toBeGreaterThanOrEqual(0);
     expect(Object.keys(rows)).not.toContain(s.b.keys[0]!.id);
   });

@@ -138,4 +138,18 @@ describe("Solana wallets over HTTP", () => {
       expect.objectContaining({ tx: paid.signature, attribution: "reference", status: "credited" }),
     ]);
   });
+  it("hands out a recent blockhash through the operator's connection, without naming the RPC", async () => {
+    const answer = await get("/api/v1/credits/recent-blockhash?chain=solana");
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual({ chain: "solana:mainnet", blockhash: rpc.chain.svm.latestBlockhash(), last_valid_block_height: expect.any(Number) });
+    expect(JSON.stringify(answer.body)).not.toContain(rpc.url);
+    const unknown = await get("/api/v1/credits/recent-blockhash?chain=eip155:1");
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain("No configured Solana chain");
+    rpc.inject({ method: "getLatestBlockhash", kind: "rpc-error", message: "Node is behind" });
+    const down = await get("/v1/credits/recent-blockhash");
+    expect(down.status).toBe(503);
+    expect(down.body.error.message).toMatch(/did not answer with a blockhash/);
+    expect(JSON.stringify(down.body)).not.toContain(rpc.url);
+  });
 });

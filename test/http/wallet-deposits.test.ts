@@ -265,6 +265,29 @@ describe("wallet onboarding end to end", () => {
     expect((await post(`/api/v1/admin/deposits/${row.id}/assign`, { account_id: session.body.account_id }, TEST_ADMIN_TOKEN)).status).toBe(404);
     expect((await get("/api/v1/credits", session.body.key)).body.data.total_credits).toBe(7);
   });
+
+  it("lists a payment parked because its intent had expired to the intent's owner, and to nobody else", async () => {
+    const owner = await signIn(privateKeyToAccount(generatePrivateKey()));
+    const other = await signIn(privateKeyToAccount(generatePrivateKey()));
+    const intent = await post("/api/v1/credits/intents", { chain: anvil.chainId, asset: "USDC", amount_usd: "4" }, owner.body.key);
+    expect(intent.status).toBe(201);
+    const exchange = anvil.wallet(4);
+    await anvil.publicClient.waitForTransactionReceipt({
+      hash: await anvil.wallet(0).writeContract({ address: usdc, abi: usdcAbi, functionName: "mint", args: [exchange.account.address, 100_000_000n] }),
+      pollingInterval: 20,
+    });
+    // paid in a block stamped after the intent expired
+    const lateBy = Math.ceil((Date.parse(intent.body.expires_at) - Date.now()) / 1000) + 60;
+    await anvil.testClient.increaseTime({ seconds: lateBy });
+    const hash = await exchange.writeContract({ address: usdc, abi: usdcAbi, functionName: "transfer", args: [treasury, BigInt(intent.body.amount_base_units)] });
+    await anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await anvil.mine(3);
+    await sync();
+    const listed = (await get("/api/v1/credits/deposits", owner.body.key)).body.data;
+    expect(listed).toEqual([expect.objectContaining({ tx: hash, status: "unattributed", status_detail: "expired intent", intent_id: intent.body.id, usd_credited: null })]);
+    expect((await get("/api/v1/credits/deposits", other.body.key)).body.data).toEqual([]);
+    expect((await get("/api/v1/credits", owner.body.key)).body.data.total_credits).toBe(0);
+  });
 });
 
 describe("bad input is refused with a clear 4xx and creates nothing", () => {

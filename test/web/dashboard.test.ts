@@ -6,11 +6,15 @@
  * playground streams, rankings draw. Every page is captured at desktop and phone width, and any
  * console error, failed request or empty chart fails the test.
  */
+import { Keypair, PublicKey } from "@solana/web3.js";
 import OpenAI from "openai";
 import type { BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { captureBothWidths, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
-import { ANSWER, MODEL_ID, startDashboardWorld, type DashboardWorld } from "./support/dashboard-server.js";
+import { captureBothWidths, chartPixelsOfColor, emptyCharts, guardPage, launchBrowser, type PageProblems } from "./support/browser.js";
+import type { Hex } from "viem";
+import { anvilAccount, artifact } from "../support/anvil.js";
+import { ANSWER, MODEL_ID, startDashboardWorld, TREASURY, type DashboardWorld } from "./support/dashboard-server.js";
+import { installMint, mintTo, USDC_MINT } from "../support/solana-rpc/fixtures.js";
 import { EVM_WALLET_NAME, installTestWallets, SOLANA_WALLET_NAME, type TestWallets } from "./support/test-wallets.js";
 
 const PAYER = 1;
@@ -25,7 +29,13 @@ beforeAll(async () => {
   world = await startDashboardWorld(PAYER);
   context = await launchBrowser();
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: world.url });
-  wallets = await installTestWallets(context, world.anvil, PAYER);
+  wallets = await installTestWallets(context, world.anvil, PAYER, world.solana.url);
+  // the Solana wallet holds SOL for fees and 100 USDC
+  const mintAuthority = Keypair.generate();
+  world.solana.chain.airdrop(mintAuthority.publicKey, 1_000_000_000n);
+  world.solana.chain.airdrop(wallets.solana.address, 1_000_000_000n);
+  installMint(world.solana.chain, USDC_MINT, mintAuthority.publicKey);
+  mintTo(world.solana.chain, mintAuthority, USDC_MINT, new PublicKey(wallets.solana.address), 100_000_000n);
   page = await context.newPage();
   guard = guardPage(page);
 }, 120_000);
@@ -42,6 +52,15 @@ afterEach(() => {
 });
 
 const balanceText = () => page.locator("[data-test=balance]").innerText();
+/** The status cell of the deposit row of transaction `tx` on the Credits page. */
+const depositStatus = (tx: string) => page.locator("[data-test=deposits] tr").filter({ has: page.locator(`code[title="${tx}"]`) }).locator("[data-test=deposit-status]");
+const usdcAbi = artifact("MockUSDC").abi;
+/** Sends `amount` USDC base units from anvil account `from` to the treasury; the transaction's hash. */
+async function sendUsdcToTreasury(from: number, amount: bigint): Promise<Hex> {
+  const hash = await world.anvil.wallet(from).writeContract({ address: world.usdc, abi: usdcAbi, functionName: "transfer", args: [TREASURY, amount] });
+  await world.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  return hash;
+}
 
 describe("the dashboard in a browser", () => {
   it("serves the dashboard at / under 300 KB compressed, beside the API", async () => {
@@ -121,6 +140,35 @@ describe("the dashboard in a browser", () => {
     await captureBothWidths(page, "credits");
   });
 
+  it("shows a payment parked for the operator and an orphaned one as such, live", { timeout: 60_000 }, async () => {
+    // parked: an exchange (a wallet no account has linked) pays an intent's exact amount after the intent expired
+    const evmCard = page.locator("article[data-chain^='eip155']");
+    const intentUri = () => evmCard.locator("[data-test=intent] [data-qr^='ethereum:']").getAttribute("data-qr");
+    const previous = await intentUri();
+    await evmCard.getByLabel("USD", { exact: true }).fill("2");
+    await evmCard.getByRole("button", { name: "Create intent" }).click();
+    await expect.poll(intentUri).not.toBe(previous);
+    const baseUnits = (await intentUri())!.match(/uint256=(\d+)/)![1]!;
+    const exchange = 2;
+    await world.anvil.publicClient.waitForTransactionReceipt({
+      hash: await world.anvil.wallet(0).writeContract({ address: world.usdc, abi: usdcAbi, functionName: "mint", args: [anvilAccount(exchange).address, 10_000_000n] }),
+      pollingInterval: 20,
+    });
+    // the transfer's block is stamped two days on: past the intent's expiry
+    await world.anvil.testClient.increaseTime({ seconds: 2 * 86_400 });
+    const parked = await sendUsdcToTreasury(exchange, BigInt(baseUnits));
+    await world.anvil.mine(3);
+    await expect.poll(() => depositStatus(parked).innerText(), { timeout: 20_000 }).toBe("parked for the operator: its intent had expired");
+
+    // orphaned: a linked wallet's transfer seen confirming, then removed by a reorg
+    const orphan = await sendUsdcToTreasury(PAYER, 500_000n);
+    await expect.poll(() => depositStatus(orphan).innerText(), { timeout: 10_000 }).toMatch(/^confirming [0-2]\/3$/);
+    await world.anvil.testClient.request({ method: "anvil_reorg" as never, params: [1, []] as never });
+    await world.anvil.mine(5);
+    await expect.poll(() => depositStatus(orphan).innerText(), { timeout: 20_000 }).toBe("orphaned");
+    await captureBothWidths(page, "credits-parked-orphaned");
+  });
+
   it("creates a key shown once, copies it, and the openai SDK calls a model with it", async () => {
     await page.getByRole("link", { name: "Keys", exact: true }).click();
     await page.getByLabel("Name").fill("browser test");
@@ -170,6 +218,9 @@ describe("the dashboard in a browser", () => {
     );
     expect(csv.split("\r\n")[0]).toMatch(/^model,requests,prompt_tokens,completion_tokens/);
     expect(csv).toContain(`${MODEL_ID},1,11,9`);
+    // by key, a key is named as its owner named it, not by its internal id
+    await page.locator("label", { hasText: /^By/ }).locator("select").selectOption("key");
+    await page.locator("[data-test=breakdown] tbody tr td", { hasText: /^browser test$/ }).waitFor();
     await captureBothWidths(page, "activity");
   });
 
@@ -206,8 +257,16 @@ describe("the dashboard in a browser", () => {
     // light and dark follow the system
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const light = await background();
+    const ink = () => page.evaluate(() => getComputedStyle(document.body).color);
+    const lightInk = await ink();
+    expect(await chartPixelsOfColor(page, lightInk)).toBeGreaterThan(20);
     await page.emulateMedia({ colorScheme: "dark" });
     expect(await background()).not.toBe(light);
+    // the charts' axes (drawn on a canvas, which knows no CSS) follow the switch without a reload
+    const darkInk = await ink();
+    expect(darkInk).not.toBe(lightInk);
+    await expect.poll(() => chartPixelsOfColor(page, darkInk)).toBeGreaterThan(20);
+    expect(await chartPixelsOfColor(page, lightInk)).toBe(0);
     await captureBothWidths(page, "rankings-dark");
     await page.emulateMedia({ colorScheme: "light" });
   });
@@ -224,9 +283,16 @@ describe("the dashboard in a browser", () => {
   it("links a Wallet Standard Solana wallet, signs out, and signs in with it into the same account", async () => {
     await page.getByRole("link", { name: "Keys", exact: true }).click();
     await page.getByText("Link another wallet").click();
-    await page.getByRole("button", { name: `Link ${SOLANA_WALLET_NAME} (Solana)` }).click();
+    const [verified] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith("/api/v1/auth/verify")),
+      page.getByRole("button", { name: `Link ${SOLANA_WALLET_NAME} (Solana)` }).click(),
+    ]);
     const solanaShort = `${wallets.solana.address.slice(0, 6)}…${wallets.solana.address.slice(-4)}`;
     await page.locator("[data-test=wallets]").getByText(solanaShort).waitFor();
+    // linking answered with a fresh management key the page has no use for: it is revoked, not left alive
+    const spareKey = ((await verified.json()) as { key: string }).key;
+    const spareKeyWorks = async () => (await fetch(`${world.url}/api/v1/credits/balance`, { headers: { authorization: `Bearer ${spareKey}` } })).status;
+    await expect.poll(spareKeyWorks).toBe(401);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in with your wallet" }).waitFor();
@@ -235,9 +301,42 @@ describe("the dashboard in a browser", () => {
     await page.getByRole("heading", { name: "Credits", exact: true }).waitFor();
     await page.locator("header").getByText(solanaShort).waitFor();
     // the same account: the EVM wallet's deposit is there
-    await expect.poll(() => page.locator("[data-test=deposit-status]").first().innerText()).toBe("credited");
+    await expect.poll(() => depositStatus(wallets.sent[0]!).innerText()).toBe("credited");
     await expect.poll(balanceText).toMatch(/^\$[1-9]\.\d+$/);
     await page.locator("article[data-chain^='solana'] [data-qr^='solana:']").first().waitFor();
+  });
+
+  it("sends USDC from the Solana wallet with the intent's reference and shows it confirming, then credited, without a reload", { timeout: 60_000 }, async () => {
+    await page.getByRole("link", { name: "Credits", exact: true }).click();
+    const card = page.locator("article[data-chain^='solana']");
+    await card.getByLabel("USD", { exact: true }).fill("3");
+    await card.getByRole("button", { name: "Create intent" }).click();
+    const uri = await card.locator("[data-test=intent] [data-qr^='solana:']").getAttribute("data-qr");
+    const reference = new URLSearchParams(uri!.slice(uri!.indexOf("?") + 1)).get("reference");
+    expect(reference).toBeTruthy();
+    const amount = (await card.locator("[data-test=intent-amount]").innerText()).replace(" USDC", "");
+    const before = await balanceText();
+    await card.getByRole("button", { name: `Send with ${SOLANA_WALLET_NAME}` }).click();
+    await card.locator("[data-test=sent]").waitFor();
+    expect(wallets.solanaSent).toHaveLength(1);
+    const signature = wallets.solanaSent[0]!;
+    // what the chain executed: a transfer of exactly the intent's amount that names the reference key
+    const executed = world.solana.chain.anyTransaction(signature)!;
+    expect(executed.err).toBeFalsy();
+    expect(executed.accountKeys).toContain(reference);
+    expect(executed.accountKeys).toContain(wallets.solana.address);
+
+    const status = page.locator("[data-test=deposits] tr").filter({ has: page.locator(`code[title="${signature}"]`) }).locator("[data-test=deposit-status]");
+    await expect.poll(() => status.innerText(), { timeout: 10_000 }).toBe("confirming");
+    world.solana.chain.finalizeAll();
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).toBe("credited");
+    // exact decimals as the page shows them, compared in nano-USD
+    const nano = (text: string) => {
+      const [whole = "0", fraction = ""] = text.replace("$", "").split(".");
+      return BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, "0"));
+    };
+    await expect.poll(async () => nano(await balanceText()), { timeout: 10_000 }).toBe(nano(before) + nano(amount));
+    await captureBothWidths(page, "credits-solana");
   });
 
   it("shows the server's 402 in words: how many tokens the money left affords", async () => {

@@ -29,6 +29,7 @@ const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>(
       "/datasets/rankings-daily",
       "/datasets/app-rankings",
       "/credits/deposit-addresses",
+      "/credits/recent-blockhash",
     ].map((path): [string, Group] => [`${prefix}${path}`, "anonymous"]),
   ]),
 );

@@ -23,6 +23,8 @@ export interface AnalyticsRoutesDeps {
   now?: () => Date;
   /** A provider's display name from its slug, for /activity's `provider_name`. */
   providerName?: ProviderNames;
+  /** Name and hash of an account's keys by id, so group_by=key rows name their key; optional. */
+  keyNames?: (accountId: string, ids: readonly string[]) => Promise<Map<string, { name: string; hash: string }>>;
   /** How long a computed leaderboard is reused (ms); 0 disables. Default 30 s. */
   rankingsCacheMs?: number;
 }
@@ -81,6 +83,13 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRou
     }
     const json = activityJson(result, deps.providerName);
     if (q.group_by === "workspace") json.data = json.data.map((row) => ({ ...row, workspace_id: DEFAULT_WORKSPACE_ID }));
+    if (q.group_by === "key" && deps.keyNames) {
+      const names = await deps.keyNames(caller.accountId, json.data.map((row) => String(row.api_key_id)));
+      json.data = json.data.map((row) => {
+        const key = names.get(String(row.api_key_id));
+        return { ...row, api_key_name: key?.name ?? null, api_key_hash: key?.hash ?? null };
+      });
+    }
     return { ...json, from, to, group_by: q.group_by };
   });
 

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ByokStore } from "../../byok/store.js";
 import { DEFAULT_PROVIDERS } from "../../catalog/default-providers.js";
+import { accountKeyNames } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
 import { registerAnalyticsRoutes } from "./analytics.js";
 import { registerByokRoutes } from "./byok.js";
@@ -31,6 +32,7 @@ export function registerUsageInsightRoutes(
     preHandler: management,
     authenticate,
     now: deps.clock,
+    keyNames: (accountId, ids) => accountKeyNames(deps.db, accountId, ids),
     ...(options.providerName ? { providerName: options.providerName } : {}),
   });
   registerByokRoutes(app, {

@@ -55,6 +55,27 @@ export async function emptyCharts(page: Page): Promise<string[]> {
   return page.$$eval("[data-chart]", (charts) => charts.filter((c) => Number(c.getAttribute("data-points")) === 0).map((c) => c.getAttribute("data-chart") ?? "?"));
 }
 
+/**
+ * How many pixels of the first chart's canvas have about the colour `cssColor` (an `rgb(r, g, b)`
+ * string): the axes' labels are drawn in the page's text colour, so this tells which theme drew them.
+ */
+export async function chartPixelsOfColor(page: Page, cssColor: string): Promise<number> {
+  return page.$eval(
+    "[data-chart] canvas",
+    (canvas, color) => {
+      const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+      const context = (canvas as HTMLCanvasElement).getContext("2d")!;
+      const pixels = context.getImageData(0, 0, (canvas as HTMLCanvasElement).width, (canvas as HTMLCanvasElement).height).data;
+      let matches = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (pixels[i + 3]! > 240 && Math.abs(pixels[i]! - r) + Math.abs(pixels[i + 1]! - g) + Math.abs(pixels[i + 2]! - b) < 12) matches++;
+      }
+      return matches;
+    },
+    cssColor,
+  );
+}
+
 /** Screenshots the current page at desktop and phone width into test/web/screenshots. */
 export async function captureBothWidths(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

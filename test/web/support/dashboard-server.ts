@@ -59,7 +59,8 @@ function waitForReady(child: ChildProcessWithoutNullStreams, log: { text: string
 export async function startDashboardWorld(payerIndex: number): Promise<DashboardWorld> {
   const [anvil, solana, upstream] = await Promise.all([
     startAnvil(),
-    startSolanaRpc(),
+    // nothing is finalized until the test says so, so a Solana deposit is seen confirming first
+    startSolanaRpc({ finalizedLag: 1_000 }),
     startFakeOpenAI({ script: { text: ANSWER, usage: { prompt: 11, completion: 9 }, frameDelayMs: 120 } }),
   ]);
   const usdc = await anvil.deploy("MockUSDC");
@@ -99,7 +100,8 @@ export async function startDashboardWorld(payerIndex: number): Promise<Dashboard
       "  solana:",
       `    rpc_url: "${solana.url}"`,
       `    treasury: "${Keypair.generate().publicKey.toBase58()}"`,
-      "    commitment: confirmed",
+      "    commitment: finalized",
+    "    poll_interval_ms: 200",
       "    assets:",
       `      - { symbol: USDC, mint: "${USDC_MINT.toBase58()}", decimals: 6 }`,
       "",

@@ -2,10 +2,12 @@
 /**
  * Browser wallets for the dashboard tests, injected into every page before its scripts run: an
  * EIP-1193 provider announced with EIP-6963 whose requests are answered in Node by a local viem
- * account on anvil, and a Wallet Standard Solana wallet whose messages are signed in Node with a
- * local ed25519 keypair. The page sees exactly what a real extension would offer it.
+ * account on anvil, and a Wallet Standard Solana wallet whose messages and transactions are signed in
+ * Node with a local ed25519 keypair (transactions are sent to the Solana RPC harness, as a wallet
+ * sends through its own node). The page sees exactly what a real extension would offer it.
  */
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { VersionedTransaction } from "@solana/web3.js";
 import type { BrowserContext } from "playwright-core";
 import { toHex, type Account, type Hex } from "viem";
 import { anvilAccount, type Anvil } from "../../support/anvil.js";
@@ -22,6 +24,7 @@ function injectWallets(config: { icon: string; evmName: string; solanaName: stri
   const w = window as unknown as {
     __walletEvm(method: string, params: unknown): Promise<Answer>;
     __walletSolanaSign(message: number[]): Promise<number[]>;
+    __walletSolanaSend(transaction: number[]): Promise<number[]>;
   };
   const provider = {
     async request({ method, params }: { method: string; params?: unknown }) {
@@ -45,7 +48,7 @@ function injectWallets(config: { icon: string; evmName: string; solanaName: stri
     address: config.solanaAddress,
     publicKey: new Uint8Array(config.solanaPublicKey),
     chains: ["solana:mainnet"],
-    features: ["solana:signMessage"],
+    features: ["solana:signMessage", "solana:signAndSendTransaction"],
   };
   const wallet = {
     version: "1.0.0",
@@ -62,6 +65,12 @@ function injectWallets(config: { icon: string; evmName: string; solanaName: stri
         },
       },
       "standard:events": { version: "1.0.0", on: () => () => undefined },
+      "solana:signAndSendTransaction": {
+        version: "1.0.0",
+        supportedTransactionVersions: ["legacy", 0],
+        signAndSendTransaction: async (...inputs: { transaction: Uint8Array }[]) =>
+          Promise.all(inputs.map(async ({ transaction }) => ({ signature: new Uint8Array(await w.__walletSolanaSend([...transaction])) }))),
+      },
       "solana:signMessage": {
         version: "1.0.0",
         signMessage: async (...inputs: { message: Uint8Array }[]) =>
@@ -79,16 +88,22 @@ export interface TestWallets {
   solana: { address: string; privateKey: KeyObject };
   /** Transactions the EVM wallet sent. */
   sent: Hex[];
+  /** Signatures (base58) of the transactions the Solana wallet signed and sent. */
+  solanaSent: string[];
 }
 
-/** Installs both wallets in every page of `context`; EVM calls are signed by anvil account `evmIndex`. */
-export async function installTestWallets(context: BrowserContext, anvil: Anvil, evmIndex: number): Promise<TestWallets> {
+/**
+ * Installs both wallets in every page of `context`; EVM calls are signed by anvil account `evmIndex`,
+ * Solana transactions are sent to the JSON-RPC server at `solanaRpcUrl`.
+ */
+export async function installTestWallets(context: BrowserContext, anvil: Anvil, evmIndex: number, solanaRpcUrl: string): Promise<TestWallets> {
   const evm = anvilAccount(evmIndex);
   const signer = anvil.wallet(evmIndex);
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const rawPublicKey = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
   const solana = { address: encodeBase58(rawPublicKey), privateKey: createPrivateKey(privateKey.export({ format: "pem", type: "pkcs8" })) };
   const sent: Hex[] = [];
+  const solanaSent: string[] = [];
 
   await context.exposeFunction("__walletEvm", async (method: string, params: unknown[]) => {
     switch (method) {
@@ -116,6 +131,20 @@ export async function installTestWallets(context: BrowserContext, anvil: Anvil, 
     }
   });
   await context.exposeFunction("__walletSolanaSign", (message: number[]) => [...sign(null, Buffer.from(message), solana.privateKey)]);
+  await context.exposeFunction("__walletSolanaSend", async (bytes: number[]) => {
+    const transaction = VersionedTransaction.deserialize(Uint8Array.from(bytes));
+    const signature = sign(null, transaction.message.serialize(), solana.privateKey);
+    transaction.addSignature(transaction.message.staticAccountKeys[0]!, signature);
+    const response = await fetch(solanaRpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [Buffer.from(transaction.serialize()).toString("base64"), { encoding: "base64" }] }),
+    });
+    const answer = (await response.json()) as { result?: string; error?: { message: string } };
+    if (!answer.result) throw new Error(`the Solana node refused the transaction: ${answer.error?.message}`);
+    solanaSent.push(answer.result);
+    return [...signature];
+  });
   await context.addInitScript(injectWallets, {
     icon: ICON,
     evmName: EVM_WALLET_NAME,
@@ -123,5 +152,5 @@ export async function installTestWallets(context: BrowserContext, anvil: Anvil, 
     solanaAddress: solana.address,
     solanaPublicKey: [...rawPublicKey],
   });
-  return { evm, solana, sent };
+  return { evm, solana, sent, solanaSent };
 }

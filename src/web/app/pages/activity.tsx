@@ -133,7 +133,7 @@ export function ActivityPage({ generation }: { generation: string | undefined })
       </div>
       <Busy when={csv.busy}>Preparing the CSV…</Busy>
       <ErrorLine message={csv.error ?? breakdown.error} />
-      <Breakdown rows={breakdown.data?.data} field={GROUPS[group]} />
+      <Breakdown rows={breakdown.data?.data} field={GROUPS[group]} heading={group} />
       <h2>Recent generations</h2>
       <ErrorLine message={log.error} />
       <GenerationLog lines={log.data?.data} open={generation} />
@@ -141,7 +141,13 @@ export function ActivityPage({ generation }: { generation: string | undefined })
   );
 }
 
-function Breakdown({ rows, field }: { rows: Row[] | undefined; field: string }) {
+/** What names a row: a key by the name its owner gave it (the id is internal; a key gone from the account keeps its id). */
+function groupLabel(row: Row, field: string): string {
+  const label = field === "api_key_id" ? (row.api_key_name ?? row.api_key_id) : row[field];
+  return label === null || label === undefined ? "(none)" : String(label);
+}
+
+function Breakdown({ rows, field, heading }: { rows: Row[] | undefined; field: string; heading: string }) {
   if (!rows) return <Busy when={true} />;
   if (rows.length === 0) return <p class="muted">No requests in this range.</p>;
   return (
@@ -149,7 +155,7 @@ function Breakdown({ rows, field }: { rows: Row[] | undefined; field: string }) 
       <table data-test="breakdown">
         <thead>
           <tr>
-            <th>{field}</th>
+            <th>{heading}</th>
             <th>Requests</th>
             <th>Prompt tokens</th>
             <th>Completion tokens</th>
@@ -161,7 +167,7 @@ function Breakdown({ rows, field }: { rows: Row[] | undefined; field: string }) 
         <tbody>
           {rows.map((row) => (
             <tr key={String(row[field])}>
-              <td>{row[field] ?? "(none)"}</td>
+              <td>{groupLabel(row, field)}</td>
               <td>{count(num(row.requests))}</td>
               <td>{count(num(row.prompt_tokens))}</td>
               <td>{count(num(row.completion_tokens))}</td>

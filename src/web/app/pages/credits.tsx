@@ -9,6 +9,8 @@ import { CopyButton } from "../ui/copy.js";
 import { Qr } from "../ui/qr.js";
 import { Busy, ErrorLine } from "../ui/status.js";
 import { connectEvm, sendEvmPayment } from "../wallets/evm.js";
+import { connectSolana } from "../wallets/solana.js";
+import { canSendSolana, sendSolanaPayment, solanaPayReference } from "../wallets/solana-payment.js";
 import { useWallets } from "../wallets/use-wallets.js";
 
 interface Balance {
@@ -46,6 +48,15 @@ interface Deposit {
   seen_at: string;
 }
 
+/** A transaction the wallet sent from this page, shown as confirming until the chain listener records it. */
+interface SentDeposit {
+  chain: string;
+  tx: string;
+  amount: string;
+  asset: string;
+  at: string;
+}
+
 /** Live views refresh this often while the page is open. */
 const LIVE_MS = 2_000;
 
@@ -53,6 +64,8 @@ export function CreditsPage() {
   const balance = useResource<Balance>("/api/v1/credits/balance", { pollMs: LIVE_MS });
   const chains = useResource<{ data: DepositChain[] }>("/api/v1/credits/deposit-addresses");
   const deposits = useResource<{ data: Deposit[] }>("/api/v1/credits/deposits?limit=50", { pollMs: LIVE_MS });
+  const [sent, setSent] = useState<SentDeposit[]>([]);
+  const onSent = (deposit: SentDeposit) => setSent((list) => [deposit, ...list]);
   return (
     <section>
       <h1>Credits</h1>
@@ -66,10 +79,10 @@ export function CreditsPage() {
       <Busy when={chains.loading && !chains.data} />
       <ErrorLine message={chains.error} />
       {chains.data?.data.length === 0 ? <p class="muted">This gateway accepts no deposits: its operator configured no chain.</p> : null}
-      {chains.data?.data.map((chain) => <ChainDeposit chain={chain} key={chain.chain} />)}
+      {chains.data?.data.map((chain) => <ChainDeposit chain={chain} key={chain.chain} onSent={onSent} />)}
       <h2>Deposits</h2>
       <ErrorLine message={deposits.error} />
-      <DepositTable deposits={deposits.data?.data} />
+      <DepositTable deposits={deposits.data?.data} sent={sent} />
     </section>
   );
 }
@@ -88,7 +101,7 @@ function treasuryUri(chain: DepositChain): string {
   return chain.family === "evm" ? `ethereum:${chain.address}@${chain.chain_id}` : `solana:${chain.address}`;
 }
 
-function ChainDeposit({ chain }: { chain: DepositChain }) {
+function ChainDeposit({ chain, onSent }: { chain: DepositChain; onSent: (deposit: SentDeposit) => void }) {
   const [asset, setAsset] = useState(chain.assets[0]?.symbol ?? "");
   const [amount, setAmount] = useState("10");
   const [intent, setIntent] = useState<Intent>();
@@ -130,18 +143,22 @@ function ChainDeposit({ chain }: { chain: DepositChain }) {
           </form>
           <Busy when={action.busy}>Reserving an exact amount…</Busy>
           <ErrorLine message={action.error} />
-          {intent ? <IntentCard intent={intent} chain={chain} /> : null}
+          {intent ? <IntentCard intent={intent} chain={chain} onSent={onSent} /> : null}
         </div>
       </div>
     </article>
   );
 }
 
-function IntentCard({ intent, chain }: { intent: Intent; chain: DepositChain }) {
+function IntentCard({ intent, chain, onSent }: { intent: Intent; chain: DepositChain; onSent: (deposit: SentDeposit) => void }) {
   const wallets = useWallets();
   const action = useAction();
   const [sent, setSent] = useState<string>();
   const asset = chain.assets.find((a) => a.symbol === intent.asset);
+  const record = (tx: string) => {
+    setSent(tx);
+    onSent({ chain: chain.chain, tx, amount: intent.amount, asset: intent.asset, at: new Date().toISOString() });
+  };
   const send = (index: number) =>
     action.run(async () => {
       const wallet = wallets.evm[index];
@@ -153,7 +170,24 @@ function IntentCard({ intent, chain }: { intent: Intent; chain: DepositChain }) 
         token: asset.native ? null : (asset.token_address as Address),
         amountBaseUnits: BigInt(intent.amount_base_units),
       });
-      setSent(hash);
+      record(hash);
+    });
+  const solanaSenders = wallets.solana.filter(canSendSolana);
+  const sendSolana = (index: number) =>
+    action.run(async () => {
+      const wallet = solanaSenders[index];
+      if (!wallet || !asset) return;
+      const account = await connectSolana(wallet);
+      record(
+        await sendSolanaPayment(wallet, account, {
+          chain: chain.chain,
+          treasury: intent.address,
+          mint: asset.native ? null : asset.token_address,
+          decimals: asset.decimals,
+          amountBaseUnits: BigInt(intent.amount_base_units),
+          reference: solanaPayReference(intent.uri),
+        }),
+      );
     });
   return (
     <div class="intent" data-test="intent">
@@ -168,7 +202,12 @@ function IntentCard({ intent, chain }: { intent: Intent; chain: DepositChain }) 
               Send with {wallet.name}
             </button>
           ))
-        : <p class="muted">Scan the code with a Solana wallet app (Solana Pay), or copy the amount.</p>}
+        : solanaSenders.map((wallet, index) => (
+            <button type="button" disabled={action.busy} onClick={() => sendSolana(index)} key={wallet.name}>
+              Send with {wallet.name}
+            </button>
+          ))}
+      {chain.family === "solana" ? <p class="muted">Or scan the code with a Solana wallet app (Solana Pay), or copy the amount.</p> : null}
       <Busy when={action.busy}>Confirm the payment in your wallet…</Busy>
       <ErrorLine message={action.error} />
       {sent ? <p data-test="sent">Sent: transaction {shortAddress(sent)}. Its status appears under Deposits.</p> : null}
@@ -176,9 +215,11 @@ function IntentCard({ intent, chain }: { intent: Intent; chain: DepositChain }) 
   );
 }
 
-function DepositTable({ deposits }: { deposits: Deposit[] | undefined }) {
+function DepositTable({ deposits, sent }: { deposits: Deposit[] | undefined; sent: SentDeposit[] }) {
   if (!deposits) return <Busy when={true} />;
-  if (deposits.length === 0) return <p class="muted">No deposit yet.</p>;
+  const listed = new Set(deposits.map((d) => d.tx.toLowerCase()));
+  const waiting = sent.filter((s) => !listed.has(s.tx.toLowerCase()));
+  if (deposits.length + waiting.length === 0) return <p class="muted">No deposit yet.</p>;
   return (
     <div class="table-wrap">
       <table data-test="deposits">
@@ -193,6 +234,22 @@ function DepositTable({ deposits }: { deposits: Deposit[] | undefined }) {
           </tr>
         </thead>
         <tbody>
+          {waiting.map((s) => (
+            <tr key={s.tx}>
+              <td>{when(s.at)}</td>
+              <td>{s.chain}</td>
+              <td>
+                {s.amount} {s.asset}
+              </td>
+              <td data-test="deposit-status" class="status-seen" title="Sent by your wallet; the gateway lists it once the chain has it">
+                confirming
+              </td>
+              <td>{usd(null)}</td>
+              <td>
+                <code title={s.tx}>{shortAddress(s.tx)}</code>
+              </td>
+            </tr>
+          ))}
           {deposits.map((d) => (
             <tr key={d.id}>
               <td>{when(d.seen_at)}</td>

@@ -1,5 +1,5 @@
 /** A uPlot line chart over days; `data-points` lets tests see that it drew data. */
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
@@ -15,9 +15,24 @@ export function dayToSeconds(day: string): number {
   return Date.parse(`${day}T00:00:00Z`) / 1000;
 }
 
+const DARK = "(prefers-color-scheme: dark)";
+
+/** The system's colour scheme, updated when the user switches it (no reload). */
+function useColorScheme(): "dark" | "light" {
+  const [dark, setDark] = useState(() => matchMedia(DARK).matches);
+  useEffect(() => {
+    const query = matchMedia(DARK);
+    const onChange = () => setDark(query.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, []);
+  return dark ? "dark" : "light";
+}
+
 /** `measured`: how many points came from the API (zero-filled days excluded); all non-null values when absent. */
 export function Chart({ title, days, series, measured }: { title: string; days: string[]; series: ChartSeries[]; measured?: number }) {
   const box = useRef<HTMLDivElement>(null);
+  const scheme = useColorScheme();
   useEffect(() => {
     const element = box.current;
     if (!element) return;
@@ -29,7 +44,8 @@ export function Chart({ title, days, series, measured }: { title: string; days: 
         width,
         height: 220,
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true } }))],
-        // a canvas knows no CSS variables: axes take the page's text colour (light or dark) when drawn
+        // a canvas knows no CSS variables: axes take the page's text colour (light or dark) when drawn,
+        // and the chart is drawn again when the system's scheme changes
         axes: [
           { stroke: ink, grid: { stroke: grid }, ticks: { stroke: grid } },
           { stroke: ink, size: 60, grid: { stroke: grid }, ticks: { stroke: grid } },
@@ -45,7 +61,7 @@ export function Chart({ title, days, series, measured }: { title: string; days: 
       removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [days, series]);
+  }, [days, series, scheme]);
   const points = measured ?? series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
   return (
     <figure class="chart" data-chart={title} data-points={days.length === 0 ? 0 : points}>
