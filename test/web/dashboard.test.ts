@@ -350,7 +350,7 @@ describe("the dashboard in a browser", () => {
     await page.getByLabel("Inference key").fill(tinyKey);
     await page.getByLabel("Message").fill("Say hello");
     await page.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => page.getByRole("alert").innerText()).toMatch(/You requested up to 1000 tokens, but the key's remaining limit can only afford \d+\./);
+    await expect.poll(() => page.getByRole("alert").innerText()).toMatch(/Without max_tokens this request is held for up to 1000 output tokens, but the key's remaining limit can only afford \d+\./);
   });
 
   it("disables, then deletes a key", async () => {
