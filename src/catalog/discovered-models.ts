@@ -8,13 +8,14 @@
 import { CanonicalIds, ownId } from "./canonical-ids.js";
 import { pricesAt, pricingFromDatabase } from "./database-pricing.js";
 import { CANONICAL_PROVIDER_ID, matchesLogic, type PriceData } from "./price-database.js";
-import type { DiscoveredModel, EndpointInput, InputModality, ModelInput, Provider } from "./types.js";
+import type { ListedModel } from "../domain/listed-model.js";
+import type { EndpointInput, InputModality, ModelInput, Provider } from "./types.js";
 
 const MODALITIES: readonly string[] = ["text", "image", "audio", "file"] satisfies InputModality[];
 
 /** Catalog entries for every provider's discovered models. */
 export function discoveredModels(
-  found: Readonly<Record<string, readonly DiscoveredModel[]>>,
+  found: Readonly<Record<string, readonly ListedModel[]>>,
   providers: ReadonlyMap<string, Provider>,
   data: PriceData,
   now: Date,

@@ -4,6 +4,7 @@
  * exact integer prices (nano-USD per million tokens) ready for computeCharge.
  */
 import type { Pricing } from "../domain/charge.js";
+import type { ListedModel } from "../domain/listed-model.js";
 import type { Protocol } from "../domain/protocols.js";
 import type { PriceData } from "./price-database.js";
 
@@ -101,19 +102,6 @@ export interface ModelInput {
   endpoints?: EndpointInput[];
 }
 
-/** One model an upstream listed (the shape every protocol's model lister returns). */
-export interface DiscoveredModel {
-  id: string;
-  name?: string;
-  description?: string;
-  created?: number;
-  contextLength?: number;
-  maxCompletionTokens?: number;
-  inputModalities?: string[];
-  supportedParameters?: string[];
-  /** Only from an OpenRouter-compatible listing: its prices (USD per token strings). */
-  pricing?: PricingInput;
-}
 
 /** Everything the catalog builder needs from the configuration. */
 export interface CatalogInput {
@@ -122,7 +110,7 @@ export interface CatalogInput {
   providers?: Record<string, ProviderInput>;
   models?: ModelInput[];
   /** Models discovery listed, by provider slug; merged under the config file's and over the shipped ones. */
-  discovered?: Readonly<Record<string, readonly DiscoveredModel[]>>;
+  discovered?: Readonly<Record<string, readonly ListedModel[]>>;
   /** The price database to build the shipped models from; the package's bundled data when absent. */
   priceData?: PriceData;
   /** What each protocol's adapter can send: the default supported_parameters of an endpoint. */

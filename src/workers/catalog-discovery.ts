@@ -6,7 +6,7 @@
  * fetch and the clock are injected; nothing starts until `runCatalogDiscovery` is called.
  */
 import type { LiveCatalog } from "../catalog/live-catalog.js";
-import type { DiscoveredModel } from "../catalog/types.js";
+import type { ListedModel } from "../domain/listed-model.js";
 import type { Protocol } from "../domain/protocols.js";
 import { runEvery } from "./run-every.js";
 
@@ -15,7 +15,7 @@ export type Lister = (
   target: { baseUrl: string; apiKey: string | undefined; headers: Record<string, string> },
   fetch: typeof globalThis.fetch,
   signal: AbortSignal,
-) => Promise<DiscoveredModel[]>;
+) => Promise<ListedModel[]>;
 
 /** What discovery logs through. */
 export interface DiscoveryLog {
@@ -48,7 +48,7 @@ const LISTING_TIMEOUT_MS = 15_000;
 
 /** Discovery state across passes: the last good listing of each provider. */
 export function createCatalogDiscovery(options: CatalogDiscoveryOptions) {
-  const lastGood: Record<string, DiscoveredModel[]> = {};
+  const lastGood: Record<string, ListedModel[]> = {};
 
   /** Lists every `models: auto` provider once and swaps the rebuilt catalog in. */
   async function pass(): Promise<DiscoveryPass> {

@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -27,6 +26,7 @@ import {
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { SHIPPED } from "./compile-contracts.js";
+import { freePort } from "./free-port.js";
 
 /** Anvil's funded dev accounts, derived from its default mnemonic ("test test … junk"). */
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -44,18 +44,6 @@ export interface Anvil {
   deploy(name: string, args?: readonly unknown[]): Promise<Address>;
   mine(blocks: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Path of the anvil binary shipped by the npm package (spawned directly so killing it really stops it). */

@@ -4,22 +4,10 @@
  * worker control it) with the worker's AbortSignal; a non-2xx answer or an unreadable body
  * throws, naming the URL and status.
  */
+import type { ListedModel } from "../../domain/listed-model.js";
 
-/** One model an upstream says it serves, with whatever facts its listing carries. */
-export interface ListedModel {
-  /** The id to send upstream. */
-  id: string;
-  name?: string;
-  description?: string;
-  /** Unix seconds. */
-  created?: number;
-  contextLength?: number;
-  maxCompletionTokens?: number;
-  inputModalities?: string[];
-  supportedParameters?: string[];
-  /** OpenRouter's pricing shape (USD per token strings), only from an OpenRouter-compatible listing. */
-  pricing?: { prompt: string; completion: string; input_cache_read?: string; input_cache_write?: string };
-}
+export type { ListedModel };
+
 
 /** Where and how to reach the upstream. */
 export interface ListingTarget {

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
@@ -15,6 +14,7 @@ import { artifact, startAnvil, type Anvil } from "../../support/anvil.js";
 import { startFakeOpenAI, type FakeUpstream } from "../../support/fake-upstreams/index.js";
 import { startSolanaRpc, type SolanaRpcServer } from "../../support/solana-rpc/server.js";
 import { USDC_MINT } from "../../support/solana-rpc/fixtures.js";
+import { freePort } from "../../support/free-port.js";
 
 const root = join(import.meta.dirname, "../../..");
 export const TREASURY = getAddress("0x0000000000000000000000000000000000d0d0d0");
@@ -31,17 +31,6 @@ export interface DashboardWorld {
   /** Everything the gateway printed. */
   output(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 function waitForReady(child: ChildProcessWithoutNullStreams, log: { text: string }): Promise<void> {
