@@ -10,19 +10,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { computeCharge } from "../../src/domain/charge.js";
-import { AppError } from "../../src/domain/errors.js";
 import { parseChatInput } from "../../src/gateway/chat-input.js";
+import { errorOf } from "../support/app-error.js";
 
 const PDF = "data:application/pdf;base64,JVBERi0xLjQK";
-const errorOf = (fn: () => unknown): AppError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-};
 
 describe("chat input", () => {
   it("keeps cache_control on content parts of every role", () => {

@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../src/domain/errors.js";
 import { HealthTracker } from "../../src/routing/health.js";
 import { parseProviderPreferences } from "../../src/routing/preferences.js";
 import { planRoute } from "../../src/routing/planner.js";
 import type { RoutingRequest } from "../../src/routing/types.js";
 import { context, request, seeded, testCatalog } from "./fixtures.js";
+import { errorOf } from "../support/app-error.js";
 
 const catalog = testCatalog();
 const providersOf = (req: RoutingRequest, ctx = context()) => planRoute(req, catalog, ctx).attempts.map((a) => a.endpoint.provider.slug);
-const errorOf = (fn: () => unknown): AppError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-};
 const prefs = (wire: unknown) => parseProviderPreferences(wire);
 
 describe("default load balancing", () => {

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
-import { AppError } from "../../src/domain/errors.js";
 import { HealthTracker } from "../../src/routing/health.js";
 import { planRoute } from "../../src/routing/planner.js";
 import { parseProviderPreferences } from "../../src/routing/preferences.js";
 import { SESSION_AFFINITY_TTL_MS, SessionAffinity } from "../../src/routing/session-affinity.js";
 import type { RoutingRequest } from "../../src/routing/types.js";
 import { context, request } from "./fixtures.js";
+import { errorOf } from "../support/app-error.js";
 
 const provider = (name: string) => ({ protocol: "openai" as const, base_url: "http://127.0.0.1:1/v1", api_key: "k", name });
 const catalog = buildCatalog({
@@ -40,15 +40,6 @@ const catalog = buildCatalog({
 
 const slugs = (req: RoutingRequest, ctx = context()) => planRoute(req, catalog, ctx).attempts.map((attempt) => attempt.endpoint.provider.slug);
 const media = (overrides: Partial<RoutingRequest> = {}) => request({ model: "test/media", ...overrides });
-const errorOf = (fn: () => unknown): AppError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-};
 
 describe("input modalities", () => {
   it("a document goes only to endpoints reading files, audio only to those reading audio", () => {
