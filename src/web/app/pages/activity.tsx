@@ -1,7 +1,7 @@
 /** Activity: spend, requests, tokens, latency and errors per day; breakdowns; CSV; the generation log. */
 import { useMemo, useState } from "preact/hooks";
 import { api } from "../api.js";
-import { count, usd, when } from "../format.js";
+import { count, counted, usd, when } from "../format.js";
 import { useResource } from "../resource.js";
 import { useAction } from "../ui/action.js";
 import { Chart } from "../ui/chart.js";
@@ -194,7 +194,7 @@ function GenerationLog({ lines, open }: { lines: LogLine[] | undefined; open: st
         {lines.map((line) => (
           <li key={line.id}>
             <button type="button" class="link" aria-expanded={opened === line.id} onClick={() => setOpened(opened === line.id ? undefined : line.id)}>
-              {when(line.created_at)} · {line.model} · {line.provider_name ?? "no provider"} · {count(line.tokens_prompt + line.tokens_completion)} tokens ·{" "}
+              {when(line.created_at)} · {line.model} · {line.provider_name ?? "no provider"} · {counted(line.tokens_prompt + line.tokens_completion, "token")} ·{" "}
               {usd(line.total_cost)} · {line.latency} ms{line.error_status ? ` · error ${line.error_status}` : ""}
               {line.attempts > 1 ? ` · ${line.attempts} attempts` : ""}
             </button>

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import type { Address } from "viem";
 import { api } from "../api.js";
-import { count, shortAddress, usd, when } from "../format.js";
+import { counted, shortAddress, usd, when } from "../format.js";
 import { useResource } from "../resource.js";
 import { useAction } from "../ui/action.js";
 import { CopyButton } from "../ui/copy.js";
@@ -268,7 +268,7 @@ function DepositTable({ deposits, sent }: { deposits: Deposit[] | undefined; sen
           ))}
         </tbody>
       </table>
-      <p class="muted">{count(deposits.length)} deposits. This list updates by itself.</p>
+      <p class="muted">{counted(deposits.length, "deposit")}. This list updates by itself.</p>
     </div>
   );
 }
