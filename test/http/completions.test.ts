@@ -194,6 +194,17 @@ describe("non-stream", () => {
   });
 });
 
+describe("OpenRouter's chat `prompt`", () => {
+  it("goes raw to an endpoint that serves /completions and answers as chat", async () => {
+    legacy.setScript({ text: "continued" });
+    const answer = await openai.chat.completions.create({ model: "test/text-legacy", prompt: "Go on:", max_tokens: 5 } as never as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    expect(legacy.lastRequest().url).toBe("/v1/completions");
+    expect(legacy.lastRequest().body).toMatchObject({ prompt: "Go on:" });
+    expect(answer.object).toBe("chat.completion");
+    expect(answer.choices[0]!.message.content).toBe("continued");
+  });
+});
+
 describe("stream", () => {
   it("streams text_completion chunks from every protocol, usage with cost last, billed as a chat stream", async () => {
     for (const route of ROUTES()) {
@@ -261,7 +272,7 @@ describe("refusals and bad input", () => {
   });
 
   it("answers 400 in OpenRouter's envelope naming the field, and 401 without a key", async () => {
-    const post = (body: unknown, key: string | undefined = h.key) =>
+    const post = (body: unknown, key: string | null = h.key) =>
       fetch(`${h.url}/api/v1/completions`, {
         method: "POST",
         headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json" },
@@ -283,7 +294,7 @@ describe("refusals and bad input", () => {
       expect(envelope.error.code).toBe(400);
       expect(envelope.error.message).toMatch(message);
     }
-    expect((await post({ model: "test/text-chat", prompt: "x" }, undefined)).status).toBe(401);
+    expect((await post({ model: "test/text-chat", prompt: "x" }, null)).status).toBe(401);
     const viaSdk = await openai.completions.create({ model: "test/text-chat", prompt: [[1, 2]] }).catch((e: unknown) => e);
     expect(viaSdk).toBeInstanceOf(OpenAI.BadRequestError);
   });
