@@ -75,6 +75,7 @@ function mergeProviders(configured: Record<string, ProviderInput>, problems: str
       discover: merged.models === "auto",
       free: merged.pricing === "free",
       extraParameters: [...(merged.extra_parameters ?? [])],
+      textCompletions: merged.text_completions === true,
     });
   }
   return out;

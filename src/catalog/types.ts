@@ -67,6 +67,11 @@ export interface ProviderInput {
    * vendor's own fields); added to the protocol default of its endpoints that list none.
    */
   extra_parameters?: string[];
+  /**
+   * True when the upstream also serves OpenAI's legacy text completions (`POST {base}/completions`,
+   * a raw `prompt` continued without a chat template) for its models.
+   */
+  text_completions?: boolean;
 }
 
 /** One way to serve a model (config `models[].endpoints[]`). */
@@ -139,6 +144,8 @@ export interface Provider {
   free: boolean;
   /** Parameters accepted beyond the protocol default (`providers.<slug>.extra_parameters`). */
   extraParameters: string[];
+  /** Serves raw prompts at `{base}/completions` (`providers.<slug>.text_completions`). */
+  textCompletions: boolean;
 }
 
 /** One servable (model, provider) pair with exact integer prices. */

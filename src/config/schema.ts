@@ -41,6 +41,8 @@ const providerSchema = z.object({
   pricing: z.literal("free").optional(),
   /** Parameters the upstream accepts beyond its protocol's default (e.g. a vendor's own fields). */
   extra_parameters: z.array(z.string().min(1)).optional(),
+  /** The upstream also serves OpenAI's legacy `POST {base}/completions` (raw prompts, no chat template). */
+  text_completions: z.boolean().optional(),
 });
 
 const inputModalities = z.array(z.enum(["text", "image", "audio", "file"]));

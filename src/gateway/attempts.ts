@@ -81,6 +81,7 @@ export async function runAttempts<T>(
       timeouts: deps.timeouts,
       supportedParameters: endpoint.supportedParameters,
       headers: endpoint.provider.headers,
+      ...(endpoint.provider.textCompletions ? { takesRawPrompt: true } : {}),
       ...(signal ? { signal } : {}),
     };
     try {

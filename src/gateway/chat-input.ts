@@ -90,7 +90,11 @@ const effort = z.enum(["max", "xhigh", "high", "medium", "low", "minimal", "none
 const bodySchema = z.object({
   model: storableText().optional(),
   models: z.array(storableText()).optional(),
-  messages: z.array(message).min(1, "messages must not be empty"),
+  messages: z.array(message).min(1, "messages must not be empty").optional(),
+  /** OpenRouter's alternative to `messages`: raw prompt text (legacy completions style). */
+  prompt: z.string().min(1, "prompt must not be empty").optional(),
+  /** Text after the completion, with `prompt` (only endpoints that continue raw text honour it). */
+  suffix: z.string().nullish(),
   stream: z.boolean().nullish(),
   max_tokens: positiveInt.nullish(),
   max_completion_tokens: positiveInt.nullish(),
@@ -178,14 +182,16 @@ export function parseChatInput(body: unknown, context: ChatInputContext = {}): C
     const path = (issue?.path ?? []).join(".");
     throw badRequest(`Invalid ${path || "request"}: ${issue?.message ?? "invalid value"}`, { param: path });
   }
-  const wire = parsed.data;
+  const { prompt, suffix, messages: given, ...wire } = parsed.data;
+  const messages = conversationOf(given, prompt, suffix);
   // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
   if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };
   // the conversation's key is taken before automatic caching adds a breakpoint to the prompt
-  const conversation = sessionKey(wire.session_id ?? context.sessionIdHeader ?? wire.prompt_cache_key, wire.messages as ChatMessage[]);
-  if (wire.cache_control) markLastCacheableBlock(wire.messages as ChatMessage[], wire.cache_control);
+  const conversation = sessionKey(wire.session_id ?? context.sessionIdHeader ?? wire.prompt_cache_key, messages);
+  if (wire.cache_control) markLastCacheableBlock(messages, wire.cache_control);
   const maxTokens = wire.max_completion_tokens ?? wire.max_tokens ?? undefined;
-  const request: ChatRequest = { model: "", messages: wire.messages as ChatMessage[] };
+  const request: ChatRequest = { model: "", messages };
+  if (prompt !== undefined) request.rawPrompt = { text: prompt, ...(suffix ? { suffix } : {}) };
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (wire.stop !== undefined && wire.stop !== null) request.stop = typeof wire.stop === "string" ? [wire.stop] : wire.stop;
   const requestedParameters: string[] = [];
@@ -204,10 +210,10 @@ export function parseChatInput(body: unknown, context: ChatInputContext = {}): C
   }
   const routing: RoutingRequest = {
     provider: parseProviderPreferences(wire.provider),
-    promptTokensEstimate: estimatePromptTokens(wire.messages, wire.tools ?? undefined),
-    hasImages: hasImageParts(wire.messages),
-    hasFiles: hasPartOfType(wire.messages, "file"),
-    hasAudio: hasPartOfType(wire.messages, "input_audio"),
+    promptTokensEstimate: estimatePromptTokens(messages, wire.tools ?? undefined),
+    hasImages: hasImageParts(messages),
+    hasFiles: hasPartOfType(messages, "file"),
+    hasAudio: hasPartOfType(messages, "input_audio"),
     hasTools,
     wantsStructuredOutput: wire.response_format !== undefined && wire.response_format !== null && wire.response_format.type !== "text",
     requestedParameters,
@@ -217,6 +223,18 @@ export function parseChatInput(body: unknown, context: ChatInputContext = {}): C
   if (maxTokens !== undefined) routing.maxTokens = maxTokens;
   routing.sessionKey = conversation;
   return { stream: wire.stream === true, request, routing };
+}
+
+/**
+ * The conversation: the messages as given, or OpenRouter's `prompt` as one user turn (the
+ * request then also carries it raw, for endpoints that continue raw text).
+ */
+function conversationOf(messages: ChatMessage[] | undefined, prompt: string | undefined, suffix: string | null | undefined): ChatMessage[] {
+  if (messages !== undefined && prompt !== undefined) throw badRequest("Give either messages or prompt, not both.", { param: "prompt" });
+  if (prompt !== undefined) return [{ role: "user", content: prompt }];
+  if (suffix !== undefined && suffix !== null) throw badRequest("Invalid suffix: it follows a prompt; give prompt instead of messages.", { param: "suffix" });
+  if (messages === undefined) throw badRequest("Invalid messages: Required (or give prompt instead)", { param: "messages" });
+  return messages;
 }
 
 /**

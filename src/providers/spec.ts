@@ -148,6 +148,18 @@ export interface Prediction {
 }
 
 /**
+ * A prompt as raw text, to be continued as written (no chat template), with an optional text
+ * that follows the insertion point. An endpoint that takes raw text (OpenAI's legacy
+ * `POST /completions`, see `AdapterContext.takesRawPrompt`) receives it as is; every other
+ * endpoint reads the same text from `messages`, where it is one user turn.
+ */
+export interface RawPrompt {
+  text: string;
+  /** Text after the completion (OpenAI's `suffix`); only raw-text endpoints can honour it. */
+  suffix?: string;
+}
+
+/**
  * The normalized request. `model` is the upstream's own model id (already resolved by routing).
  * `max_tokens` already has `max_completion_tokens` folded in; `stop` is always an array.
  * `stream` is not here: the caller chooses `complete` or `stream`.
@@ -186,6 +198,8 @@ export interface ChatRequest {
   verbosity?: string;
   /** OpenAI's prompt-cache routing key (conversations sharing a prefix share it). */
   prompt_cache_key?: string;
+  /** The prompt as raw text, when the client sent one instead of messages (`messages` then holds it as one user turn). */
+  rawPrompt?: RawPrompt;
   /**
    * The farebox account paying for the request. Never sent upstream: it keys the hash of `user`,
    * so one account's "alice" is a different upstream id from another account's "alice".
@@ -340,6 +354,11 @@ export interface AdapterContext {
    * listed instead of letting a strict upstream reject them; when absent, everything is sent.
    */
   supportedParameters?: readonly string[];
+  /**
+   * True when the endpoint also continues raw prompt text (OpenAI's legacy
+   * `POST {base}/completions`): a request with a `rawPrompt` is then sent there as written.
+   */
+  takesRawPrompt?: boolean;
 }
 
 /** One wire protocol. Implementations are stateless apart from the shared HTTP pool. */

@@ -77,6 +77,19 @@ describe("merging the operator's configuration", () => {
     expect(catalog.models.has("openai/gpt-4o")).toBe(true);
   });
 
+  it("knows which providers serve raw prompts at /completions: Together and Fireworks shipped, any other when configured", () => {
+    const catalog = buildCatalog({
+      includeDefault: false,
+      providers: {
+        vllm: { protocol: "openai", base_url: "http://127.0.0.1:8000/v1", api_key: "none", text_completions: true },
+        together: { text_completions: false },
+      },
+    });
+    const serving = [...catalog.providers.values()].filter((provider) => provider.textCompletions).map((provider) => provider.slug);
+    expect(serving.sort()).toEqual(["fireworks", "vllm"]);
+    expect(buildCatalog({ includeDefault: false }).providers.get("together")!.textCompletions).toBe(true);
+  });
+
   it("overrides a shipped endpoint's price and sets a key on a shipped provider", () => {
     const catalog = buildCatalog({
       providers: { openai: { api_key: "sk-test" } },

@@ -96,7 +96,7 @@ const FIELDS = [
   "name", "limit", "limit_reset", "include_byok_in_limit", "expires_at", "disabled", "amount_usd", "reason", "idempotency_key",
   "account_id", "chain", "chain_id", "asset", "address", "message", "signature", "api_key", "always_use", "model", "models",
   "messages", "stream", "max_tokens", "max_completion_tokens", "user", "session_id", "metadata", "provider", "temperature",
-  "tools", "tool_choice", "response_format", "stop", "seed", "reasoning", "__proto__", "constructor",
+  "tools", "tool_choice", "response_format", "stop", "seed", "reasoning", "prompt", "suffix", "echo", "logprobs", "n", "__proto__", "constructor",
 ] as const;
 const QUERY = ["id", "key", "limit", "offset", "from", "to", "date", "group_by", "format", "include_disabled", "__proto__"] as const;
 
@@ -204,6 +204,8 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
       expect.arrayContaining([
         "POST /api/v1/chat/completions",
         "POST /v1/chat/completions",
+        "POST /api/v1/completions",
+        "POST /v1/completions",
         "GET /api/v1/keys/:hash",
         "PATCH /api/v1/keys/:hash",
         "POST /api/v1/admin/accounts/:id/credits",
@@ -234,7 +236,7 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
     /** Mostly the key the route takes (so its handler runs), sometimes another valid one, garbage or none. */
     const authorization = (route: RegisteredRoute) =>
       fc.oneof(
-        { weight: 6, arbitrary: fc.constant(route.path.includes("/admin/") ? keys.admin : route.path.endsWith("/chat/completions") ? keys.inference : keys.management) },
+        { weight: 6, arbitrary: fc.constant(route.path.includes("/admin/") ? keys.admin : route.path.endsWith("/completions") ? keys.inference : keys.management) },
         { weight: 2, arbitrary: fc.constantFrom(keys.management, keys.inference, keys.admin) },
         {
           weight: 1,

@@ -2,7 +2,8 @@
  * The OpenAI-compatible adapter: one implementation for every upstream that speaks OpenAI's Chat
  * Completions (OpenAI, Groq, Together, Fireworks, DeepSeek, xAI, Mistral, Ollama, vLLM,
  * OpenRouter). What differs per provider (base URL, key, extra headers, accepted parameters)
- * arrives in the AdapterContext.
+ * arrives in the AdapterContext. A request with a raw prompt, on an endpoint that takes one, goes
+ * to the legacy `/completions` instead (text-completions.ts).
  */
 import type { AdapterContext, ChatRequest, ChatResponse, ProviderAdapter, UpstreamStream } from "../spec.js";
 import { exchangeJson, exchangeStream, type ExchangeRequest } from "../shared/exchange.js";
@@ -11,28 +12,33 @@ import type { UpstreamHttp } from "../shared/upstream-http.js";
 import { toOpenAIBody } from "./request.js";
 import { fromOpenAIResponse, openAIErrorDetails } from "./response.js";
 import { translateOpenAIStream } from "./stream.js";
+import { fromTextCompletionResponse, sendsRawPrompt, toTextCompletionBody, translateTextCompletionStream } from "./text-completions.js";
 
 /** Creates the adapter over a shared HTTP client. */
 export function createOpenAICompatibleAdapter(http: UpstreamHttp): ProviderAdapter {
-  const exchange = (request: ChatRequest, context: AdapterContext, stream: boolean): ExchangeRequest => ({
-    http,
-    context,
-    url: joinUrl(context.baseUrl, "chat/completions"),
-    headers: {
-      ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}),
-      ...context.headers,
-    },
-    body: toOpenAIBody(request, context, stream),
-    errorDetails: openAIErrorDetails,
-  });
+  const exchange = (request: ChatRequest, context: AdapterContext, stream: boolean): ExchangeRequest => {
+    const raw = sendsRawPrompt(request, context);
+    return {
+      http,
+      context,
+      url: joinUrl(context.baseUrl, raw ? "completions" : "chat/completions"),
+      headers: {
+        ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}),
+        ...context.headers,
+      },
+      body: raw ? toTextCompletionBody(request, context, stream) : toOpenAIBody(request, context, stream),
+      errorDetails: openAIErrorDetails,
+    };
+  };
   return {
     protocol: "openai",
     async complete(request: ChatRequest, context: AdapterContext): Promise<ChatResponse> {
       const json = await exchangeJson(exchange(request, context, false));
-      return fromOpenAIResponse(json, request.model);
+      return sendsRawPrompt(request, context) ? fromTextCompletionResponse(json, request.model) : fromOpenAIResponse(json, request.model);
     },
     stream(request: ChatRequest, context: AdapterContext): Promise<UpstreamStream> {
-      return exchangeStream(exchange(request, context, true), translateOpenAIStream);
+      const translate = sendsRawPrompt(request, context) ? translateTextCompletionStream : translateOpenAIStream;
+      return exchangeStream(exchange(request, context, true), translate);
     },
   };
 }

@@ -11,10 +11,25 @@ import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
 import { normalizeFinishReason, openAIErrorDetails, readReasoningDetails, readUsage } from "./response.js";
 
-/** Translates one OpenAI-style stream. */
-export async function* translateOpenAIStream(
+/** What one stream choice adds: its delta and its tokens' log probabilities. */
+export type ChoiceReader = (choice: Record<string, unknown>) => { delta: ChunkDelta; logprobs: Record<string, unknown> | undefined };
+
+/** A Chat Completions choice: `delta` and `logprobs` as they are. */
+const chatChoice: ChoiceReader = (choice) => ({ delta: readDelta(asRecord(choice.delta) ?? {}), logprobs: asRecord(choice.logprobs) });
+
+/** Translates one OpenAI-style chat stream. */
+export function translateOpenAIStream(events: AsyncIterable<SseEvent>, meta: StreamMeta): AsyncGenerator<StreamChunk> {
+  return translateOpenAIStreamOf(events, meta, chatChoice);
+}
+
+/**
+ * Translates one OpenAI-style stream whose choices `readChoice` reads (the same framing, usage
+ * chunk and end marker serve Chat Completions and the legacy Completions).
+ */
+export async function* translateOpenAIStreamOf(
   events: AsyncIterable<SseEvent>,
   meta: StreamMeta,
+  readChoice: ChoiceReader,
 ): AsyncGenerator<StreamChunk> {
   let usage: Usage | undefined;
   let finished = false;
@@ -39,8 +54,7 @@ export async function* translateOpenAIStream(
     if (!choice) continue;
     const native = asString(choice.finish_reason) ?? null;
     if (native !== null) finished = true;
-    const delta = readDelta(asRecord(choice.delta) ?? {});
-    const logprobs = asRecord(choice.logprobs);
+    const { delta, logprobs } = readChoice(choice);
     if (Object.keys(delta).length === 0 && native === null && !logprobs) continue;
     yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native, ...(logprobs ? { logprobs } : {}) };
   }

@@ -3,10 +3,12 @@
  * api.openai.com: `chatcmpl-` ids, `chat.completion(.chunk)` objects, a role-only first chunk,
  * tool-call deltas (id and name first, arguments in pieces), a finish chunk, a usage chunk with
  * `choices: []` (stream_options.include_usage) and `data: [DONE]`; errors as
- * `{"error":{"message","type","param","code"}}`.
+ * `{"error":{"message","type","param","code"}}`. The legacy `POST …/completions` answers in its
+ * own shapes (openai-text.ts).
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_USAGE, finishOf, pieces, textOf, type FakeBehaviour, type RecordedRequest } from "./behaviour.js";
+import { isTextCompletionRequest, renderTextCompletion } from "./openai-text.js";
 import { retryHeaders, startFakeServer, type FakeOptions, type FakeUpstream, type ProtocolRenderer, type Rendered } from "./server.js";
 
 const id = (prefix: string): string => `${prefix}${randomBytes(12).toString("base64url")}`;
@@ -76,6 +78,7 @@ export const openAIRenderer: ProtocolRenderer = {
   streamErrorFrame: () =>
     `data: ${JSON.stringify({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } })}\n\n`,
   render(behaviour, request, stream): Rendered {
+    if (isTextCompletionRequest(request)) return renderTextCompletion(behaviour, request, stream);
     const model = behaviour.model ?? requestedModel(request);
     const completionId = id("chatcmpl-");
     const created = Math.floor(Date.now() / 1000);

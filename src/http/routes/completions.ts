@@ -1,0 +1,44 @@
+/**
+ * POST /api/v1/completions (alias /v1/completions): OpenAI's legacy text completions, stream
+ * and non-stream. Transport only: the format's translator (src/formats/completions) turns the
+ * body into a chat request and the chat use case's answer back into `text_completion`s; errors
+ * keep OpenRouter's envelope, as chat's do.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { textCompletionFrames, TextCompletionFraming, toChatRequest, toTextCompletion } from "../../formats/completions/index.js";
+import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
+import { requireKey } from "../plugins/auth.js";
+import { clientCancellation, inferenceMeta } from "../inference-request.js";
+import { sendSse } from "../sse-reply.js";
+import type { ChatRoutesDeps } from "./chat-completions.js";
+import { inferenceCaller } from "./inference-caller.js";
+
+/** Registers the legacy completions route on `app`; it needs what the chat routes need. */
+export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { chat, options } = toChatRequest(request.body);
+    const caller = inferenceCaller(request, deps.clock());
+    const cancellation = clientCancellation(reply);
+    const meta = inferenceMeta(request, cancellation);
+    const generationId = meta.generationId ?? "";
+    if (!deps.gateway.wantsStream(chat)) {
+      const result = await deps.gateway.complete(caller, chat, meta);
+      return reply.header("x-generation-id", result.generationId).send(toTextCompletion(result.body, options));
+    }
+    const model = String(chat.model ?? "");
+    return sendSse(reply, {
+      start: async () => textCompletionFrames((await deps.gateway.stream(caller, chat, meta)).frames, options),
+      framing: {
+        keepAliveFrame: KEEP_ALIVE_FRAME,
+        errorFrame: (error) =>
+          new TextCompletionFraming({ echo: "" })
+            .translate(errorFrame({ id: generationId, model, provider: "", created: Math.floor(Date.now() / 1000) }, error))
+            .join(""),
+      },
+      signal: cancellation,
+      headers: { "x-generation-id": generationId },
+      ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+    });
+  };
+  app.post("/completions", { preHandler: requireKey(deps.keys, ["inference"]) }, handler);
+}
