@@ -144,18 +144,25 @@ const weatherTool = { type: "function", name: "get_weather", description: "Weath
 
 describe("function tools", () => {
   it.each(PROTOCOLS)("returns function calls through $protocol, streamed and not", async ({ model, fake }) => {
-    fake().setScript({ toolCalls: [{ id: "call_1", name: "get_weather", arguments: { city: "Paris" } }] });
-    const whole = await create({ model, input: "Weather in Paris?", tools: [weatherTool], tool_choice: "auto" });
-    const call = whole.output.find((item) => item.type === "function_call") as unknown as unknown as Json;
-    expect(call).toMatchObject({ type: "function_call", name: "get_weather", status: "completed" });
-    expect(JSON.parse(call.arguments as string)).toEqual({ city: "Paris" });
-    expect(call.call_id).toBeTruthy();
-    const { events, final } = await stream({ model, input: "Weather in Paris?", tools: [weatherTool] });
-    const streamed = final.output.find((item) => item.type === "function_call") as unknown as unknown as Json;
-    expect(JSON.parse(streamed.arguments as string)).toEqual({ city: "Paris" });
+    fake().setScript({
+      toolCalls: [
+        { id: "call_1", name: "get_weather", arguments: { city: "Paris" } },
+        { id: "call_2", name: "get_weather", arguments: { city: "Rome" } },
+      ],
+    });
+    const calls = (response: OpenAIResponse) =>
+      response.output.filter((item) => item.type === "function_call").map((item) => ({ name: item.name, status: item.status, arguments: JSON.parse(item.arguments) as unknown, hasCallId: item.call_id !== "" }));
+    const expected = [
+      { name: "get_weather", status: "completed", arguments: { city: "Paris" }, hasCallId: true },
+      { name: "get_weather", status: "completed", arguments: { city: "Rome" }, hasCallId: true },
+    ];
+    const whole = await create({ model, input: "Weather in Paris and Rome?", tools: [weatherTool], tool_choice: "auto" });
+    expect(calls(whole)).toEqual(expected);
+    const { events, final } = await stream({ model, input: "Weather in Paris and Rome?", tools: [weatherTool] });
+    expect(calls(final)).toEqual(expected);
     expect(events.some((event) => event.type === "response.function_call_arguments.delta")).toBe(true);
-    const done = events.find((event) => event.type === "response.function_call_arguments.done") as unknown as unknown as Json;
-    expect(done).toMatchObject({ name: "get_weather", arguments: streamed.arguments });
+    const done = events.filter((event) => event.type === "response.function_call_arguments.done").map((event) => JSON.parse((event as { arguments: string }).arguments) as unknown);
+    expect(done).toEqual([{ city: "Paris" }, { city: "Rome" }]);
   });
 
   it("sends function tools and tool_choice in chat's shape", async () => {
