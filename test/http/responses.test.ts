@@ -297,6 +297,26 @@ describe("one pipeline: billing and records as through chat", () => {
     expect((await h.chat.generations.find(streamedId, h.accountId))!.streamed).toBe(true);
   });
 
+  it("a client that goes away mid-stream stops the upstream and pays for what was produced", async () => {
+    claude.setScript({ text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(" "), frameDelayMs: 15 });
+    const before = await h.balanceNano();
+    const { data: events, response } = await openai.responses.create({ model: "test/claude", input: "long", max_output_tokens: 500, stream: true }).withResponse();
+    let text = "";
+    for await (const event of events) {
+      if (event.type === "response.output_text.delta") text += event.delta;
+      if (text.includes("w3 ")) break;
+    }
+    const upstreamRequest = claude.lastRequest();
+    await upstreamRequest.closed;
+    expect(upstreamRequest.closedEarly).toBe(true);
+    await h.chat.gateway.drain();
+    const generation = await h.chat.generations.find(response.headers.get("x-generation-id")!, h.accountId);
+    expect(generation).toMatchObject({ cancelled: true, streamed: true });
+    expect(generation!.completionTokens).toBeGreaterThan(0);
+    expect(before - (await h.balanceNano())).toBe(generation!.totalNano);
+    expect(generation!.totalNano).toBeGreaterThan(0n);
+  });
+
   it("falls back to the next endpoint before the first byte, as chat does", async () => {
     h.alpha.setScript({ error: { status: 503 } });
     h.beta.setScript({ text: "from beta" });
