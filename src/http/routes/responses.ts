@@ -5,10 +5,11 @@
  * is translated back. Errors leave in OpenRouter's envelope, as OpenRouter's own route does.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppError } from "../../domain/errors.js";
 import type { KeyResolver } from "../../keys/index.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
-import { KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
-import { chatChunks } from "../../formats/chat-frames.js";
+import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
+import { chatChunks, readChatFrame } from "../../formats/chat-frames.js";
 import { toChatRequest } from "../../formats/responses/to-chat-request.js";
 import { responseContext, responseFromChat } from "../../formats/responses/response-object.js";
 import { responsesEvents, ResponsesStreamWriter } from "../../formats/responses/stream-events.js";
@@ -41,12 +42,18 @@ export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRou
       const result = await deps.gateway.complete(caller, chat, meta);
       return reply.header("x-generation-id", result.generationId).send(responseFromChat(context, result.body, seconds()));
     }
-    const writer = new ResponsesStreamWriter(context, { id: generationId, model: parsed.model ?? "", createdAt: seconds() }, seconds);
+    const header = { id: generationId, model: parsed.model ?? "", createdAt: seconds() };
+    const writer = new ResponsesStreamWriter(context, header, seconds);
+    // a failure once keep-alives went out is chat's error event (same masking), re-framed
+    const failure = (error: AppError) => {
+      const read = readChatFrame(errorFrame({ id: generationId, model: header.model, provider: "", created: header.createdAt }, error));
+      return read.kind === "chunk" ? writer.chunk(read.chunk).join("") : "";
+    };
     return sendSse(reply, {
       start: async () => responsesEvents(chatChunks((await deps.gateway.stream(caller, chat, meta)).frames), writer),
       framing: {
         keepAliveFrame: KEEP_ALIVE_FRAME,
-        errorFrame: (error) => writer.fail({ code: error.httpStatus, message: error.httpStatus >= 500 ? "The request failed." : error.message }).join(""),
+        errorFrame: failure,
       },
       signal: cancellation,
       headers: { "x-generation-id": generationId },
