@@ -3,10 +3,12 @@
  * (shared/reference/openrouter-openapi.yaml, `ResponsesRequest`), restricted to what a stateless
  * gateway can serve: the input as a string or items (messages, function calls and their outputs,
  * reasoning items passed back), function tools, and the sampling, reasoning and text settings.
- * Unknown fields are ignored, as OpenRouter ignores what it does not apply; fields the chat
- * request also has (temperature, metadata, provider, ...) are checked by the chat use case.
+ * Unknown fields are ignored, as OpenRouter ignores what it does not apply. Text that is stored
+ * (model, user, session) is checked here so a 400 names this format's field; what passes to chat
+ * under its own name (temperature, metadata, provider, ...) is checked by the chat use case.
  */
 import { z } from "zod";
+import { storableText } from "../../domain/storable-text.js";
 
 const nullishString = z.string().nullish();
 
@@ -101,8 +103,8 @@ const effort = z.enum(["max", "xhigh", "high", "medium", "low", "minimal", "none
 
 /** The request body. */
 export const responsesRequestSchema = z.object({
-  model: z.string().optional(),
-  models: z.array(z.string()).optional(),
+  model: storableText().optional(),
+  models: z.array(storableText()).optional(),
   input: z.union([z.string().min(1, "input must not be empty"), z.array(inputItemSchema).min(1, "input must not be empty")]),
   instructions: nullishString,
   stream: z.boolean().nullish(),
@@ -136,10 +138,10 @@ export const responsesRequestSchema = z.object({
     })
     .nullish(),
   metadata: z.unknown().optional(),
-  user: z.string().nullish(),
-  safety_identifier: z.string().nullish(),
-  session_id: z.string().nullish(),
-  prompt_cache_key: z.string().nullish(),
+  user: storableText().nullish(),
+  safety_identifier: storableText().max(256).nullish(),
+  session_id: storableText().max(256).nullish(),
+  prompt_cache_key: storableText().max(256).nullish(),
   service_tier: z.string().nullish(),
   truncation: z.enum(["auto", "disabled"]).nullish(),
   provider: z.unknown().optional(),

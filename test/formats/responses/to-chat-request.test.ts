@@ -132,6 +132,8 @@ describe("settings", () => {
     [{ input: [{ role: "assistant", content: [{ type: "input_image", image_url: "https://x" }] }] }, "input.0.content.0"],
     [{ input: "Hi", text: { format: { type: "json_schema", schema: {} } } }, "text.format.name"],
     [{ input: "Hi", tool_choice: { type: "web_search_preview" } }, "tool_choice.type"],
+    [{ input: "Hi", safety_identifier: "a\u0000b" }, "safety_identifier"],
+    [{ input: "Hi", model: "\ud800" }, "model"],
   ])("refuses %j with a 400 naming %s", (body, param) => {
     let caught: unknown;
     try {
