@@ -103,9 +103,17 @@ describe("settings", () => {
       text: { format: { type: "json_object" }, verbosity: "low" },
       reasoning: { summary: "auto" },
       provider: { order: ["alpha"] },
+      models: ["m", "backup"],
+      session_id: "conversation-1",
+      metadata: { trace: "t1" },
+      temperature: 0.2,
     });
     expect(chat).toEqual({
       model: "m",
+      models: ["m", "backup"],
+      session_id: "conversation-1",
+      metadata: { trace: "t1" },
+      temperature: 0.2,
       stream: true,
       messages: [{ role: "user", content: "Hi" }],
       max_tokens: 64,
