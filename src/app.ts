@@ -17,6 +17,7 @@ import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerCompletionRoutes } from "./http/routes/completions.js";
+import { registerResponsesRoutes } from "./http/routes/responses.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -85,6 +86,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     const inference = { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs };
     registerChatRoutes(api, inference);
     registerCompletionRoutes(api, inference);
+    registerResponsesRoutes(api, inference);
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

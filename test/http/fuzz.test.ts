@@ -129,6 +129,44 @@ const chatBody = fc.record(
 
 const chatPayload = chatBody.map((value) => ({ payload: JSON.stringify(value) as string | Buffer | undefined }));
 
+/** A Responses body: its items, tools and settings mostly well-formed, sometimes hostile. */
+const responsesBody = fc.record(
+  {
+    model: usually(fc.constantFrom("test/chat", "test/alpha-only", "test/backup")),
+    input: usually(
+      fc.oneof(
+        fc.string({ unit: hostileUnit, maxLength: 30 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ role: fc.constantFrom("user", "system", "developer", "assistant"), content: fc.oneof(fc.string({ maxLength: 20 }), hostileJson) }),
+            fc.record({ type: fc.constant("function_call"), call_id: fc.constantFrom("c1", ""), name: fc.constant("f"), arguments: fc.constantFrom("{}", "x") }),
+            fc.record({ type: fc.constant("function_call_output"), call_id: fc.constant("c1"), output: fc.oneof(fc.string({ maxLength: 20 }), hostileJson) }),
+            fc.record({ type: fc.constant("reasoning"), summary: usually(fc.constant([])), encrypted_content: usually(fc.string({ maxLength: 20 })) }, { requiredKeys: ["type"] }),
+            hostileJson,
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+      ),
+    ),
+    instructions: usually(fc.string({ unit: hostileUnit, maxLength: 20 })),
+    stream: usually(fc.boolean()),
+    max_output_tokens: usually(fc.integer({ min: 1, max: 50 })),
+    store: usually(fc.boolean(), 3),
+    previous_response_id: fc.oneof(fc.constant(null), hostileJson),
+    tools: usually(fc.constant([{ type: "function", name: "f", parameters: { type: "object" } }])),
+    tool_choice: usually(fc.constantFrom("auto", "none", "required", { type: "function", name: "f" })),
+    text: usually(fc.constantFrom({ format: { type: "text" } }, { format: { type: "json_schema", name: "x", schema: { type: "object" } } })),
+    reasoning: usually(fc.record({ effort: fc.constantFrom("low", "high"), summary: fc.constantFrom("auto", "detailed") }, { requiredKeys: [] })),
+    include: usually(fc.constant(["reasoning.encrypted_content"])),
+    user: usually(fc.constantFrom("alice", "\u{1F600}")),
+  },
+  { requiredKeys: ["input", "model"] },
+);
+const responsesPayload = responsesBody.map((value) => ({ payload: JSON.stringify(value) as string | Buffer | undefined }));
+
+/** Routes that call models, with an inference key. */
+const isInference = (route: RegisteredRoute) => route.path.endsWith("/completions") || route.path.endsWith("/responses");
+
 const body = fc.oneof(
   { weight: 1, arbitrary: fc.constant<{ payload?: string | Buffer }>({}) },
   { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), hostileJson, { maxKeys: 6 }).map((value) => ({ payload: JSON.stringify(value) })) },
@@ -206,6 +244,8 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
         "POST /v1/chat/completions",
         "POST /api/v1/completions",
         "POST /v1/completions",
+        "POST /api/v1/responses",
+        "POST /v1/responses",
         "GET /api/v1/keys/:hash",
         "PATCH /api/v1/keys/:hash",
         "POST /api/v1/admin/accounts/:id/credits",
@@ -236,7 +276,7 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
     /** Mostly the key the route takes (so its handler runs), sometimes another valid one, garbage or none. */
     const authorization = (route: RegisteredRoute) =>
       fc.oneof(
-        { weight: 6, arbitrary: fc.constant(route.path.includes("/admin/") ? keys.admin : route.path.endsWith("/completions") ? keys.inference : keys.management) },
+        { weight: 6, arbitrary: fc.constant(route.path.includes("/admin/") ? keys.admin : isInference(route) ? keys.inference : keys.management) },
         { weight: 2, arbitrary: fc.constantFrom(keys.management, keys.inference, keys.admin) },
         {
           weight: 1,
@@ -244,14 +284,18 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
         },
         { weight: 1, arbitrary: headerValue.map((value) => `Bearer ${value}`) },
       );
-    // chat routes have the most fields and reach the ledger and the upstream: they get more of the runs
-    const route = fc.oneof(...routes.map((r) => ({ weight: r.path.endsWith("/chat/completions") ? 10 : 1, arbitrary: fc.constant(r) })));
+    // inference routes have the most fields and reach the ledger and the upstream: they get more of the runs
+    const route = fc.oneof(...routes.map((r) => ({ weight: isInference(r) ? 10 : 1, arbitrary: fc.constant(r) })));
     const request = route.chain((route) =>
       fc.record({
         route: fc.constant(route),
         params: fc.array(paramValue, { minLength: 4, maxLength: 4 }),
         query,
-        body: route.path.endsWith("/chat/completions") ? fc.oneof({ weight: 4, arbitrary: chatPayload }, { weight: 1, arbitrary: body }) : body,
+        body: route.path.endsWith("/chat/completions")
+          ? fc.oneof({ weight: 4, arbitrary: chatPayload }, { weight: 1, arbitrary: body })
+          : route.path.endsWith("/responses")
+            ? fc.oneof({ weight: 4, arbitrary: responsesPayload }, { weight: 1, arbitrary: body })
+            : body,
         contentType,
         authorization: authorization(route),
         extra: fc.dictionary(

@@ -1,0 +1,64 @@
+/**
+ * POST /api/v1/responses (alias /v1/responses): OpenAI's Responses API, stateless, stream and
+ * non-stream. Transport only: the body is translated into a chat request (formats/responses),
+ * the chat use case serves it (billing, fallback, 402, the generation record), and its answer
+ * is translated back. Errors leave in OpenRouter's envelope, as OpenRouter's own route does.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppError } from "../../domain/errors.js";
+import type { KeyResolver } from "../../keys/index.js";
+import type { ChatGateway } from "../../gateway/chat-gateway.js";
+import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
+import { chatChunks, readChatFrame } from "../../formats/chat-frames.js";
+import { toChatRequest } from "../../formats/responses/to-chat-request.js";
+import { responseContext, responseFromChat } from "../../formats/responses/response-object.js";
+import { responsesEvents, ResponsesStreamWriter } from "../../formats/responses/stream-events.js";
+import { requireKey } from "../plugins/auth.js";
+import { inferenceCaller } from "./inference-caller.js";
+import { clientCancellation, inferenceMeta } from "../inference-request.js";
+import { sendSse } from "../sse-reply.js";
+
+/** What the Responses route needs. */
+export interface ResponsesRoutesDeps {
+  gateway: ChatGateway;
+  /** Resolves bearer keys (cached); only inference keys may call models. */
+  keys: KeyResolver;
+  clock: () => Date;
+  /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
+  keepAliveMs?: number;
+}
+
+/** Registers the Responses route on `app`. */
+export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRoutesDeps): void {
+  const seconds = () => Math.floor(deps.clock().getTime() / 1000);
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { request: parsed, chat } = toChatRequest(request.body);
+    const context = responseContext(parsed);
+    const caller = inferenceCaller(request, deps.clock());
+    const cancellation = clientCancellation(reply);
+    const meta = inferenceMeta(request, cancellation);
+    const generationId = meta.generationId ?? "";
+    if (!deps.gateway.wantsStream(chat)) {
+      const result = await deps.gateway.complete(caller, chat, meta);
+      return reply.header("x-generation-id", result.generationId).send(responseFromChat(context, result.body, seconds()));
+    }
+    const header = { id: generationId, model: parsed.model ?? "", createdAt: seconds() };
+    const writer = new ResponsesStreamWriter(context, header, seconds);
+    // a failure once keep-alives went out is chat's error event (same masking), re-framed
+    const failure = (error: AppError) => {
+      const read = readChatFrame(errorFrame({ id: generationId, model: header.model, provider: "", created: header.createdAt }, error));
+      return read.kind === "chunk" ? writer.chunk(read.chunk).join("") : "";
+    };
+    return sendSse(reply, {
+      start: async () => responsesEvents(chatChunks((await deps.gateway.stream(caller, chat, meta)).frames), writer),
+      framing: {
+        keepAliveFrame: KEEP_ALIVE_FRAME,
+        errorFrame: failure,
+      },
+      signal: cancellation,
+      headers: { "x-generation-id": generationId },
+      ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+    });
+  };
+  app.post("/responses", { preHandler: requireKey(deps.keys, ["inference"]) }, handler);
+}
