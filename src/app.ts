@@ -16,6 +16,7 @@ import { registerRecentBlockhashRoute } from "./http/routes/recent-blockhash.js"
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
+import { registerEmbeddingsRoutes } from "./http/routes/embeddings.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -82,6 +83,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerAccountOverviewRoutes(api, routeDeps);
     registerRecentGenerationsRoute(api, routeDeps);
     registerChatRoutes(api, { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs });
+    registerEmbeddingsRoutes(api, { gateway: chat.gateway, keys: services.keys, catalog: chat.catalog, clock });
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

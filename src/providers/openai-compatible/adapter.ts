@@ -8,6 +8,7 @@ import type { AdapterContext, ChatRequest, ChatResponse, ProviderAdapter, Upstre
 import { exchangeJson, exchangeStream, type ExchangeRequest } from "../shared/exchange.js";
 import { joinUrl } from "../shared/json.js";
 import type { UpstreamHttp } from "../shared/upstream-http.js";
+import { openAIEmbed } from "./embeddings.js";
 import { toOpenAIBody } from "./request.js";
 import { fromOpenAIResponse, openAIErrorDetails } from "./response.js";
 import { translateOpenAIStream } from "./stream.js";
@@ -34,5 +35,6 @@ export function createOpenAICompatibleAdapter(http: UpstreamHttp): ProviderAdapt
     stream(request: ChatRequest, context: AdapterContext): Promise<UpstreamStream> {
       return exchangeStream(exchange(request, context, true), translateOpenAIStream);
     },
+    embed: openAIEmbed(http),
   };
 }
