@@ -320,3 +320,36 @@ describe("embeddings without the balance to cover them", () => {
     }
   });
 });
+
+describe("embeddings on the account's own key (BYOK), with no balance at all", () => {
+  it("is served on that key with nothing debited, the list price stated as the upstream's cost", async () => {
+    const h = await startHarness({
+      balanceUsd: "0",
+      byok: { feeBps: 0 },
+      extraModels: [{ id: "test/gamma-embed", kind: "embeddings", context_length: 8_192, endpoints: [{ provider: "gamma", model: "gamma-embed", pricing: BETA_EMBED }] }],
+    });
+    try {
+      const stored = await fetch(`${h.url}/api/v1/byok/gamma`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${h.managementKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ api_key: "sk-gamma-OWN-embed-1234" }),
+      });
+      expect(stored.status).toBe(200);
+      h.gamma!.setScript({ usage: { prompt: 20, completion: 0 } });
+      const { data, response } = await h.client().embeddings.create({ model: "test/gamma-embed", input: "my own key pays" }).withResponse();
+      expect(data.data[0]!.embedding).toEqual(fakeVector("my own key pays"));
+      expect(h.gamma!.lastRequest().headers.authorization).toBe("Bearer sk-gamma-OWN-embed-1234");
+      const usage = data.usage as unknown as WireUsage;
+      // 20 tokens × $1/M = 20,000 nano billed by the provider to the account's key; fee 0%
+      expect(usage).toMatchObject({ prompt_tokens: 20, cost: 0, is_byok: true });
+      expect(usage.cost_details.upstream_inference_cost).toBe(0.00002);
+      await h.chat.gateway.drain();
+      expect(await h.balanceNano()).toBe(0n);
+      expect(await h.chat.generations.find(response.headers.get("x-generation-id")!, h.accountId)).toMatchObject({ isByok: true, upstreamCostNano: 20_000n, totalNano: 0n });
+      expect(await h.settledAudit()).toEqual({ ok: true, problems: [] });
+      expect(await h.openHolds()).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
