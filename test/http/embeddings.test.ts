@@ -147,6 +147,13 @@ describe.each(dbKinds)("POST /api/v1/embeddings (%s)", (kind) => {
       streamed: false,
     });
     expect(await h.chat.generations.find(id, h.accountId)).toMatchObject({ usageEstimated: false, promptTokens: 11, completionTokens: 0, feeNano: 85n, totalNano: 1_768n });
+
+    // and in the account's analytics, like any request
+    const activity = await fetch(`${h.url}/api/v1/activity?group_by=model`, { headers: { authorization: `Bearer ${h.managementKey}` } });
+    expect(activity.status).toBe(200);
+    const rows = ((await activity.json()) as { data: Record<string, unknown>[] }).data.filter((row) => row.model === "test/embed");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.reduce((sum, row) => sum + Number(row.prompt_tokens), 0)).toBeGreaterThanOrEqual(11);
   });
 
   it("answers floats when asked, and base64 as little-endian float32 bytes", async () => {
@@ -268,6 +275,7 @@ describe.each(dbKinds)("POST /api/v1/embeddings (%s)", (kind) => {
       [{ model: "test/embed", input: "x", dimensions: 0 }, /dimensions/],
       [{ model: "test/embed", input: "x", encoding_format: "hex" }, /encoding_format/],
       [{ input: "x" }, /model/],
+      [{ model: "test/embed", input: "x", user: "nul\u0000byte" }, /user/],
       [{ model: "test/embed", input: Array.from({ length: 2049 }, () => "x") }, /at most 2048/],
       [[1, 2], /JSON object/],
     ];

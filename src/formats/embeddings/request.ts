@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { badRequest } from "../../domain/errors.js";
+import { storableText } from "../../domain/storable-text.js";
 import type { EmbeddingsInput } from "../../gateway/ports.js";
 
 /** At most this many inputs per request (OpenAI's own limit). */
@@ -23,13 +24,14 @@ export const embeddingsInputSchema = z.union([
 
 /** The request body. Unknown fields are ignored, as OpenRouter ignores what it does not apply. */
 export const embeddingsRequestSchema = z.object({
-  model: z.string().min(1).optional(),
-  models: z.array(z.string().min(1)).min(1).optional(),
+  // what is kept on the generation record must be text the database can store (no NUL, no lone surrogate)
+  model: storableText().min(1).optional(),
+  models: z.array(storableText().min(1)).min(1).optional(),
   input: z.unknown(),
   dimensions: z.number().int().min(1).max(65_536).optional(),
   encoding_format: z.enum(["float", "base64"]).optional(),
-  input_type: z.string().min(1).max(64).optional(),
-  user: z.string().max(512).optional(),
+  input_type: storableText().min(1).max(64).optional(),
+  user: storableText().max(512).optional(),
   provider: z.unknown().optional(),
 });
 
