@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
+import { catalogReport } from "../../src/catalog/catalog-report.js";
 import { SHIPPED_EMBEDDINGS } from "../../src/catalog/embedding-models.js";
 import { planRoute } from "../../src/routing/planner.js";
 import type { RoutingRequest } from "../../src/routing/types.js";
@@ -36,6 +37,12 @@ describe("shipped embedding models", () => {
     expect(bge.sources.pricing).toBe("published price: https://www.together.ai/pricing");
     const nomic = catalog.models.get("nomic-ai/nomic-embed-text-v1.5")!.endpoints[0]!;
     expect(nomic.priceSource).toBe("https://fireworks.ai/pricing");
+  });
+
+  it("shows in `npm run catalog` as embedding models with their input price and its source", () => {
+    const report = catalogReport(catalog);
+    expect(report).toContain("baai/bge-large-en-v1.5 — BAAI: bge-large-en-v1.5 (embeddings: billed per input token)");
+    expect(report).toContain("      price: in $0.016, out $0 per million tokens  [published price: https://www.together.ai/pricing]");
   });
 
   it("offers no embedding model to chat, and no chat model to embeddings", () => {

@@ -41,6 +41,12 @@ describe("OpenAI-compatible embed", () => {
     expect(answer).toEqual({ model: "embed-model", vectors: [fakeVector("a", 4), fakeVector("b", 4)], promptTokens: 9 });
   });
 
+  it("sends input_type only to an endpoint that lists it (OpenAI refuses unknown fields), dimensions always", async () => {
+    openai.setScript({});
+    await registry.get("openai").embed!(request(["a"], { dimensions: 2, input_type: "search_query" }), { ...openAIContext(), supportedParameters: ["dimensions"] });
+    expect(openai.lastRequest().body).toEqual({ model: "embed-model", input: ["a"], encoding_format: "float", dimensions: 2 });
+  });
+
   it("reports no tokens when the upstream sends no usage, or a count that is no count", async () => {
     openai.setScript({ omitUsage: true });
     expect((await embed(request(["a"]))).promptTokens).toBeUndefined();

@@ -2,10 +2,11 @@
  * Embeddings on an OpenAI-compatible upstream: `POST {base}/embeddings`
  * (https://platform.openai.com/docs/api-reference/embeddings/create). Vectors are always asked
  * for as floats; the inbound format encodes base64 itself when its client asked for it.
+ * `dimensions` is always sent (dropping it would silently change the vectors' length).
  */
 import type { AdapterContext, EmbeddingRequest, EmbeddingResponse } from "../spec.js";
 import { exchangeJson } from "../shared/exchange.js";
-import { asArray, asRecord, asString, joinUrl } from "../shared/json.js";
+import { accepts, asArray, asRecord, asString, joinUrl } from "../shared/json.js";
 import type { UpstreamHttp } from "../shared/upstream-http.js";
 import { readVectors, reportedTokens } from "../shared/vectors.js";
 import { openAIErrorDetails } from "./response.js";
@@ -23,7 +24,8 @@ export function openAIEmbed(http: UpstreamHttp): (request: EmbeddingRequest, con
         input: request.input,
         encoding_format: "float",
         ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
-        ...(request.input_type !== undefined ? { input_type: request.input_type } : {}),
+        // a vendor field (NVIDIA, Voyage-style servers): only where the endpoint lists it, as OpenAI refuses unknown fields
+        ...(request.input_type !== undefined && accepts(context.supportedParameters, "input_type") ? { input_type: request.input_type } : {}),
       },
       errorDetails: openAIErrorDetails,
     });
