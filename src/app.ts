@@ -18,6 +18,7 @@ import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerCompletionRoutes } from "./http/routes/completions.js";
 import { registerResponsesRoutes } from "./http/routes/responses.js";
+import { registerEmbeddingsRoutes } from "./http/routes/embeddings.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -87,6 +88,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerChatRoutes(api, inference);
     registerCompletionRoutes(api, inference);
     registerResponsesRoutes(api, inference);
+    registerEmbeddingsRoutes(api, { gateway: chat.gateway, keys: services.keys, catalog: chat.catalog, clock });
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

@@ -12,6 +12,7 @@ import { usdPerTokenToNanoPerMillion, usdToNano } from "../domain/money.js";
 import { databaseModels } from "./database-models.js";
 import { DEFAULT_PROVIDERS } from "./default-providers.js";
 import { discoveredModels } from "./discovered-models.js";
+import { embeddingModels } from "./embedding-models.js";
 import { bundledPriceData } from "./price-database.js";
 import type { Catalog, CatalogInput, Endpoint, EndpointInput, EndpointSources, InputModality, Model, ModelInput, PricingInput, Provider, ProviderInput } from "./types.js";
 
@@ -43,7 +44,7 @@ export function buildCatalog(input: CatalogInput = {}): Catalog {
   const providers = mergeProviders(input.providers ?? {}, problems);
   const now = input.now ?? new Date();
   const priceData = input.priceData ?? bundledPriceData([...providers.values()].flatMap((p) => (p.priceDatabaseId ? [p.priceDatabaseId] : [])));
-  const shipped = input.includeDefault === false ? [] : databaseModels(priceData, providers, now);
+  const shipped = input.includeDefault === false ? [] : [...databaseModels(priceData, providers, now), ...embeddingModels(priceData, providers, now)];
   const discovered = discoveredModels(input.discovered ?? {}, providers, priceData, now);
   const modelInputs = mergeModels(mergeModels(shipped, discovered), input.models ?? []);
   const models = new Map<string, Model>();
@@ -128,6 +129,7 @@ function buildModel(input: ModelInput, providers: Map<string, Provider>, catalog
   const contextLength = input.context_length ?? Math.max(DEFAULT_CONTEXT, ...endpoints.map((e) => e.contextLength));
   return {
     id: input.id,
+    kind: input.kind ?? "chat",
     name: input.name ?? input.id,
     description: input.description ?? "",
     created: input.created ?? 0,

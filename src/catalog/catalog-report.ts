@@ -6,7 +6,7 @@
  */
 import type { PriceTier, Pricing } from "../domain/charge.js";
 import { nanoToUsdString } from "../domain/money.js";
-import type { Catalog, Endpoint } from "./types.js";
+import type { Catalog, Endpoint, ModelKind } from "./types.js";
 
 /** What stops an endpoint from serving, or an empty list. */
 export function endpointGaps(endpoint: Endpoint): string[] {
@@ -26,7 +26,7 @@ function perMillion(pricing: Pricing | PriceTier): string {
   return parts.join(", ");
 }
 
-function endpointLines(endpoint: Endpoint): string[] {
+function endpointLines(endpoint: Endpoint, kind: ModelKind): string[] {
   const key = endpoint.provider.apiKey === undefined ? "no key" : "key configured";
   const price = endpoint.priced ? `${perMillion(endpoint.pricing)} per million tokens` : "no known price";
   const tiers = (endpoint.pricing.tiers ?? []).map((tier) => `      above ${tier.abovePromptTokens} prompt tokens: ${perMillion(tier)}`);
@@ -36,7 +36,8 @@ function endpointLines(endpoint: Endpoint): string[] {
     `      price: ${price}  [${s.pricing}]`,
     ...tiers,
     `      context: ${endpoint.contextLength}  [${s.context_length}]`,
-    `      max output: ${endpoint.outputLimitKnown ? endpoint.maxCompletionTokens : "unknown"}  [${s.max_completion_tokens}]`,
+    // an embedding model produces vectors, no output tokens
+    ...(kind === "embeddings" ? [] : [`      max output: ${endpoint.outputLimitKnown ? endpoint.maxCompletionTokens : "unknown"}  [${s.max_completion_tokens}]`]),
     `      input: ${endpoint.inputModalities?.join(", ") ?? "unknown"}  [${s.input_modalities}]`,
     `      parameters: ${endpoint.supportedParameters.length}  [${s.supported_parameters}]`,
   ];
@@ -53,7 +54,8 @@ export function catalogReport(catalog: Catalog, options: { missing?: boolean } =
       if (gaps.length === 0) continue;
       lines.push(model.id, ...gaps);
     } else {
-      lines.push(`${model.id} — ${model.name}`, ...model.endpoints.flatMap(endpointLines));
+      const kind = model.kind === "embeddings" ? " (embeddings: billed per input token)" : "";
+      lines.push(`${model.id} — ${model.name}${kind}`, ...model.endpoints.flatMap((endpoint) => endpointLines(endpoint, model.kind)));
     }
     models += 1;
     endpoints += model.endpoints.length;

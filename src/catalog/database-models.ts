@@ -1,11 +1,12 @@
 /**
- * The shipped models: every chat model the price database lists for the catalog's providers,
+ * The shipped chat models: every chat model the price database lists for the catalog's providers,
  * one entry per canonical id with one endpoint per provider. Prices, names and context windows
  * come from the database; what it does not publish (output limits, input modalities) is left to
  * discovery and the config file, and each endpoint says where each value came from.
  */
 import { CanonicalIds, ownId } from "./canonical-ids.js";
 import { pricesAt, pricingFromDatabase } from "./database-pricing.js";
+import { isEmbeddingModelName } from "./embedding-models.js";
 import { CANONICAL_PROVIDER_ID, matchesLogic, upstreamIdOf, type PriceData } from "./price-database.js";
 import type { EndpointInput, ModelInput, Provider } from "./types.js";
 
@@ -23,7 +24,8 @@ export function databaseModels(data: PriceData, providers: ReadonlyMap<string, P
     const source = data.providers.find((p) => p.id === provider.priceDatabaseId);
     if (!source) continue;
     for (const info of source.models) {
-      if (info.deprecated) continue;
+      // embedding models are shipped by embedding-models.ts, never as chat models
+      if (info.deprecated || isEmbeddingModelName(info.id)) continue;
       const pricing = pricingFromDatabase(pricesAt(info, now));
       const upstream = upstreamIdOf(info);
       // a provider entry may also list models it resells under another API (Vertex's Claude)

@@ -20,7 +20,7 @@ const TOKEN_CLASSES = [
 ] as const;
 
 /** USD per million (a number from the database) → USD per token, exactly. */
-function perToken(usdPerMillion: number): string {
+export function perToken(usdPerMillion: number): string {
   return nanoPerMillionToUsdPerToken(usdPerMillionToNanoPerMillion(numberToPlainDecimal(usdPerMillion)));
 }
 

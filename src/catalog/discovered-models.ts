@@ -7,6 +7,7 @@
  */
 import { CanonicalIds, ownId } from "./canonical-ids.js";
 import { pricesAt, pricingFromDatabase } from "./database-pricing.js";
+import { isEmbeddingModelName } from "./embedding-models.js";
 import { CANONICAL_PROVIDER_ID, matchesLogic, type PriceData } from "./price-database.js";
 import type { ListedModel } from "../domain/listed-model.js";
 import type { EndpointInput, InputModality, ModelInput, Provider } from "./types.js";
@@ -52,7 +53,7 @@ export function discoveredModels(
           ...(listed.supportedParameters ? { supported_parameters: origin } : {}),
         },
       };
-      const model = byId.get(id) ?? { id, name: listed.name ?? canonical.entries.get(id)?.name ?? id, description: listed.description ?? "", endpoints: [] };
+      const model = byId.get(id) ?? { id, ...(isEmbeddingModelName(listed.id) ? { kind: "embeddings" as const } : {}), name: listed.name ?? canonical.entries.get(id)?.name ?? id, description: listed.description ?? "", endpoints: [] };
       if (listed.created && model.created === undefined) model.created = listed.created;
       if (!model.endpoints!.some((existing) => existing.provider === slug)) model.endpoints!.push(endpoint);
       byId.set(id, model);

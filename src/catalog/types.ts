@@ -8,6 +8,9 @@ import type { ListedModel } from "../domain/listed-model.js";
 import type { Protocol } from "../domain/protocols.js";
 import type { PriceData } from "./price-database.js";
 
+/** What a model is for: chat completions, or embeddings (never offered to the other). */
+export type ModelKind = "chat" | "embeddings";
+
 /** What a model can read. */
 export type InputModality = "text" | "image" | "audio" | "file";
 
@@ -96,6 +99,8 @@ export interface EndpointInput {
 /** One model (config `models[]`). */
 export interface ModelInput {
   id: string;
+  /** `embeddings`: an embedding model, served only by /embeddings; chat when absent. */
+  kind?: ModelKind;
   name?: string;
   description?: string;
   /** Unix seconds. */
@@ -184,6 +189,8 @@ export interface Endpoint {
 /** A model with its endpoints. */
 export interface Model {
   id: string;
+  /** Chat models answer /chat/completions; embedding models answer /embeddings only. */
+  kind: ModelKind;
   name: string;
   description: string;
   created: number;

@@ -61,6 +61,8 @@ const endpointSchema = z.object({
 
 const modelSchema = z.object({
   id: z.string().regex(/^[\w.-]+\/[\w.:-]+$/, "must look like author/slug"),
+  /** `embeddings`: served only by /embeddings (billed per input token); chat when absent. */
+  kind: z.enum(["chat", "embeddings"]).optional(),
   name: z.string().optional(),
   description: z.string().optional(),
   context_length: z.number().int().positive(),

@@ -33,15 +33,17 @@ export type AttemptsResult<T> =
   | { ok: true; value: T; attempt: PlannedAttempt; startedAt: number }
   | { ok: false; error: AppError };
 
-/** Tries each attempt with `call` until one succeeds; appends one row per attempt to `log`. */
-export async function runAttempts<T>(
+/**
+ * Tries each attempt with `call` until one succeeds; appends one row per attempt to `log`.
+ * `requestFor` gives the request (chat, embeddings, ...) as one endpoint receives it.
+ */
+export async function runAttempts<T, R>(
   deps: AttemptDeps,
   attempts: readonly PlannedAttempt[],
-  request: ChatRequest,
-  promptTokensHeld: number,
+  requestFor: (endpoint: Endpoint) => R,
   signal: CancelSignal | undefined,
   log: GenerationAttemptRow[],
-  call: (adapter: ProviderAdapter, request: ChatRequest, context: AdapterContext) => Promise<T>,
+  call: (adapter: ProviderAdapter, request: R, context: AdapterContext) => Promise<T>,
 ): Promise<AttemptsResult<T>> {
   let lastError: AppError | undefined;
   const skippedModels = new Set<string>();
@@ -85,7 +87,7 @@ export async function runAttempts<T>(
       ...(signal ? { signal } : {}),
     };
     try {
-      const value = await call(adapter, requestFor(endpoint, request, promptTokensHeld), context);
+      const value = await call(adapter, requestFor(endpoint), context);
       log.push(row(200, null, performance.now() - startedAt));
       return { ok: true, value, attempt, startedAt };
     } catch (caught) {
@@ -118,7 +120,7 @@ export async function runAttempts<T>(
  * `max_tokens` and the endpoint's output limit is unknown, the bounded default the hold was
  * quoted for, so the answer can never cost more than was held.
  */
-export function requestFor(endpoint: Endpoint, request: ChatRequest, promptTokensHeld: number): ChatRequest {
+export function chatRequestFor(endpoint: Endpoint, request: ChatRequest, promptTokensHeld: number): ChatRequest {
   const bounded = request.max_tokens === undefined && !endpoint.outputLimitKnown;
   return { ...request, model: endpoint.upstreamModel, ...(bounded ? { max_tokens: defaultOutputTokens(endpoint, promptTokensHeld) } : {}) };
 }

@@ -64,3 +64,12 @@ function usable(usage: Usage): boolean {
   const counts = [usage.promptTokens, usage.completionTokens, usage.cachedPromptTokens, usage.cacheWritePromptTokens, usage.reasoningTokens];
   return counts.every((count) => Number.isFinite(count) && count >= 0) && usage.promptTokens + usage.completionTokens > 0;
 }
+
+/**
+ * Which input tokens an embeddings request is billed on: the upstream's reported count when it
+ * gave one above zero, else the estimate from the input (never for free).
+ */
+export function embeddingUsage(reportedPromptTokens: number | undefined, promptTokensEstimate: number): BilledUsage {
+  const reported = reportedPromptTokens !== undefined && reportedPromptTokens > 0;
+  return { usage: { ...emptyUsage(), promptTokens: reported ? reportedPromptTokens : promptTokensEstimate }, usageEstimated: !reported };
+}

@@ -1,5 +1,5 @@
 /**
- * The chat completion use case: auth (done by the caller) → prepare (quote, reserve) → attempts
+ * The chat completion use case (and embeddings, on the same pipeline: embed.ts): auth (done by the caller) → prepare (quote, reserve) → attempts
  * with fallback before the first byte → the answer, whole (complete-chat.ts) or streamed
  * (stream-chat.ts) → the request's end: charge, record, notify (request-end.ts). Every path
  * ends the reservation: a success settles, an error without output voids, a client disconnect
@@ -11,7 +11,8 @@ import type { ProviderAdapter, UpstreamTimeouts } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
 import { SessionAffinity } from "../routing/session-affinity.js";
 import { completeChat } from "./complete-chat.js";
-import type { Billing, ByokKeys, Caller, OnSettled, RequestMeta } from "./ports.js";
+import { embed } from "./embed.js";
+import type { Billing, ByokKeys, Caller, EmbeddingsInput, EmbeddingsResult, OnSettled, RequestMeta } from "./ports.js";
 import { createRequestEnd } from "./request-end.js";
 import { streamChat, type StreamStart } from "./stream-chat.js";
 
@@ -43,6 +44,8 @@ export interface ChatGateway {
   complete(caller: Caller, body: unknown, meta: RequestMeta): Promise<{ generationId: string; body: Record<string, unknown> }>;
   /** Resolves once the first chunk arrived (fallback happens before); rejects with the AppError otherwise. */
   stream(caller: Caller, body: unknown, meta: RequestMeta): Promise<StreamStart>;
+  /** Embeddings for a validated request (billed per input token, same pipeline). */
+  embed(caller: Caller, input: EmbeddingsInput, meta: RequestMeta): Promise<EmbeddingsResult>;
   /** Whether the body asks for a stream (without validating the rest). */
   wantsStream(body: unknown): boolean;
   /** Waits until every request's end started so far is written and told, then gives back unused holds. */
@@ -75,6 +78,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     wantsStream: (body) => typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true,
     complete: (caller, body, meta) => completeChat(run, caller, body, meta),
     stream: (caller, body, meta) => streamChat(run, caller, body, meta),
+    embed: (caller, input, meta) => embed(run, caller, input, meta),
     drain: () => end.drain(),
   };
 }

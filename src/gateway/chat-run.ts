@@ -1,6 +1,7 @@
 /**
- * What both ways of answering a chat request share: prepare it (validate, plan, quote, reserve),
- * then run its attempts with fallback before the first byte. A request no attempt could serve
+ * What both ways of answering a chat request share (and, from preparation on, every other kind
+ * of request): prepare it (validate, plan, quote, reserve), then run its attempts with fallback
+ * before the first byte. A request no attempt could serve
  * is concluded (nothing owed) and its error thrown for the client.
  */
 import { performance } from "node:perf_hooks";
@@ -10,10 +11,12 @@ import type { AdapterContext, ChatRequest, ProviderAdapter } from "../providers/
 import type { HealthTracker } from "../routing/health.js";
 import type { SessionAffinity } from "../routing/session-affinity.js";
 import type { PlannedAttempt } from "../routing/types.js";
-import { runAttempts, type AttemptDeps } from "./attempts.js";
+import type { Endpoint } from "../catalog/types.js";
+import { chatRequestFor, runAttempts, type AttemptDeps } from "./attempts.js";
+import type { ChatInput } from "./chat-input.js";
 import type { EndingRequest } from "./generation-record.js";
 import type { ByokKeys, Caller, RequestMeta } from "./ports.js";
-import { prepareRequest, type Prepared, type PrepareDeps } from "./prepare.js";
+import { prepareRequest, type Prepared, type PrepareDeps, type PreparedInput } from "./prepare.js";
 import type { RequestEnd } from "./request-end.js";
 import { NO_CHARGE } from "./settlement.js";
 import type { GenerationHeader } from "./wire-response.js";
@@ -31,7 +34,8 @@ export interface ChatRunDeps {
 }
 
 /** A request an attempt is serving. */
-export interface ChatRun<T> extends EndingRequest {
+export interface ChatRun<T, I extends PreparedInput = ChatInput> extends EndingRequest {
+  prepared: Prepared<I>;
   attempt: PlannedAttempt;
   value: T;
   log: GenerationAttemptRow[];
@@ -50,16 +54,34 @@ export async function startChat<T>(
   call: (adapter: ProviderAdapter, request: ChatRequest, context: AdapterContext) => Promise<T>,
 ): Promise<ChatRun<T>> {
   const prepared = await prepareRequest(deps.prepare, caller, body, stream, meta.generationId, meta.sessionId);
+  const { request } = prepared.input;
+  const run = await runPrepared(deps, caller, meta, prepared, stream, (endpoint) => chatRequestFor(endpoint, request, prepared.quote.promptTokens), call);
+  const { sessionKey } = prepared.input.routing;
+  if (sessionKey) deps.affinity.served(sessionKey, run.attempt.endpoint, deps.nowMs());
+  return run;
+}
+
+/**
+ * Runs a prepared request's attempts (whatever its kind) with `call` until one answers; a
+ * request no attempt could serve is concluded (nothing owed) and its error thrown.
+ */
+export async function runPrepared<T, R, I extends PreparedInput>(
+  deps: ChatRunDeps,
+  caller: Caller,
+  meta: RequestMeta,
+  prepared: Prepared<I>,
+  stream: boolean,
+  requestFor: (endpoint: Endpoint) => R,
+  call: (adapter: ProviderAdapter, request: R, context: AdapterContext) => Promise<T>,
+): Promise<ChatRun<T, I>> {
   const log: GenerationAttemptRow[] = [];
   const startedAt = performance.now();
-  const result = await runAttempts<T>(attemptsFor(deps, caller), prepared.plan.attempts, prepared.input.request, prepared.quote.promptTokens, meta.signal, log, call);
+  const result = await runAttempts<T, R>(attemptsFor(deps, caller), prepared.plan.attempts, requestFor, meta.signal, log, call);
   if (!result.ok) {
     const error = explainSkippedFallback(prepared, result.error);
     deps.end.conclude({ prepared, caller, meta }, { kind: "failed", error, log, latencyMs: performance.now() - startedAt, streamed: stream, settlement: NO_CHARGE });
     throw error;
   }
-  const { sessionKey } = prepared.input.routing;
-  if (sessionKey) deps.affinity.served(sessionKey, result.attempt.endpoint, deps.nowMs());
   return { prepared, caller, meta, attempt: result.attempt, value: result.value, log, startedAt, attemptStartedAt: result.startedAt };
 }
 
@@ -74,13 +96,13 @@ function attemptsFor(deps: ChatRunDeps, caller: Caller): AttemptDeps {
  * When the plan was cut to the account's own keys because the balance could not back shared
  * capacity, says so on the error, so a client whose key failed knows why nothing took over.
  */
-function explainSkippedFallback(prepared: Prepared, error: AppError): AppError {
+function explainSkippedFallback(prepared: Prepared<PreparedInput>, error: AppError): AppError {
   if (prepared.sharedFallbackSkipped) error.metadata.shared_fallback = "skipped_insufficient_balance";
   return error;
 }
 
 /** The generation's id, model, serving provider and creation time, as every response states them. */
-export function generationHeader(prepared: Prepared, attempt: PlannedAttempt): GenerationHeader {
+export function generationHeader(prepared: Prepared<PreparedInput>, attempt: PlannedAttempt): GenerationHeader {
   return {
     id: prepared.id,
     model: attempt.model.id,

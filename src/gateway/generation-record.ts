@@ -7,7 +7,7 @@ import type { AppError } from "../domain/errors.js";
 import type { Usage } from "../providers/spec.js";
 import type { PlannedAttempt } from "../routing/types.js";
 import type { Caller, GenerationRecord, RequestMeta } from "./ports.js";
-import type { Prepared } from "./prepare.js";
+import type { Prepared, PreparedInput } from "./prepare.js";
 import type { Settlement } from "./settlement.js";
 
 /** How a request ended. */
@@ -33,7 +33,7 @@ export type Outcome =
 
 /** The request a conclusion belongs to. */
 export interface EndingRequest {
-  prepared: Prepared;
+  prepared: Prepared<PreparedInput>;
   caller: Caller;
   meta: RequestMeta;
 }

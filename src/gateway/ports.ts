@@ -73,6 +73,45 @@ export interface GenerationStore {
   find(id: string, accountId: string): Promise<(typeof generations.$inferSelect) | undefined>;
 }
 
+/**
+ * A validated embeddings request, as an inbound format hands it to the use case: texts or
+ * token-id arrays, one vector wanted per entry.
+ */
+export interface EmbeddingsInput {
+  model?: string;
+  /** Fallback models, tried in order after `model`. */
+  models?: string[];
+  input: string[] | number[][];
+  /** Length of the vectors wanted. */
+  dimensions?: number;
+  /** The input's role (e.g. search_query, search_document) for models that care. */
+  inputType?: string;
+  /** The caller's end user (kept on the generation record). */
+  user?: string;
+  /** OpenRouter's `provider` preferences as sent (validated like chat's). */
+  provider?: unknown;
+}
+
+/** What an embeddings request answered: the vectors, who served them and what they cost. */
+export interface EmbeddingsResult {
+  id: string;
+  /** The catalog id of the model that served the request. */
+  model: string;
+  /** Display name of the serving provider. */
+  provider: string;
+  /** Unix seconds. */
+  created: number;
+  /** Float vectors in input order. */
+  vectors: number[][];
+  /** Input tokens billed (the upstream's count, or the estimate when it reported none). */
+  promptTokens: number;
+  /** What the account was charged (list price + fee, or the BYOK fee). */
+  chargedNano: Nano;
+  /** What the provider charged for the request at list price (the own key's bill when BYOK). */
+  upstreamNano: Nano;
+  isByok: boolean;
+}
+
 /** App attribution headers. */
 export interface RequestMeta {
   httpReferer?: string;

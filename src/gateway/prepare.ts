@@ -5,25 +5,33 @@
  */
 import type { Catalog } from "../catalog/types.js";
 import type { AppError} from "../domain/errors.js";
-import { paymentRequired, unauthorized } from "../domain/errors.js";
+import { notFound, paymentRequired, unauthorized } from "../domain/errors.js";
 import { newGenerationId } from "../domain/ids.js";
 import { nanoToUsdString } from "../domain/money.js";
 import { planRoute } from "../routing/planner.js";
-import type { PlannerContext, RoutePlan, RoutingRequest } from "../routing/types.js";
+import type { PlannedAttempt, PlannerContext, RoutePlan, RoutingRequest } from "../routing/types.js";
 import { parseChatInput, type ChatInput } from "./chat-input.js";
 import type { Billing, ByokKeys, Caller } from "./ports.js";
 import { planWithByok, type ByokCredential } from "../byok/byok-plan.js";
 import { affordableOutputTokens, quoteWorstCase, type Quote } from "./quote.js";
 
+/** What preparation needs of any validated request: its routing view and its end user. */
+export interface PreparedInput {
+  request: { user?: string };
+  routing: RoutingRequest;
+}
+
 /** A request that reserved its worst case and is ready for its attempts. */
-export interface Prepared {
+export interface Prepared<I extends PreparedInput = ChatInput> {
   id: string;
   createdAt: Date;
-  input: ChatInput;
+  input: I;
   plan: RoutePlan;
   quote: Quote;
   holdId: string;
   images: number;
+  /** The prompt estimate the quote was made from (and an estimated bill falls back to). */
+  promptTokensEstimate: number;
   requestedModel: string;
   /** The plan kept only the account's own keys because the balance could not back shared capacity. */
   sharedFallbackSkipped: boolean;
@@ -40,7 +48,7 @@ export interface PrepareDeps {
   now: () => Date;
 }
 
-/** Validates, plans, quotes and reserves the worst case; throws the AppError a client should see. */
+/** Validates a chat body, plans, quotes and reserves the worst case; throws the AppError a client should see. */
 export async function prepareRequest(
   deps: PrepareDeps,
   caller: Caller,
@@ -54,13 +62,32 @@ export async function prepareRequest(
   input.request.accountId = caller.accountId;
   // one account's conversation never steers another's routing
   if (input.routing.sessionKey !== undefined) input.routing.sessionKey = `${caller.accountId}|${input.routing.sessionKey}`;
+  const images = countImages(input.request.messages);
+  return reserveWorstCase(deps, caller, input, { images, promptTokensEstimate: input.routing.promptTokensEstimate, generationId });
+}
+
+/** How a validated request is quoted. */
+export interface QuoteBasis {
+  images: number;
+  /** Prompt tokens estimated for the whole request (the quote's prompt, before headroom). */
+  promptTokensEstimate: number;
+  generationId?: string | undefined;
+  /** True for a request that produces no output tokens (embeddings): its 402 speaks of its input. */
+  outputless?: boolean;
+  /** Keeps only the endpoints that can serve this kind of request (an adapter that has the call). */
+  servable?: (attempt: PlannedAttempt) => boolean;
+}
+
+/** Plans a validated request, quotes its worst case and reserves it; throws the AppError a client should see. */
+export async function reserveWorstCase<I extends PreparedInput>(deps: PrepareDeps, caller: Caller, input: I, basis: QuoteBasis): Promise<Prepared<I>> {
   const keys: ReadonlyMap<string, ByokCredential> = deps.byok ? await deps.byok.keysFor(caller.accountId) : new Map();
   // the account's own keys make their providers usable even where the operator has no key
   const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;
   let plan = planRoute(routing, deps.catalog, deps.planner());
+  if (basis.servable) plan = servableOnly(plan, basis.servable);
   if (deps.byok && keys.size > 0) plan = withAccountKeys(plan, keys, deps.byok.feeBps);
-  const images = countImages(input.request.messages);
-  const { promptTokensEstimate, maxTokens } = input.routing;
+  const { images, promptTokensEstimate } = basis;
+  const { maxTokens } = input.routing;
   let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
   let reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
@@ -73,18 +100,29 @@ export async function prepareRequest(
     reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
     sharedFallbackSkipped = true;
   }
-  if (!reservation.ok) throw refusal(reservation, quote, images, deps.feeBps);
+  if (!reservation.ok) throw basis.outputless ? outputlessRefusal(reservation, quote) : refusal(reservation, quote, images, deps.feeBps);
   return {
-    id: generationId ?? newGenerationId(now),
+    id: basis.generationId ?? newGenerationId(now),
     createdAt: now,
     input,
     plan,
     quote,
     holdId: reservation.holdId,
     images,
+    promptTokensEstimate,
     requestedModel: input.routing.model ?? input.routing.models?.[0] ?? "",
     sharedFallbackSkipped,
   };
+}
+
+/** The plan without the endpoints that cannot serve the request; a 404 naming why when none is left. */
+function servableOnly(plan: RoutePlan, servable: (attempt: PlannedAttempt) => boolean): RoutePlan {
+  const attempts = plan.attempts.filter(servable);
+  if (attempts.length > 0) return { ...plan, attempts };
+  const providers = [...new Set(plan.attempts.map((attempt) => attempt.endpoint.provider.name))].join(", ");
+  throw notFound(`No endpoint of this model can serve this request: its providers (${providers}) do not offer it over their API.`, {
+    availability: { code: "no_endpoints", retryable: false },
+  });
 }
 
 /**
@@ -137,6 +175,42 @@ export function refusal(
     `This request requires more credits, or fewer max_tokens. ${requested}, but can only afford ${affordable}. To increase, add credits to your farebox account.`,
     { ...metadata, reason: "insufficient_balance" },
   );
+}
+
+/**
+ * The 402 of a request that produces no output tokens (embeddings): what its input costs at
+ * most and what the money left (or the key's limit) is.
+ */
+function outputlessRefusal(reservation: Exclude<Awaited<ReturnType<Billing["reserve"]>>, { ok: true }>, quote: Quote): AppError {
+  if (reservation.reason === "no_account") return unauthorized("The account of this key no longer exists.");
+  const availableNano = reservation.reason === "insufficient_balance" ? reservation.availableNano : reservation.remainingNano;
+  const metadata = {
+    required_usd: nanoToUsdString(quote.reservedNano),
+    available_usd: nanoToUsdString(availableNano),
+    prompt_tokens: quote.promptTokens,
+    model: quote.priciest.model.id,
+  };
+  const cost = `This request's ${quote.promptTokens} input tokens (estimate with headroom) cost up to $${metadata.required_usd}`;
+  if (availableNano >= quote.reservedNano) {
+    return paymentRequired(`${cost}; part of the money that would cover it is reserved by requests still in flight. Retry in a moment.`, {
+      ...metadata,
+      reason: "reserved_in_flight",
+      retryable: true,
+    });
+  }
+  if (reservation.reason === "key_limit") {
+    return paymentRequired(`${cost}, more than this key's remaining limit ($${metadata.available_usd}). Send less input, raise the key's limit, or create a key with a higher limit.`, {
+      ...metadata,
+      reason: "key_limit",
+    });
+  }
+  const byok = quote.priciest.byok;
+  const what = byok ? `${cost} in bring-your-own-key fees (${byok.feeBps / 100}% of the list price, paid from credits)` : cost;
+  return paymentRequired(`This request requires more credits. ${what}, but only $${metadata.available_usd} is available. Send less input, or add credits to your farebox account.`, {
+    ...metadata,
+    reason: "insufficient_balance",
+    ...(byok ? { is_byok: true } : {}),
+  });
 }
 
 function countImages(messages: readonly { content?: unknown }[]): number {

@@ -13,10 +13,10 @@
  */
 import type { Usage } from "../providers/spec.js";
 import type { PlannedAttempt } from "../routing/types.js";
-import { billedUsage, owesNothing, type AnswerEnd } from "./billed-usage.js";
+import { billedUsage, owesNothing, type AnswerEnd, type BilledUsage } from "./billed-usage.js";
 import { generationRecord, type EndingRequest, type Outcome } from "./generation-record.js";
 import type { Billing, OnSettled } from "./ports.js";
-import type { Prepared } from "./prepare.js";
+import type { Prepared, PreparedInput } from "./prepare.js";
 import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
 import { storableGeneration } from "./storable-generation.js";
 
@@ -46,7 +46,9 @@ export interface RequestEndDeps {
 /** The end of every request of one gateway. */
 export interface RequestEnd {
   /** The charge for what a served attempt delivered. */
-  charge(prepared: Prepared, attempt: PlannedAttempt, delivered: Delivered): Charged;
+  charge(prepared: Prepared<PreparedInput>, attempt: PlannedAttempt, delivered: Delivered): Charged;
+  /** The charge for usage already decided (a request that delivers no text: embeddings). */
+  settle(prepared: Prepared<PreparedInput>, attempt: PlannedAttempt, billed: BilledUsage): Charged;
   /** Ends the request in the background: its charge and record written, then `onSettled` told. */
   conclude(request: EndingRequest, outcome: Outcome): void;
   /** Runs other work of a request in the background, waited for by `drain`. */
@@ -76,14 +78,19 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
     }
   };
 
+  const settle = (prepared: Prepared<PreparedInput>, attempt: PlannedAttempt, { usage, usageEstimated }: BilledUsage): Charged => ({
+    usage,
+    usageEstimated,
+    settlement: settleAttempt(attempt, usage, prepared.images, deps.feeBps, prepared.quote.reservedNano),
+  });
+
   return {
     charge(prepared, attempt, delivered) {
-      const { usage, usageEstimated } = billedUsage(delivered.reported, delivered.producedChars, prepared.input.routing.promptTokensEstimate);
-      const settlement = owesNothing(delivered, usage)
-        ? NO_CHARGE
-        : settleAttempt(attempt, usage, prepared.images, deps.feeBps, prepared.quote.reservedNano);
-      return { usage, usageEstimated, settlement };
+      const billed = billedUsage(delivered.reported, delivered.producedChars, prepared.promptTokensEstimate);
+      return owesNothing(delivered, billed.usage) ? { ...billed, settlement: NO_CHARGE } : settle(prepared, attempt, billed);
     },
+
+    settle,
 
     conclude(request, outcome) {
       const { prepared } = request;

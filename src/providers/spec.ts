@@ -323,6 +323,31 @@ export interface UpstreamStream {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Embeddings
+
+/**
+ * The normalized embeddings request (OpenAI's /embeddings body): `model` is the upstream's own
+ * id; `input` is a list of texts or a list of token-id arrays, one vector wanted per entry.
+ */
+export interface EmbeddingRequest {
+  model: string;
+  input: string[] | number[][];
+  /** Length of the vectors wanted (models that can shorten theirs). */
+  dimensions?: number;
+  /** The input's role for models that embed queries and documents differently (e.g. search_query). */
+  input_type?: string;
+}
+
+/** The vectors, as float numbers, in input order. */
+export interface EmbeddingResponse {
+  /** The model the upstream says served the request. */
+  model: string;
+  vectors: number[][];
+  /** Input tokens the upstream reported; undefined when it reported none (the caller estimates). */
+  promptTokens: number | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Adapter
 
 /** Time limits for one upstream attempt, in milliseconds. */
@@ -368,6 +393,8 @@ export interface ProviderAdapter {
   complete(request: ChatRequest, context: AdapterContext): Promise<ChatResponse>;
   /** A streamed answer; rejects with UpstreamError before the first chunk (see UpstreamStream). */
   stream(request: ChatRequest, context: AdapterContext): Promise<UpstreamStream>;
+  /** Embeddings, where the protocol has them (routing skips endpoints whose adapter has none); rejects with UpstreamError. */
+  embed?(request: EmbeddingRequest, context: AdapterContext): Promise<EmbeddingResponse>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,11 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
       continue;
     }
     const resolved = resolveModel(id, catalog);
+    const kindError = wrongKind(resolved.model, request);
+    if (kindError) {
+      errors.push(kindError);
+      continue;
+    }
     const sort = resolved.sort ?? request.provider.sort;
     const scoped: RoutingRequest = sort ? { ...request, provider: { ...request.provider, sort } } : request;
     const filtered = filterEndpoints(resolved.model, scoped);
@@ -87,6 +92,17 @@ export function resolveModel(id: string, catalog: Catalog): ResolvedModel {
   });
 }
 
+/** A 400 naming the right route when the model is of another kind than the request (chat vs embeddings). */
+function wrongKind(model: Model, request: RoutingRequest): AppError | undefined {
+  const wanted = request.kind ?? "chat";
+  if (model.kind === wanted) return undefined;
+  const message =
+    model.kind === "embeddings"
+      ? `${model.id} is an embedding model: call POST /api/v1/embeddings with it, not a chat route.`
+      : `${model.id} is not an embedding model: see GET /api/v1/embeddings/models for the models /embeddings serves.`;
+  return badRequest(message, { param: "model", requested_models: [model.id] });
+}
+
 function attemptOf(model: Model, endpoint: Endpoint, request: RoutingRequest): PlannedAttempt {
   return inputUnverified(endpoint, request) ? { model, endpoint, inputUnverified: true } : { model, endpoint };
 }
@@ -95,6 +111,7 @@ function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerCon
   const sort = request.provider.sort ?? "price";
   const candidates: { model: Model; best: Endpoint; attempts: PlannedAttempt[] }[] = [];
   for (const model of [...catalog.models.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (wrongKind(model, request)) continue;
     const filtered = filterEndpoints(model, request);
     if (filtered.error) continue;
     const ordered = orderEndpoints(filtered.endpoints, request, context);

@@ -1,5 +1,5 @@
 /** Shapes the pure planner reads and returns. */
-import type { Endpoint, Model } from "../catalog/types.js";
+import type { Endpoint, Model, ModelKind } from "../catalog/types.js";
 import type { Pricing } from "../domain/charge.js";
 
 /** How to order endpoints (OpenRouter's `provider.sort`). */
@@ -35,6 +35,8 @@ export interface PercentileThreshold {
 
 /** What the planner needs to know about one chat request. */
 export interface RoutingRequest {
+  /** What the request is for: only models of this kind serve it (chat when absent). */
+  kind?: ModelKind;
   /** The requested model id (may carry `:nitro` / `:floor`, or be `farebox/auto`). */
   model?: string;
   /** Fallback models, tried in order after `model`. */

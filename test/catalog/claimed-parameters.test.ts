@@ -42,7 +42,9 @@ const BUILDERS: Record<string, (request: ChatRequest, context: AdapterContext) =
 };
 
 const catalog = buildCatalog({ protocolParameters: PROTOCOL_PARAMETERS });
-const endpoints = [...catalog.models.values()].flatMap((model) =>
+// embedding models claim the embeddings request's parameters (`dimensions`), covered by test/http/embeddings.test.ts
+const chatModels = [...catalog.models.values()].filter((model) => model.kind === "chat");
+const endpoints = chatModels.flatMap((model) =>
   model.endpoints
     .filter((endpoint) => endpoint.provider.protocol in BUILDERS)
     .map((endpoint) => ({

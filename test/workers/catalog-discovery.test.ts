@@ -71,7 +71,9 @@ describe("discovery from recorded model lists", () => {
     expect(servers.anthropic!.requests[0]!.headers["x-api-key"]).toBe("test-key");
     expect(servers.anthropic!.requests[0]!.headers["anthropic-version"]).toBe("2023-06-01");
     expect(servers.google!.requests[0]!.headers["x-goog-api-key"]).toBe("test-key");
-    expect(catalog.models.has("google/gemini-embedding-001")).toBe(false);
+    // discovery adds no chat model for Gemini's embedding model: the only entry is the shipped embedding model
+    expect(catalog.models.get("google/gemini-embedding-001")?.kind).toBe("embeddings");
+    expect(catalog.models.get("google/gemini-embedding-001")?.endpoints.map((e) => e.sources.pricing)).toEqual(["genai-prices (bundled): google/gemini-embedding-001"]);
   });
 
   it("adds a provider's endpoint to the model it serves, matched by canonical id, with the facts its listing gives", () => {

@@ -10,9 +10,7 @@ import type { Model } from "../../catalog/types.js";
 import { badRequest } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import { parseInput } from "../validation.js";
-
-/** What farebox's models produce: chat models answer in text only. */
-const OUTPUT_MODALITIES = ["text"];
+import { outputModalities } from "./model-wire.js";
 
 const commaList = storableText()
   .max(1000)
@@ -48,7 +46,9 @@ export function parseModelQuery(query: unknown): ModelQuery {
 export function matchesModelQuery(model: Model, query: ModelQuery): boolean {
   if (query.all !== "true" && !isUsable(model)) return false;
   const outputs = query.output_modalities ?? ["text"];
-  if (!outputs.includes("all") && !outputs.some((modality) => OUTPUT_MODALITIES.includes(modality))) return false;
+  // chat models answer in text, embedding models in embeddings: /models lists chat models unless asked otherwise
+  const produces = outputModalities(model);
+  if (!outputs.includes("all") && !outputs.some((modality) => produces.includes(modality))) return false;
   if (query.supported_parameters?.some((parameter) => !model.supportedParameters.includes(parameter))) return false;
   if (query.input_modalities?.some((modality) => !(model.inputModalities as string[]).includes(modality))) return false;
   if (query.model_authors && !query.model_authors.includes(model.id.split("/")[0] ?? "")) return false;

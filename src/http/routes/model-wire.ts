@@ -36,6 +36,11 @@ function topEndpoint(model: Model): Endpoint | undefined {
   return [...model.endpoints].sort(byPrice)[0];
 }
 
+/** What a model produces: text (chat models) or embeddings (OpenRouter's output modality names). */
+export function outputModalities(model: Model): string[] {
+  return model.kind === "embeddings" ? ["embeddings"] : ["text"];
+}
+
 /**
  * OpenRouter's architecture object. Where no source states a model's input modalities the array
  * holds only "text" (what every chat model reads) and `input_modalities_known: false` says the
@@ -43,11 +48,12 @@ function topEndpoint(model: Model): Endpoint | undefined {
  */
 function architecture(model: Model): Record<string, unknown> {
   const modalities = model.inputModalities ?? ["text"];
+  const outputs = outputModalities(model);
   return {
-    modality: `${modalities.join("+")}->text`,
+    modality: `${modalities.join("+")}->${outputs.join("+")}`,
     input_modalities: modalities,
     input_modalities_known: model.inputModalities !== undefined,
-    output_modalities: ["text"],
+    output_modalities: outputs,
     tokenizer: "Other",
     instruct_type: null,
   };
@@ -69,12 +75,13 @@ export function modelEntry(model: Model): Record<string, unknown> {
     pricing: top ? pricing(top) : { prompt: "0", completion: "0", request: "0", image: "0" },
     top_provider: {
       context_length: top?.contextLength ?? model.contextLength,
-      max_completion_tokens: top?.maxCompletionTokens ?? null,
+      // an embedding model produces no output tokens
+      max_completion_tokens: model.kind === "embeddings" ? null : (top?.maxCompletionTokens ?? null),
       is_moderated: false,
     },
     per_request_limits: null,
     supported_parameters: publishedParameters(model.supportedParameters),
-    // farebox serves chat models only: no text-to-speech voices
+    // farebox serves chat and embedding models only: no text-to-speech voices
     supported_voices: null,
     default_parameters: null,
     knowledge_cutoff: null,

@@ -1,23 +1,18 @@
 /**
  * The Google Gemini adapter (Generative Language API v1beta, `x-goog-api-key`):
  * `POST {base}/v1beta/models/{model}:generateContent`, and
- * `:streamGenerateContent?alt=sse` for streams.
+ * `:streamGenerateContent?alt=sse` for streams, `:batchEmbedContents` for embeddings.
  */
 import type { AdapterContext, ChatRequest, ChatResponse, ProviderAdapter, UpstreamStream } from "../spec.js";
 import { exchangeJson, exchangeStream, type ExchangeRequest } from "../shared/exchange.js";
-import { joinUrl } from "../shared/json.js";
 import type { UpstreamHttp } from "../shared/upstream-http.js";
+import { geminiEmbed } from "./embeddings.js";
 import { toGeminiBody } from "./request.js";
 import { fromGeminiResponse, geminiErrorDetails } from "./response.js";
 import { translateGeminiStream } from "./stream.js";
+import { geminiUrl } from "./url.js";
 
-/** The method URL for a model, whether or not the base URL already names the API version. */
-export function geminiUrl(baseUrl: string, model: string, stream: boolean): string {
-  const base = /\/v1(beta\d*|alpha)?\/?$/.test(baseUrl) ? baseUrl : joinUrl(baseUrl, "v1beta");
-  const name = model.replace(/^models\//, "");
-  const method = stream ? "streamGenerateContent?alt=sse" : "generateContent";
-  return joinUrl(base, `models/${encodeURIComponent(name)}:${method}`);
-}
+export { geminiUrl } from "./url.js";
 
 /** Creates the adapter over a shared HTTP client. */
 export function createGeminiAdapter(http: UpstreamHttp): ProviderAdapter {
@@ -38,5 +33,6 @@ export function createGeminiAdapter(http: UpstreamHttp): ProviderAdapter {
       const stream = await exchangeStream(exchange(request, context, true), translateGeminiStream);
       return stream.model === "" ? { ...stream, model: request.model } : stream;
     },
+    embed: geminiEmbed(http),
   };
 }

@@ -9,6 +9,7 @@ import type { AdapterContext, ChatRequest, ChatResponse, ProviderAdapter, Upstre
 import { exchangeJson, exchangeStream, type ExchangeRequest } from "../shared/exchange.js";
 import { joinUrl } from "../shared/json.js";
 import type { UpstreamHttp } from "../shared/upstream-http.js";
+import { openAIEmbed } from "./embeddings.js";
 import { toOpenAIBody } from "./request.js";
 import { fromOpenAIResponse, openAIErrorDetails } from "./response.js";
 import { translateOpenAIStream } from "./stream.js";
@@ -40,5 +41,6 @@ export function createOpenAICompatibleAdapter(http: UpstreamHttp): ProviderAdapt
       const translate = sendsRawPrompt(request, context) ? translateTextCompletionStream : translateOpenAIStream;
       return exchangeStream(exchange(request, context, true), translate);
     },
+    embed: openAIEmbed(http),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Fake Google Gemini upstream (Generative Language API v1beta):
- * `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`, shapes as
+ * `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse` (and
+ * `:batchEmbedContents`, see renderEmbeddings), shapes as
  * documented at ai.google.dev/api/generate-content: candidates[].content.parts (text, thought
  * parts, whole functionCall parts), finishReason, usageMetadata (promptTokenCount including
  * cachedContentTokenCount, candidatesTokenCount excluding thoughtsTokenCount), responseId and
@@ -9,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_USAGE, finishOf, pieces, textOf, type FakeBehaviour, type RecordedRequest } from "./behaviour.js";
+import { fakeVector } from "./embeddings.js";
 import { retryHeaders, startFakeServer, type FakeOptions, type FakeUpstream, type ProtocolRenderer, type Rendered } from "./server.js";
 
 const FINISH: Record<string, string> = { stop: "STOP", length: "MAX_TOKENS", tool_calls: "STOP", content_filter: "SAFETY" };
@@ -80,6 +82,7 @@ export const geminiRenderer: ProtocolRenderer = {
   },
   streamErrorFrame: () => frame({ error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } }),
   render(behaviour, request, stream): Rendered {
+    if (request.url.includes(":batchEmbedContents")) return renderEmbeddings(request);
     const responseId = randomBytes(12).toString("base64url");
     const modelVersion = modelOf(behaviour, request);
     const text = textOf(behaviour);
@@ -117,6 +120,22 @@ export const geminiRenderer: ProtocolRenderer = {
     return { kind: "sse", frames };
   },
 };
+
+/**
+ * `POST /v1beta/models/{model}:batchEmbedContents` as documented at
+ * ai.google.dev/api/embeddings: `{embeddings: [{values}]}`, one per request, each shortened to
+ * its `outputDimensionality`; no usage is reported.
+ */
+function renderEmbeddings(request: RecordedRequest): Rendered {
+  const requests = ((request.body as { requests?: unknown } | undefined)?.requests ?? []) as {
+    content?: { parts?: { text?: string }[] };
+    outputDimensionality?: number;
+  }[];
+  const embeddings = requests.map((entry) => ({
+    values: fakeVector((entry.content?.parts ?? []).map((part) => part.text ?? "").join(""), entry.outputDimensionality),
+  }));
+  return { kind: "json", status: 200, body: JSON.stringify({ embeddings }) };
+}
 
 /** Starts a fake Gemini upstream; point the adapter's baseUrl at `url`. */
 export function startFakeGemini(options?: FakeOptions): Promise<FakeUpstream> {

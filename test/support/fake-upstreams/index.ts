@@ -9,7 +9,8 @@
  *   fake.setScript([{ error: { status: 429, retryAfter: "7" } }, {}]);   // a queue; the last repeats
  *   await fake.close();
  *
- * Base URLs to configure: OpenAI-compatible `${url}/v1` (adapter posts `/v1/chat/completions`),
+ * Base URLs to configure: OpenAI-compatible `${url}/v1` (adapter posts `/v1/chat/completions`,
+ * and `/v1/embeddings`; Gemini's `:batchEmbedContents` is answered too, with fakeVector's vectors),
  * Anthropic `${url}` (posts `/v1/messages`), Gemini `${url}` (posts
  * `/v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`).
  *
@@ -28,3 +29,4 @@ export { refusedUrl, startSilentTcp, type FakeUpstream, type FakeOptions } from 
 export { startFakeOpenAI } from "./openai.js";
 export { startFakeAnthropic } from "./anthropic.js";
 export { startFakeGemini } from "./gemini.js";
+export { FAKE_EMBEDDING_DIMENSIONS, fakeEmbeddingTokens, fakeVector } from "./embeddings.js";

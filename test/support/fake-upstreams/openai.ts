@@ -1,5 +1,5 @@
 /**
- * Fake OpenAI Chat Completions upstream (`POST …/chat/completions`), shapes as recorded from
+ * Fake OpenAI Chat Completions upstream (`POST …/chat/completions`, and `POST …/embeddings`), shapes as recorded from
  * api.openai.com: `chatcmpl-` ids, `chat.completion(.chunk)` objects, a role-only first chunk,
  * tool-call deltas (id and name first, arguments in pieces), a finish chunk, a usage chunk with
  * `choices: []` (stream_options.include_usage) and `data: [DONE]`; errors as
@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { DEFAULT_USAGE, finishOf, pieces, textOf, type FakeBehaviour, type RecordedRequest } from "./behaviour.js";
 import { isTextCompletionRequest, renderTextCompletion } from "./openai-text.js";
+import { fakeEmbeddingTokens, fakeVector } from "./embeddings.js";
 import { retryHeaders, startFakeServer, type FakeOptions, type FakeUpstream, type ProtocolRenderer, type Rendered } from "./server.js";
 
 const id = (prefix: string): string => `${prefix}${randomBytes(12).toString("base64url")}`;
@@ -79,6 +80,7 @@ export const openAIRenderer: ProtocolRenderer = {
     `data: ${JSON.stringify({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } })}\n\n`,
   render(behaviour, request, stream): Rendered {
     if (isTextCompletionRequest(request)) return renderTextCompletion(behaviour, request, stream);
+    if (request.url.endsWith("/embeddings")) return renderEmbeddings(behaviour, request);
     const model = behaviour.model ?? requestedModel(request);
     const completionId = id("chatcmpl-");
     const created = Math.floor(Date.now() / 1000);
@@ -128,6 +130,34 @@ export const openAIRenderer: ProtocolRenderer = {
     return { kind: "sse", frames };
   },
 };
+
+/**
+ * `POST /v1/embeddings` as api.openai.com answers it: `object: "list"`, `data[]` of
+ * `{object: "embedding", index, embedding}` (floats, or base64 float32 when asked), the model and
+ * `usage: {prompt_tokens, total_tokens}`.
+ */
+function renderEmbeddings(behaviour: FakeBehaviour, request: RecordedRequest): Rendered {
+  const body = (request.body ?? {}) as { input?: unknown; dimensions?: unknown; encoding_format?: unknown };
+  const raw = body.input;
+  const inputs: (string | number[])[] =
+    typeof raw === "string" ? [raw] : Array.isArray(raw) && raw.every((entry) => typeof entry === "number") ? [raw as number[]] : ((raw ?? []) as (string | number[])[]);
+  const dimensions = typeof body.dimensions === "number" ? body.dimensions : undefined;
+  const data = inputs.map((input, index) => {
+    const vector = fakeVector(input, dimensions);
+    return { object: "embedding", index, embedding: body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector };
+  });
+  const prompt = behaviour.usage?.prompt ?? fakeEmbeddingTokens(inputs);
+  return {
+    kind: "json",
+    status: 200,
+    body: JSON.stringify({
+      object: "list",
+      data,
+      model: behaviour.model ?? requestedModel(request),
+      ...(behaviour.omitUsage ? {} : { usage: behaviour.rawUsage ?? { prompt_tokens: prompt, total_tokens: prompt } }),
+    }),
+  };
+}
 
 /** Starts a fake OpenAI-compatible upstream; point the adapter's baseUrl at `${url}/v1`. */
 export function startFakeOpenAI(options?: FakeOptions): Promise<FakeUpstream> {

@@ -1,0 +1,44 @@
+/**
+ * POST /api/v1/embeddings (alias /v1/embeddings) and GET /api/v1/embeddings/models.
+ * Transport only: the body is validated by the embeddings format (src/formats/embeddings/),
+ * the use case decides and bills everything, the format shapes the answer.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Catalog } from "../../catalog/types.js";
+import { parseEmbeddingsRequest } from "../../formats/embeddings/request.js";
+import { embeddingsResponse } from "../../formats/embeddings/response.js";
+import type { ChatGateway } from "../../gateway/chat-gateway.js";
+import type { KeyResolver } from "../../keys/index.js";
+import { clientCancellation, inferenceMeta } from "../inference-request.js";
+import { requireKey } from "../plugins/auth.js";
+import { inferenceCaller } from "./inference-caller.js";
+import { matchesModelQuery, pageOf, parseModelQuery } from "./model-filters.js";
+import { modelEntry } from "./model-wire.js";
+
+/** What the embeddings routes need. */
+export interface EmbeddingsRoutesDeps {
+  gateway: ChatGateway;
+  /** Resolves bearer keys (cached); only inference keys may call models. */
+  keys: KeyResolver;
+  catalog: Catalog;
+  clock: () => Date;
+}
+
+/** Registers the embeddings routes on `app`. */
+export function registerEmbeddingsRoutes(app: FastifyInstance, deps: EmbeddingsRoutesDeps): void {
+  const embed = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { input, encodingFormat } = parseEmbeddingsRequest(request.body);
+    const caller = inferenceCaller(request, deps.clock());
+    const meta = inferenceMeta(request, clientCancellation(reply));
+    const result = await deps.gateway.embed(caller, input, meta);
+    return reply.header("x-generation-id", result.id).send(embeddingsResponse(result, encodingFormat));
+  };
+  // the embedding models a request can be served by (every one with ?all=true), in /models' shape
+  const models = async (request: FastifyRequest) => {
+    const query = parseModelQuery(request.query);
+    const matching = [...deps.catalog.models.values()].filter((model) => matchesModelQuery(model, { ...query, output_modalities: ["embeddings"] }));
+    return { data: pageOf(matching, query).map(modelEntry), links: { next: null }, total_count: matching.length };
+  };
+  app.post("/embeddings", { preHandler: requireKey(deps.keys, ["inference"]) }, embed);
+  app.get("/embeddings/models", models);
+}
