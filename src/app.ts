@@ -16,6 +16,7 @@ import { registerRecentBlockhashRoute } from "./http/routes/recent-blockhash.js"
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
+import { inferenceAccess } from "./http/inference-access.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -69,6 +70,8 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
   const { byokStore } = services;
   app.addHook("onClose", () => services.close());
   registerMetricsRoute(app, { registry: services.metricsRegistry });
+  // a key, or with x402 a payment in the request, for every inference route
+  const inference = inferenceAccess({ keys: services.keys, quote: (body) => chat.gateway.quote(body), x402: services.x402 });
   // every API route answers under OpenRouter's base path and under /v1
   const registerApi = async (api: FastifyInstance) => {
     registerKeyRoutes(api, routeDeps);
@@ -81,7 +84,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerSessionRenewalRoute(api, routeDeps, wallet.sessionTtlMs);
     registerAccountOverviewRoutes(api, routeDeps);
     registerRecentGenerationsRoute(api, routeDeps);
-    registerChatRoutes(api, { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs });
+    registerChatRoutes(api, { gateway: chat.gateway, access: inference, clock, keepAliveMs: streamKeepAliveMs });
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

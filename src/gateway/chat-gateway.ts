@@ -11,6 +11,8 @@ import type { ProviderAdapter, UpstreamTimeouts } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
 import { SessionAffinity } from "../routing/session-affinity.js";
 import { completeChat } from "./complete-chat.js";
+import type { Nano } from "../domain/money.js";
+import { quoteRequest } from "./prepare.js";
 import type { Billing, ByokKeys, Caller, OnSettled, RequestMeta } from "./ports.js";
 import { createRequestEnd } from "./request-end.js";
 import { streamChat, type StreamStart } from "./stream-chat.js";
@@ -43,6 +45,11 @@ export interface ChatGateway {
   complete(caller: Caller, body: unknown, meta: RequestMeta): Promise<{ generationId: string; body: Record<string, unknown> }>;
   /** Resolves once the first chunk arrived (fallback happens before); rejects with the AppError otherwise. */
   stream(caller: Caller, body: unknown, meta: RequestMeta): Promise<StreamStart>;
+  /**
+   * The worst-case charge of a body on shared capacity: the amount its hold would be placed for
+   * (asked of a caller who pays per request). Throws the AppError a malformed body gets.
+   */
+  quote(body: unknown): Nano;
   /** Whether the body asks for a stream (without validating the rest). */
   wantsStream(body: unknown): boolean;
   /** Waits until every request's end started so far is written and told, then gives back unused holds. */
@@ -73,6 +80,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
   };
   return {
     wantsStream: (body) => typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true,
+    quote: (body) => quoteRequest(run.prepare, body).reservedNano,
     complete: (caller, body, meta) => completeChat(run, caller, body, meta),
     stream: (caller, body, meta) => streamChat(run, caller, body, meta),
     drain: () => end.drain(),

@@ -55,13 +55,10 @@ export async function prepareRequest(
   // one account's conversation never steers another's routing
   if (input.routing.sessionKey !== undefined) input.routing.sessionKey = `${caller.accountId}|${input.routing.sessionKey}`;
   const keys: ReadonlyMap<string, ByokCredential> = deps.byok ? await deps.byok.keysFor(caller.accountId) : new Map();
-  // the account's own keys make their providers usable even where the operator has no key
-  const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;
-  let plan = planRoute(routing, deps.catalog, deps.planner());
-  if (deps.byok && keys.size > 0) plan = withAccountKeys(plan, keys, deps.byok.feeBps);
-  const images = countImages(input.request.messages);
+  const planned = planAndQuote(deps, input, keys);
+  let { plan, quote } = planned;
+  const { images } = planned;
   const { promptTokensEstimate, maxTokens } = input.routing;
-  let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
   let reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
   const own = plan.attempts.filter((attempt) => attempt.byok);
@@ -85,6 +82,33 @@ export async function prepareRequest(
     requestedModel: input.routing.model ?? input.routing.models?.[0] ?? "",
     sharedFallbackSkipped,
   };
+}
+
+/**
+ * The plan and worst-case quote of a validated request: the one quote every hold is placed for. With
+ * the account's own keys (BYOK) their providers become usable and carry the BYOK fee.
+ */
+function planAndQuote(
+  deps: Pick<PrepareDeps, "catalog" | "byok" | "feeBps" | "planner">,
+  input: ChatInput,
+  keys: ReadonlyMap<string, ByokCredential>,
+): { plan: RoutePlan; quote: Quote; images: number } {
+  // the account's own keys make their providers usable even where the operator has no key
+  const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;
+  let plan = planRoute(routing, deps.catalog, deps.planner());
+  if (deps.byok && keys.size > 0) plan = withAccountKeys(plan, keys, deps.byok.feeBps);
+  const images = countImages(input.request.messages);
+  const quote = quoteWorstCase(plan.attempts, input.routing.promptTokensEstimate, input.routing.maxTokens, images, deps.feeBps);
+  return { plan, quote, images };
+}
+
+/**
+ * The worst-case quote of a request body before anyone is known to pay for it (shared capacity, no
+ * account keys): what a request paid per call (x402) is asked for, the same quote its hold is placed for.
+ * Throws the 400/404 a malformed body or an unknown model gets.
+ */
+export function quoteRequest(deps: Pick<PrepareDeps, "catalog" | "byok" | "feeBps" | "planner">, body: unknown): Quote {
+  return planAndQuote(deps, parseChatInput(body, {}), new Map()).quote;
 }
 
 /**
