@@ -185,6 +185,19 @@ describe("paying with @x402/fetch", () => {
     const accountId = (await accountOf(chain.payer(2).address))!;
     // two payments of $0.10, two requests of $0.000042
     await expect.poll(() => balanceOf(accountId)).toBe(200_000_000n - 84_000n);
+
+    // the wallet signs in (SIWE) and finds the remainder on its account
+    const wallet = chain.payer(2);
+    const challenge = (await (await fetch(`${testApp.url}/api/v1/auth/challenge`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chain: "evm", address: wallet.address, chain_id: chain.anvil.chainId }) })).json()) as { message: string };
+    const verified = await fetch(`${testApp.url}/api/v1/auth/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: challenge.message, signature: await wallet.signMessage({ message: challenge.message }) }),
+    });
+    const session = (await verified.json()) as { account_id: string; is_new_account: boolean; key: string };
+    expect(session).toMatchObject({ account_id: accountId, is_new_account: false });
+    const credits = (await (await fetch(`${testApp.url}/api/v1/credits`, { headers: { authorization: `Bearer ${session.key}` } })).json()) as { data: { total_credits: number; total_usage: number } };
+    expect(credits.data).toEqual({ total_credits: 0.2, total_usage: 0.000084 });
   });
 });
 
