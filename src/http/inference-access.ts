@@ -1,6 +1,7 @@
 /**
  * Who may call an inference route, and on whose balance: a bearer inference key, or, with x402 enabled
- * and no key sent, a payment made in the request itself (src/x402). Every inference route registers
+ * and no key sent, a payment made in the request itself or a wallet that paid before signing in with
+ * the x402 `sign-in-with-x` extension (src/x402). Every inference route registers
  * `access.preHandler(toChatBody)` and reads the Caller with `inferenceCaller`, whatever its wire format:
  * `toChatBody` maps its body to the chat request the use case runs, whose worst case is what a payer
  * is asked for (the same quote its hold is placed for).
@@ -10,6 +11,7 @@ import type { Caller } from "../gateway/ports.js";
 import type { Nano } from "../domain/money.js";
 import { limitWindowStart, type KeyResolver } from "../keys/index.js";
 import { PAYMENT_SIGNATURE_HEADER, type X402Payments } from "../x402/payments.js";
+import { SIGN_IN_WITH_X } from "../x402/sign-in-with-x.js";
 import { bearerToken, callerKey, requireKey } from "./plugins/auth.js";
 
 /** What deciding access needs. */
@@ -37,10 +39,14 @@ export function inferenceAccess(deps: InferenceAccessDeps): InferenceAccess {
         if (!x402 || bearerToken(request) !== undefined || request.headers.authorization !== undefined) return keyed.call(this, request, reply);
         const quote = deps.quote(toChatBody(request.body));
         const resource = { url: `${request.protocol}://${request.host}${request.url}`, description: "farebox model inference" };
-        const header = request.headers[PAYMENT_SIGNATURE_HEADER.toLowerCase()];
-        const signature = Array.isArray(header) ? header[0] : header;
-        if (!signature) throw await x402.required(resource, quote);
-        const paid = await x402.pay(signature, resource, quote);
+        const header = (name: string) => {
+          const value = request.headers[name.toLowerCase()];
+          return Array.isArray(value) ? value[0] : value;
+        };
+        const signature = header(PAYMENT_SIGNATURE_HEADER);
+        const signIn = header(SIGN_IN_WITH_X);
+        if (!signature && !signIn) throw await x402.required(resource, quote);
+        const paid = signature ? await x402.pay(signature, resource, quote) : await x402.signIn(signIn!, resource, quote);
         request.paidCaller = { accountId: paid.accountId, keyId: paid.keyId };
         // on the raw response, so both a JSON answer and a stream carry it
         for (const [name, value] of Object.entries(paid.headers)) reply.raw.setHeader(name, value);

@@ -11,6 +11,8 @@ import type { Config } from "../config/schema.js";
 import type { Db } from "../db/client.js";
 import type { ChainRuntime } from "../deposits/runtime.js";
 import { usdToNano } from "../domain/money.js";
+import { accountOfWallet } from "../deposits/attribution.js";
+import { getBalance } from "../ledger/index.js";
 import { evmPaymentNetwork } from "../x402/evm-network.js";
 import { localFacilitator, remoteFacilitator } from "../x402/facilitator.js";
 import { X402Payments } from "../x402/payments.js";
@@ -36,6 +38,10 @@ export function buildX402(config: Config, db: Db, chains: ChainRuntime, clock: (
     networks: runtimes.map((runtime) => evmPaymentNetwork(runtime, relayer)),
     facilitator: x402.facilitator_url ? remoteFacilitator(x402.facilitator_url) : localFacilitator(relayers),
     payers: (family, address, now) => payerAccount(db, family, address, now),
+    wallets: {
+      accountOf: (family, address) => accountOfWallet(db, family, address),
+      availableNano: async (accountId) => (await getBalance(db, accountId))?.availableNano ?? 0n,
+    },
     pricing: { minNano: usdToNano(x402.min_payment_usd), surchargeNano: usdToNano(x402.gas_surcharge_usd), maxTimeoutSeconds: x402.max_timeout_s },
     clock,
   });

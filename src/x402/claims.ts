@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { x402Payments } from "../db/schema/index.js";
+import { x402Payments, x402SignIns } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 
 /** Claims `(network, payer, nonce)`; false when it was claimed before (by any process). */
@@ -26,4 +26,10 @@ export async function markSettled(db: Db, id: string, transaction: string, now: 
 /** Records a refused settlement: nothing moved on chain. */
 export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
   await db.update(x402Payments).set({ status: "failed", failureReason: reason.slice(0, 512) }).where(and(eq(x402Payments.id, id), eq(x402Payments.status, "settling")));
+}
+
+/** Uses a sign-in proof's nonce; false when it was used before (by any process). */
+export async function useSignInNonce(db: Db, nonce: string, address: string, now: Date): Promise<boolean> {
+  const rows = await db.insert(x402SignIns).values({ nonce, address, usedAt: now }).onConflictDoNothing().returning({ nonce: x402SignIns.nonce });
+  return rows.length > 0;
 }

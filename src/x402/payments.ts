@@ -13,7 +13,8 @@ import type { Db } from "../db/client.js";
 import { confirmDeposit } from "../deposits/credit.js";
 import { AppError, badRequest } from "../domain/errors.js";
 import { nanoToUsdString, type Nano } from "../domain/money.js";
-import { claimAuthorization, markFailed, markSettled } from "./claims.js";
+import { claimAuthorization, markFailed, markSettled, useSignInNonce } from "./claims.js";
+import { checkSignIn, parseSignIn, signInWithXExtension } from "./sign-in-with-x.js";
 import type { Facilitator } from "./facilitator.js";
 import type { PaymentNetwork } from "./network.js";
 import { askedNano, buildRequirements, nanoToBaseUnits, type PaymentRequirements } from "./requirements.js";
@@ -21,17 +22,26 @@ import { askedNano, buildRequirements, nanoToBaseUnits, type PaymentRequirements
 /** The account (and its key) that a paying wallet's requests run under; created on its first payment. */
 export type PayerAccounts = (family: "evm" | "solana", address: string, now: Date) => Promise<{ accountId: string; keyId: string }>;
 
+/** What a signed-in wallet's account holds. */
+export interface WalletBalances {
+  /** The account a wallet is linked to, if any. */
+  accountOf(family: "evm" | "solana", address: string): Promise<string | undefined>;
+  /** Balance minus open holds. */
+  availableNano(accountId: string): Promise<Nano>;
+}
+
 /** What the payment flow is built from. */
 export interface X402Deps {
   db: Db;
   networks: readonly PaymentNetwork[];
   facilitator: Facilitator;
   payers: PayerAccounts;
+  wallets: WalletBalances;
   pricing: { minNano: Nano; surchargeNano: Nano; maxTimeoutSeconds: number };
   clock: () => Date;
 }
 
-/** A settled payment: whose balance serves the request, and the `PAYMENT-RESPONSE` header. */
+/** A settled payment (or a signed-in wallet): whose balance serves the request, and the headers to add. */
 export interface SettledPayment {
   accountId: string;
   keyId: string;
@@ -86,6 +96,7 @@ export class X402Payments {
       ...(refusal ? { error: refusal.reason } : {}),
       resource: { url: resource.url, description: resource.description, mimeType: "application/json" },
       accepts,
+      extensions: signInWithXExtension(resource.url, this.networks, this.deps.clock()),
     };
     const message = refusal
       ? `Payment refused (${refusal.reason}): ${refusal.message}. Nothing was charged. This request costs $${usd} in USDC; sign a new payment.`
@@ -131,6 +142,30 @@ export class X402Payments {
     if (!settled.success) throw await refuse(settled.errorReason ?? REASONS.settlement, settled.errorMessage ?? "the payment could not be settled");
     await this.credit(network, settled, authorization.payer, claim);
     return { accountId: payer.accountId, keyId: payer.keyId, headers: { [PAYMENT_RESPONSE_HEADER]: encodePaymentResponseHeader(settled) } };
+  }
+
+  /**
+   * Serves a wallet that proves itself with a `SIGN-IN-WITH-X` header from its account's balance,
+   * without a new payment, while that balance covers `quoteNano`. Each proof is used once. Throws 400
+   * for a malformed header, 402 (with `PAYMENT-REQUIRED`) when the proof is refused or the balance
+   * does not cover the request: the client then pays.
+   */
+  async signIn(header: string, resource: PaidResource, quoteNano: Nano): Promise<SettledPayment> {
+    const payload = parseSignIn(header);
+    if (!payload) throw badRequest("SIGN-IN-WITH-X must be base64-encoded JSON (an x402 sign-in-with-x proof)", { reason: "invalid_siwx_payload" });
+    const refuse = async (reason: string, message: string) => this.required(resource, quoteNano, { reason, message });
+    const check = await checkSignIn(payload, resource.url, this.networks);
+    if (!check.ok) throw await refuse(check.reason, check.message);
+    const accountId = await this.deps.wallets.accountOf("evm", check.address);
+    if (!accountId) throw await refuse("siwx_unknown_wallet", `${check.address} has no account yet; pay for this request`);
+    const available = await this.deps.wallets.availableNano(accountId);
+    if (available < quoteNano) {
+      throw await refuse("siwx_insufficient_balance", `the account of ${check.address} has $${nanoToUsdString(available < 0n ? 0n : available)} available; this request needs up to $${nanoToUsdString(quoteNano)}, pay for it`);
+    }
+    const now = this.deps.clock();
+    if (!(await useSignInNonce(this.deps.db, check.nonce, check.address, now))) throw await refuse("invalid_siwx_nonce", "this sign-in proof was already used");
+    const payer = await this.deps.payers("evm", check.address, now);
+    return { accountId: payer.accountId, keyId: payer.keyId, headers: {} };
   }
 
   private async settle(payload: PaymentPayload, requirements: PaymentRequirements, claim: string): Promise<SettleResponse> {

@@ -14,6 +14,7 @@ import { startTestApp, type TestApp } from "../support/app.js";
 import { queryRows } from "../../src/db/client.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 import { startX402Chain, type X402Chain } from "../support/x402-world.js";
+import { createSIWxPayload, encodeSIWxHeader, wrapFetchWithSIWx, type CompleteSIWxInfo } from "@x402/extensions/sign-in-with-x";
 import { createChainRuntime, type ChainRuntime } from "../../src/deposits/runtime.js";
 import { deposits, walletIdentities, x402Payments } from "../../src/db/schema/index.js";
 import { auditLedger, getBalance } from "../../src/ledger/index.js";
@@ -201,6 +202,50 @@ describe("paying with @x402/fetch", () => {
   });
 });
 
+describe("sign-in-with-x: a wallet that paid before is served from its credit", () => {
+  /** A SIGN-IN-WITH-X header of wallet `index` answering the challenge of a 402 for `extra`. */
+  async function signInHeader(index: number, extra: Record<string, unknown> = {}): Promise<string> {
+    const paymentRequired = await required(extra);
+    const extension = paymentRequired.extensions!["sign-in-with-x"] as { info: CompleteSIWxInfo; supportedChains: { chainId: string; type: "eip191" }[] };
+    expect(extension.supportedChains).toEqual([{ chainId: chain.network, type: "eip191" }]);
+    const info = { ...extension.info, chainId: extension.supportedChains[0]!.chainId, type: extension.supportedChains[0]!.type };
+    return encodeSIWxHeader(await createSIWxPayload(info, chain.payer(index), chatUrl()));
+  }
+
+  it("signs in instead of paying while the balance covers the quote, once per proof", async () => {
+    const accountId = (await accountOf(chain.payer(1).address))!;
+    const before = await balanceOf(accountId);
+    const treasury = await chain.usdcBalance(chain.treasury);
+    const fetchSignedIn = wrapFetchWithPayment(wrapFetchWithSIWx(fetch, chain.payer(1)), chain.client(1));
+    const response = await fetchSignedIn(chatUrl(), { method: "POST", headers: { "content-type": "application/json" }, body: body() });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("payment-response")).toBeNull();
+    expect(await chain.usdcBalance(chain.treasury)).toBe(treasury);
+    await expect.poll(() => balanceOf(accountId)).toBe(before - 42_000n);
+
+    const header = await signInHeader(1);
+    expect((await post({ "sign-in-with-x": header })).status).toBe(200);
+    const replay = await post({ "sign-in-with-x": header });
+    expect(replay.status).toBe(402);
+    expect(decodePaymentRequiredHeader(replay.headers.get("payment-required")!).error).toBe("invalid_siwx_nonce");
+  });
+
+  it("asks for a payment when the balance does not cover the quote or the wallet has no account, and refuses a forged proof", async () => {
+    const large = await post({ "sign-in-with-x": await signInHeader(1, { max_tokens: 150_000 }) }, { max_tokens: 150_000 });
+    expect(large.status).toBe(402);
+    expect(decodePaymentRequiredHeader(large.headers.get("payment-required")!).error).toBe("siwx_insufficient_balance");
+    const stranger = await post({ "sign-in-with-x": await signInHeader(5) });
+    expect(stranger.status).toBe(402);
+    expect(decodePaymentRequiredHeader(stranger.headers.get("payment-required")!).error).toBe("siwx_unknown_wallet");
+    const forged = JSON.parse(Buffer.from(await signInHeader(2), "base64").toString()) as Record<string, string>;
+    forged.address = chain.payer(1).address;
+    const refused = await post({ "sign-in-with-x": Buffer.from(JSON.stringify(forged)).toString("base64") });
+    expect(refused.status).toBe(402);
+    expect(decodePaymentRequiredHeader(refused.headers.get("payment-required")!).error).toMatch(/invalid_siwx/);
+    expect((await post({ "sign-in-with-x": "%%%" })).status).toBe(400);
+  });
+});
+
 describe("refusals: 402 with the reason, nothing charged, nothing credited", () => {
   const cases: [string, () => Promise<PaymentPayload>, RegExp][] = [
     ["a wrong recipient", () => signedPayment(3, (r) => ({ ...r, payTo: "0x000000000000000000000000000000000000dEaD" })), /recipient/],
@@ -246,9 +291,9 @@ describe("refusals: 402 with the reason, nothing charged, nothing credited", () 
   }
   it("leaves no account behind for refused payers", async () => {
     expect(await accountOf(chain.payer(3).address)).toBeUndefined();
-    // only the served requests were recorded
+    // only the served requests were recorded (three paid, two signed in)
     const [row] = await queryRows<{ n: number }>(testApp.database.db, sql`select count(*)::int as n from generations`);
-    expect(row!.n).toBe(3);
+    expect(row!.n).toBe(5);
   });
 });
 

@@ -31,3 +31,17 @@ export const x402Payments = pgTable(
     index("x402_payments_created_idx").on(table.createdAt),
   ],
 );
+
+/**
+ * Nonces of x402 `sign-in-with-x` proofs (CAIP-122) already used: a proof authenticates one request
+ * only, whichever process receives it.
+ */
+export const x402SignIns = pgTable(
+  "x402_sign_ins",
+  {
+    nonce: text("nonce").primaryKey(),
+    address: text("address").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [index("x402_sign_ins_used_idx").on(table.usedAt)],
+);
