@@ -5,7 +5,7 @@
  */
 import { x402Facilitator } from "@x402/core/facilitator";
 import { HTTPFacilitatorClient } from "@x402/core/server";
-import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
+import { SettleError, VerifyError, type PaymentPayload, type PaymentRequirements, type SettleResponse, type VerifyResponse } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { ExactEvmScheme } from "@x402/evm/exact/facilitator";
 import type { EvmRelayerClient } from "../chains/evm/client.js";
@@ -34,8 +34,29 @@ export function localFacilitator(relayers: ReadonlyMap<string, EvmRelayerClient>
   return { verify: (payload, requirements) => facilitator.verify(payload, requirements), settle: (payload, requirements) => facilitator.settle(payload, requirements) };
 }
 
-/** Verifies and settles through the x402 facilitator at `url`. */
+/**
+ * Verifies and settles through the x402 facilitator at `url`. A refusal the facilitator answers with an
+ * error status is a refusal like any other (its reason kept); other failures (unreachable, timeout)
+ * are thrown: a settlement's outcome is then unknown.
+ */
 export function remoteFacilitator(url: string): Facilitator {
   const client = new HTTPFacilitatorClient({ url });
-  return { verify: (payload, requirements) => client.verify(payload, requirements), settle: (payload, requirements) => client.settle(payload, requirements) };
+  return {
+    async verify(payload, requirements) {
+      try {
+        return await client.verify(payload, requirements);
+      } catch (error) {
+        if (!(error instanceof VerifyError)) throw error;
+        return { isValid: false, ...(error.invalidReason ? { invalidReason: error.invalidReason } : {}), ...(error.invalidMessage ? { invalidMessage: error.invalidMessage } : {}), ...(error.payer ? { payer: error.payer } : {}) };
+      }
+    },
+    async settle(payload, requirements) {
+      try {
+        return await client.settle(payload, requirements);
+      } catch (error) {
+        if (!(error instanceof SettleError)) throw error;
+        return { success: false, transaction: error.transaction, network: error.network, ...(error.errorReason ? { errorReason: error.errorReason } : {}), ...(error.errorMessage ? { errorMessage: error.errorMessage } : {}), ...(error.payer ? { payer: error.payer } : {}) };
+      }
+    },
+  };
 }

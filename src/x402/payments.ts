@@ -130,7 +130,16 @@ export class X402Payments {
     // Verified against farebox's own terms (treasury, token, domain) at the amount the payer signed (≥ the quote).
     const [ours] = await buildRequirements([network.offered], 0n, this.deps.pricing.maxTimeoutSeconds);
     const requirements: PaymentRequirements = { ...ours!, amount: offered.toString() };
-    const verified = await this.deps.facilitator.verify(payload, requirements as PaymentPayload["accepted"]);
+    const verified = await this.deps.facilitator.verify(payload, requirements as PaymentPayload["accepted"]).catch((error: unknown) => {
+      throw new AppError("The payment could not be verified now (the facilitator or the chain's node did not answer). Nothing was charged; retry shortly.", {
+        httpStatus: 503,
+        errorType: "provider_unavailable",
+        retryable: true,
+        cause: error,
+        metadata: { reason: "verification_unavailable" },
+        headers: { "Retry-After": "5" },
+      });
+    });
     if (!verified.isValid) throw await refuse(verified.invalidReason ?? REASONS.payload, verified.invalidMessage ?? "the payment did not verify");
     await network.assertCanSettle();
     const now = this.deps.clock();
@@ -140,8 +149,17 @@ export class X402Payments {
     if (!claim) throw await refuse(REASONS.replayed, "this payment authorization was already used");
     const settled = await this.settle(payload, requirements, claim);
     if (!settled.success) throw await refuse(settled.errorReason ?? REASONS.settlement, settled.errorMessage ?? "the payment could not be settled");
-    await this.credit(network, settled, authorization.payer, claim);
-    return { accountId: payer.accountId, keyId: payer.keyId, headers: { [PAYMENT_RESPONSE_HEADER]: encodePaymentResponseHeader(settled) } };
+    const headers = { [PAYMENT_RESPONSE_HEADER]: encodePaymentResponseHeader(settled) };
+    try {
+      await this.credit(network, settled, authorization.payer, claim);
+    } catch (error) {
+      // The transfer is on chain and the wallet's account exists: the chain listener credits it there.
+      throw new AppError(
+        `The payment settled (transaction ${settled.transaction}) but could not be credited yet; it will be credited to your wallet's account once the chain listener confirms it. Sign in with the wallet to use it, or retry with sign-in-with-x.`,
+        { httpStatus: 502, errorType: "provider_unavailable", retryable: true, cause: error, headers, metadata: { reason: "credit_pending", transaction: settled.transaction } },
+      );
+    }
+    return { accountId: payer.accountId, keyId: payer.keyId, headers };
   }
 
   /**

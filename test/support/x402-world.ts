@@ -37,6 +37,26 @@ export interface X402Chain {
   stop(): Promise<void>;
 }
 
+/**
+ * Config of a farebox over `chain` serving `local/chat` ($1 / M prompt tokens, $2 / M completion
+ * tokens) from the OpenAI-wire upstream at `upstreamUrl`, x402 on with `x402` on top.
+ */
+export function x402AppConfig(chain: X402Chain, upstreamUrl: string, x402: Partial<Config["x402"]> = {}): Partial<Config> {
+  return {
+    ...chain.config(x402),
+    catalog: { include_default: false },
+    providers: { local: { protocol: "openai", base_url: `${upstreamUrl}/v1`, api_key: "upstream-key", headers: {} } },
+    models: [
+      {
+        id: "local/chat",
+        context_length: 1_000_000,
+        max_completion_tokens: 200_000,
+        endpoints: [{ provider: "local", model: "chat-1", pricing: { prompt: "0.000001", completion: "0.000002" } }],
+      },
+    ],
+  };
+}
+
 /** The private key of anvil dev account `index`. */
 export function anvilPrivateKey(index: number): Hex {
   const key = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;

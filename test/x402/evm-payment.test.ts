@@ -13,7 +13,7 @@ import type { PaymentPayload, PaymentRequired } from "@x402/core/types";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { queryRows } from "../../src/db/client.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
-import { startX402Chain, type X402Chain } from "../support/x402-world.js";
+import { startX402Chain, x402AppConfig, type X402Chain } from "../support/x402-world.js";
 import { createSIWxPayload, encodeSIWxHeader, wrapFetchWithSIWx, type CompleteSIWxInfo } from "@x402/extensions/sign-in-with-x";
 import { createChainRuntime, type ChainRuntime } from "../../src/deposits/runtime.js";
 import { deposits, walletIdentities, x402Payments } from "../../src/db/schema/index.js";
@@ -69,21 +69,9 @@ beforeAll(async () => {
   chain = await startX402Chain();
   runtime = createChainRuntime([chain.evm], () => new Date());
   upstream = await startFakeOpenAI({ script: { text: "Paid per request.", usage: { prompt: 20, completion: 10 } } });
+  // local/chat: $1 / M prompt tokens, $2 / M completion tokens
   testApp = await startTestApp("pglite", {
-    config: {
-      ...chain.config(),
-      catalog: { include_default: false },
-      providers: { local: { protocol: "openai", base_url: `${upstream.url}/v1`, api_key: "upstream-key", headers: {} } },
-      models: [
-        {
-          id: "local/chat",
-          context_length: 1_000_000,
-          max_completion_tokens: 200_000,
-          // $1 / M prompt tokens, $2 / M completion tokens.
-          endpoints: [{ provider: "local", model: "chat-1", pricing: { prompt: "0.000001", completion: "0.000002" } }],
-        },
-      ],
-    },
+    config: x402AppConfig(chain, upstream.url),
     deps: { chains: runtime },
   });
 });
