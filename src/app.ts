@@ -19,6 +19,7 @@ import { registerChatRoutes } from "./http/routes/chat-completions.js";
 import { registerCompletionRoutes } from "./http/routes/completions.js";
 import { registerResponsesRoutes } from "./http/routes/responses.js";
 import { registerEmbeddingsRoutes } from "./http/routes/embeddings.js";
+import { inferenceAccess } from "./http/inference-access.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -72,6 +73,8 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
   const { byokStore } = services;
   app.addHook("onClose", () => services.close());
   registerMetricsRoute(app, { registry: services.metricsRegistry });
+  // a key, or with x402 a payment in the request, for every inference route
+  const inference = inferenceAccess({ keys: services.keys, x402: services.x402 });
   // every API route answers under OpenRouter's base path and under /v1
   const registerApi = async (api: FastifyInstance) => {
     registerKeyRoutes(api, routeDeps);
@@ -84,11 +87,11 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerSessionRenewalRoute(api, routeDeps, wallet.sessionTtlMs);
     registerAccountOverviewRoutes(api, routeDeps);
     registerRecentGenerationsRoute(api, routeDeps);
-    const inference = { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs };
-    registerChatRoutes(api, inference);
-    registerCompletionRoutes(api, inference);
-    registerResponsesRoutes(api, inference);
-    registerEmbeddingsRoutes(api, { gateway: chat.gateway, keys: services.keys, catalog: chat.catalog, clock });
+    const chatRoutes = { gateway: chat.gateway, access: inference, clock, keepAliveMs: streamKeepAliveMs };
+    registerChatRoutes(api, chatRoutes);
+    registerCompletionRoutes(api, chatRoutes);
+    registerResponsesRoutes(api, chatRoutes);
+    registerEmbeddingsRoutes(api, { gateway: chat.gateway, access: inference, catalog: chat.catalog, clock });
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

@@ -4,6 +4,7 @@ import { authSchema } from "./auth-schema.js";
 import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
 import { serverSchema } from "./server-schema.js";
+import { x402Problems, x402Schema } from "./x402-schema.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
@@ -100,8 +101,12 @@ export const fileSchema = z
     chains: chainsSchema,
     auth: authSchema,
     server: serverSchema,
+    x402: x402Schema,
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    for (const problem of x402Problems(file.x402, file.chains)) ctx.addIssue({ code: z.ZodIssueCode.custom, ...problem });
+  });
 
 /** A BYOK master key: 32 bytes as 64 hex characters or base64 (`openssl rand -base64 32`). */
 const masterKeyText = z.string().refine((text) => decodeKey256(text) !== undefined, { message: "must be 32 bytes as 64 hex characters or base64" });

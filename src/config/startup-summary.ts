@@ -10,6 +10,8 @@ export interface StartupSummary {
   sign_in_domain: string;
   byok: "on" | "off";
   key_rate_limits: "on (Redis)" | "on (per process)";
+  /** Pay per request: off, or the chains offered and who settles. */
+  x402: string;
 }
 
 /** Where the data lives, without credentials: "PostgreSQL db.example:5432/farebox" or "PGlite in ./data". */
@@ -22,7 +24,7 @@ export function describeDatabase(config: Config): string {
 /**
  * The start-up summary: listening address, database, models a request can actually be served by
  * (those with at least one provider key), chains watched, whether the admin API, BYOK and per-key
- * rate limits are on, and the sign-in domain. `usableModelIds` come from the built catalog.
+ * rate limits are on, the sign-in domain, and x402. `usableModelIds` come from the built catalog.
  */
 export function startupSummary(config: Config, address: string, usableModelIds: readonly string[], totalModels: number): StartupSummary {
   return {
@@ -34,5 +36,6 @@ export function startupSummary(config: Config, address: string, usableModelIds: 
     sign_in_domain: config.auth.domain,
     byok: config.byokMasterKey ? "on" : "off",
     key_rate_limits: config.redisUrl ? "on (Redis)" : "on (per process)",
+    x402: config.x402.enabled ? `on (${config.x402.chains.join(", ")}; settled by ${config.x402.facilitator_url ? `facilitator ${new URL(config.x402.facilitator_url).host}` : "the relayer key"})` : "off",
   };
 }

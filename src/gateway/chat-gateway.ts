@@ -11,7 +11,9 @@ import type { ProviderAdapter, UpstreamTimeouts } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
 import { SessionAffinity } from "../routing/session-affinity.js";
 import { completeChat } from "./complete-chat.js";
-import { embed } from "./embed.js";
+import type { Nano } from "../domain/money.js";
+import { embed, quoteEmbeddings } from "./embed.js";
+import { quoteRequest } from "./prepare.js";
 import type { Billing, ByokKeys, Caller, EmbeddingsInput, EmbeddingsResult, OnSettled, RequestMeta } from "./ports.js";
 import { createRequestEnd } from "./request-end.js";
 import { streamChat, type StreamStart } from "./stream-chat.js";
@@ -46,6 +48,13 @@ export interface ChatGateway {
   stream(caller: Caller, body: unknown, meta: RequestMeta): Promise<StreamStart>;
   /** Embeddings for a validated request (billed per input token, same pipeline). */
   embed(caller: Caller, input: EmbeddingsInput, meta: RequestMeta): Promise<EmbeddingsResult>;
+  /**
+   * The worst-case charge of a body on shared capacity: the amount its hold would be placed for
+   * (asked of a caller who pays per request). Throws the AppError a malformed body gets.
+   */
+  quote(body: unknown): Nano;
+  /** The same for an embeddings request. */
+  quoteEmbeddings(input: EmbeddingsInput): Nano;
   /** Whether the body asks for a stream (without validating the rest). */
   wantsStream(body: unknown): boolean;
   /** Waits until every request's end started so far is written and told, then gives back unused holds. */
@@ -76,6 +85,8 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
   };
   return {
     wantsStream: (body) => typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true,
+    quote: (body) => quoteRequest(run.prepare, body).reservedNano,
+    quoteEmbeddings: (input) => quoteEmbeddings(run, input),
     complete: (caller, body, meta) => completeChat(run, caller, body, meta),
     stream: (caller, body, meta) => streamChat(run, caller, body, meta),
     embed: (caller, input, meta) => embed(run, caller, input, meta),

@@ -9,11 +9,12 @@ import { internalError } from "../domain/errors.js";
 import type { EmbeddingRequest } from "../providers/spec.js";
 import { tokensForChars } from "../routing/estimate-tokens.js";
 import { parseProviderPreferences } from "../routing/preferences.js";
-import type { RoutingRequest } from "../routing/types.js";
+import type { PlannedAttempt, RoutingRequest } from "../routing/types.js";
 import { embeddingUsage } from "./billed-usage.js";
 import { generationHeader, runPrepared, type ChatRunDeps } from "./chat-run.js";
 import type { Caller, EmbeddingsInput, EmbeddingsResult, RequestMeta } from "./ports.js";
-import { reserveWorstCase } from "./prepare.js";
+import { quoteShared, reserveWorstCase, type QuoteBasis } from "./prepare.js";
+import type { Nano } from "../domain/money.js";
 
 /** An embeddings request ready for preparation. */
 interface EmbeddingsRequestInput {
@@ -23,15 +24,9 @@ interface EmbeddingsRequestInput {
 
 /** Embeds `input` for `caller`. */
 export async function embed(deps: ChatRunDeps, caller: Caller, input: EmbeddingsInput, meta: RequestMeta): Promise<EmbeddingsResult> {
-  const perInput = input.input.map((entry) => (typeof entry === "string" ? Math.max(1, tokensForChars(entry.length)) : entry.length));
-  const promptTokensEstimate = perInput.reduce((sum, tokens) => sum + tokens, 0);
-  const prepared = await reserveWorstCase(deps.prepare, caller, requestInput(input, perInput), {
-    images: 0,
-    promptTokensEstimate,
-    generationId: meta.generationId,
-    outputless: true,
-    servable: (attempt) => deps.attempts.adapterFor(attempt.endpoint.provider.protocol)?.embed !== undefined,
-  });
+  const { request: requested, basis } = embeddingsQuoteBasis(deps, input);
+  const { promptTokensEstimate } = basis;
+  const prepared = await reserveWorstCase(deps.prepare, caller, requested, { ...basis, generationId: meta.generationId });
   const { request } = prepared.input;
   const run = await runPrepared(
     deps,
@@ -74,6 +69,25 @@ export async function embed(deps: ChatRunDeps, caller: Caller, input: Embeddings
     upstreamNano: settlement.byokUpstreamNano ?? settlement.usageNano,
     isByok: settlement.byokUpstreamNano !== undefined,
   };
+}
+
+/** The worst case of an embeddings request before anyone is known to pay for it (x402): what its hold would be placed for. */
+export function quoteEmbeddings(deps: ChatRunDeps, input: EmbeddingsInput): Nano {
+  const { request, basis } = embeddingsQuoteBasis(deps, input);
+  return quoteShared(deps.prepare, request, basis).reservedNano;
+}
+
+/** How an embeddings request is quoted: its input's token estimate, on endpoints whose adapter embeds. */
+function embeddingsQuoteBasis(deps: ChatRunDeps, input: EmbeddingsInput): { request: EmbeddingsRequestInput; basis: QuoteBasis & { promptTokensEstimate: number } } {
+  const perInput = input.input.map((entry) => (typeof entry === "string" ? Math.max(1, tokensForChars(entry.length)) : entry.length));
+  const promptTokensEstimate = perInput.reduce((sum, tokens) => sum + tokens, 0);
+  const basis = {
+    images: 0,
+    promptTokensEstimate,
+    outputless: true,
+    servable: (attempt: PlannedAttempt) => deps.attempts.adapterFor(attempt.endpoint.provider.protocol)?.embed !== undefined,
+  };
+  return { request: requestInput(input, perInput), basis };
 }
 
 /**

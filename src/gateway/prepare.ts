@@ -48,6 +48,9 @@ export interface PrepareDeps {
   now: () => Date;
 }
 
+/** What quoting needs (preparation without billing). */
+type QuoteDeps = Pick<PrepareDeps, "catalog" | "byok" | "feeBps" | "planner">;
+
 /** Validates a chat body, plans, quotes and reserves the worst case; throws the AppError a client should see. */
 export async function prepareRequest(
   deps: PrepareDeps,
@@ -81,14 +84,9 @@ export interface QuoteBasis {
 /** Plans a validated request, quotes its worst case and reserves it; throws the AppError a client should see. */
 export async function reserveWorstCase<I extends PreparedInput>(deps: PrepareDeps, caller: Caller, input: I, basis: QuoteBasis): Promise<Prepared<I>> {
   const keys: ReadonlyMap<string, ByokCredential> = deps.byok ? await deps.byok.keysFor(caller.accountId) : new Map();
-  // the account's own keys make their providers usable even where the operator has no key
-  const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;
-  let plan = planRoute(routing, deps.catalog, deps.planner());
-  if (basis.servable) plan = servableOnly(plan, basis.servable);
-  if (deps.byok && keys.size > 0) plan = withAccountKeys(plan, keys, deps.byok.feeBps);
+  let { plan, quote } = planAndQuote(deps, input, keys, basis);
   const { images, promptTokensEstimate } = basis;
   const { maxTokens } = input.routing;
-  let quote = quoteWorstCase(plan.attempts, promptTokensEstimate, maxTokens, images, deps.feeBps);
   const now = deps.now();
   let reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
   const own = plan.attempts.filter((attempt) => attempt.byok);
@@ -113,6 +111,40 @@ export async function reserveWorstCase<I extends PreparedInput>(deps: PrepareDep
     requestedModel: input.routing.model ?? input.routing.models?.[0] ?? "",
     sharedFallbackSkipped,
   };
+}
+
+/**
+ * The plan and worst-case quote of a validated request: the one quote every hold is placed for. With
+ * the account's own keys (BYOK) their providers become usable and carry the BYOK fee.
+ */
+function planAndQuote(
+  deps: QuoteDeps,
+  input: PreparedInput,
+  keys: ReadonlyMap<string, ByokCredential>,
+  basis: Pick<QuoteBasis, "images" | "promptTokensEstimate" | "servable">,
+): { plan: RoutePlan; quote: Quote } {
+  // the account's own keys make their providers usable even where the operator has no key
+  const routing: RoutingRequest = keys.size > 0 ? { ...input.routing, ownKeyProviders: new Set(keys.keys()) } : input.routing;
+  let plan = planRoute(routing, deps.catalog, deps.planner());
+  if (basis.servable) plan = servableOnly(plan, basis.servable);
+  if (deps.byok && keys.size > 0) plan = withAccountKeys(plan, keys, deps.byok.feeBps);
+  const quote = quoteWorstCase(plan.attempts, basis.promptTokensEstimate, input.routing.maxTokens, basis.images, deps.feeBps);
+  return { plan, quote };
+}
+
+/**
+ * The worst-case quote of a chat body before anyone is known to pay for it (shared capacity, no
+ * account keys): what a request paid per call (x402) is asked for, the same quote its hold is placed for.
+ * Throws the 400/404 a malformed body or an unknown model gets.
+ */
+export function quoteRequest(deps: QuoteDeps, body: unknown): Quote {
+  const input = parseChatInput(body, {});
+  return quoteShared(deps, input, { images: countImages(input.request.messages), promptTokensEstimate: input.routing.promptTokensEstimate });
+}
+
+/** The worst-case quote of a validated request on shared capacity (no account keys). */
+export function quoteShared(deps: QuoteDeps, input: PreparedInput, basis: Pick<QuoteBasis, "images" | "promptTokensEstimate" | "servable">): Quote {
+  return planAndQuote(deps, input, new Map(), basis).quote;
 }
 
 /** The plan without the endpoints that cannot serve the request; a 404 naming why when none is left. */

@@ -22,6 +22,8 @@ import { ledgerMetricSources } from "../metrics/ledger-sources.js";
 import { MetricsRegistry } from "../metrics/registry.js";
 import type { ChainListenerStatus } from "../workers/listener-status.js";
 import { byokKeysFrom, createChatStack, type ChatStack, type ChatStackOptions } from "./chat-stack.js";
+import type { X402Payments } from "../x402/payments.js";
+import { buildX402 } from "./x402.js";
 
 /** Default wait before usage rollups are written. */
 export const DEFAULT_ROLLUP_FLUSH_MS = 500;
@@ -64,6 +66,8 @@ export interface Services {
   byokStore: ByokStore | undefined;
   metricsRegistry: MetricsRegistry;
   chat: ChatStack;
+  /** Pay per request (x402); undefined when disabled. */
+  x402: X402Payments | undefined;
   /** Drains the chat stack and closes what was opened here (not the database). */
   close(): Promise<void>;
 }
@@ -101,6 +105,7 @@ export function buildServices(config: Config, database: Database, options: Servi
       return Promise.all([counted, byokStore.markUsed(generation.accountId, generation.provider, false)]).then(() => undefined);
     }, onBackgroundError),
   });
+  const chains = options.chains ?? withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock);
   return {
     config,
     database,
@@ -108,7 +113,8 @@ export function buildServices(config: Config, database: Database, options: Servi
     logger,
     keys: options.keys ?? new KeyResolver(database.db, { clock }),
     redis: options.redis ?? ownRedis,
-    chains: options.chains ?? withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock),
+    chains,
+    x402: buildX402(config, database.db, chains, clock),
     byokStore,
     metricsRegistry,
     chat,

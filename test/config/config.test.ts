@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -90,5 +90,49 @@ surprise: true
   it("reports an unreadable or malformed file instead of crashing", () => {
     expect(() => loadConfig({ FAREBOX_CONFIG: "/nonexistent/farebox.yaml" })).toThrow(ConfigError);
     expect(() => loadConfig({ FAREBOX_CONFIG: writeConfig("fees: [unclosed") })).toThrow(ConfigError);
+  });
+
+  it("refuses an x402 section naming unknown chains, a chain without USDC, or no relayer key, with the key path", () => {
+    const path = writeConfig(`
+chains:
+  evm:
+    - chain_id: 8453
+      rpc_url: "http://127.0.0.1:8545"
+      treasury: "0x000000000000000000000000000000000000fEEd"
+      assets: [{ symbol: ETH, native: true, price_feed: "0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70" }]
+x402:
+  enabled: true
+  relayer_private_key: "\${X402_RELAYER_KEY}"
+  chains: ["eip155:8453", "eip155:10"]
+`);
+    let error: unknown;
+    try {
+      loadConfig({ FAREBOX_CONFIG: path });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).problems.join("\n");
+    expect(text).toContain("x402.relayer_private_key: is required to settle payments when no facilitator_url is set");
+
+    let second: unknown;
+    try {
+      loadConfig({ FAREBOX_CONFIG: path, X402_RELAYER_KEY: "0x12" });
+    } catch (caught) {
+      second = caught;
+    }
+    const problems = (second as ConfigError).problems.join("\n");
+    expect(problems).toContain("x402.relayer_private_key");
+    const fixed = writeConfig(readFileSync(path, "utf8").replace('relayer_private_key: "${X402_RELAYER_KEY}"', `relayer_private_key: "0x${"ab".repeat(32)}"`));
+    let third: unknown;
+    try {
+      loadConfig({ FAREBOX_CONFIG: fixed });
+    } catch (caught) {
+      third = caught;
+    }
+    const chainProblems = (third as ConfigError).problems.join("\n");
+    expect(chainProblems).toContain("x402.chains.0: eip155:8453 has no USDC token asset");
+    expect(chainProblems).toContain("x402.chains.1: eip155:10 is not configured under chains.evm");
+    expect(loadConfig({}).x402.enabled).toBe(false);
   });
 });

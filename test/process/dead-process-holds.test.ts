@@ -4,8 +4,7 @@
  * configures plus an expiry pass), and the requests it answered but never charged must be only
  * those of its last write window — measured here, documented in the README.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,28 +13,14 @@ import { auditLedger, expireHolds, getBalance } from "../../src/ledger/index.js"
 import { createAccountViaAdmin, TEST_ADMIN_TOKEN } from "../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
+import { spawnGateway } from "../support/spawn-gateway.js";
 
-const root = join(import.meta.dirname, "../..");
 const HOLD_TTL_MS = 3_000;
 const CLIENTS = 16;
 const LOAD_MS = 4_000;
 
-function startGateway(databaseUrl: string, upstreamUrl: string): { child: ChildProcessWithoutNullStreams; url: Promise<string> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/gateway-process.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, UPSTREAM_URL: upstreamUrl, HOLD_TTL_MS: String(HOLD_TTL_MS), ADMIN_TOKEN: TEST_ADMIN_TOKEN },
-  });
-  const url = new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /\{"url":"([^"]+)"\}/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`gateway exited ${code} before listening:\n${output}`)));
-  });
-  return { child, url };
+function startGateway(databaseUrl: string, upstreamUrl: string) {
+  return spawnGateway({ DATABASE_URL: databaseUrl, UPSTREAM_URL: upstreamUrl, HOLD_TTL_MS: String(HOLD_TTL_MS), ADMIN_TOKEN: TEST_ADMIN_TOKEN });
 }
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)("a gateway process killed with SIGKILL under load", () => {

@@ -1,7 +1,8 @@
 /**
  * A gateway process for tests that kill one: the real app on Postgres (DATABASE_URL) with one
  * OpenAI-wire upstream (UPSTREAM_URL) serving `test/chat`, leases renewed on a short hold TTL
- * (HOLD_TTL_MS), the admin API on (ADMIN_TOKEN). Prints {"url": …} once listening. Run with
+ * (HOLD_TTL_MS), the admin API on (ADMIN_TOKEN), and any further config sections as JSON (EXTRA_CONFIG, e.g.
+ * `chains` and `x402`). Prints {"url": …} once listening. Run with
  * `node --import tsx test/support/gateway-process.ts`; stop it with a signal.
  */
 import { buildApp } from "../../src/app.js";
@@ -24,8 +25,9 @@ const overrides: Partial<Config> = {
     },
   ],
 };
-const config: Config = { ...loadConfig({ LOG_LEVEL: "silent", FAREBOX_ADMIN_TOKEN: env.ADMIN_TOKEN }), ...overrides };
+const extra = (env.EXTRA_CONFIG ? JSON.parse(env.EXTRA_CONFIG) : {}) as Partial<Config>;
+const config: Config = { ...loadConfig({ LOG_LEVEL: "silent", FAREBOX_ADMIN_TOKEN: env.ADMIN_TOKEN }), ...overrides, ...extra };
 const database = await createDb({ databaseUrl: env.DATABASE_URL, maxConnections: 5 });
-const app = await buildApp({ services: buildServices(config, database, { chat: { holdTtlMs: Number(env.HOLD_TTL_MS) } }) });
+const app = await buildApp({ services: buildServices(config, database, { chat: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 60_000) } }) });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 process.stdout.write(`${JSON.stringify({ url })}\n`);

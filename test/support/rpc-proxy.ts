@@ -5,6 +5,8 @@
  * answers eth_getLogs as a load-balanced node that many blocks behind the head would: a range past its
  * own head gets the partial result (no error), a block hash it has not seen yet gets "unknown block".
  * Methods in `refusedMethods` get "method not found" (-32601), as from a node without tracing.
+ * Once a request of method `stallAfter` has been answered, no request is answered any more (a process
+ * caught right after sending a transaction).
  */
 import { createServer, type Server } from "node:http";
 
@@ -17,6 +19,9 @@ export interface RpcProxy {
   failing: boolean;
   /** While above 0, eth_getLogs is answered by a node this many blocks behind the head. */
   logsLag: number;
+  /** After answering this method once, answer nothing more. */
+  stallAfter: string | undefined;
+  stalled: boolean;
   stop(): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export async function startRpcProxy(upstream: string, options: { maxLogRange?: b
         res.end("node unavailable");
         return;
       }
+      if (proxy.stalled) return; // never answered
       const parsed = JSON.parse(body) as RpcRequest;
       res.setHeader("content-type", "application/json");
       if (!Array.isArray(parsed) && options.refusedMethods?.includes(parsed.method)) {
@@ -80,6 +86,7 @@ export async function startRpcProxy(upstream: string, options: { maxLogRange?: b
       }
       const upstreamResponse = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body });
       res.end(await upstreamResponse.text());
+      if (!Array.isArray(parsed) && parsed.method === proxy.stallAfter) proxy.stalled = true;
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -91,6 +98,8 @@ export async function startRpcProxy(upstream: string, options: { maxLogRange?: b
     getLogsByHashCalls: 0,
     failing: false,
     logsLag: 0,
+    stallAfter: undefined,
+    stalled: false,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

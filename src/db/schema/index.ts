@@ -7,3 +7,4 @@ export * from "./deposits.js";
 export * from "./generations.js";
 export * from "./byok.js";
 export * from "./analytics.js";
+export * from "./x402.js";

@@ -7,6 +7,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The caller's key, set by an authentication pre-handler; null on public routes. */
     apiKey: ApiKey | null;
+    /** The account (and payment key) a request paid with x402 runs under; null otherwise. */
+    paidCaller: { accountId: string; keyId: string } | null;
   }
 }
 
@@ -19,6 +21,7 @@ const REJECTIONS = {
 /** Declares the `apiKey` request slot; call once when building the app. */
 export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest("apiKey", null);
+  app.decorateRequest("paidCaller", null);
 }
 
 /**

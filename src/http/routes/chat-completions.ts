@@ -3,9 +3,7 @@
  * Transport only: the use case decides everything; the stream is written by sse-reply.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { KeyResolver } from "../../keys/index.js";
-import { requireKey } from "../plugins/auth.js";
-import { inferenceCaller } from "./inference-caller.js";
+import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
@@ -14,8 +12,8 @@ import { sendSse } from "../sse-reply.js";
 /** What the chat routes need. */
 export interface ChatRoutesDeps {
   gateway: ChatGateway;
-  /** Resolves bearer keys (cached); only inference keys may call models. */
-  keys: KeyResolver;
+  /** Inference keys, or an x402 payment when enabled. */
+  access: InferenceAccess;
   clock: () => Date;
   /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
   keepAliveMs?: number;
@@ -44,5 +42,5 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): 
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/chat/completions", { preHandler: requireKey(deps.keys, ["inference"]) }, handler);
+  app.post("/chat/completions", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(body)) }, handler);
 }

@@ -7,11 +7,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { textCompletionFrames, TextCompletionFraming, toChatRequest, toTextCompletion } from "../../formats/completions/index.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
-import { requireKey } from "../plugins/auth.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 import type { ChatRoutesDeps } from "./chat-completions.js";
-import { inferenceCaller } from "./inference-caller.js";
+import { inferenceCaller } from "../inference-access.js";
 
 /** Registers the legacy completions route on `app`; it needs what the chat routes need. */
 export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
@@ -40,5 +39,5 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesD
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/completions", { preHandler: requireKey(deps.keys, ["inference"]) }, handler);
+  app.post("/completions", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
 }

@@ -8,18 +8,16 @@ import type { Catalog } from "../../catalog/types.js";
 import { parseEmbeddingsRequest } from "../../formats/embeddings/request.js";
 import { embeddingsResponse } from "../../formats/embeddings/response.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
-import type { KeyResolver } from "../../keys/index.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
-import { requireKey } from "../plugins/auth.js";
-import { inferenceCaller } from "./inference-caller.js";
+import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
 import { matchesModelQuery, pageOf, parseModelQuery } from "./model-filters.js";
 import { modelEntry } from "./model-wire.js";
 
 /** What the embeddings routes need. */
 export interface EmbeddingsRoutesDeps {
   gateway: ChatGateway;
-  /** Resolves bearer keys (cached); only inference keys may call models. */
-  keys: KeyResolver;
+  /** Inference keys, or an x402 payment when enabled. */
+  access: InferenceAccess;
   catalog: Catalog;
   clock: () => Date;
 }
@@ -39,6 +37,6 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, deps: EmbeddingsR
     const matching = [...deps.catalog.models.values()].filter((model) => matchesModelQuery(model, { ...query, output_modalities: ["embeddings"] }));
     return { data: pageOf(matching, query).map(modelEntry), links: { next: null }, total_count: matching.length };
   };
-  app.post("/embeddings", { preHandler: requireKey(deps.keys, ["inference"]) }, embed);
+  app.post("/embeddings", { preHandler: deps.access.preHandler((body) => deps.gateway.quoteEmbeddings(parseEmbeddingsRequest(body).input)) }, embed);
   app.get("/embeddings/models", models);
 }

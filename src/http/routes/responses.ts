@@ -6,23 +6,21 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppError } from "../../domain/errors.js";
-import type { KeyResolver } from "../../keys/index.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
 import { chatChunks, readChatFrame } from "../../formats/chat-frames.js";
 import { toChatRequest } from "../../formats/responses/to-chat-request.js";
 import { responseContext, responseFromChat } from "../../formats/responses/response-object.js";
 import { responsesEvents, ResponsesStreamWriter } from "../../formats/responses/stream-events.js";
-import { requireKey } from "../plugins/auth.js";
-import { inferenceCaller } from "./inference-caller.js";
+import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 
 /** What the Responses route needs. */
 export interface ResponsesRoutesDeps {
   gateway: ChatGateway;
-  /** Resolves bearer keys (cached); only inference keys may call models. */
-  keys: KeyResolver;
+  /** Inference keys, or an x402 payment when enabled. */
+  access: InferenceAccess;
   clock: () => Date;
   /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
   keepAliveMs?: number;
@@ -60,5 +58,5 @@ export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRou
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/responses", { preHandler: requireKey(deps.keys, ["inference"]) }, handler);
+  app.post("/responses", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
 }
