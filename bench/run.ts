@@ -12,6 +12,13 @@
  * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
  * farebox's database), which a busy machine does not change; latency figures need a quiet one.
  * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx.
+ *
+ * Settings (environment): BENCH_DURATION_MS (5000, per run), BENCH_REPEAT (3), BENCH_CONCURRENCY
+ * (32, closed loop), BENCH_LEDGER_ENTRIES (1,000,000), BENCH_DATABASE_URL (the Postgres server, default
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE=0 (skip the PGlite part),
+ * UPSTREAM_CHUNK_GAP_MS (20, spacing of the streamed chunks), BENCH_FAREBOX_START (a command instead
+ * of npm start's, e.g. with --cpu-prof). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
+ * BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL, BENCH_PEER_PID (for its CPU).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
