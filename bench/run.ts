@@ -300,7 +300,7 @@ every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after
 | added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
 | added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
 | added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
-| closed loop, ${CONCURRENCY} in flight | ${(input.closed.get("farebox") ?? Number.NaN).toFixed(0)} req/s: ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("nginx") ?? Number.NaN)} less than nginx (${closedRow}) | ≥ 3× the old release |
+| closed loop, ${CONCURRENCY} in flight | ${(input.closed.get("farebox") ?? Number.NaN).toFixed(0)} req/s, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("nginx") ?? Number.NaN)} of nginx's (${closedRow}) | ≥ 3× the old release |
 | RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
 ${pgliteLine}
 
