@@ -12,6 +12,7 @@ import { isByokChanged } from "./cluster-messages.js";
 /** Runs the primary: `count` workers until a signal has drained them all; resolves never (exits). */
 export function runPrimary(count: number, log: Logger): void {
   let stopping = false;
+  let exitCode = 0;
   let listening = 0;
   const everListened = new WeakSet<Worker>();
 
@@ -31,12 +32,13 @@ export function runPrimary(count: number, log: Logger): void {
     worker.once("exit", (code, signal) => {
       if (everListened.has(worker)) listening -= 1;
       if (stopping) {
-        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
         return;
       }
       if (!everListened.has(worker)) {
         // it could not start (a port in use, a bad database): another try would fail alike
         log.fatal({ worker: worker.id, code, signal }, "a worker exited before it was ready; stopping");
+        exitCode = 1;
         stop("SIGTERM");
         return;
       }
@@ -50,7 +52,7 @@ export function runPrimary(count: number, log: Logger): void {
     stopping = true;
     log.info({ signal }, "draining every worker");
     const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) process.exit(0);
+    if (workers.length === 0) process.exit(exitCode);
     for (const worker of workers) worker?.process.kill(signal);
   };
   process.on("SIGTERM", () => stop("SIGTERM"));

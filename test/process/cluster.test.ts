@@ -2,7 +2,8 @@
  * `npm start` on PostgreSQL runs one gateway process per worker (node:cluster) on one port: the
  * real process, two workers, a fake OpenAI upstream. Both workers serve; every answered request
  * is billed exactly once at the exact price; a BYOK key stored through one worker is used by the
- * other at once (the workers tell each other); SIGTERM drains every worker and the process exits 0.
+ * other at once (the workers tell each other); a worker that dies is replaced; SIGTERM drains every
+ * worker and the process exits 0.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -42,7 +43,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-  it("serves from both workers, bills each request once and exactly, shares BYOK changes, and drains on SIGTERM", { timeout: 180_000 }, async () => {
+  it("serves from both workers, replaces one that dies, bills each request once and exactly, shares BYOK changes, and drains on SIGTERM", { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "farebox-cluster-"));
     const configPath = join(dir, "farebox.yaml");
     writeFileSync(
@@ -76,6 +77,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     expect(ready[0]).toMatchObject({ processes: "2 workers on PostgreSQL", storage: "postgres" });
     const url = ready[0]!.address as string;
     expect(ready[1]!.address).toBe(url);
+
+    // a worker that dies is replaced
+    process.kill(ready[0]!.pid as number, "SIGKILL");
+    await expect.poll(() => logLines().filter((line) => line.msg === "farebox ready").length, { timeout: 120_000, interval: 200 }).toBe(3);
+    expect(logLines().some((line) => line.msg === "a worker exited; starting another")).toBe(true);
 
     const { accountId, managementKey } = await createAccountViaAdmin(url);
     const credited = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
