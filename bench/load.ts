@@ -1,7 +1,9 @@
 /**
  * An open-loop load generator: sends requests at a fixed rate (so a slow server cannot slow the
- * offered load down, avoiding coordinated omission), with a cap on requests in flight, over an
- * undici keep-alive pool, and records each request's latency in milliseconds.
+ * offered load down), with a cap on requests in flight, over an undici keep-alive pool, and
+ * records each request's latency in milliseconds from the time it was scheduled to be sent (so a
+ * stalled generator or server cannot hide the wait: no coordinated omission), until the whole
+ * body arrived or, with `untilText`, until the body first contained that text (time to first token).
  */
 import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
@@ -14,6 +16,8 @@ export interface LoadOptions {
   ratePerSecond: number;
   durationMs: number;
   maxInFlight: number;
+  /** Latency until the body first contains this text (a stream's first token) instead of the whole body. */
+  untilText?: string;
 }
 
 export interface LoadResult {
@@ -48,15 +52,23 @@ export async function runLoad(options: LoadOptions, shared?: Pool): Promise<Load
       continue;
     }
     inFlight += 1;
-    const sentAt = performance.now();
+    // from the scheduled time when sent late; from the send when the timer fired a little early
+    const startedAt = Math.min(due, performance.now());
     pending.push(
       pool
         .request({ method: "POST", path: options.path, headers: options.headers, body: options.body })
         .then(async (response) => {
-          await response.body.text();
+          let seenAt: number | undefined;
+          let text = "";
+          for await (const chunk of response.body) {
+            if (options.untilText === undefined || seenAt !== undefined) continue;
+            text += (chunk as Buffer).toString();
+            if (text.includes(options.untilText)) seenAt = performance.now();
+          }
+          const endAt = performance.now();
           statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-          if (response.statusCode !== 200) errors += 1;
-          else latenciesMs.push(performance.now() - sentAt);
+          if (response.statusCode !== 200 || (options.untilText !== undefined && seenAt === undefined)) errors += 1;
+          else latenciesMs.push((seenAt ?? endAt) - startedAt);
         })
         .catch(() => {
           errors += 1;

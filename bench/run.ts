@@ -1,138 +1,317 @@
 /**
- * farebox's overhead over calling the upstream directly (npm run bench).
+ * What farebox costs per request, measured beside a bare reverse proxy (npm run bench).
  *
- * Three processes: a fake OpenAI upstream, farebox on real Postgres (billing on: every request
- * places a hold, settles it and writes its generation record), and this load generator. Each
- * scenario offers a fixed 500 requests/s (open loop) first straight to the upstream, then through
- * farebox, non-stream and stream; the added latency is the difference of the percentiles. Each
- * scenario runs BENCH_REPEAT times (direct, then farebox, back to back) and the report gives the
- * median repetition and the range, since one run on a shared VM can be a lucky or unlucky one. A
- * closed-loop run at fixed concurrency then measures the most requests/s farebox sustains.
- * Results go to stdout and bench/latest-run.md (copy the figures worth keeping into bench/RESULTS.md).
+ * Targets, each behind the same fake OpenAI upstream and measured interleaved in one run:
+ * "direct" (the upstream itself), "nginx" (a bare keep-alive proxy, installed from Debian when
+ * missing), a peer gateway when BENCH_PEER_URL is set, and farebox as an operator runs it: `npm
+ * start` (compiled, one worker per core) on a fresh PostgreSQL database whose ledger already
+ * holds BENCH_LEDGER_ENTRIES entries, BYOK on, info logging to a file, billing every request.
+ * Scenarios: non-stream at 500 and 1,000 requests/s, and a stream whose upstream spaces its
+ * chunks (time to first token), open loop with latency from the scheduled send time; then a
+ * closed loop at BENCH_CONCURRENCY requests in flight; then farebox on embedded PGlite.
+ * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
+ * farebox's database), which a busy machine does not change; latency figures need a quiet one.
+ * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx.
+ *
+ * Settings (environment): BENCH_DURATION_MS (5000, per run), BENCH_REPEAT (3), BENCH_CONCURRENCY
+ * (32, closed loop), BENCH_LEDGER_ENTRIES (1,000,000), BENCH_DATABASE_URL (the Postgres server, default
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE=0 (skip the PGlite part),
+ * UPSTREAM_CHUNK_GAP_MS (20, spacing of the streamed chunks), BENCH_FAREBOX_START (a command instead
+ * of npm start's, e.g. with --cpu-prof). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
+ * BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL, BENCH_PEER_PID (for its CPU).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
+import postgres from "postgres";
+import { startFarebox, type FareboxProcess } from "./farebox-process.js";
 import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
+import { ensureNginx, startNginx, type Nginx } from "./nginx.js";
+import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 
-const RATE = Number(process.env.BENCH_RATE ?? 500);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 10);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-const SYNC_COMMIT = process.env.BENCH_SYNC_COMMIT === "off" ? "off" : "on";
+const env = process.env;
+const DURATION_MS = Number(env.BENCH_DURATION_MS ?? 5_000);
+const REPEAT = Number(env.BENCH_REPEAT ?? 3);
+const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 32);
+const LEDGER_ENTRIES = Number(env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
+const ADMIN_DATABASE_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const WITH_PGLITE = env.BENCH_PGLITE !== "0";
+const MAX_IN_FLIGHT = 1_024;
 
-/** The Node options `npm start` runs farebox with (package.json), so the benchmark runs it the same way. */
-function startNodeOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/).slice(1);
-  return words.filter((word, i) => word.startsWith("--") && word !== "--import" && words[i - 1] !== "--import");
+interface Target {
+  name: string;
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+  /** The model name for plain answers and for the spaced stream. */
+  models: { plain: string; spaced: string };
+  /** The target's own processes (CPU and memory), and Postgres backends working for it. */
+  pids: () => number[];
+  databasePids?: () => Promise<number[]>;
 }
 
-function startChild(script: string, env: Record<string, string>, nodeOptions: string[] = []): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(process.execPath, [...nodeOptions, "--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once("line", (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
+interface Scenario {
+  name: string;
+  rate: number;
+  stream: boolean;
+  spaced: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: "non-stream", rate: 500, stream: false, spaced: false },
+  { name: "non-stream", rate: 1_000, stream: false, spaced: false },
+  { name: "stream, spaced chunks: first token", rate: 500, stream: true, spaced: true },
+];
+
+interface Run {
+  target: string;
+  scenario: string;
+  rate: number;
+  result: LoadResult;
+  cpuPerRequestMs: number;
+  databaseCpuPerRequestMs: number | undefined;
 }
 
 const messages = [{ role: "user", content: "Say something short about benchmarks." }];
-const body = (model: string, stream: boolean) => JSON.stringify({ model, messages, max_tokens: 64, stream });
+const bodyFor = (model: string, stream: boolean) => JSON.stringify({ model, messages, max_tokens: 64, stream });
+const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Row {
-  scenario: string;
-  rate: number;
-  direct: LoadResult;
-  farebox: LoadResult;
+function startUpstream(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/upstream-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, url: (JSON.parse(line) as { url: string }).url }));
+    child.once("exit", (code) => reject(new Error(`upstream exited with ${code}`)));
+  });
 }
 
-const fmt = (ms: number) => ms.toFixed(2);
+function fareboxTarget(name: string, farebox: FareboxProcess, pg: postgres.Sql | undefined): Target {
+  return {
+    name,
+    url: farebox.url,
+    path: "/api/v1/chat/completions",
+    headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
+    models: { plain: "bench/model", spaced: "bench/spaced" },
+    pids: () => processTree(farebox.child.pid!, "node"),
+    ...(pg && farebox.databaseName
+      ? { databasePids: async () => (await pg`select pid from pg_stat_activity where datname = ${farebox.databaseName!}`).map((row) => row.pid as number) }
+      : {}),
+  };
+}
 
-async function main(): Promise<void> {
-  const upstream = await startChild("bench/upstream-server.ts", {});
-  const farebox = await startChild("bench/farebox-server.ts", { UPSTREAM_URL: upstream.info.url!, BENCH_SYNC_COMMIT: SYNC_COMMIT }, startNodeOptions());
-  const direct = { url: upstream.info.url!, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" } };
-  const viaFarebox = { url: farebox.info.url!, path: "/api/v1/chat/completions", headers: { authorization: `Bearer ${farebox.info.key}`, "content-type": "application/json" } };
-  const rows: Row[] = [];
-  // One keep-alive pool per target, warmed up at the full rate (connections, JIT, key cache,
-  // reservations) and reused by every run, as a long-lived client would.
-  const directPool = loadPool(direct.url);
-  const fareboxPool = loadPool(viaFarebox.url);
+/** Runs one open-loop load against `target`, with its CPU per served request. */
+async function measure(target: Target, scenario: Scenario, pools: Map<string, ReturnType<typeof loadPool>>, durationMs = DURATION_MS): Promise<Run> {
+  const pids = target.pids();
+  const databasePids = (await target.databasePids?.()) ?? [];
+  const before = cpuMs(pids);
+  const databaseBefore = cpuMs(databasePids);
+  const result = await runLoad(
+    {
+      url: target.url,
+      path: target.path,
+      headers: target.headers,
+      body: bodyFor(scenario.spaced ? target.models.spaced : target.models.plain, scenario.stream),
+      ratePerSecond: scenario.rate,
+      durationMs,
+      maxInFlight: MAX_IN_FLIGHT,
+      ...(scenario.spaced ? { untilText: '"The"' } : {}),
+    },
+    pools.get(target.name),
+  );
+  const served = Math.max(1, result.latenciesMs.length);
+  return {
+    target: target.name,
+    scenario: scenario.name,
+    rate: scenario.rate,
+    result,
+    cpuPerRequestMs: pids.length > 0 ? (cpuMs(pids) - before) / served : Number.NaN,
+    databaseCpuPerRequestMs: target.databasePids ? (cpuMs(databasePids) - databaseBefore) / served : undefined,
+  };
+}
+
+/** Highest resident memory of `pids()` seen while `work` runs. */
+async function peakRss<T>(pids: () => number[], work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  let peakMb = rssMb(pids());
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pids()))), 250);
   try {
-    for (const stream of [false, true]) {
-      await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: RATE, durationMs: 2_000, maxInFlight: 512 }, fareboxPool);
-      await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: RATE, durationMs: 2_000, maxInFlight: 512 }, directPool);
-    }
-    for (const [stream, rate] of [[false, LOW_RATE], [false, RATE], [true, RATE]] as const) {
-      const scenario = stream ? "stream" : "non-stream";
-      for (let repetition = 0; repetition < REPEAT; repetition += 1) {
-        const d = await runLoad({ ...direct, body: body("bench-model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, directPool);
-        const f = await runLoad({ ...viaFarebox, body: body("bench/model", stream), ratePerSecond: rate, durationMs: DURATION_MS, maxInFlight: 512 }, fareboxPool);
-        rows.push({ scenario, rate, direct: d, farebox: f });
-        console.log(scenario, summary(d), "|", summary(f));
-      }
-    }
-    const closed = await runClosedLoop({ ...viaFarebox, body: body("bench/model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
-    const closedDirect = await runClosedLoop({ ...direct, body: body("bench-model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
-    console.log("closed loop", closed.requestsPerSecond.toFixed(0), "req/s via farebox,", closedDirect.requestsPerSecond.toFixed(0), "direct");
-    writeResults(rows, closed.requestsPerSecond, closedDirect.requestsPerSecond, closed.errors);
+    return { value: await work(), peakMb };
   } finally {
-    await Promise.all([directPool.close(), fareboxPool.close()]);
-    farebox.child.kill("SIGTERM");
-    upstream.child.kill("SIGTERM");
+    clearInterval(timer);
   }
 }
 
-function summary(result: LoadResult): string {
-  const rps = (result.latenciesMs.length / result.elapsedMs) * 1000;
-  return `n=${result.latenciesMs.length} err=${result.errors} p50=${fmt(percentileOf(result.latenciesMs, 0.5))} p99=${fmt(percentileOf(result.latenciesMs, 0.99))} rps=${rps.toFixed(0)}`;
+const median = (values: number[]) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, fraction);
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
+  const upstream = await startUpstream();
+  const nginxBinary = ensureNginx(log);
+  const nginx: Nginx | undefined = nginxBinary ? await startNginx(nginxBinary, upstream.url) : undefined;
+  log(`starting farebox on PostgreSQL (npm start; BYOK on, info logging, ${LEDGER_ENTRIES.toLocaleString("en")} ledger entries)…`);
+  const logFile = join(tmpdir(), `farebox-bench-${process.pid}.log`);
+  const farebox = await startFarebox({ upstreamUrl: upstream.url, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
+  const pg = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => undefined });
+  const fareboxPg = fareboxTarget("farebox", farebox, pg);
+  const idleRssMb = rssMb(fareboxPg.pids());
+  const workers = fareboxPg.pids().length;
+  const direct: Target = { name: "direct", url: upstream.url, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" }, models: { plain: "bench-model", spaced: "bench-spaced" }, pids: () => [upstream.child.pid!] };
+  const targets: Target[] = [direct];
+  if (nginx) targets.push({ ...direct, name: "nginx", url: nginx.url, pids: () => processTree(nginx.child.pid!) });
+  if (env.BENCH_PEER_URL) {
+    targets.push({
+      name: env.BENCH_PEER_NAME ?? "peer",
+      url: env.BENCH_PEER_URL,
+      path: env.BENCH_PEER_PATH ?? "/v1/chat/completions",
+      headers: { "content-type": "application/json", ...(JSON.parse(env.BENCH_PEER_HEADERS ?? "{}") as Record<string, string>) },
+      models: { plain: env.BENCH_PEER_MODEL ?? "bench-model", spaced: env.BENCH_PEER_SPACED_MODEL ?? "bench-spaced" },
+      pids: () => (env.BENCH_PEER_PID ? processTree(Number(env.BENCH_PEER_PID)) : []),
+    });
+  }
+  targets.push(fareboxPg);
+  const pools = new Map(targets.map((target) => [target.name, loadPool(target.url, MAX_IN_FLIGHT)]));
+  const runs: Run[] = [];
+  let loadedRssMb = idleRssMb;
+  let pglite: { startMs: number; idleRssMb: number; closedRps: number; run: Run } | undefined;
+  try {
+    log("warming up every target (connections, JIT, caches, reservations)…");
+    for (const target of targets) {
+      await measure(target, SCENARIOS[0]!, pools, 2_000);
+      await measure(target, SCENARIOS[2]!, pools, 1_000);
+    }
+    for (let repetition = 0; repetition < REPEAT; repetition += 1) {
+      for (const scenario of SCENARIOS) {
+        // interleaved: each repetition starts with another target
+        for (let i = 0; i < targets.length; i += 1) {
+          const target = targets[(i + repetition) % targets.length]!;
+          const { value: run, peakMb } = await peakRss(target.pids, () => measure(target, scenario, pools));
+          if (target === fareboxPg) loadedRssMb = Math.max(loadedRssMb, peakMb);
+          runs.push(run);
+          log(`${scenario.name} ${scenario.rate}/s ${target.name}: p50 ${fmt(p(run, 0.5))} p99 ${fmt(p(run, 0.99))} ms, ${run.result.latenciesMs.length} served, ${run.result.errors} failed, CPU ${fmt(run.cpuPerRequestMs, 3)} ms/req${run.databaseCpuPerRequestMs === undefined ? "" : ` + Postgres ${fmt(run.databaseCpuPerRequestMs, 3)}`}`);
+        }
+      }
+    }
+    const closed = new Map<string, number>();
+    for (const target of targets) {
+      const { value, peakMb } = await peakRss(target.pids, () =>
+        runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS }),
+      );
+      if (target === fareboxPg) loadedRssMb = Math.max(loadedRssMb, peakMb);
+      closed.set(target.name, value.requestsPerSecond);
+      log(`closed loop ${target.name}: ${value.requestsPerSecond.toFixed(0)} req/s (${value.errors} errors)`);
+    }
+    await Promise.all([...pools.values()].map((pool) => pool.close()));
+    await farebox.stop();
+    if (WITH_PGLITE) pglite = await measurePglite(upstream.url, logFile);
+    const loadAtEnd = loadavg()[0]!;
+    const report = writeReport({ runs, targets: targets.map((t) => t.name), closed, farebox, workers, idleRssMb, loadedRssMb, pglite, loadAtStart, loadAtEnd });
+    log(`\n${report}`);
+  } finally {
+    await pg.end();
+    await nginx?.stop();
+    upstream.child.kill("SIGTERM");
+    if (farebox.child.exitCode === null) await farebox.stop();
+  }
 }
 
-/** Median and range of the repetitions of one figure. */
-function spread(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return sorted.length === 1 ? fmt(median) : `${fmt(median)} (${fmt(sorted[0]!)}–${fmt(sorted[sorted.length - 1]!)})`;
+/** farebox on embedded PGlite (a first start: a fresh data directory): start, idle memory, closed-loop and 500/s figures. */
+async function measurePglite(upstreamUrl: string, logFile: string): Promise<{ startMs: number; idleRssMb: number; closedRps: number; run: Run }> {
+  log("starting farebox on embedded PGlite (first start: a fresh data directory)…");
+  const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: undefined, seedEntries: 0, logFile });
+  try {
+    const target = fareboxTarget("farebox (PGlite)", farebox, undefined);
+    const idle = rssMb(target.pids());
+    const pools = new Map([[target.name, loadPool(target.url, MAX_IN_FLIGHT)]]);
+    await measure(target, SCENARIOS[0]!, pools, 2_000);
+    const run = await measure(target, SCENARIOS[0]!, pools);
+    await pools.get(target.name)!.close();
+    const closed = await runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor("bench/model", false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
+    log(`PGlite: ready in ${(farebox.startMs / 1000).toFixed(1)} s, idle ${idle.toFixed(0)} MB, closed loop ${closed.requestsPerSecond.toFixed(0)} req/s, 500/s p50 ${fmt(p(run, 0.5))} p99 ${fmt(p(run, 0.99))} ms`);
+    return { startMs: farebox.startMs, idleRssMb: idle, closedRps: closed.requestsPerSecond, run };
+  } finally {
+    await farebox.stop();
+  }
 }
 
-function writeResults(rows: Row[], closedRps: number, closedDirectRps: number, closedErrors: number): void {
-  const scenarios = [...new Map(rows.map((row) => [`${row.scenario} ${row.rate}`, rows.filter((r) => r.scenario === row.scenario && r.rate === row.rate)])).values()];
-  const lines = scenarios.map((runs) => {
-    const p = (r: LoadResult, f: number) => percentileOf(r.latenciesMs, f);
-    const figure = (f: (row: Row) => number) => spread(runs.map(f));
-    const served = (row: Row) => (row.farebox.latenciesMs.length / row.farebox.elapsedMs) * 1000;
-    const failed = runs.reduce((sum, row) => sum + row.farebox.errors + row.direct.errors, 0);
-    return `| ${runs[0]!.scenario} | ${runs[0]!.rate} | ${figure((r) => p(r.direct, 0.5))} / ${figure((r) => p(r.direct, 0.99))} | ${figure((r) => p(r.farebox, 0.5))} / ${figure((r) => p(r.farebox, 0.99))} | **${figure((r) => p(r.farebox, 0.5) - p(r.direct, 0.5))}** / **${figure((r) => p(r.farebox, 0.99) - p(r.direct, 0.99))}** | ${Math.min(...runs.map(served)).toFixed(0)} | ${failed} |`;
-  });
-  const text = `# Benchmark: farebox overhead
+interface ReportInput {
+  runs: Run[];
+  targets: string[];
+  closed: Map<string, number>;
+  farebox: FareboxProcess;
+  workers: number;
+  idleRssMb: number;
+  loadedRssMb: number;
+  pglite: { startMs: number; idleRssMb: number; closedRps: number; run: Run } | undefined;
+  loadAtStart: number;
+  loadAtEnd: number;
+}
 
-Command: \`${SYNC_COMMIT === "off" ? "BENCH_SYNC_COMMIT=off " : ""}npm run bench\` (defaults: BENCH_RATE=${RATE}, BENCH_DURATION_MS=${DURATION_MS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_REPEAT=${REPEAT}).
-Run on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version},
-billing on PostgreSQL at 127.0.0.1:5432 (hold + settle + generation record per request), synchronous_commit=${SYNC_COMMIT}.
+function writeReport(input: ReportInput): string {
+  const { runs, targets } = input;
+  const of = (target: string, scenario: Scenario) => runs.filter((run) => run.target === target && run.scenario === scenario.name && run.rate === scenario.rate);
+  /** Median over repetitions of a figure that compares a target's run with direct's run of the same repetition. */
+  const added = (target: string, scenario: Scenario, fraction: number) => {
+    const mine = of(target, scenario);
+    const base = of("direct", scenario);
+    return median(mine.map((run, i) => p(run, fraction) - (base[i] ? p(base[i], fraction) : Number.NaN)));
+  };
+  const cpu = (target: string, scenario: Scenario) => median(of(target, scenario).map((run) => run.cpuPerRequestMs));
+  const dbCpu = (target: string, scenario: Scenario) => median(of(target, scenario).map((run) => run.databaseCpuPerRequestMs ?? Number.NaN));
+  const rows: string[] = [];
+  for (const scenario of SCENARIOS) {
+    for (const target of targets) {
+      const mine = of(target, scenario);
+      const failed = mine.reduce((sum, run) => sum + run.result.errors, 0);
+      const served = Math.min(...mine.map((run) => (run.result.latenciesMs.length / run.result.elapsedMs) * 1000));
+      const fareboxCpu = target.startsWith("farebox") && Number.isFinite(dbCpu(target, scenario)) ? ` + ${fmt(dbCpu(target, scenario), 3)}` : "";
+      rows.push(
+        `| ${scenario.name} | ${scenario.rate} | ${target} | ${fmt(median(mine.map((run) => p(run, 0.5))))} / ${fmt(median(mine.map((run) => p(run, 0.99))))} | ${target === "direct" ? "–" : `${fmt(added(target, scenario, 0.5))} / ${fmt(added(target, scenario, 0.99))}`} | ${fmt(cpu(target, scenario), 3)}${fareboxCpu} | ${served.toFixed(0)} | ${failed} |`,
+      );
+    }
+  }
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}×` : "–");
+  const at1000 = SCENARIOS[1]!;
+  const at500 = SCENARIOS[0]!;
+  const stream = SCENARIOS[2]!;
+  const closedRow = targets.map((target) => `${target} ${(input.closed.get(target) ?? Number.NaN).toFixed(0)}`).join(", ");
+  const fareboxCpu1000 = cpu("farebox", at1000) + dbCpu("farebox", at1000);
+  const pgliteLine = input.pglite
+    ? `| embedded PGlite (one process): first start to /ready, idle RSS, closed loop, added p50 / p99 at 500/s | ${(input.pglite.startMs / 1000).toFixed(1)} s, ${input.pglite.idleRssMb.toFixed(0)} MB, ${input.pglite.closedRps.toFixed(0)} req/s (${ratio(input.closed.get("farebox") ?? Number.NaN, input.pglite.closedRps)} below PostgreSQL mode), ${fmt(p(input.pglite.run, 0.5) - median(of("direct", at500).map((run) => p(run, 0.5))))} / ${fmt(p(input.pglite.run, 0.99) - median(of("direct", at500).map((run) => p(run, 0.99))))} ms | ≤ 300 MB idle, within 2× |`
+    : "";
+  const text = `# Benchmark run: farebox beside a bare proxy
 
-Three processes share the machine: a fake OpenAI upstream (answers immediately), farebox, and
-the open-loop load generator. Each target gets one keep-alive client pool, warmed up at ${RATE} requests/s
-first. Each scenario sends ${RATE} requests/s for ${DURATION_MS / 1000} s straight to the upstream, then the same
-through farebox, plus a ${LOW_RATE} requests/s run below saturation; "added" is the difference of the percentiles.
-Each scenario runs ${REPEAT} times; every figure is the median repetition (range in parentheses). "Dropped" counts
-requests not sent because 512 were already in flight.
-Latency is until the full body (stream: until \`[DONE]\`) has arrived, in milliseconds.
+Command: \`npm run bench\` (BENCH_DURATION_MS=${DURATION_MS}, BENCH_REPEAT=${REPEAT}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_LEDGER_ENTRIES=${LEDGER_ENTRIES}).
+Run on ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version};
+load average ${input.loadAtStart.toFixed(1)} at the start and ${input.loadAtEnd.toFixed(1)} at the end (above ≈0.5 other work shares the
+cores: latency figures are then not comparable with a quiet run; CPU per request mostly is).
+farebox: \`npm start\` (${input.workers} node processes), PostgreSQL at ${new URL(ADMIN_DATABASE_URL).host}, BYOK on, info logging to a file,
+every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after its start command ran.
 
-| scenario | offered req/s | direct p50 / p99 | farebox p50 / p99 | added p50 / p99 | farebox req/s served (lowest) | dropped or failed |
-|---|---|---|---|---|---|---|
-${lines.join("\n")}
+## Headline: farebox against nginx, same machine, same run
 
-Closed loop, ${CONCURRENCY} requests in flight, non-stream: **${closedRps.toFixed(0)} req/s through farebox**
-(${closedDirectRps.toFixed(0)} req/s straight to the fake upstream; ${closedErrors} errors).
+| figure | farebox | target |
+|---|---|---|
+| CPU per request at 1,000 req/s, non-stream (farebox + its Postgres backends) | ${fmt(cpu("farebox", at1000), 3)} + ${fmt(dbCpu("farebox", at1000), 3)} ms: ${ratio(fareboxCpu1000, cpu("nginx", at1000))} nginx's ${fmt(cpu("nginx", at1000), 3)} ms | ≤ 0.3 ms |
+| added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
+| added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
+| added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
+| closed loop, ${CONCURRENCY} in flight | ${(input.closed.get("farebox") ?? Number.NaN).toFixed(0)} req/s, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("nginx") ?? Number.NaN)} of nginx's (${closedRow}) | ≥ 3× the old release |
+| RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
+${pgliteLine}
 
-Target: p50 added ≤ 1 ms and p99 added ≤ 5 ms at 500 requests/s.
+## Every scenario (median of ${REPEAT} interleaved repetitions; latency from the scheduled send time, ms)
+
+| scenario | offered req/s | target | p50 / p99 | added p50 / p99 | CPU ms per request (+ Postgres) | served req/s (lowest) | failed or dropped |
+|---|---|---|---|---|---|---|---|
+${rows.join("\n")}
 `;
-  // The latest run only; bench/RESULTS.md is the curated record (analytics figures live there too).
-  const file = new URL(SYNC_COMMIT === "off" ? "./latest-run-async-commit.md" : "./latest-run.md", import.meta.url);
-  writeFileSync(file, text);
+  writeFileSync(new URL("./latest-run.md", import.meta.url), text);
+  return text;
 }
 
 await main();

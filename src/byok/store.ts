@@ -3,6 +3,7 @@ import type { AnyPgDatabase } from "../db/client.js";
 import { byokKeys } from "../db/schema/byok.js";
 import { ProviderSecret, lastFour } from "./secret.js";
 import { AppError } from "../domain/errors.js";
+import { ReadThroughCache } from "../domain/read-through-cache.js";
 import type { KeyVault, SealedKey } from "./vault.js";
 
 /** What GET /api/v1/byok shows for one stored key: never more than the last four characters. */
@@ -23,13 +24,58 @@ export interface ByokKeyForUse {
   alwaysUse: boolean;
 }
 
+/** How the request path's copy of opened keys is kept. */
+export interface ByokCacheOptions {
+  /**
+   * How long an account's opened keys serve requests before they are read again: a change made
+   * by a process that cannot tell this one (another machine) is seen within this. Default 5 s,
+   * as for API keys.
+   */
+  ttlMs?: number;
+  maxAccounts?: number;
+  /** Called after this process changed an account's keys, to tell the other processes (main.ts: the cluster). */
+  onChange?: (accountId: string) => void;
+}
+
 /** Stores, lists, opens and rotates accounts' provider keys. */
 export class ByokStore {
+  /**
+   * Every request of a BYOK-enabled gateway asks for its account's keys: a database read and a
+   * decryption per request cost about a fifth of the request path's CPU (bench/RESULTS.md), so the
+   * opened keys are kept per account for a few seconds and forgotten when they change.
+   */
+  private readonly opened: ReadThroughCache<string, Map<string, ByokKeyForUse>>;
+  private readonly onChange: ((accountId: string) => void) | undefined;
+
   constructor(
     private readonly db: AnyPgDatabase,
     private readonly vault: KeyVault,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    cache: ByokCacheOptions = {},
+  ) {
+    const ttlMs = cache.ttlMs ?? 5_000;
+    this.opened = new ReadThroughCache((accountId) => this.openAll(accountId), {
+      ttlMs: () => ttlMs,
+      maxEntries: cache.maxAccounts ?? 50_000,
+      nowMs: () => this.now().getTime(),
+    });
+    this.onChange = cache.onChange;
+  }
+
+  /** The account's keys opened for the request path: {@link openAll}, kept for a few seconds. */
+  keysFor(accountId: string): Promise<Map<string, ByokKeyForUse>> {
+    return this.opened.get(accountId);
+  }
+
+  /** Drops the account's kept keys (another process changed them). */
+  forget(accountId: string): void {
+    this.opened.forget(accountId);
+  }
+
+  private changed(accountId: string): void {
+    this.opened.forget(accountId);
+    this.onChange?.(accountId);
+  }
 
   /** Seals and stores (or replaces) the account's key for `provider`. */
   async put(accountId: string, provider: string, apiKey: string, alwaysUse = false): Promise<ByokKeySummary> {
@@ -43,6 +89,7 @@ export class ByokStore {
       .onConflictDoUpdate({ target: [byokKeys.accountId, byokKeys.provider], set: values })
       .returning();
     if (row === undefined) throw new Error("byok upsert returned no row");
+    this.changed(accountId);
     return summarize(row);
   }
 
@@ -58,10 +105,11 @@ export class ByokStore {
       .delete(byokKeys)
       .where(and(eq(byokKeys.accountId, accountId), eq(byokKeys.provider, provider)))
       .returning({ provider: byokKeys.provider });
+    this.changed(accountId);
     return rows.length > 0;
   }
 
-  /** Opens every key of the account, keyed by provider, for the request path. */
+  /** Opens every key of the account, keyed by provider, read from the database now. */
   async openAll(accountId: string): Promise<Map<string, ByokKeyForUse>> {
     const rows = await this.db.select().from(byokKeys).where(eq(byokKeys.accountId, accountId));
     const result = new Map<string, ByokKeyForUse>();

@@ -125,6 +125,8 @@ export const envSchema = z.object({
   FAREBOX_CONFIG: z.string().min(1).optional(),
   FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** Gateway processes serving the port on PostgreSQL ("auto": one per core); embedded PGlite always runs one. */
+  FAREBOX_WORKERS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(256)]).default("auto"),
   FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
   /** Shared counters (per-key requests per minute) across processes; unset → key rate limits are off. */
   REDIS_URL: z
@@ -157,6 +159,8 @@ export interface Config extends FileConfig {
   /** Unset: the admin API is disabled. */
   adminToken: string | undefined;
   logLevel: (typeof logLevels)[number];
+  /** Gateway processes on PostgreSQL: a count, or "auto" for one per core. */
+  workers: number | "auto";
   /** Unset: BYOK is off (its routes answer 503). */
   byokMasterKey: string | undefined;
   byokPreviousMasterKeys: string | undefined;

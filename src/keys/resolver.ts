@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { ReadThroughCache } from "../domain/read-through-cache.js";
 import { findKeyByHash, type ApiKey } from "./repository.js";
 import { hashSecret, KEY_PREFIX } from "./secret.js";
 
@@ -13,37 +14,31 @@ export interface KeyResolverOptions {
   clock?: () => Date;
 }
 
-interface CacheEntry {
-  fetchedAtMs: number;
-  key: Promise<ApiKey | null>;
-}
-
 /**
  * Turns a bearer secret into its key row, caching lookups briefly in memory so a request does
  * not pay a database round trip for its key. Disabled and expired states are checked against
  * the clock on every call; a change made elsewhere is seen within `ttlMs`.
  */
 export class KeyResolver {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly ttlMs: number;
-  private readonly missTtlMs: number;
-  private readonly maxEntries: number;
+  private readonly cache: ReadThroughCache<string, ApiKey | null>;
   private readonly clock: () => Date;
 
-  constructor(
-    private readonly db: Db,
-    options: KeyResolverOptions = {},
-  ) {
-    this.ttlMs = options.ttlMs ?? 5_000;
-    this.missTtlMs = options.missTtlMs ?? 1_000;
-    this.maxEntries = options.maxEntries ?? 50_000;
-    this.clock = options.clock ?? (() => new Date());
+  constructor(db: Db, options: KeyResolverOptions = {}) {
+    const ttlMs = options.ttlMs ?? 5_000;
+    const missTtlMs = options.missTtlMs ?? 1_000;
+    const clock = options.clock ?? (() => new Date());
+    this.clock = clock;
+    this.cache = new ReadThroughCache((hash) => findKeyByHash(db, hash), {
+      ttlMs: (key) => (key ? ttlMs : missTtlMs),
+      maxEntries: options.maxEntries ?? 50_000,
+      nowMs: () => clock().getTime(),
+    });
   }
 
   async resolve(secret: string): Promise<KeyCheck> {
     if (!secret.startsWith(KEY_PREFIX)) return { ok: false, reason: "unknown" };
     const hash = hashSecret(secret);
-    const key = await this.lookup(hash);
+    const key = await this.cache.get(hash);
     if (!key) return { ok: false, reason: "unknown" };
     if (key.disabled || key.deletedAt) return { ok: false, reason: "disabled" };
     if (key.expiresAt && key.expiresAt.getTime() <= this.clock().getTime()) return { ok: false, reason: "expired" };
@@ -52,24 +47,6 @@ export class KeyResolver {
 
   /** Forgets a key so the next request reads it again (after this process changed it). */
   invalidate(hash: string): void {
-    this.cache.delete(hash);
-  }
-
-  private async lookup(hash: string): Promise<ApiKey | null> {
-    const nowMs = this.clock().getTime();
-    const cached = this.cache.get(hash);
-    if (cached) {
-      const key = await cached.key;
-      if (nowMs - cached.fetchedAtMs < (key ? this.ttlMs : this.missTtlMs)) return key;
-    }
-    if (this.cache.size >= this.maxEntries) this.cache.clear();
-    const pending = findKeyByHash(this.db, hash);
-    this.cache.set(hash, { fetchedAtMs: nowMs, key: pending });
-    try {
-      return await pending;
-    } catch (error) {
-      this.cache.delete(hash);
-      throw error;
-    }
+    this.cache.forget(hash);
   }
 }

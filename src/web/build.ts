@@ -17,7 +17,7 @@ const appDir = join(root, "src/web/app");
 const servedDir = join(root, "dist/web");
 
 /** Newest modification time of any file under `dir`, in ms. */
-function newestMtimeMs(dir: string): number {
+export function newestMtimeMs(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

@@ -22,7 +22,7 @@ import type { ByokStore } from "../byok/store.js";
  */
 export function byokKeysFrom(store: ByokStore, feeBps: number): ByokKeys {
   return {
-    keysFor: (accountId) => store.openAll(accountId),
+    keysFor: (accountId) => store.keysFor(accountId),
     feeBps,
     markRejected: (accountId, provider) => store.markUsed(accountId, provider, true),
   };

@@ -10,7 +10,7 @@ import { pino, type Logger } from "pino";
 import { settledListener } from "../gateway/settled-hook.js";
 import { RollupWriter } from "../analytics/rollup-writer.js";
 import { buildKeyring, type MasterKeyring } from "../byok/master-keys.js";
-import { ByokStore } from "../byok/store.js";
+import { ByokStore, type ByokCacheOptions } from "../byok/store.js";
 import { KeyVault } from "../byok/vault.js";
 import type { Config } from "../config/schema.js";
 import type { Database } from "../db/client.js";
@@ -43,6 +43,8 @@ export interface ServiceOptions {
    * longer wait folds more requests into each write; /activity and /rankings lag by at most this much.
    */
   rollupFlushMs?: number;
+  /** How the request path keeps opened BYOK keys (main.ts: tells the other workers of a change). */
+  byokCache?: ByokCacheOptions;
   /** Where this process's chain listeners stand (main.ts shares it with them); /metrics shows their lag and last success. */
   chainListeners?: ChainListenerStatus;
   /** Shared counters for rate limits; built from config.redisUrl when absent (none when unset). */
@@ -76,13 +78,15 @@ export interface Services {
 export function buildServices(config: Config, database: Database, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? (() => new Date());
   const logOptions = { level: config.logLevel, redact: ["req.headers.authorization"] };
-  const logger = options.logStream ? pino(logOptions, options.logStream) : pino(logOptions);
+  // stdout written asynchronously: lines logged while a write is under way go out together in the
+  // next one, instead of one blocking write per line (one per request); flushed on exit
+  const logger = pino(logOptions, options.logStream ?? pino.destination({ dest: 1, sync: false }));
   const ownRedis =
     options.redis === undefined && config.redisUrl !== undefined
       ? createRedisClient(config.redisUrl, (error) => logger.warn({ error: error.message }, "Redis unavailable: rate limits are not counted"))
       : undefined;
   const keyring = options.byokKeyring ?? (config.byokMasterKey ? buildKeyring(config.byokMasterKey, config.byokPreviousMasterKeys) : undefined);
-  const byokStore = keyring ? new ByokStore(database.db, new KeyVault(keyring), clock) : undefined;
+  const byokStore = keyring ? new ByokStore(database.db, new KeyVault(keyring), clock, options.byokCache) : undefined;
   const metricsRegistry = options.metrics ?? new MetricsRegistry();
   const listeners = options.chainListeners;
   const metrics = new FareboxMetrics(metricsRegistry, {

@@ -81,4 +81,34 @@ describe("BYOK store", () => {
     expect((await onlyNew.openAll("acct_a")).get("anthropic")?.secret.reveal()).toBe(secretKey);
     await expect(oldStore.openAll("acct_d")).rejects.toThrow(/not configured/);
   });
+
+  it("keeps an account's opened keys for the request path, forgetting them when they change", async () => {
+    let now = new Date("2026-01-01T00:00:00Z");
+    const announced: string[] = [];
+    const vault = new KeyVault(buildKeyring(keyA));
+    const store = new ByokStore(handle.db, vault, () => now, { ttlMs: 5_000, onChange: (accountId) => announced.push(accountId) });
+    // another process (another worker or machine) writing the same table
+    const elsewhere = new ByokStore(handle.db, vault, () => now);
+    await store.put("acct_e", "openai", "sk-first-6666");
+    expect(announced).toEqual(["acct_e"]);
+    expect((await store.keysFor("acct_e")).get("openai")?.secret.reveal()).toBe("sk-first-6666");
+
+    // a change this process made is seen at once and announced to the others
+    await store.put("acct_e", "openai", "sk-second-7777");
+    expect((await store.keysFor("acct_e")).get("openai")?.secret.reveal()).toBe("sk-second-7777");
+    await store.remove("acct_e", "openai");
+    expect(announced).toEqual(["acct_e", "acct_e", "acct_e"]);
+    expect((await store.keysFor("acct_e")).size).toBe(0);
+
+    // a change made elsewhere: seen once announced (forget), or when the kept copy is 5 s old
+    await elsewhere.put("acct_e", "groq", "gsk_8888");
+    expect((await store.keysFor("acct_e")).size).toBe(0);
+    store.forget("acct_e");
+    expect((await store.keysFor("acct_e")).get("groq")?.secret.reveal()).toBe("gsk_8888");
+    await elsewhere.remove("acct_e", "groq");
+    now = new Date("2026-01-01T00:00:04.999Z");
+    expect((await store.keysFor("acct_e")).has("groq")).toBe(true);
+    now = new Date("2026-01-01T00:00:05Z");
+    expect((await store.keysFor("acct_e")).size).toBe(0);
+  });
 });

@@ -84,6 +84,29 @@ describe("streaming", () => {
     expect(last.usage!.cost).toBe(Number(charge) / 1e9);
   });
 
+  it("hands each token to the client as it arrives, while the upstream is still generating", async () => {
+    // frames leaving together share one socket write; none waits for a frame the upstream has not sent
+    h.alpha.setScript({ text: "one two three four", stallAfter: 3 });
+    const response = await fetch(`${h.url}/api/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${h.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "count" }], max_tokens: 20, stream: true }),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    while (!received.includes('"content":"one ')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended before its first token: ${received}`);
+      received += decoder.decode(value, { stream: true });
+    }
+    // seen before the upstream's silence ends the stream with an error frame
+    expect(received).not.toContain('"error"');
+    for (let part = await reader.read(); !part.done; part = await reader.read()) received += decoder.decode(part.value, { stream: true });
+    expect(received).toContain('"upstream_kind":"stall"');
+    await h.chat.gateway.drain();
+  });
+
   it("a stream whose every attempt fails before the first token ends in an error and is not charged", async () => {
     h.alpha.setScript({ error: { status: 503 } });
     h.beta.setScript({ error: { status: 500 } });

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
 
-/** Where `npm start` (src/web/build.ts) writes the dashboard's built files. */
+/** Where `npm start` (src/build.ts, through src/web/build.ts) writes the dashboard's built files. */
 export const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL("../../../dist/web", import.meta.url));
 
 /**

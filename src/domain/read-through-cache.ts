@@ -1,0 +1,50 @@
+/** Options of a {@link ReadThroughCache}. */
+export interface ReadThroughCacheOptions<V> {
+  /** How long a loaded value is trusted, by value (e.g. shorter for "not found"). */
+  ttlMs: (value: V) => number;
+  /** The cache is emptied when it reaches this many entries (a bound, not an LRU). */
+  maxEntries: number;
+  nowMs: () => number;
+}
+
+interface Entry<V> {
+  loadedAtMs: number;
+  value: Promise<V>;
+}
+
+/**
+ * A read-through cache of values loaded from somewhere slower (the database): concurrent reads of
+ * one key share one load, a value is trusted for its TTL, a failed load is forgotten at once, and
+ * `forget` drops a key a change made (the next read loads it again).
+ */
+export class ReadThroughCache<K, V> {
+  private readonly entries = new Map<K, Entry<V>>();
+
+  constructor(
+    private readonly load: (key: K) => Promise<V>,
+    private readonly options: ReadThroughCacheOptions<V>,
+  ) {}
+
+  async get(key: K): Promise<V> {
+    const nowMs = this.options.nowMs();
+    const cached = this.entries.get(key);
+    if (cached) {
+      const value = await cached.value;
+      if (nowMs - cached.loadedAtMs < this.options.ttlMs(value)) return value;
+    }
+    if (this.entries.size >= this.options.maxEntries) this.entries.clear();
+    const pending = this.load(key);
+    const entry = { loadedAtMs: nowMs, value: pending };
+    this.entries.set(key, entry);
+    try {
+      return await pending;
+    } catch (error) {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+      throw error;
+    }
+  }
+
+  forget(key: K): void {
+    this.entries.delete(key);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm start` on PostgreSQL runs one gateway process per worker (node:cluster) on one port: the
+ * real process, two workers, a fake OpenAI upstream. Both workers serve; every answered request
+ * is billed exactly once at the exact price; a BYOK key stored through one worker is used by the
+ * other at once (the workers tell each other); a worker that dies is replaced; SIGTERM drains every
+ * worker and the process exits 0.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { Agent } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.js";
+import { auditLedger } from "../../src/ledger/index.js";
+import { createAccountViaAdmin, TEST_ADMIN_TOKEN } from "../support/app.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
+
+const root = join(import.meta.dirname, "../..");
+const REQUESTS = 40;
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with two workers", () => {
+  let database: TestDatabase;
+  let upstream: FakeUpstream;
+  let child: ChildProcessWithoutNullStreams | undefined;
+  let output = "";
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+    upstream = await startFakeOpenAI({ script: { text: "Hi there", usage: { prompt: 10, completion: 5 } } });
+  });
+  afterAll(async () => {
+    child?.kill("SIGKILL");
+    await upstream?.close();
+    await database?.close();
+  });
+
+  const logLines = () =>
+    output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it("serves from both workers, replaces one that dies, bills each request once and exactly, shares BYOK changes, and drains on SIGTERM", { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "farebox-cluster-"));
+    const configPath = join(dir, "farebox.yaml");
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        catalog: { include_default: false },
+        providers: { alpha: { name: "Alpha", protocol: "openai", base_url: `${upstream.url}/v1`, api_key: "alpha-shared-key" } },
+        models: [{ id: "test/chat", context_length: 100_000, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-chat", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
+      }),
+    );
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        DATABASE_URL: database.url!,
+        FAREBOX_WORKERS: "2",
+        FAREBOX_CONFIG: configPath,
+        FAREBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        FAREBOX_BYOK_MASTER_KEY: randomBytes(32).toString("hex"),
+      },
+    });
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
+    await expect.poll(() => logLines().filter((line) => line.msg === "farebox ready").length, { timeout: 120_000, interval: 200 }).toBe(2);
+    const ready = logLines().filter((line) => line.msg === "farebox ready");
+    expect(new Set(ready.map((line) => line.pid)).size).toBe(2);
+    expect(ready[0]).toMatchObject({ processes: "2 workers on PostgreSQL", storage: "postgres" });
+    const url = ready[0]!.address as string;
+    expect(ready[1]!.address).toBe(url);
+
+    // a worker that dies is replaced
+    process.kill(ready[0]!.pid as number, "SIGKILL");
+    await expect.poll(() => logLines().filter((line) => line.msg === "farebox ready").length, { timeout: 120_000, interval: 200 }).toBe(3);
+    expect(logLines().some((line) => line.msg === "a worker exited; starting another")).toBe(true);
+
+    const { accountId, managementKey } = await createAccountViaAdmin(url);
+    const credited = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ amount_usd: "10", reason: "test" }),
+    });
+    expect(credited.status).toBe(201);
+    const minted = await fetch(`${url}/api/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "cluster" }),
+    });
+    const { key } = (await minted.json()) as { key: string };
+
+    // each request on a connection of its own, so the primary hands them to both workers
+    const chat = async () => {
+      const dispatcher = new Agent({ pipelining: 0 });
+      try {
+        const response = await fetch(`${url}/api/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 }),
+          dispatcher,
+        } as RequestInit);
+        expect(response.status).toBe(200);
+        return response.headers.get("x-generation-id")!;
+      } finally {
+        await dispatcher.close();
+      }
+    };
+    const ids = await Promise.all(Array.from({ length: REQUESTS }, chat));
+    expect(new Set(ids).size).toBe(REQUESTS);
+    await expect
+      .poll(() => new Set(logLines().filter((line) => line.msg === "request" && line.path === "/api/v1/chat/completions").map((line) => line.pid)).size, { timeout: 10_000 })
+      .toBe(2);
+
+    // a key stored through one worker is used by every worker from the next request on
+    const stored = await fetch(`${url}/api/v1/byok/alpha`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ api_key: "alpha-own-key" }),
+    });
+    expect(stored.status).toBe(200);
+    const before = upstream.requests.length;
+    await Promise.all(Array.from({ length: 10 }, chat));
+    const used = upstream.requests.slice(before).map((request) => request.headers.authorization);
+    expect(used).toEqual(Array.from({ length: 10 }, () => "Bearer alpha-own-key"));
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const messages = logLines().map((line) => line.msg);
+    expect(messages.filter((msg) => msg === "draining in-flight requests")).toHaveLength(2);
+
+    // every charge written before the workers exited: usage + fee of each shared-key request, exactly
+    const [charged] = await queryRows<{ generations: string; nano: string }>(
+      database.db,
+      sql`select count(distinct metadata->>'generation_id')::text as generations, coalesce(-sum(amount_nano), 0)::text as nano
+          from ledger_entries where account_id = ${accountId} and kind in ('usage', 'fee') and metadata->>'generation_id' in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+    );
+    // 10 prompt tokens at $1/M + 5 completion tokens at $2/M = 20,000 nano-USD, plus the 5% fee
+    expect(charged).toEqual({ generations: String(REQUESTS), nano: String(REQUESTS * 21_000) });
+    const [open] = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from holds where account_id = ${accountId} and status = 'open'`);
+    expect(open!.n).toBe("0");
+    expect(await auditLedger(database.db)).toMatchObject({ ok: true });
+  });
+});
