@@ -16,6 +16,7 @@ import { registerRecentBlockhashRoute } from "./http/routes/recent-blockhash.js"
 import { registerWalletAuthRoutes } from "./http/routes/wallet-auth.js";
 import { walletRouteDeps } from "./http/routes/wallet-deps.js";
 import { registerChatRoutes } from "./http/routes/chat-completions.js";
+import { registerMessagesRoutes } from "./http/routes/messages.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -81,7 +82,9 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerSessionRenewalRoute(api, routeDeps, wallet.sessionTtlMs);
     registerAccountOverviewRoutes(api, routeDeps);
     registerRecentGenerationsRoute(api, routeDeps);
-    registerChatRoutes(api, { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs });
+    const inference = { gateway: chat.gateway, keys: services.keys, clock, keepAliveMs: streamKeepAliveMs };
+    registerChatRoutes(api, inference);
+    await registerMessagesRoutes(api, inference);
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

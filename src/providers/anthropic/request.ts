@@ -13,7 +13,7 @@ import { parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
 import { foldSpeakerName } from "../shared/speaker-name.js";
 import { planJsonOutput } from "./json-output.js";
-import { ANTHROPIC_REASONING_FORMAT } from "./response.js";
+import { ANTHROPIC_REASONING_FORMAT } from "../../domain/anthropic-messages.js";
 
 /** Output limit sent when the client set none (Anthropic requires one). */
 export const DEFAULT_MAX_TOKENS = 4096;
