@@ -105,6 +105,14 @@ describe("messages.create and messages.stream on every protocol", () => {
     expect(tool.stop_reason).toBe("tool_use");
   });
 
+  it("answers the SDK's beta surface (?beta=true, anthropic-beta), as Claude Code calls it", async () => {
+    h.alpha.setScript({ text: "beta ok" });
+    const message = await client.beta.messages.create({ model: "test/chat", max_tokens: 20, betas: ["interleaved-thinking-2025-05-14"], messages: [{ role: "user", content: "Hi" }] });
+    expect(message.content).toEqual([{ type: "text", text: "beta ok", citations: null }]);
+    const counted = await client.beta.messages.countTokens({ model: "test/chat", betas: ["token-counting-2024-11-01"], messages: [{ role: "user", content: "Hi" }] });
+    expect(counted.input_tokens).toBeGreaterThan(0);
+  });
+
   it("takes the key as Authorization: Bearer too, and at the /v1 base URL", async () => {
     const bearer = new Anthropic({ baseURL: h.url, authToken: h.key, apiKey: null, maxRetries: 0 });
     const message = await bearer.messages.create({ model: "test/chat", max_tokens: 20, messages: [{ role: "user", content: "Hi" }] });
@@ -338,6 +346,16 @@ describe("errors in Anthropic's envelope", () => {
       expect(error.error.type).toBe("invalid_request_error");
       expect(error.error.message).toMatch(message);
     }
+  });
+
+  it("count_tokens refuses bad input in the same envelope", async () => {
+    const response = await fetch(`${h.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": h.key },
+      body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: [{ type: "image", source: { type: "file", file_id: "file_1" } }] }] }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/image source of type "file"/) }, request_id: null });
   });
 
   it("answers a missing or wrong key with 401 authentication_error, through the SDK too", async () => {

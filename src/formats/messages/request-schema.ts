@@ -13,9 +13,10 @@ import { storableText } from "../../domain/storable-text.js";
 export const cacheControlSchema = z.object({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() });
 const cache = { cache_control: cacheControlSchema.nullish() };
 
-const unsupported = (where: string) => (issue: { code: string; input?: unknown }) =>
+const SERVER_TOOLS = " (server tools and their results are not supported)";
+const unsupported = (where: string, why = "") => (issue: { code: string; input?: unknown }) =>
   issue.code === "invalid_union"
-    ? `${where} of type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} cannot be translated by this gateway (server tools and their results are not supported)`
+    ? `${where} of type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} cannot be translated by this gateway${why}`
     : undefined;
 
 export const textBlockSchema = z.object({ type: z.literal("text"), text: z.string(), citations: z.unknown().optional(), ...cache });
@@ -54,7 +55,7 @@ const documentBlock = z.object({
 const toolResultBlock = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(z.discriminatedUnion("type", [textBlockSchema, imageBlock, documentBlock], { error: unsupported("a tool_result content block") }))]).optional(),
+  content: z.union([z.string(), z.array(z.discriminatedUnion("type", [textBlockSchema, imageBlock, documentBlock], { error: unsupported("a tool_result content block", SERVER_TOOLS) }))]).optional(),
   is_error: z.boolean().optional(),
   ...cache,
 });
@@ -66,7 +67,7 @@ const redactedThinkingBlock = z.object({ type: z.literal("redacted_thinking"), d
 export const contentBlockSchema = z.discriminatedUnion(
   "type",
   [textBlockSchema, imageBlock, documentBlock, toolResultBlock, toolUseBlock, thinkingBlock, redactedThinkingBlock],
-  { error: unsupported("a content block") },
+  { error: unsupported("a content block", SERVER_TOOLS) },
 );
 
 const messageSchema = z.object({
