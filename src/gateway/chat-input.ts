@@ -78,6 +78,7 @@ const tool = z.object({
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish().transform((v) => v ?? undefined),
   }),
+  ...cache,
 });
 const positiveInt = z.number().int().positive();
 /** OpenRouter's request metadata: at most 16 pairs, keys ≤ 64 characters, values ≤ 512. */

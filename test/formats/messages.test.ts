@@ -63,6 +63,30 @@ describe("Messages request → chat request", () => {
     ]);
   });
 
+  it("places images a tool returned after the tool results of the turn, before the turn's own text", () => {
+    const image = { type: "image", source: { type: "url", url: "https://example.com/shot.png" } };
+    const chat = toChat({
+      model: "m",
+      messages: [
+        { role: "assistant", content: [{ type: "tool_use", id: "a", name: "screenshot", input: {} }, { type: "tool_use", id: "b", name: "f", input: {} }] },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "a", content: [{ type: "text", text: "taken" }, image] },
+            { type: "tool_result", tool_use_id: "b", content: [image] },
+            { type: "text", text: "look" },
+          ],
+        },
+      ],
+    });
+    const url = { type: "image_url", image_url: { url: "https://example.com/shot.png" } };
+    expect((chat.messages as Json[]).slice(1)).toEqual([
+      { role: "tool", tool_call_id: "a", content: [{ type: "text", text: "taken" }] },
+      { role: "tool", tool_call_id: "b", content: "" },
+      { role: "user", content: [url, url, { type: "text", text: "look" }] },
+    ]);
+  });
+
   it("maps system blocks, thinking, tool_choice, stop sequences, metadata.user_id and the service tier", () => {
     const chat = toChat({
       model: "anthropic/claude",
@@ -144,11 +168,11 @@ describe("Messages request → chat request", () => {
     expect(unknown.httpStatus).toBe(400);
     expect(unknown.metadata.param).toBe("messages.0.content.1.type");
     expect(unknown.message).toMatch(/"web_search_tool_result" cannot be translated/);
-    const image = refusal({
+    const nested = refusal({
       model: "m",
-      messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "image", source: { type: "url", url: "https://x/y.png" } }] }] }],
+      messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "search_result", source: "s", title: "t", content: [] }] }] }],
     });
-    expect(image.metadata.param).toBe("messages.0.content.0.content.0");
+    expect(nested.metadata.param).toBe("messages.0.content.0.content.0.type");
     expect(refusal({ model: "m", tools: [{ type: "bash_20250124", name: "bash" }], messages: [{ role: "user", content: "x" }] }).metadata.param).toBe("tools.0");
     expect(refusal({ model: "m", messages: [] }).message).toMatch(/messages must not be empty/);
     expect(refusal([1, 2]).message).toMatch(/JSON object/);

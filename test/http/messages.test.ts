@@ -152,12 +152,12 @@ describe("tools", () => {
     }
   });
 
-  it("an OpenAI-compatible upstream gets function tools, the forced tool_choice and the tool message", async () => {
+  it("an OpenAI-compatible upstream gets function tools (a cache marker only where the endpoint takes one), the forced tool_choice and the tool message", async () => {
     h.alpha.setScript({ text: "ok" });
     await client.messages.create({
       model: "test/chat",
       max_tokens: 50,
-      tools: [weather],
+      tools: [{ ...weather, cache_control: { type: "ephemeral" } }],
       tool_choice: { type: "tool", name: "get_weather", disable_parallel_tool_use: true },
       messages: [
         { role: "user", content: "Weather?" },
@@ -184,16 +184,25 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
       { type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." },
       { type: "text", text: "Project instructions: be brief.", cache_control: ephemeral },
     ];
-    const tools: Anthropic.Tool[] = [{ name: "Read", description: "Reads a file", input_schema: { type: "object", properties: { file_path: { type: "string" } }, required: ["file_path"] } }];
+    const tools: Anthropic.Tool[] = [
+      { name: "Read", description: "Reads a file", input_schema: { type: "object", properties: { file_path: { type: "string" } }, required: ["file_path"] }, cache_control: ephemeral },
+    ];
     const base = { model: "test/claude", max_tokens: 8192, system, tools, thinking: { type: "enabled" as const, budget_tokens: 2048 }, metadata: { user_id: "user_abc" } };
     const history: Anthropic.MessageParam[] = [{ role: "user", content: [{ type: "text", text: "What does README.md say?", cache_control: ephemeral }] }];
 
-    claude.setScript({ reasoning: "I should read the file.", toolCalls: [{ id: "toolu_A1", name: "Read", arguments: { file_path: "README.md" } }] });
+    claude.setScript({
+      reasoning: "I should read the file.",
+      toolCalls: [
+        { id: "toolu_A1", name: "Read", arguments: { file_path: "README.md" } },
+        { id: "toolu_A2", name: "Read", arguments: { file_path: "logo.png" } },
+      ],
+    });
     const first = await code.messages.stream({ ...base, messages: history }).finalMessage();
     expect(first.stop_reason).toBe("tool_use");
     expect(first.content).toEqual([
       { type: "thinking", thinking: "I should read the file.", signature: SIGNATURE },
       { type: "tool_use", id: "toolu_A1", caller: { type: "direct" }, name: "Read", input: { file_path: "README.md" } },
+      { type: "tool_use", id: "toolu_A2", caller: { type: "direct" }, name: "Read", input: { file_path: "logo.png" } },
     ]);
     const firstSent = lastBody(claude);
     expect(firstSent.system).toEqual([
@@ -201,11 +210,19 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
       { type: "text", text: "Project instructions: be brief.", cache_control: ephemeral },
     ]);
     expect(firstSent.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    expect(firstSent.tools).toEqual(tools);
     expect(firstSent.messages).toEqual([{ role: "user", content: [{ type: "text", text: "What does README.md say?", cache_control: ephemeral }] }]);
     expect((firstSent.metadata as { user_id?: string }).user_id).toEqual(expect.any(String));
 
     history.push({ role: "assistant", content: first.content as Anthropic.ContentBlockParam[] });
-    history.push({ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_A1", content: "# farebox\nA gateway.", cache_control: ephemeral }] });
+    const logo = { type: "image" as const, source: { type: "base64" as const, media_type: "image/png" as const, data: PNG_BASE64 } };
+    history.push({
+      role: "user",
+      content: [
+        { type: "tool_result", tool_use_id: "toolu_A1", content: "# farebox\nA gateway.", cache_control: ephemeral },
+        { type: "tool_result", tool_use_id: "toolu_A2", content: [{ type: "text", text: "logo.png" }, logo] },
+      ],
+    });
     claude.setScript({ reasoning: "Now I can answer.", text: "It describes farebox, a gateway.", usage: { prompt: 900, completion: 40, cached: 800, cacheWrite: 60 } });
     const second = await code.messages.create({ ...base, messages: history });
     const secondSent = lastBody(claude);
@@ -216,9 +233,17 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
         content: [
           { type: "thinking", thinking: "I should read the file.", signature: SIGNATURE },
           { type: "tool_use", id: "toolu_A1", name: "Read", input: { file_path: "README.md" } },
+          { type: "tool_use", id: "toolu_A2", name: "Read", input: { file_path: "logo.png" } },
         ],
       },
-      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_A1", content: "# farebox\nA gateway.", cache_control: ephemeral }] },
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "toolu_A1", content: "# farebox\nA gateway.", cache_control: ephemeral },
+          { type: "tool_result", tool_use_id: "toolu_A2", content: "logo.png" },
+          logo,
+        ],
+      },
     ]);
     expect(secondSent.system).toEqual(firstSent.system);
     expect(second.content).toEqual([

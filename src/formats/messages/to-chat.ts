@@ -40,10 +40,12 @@ export function chatRequestOf(request: MessagesRequest): Json {
   if (request.metadata?.user_id) chat.user = request.metadata.user_id;
   if (request.service_tier !== undefined) chat.service_tier = request.service_tier === "auto" ? "auto" : "default";
   if (request.tools !== undefined && request.tools.length > 0) {
-    chat.tools = request.tools.map((tool) => ({
-      type: "function",
-      function: { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), parameters: tool.input_schema },
-    }));
+    chat.tools = request.tools.map((tool) =>
+      withCache(
+        { type: "function", function: { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), parameters: tool.input_schema } },
+        tool.cache_control,
+      ),
+    );
   }
   const choice = request.tool_choice;
   if (choice !== undefined) {
@@ -73,7 +75,12 @@ function chatMessages(message: MessagesRequest["messages"][number], index: numbe
   return message.role === "assistant" ? [assistantMessage(message.content, index)] : userMessages(message.content, index);
 }
 
-/** A user turn: each tool_result as a tool message, in order, and the turn's other blocks as one user message after them. */
+/**
+ * A user turn: each tool_result as a tool message, in order, and the turn's other blocks as one
+ * user message after them. Images and documents a tool returned (a chat tool message carries
+ * text only) open that user message, in their order, so the model sees them right after the
+ * results (an Anthropic upstream gets them in the same user turn as the tool_result).
+ */
 function userMessages(blocks: ContentBlock[], index: number): Json[] {
   const tools: Json[] = [];
   const parts: Json[] = [];
@@ -81,7 +88,8 @@ function userMessages(blocks: ContentBlock[], index: number): Json[] {
     const where = `messages.${index}.content.${position}`;
     switch (block.type) {
       case "tool_result":
-        tools.push(toolMessage(block, where));
+        tools.push(toolMessage(block));
+        if (Array.isArray(block.content)) parts.push(...block.content.filter((part) => part.type !== "text").map(userPart));
         break;
       case "text":
       case "image":
@@ -120,25 +128,20 @@ function fileOf(block: Block<"document">): Json {
   }
 }
 
-function toolMessage(block: Block<"tool_result">, where: string): Json {
+/** A tool_result's text as a tool message (its images and documents are placed by userMessages). */
+function toolMessage(block: Block<"tool_result">): Json {
   const content = block.content ?? "";
   if (typeof content === "string") {
     return { role: "tool", tool_call_id: block.tool_use_id, content: block.cache_control ? [withCache({ type: "text", text: content }, block.cache_control)] : content };
   }
-  const parts: Json[] = content.map((part, position) => {
-    if (part.type !== "text") {
-      const param = `${where}.content.${position}`;
-      throw badRequest(`Invalid ${param}: a tool_result can carry text only through this gateway (an ${part.type} block was given)`, { param });
-    }
-    return { type: "text", text: part.text };
-  });
+  const parts: Json[] = content.flatMap((part) => (part.type === "text" ? [{ type: "text", text: part.text }] : []));
   // the block's breakpoint sits on its last part, where the adapter reads it back
   const last = parts.at(-1);
   if (block.cache_control) {
     if (last) Object.assign(last, { cache_control: block.cache_control });
     else parts.push(withCache({ type: "text", text: "" }, block.cache_control));
   }
-  return { role: "tool", tool_call_id: block.tool_use_id, content: parts };
+  return { role: "tool", tool_call_id: block.tool_use_id, content: parts.length === 0 ? "" : parts };
 }
 
 /** An assistant turn: text parts, thinking as reasoning_details (signatures kept), tool_use as tool calls. */

@@ -68,11 +68,16 @@ export function toAnthropicRequest(request: ChatRequest, context: AdapterContext
   if (endUser !== undefined) body.metadata = { user_id: endUser };
   const sendsTools = request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools");
   if (sendsTools) {
-    body.tools = request.tools?.map((tool) => ({
-      name: tool.function.name,
-      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
-      input_schema: tool.function.parameters ?? { type: "object", properties: {} },
-    }));
+    body.tools = request.tools?.map((tool) =>
+      withCache(
+        {
+          name: tool.function.name,
+          ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+          input_schema: tool.function.parameters ?? { type: "object", properties: {} },
+        },
+        tool.cache_control,
+      ),
+    );
     const choice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
