@@ -405,6 +405,31 @@ describe("errors in Anthropic's envelope", () => {
     expect(await chat.json()).toMatchObject({ error: { code: 404 } });
   });
 
+  it("a slow upstream gets ping events while waiting; a failure after them is an error event, not a status", async () => {
+    const streamBody = JSON.stringify({ model: "test/chat", max_tokens: 20, stream: true, messages: [{ role: "user", content: "x" }] });
+    // both endpoints: earlier failures may have moved either one first
+    h.alpha.setScript({ text: "late but fine", firstByteDelayMs: 400 });
+    h.beta.setScript({ text: "late but fine", firstByteDelayMs: 400 });
+    const slow = await post(streamBody);
+    expect(slow.status).toBe(200);
+    const events = (await slow.text()).split("\n\n").filter(Boolean).map((frame) => frame.split("\n")[0]);
+    expect(events[0]).toBe("event: ping");
+    expect(events.indexOf("event: message_start")).toBeGreaterThan(0);
+    expect(events.at(-1)).toBe("event: message_stop");
+    const refused = { error: { status: 400, message: "Your prompt was refused upstream" }, firstByteDelayMs: 400 };
+    h.alpha.setScript(refused);
+    h.beta.setScript(refused);
+    const failed = await post(streamBody);
+    expect(failed.status).toBe(200);
+    const frames = (await failed.text()).split("\n\n").filter(Boolean);
+    expect(frames[0]).toMatch(/^event: ping/);
+    const last = frames.at(-1)!.split("\n");
+    expect(last[0]).toBe("event: error");
+    expect(JSON.parse(last[1]!.slice("data: ".length))).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringContaining("refused") } });
+    const sdkFailure = await client.messages.stream({ model: "test/chat", max_tokens: 20, messages: [{ role: "user", content: "x" }] }).finalMessage().catch((error: unknown) => error);
+    expect(sdkFailure).toBeInstanceOf(APIError);
+  });
+
   it("an upstream failure mid-stream is an error event the SDK throws", async () => {
     h.alpha.setScript({ text: "one two three four five six", streamErrorAfter: 3 });
     h.beta.setScript({ text: "one two three four five six", streamErrorAfter: 3 });
