@@ -99,6 +99,7 @@ describe("Messages request → chat request", () => {
       tools: [{ name: "f", input_schema: { type: "object" } }],
       tool_choice: { type: "any", disable_parallel_tool_use: true },
       cache_control: ephemeral,
+      output_config: { format: { type: "json_schema", schema: { type: "object", properties: { a: { type: "string" } } } } },
       messages: [{ role: "user", content: "hi" }],
     });
     expect(chat).toMatchObject({
@@ -112,6 +113,7 @@ describe("Messages request → chat request", () => {
       tool_choice: "required",
       parallel_tool_calls: false,
       cache_control: ephemeral,
+      response_format: { type: "json_schema", json_schema: { name: "output", schema: { type: "object", properties: { a: { type: "string" } } }, strict: true } },
     });
     expect((chat.messages as Json[])[0]).toEqual({ role: "system", content: [{ type: "text", text: "Rules", cache_control: ephemeral }] });
     expect(toChat({ model: "m", messages: [{ role: "user", content: "x" }], tool_choice: { type: "tool", name: "f" }, tools: [{ name: "f", input_schema: {} }] }).tool_choice).toEqual({ type: "function", function: { name: "f" } });

@@ -16,7 +16,7 @@ type Json = Record<string, unknown>;
 const PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 const PDF_BASE64 = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").toString("base64");
 const SIGNATURE = "EqQBCgIYAhIM"; // what the fake Anthropic upstream signs its thinking with
-const CLAUDE_PARAMETERS = ["tools", "tool_choice", "reasoning", "max_tokens", "temperature", "top_p", "top_k", "stop", "user"];
+const CLAUDE_PARAMETERS = ["tools", "tool_choice", "reasoning", "max_tokens", "temperature", "top_p", "top_k", "stop", "user", "response_format", "structured_outputs"];
 
 let claude: FakeUpstream;
 let gemini: FakeUpstream;
@@ -187,7 +187,15 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
     const tools: Anthropic.Tool[] = [
       { name: "Read", description: "Reads a file", input_schema: { type: "object", properties: { file_path: { type: "string" } }, required: ["file_path"] }, cache_control: ephemeral },
     ];
-    const base = { model: "test/claude", max_tokens: 8192, system, tools, thinking: { type: "enabled" as const, budget_tokens: 2048 }, metadata: { user_id: "user_abc" } };
+    const base = {
+      model: "test/claude",
+      max_tokens: 8192,
+      system,
+      tools,
+      thinking: { type: "enabled" as const, budget_tokens: 2048 },
+      metadata: { user_id: "user_abc" },
+      stop_sequences: ["</done>"],
+    };
     const history: Anthropic.MessageParam[] = [{ role: "user", content: [{ type: "text", text: "What does README.md say?", cache_control: ephemeral }] }];
 
     claude.setScript({
@@ -211,6 +219,7 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
     ]);
     expect(firstSent.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
     expect(firstSent.tools).toEqual(tools);
+    expect(firstSent.stop_sequences).toEqual(["</done>"]);
     expect(firstSent.messages).toEqual([{ role: "user", content: [{ type: "text", text: "What does README.md say?", cache_control: ephemeral }] }]);
     expect((firstSent.metadata as { user_id?: string }).user_id).toEqual(expect.any(String));
 
@@ -266,6 +275,21 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
       ],
     });
     expect((lastBody(claude).messages as Json[])[1]).toEqual({ role: "assistant", content: [{ type: "redacted_thinking", data: "opaque-blob" }, { type: "text", text: "Hello." }] });
+  });
+});
+
+describe("structured outputs", () => {
+  it("output_config.format reaches Claude as its structured output and comes back as the text", async () => {
+    claude.setScript({ text: '{"city":"Paris"}' });
+    const schema = { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] };
+    const message = await client.messages.create({
+      model: "test/claude",
+      max_tokens: 100,
+      output_config: { format: { type: "json_schema", schema } },
+      messages: [{ role: "user", content: "Capital of France?" }],
+    } as Anthropic.MessageCreateParamsNonStreaming);
+    expect(message.content).toEqual([{ type: "text", text: '{"city":"Paris"}', citations: null }]);
+    expect(lastBody(claude).output_config).toMatchObject({ format: { type: "json_schema", schema: { type: "object", properties: { city: { type: "string" } } } } });
   });
 });
 

@@ -2,7 +2,8 @@
  * Anthropic's Messages request (https://docs.anthropic.com/en/api/messages, and OpenRouter's
  * `MessagesRequest`), as far as farebox can carry it to any model: system blocks, text, images,
  * PDFs and text documents, tools and tool results, extended thinking with signatures,
- * `cache_control`, `stop_sequences`, `metadata.user_id`, plus OpenRouter's routing fields
+ * `cache_control`, `stop_sequences`, `metadata.user_id`, structured outputs
+ * (`output_config.format`), plus OpenRouter's routing fields
  * (`models`, `provider`, `session_id`). Unknown top-level fields are ignored; a block or tool farebox
  * cannot translate (server tools and their results, citations sources, container uploads) is
  * refused with a 400 naming it rather than dropped.
@@ -102,6 +103,11 @@ const thinkingSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("disabled") }),
 ]);
 
+/** Structured outputs (https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs); other settings pass unread. */
+const outputConfigSchema = z
+  .object({ format: z.object({ type: z.literal("json_schema"), schema: z.record(z.string(), z.unknown()) }).nullish() })
+  .passthrough();
+
 /** The body of `POST /messages` and `POST /messages/count_tokens`. */
 export const messagesRequestSchema = z.object({
   model: storableText().optional(),
@@ -120,6 +126,7 @@ export const messagesRequestSchema = z.object({
   thinking: thinkingSchema.optional(),
   cache_control: cacheControlSchema.optional(),
   service_tier: z.enum(["auto", "standard_only"]).optional(),
+  output_config: outputConfigSchema.optional(),
   provider: z.unknown().optional(),
   session_id: storableText().max(256).optional(),
 });

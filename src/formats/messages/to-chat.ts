@@ -52,6 +52,9 @@ export function chatRequestOf(request: MessagesRequest): Json {
     chat.tool_choice = choice.type === "any" ? "required" : choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
     if (choice.type !== "none" && choice.disable_parallel_tool_use === true) chat.parallel_tool_calls = false;
   }
+  const format = request.output_config?.format;
+  // chat's json_schema response_format, which the adapters carry to each protocol's structured output
+  if (format) chat.response_format = { type: "json_schema", json_schema: { name: "output", schema: format.schema, strict: true } };
   const thinking = request.thinking;
   if (thinking?.type === "enabled") chat.reasoning = { max_tokens: thinking.budget_tokens };
   if (thinking?.type === "adaptive") chat.reasoning = { enabled: true };
