@@ -92,3 +92,56 @@ export function errorTypeForStatus(status: number): string {
       return status >= 500 ? "api_error" : "invalid_request_error";
   }
 }
+
+/** A reasoning detail as OpenRouter shapes it (chat's `reasoning_details` items), read loosely. */
+export interface ReasoningDetailLike {
+  type?: unknown;
+  text?: unknown;
+  signature?: unknown;
+  data?: unknown;
+  index?: unknown;
+}
+
+/** A Claude thinking block, or its redacted form. */
+export type ThinkingBlock = { type: "thinking"; thinking: string; signature: string } | { type: "redacted_thinking"; data: string };
+
+/**
+ * Reasoning details as Claude's thinking blocks: `reasoning.text` pieces of one index (a streamed
+ * answer's details arrive as text deltas, then the signature) join into one block with its
+ * signature ("" when none came); `reasoning.encrypted` is redacted_thinking. Other types are left out.
+ */
+export function thinkingBlocksOf(details: readonly ReasoningDetailLike[]): ThinkingBlock[] {
+  const blocks: Array<{ key: string; block: ThinkingBlock }> = [];
+  for (const detail of details) {
+    if (detail.type === "reasoning.encrypted" && typeof detail.data === "string") {
+      blocks.push({ key: `redacted:${blocks.length}`, block: { type: "redacted_thinking", data: detail.data } });
+      continue;
+    }
+    if (detail.type !== "reasoning.text") continue;
+    const key = `text:${typeof detail.index === "number" ? detail.index : 0}`;
+    const text = typeof detail.text === "string" ? detail.text : "";
+    const signature = typeof detail.signature === "string" ? detail.signature : "";
+    const open = blocks.at(-1);
+    if (open?.key === key && open.block.type === "thinking") {
+      open.block.thinking += text;
+      if (signature !== "") open.block.signature = signature;
+    } else {
+      blocks.push({ key, block: { type: "thinking", thinking: text, signature } });
+    }
+  }
+  return blocks.map(({ block }) => block);
+}
+
+/**
+ * A tool call's `arguments` (JSON text) as the object Claude's `input` is: text that is no JSON
+ * object is kept under `arguments` rather than lost.
+ */
+export function toolInputOf(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // not JSON: kept as text below
+  }
+  return text.trim() === "" ? {} : { arguments: text };
+}

@@ -4,7 +4,7 @@
  * tool_use block per tool call; the finish reason becomes a stop_reason; usage is split back
  * into Anthropic's classes (input_tokens excludes cache reads and writes).
  */
-import { anthropicStopReason } from "../../domain/anthropic-messages.js";
+import { anthropicStopReason, thinkingBlocksOf, toolInputOf, type ReasoningDetailLike } from "../../domain/anthropic-messages.js";
 import type { MessagesResponse, MessagesUsage, ResponseBlock } from "./response-schema.js";
 
 /** The parts of a chat completion body this translation reads. */
@@ -43,7 +43,7 @@ export function chatToMessage(body: ChatCompletionBody): MessagesResponse {
   const content: ResponseBlock[] = thinkingBlocks(message?.reasoning_details, message?.reasoning);
   if (message?.content) content.push({ type: "text", text: message.content, citations: null });
   for (const call of message?.tool_calls ?? []) {
-    content.push({ type: "tool_use", id: call.id, caller: { type: "direct" }, name: call.function.name, input: toolInput(call.function.arguments) });
+    content.push({ type: "tool_use", id: call.id, caller: { type: "direct" }, name: call.function.name, input: toolInputOf(call.function.arguments) });
   }
   return {
     id: body.id,
@@ -81,52 +81,16 @@ export function messagesUsage(usage: ChatUsage | undefined): MessagesUsage {
   };
 }
 
-/** A tool call's arguments as the object Anthropic's `input` is (text that is no object is kept under `arguments`). */
-export function toolInput(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // not JSON: kept as text below
-  }
-  return text === "" ? {} : { arguments: text };
-}
-
-interface Detail {
-  type?: unknown;
-  text?: unknown;
-  summary?: unknown;
-  signature?: unknown;
-  data?: unknown;
-  index?: unknown;
-}
-
 /**
- * Reasoning details as thinking blocks: text pieces of one index join into one block and its
- * signature; encrypted details are redacted_thinking; summaries read as thinking. Reasoning
- * given only as text (upstreams without details) is one unsigned thinking block.
+ * Reasoning details as thinking blocks (see thinkingBlocksOf; summaries read as thinking text).
+ * Reasoning given only as text (upstreams without details) is one unsigned thinking block.
  */
 export function thinkingBlocks(details: readonly unknown[] | undefined, reasoning: string | null | undefined): ResponseBlock[] {
-  const blocks: Array<{ key: string; block: ResponseBlock }> = [];
-  for (const raw of details ?? []) {
-    const detail = (raw ?? {}) as Detail;
-    if (detail.type === "reasoning.encrypted" && typeof detail.data === "string") {
-      blocks.push({ key: `encrypted:${blocks.length}`, block: { type: "redacted_thinking", data: detail.data } });
-      continue;
-    }
-    const text = detail.type === "reasoning.text" ? detail.text : detail.type === "reasoning.summary" ? detail.summary : undefined;
-    if (text === undefined && detail.type !== "reasoning.text") continue;
-    const key = `text:${typeof detail.index === "number" ? detail.index : 0}`;
-    const open = blocks.at(-1);
-    const piece = typeof text === "string" ? text : "";
-    const signature = typeof detail.signature === "string" ? detail.signature : "";
-    if (open?.key === key && open.block.type === "thinking") {
-      open.block.thinking += piece;
-      if (signature !== "") open.block.signature = signature;
-    } else {
-      blocks.push({ key, block: { type: "thinking", thinking: piece, signature } });
-    }
-  }
+  const read = (details ?? []).map((raw) => {
+    const detail = (raw ?? {}) as ReasoningDetailLike & { summary?: unknown };
+    return detail.type === "reasoning.summary" ? { ...detail, type: "reasoning.text", text: detail.summary } : detail;
+  });
+  const blocks = thinkingBlocksOf(read);
   if (blocks.length === 0 && reasoning) return [{ type: "thinking", thinking: reasoning, signature: "" }];
-  return blocks.map(({ block }) => block);
+  return blocks;
 }
