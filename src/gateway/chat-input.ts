@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { badRequest } from "../domain/errors.js";
+import { parseBody } from "../domain/invalid-body.js";
 import { storableText } from "../domain/storable-text.js";
 import { estimatePromptTokens, hasImageParts, hasPartOfType } from "../routing/estimate-tokens.js";
 import { parseProviderPreferences } from "../routing/preferences.js";
@@ -172,14 +172,7 @@ export interface ChatInputContext {
 
 /** Validates the JSON body; 400 with the offending field on any problem. */
 export function parseChatInput(body: unknown, context: ChatInputContext = {}): ChatInput {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("The request body must be a JSON object.");
-  const parsed = bodySchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).join(".");
-    throw badRequest(`Invalid ${path || "request"}: ${issue?.message ?? "invalid value"}`, { param: path });
-  }
-  const wire = parsed.data;
+  const wire = parseBody(bodySchema, body);
   // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
   if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };
   // the conversation's key is taken before automatic caching adds a breakpoint to the prompt

@@ -9,7 +9,7 @@
  */
 import { ANTHROPIC_REASONING_FORMAT } from "../../domain/anthropic-messages.js";
 import { badRequest } from "../../domain/errors.js";
-import { parseBody } from "../invalid-body.js";
+import { parseBody } from "../../domain/invalid-body.js";
 import { messagesRequestSchema, type ContentBlock, type MessagesRequest } from "./request-schema.js";
 
 type Json = Record<string, unknown>;

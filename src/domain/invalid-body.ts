@@ -1,9 +1,10 @@
 /**
- * Turns a zod failure on an inbound body into the 400 every format answers: the first problem,
+ * Turns a zod failure on an inbound body into the 400 every wire format answers (chat and the
+ * formats translated into it): the first problem,
  * naming its field (`Invalid messages.0.content.1.type: …`), the field's path in `metadata.param`.
  */
 import type { z } from "zod";
-import { badRequest, type AppError } from "../domain/errors.js";
+import { badRequest, type AppError } from "./errors.js";
 
 /** The 400 for a body that failed `schema.safeParse`. */
 export function invalidBody(error: z.ZodError): AppError {
