@@ -7,19 +7,12 @@
  * known only once the answer ended) and `message_stop`. A failure mid-stream is an `error` event.
  * Blocks never interleave: a new kind of delta closes the open block first.
  */
-import { anthropicStopReason } from "../../domain/anthropic-messages.js";
+import { anthropicStopReason, type ReasoningDetailLike } from "../../domain/anthropic-messages.js";
 import type { ChatStreamChunk } from "../chat-frames.js";
 import { errorEvent, PING_EVENT, sseEvent } from "./errors.js";
 import { messagesUsage, type ChatUsage } from "./from-chat.js";
 
-interface Detail {
-  type?: unknown;
-  text?: unknown;
-  summary?: unknown;
-  signature?: unknown;
-  data?: unknown;
-  index?: unknown;
-}
+type Detail = ReasoningDetailLike & { summary?: unknown };
 
 interface ToolCallDelta {
   index?: number;
