@@ -20,6 +20,7 @@ import { registerCompletionRoutes } from "./http/routes/completions.js";
 import { registerResponsesRoutes } from "./http/routes/responses.js";
 import { registerEmbeddingsRoutes } from "./http/routes/embeddings.js";
 import { inferenceAccess } from "./http/inference-access.js";
+import { registerMessagesRoutes } from "./http/routes/messages.js";
 import { registerGenerationRoutes } from "./http/routes/generation.js";
 import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
@@ -92,6 +93,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
     registerCompletionRoutes(api, chatRoutes);
     registerResponsesRoutes(api, chatRoutes);
     registerEmbeddingsRoutes(api, { gateway: chat.gateway, access: inference, catalog: chat.catalog, clock });
+    await registerMessagesRoutes(api, chatRoutes);
     registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { badRequest } from "../domain/errors.js";
+import { parseBody } from "../domain/invalid-body.js";
 import { storableText } from "../domain/storable-text.js";
 import { estimatePromptTokens, hasImageParts, hasPartOfType } from "../routing/estimate-tokens.js";
 import { parseProviderPreferences } from "../routing/preferences.js";
@@ -78,6 +79,7 @@ const tool = z.object({
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish().transform((v) => v ?? undefined),
   }),
+  ...cache,
 });
 const positiveInt = z.number().int().positive();
 /** OpenRouter's request metadata: at most 16 pairs, keys ≤ 64 characters, values ≤ 512. */
@@ -175,14 +177,7 @@ export interface ChatInputContext {
 
 /** Validates the JSON body; 400 with the offending field on any problem. */
 export function parseChatInput(body: unknown, context: ChatInputContext = {}): ChatInput {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("The request body must be a JSON object.");
-  const parsed = bodySchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).join(".");
-    throw badRequest(`Invalid ${path || "request"}: ${issue?.message ?? "invalid value"}`, { param: path });
-  }
-  const { prompt, suffix, messages: given, ...wire } = parsed.data;
+  const { prompt, suffix, messages: given, ...wire } = parseBody(bodySchema, body);
   const messages = conversationOf(given, prompt, suffix);
   // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
   if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };

@@ -39,7 +39,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
-function toAppError(error: FastifyError | AppError): AppError {
+/** Any error reaching a handler as the AppError it is answered with (framework 4xx kept, anything else a 500). */
+export function toAppError(error: FastifyError | AppError): AppError {
   if (error instanceof AppError) return error;
   const status = error.statusCode;
   if (status && status >= 400 && status < 500) {

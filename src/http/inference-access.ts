@@ -12,7 +12,7 @@ import type { Nano } from "../domain/money.js";
 import { limitWindowStart, type KeyResolver } from "../keys/index.js";
 import { PAYMENT_SIGNATURE_HEADER, type X402Payments } from "../x402/payments.js";
 import { SIGN_IN_WITH_X } from "../x402/sign-in-with-x.js";
-import { bearerToken, callerKey, requireKey } from "./plugins/auth.js";
+import { callerKey, requireKey, type KeySources } from "./plugins/auth.js";
 
 /** What deciding access needs. */
 export interface InferenceAccessDeps {
@@ -24,17 +24,21 @@ export interface InferenceAccessDeps {
 /** The access check of the inference routes. */
 export interface InferenceAccess {
   /** The pre-handler of one inference route; `quote` is its body's worst-case charge (throws the 400 a bad body gets). */
-  preHandler(quote: (body: unknown) => Nano): preHandlerAsyncHookHandler;
+  preHandler(quote: (body: unknown) => Nano, sources?: KeySources): preHandlerAsyncHookHandler;
+  /** An inference key only (a route that costs nothing, such as counting tokens). */
+  keyOnly(sources?: KeySources): preHandlerAsyncHookHandler;
 }
 
 /** Builds the access check of the inference routes. */
 export function inferenceAccess(deps: InferenceAccessDeps): InferenceAccess {
-  const keyed = requireKey(deps.keys, ["inference"]);
   return {
-    preHandler(quoteOf) {
+    keyOnly: (sources) => requireKey(deps.keys, ["inference"], sources),
+    preHandler(quoteOf, sources = {}) {
+      const keyed = requireKey(deps.keys, ["inference"], sources);
       return async function (request, reply) {
         const x402 = deps.x402;
-        if (!x402 || bearerToken(request) !== undefined || request.headers.authorization !== undefined) return keyed.call(this, request, reply);
+        const sentKey = request.headers.authorization !== undefined || (sources.apiKeyHeader === true && request.headers["x-api-key"] !== undefined);
+        if (!x402 || sentKey) return keyed.call(this, request, reply);
         const quote = quoteOf(request.body);
         const resource = { url: `${request.protocol}://${request.host}${request.url}`, description: "farebox model inference" };
         const header = (name: string) => {

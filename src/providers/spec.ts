@@ -119,6 +119,8 @@ export interface ToolDefinition {
     parameters?: Record<string, unknown>;
     strict?: boolean;
   };
+  /** A prompt-cache breakpoint after the tool definitions up to this one (OpenRouter's shape; Claude's). */
+  cache_control?: CacheControl;
 }
 
 /** OpenAI's tool_choice. */

@@ -7,7 +7,7 @@
  * token, garbage, none). Chat calls reach fake upstreams on loopback, never the network.
  *
  * The property: no answer is a 5xx, and every 4xx is OpenRouter's envelope with `code` equal to
- * the status. Afterwards the ledger audit still passes.
+ * the status (on the Anthropic Messages routes, Anthropic's envelope). Afterwards the ledger audit still passes.
  *
  * Deterministic per seed: FUZZ_SEED picks the seed (a fixed default otherwise) and FUZZ_RUNS the
  * number of requests per backend; a failure prints the seed and the shrunk counterexample, and
@@ -164,8 +164,40 @@ const responsesBody = fc.record(
 );
 const responsesPayload = responsesBody.map((value) => ({ payload: JSON.stringify(value) as string | Buffer | undefined }));
 
+const text = fc.string({ unit: hostileUnit, maxLength: 30 });
+const messagesBlock = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ type: fc.constant("text"), text, cache_control: usually(fc.constant({ type: "ephemeral" })) }, { requiredKeys: ["type", "text"] }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("image"), source: fc.record({ type: fc.constantFrom("base64", "url", "file"), media_type: fc.constant("image/png"), data: text, url: text }) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("document"), source: fc.record({ type: fc.constantFrom("base64", "text", "url", "content"), media_type: fc.constant("application/pdf"), data: text }) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("tool_use"), id: fc.constantFrom("t1", "t2"), name: fc.constant("f"), input: usually(fc.constant({ a: 1 })) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("tool_result"), tool_use_id: fc.constantFrom("t1", "t2"), content: fc.oneof(text, fc.array(fc.record({ type: fc.constant("text"), text }), { maxLength: 2 })) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constantFrom("thinking", "redacted_thinking", "server_tool_use"), thinking: text, signature: text, data: text }) },
+);
+/** Anthropic Messages bodies (the /messages routes). */
+const messagesPayload = fc
+  .record(
+    {
+      model: usually(fc.constantFrom("test/chat", "test/alpha-only", "test/backup")),
+      max_tokens: usually(fc.integer({ min: 1, max: 50 })),
+      system: usually(fc.oneof(text, fc.array(fc.record({ type: fc.constant("text"), text }), { maxLength: 2 }))),
+      messages: usually(
+        fc.array(fc.record({ role: fc.constantFrom("user", "assistant"), content: fc.oneof(text, fc.array(messagesBlock, { minLength: 1, maxLength: 3 })) }), { minLength: 1, maxLength: 3 }),
+      ),
+      stream: usually(fc.boolean()),
+      thinking: usually(fc.oneof(fc.record({ type: fc.constant("enabled"), budget_tokens: fc.integer({ min: 1, max: 40 }) }), fc.constant({ type: "disabled" }))),
+      tools: usually(fc.array(fc.record({ name: fc.constant("f"), input_schema: fc.constant({ type: "object" }) }), { maxLength: 1 })),
+      tool_choice: usually(fc.constantFrom({ type: "auto" }, { type: "any" }, { type: "none" }, { type: "tool", name: "f" })),
+      metadata: usually(fc.record({ user_id: text })),
+      temperature: usually(fc.double({ min: 0, max: 1.5, noNaN: true })),
+    },
+    { requiredKeys: ["messages", "model"] },
+  )
+  .map((value) => ({ payload: JSON.stringify(value) as string | Buffer | undefined }));
+
 /** Routes that call models, with an inference key. */
-const isInference = (route: RegisteredRoute) => route.path.endsWith("/completions") || route.path.endsWith("/responses");
+const isInference = (path: string) => /\/(completions|responses|embeddings)$/.test(path) || path.includes("/messages");
+/** Routes that answer in Anthropic's error envelope. */
+const isMessages = (path: string) => path.includes("/messages");
 
 const body = fc.oneof(
   { weight: 1, arbitrary: fc.constant<{ payload?: string | Buffer }>({}) },
@@ -246,6 +278,9 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
         "POST /v1/completions",
         "POST /api/v1/responses",
         "POST /v1/responses",
+        "POST /api/v1/messages",
+        "POST /v1/messages/count_tokens",
+        "POST /api/v1/embeddings",
         "GET /api/v1/keys/:hash",
         "PATCH /api/v1/keys/:hash",
         "POST /api/v1/admin/accounts/:id/credits",
@@ -276,7 +311,7 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
     /** Mostly the key the route takes (so its handler runs), sometimes another valid one, garbage or none. */
     const authorization = (route: RegisteredRoute) =>
       fc.oneof(
-        { weight: 6, arbitrary: fc.constant(route.path.includes("/admin/") ? keys.admin : isInference(route) ? keys.inference : keys.management) },
+        { weight: 6, arbitrary: fc.constant(route.path.includes("/admin/") ? keys.admin : isInference(route.path) ? keys.inference : keys.management) },
         { weight: 2, arbitrary: fc.constantFrom(keys.management, keys.inference, keys.admin) },
         {
           weight: 1,
@@ -285,7 +320,7 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
         { weight: 1, arbitrary: headerValue.map((value) => `Bearer ${value}`) },
       );
     // inference routes have the most fields and reach the ledger and the upstream: they get more of the runs
-    const route = fc.oneof(...routes.map((r) => ({ weight: isInference(r) ? 10 : 1, arbitrary: fc.constant(r) })));
+    const route = fc.oneof(...routes.map((r) => ({ weight: isInference(r.path) ? 10 : 1, arbitrary: fc.constant(r) })));
     const request = route.chain((route) =>
       fc.record({
         route: fc.constant(route),
@@ -295,6 +330,8 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
           ? fc.oneof({ weight: 4, arbitrary: chatPayload }, { weight: 1, arbitrary: body })
           : route.path.endsWith("/responses")
             ? fc.oneof({ weight: 4, arbitrary: responsesPayload }, { weight: 1, arbitrary: body })
+            : isMessages(route.path)
+              ? fc.oneof({ weight: 4, arbitrary: messagesPayload }, { weight: 1, arbitrary: body })
             : body,
         contentType,
         authorization: authorization(route),
@@ -319,7 +356,13 @@ describe.each(dbKinds)("HTTP fuzzing on %s", (kind) => {
         const response = await h.app.inject(options);
         const where = `${r.route.method} ${options.url} → ${response.statusCode} ${response.body.slice(0, 300)}`;
         expect(response.statusCode, where).toBeLessThan(500);
-        if (response.statusCode >= 400) {
+        if (response.statusCode >= 400 && isMessages(r.route.path)) {
+          const envelope = JSON.parse(response.body) as { type?: unknown; error?: { type?: unknown; message?: unknown; error_type?: unknown } };
+          expect(envelope.type, where).toBe("error");
+          expect(typeof envelope.error?.type, where).toBe("string");
+          expect(typeof envelope.error?.message, where).toBe("string");
+          expect(typeof envelope.error?.error_type, where).toBe("string");
+        } else if (response.statusCode >= 400) {
           const envelope = JSON.parse(response.body) as { error?: { code?: unknown; message?: unknown; metadata?: { error_type?: unknown } } };
           expect(envelope.error?.code, where).toBe(response.statusCode);
           expect(typeof envelope.error?.message, where).toBe("string");

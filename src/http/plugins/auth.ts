@@ -24,13 +24,19 @@ export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest("paidCaller", null);
 }
 
+/** Where else than `Authorization: Bearer` a route takes its key. */
+export interface KeySources {
+  /** Also read `x-api-key` (Anthropic's header, which its SDKs send). */
+  apiKeyHeader?: boolean;
+}
+
 /**
  * A pre-handler that requires a bearer key of one of `kinds`: missing, wrong, disabled or
  * expired → 401; a valid key of the wrong kind → 403.
  */
-export function requireKey(resolver: KeyResolver, kinds: readonly KeyKind[]): preHandlerAsyncHookHandler {
+export function requireKey(resolver: KeyResolver, kinds: readonly KeyKind[], sources: KeySources = {}): preHandlerAsyncHookHandler {
   return async (request) => {
-    const secret = bearerToken(request);
+    const secret = bearerToken(request) ?? (sources.apiKeyHeader ? apiKeyHeader(request) : undefined);
     if (!secret) throw unauthorized("Missing Authentication header");
     const check = await resolver.resolve(secret);
     if (!check.ok) throw unauthorized(REJECTIONS[check.reason]);
@@ -60,6 +66,13 @@ export function requireAdmin(adminToken: string): preHandlerAsyncHookHandler {
       throw unauthorized("Invalid admin token");
     }
   };
+}
+
+/** The `x-api-key` header's value, or undefined. */
+function apiKeyHeader(request: FastifyRequest): string | undefined {
+  const value = request.headers["x-api-key"];
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  return text ? text : undefined;
 }
 
 /** The token of an `Authorization: Bearer …` header, or undefined. */

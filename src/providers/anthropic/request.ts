@@ -13,7 +13,7 @@ import { parseDataUrl } from "../shared/images.js";
 import { accepts, textOf } from "../shared/json.js";
 import { foldSpeakerName } from "../shared/speaker-name.js";
 import { planJsonOutput } from "./json-output.js";
-import { ANTHROPIC_REASONING_FORMAT } from "./response.js";
+import { ANTHROPIC_REASONING_FORMAT, thinkingBlocksOf, toolInputOf } from "../../domain/anthropic-messages.js";
 
 /** Output limit sent when the client set none (Anthropic requires one). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -68,11 +68,16 @@ export function toAnthropicRequest(request: ChatRequest, context: AdapterContext
   if (endUser !== undefined) body.metadata = { user_id: endUser };
   const sendsTools = request.tools !== undefined && request.tools.length > 0 && accepts(supported, "tools");
   if (sendsTools) {
-    body.tools = request.tools?.map((tool) => ({
-      name: tool.function.name,
-      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
-      input_schema: tool.function.parameters ?? { type: "object", properties: {} },
-    }));
+    body.tools = request.tools?.map((tool) =>
+      withCache(
+        {
+          name: tool.function.name,
+          ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+          input_schema: tool.function.parameters ?? { type: "object", properties: {} },
+        },
+        tool.cache_control,
+      ),
+    );
     const choice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
@@ -163,15 +168,6 @@ function toToolChoice(choice: ToolChoice | undefined, parallel: boolean | undefi
   return { type: "tool", name: choice.function.name, ...noParallel };
 }
 
-function parseArguments(text: string): unknown {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
-  } catch {
-    return {};
-  }
-}
-
 function toBlocks(message: ChatMessage): Block[] {
   switch (message.role) {
     case "user": {
@@ -193,7 +189,7 @@ function toBlocks(message: ChatMessage): Block[] {
       const text = textOf(message.content);
       if (text !== "") blocks.push(withCache({ type: "text", text }, lastCache(message.content)));
       for (const call of message.tool_calls ?? []) {
-        blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+        blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: toolInputOf(call.function.arguments) });
       }
       return blocks;
     }
@@ -221,31 +217,13 @@ function documentBlock(part: FilePart): Block {
 }
 
 /**
- * An earlier answer's reasoning_details as Anthropic thinking blocks, signatures kept: a streamed
- * answer's details arrive in pieces (text deltas, then the signature) and are joined per index;
- * encrypted details from Claude are its redacted_thinking. Unsigned text or other providers'
- * details cannot be verified by Anthropic and are left out.
+ * An earlier answer's reasoning_details as Anthropic thinking blocks, signatures kept (joined per
+ * index, see thinkingBlocksOf). Unsigned text or other providers' details cannot be verified by
+ * Anthropic and are left out.
  */
 function thinkingBlocks(details: readonly ReasoningDetail[] | undefined): Block[] {
-  if (!details || details.length === 0) return [];
-  const blocks: { key: string; block: Block }[] = [];
-  for (const detail of details) {
-    if (detail.format !== undefined && detail.format !== null && detail.format !== ANTHROPIC_REASONING_FORMAT && detail.format !== "unknown") continue;
-    if (detail.type === "reasoning.encrypted") {
-      blocks.push({ key: `redacted:${blocks.length}`, block: { type: "redacted_thinking", data: detail.data } });
-      continue;
-    }
-    if (detail.type !== "reasoning.text") continue;
-    const key = `text:${detail.index ?? 0}`;
-    const open = blocks.at(-1);
-    if (open?.key === key) {
-      open.block.thinking = `${String(open.block.thinking)}${detail.text ?? ""}`;
-      if (detail.signature) open.block.signature = detail.signature;
-    } else {
-      blocks.push({ key, block: { type: "thinking", thinking: detail.text ?? "", ...(detail.signature ? { signature: detail.signature } : {}) } });
-    }
-  }
-  return blocks.map(({ block }) => block).filter((block) => block.type === "redacted_thinking" || typeof block.signature === "string");
+  const claudes = (details ?? []).filter((detail) => detail.format === undefined || detail.format === null || detail.format === ANTHROPIC_REASONING_FORMAT || detail.format === "unknown");
+  return thinkingBlocksOf(claudes).filter((block) => block.type === "redacted_thinking" || block.signature !== "");
 }
 
 function toMessages(messages: ChatMessage[]): WireMessage[] {

@@ -3,24 +3,10 @@
  * answer, `thinking` into reasoning, `tool_use` into tool calls. Anthropic's `input_tokens`
  * excludes cache reads and writes, so the normalized prompt count adds them back.
  */
-import { UpstreamError, type ChatResponse, type FinishReason, type ReasoningDetail, type ToolCall, type Usage } from "../spec.js";
+import { ANTHROPIC_REASONING_FORMAT, normalizeStopReason } from "../../domain/anthropic-messages.js";
+import { UpstreamError, type ChatResponse, type ReasoningDetail, type ToolCall, type Usage } from "../spec.js";
 import type { ErrorDetails } from "../shared/exchange.js";
 import { asArray, asRecord, asString, asTokenCount } from "../shared/json.js";
-
-/** Maps Anthropic's stop_reason to the normalized set. */
-export function normalizeStopReason(native: string | null): FinishReason {
-  switch (native) {
-    case "max_tokens":
-    case "model_context_window_exceeded":
-      return "length";
-    case "tool_use":
-      return "tool_calls";
-    case "refusal":
-      return "content_filter";
-    default:
-      return "stop";
-  }
-}
 
 /** Reads Anthropic usage (as in a message or merged from message_start and message_delta). */
 export function readAnthropicUsage(value: unknown): Usage {
@@ -36,9 +22,6 @@ export function readAnthropicUsage(value: unknown): Usage {
   };
 }
 
-/** The `format` OpenRouter gives Claude's reasoning_details. */
-export const ANTHROPIC_REASONING_FORMAT = "anthropic-claude-v1";
-
 /**
  * A thinking block as a reasoning detail, its signature kept so the client can pass it back and
  * the next turn verifies (a redacted block's data is opaque: reasoning.encrypted).
@@ -47,32 +30,6 @@ export function reasoningDetailOf(block: Record<string, unknown>, index: number)
   if (block.type === "redacted_thinking") return { type: "reasoning.encrypted", data: asString(block.data) ?? "", format: ANTHROPIC_REASONING_FORMAT, index };
   const signature = asString(block.signature);
   return { type: "reasoning.text", text: asString(block.thinking) ?? "", ...(signature ? { signature } : {}), format: ANTHROPIC_REASONING_FORMAT, index };
-}
-
-/** HTTP status an Anthropic error type stands for (for errors arriving inside a stream). */
-export function statusForErrorType(type: string | undefined): number {
-  switch (type) {
-    case "invalid_request_error":
-      return 400;
-    case "authentication_error":
-      return 401;
-    case "billing_error":
-      return 402;
-    case "permission_error":
-      return 403;
-    case "not_found_error":
-      return 404;
-    case "request_too_large":
-      return 413;
-    case "rate_limit_error":
-      return 429;
-    case "timeout_error":
-      return 504;
-    case "overloaded_error":
-      return 529;
-    default:
-      return 500;
-  }
 }
 
 /** Reads Anthropic's error body `{"type":"error","error":{"type","message"}}`. */

@@ -9,7 +9,8 @@ import { UpstreamError, type StreamChunk } from "../spec.js";
 import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asCount, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
-import { ANTHROPIC_REASONING_FORMAT, anthropicErrorDetails, normalizeStopReason, readAnthropicUsage, reasoningDetailOf, statusForErrorType } from "./response.js";
+import { ANTHROPIC_REASONING_FORMAT, normalizeStopReason, statusForErrorType } from "../../domain/anthropic-messages.js";
+import { anthropicErrorDetails, readAnthropicUsage, reasoningDetailOf } from "./response.js";
 
 const chunk = (delta: StreamChunk["delta"]): StreamChunk => ({ delta, finishReason: null, nativeFinishReason: null });
 

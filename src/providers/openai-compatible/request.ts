@@ -49,6 +49,8 @@ export function toOpenAIBody(request: ChatRequest, context: AdapterContext, stre
     const value = request[field];
     if (value !== undefined && accepts(supported, field)) body[field] = value;
   }
+  // a tool's cache breakpoint goes only where the endpoint takes cache_control, like the messages'
+  if (Array.isArray(body.tools) && !keepCache) body.tools = request.tools?.map(({ cache_control: _breakpoint, ...tool }) => tool);
   const endUser = upstreamEndUser(request);
   if (endUser !== undefined && accepts(supported, "user")) body.user = endUser;
   if (request.max_tokens !== undefined) {

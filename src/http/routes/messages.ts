@@ -1,0 +1,64 @@
+/**
+ * POST /api/v1/messages and /messages/count_tokens (alias /v1/...): Anthropic's Messages API in
+ * front of the chat use case, for any model of the catalog. Transport only: formats/messages
+ * translates the body both ways; the use case quotes, holds, routes with fallback, settles and
+ * records exactly as for chat. Keys come as `x-api-key` (Anthropic's SDKs) or
+ * `Authorization: Bearer`; `anthropic-version` and `anthropic-beta` are accepted and need nothing.
+ * Every error on these routes leaves in Anthropic's envelope, with the status chat would answer.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppError } from "../../domain/errors.js";
+import { chatChunks } from "../../formats/chat-frames.js";
+import { errorEvent, messagesErrorBody, PING_EVENT } from "../../formats/messages/errors.js";
+import { chatToMessage, type ChatCompletionBody } from "../../formats/messages/from-chat.js";
+import { messagesStream } from "../../formats/messages/stream.js";
+import { messagesToChat } from "../../formats/messages/to-chat.js";
+import { estimatePromptTokens } from "../../routing/estimate-tokens.js";
+import { toAppError } from "../errors.js";
+import { clientCancellation, inferenceMeta } from "../inference-request.js";
+import { sendSse } from "../sse-reply.js";
+import type { ChatRoutesDeps } from "./chat-completions.js";
+import { inferenceCaller } from "../inference-access.js";
+
+/** The generation id of each request once assigned (Anthropic's errors carry it as request_id). */
+const generationIds = new WeakMap<FastifyRequest, string>();
+
+/** Registers the Messages routes in their own scope (for the error envelope) under `app`'s prefix. */
+export async function registerMessagesRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
+  await app.register(async (scope) => {
+    scope.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+      const appError = toAppError(error);
+      for (const [name, value] of Object.entries(appError.headers)) void reply.header(name, value);
+      return reply.status(appError.httpStatus).send(messagesErrorBody(appError, generationIds.get(request) ?? null));
+    });
+    const keySources = { apiKeyHeader: true };
+    const quote = (body: unknown) => deps.gateway.quote(messagesToChat(body));
+    scope.post("/messages", { preHandler: deps.access.preHandler(quote, keySources) }, (request, reply) => createMessage(deps, request, reply));
+    scope.post("/messages/count_tokens", { preHandler: deps.access.keyOnly(keySources) }, async (request) => {
+      const chat = messagesToChat(request.body);
+      // the same rough estimate the quote sizes holds with; the upstream's count is what is billed
+      return { input_tokens: estimatePromptTokens(chat.messages as unknown[], chat.tools) };
+    });
+  });
+}
+
+async function createMessage(deps: ChatRoutesDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const chat = messagesToChat(request.body);
+  const caller = inferenceCaller(request, deps.clock());
+  const cancellation = clientCancellation(reply);
+  const meta = inferenceMeta(request, cancellation);
+  const generationId = meta.generationId ?? "";
+  generationIds.set(request, generationId);
+  const headers = { "x-generation-id": generationId, "request-id": generationId };
+  if (!deps.gateway.wantsStream(chat)) {
+    const result = await deps.gateway.complete(caller, chat, meta);
+    return reply.headers(headers).send(chatToMessage(result.body as unknown as ChatCompletionBody));
+  }
+  return sendSse(reply, {
+    start: async () => messagesStream(chatChunks((await deps.gateway.stream(caller, chat, meta)).frames)),
+    framing: { keepAliveFrame: PING_EVENT, errorFrame: (error) => errorEvent(error.httpStatus, error.message) },
+    signal: cancellation,
+    headers,
+    ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+  });
+}
