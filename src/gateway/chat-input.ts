@@ -87,7 +87,8 @@ const requestMetadata = z
 
 const effort = z.enum(["max", "xhigh", "high", "medium", "low", "minimal", "none"]);
 
-const bodySchema = z.object({
+/** The chat completion body (OpenAI Chat Completions plus OpenRouter's extensions); also the route's documented schema. */
+export const chatRequestBody = z.object({
   model: storableText().optional(),
   models: z.array(storableText()).optional(),
   messages: z.array(message).min(1, "messages must not be empty"),
@@ -172,7 +173,7 @@ export interface ChatInputContext {
 /** Validates the JSON body; 400 with the offending field on any problem. */
 export function parseChatInput(body: unknown, context: ChatInputContext = {}): ChatInput {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("The request body must be a JSON object.");
-  const parsed = bodySchema.safeParse(body);
+  const parsed = chatRequestBody.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = (issue?.path ?? []).join(".");

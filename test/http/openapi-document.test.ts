@@ -86,6 +86,7 @@ describe("GET /docs", () => {
     for (const asset of assets) {
       expect(asset).not.toMatch(/^(https?:)?\/\//u);
       const response = await fetch(new URL(asset, `${t.url}/docs/`));
+      await response.arrayBuffer();
       expect([asset, response.status]).toEqual([asset, 200]);
     }
     const initializer = await fetch(`${t.url}/docs/static/swagger-initializer.js`);

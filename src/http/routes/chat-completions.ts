@@ -3,11 +3,15 @@
  * Transport only: the use case decides everything; the stream is written by sse-reply.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import type { KeyResolver } from "../../keys/index.js";
 import { requireKey } from "../plugins/auth.js";
 import { inferenceCaller } from "./inference-caller.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
+import { chatRequestBody } from "../../gateway/chat-input.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 
@@ -20,6 +24,66 @@ export interface ChatRoutesDeps {
   /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
   keepAliveMs?: number;
 }
+
+const toolCall = z.looseObject({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) });
+
+/** The non-stream answer (gateway/wire-response.ts writes it). */
+export const chatCompletionResponse = z
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    object: z.literal("chat.completion"),
+    created: z.int(),
+    system_fingerprint: z.string().nullable(),
+    choices: z.array(
+      z.object({
+        index: z.int(),
+        logprobs: z.looseObject({}).nullable(),
+        finish_reason: z.string().nullable(),
+        native_finish_reason: z.string().nullable(),
+        message: z.object({
+          role: z.literal("assistant"),
+          content: z.string().nullable(),
+          refusal: z.string().nullable(),
+          reasoning: z.string().nullable(),
+          reasoning_details: z.array(z.looseObject({ type: z.string() })).optional(),
+          tool_calls: z.array(toolCall).optional(),
+        }),
+      }),
+    ),
+    usage: z.object({
+      prompt_tokens: z.int(),
+      completion_tokens: z.int(),
+      total_tokens: z.int(),
+      prompt_tokens_details: z.object({ cached_tokens: z.int(), cache_write_tokens: z.int(), audio_tokens: z.int(), video_tokens: z.int() }),
+      completion_tokens_details: z.object({ reasoning_tokens: z.int(), audio_tokens: z.int(), image_tokens: z.int() }),
+      cost: z.number().describe("USD charged to the account"),
+      is_byok: z.boolean(),
+      cost_details: z.object({ upstream_inference_cost: z.number(), upstream_inference_prompt_cost: z.number(), upstream_inference_completions_cost: z.number() }),
+    }),
+  })
+  .meta({ id: "ChatCompletion" });
+
+const schema = {
+  summary: "Create a chat completion",
+  description: "OpenAI Chat Completions with OpenRouter's extensions. With `stream: true` the answer is `text/event-stream` (chat.completion.chunk frames, then `data: [DONE]`).",
+  tags: ["inference"],
+  security: security.inference,
+  // validated by the use case (gateway/chat-input.ts), once: described here only
+  body: checkedByUseCase(chatRequestBody),
+  response: {
+    200: {
+      description: "The completion, or its stream of chunks",
+      content: {
+        "application/json": { schema: chatCompletionResponse },
+        "text/event-stream": { schema: z.string().describe("Server-sent events: chat.completion.chunk frames, then `data: [DONE]`") },
+      },
+    },
+    ...keyedErrors,
+    ...errorResponses(402, 404, 408, 413, 502, 503),
+  },
+};
 
 /** Registers the chat completion routes on `app`. */
 export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
@@ -44,5 +108,5 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): 
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/chat/completions", { preHandler: requireKey(deps.keys, ["inference"]) }, handler);
+  zodRoutes(app).post("/chat/completions", { preHandler: requireKey(deps.keys, ["inference"]), schema }, handler);
 }
