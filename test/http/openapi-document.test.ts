@@ -5,7 +5,8 @@
  */
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/app.js";
+import { createAccountViaAdmin, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from "../support/app.js";
+import { OpenApiValidators, type OpenApiDocument } from "../support/openapi-validators.js";
 import { registeredRoutes } from "../support/routes.js";
 
 type Operation = { security?: unknown[]; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: unknown };
@@ -21,6 +22,15 @@ beforeAll(async () => {
   doc = (await response.json()) as Document;
 });
 afterAll(async () => t.close());
+
+const call = async (method: string, url: string, key: string | null, body?: unknown) => {
+  const response = await fetch(`${t.url}${url}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { method: method.toLowerCase(), path: url.split("?")[0]!, status: response.status, body: (await response.json()) as unknown };
+};
 
 /** The document's path for a fastify route: /v1 aliases fold into /api/v1, `:name` becomes `{name}`. */
 const documentPath = (path: string) => path.replace(/^\/v1\//u, "/api/v1/").replace(/:(\w+)/gu, "{$1}");
@@ -71,6 +81,39 @@ describe("GET /api/v1/openapi.json", () => {
   it("describes the chat completion request body", () => {
     const body = doc.paths["/api/v1/chat/completions"]!.post!.requestBody as { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
     expect(Object.keys(body.content["application/json"]!.schema.properties)).toEqual(expect.arrayContaining(["model", "messages", "stream", "provider"]));
+  });
+});
+
+describe("real responses against the document", () => {
+  it("match the schema the document gives their route and status, which rejects a body that strays from it", async () => {
+    const own = new OpenApiValidators(doc as unknown as OpenApiDocument, "farebox-test", (url) => url);
+    const { managementKey } = await createAccountViaAdmin(t.url);
+    const created = await call("POST", "/api/v1/keys", managementKey, { name: "sample" });
+    const calls = [
+      created,
+      await call("GET", "/api/v1/keys", managementKey),
+      await call("GET", "/api/v1/key", (created.body as { key: string }).key),
+      await call("GET", "/api/v1/credits", managementKey),
+      await call("GET", "/api/v1/credits/balance", managementKey),
+      await call("GET", "/api/v1/models?all=true", null),
+      await call("GET", "/api/v1/providers", null),
+      await call("GET", "/api/v1/credits/deposit-addresses", null),
+      await call("GET", "/api/v1/admin/accounts", TEST_ADMIN_TOKEN),
+      await call("POST", "/api/v1/auth/challenge", null, { chain: "solana", address: "11111111111111111111111111111111" }),
+      await call("GET", "/api/v1/keys", null),
+      await call("POST", "/api/v1/keys", managementKey, { name: "" }),
+      await call("GET", "/api/v1/generation?id=gen-none", managementKey),
+    ];
+    expect(calls.map((c) => c.status)).toEqual([201, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 400, 404]);
+    for (const c of calls) {
+      const validate = own.responseValidator(c.path, c.method, c.status, { useDefault: false });
+      expect(validate, `${c.method} ${c.path} ${c.status} has a schema`).toBeTruthy();
+      expect([c.method, c.path, c.status, validate!(c.body) ? [] : validate!.errors]).toEqual([c.method, c.path, c.status, []]);
+    }
+    const key = (calls[1]!.body as { data: Record<string, unknown>[] }).data[0]!;
+    const validate = own.responseValidator("/api/v1/keys", "get", 200)!;
+    expect(validate({ data: [{ ...key, usage: "1.5" }] })).toBe(false);
+    expect(validate({ data: [{ ...key, surprise: true }] })).toBe(false);
   });
 });
 
