@@ -147,7 +147,11 @@ export const chatRequestBody = z.object({
   service_tier: z.enum(["auto", "default", "flex", "priority", "fast", "scale"]).nullish(),
   modalities: z.array(z.enum(["text", "image", "audio"])).min(1).nullish(),
   verbosity: z.enum(["low", "medium", "high"]).nullish(),
-  provider: z.unknown().optional(),
+  // validated by parseProviderPreferences (routing/preferences.ts), which names the field at fault
+  provider: z
+    .unknown()
+    .optional()
+    .describe("OpenRouter's provider preferences: order, allow_fallbacks, only, ignore, sort, quantizations, preferred_min_throughput, preferred_max_latency, max_price, require_parameters, data_collection"),
 });
 
 /** A validated chat completion request, ready for routing and the adapters. */
