@@ -27,6 +27,9 @@ export interface ChatRoutesDeps {
 
 const toolCall = z.looseObject({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) });
 
+/** Token counts as the upstream reported them: whole numbers, not bounded to 2^53 (an upstream may report any). */
+const tokens = z.number().describe("A token count");
+
 /** The non-stream answer (gateway/wire-response.ts writes it). */
 export const chatCompletionResponse = z
   .object({
@@ -53,11 +56,11 @@ export const chatCompletionResponse = z
       }),
     ),
     usage: z.object({
-      prompt_tokens: z.int(),
-      completion_tokens: z.int(),
-      total_tokens: z.int(),
-      prompt_tokens_details: z.object({ cached_tokens: z.int(), cache_write_tokens: z.int(), audio_tokens: z.int(), video_tokens: z.int() }),
-      completion_tokens_details: z.object({ reasoning_tokens: z.int(), audio_tokens: z.int(), image_tokens: z.int() }),
+      prompt_tokens: tokens,
+      completion_tokens: tokens,
+      total_tokens: tokens,
+      prompt_tokens_details: z.object({ cached_tokens: tokens, cache_write_tokens: tokens, audio_tokens: tokens, video_tokens: tokens }),
+      completion_tokens_details: z.object({ reasoning_tokens: tokens, audio_tokens: tokens, image_tokens: tokens }),
       cost: z.number().describe("USD charged to the account"),
       is_byok: z.boolean(),
       cost_details: z.object({ upstream_inference_cost: z.number(), upstream_inference_prompt_cost: z.number(), upstream_inference_completions_cost: z.number() }),
