@@ -67,14 +67,25 @@ function inputCheck(schema: FastifySchema | undefined): preHandlerAsyncHookHandl
   };
 }
 
+/** One way to declare a schema: a JSON Schema would be neither checked nor documented, so it fails at start. */
+function zodOnly(schema: unknown, where: string): void {
+  if (!(schema instanceof z.ZodType)) throw new Error(`${where}: declare the schema in zod (src/http/openapi/route-schemas.ts)`);
+}
+
 /**
  * Sets the compilers zod schemas need and appends each route's input check after its own
  * pre-handlers. Register before the routes, after the per-key rate limit (whose pre-handler runs first).
  */
 export function registerRouteSchemas(app: FastifyInstance): void {
   // fastify's own validation step accepts: the check is the pre-handler above, after authentication
-  app.setValidatorCompiler(() => () => true);
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setValidatorCompiler(({ schema, method, url, httpPart }) => {
+    zodOnly(schema, `${method} ${url} ${httpPart ?? ""}`);
+    return () => true;
+  });
+  app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
+    zodOnly(schema, `${method} ${url} response ${httpStatus}`);
+    return (data) => JSON.stringify(data);
+  });
   app.addHook("onRoute", (route) => {
     const check = inputCheck(route.schema);
     if (!check) return;
