@@ -34,6 +34,8 @@ import { registerSessionRenewalRoute } from "./http/routes/session-renewal.js";
 import { registerAccountOverviewRoutes } from "./http/routes/account-overview.js";
 import { registerRecentGenerationsRoute } from "./http/routes/recent-generations.js";
 import type { Services } from "./wiring/services.js";
+import { registerRouteSchemas } from "./http/openapi/route-schemas.js";
+import { registerApiDocument } from "./http/openapi/api-document.js";
 
 /** What the app is built from: the wired services (wiring/services.ts) and HTTP-only settings. */
 export interface AppDeps {
@@ -69,6 +71,9 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
   // Per-key limits are counted in Redis when there is one (every process shares the budget), else in this process.
   registerKeyRateLimit(app, redis ? new RedisRequestCounter(redis) : new MemoryRequestCounter(), () => clock().getTime());
   registerAuth(app);
+  // after the per-key rate limit: each route's input check runs after its key check and the limit
+  registerRouteSchemas(app);
+  await registerApiDocument(app);
   registerHealthRoutes(app, database);
   const wallet = walletRouteDeps(config, services.chains);
   const { byokStore } = services;

@@ -30,6 +30,21 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
+/** Statuses that tell a client to come back (a bad gateway, an unavailable service). */
+const COME_BACK_STATUSES: ReadonlySet<number> = new Set([502, 503]);
+
+/**
+ * A 502 or 503 whose cause can pass (`retryable`: an upstream down, overloaded or unreachable, a
+ * node behind) always names a wait in Retry-After, the error's own or DEFAULT_RETRY_AFTER_S, so a
+ * client's retry is worth making and is paced. One that cannot pass (an upstream refusing the
+ * operator's key) names none.
+ */
+function withRetryAfter(httpStatus: number, retryable: boolean, headers: Record<string, string>): Record<string, string> {
+  if (!retryable || !COME_BACK_STATUSES.has(httpStatus)) return headers;
+  if (Object.keys(headers).some((name) => name.toLowerCase() === "retry-after")) return headers;
+  return { ...headers, "Retry-After": String(DEFAULT_RETRY_AFTER_S) };
+}
+
 export class AppError extends Error {
   readonly httpStatus: number;
   readonly errorType: ErrorType;
@@ -44,7 +59,7 @@ export class AppError extends Error {
     this.errorType = options.errorType;
     this.retryable = options.retryable ?? false;
     this.metadata = options.metadata ?? {};
-    this.headers = options.headers ?? {};
+    this.headers = withRetryAfter(options.httpStatus, this.retryable, options.headers ?? {});
   }
 
   /** The wire envelope OpenRouter uses for every non-stream error. */

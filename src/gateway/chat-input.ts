@@ -89,7 +89,8 @@ const requestMetadata = z
 
 const effort = z.enum(["max", "xhigh", "high", "medium", "low", "minimal", "none"]);
 
-const bodySchema = z.object({
+/** The chat completion body (OpenAI Chat Completions plus OpenRouter's extensions); also the route's documented schema. */
+export const chatRequestBody = z.object({
   model: storableText().optional(),
   models: z.array(storableText()).optional(),
   messages: z.array(message).min(1, "messages must not be empty").optional(),
@@ -152,7 +153,11 @@ const bodySchema = z.object({
   service_tier: z.enum(["auto", "default", "flex", "priority", "fast", "scale"]).nullish(),
   modalities: z.array(z.enum(["text", "image", "audio"])).min(1).nullish(),
   verbosity: z.enum(["low", "medium", "high"]).nullish(),
-  provider: z.unknown().optional(),
+  // validated by parseProviderPreferences (routing/preferences.ts), which names the field at fault
+  provider: z
+    .unknown()
+    .optional()
+    .describe("OpenRouter's provider preferences: order, allow_fallbacks, only, ignore, sort, quantizations, preferred_min_throughput, preferred_max_latency, max_price, require_parameters, data_collection"),
 });
 
 /** A validated chat completion request, ready for routing and the adapters. */
@@ -177,7 +182,7 @@ export interface ChatInputContext {
 
 /** Validates the JSON body; 400 with the offending field on any problem. */
 export function parseChatInput(body: unknown, context: ChatInputContext = {}): ChatInput {
-  const { prompt, suffix, messages: given, ...wire } = parseBody(bodySchema, body);
+  const { prompt, suffix, messages: given, ...wire } = parseBody(chatRequestBody, body);
   const messages = conversationOf(given, prompt, suffix);
   // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
   if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };

@@ -59,8 +59,9 @@ export class UpstreamError extends AppError {
     super(message, {
       httpStatus,
       errorType,
-      // When this error reaches the client as a 429/503, the upstream's wait travels with it.
-      ...(retryAfterSeconds !== undefined && (httpStatus === 429 || httpStatus === 503) ? { headers: { "Retry-After": String(retryAfterSeconds) } } : {}),
+      // When this error reaches the client as a 429/502/503, the upstream's wait travels with it
+      // (a passing 502/503 without one gets the default wait: AppError).
+      ...(retryAfterSeconds !== undefined && [429, 502, 503].includes(httpStatus) ? { headers: { "Retry-After": String(retryAfterSeconds) } } : {}),
       retryable: isRetryable(options.kind, options.status),
       cause: options.cause,
       metadata: {

@@ -3,7 +3,8 @@
  * per million tokens (request and image: USD per unit) and becomes exact nano-USD integers.
  * Unknown keys are ignored, as OpenRouter ignores preferences it does not apply; a known value
  * farebox has no data for (`sort: "exacto"`, `zdr: true`) answers 400 naming the field rather
- * than being silently dropped.
+ * than being silently dropped; so do `enforce_distillable_text: true` (no model licence terms
+ * recorded) and `max_price.audio` (no audio prices recorded: audio input is priced as prompt tokens).
  */
 import { z } from "zod";
 import { badRequest } from "../domain/errors.js";
@@ -28,10 +29,11 @@ const wireSchema = z.object({
   sort: z.union([sortBy, z.object({ by: sortBy.nullish(), partition: z.enum(["model", "none"]).nullish() })]).nullish(),
   quantizations: z.array(z.enum(QUANTIZATIONS)).nullish(),
   zdr: z.boolean().nullish(),
+  enforce_distillable_text: z.boolean().nullish(),
   preferred_min_throughput: threshold.nullish(),
   preferred_max_latency: threshold.nullish(),
   max_price: z
-    .object({ prompt: price.optional(), completion: price.optional(), request: price.optional(), image: price.optional() })
+    .object({ prompt: price.optional(), completion: price.optional(), request: price.optional(), image: price.optional(), audio: price.nullish() })
     .optional(),
   require_parameters: z.boolean().nullish(),
   data_collection: z.enum(["allow", "deny"]).nullish(),
@@ -63,6 +65,16 @@ export function parseProviderPreferences(wire: unknown): ProviderPreferences {
   if (value.zdr === true) {
     throw badRequest("provider.zdr is not available on farebox: the catalog records no zero-data-retention terms. Use provider.data_collection: \"deny\" to skip providers that store or train on prompts.", {
       param: "provider.zdr",
+    });
+  }
+  if (value.enforce_distillable_text === true) {
+    throw badRequest("provider.enforce_distillable_text is not available on farebox: the catalog records no model licence terms on distilling outputs, so it cannot keep to models that allow it.", {
+      param: "provider.enforce_distillable_text",
+    });
+  }
+  if (value.max_price?.audio !== undefined && value.max_price.audio !== null) {
+    throw badRequest("provider.max_price.audio is not available on farebox: the catalog records no separate audio prices (audio input is priced as prompt tokens). Cap provider.max_price.prompt instead.", {
+      param: "provider.max_price.audio",
     });
   }
   const sort: SortBy | undefined = by ?? undefined;

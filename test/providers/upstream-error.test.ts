@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRetryAfterMs } from "../../src/providers/shared/upstream-http.js";
 import { isRetryable, UpstreamError } from "../../src/providers/spec.js";
-import { AppError } from "../../src/domain/errors.js";
+import { AppError, DEFAULT_RETRY_AFTER_S } from "../../src/domain/errors.js";
 
 describe("UpstreamError", () => {
   it.each([
@@ -60,6 +60,30 @@ describe("UpstreamError", () => {
     ["http", 404, 404],
   ] as const)("%s %s reaches the client as %i", (kind, status, httpStatus) => {
     expect(new UpstreamError("x", { kind, ...(status === undefined ? {} : { status }) }).httpStatus).toBe(httpStatus);
+  });
+});
+
+describe("Retry-After on a 502 or 503 that can pass", () => {
+  it("names a wait on every upstream 502/503 that can pass: the upstream's own, else the default", () => {
+    const wait = (error: UpstreamError) => [error.httpStatus, error.headers["Retry-After"]];
+    expect(wait(new UpstreamError("x", { kind: "connect" }))).toEqual([502, String(DEFAULT_RETRY_AFTER_S)]);
+    expect(wait(new UpstreamError("x", { kind: "reset" }))).toEqual([502, String(DEFAULT_RETRY_AFTER_S)]);
+    expect(wait(new UpstreamError("x", { kind: "invalid_response" }))).toEqual([502, String(DEFAULT_RETRY_AFTER_S)]);
+    expect(wait(new UpstreamError("x", { kind: "http", status: 500 }))).toEqual([502, String(DEFAULT_RETRY_AFTER_S)]);
+    expect(wait(new UpstreamError("x", { kind: "http", status: 500, retryAfterMs: 12_000 }))).toEqual([502, "12"]);
+    expect(wait(new UpstreamError("x", { kind: "http", status: 503 }))).toEqual([503, String(DEFAULT_RETRY_AFTER_S)]);
+    expect(wait(new UpstreamError("x", { kind: "http", status: 529, retryAfterMs: 2000 }))).toEqual([503, "2"]);
+  });
+
+  it("names none when the cause does not pass by itself", () => {
+    // the upstream refused the operator's key: retrying changes nothing until the operator acts
+    expect(new UpstreamError("x", { kind: "http", status: 401 }).headers).toEqual({});
+    expect(new AppError("x", { httpStatus: 502, errorType: "provider_unavailable" }).headers).toEqual({});
+    expect(new AppError("x", { httpStatus: 500, errorType: "server", retryable: true }).headers).toEqual({});
+  });
+
+  it("keeps a wait the error names itself", () => {
+    expect(new AppError("x", { httpStatus: 503, errorType: "provider_overloaded", retryable: true, headers: { "retry-after": "60" } }).headers).toEqual({ "retry-after": "60" });
   });
 });
 

@@ -83,6 +83,22 @@ describe("OpenRouter-only provider preferences", () => {
     expect(parseProviderPreferences({ zdr: false }).allowFallbacks).toBe(true);
   });
 
+  it("enforce_distillable_text: true and max_price.audio answer 400 naming the field: the catalog has no data to honour them", () => {
+    for (const [wire, param] of [
+      [{ enforce_distillable_text: true }, "provider.enforce_distillable_text"],
+      [{ max_price: { audio: 1 } }, "provider.max_price.audio"],
+      [{ max_price: { prompt: 1, audio: "0.5" } }, "provider.max_price.audio"],
+      [{ enforce_distillable_text: "yes" }, "provider.enforce_distillable_text"],
+    ] as const) {
+      const error = errorOf(() => parseProviderPreferences(wire));
+      expect(error.httpStatus).toBe(400);
+      expect(error.metadata.param).toBe(param);
+      expect(error.message).toContain(param);
+    }
+    // the values that restrict nothing are accepted
+    expect(parseProviderPreferences({ enforce_distillable_text: false, max_price: { prompt: 1, audio: null } }).maxPrice).toEqual({ promptNanoPerMillion: 1_000_000_000n });
+  });
+
   it("quantizations keep the endpoints serving them; 'unknown' matches endpoints that state none", () => {
     expect(slugs(media({ provider: parseProviderPreferences({ quantizations: ["bf16"] }) }))).toEqual(["docs"]);
     expect(slugs(media({ provider: parseProviderPreferences({ quantizations: ["fp8", "unknown"] }) }))).toEqual(["cheap", "audio"]);

@@ -1,7 +1,44 @@
+import { z } from "zod";
 import { nanoToUsdNumber } from "../../domain/money.js";
 import { usageInLimitWindow, type ApiKey, type KeyUsage } from "../../keys/index.js";
 import { presentRateLimit } from "../rate-limit-wire.js";
 import { DEFAULT_WORKSPACE_ID } from "./workspace.js";
+
+/** A key's request budget as the wire shows it (`requests: -1` when it has none). */
+export const rateLimitWire = z.object({ requests: z.int(), interval: z.string(), note: z.string() });
+
+/** The wire shape `presentKey` writes (OpenRouter's Key). */
+export const keyWire = z
+  .object({
+    hash: z.string(),
+    name: z.string(),
+    label: z.string(),
+    disabled: z.boolean(),
+    limit: z.number().nullable(),
+    limit_remaining: z.number().nullable(),
+    limit_reset: z.enum(["daily", "weekly", "monthly"]).nullable(),
+    include_byok_in_limit: z.boolean(),
+    usage: z.number(),
+    usage_daily: z.number(),
+    usage_weekly: z.number(),
+    usage_monthly: z.number(),
+    byok_usage: z.number(),
+    byok_usage_daily: z.number(),
+    byok_usage_weekly: z.number(),
+    byok_usage_monthly: z.number(),
+    is_management_key: z.boolean(),
+    is_provisioning_key: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    expires_at: z.string().nullable(),
+    creator_user_id: z.string(),
+    rate_limit: rateLimitWire,
+    is_free_tier: z.boolean(),
+    external_user: z.null(),
+    allowed_data_regions: z.null(),
+    workspace_id: z.string(),
+  })
+  .meta({ id: "Key" });
 
 /**
  * A key in OpenRouter's Key shape (reference §4): money in USD, the sha256 `hash` as the id.

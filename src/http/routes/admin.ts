@@ -7,7 +7,8 @@ import { openAccount } from "../../auth/open-account.js";
 import { listAccounts, postAdminCredit } from "../../ledger/index.js";
 import { requireAdmin } from "../plugins/auth.js";
 import { usdAmount } from "../usd-input.js";
-import { parseInput } from "../validation.js";
+import { errorResponses, keyedErrors, security, usdString } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import type { RouteDeps } from "./deps.js";
 
 const createAccountBody = z.object({ name: storableText().trim().min(1).max(200).optional() }).strict();
@@ -25,20 +26,39 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const accountWire = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  created_at: z.string(),
+  balance_usd: usdString,
+  held_usd: usdString,
+  available_usd: usdString,
+});
+
 /** The operator's API, present only when FAREBOX_ADMIN_TOKEN is set. */
 export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const adminToken = deps.config.adminToken;
   if (!adminToken) return;
+  const routes = zodRoutes(app);
   const admin = { preHandler: requireAdmin(adminToken) };
+  const common = { tags: ["admin"], security: security.admin };
 
-  app.post("/admin/accounts", admin, async (request, reply) => {
-    const body = parseInput(createAccountBody, request.body);
+  const createSchema = {
+    ...common,
+    summary: "Open an account",
+    description: "Returns the account's first management key, shown once.",
+    body: createAccountBody,
+    response: { 201: z.object({ account_id: z.string(), key: z.string() }), ...keyedErrors },
+  };
+  routes.post("/admin/accounts", { ...admin, schema: createSchema }, async (request, reply) => {
+    const body = request.body;
     const { accountId, secret } = await openAccount(deps.db, { name: body.name });
     return reply.status(201).send({ account_id: accountId, key: secret });
   });
 
-  app.get("/admin/accounts", admin, async (request) => {
-    const query = parseInput(listQuery, request.query, "query");
+  const listSchema = { ...common, summary: "List accounts with their balances", querystring: listQuery, response: { 200: z.object({ data: z.array(accountWire) }), ...keyedErrors } };
+  routes.get("/admin/accounts", { ...admin, schema: listSchema }, async (request) => {
+    const query = request.query;
     const rows = await listAccounts(deps.db, query);
     return {
       data: rows.map((row) => ({
@@ -52,9 +72,18 @@ export function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): void
     };
   });
 
-  app.post("/admin/accounts/:id/credits", admin, async (request, reply) => {
-    const { id } = parseInput(accountParams, request.params, "path");
-    const body = parseInput(creditBody, request.body);
+  const credited = z.object({ data: z.object({ entry_id: z.string(), duplicate: z.boolean(), balance_usd: usdString }) });
+  const creditSchema = {
+    ...common,
+    summary: "Credit an account",
+    description: "Idempotent with `idempotency_key`: a repeat answers 200 with `duplicate: true`; the key reused with other data answers 409.",
+    params: accountParams,
+    body: creditBody,
+    response: { 200: credited, 201: credited, ...keyedErrors, ...errorResponses(404, 409, 422) },
+  };
+  routes.post("/admin/accounts/:id/credits", { ...admin, schema: creditSchema }, async (request, reply) => {
+    const { id } = request.params;
+    const body = request.body;
     const result = await postAdminCredit(deps.db, {
       accountId: id,
       amountNano: body.amount_usd,

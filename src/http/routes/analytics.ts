@@ -13,6 +13,8 @@ import { badRequest } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
 import { DEFAULT_WORKSPACE_ID } from "../presenters/workspace.js";
+import { keyedErrors, security } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 
 /** What the analytics routes need. */
 export interface AnalyticsRoutesDeps {
@@ -47,22 +49,59 @@ const activityQuery = z.object({
   format: z.enum(["json", "csv"]).default("json"),
 });
 
+const activityRow = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+const activityResponse = z.object({
+  data: z.array(activityRow).describe("By default OpenRouter's rows (one day of one model at one provider); else one row per group"),
+  totals: activityRow,
+  from: z.string(),
+  to: z.string(),
+  group_by: z.string(),
+});
+const appRanking = z.object({ app: z.string(), title: z.string(), tokens: z.number(), requests: z.number() });
+const rankingsResponse = z.object({
+  data: z.object({
+    through: z.string(),
+    models: z.array(
+      z.object({
+        model: z.string(),
+        author: z.string(),
+        tokens_this_week: z.number(),
+        tokens_last_week: z.number(),
+        growth_percent: z.number().nullable(),
+        requests_this_week: z.number(),
+        median_latency_ms: z.number().nullable(),
+        median_throughput_tps: z.number().nullable(),
+        daily: z.array(z.object({ date: z.string(), tokens: z.number() })),
+      }),
+    ),
+    authors: z.array(z.object({ author: z.string(), tokens: z.number(), share: z.number() })),
+    apps: z.object({ day: z.array(appRanking), week: z.array(appRanking), month: z.array(appRanking) }),
+  }),
+});
+
 /** Registers /activity and /rankings (relative to the API prefix). */
 export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRoutesDeps): void {
   const now = deps.now ?? (() => new Date());
   const cacheMs = deps.rankingsCacheMs ?? 30_000;
   let cached: { at: number; body: { data: ReturnType<typeof rankingsWire> } } | undefined;
 
-  app.get("/activity", deps.preHandler ? { preHandler: deps.preHandler } : {}, async (request, reply) => {
+  const routes = zodRoutes(app);
+  const activitySchema = {
+    summary: "The caller's usage by day, JSON or CSV",
+    tags: ["analytics"],
+    security: security.management,
+    querystring: activityQuery,
+    response: {
+      200: {
+        description: "The rows and their totals (`format=csv`: the same rows as CSV)",
+        content: { "application/json": { schema: activityResponse }, "text/csv": { schema: z.string() } },
+      },
+      ...keyedErrors,
+    },
+  };
+  routes.get("/activity", { ...(deps.preHandler ? { preHandler: deps.preHandler } : {}), schema: activitySchema }, async (request, reply) => {
     const caller = await deps.authenticate(request);
-    const parsed = activityQuery.safeParse(request.query ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badRequest(`Invalid query parameter ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`, {
-        param: issue?.path.join("."),
-      });
-    }
-    const q = parsed.data;
+    const q = request.query;
     const today = dayOf(now());
     const to = q.date ?? q.to ?? today;
     const from = q.date ?? q.from ?? addDays(to, -29);
@@ -93,7 +132,8 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: AnalyticsRou
     return { ...json, from, to, group_by: q.group_by };
   });
 
-  app.get("/rankings", async (_request, reply) => {
+  const rankingsSchema = { summary: "The public model leaderboard", tags: ["rankings"], response: { 200: rankingsResponse } };
+  routes.get("/rankings", { schema: rankingsSchema }, async (_request, reply) => {
     const at = now().getTime();
     if (!cached || cacheMs <= 0 || at - cached.at >= cacheMs) {
       cached = { at, body: { data: rankingsWire(await queryRankings(deps.db, new Date(at))) } };

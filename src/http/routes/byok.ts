@@ -9,9 +9,11 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { z } from "zod";
 import type { ByokKeySummary, ByokStore } from "../../byok/store.js";
-import { AppError, badRequest, notFound } from "../../domain/errors.js";
+import { AppError, notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import type { Caller } from "../../gateway/ports.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 
 /** What the BYOK routes need. */
 export interface ByokRoutesDeps {
@@ -63,7 +65,7 @@ export function credentialId(accountId: string, provider: string): string {
 }
 
 /** One credential in OpenRouter's BYOK shape, with farebox's own fields after it. */
-function wire(accountId: string, summary: ByokKeySummary) {
+function wire(accountId: string, summary: ByokKeySummary): z.infer<typeof credentialWire> {
   return {
     id: credentialId(accountId, summary.provider),
     provider: summary.provider,
@@ -85,15 +87,27 @@ function wire(accountId: string, summary: ByokKeySummary) {
   };
 }
 
-/** Validates `value`; a 400 names the field and the rule, never echoing the value (it may be a key). */
-function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") || "body";
-  const message = issue?.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")}` : `${field}: ${issue?.message ?? "invalid"}`;
-  throw badRequest(`Invalid body: ${message}`, { param: field });
-}
+/** One credential as the wire shows it (`wire`). */
+const credentialWire = z.object({
+  id: z.string(),
+  provider: z.string(),
+  label: z.string(),
+  name: z.null(),
+  disabled: z.literal(false),
+  is_fallback: z.literal(false),
+  sort_order: z.int(),
+  allowed_models: z.null(),
+  allowed_user_ids: z.null(),
+  allowed_api_key_hashes: z.null(),
+  workspace_id: z.null(),
+  key_last_four: z.string(),
+  always_use: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_used_at: z.string().nullable(),
+  last_rejected_at: z.string().nullable(),
+});
+const idParams = z.object({ id: z.string().describe("The credential's id, or the provider slug") });
 
 /** Registers the BYOK routes (relative to the API prefix). */
 export function registerByokRoutes(app: FastifyInstance, deps: ByokRoutesDeps): void {
@@ -122,48 +136,55 @@ export function registerByokRoutes(app: FastifyInstance, deps: ByokRoutesDeps): 
     if (!found) throw notFound(`No key stored for provider ${provider}.`);
     return found;
   };
+  const routes = zodRoutes(app);
   const options = deps.preHandler ? { preHandler: deps.preHandler } : {};
+  const common = { tags: ["byok"], security: security.management };
+  const one = { 200: z.object({ data: credentialWire }), ...keyedErrors, ...errorResponses(404) };
 
-  app.get("/byok", options, async (request) => {
+  const listSchema = { ...common, summary: "The account's provider keys", querystring: listQuery, response: { 200: z.object({ data: z.array(credentialWire), total_count: z.int() }), ...keyedErrors } };
+  routes.get("/byok", { ...options, schema: listSchema }, async (request) => {
     const caller = await deps.authenticate(request);
-    const query = parseBody(listQuery, request.query);
+    const query = request.query;
     const all = (await store().list(caller.accountId)).filter((summary) => query.provider === undefined || summary.provider === query.provider);
     return { data: all.slice(query.offset, query.offset + query.limit).map((summary) => wire(caller.accountId, summary)), total_count: all.length };
   });
 
-  app.post("/byok", options, async (request, reply) => {
+  const createSchema = { ...common, summary: "Store a provider key", body: createBody, response: { 201: z.object({ data: credentialWire }), ...keyedErrors, ...errorResponses(404) } };
+  routes.post("/byok", { ...options, schema: createSchema }, async (request, reply) => {
     const caller = await deps.authenticate(request);
-    const body = parseBody(createBody, request.body);
+    const body = request.body;
     const saved = await store().put(caller.accountId, knownProvider(body.provider, "provider"), body.key);
     return reply.status(201).send({ data: wire(caller.accountId, saved) });
   });
 
-  app.get("/byok/:id", options, async (request) => {
+  routes.get("/byok/:id", { ...options, schema: { ...common, summary: "One provider key", params: idParams, response: one } }, async (request) => {
     const caller = await deps.authenticate(request);
     return { data: wire(caller.accountId, await find(caller.accountId, pathProvider(request, caller.accountId))) };
   });
 
-  app.patch("/byok/:id", options, async (request) => {
+  routes.patch("/byok/:id", { ...options, schema: { ...common, summary: "Replace a provider key", params: idParams, body: patchBody, response: one } }, async (request) => {
     const caller = await deps.authenticate(request);
     const provider = pathProvider(request, caller.accountId);
-    const body = parseBody(patchBody, request.body);
+    const body = request.body;
     const current = await find(caller.accountId, provider);
     const saved = body.key === undefined ? current : await store().put(caller.accountId, provider, body.key, current.alwaysUse);
     return { data: wire(caller.accountId, saved) };
   });
 
-  app.put("/byok/:id", options, async (request) => {
+  const putSchema = { ...common, summary: "Store or replace the key of a provider (farebox's upsert)", params: idParams, body: putBody, response: one };
+  routes.put("/byok/:id", { ...options, schema: putSchema }, async (request) => {
     const caller = await deps.authenticate(request);
     const provider = pathProvider(request, caller.accountId);
-    const body = parseBody(putBody, request.body);
+    const body = request.body;
     const saved = await store().put(caller.accountId, provider, body.api_key, body.always_use ?? false);
     return { data: wire(caller.accountId, saved) };
   });
 
-  app.delete("/byok/:id", options, async (request) => {
+  const deleteSchema = { ...common, summary: "Delete a provider key", params: idParams, response: { 200: z.object({ deleted: z.literal(true) }), ...keyedErrors, ...errorResponses(404) } };
+  routes.delete("/byok/:id", { ...options, schema: deleteSchema }, async (request) => {
     const caller = await deps.authenticate(request);
     const provider = pathProvider(request, caller.accountId);
     if (!(await store().remove(caller.accountId, provider))) throw notFound(`No key stored for provider ${provider}.`);
-    return { deleted: true };
+    return { deleted: true as const };
   });
 }

@@ -3,9 +3,13 @@
  * Transport only: the use case decides everything; the stream is written by sse-reply.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
+import { chatRequestBody } from "../../gateway/chat-input.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 
@@ -19,9 +23,72 @@ export interface ChatRoutesDeps {
   keepAliveMs?: number;
 }
 
-/** Registers the chat completion routes on `app`. */
-export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+const toolCall = z.looseObject({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) });
+
+/** Token counts as the upstream reported them: whole numbers, not bounded to 2^53 (an upstream may report any). */
+const tokens = z.number().describe("A token count");
+
+/** The non-stream answer (gateway/wire-response.ts writes it). */
+export const chatCompletionResponse = z
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    object: z.literal("chat.completion"),
+    created: z.int(),
+    system_fingerprint: z.string().nullable(),
+    choices: z.array(
+      z.object({
+        index: z.int(),
+        logprobs: z.looseObject({}).nullable(),
+        finish_reason: z.string().nullable(),
+        native_finish_reason: z.string().nullable(),
+        message: z.object({
+          role: z.literal("assistant"),
+          content: z.string().nullable(),
+          refusal: z.string().nullable(),
+          reasoning: z.string().nullable(),
+          reasoning_details: z.array(z.looseObject({ type: z.string() })).optional(),
+          tool_calls: z.array(toolCall).optional(),
+        }),
+      }),
+    ),
+    usage: z.object({
+      prompt_tokens: tokens,
+      completion_tokens: tokens,
+      total_tokens: tokens,
+      prompt_tokens_details: z.object({ cached_tokens: tokens, cache_write_tokens: tokens, audio_tokens: tokens, video_tokens: tokens }),
+      completion_tokens_details: z.object({ reasoning_tokens: tokens, audio_tokens: tokens, image_tokens: tokens }),
+      cost: z.number().describe("USD charged to the account"),
+      is_byok: z.boolean(),
+      cost_details: z.object({ upstream_inference_cost: z.number(), upstream_inference_prompt_cost: z.number(), upstream_inference_completions_cost: z.number() }),
+    }),
+  })
+  .meta({ id: "ChatCompletion" });
+
+const schema = {
+  summary: "Create a chat completion",
+  description: "OpenAI Chat Completions with OpenRouter's extensions. With `stream: true` the answer is `text/event-stream` (chat.completion.chunk frames, then `data: [DONE]`).",
+  tags: ["inference"],
+  security: security.inference,
+  // validated by the use case (gateway/chat-input.ts), once: described here only
+  body: checkedByUseCase(chatRequestBody),
+  response: {
+    200: {
+      description: "The completion, or its stream of chunks",
+      content: {
+        "application/json": { schema: chatCompletionResponse },
+        "text/event-stream": { schema: z.string().describe("Server-sent events: chat.completion.chunk frames, then `data: [DONE]`") },
+      },
+    },
+    ...keyedErrors,
+    ...errorResponses(402, 404, 408, 413, 502, 503),
+  },
+};
+
+/** The route's handler: transport only (also what bench/chat-route-schema.ts measures the schema against). */
+export function chatHandler(deps: ChatRoutesDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = inferenceCaller(request, deps.clock());
     const cancellation = clientCancellation(reply);
     const meta = inferenceMeta(request, cancellation);
@@ -42,5 +109,9 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): 
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/chat/completions", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(body)) }, handler);
+}
+
+/** Registers the chat completion routes on `app`. */
+export function registerChatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
+  zodRoutes(app).post("/chat/completions", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(body)), schema }, chatHandler(deps));
 }

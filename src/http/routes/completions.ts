@@ -9,6 +9,11 @@ import { textCompletionFrames, TextCompletionFraming, toChatRequest, toTextCompl
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
+import { completionRequestSchema } from "../../formats/completions/request.js";
+import { textCompletionSchema } from "../../formats/completions/response.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
+import { z } from "zod";
 import type { ChatRoutesDeps } from "./chat-completions.js";
 import { inferenceCaller } from "../inference-access.js";
 
@@ -39,5 +44,24 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesD
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/completions", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
+  const schema = {
+    summary: "Create a legacy text completion",
+    description: "OpenAI's legacy completions (`prompt` → text). With `stream: true` the answer is `text/event-stream` (text_completion chunks, then `data: [DONE]`).",
+    tags: ["inference"],
+    security: security.inference,
+    // validated by the format's translator (formats/completions), once: described here only
+    body: checkedByUseCase(completionRequestSchema),
+    response: {
+      200: {
+        description: "The completion, or its stream of chunks",
+        content: {
+          "application/json": { schema: textCompletionSchema },
+          "text/event-stream": { schema: z.string().describe("Server-sent events: text_completion chunks, then `data: [DONE]`") },
+        },
+      },
+      ...keyedErrors,
+      ...errorResponses(402, 404, 408, 413, 502, 503),
+    },
+  };
+  zodRoutes(app).post("/completions", { schema,  preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
 }

@@ -9,7 +9,8 @@ import { addDays, dayOf, isDay } from "../../analytics/calendar.js";
 import { queryAppTokens, queryDailyModelTokens } from "../../analytics/datasets.js";
 import type { AnyPgDatabase } from "../../db/client.js";
 import { badRequest } from "../../domain/errors.js";
-import { parseInput } from "../validation.js";
+import { publicErrors } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 
 /** What the dataset routes read. */
 export interface DatasetRoutesDeps {
@@ -55,8 +56,17 @@ function windowOf(query: { start_date?: string | undefined; end_date?: string | 
 
 /** Registers the dataset routes (relative to the API prefix). */
 export function registerDatasetRoutes(app: FastifyInstance, deps: DatasetRoutesDeps): void {
-  app.get("/datasets/rankings-daily", async (request) => {
-    const query = parseInput(rankingsQuery, request.query, "query");
+  const routes = zodRoutes(app);
+  const tags = ["rankings"];
+  const meta = z.object({ as_of: z.string(), version: z.string(), start_date: z.string(), end_date: z.string() });
+  const dailySchema = {
+    summary: "Each day's top models by tokens (the rest summed as `other`)",
+    tags,
+    querystring: rankingsQuery,
+    response: { 200: z.object({ data: z.array(z.object({ date: z.string(), model_permaslug: z.string(), total_tokens: z.string() })), meta }), ...publicErrors },
+  };
+  routes.get("/datasets/rankings-daily", { schema: dailySchema }, async (request) => {
+    const query = request.query;
     const now = deps.now();
     const { start, end } = windowOf(query, now);
     const rows = await queryDailyModelTokens(deps.db, start, end);
@@ -66,8 +76,10 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: DatasetRoutesD
     };
   });
 
-  app.get("/datasets/app-rankings", async (request) => {
-    const query = parseInput(appsQuery, request.query, "query");
+  const appRow = z.object({ rank: z.int(), app_id: z.int(), app_name: z.string(), total_tokens: z.string(), total_requests: z.int() });
+  const appsSchema = { summary: "The top apps of a window", tags, querystring: appsQuery, response: { 200: z.object({ data: z.array(appRow), meta }), ...publicErrors } };
+  routes.get("/datasets/app-rankings", { schema: appsSchema }, async (request) => {
+    const query = request.query;
     const now = deps.now();
     const { start, end } = windowOf(query, now);
     const rows = await queryAppTokens(deps.db, start, end, query.limit, query.offset);

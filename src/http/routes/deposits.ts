@@ -9,7 +9,8 @@ import { assignParkedDeposit } from "../../deposits/admin-assignment.js";
 import { createIntent } from "../../deposits/intents.js";
 import { listDepositsForWallets, listUnattributed, type DepositRow } from "../../deposits/listing.js";
 import { callerKey, requireAdmin, requireKey } from "../plugins/auth.js";
-import { parseInput } from "../validation.js";
+import { errorResponses, keyedErrors, security, usdString } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import type { RouteDeps } from "./deps.js";
 import type { WalletRouteDeps } from "./wallet-deps.js";
 
@@ -20,6 +21,57 @@ const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).defa
 const assignBody = z.object({ account_id: storableText().min(1).max(100) }).strict();
 const depositParams = z.object({ id: storableText().min(1).max(100) });
 const walletParams = z.object({ address: storableText().min(1).max(100) });
+
+/** One deposit as the wire shows it (presentDeposit). */
+const depositWire = z
+  .object({
+    id: z.string(),
+    chain: z.string(),
+    tx: z.string(),
+    index: z.int(),
+    from: z.string(),
+    asset: z.string(),
+    amount: z.string().describe("In the asset's units, an exact decimal string"),
+    amount_base_units: z.string(),
+    block: z.string(),
+    status: z.string(),
+    status_detail: z.string(),
+    confirmations: z.int(),
+    confirmations_required: z.union([z.int(), z.literal("finalized")]).nullable(),
+    attribution: z.string().nullable(),
+    intent_id: z.string().nullable(),
+    usd_credited: usdString.nullable(),
+    usd_value: usdString.nullable(),
+    rate: z.object({ usd_per_unit: z.string(), round: z.string().nullable() }).nullable(),
+    seen_at: z.string(),
+    credited_at: z.string().nullable(),
+  })
+  .meta({ id: "Deposit" });
+
+const depositAddress = z.object({
+  chain: z.string(),
+  family: z.string(),
+  chain_id: z.int().nullable(),
+  name: z.string(),
+  address: z.string(),
+  confirmations: z.union([z.int(), z.literal("finalized")]),
+  assets: z.array(z.object({ symbol: z.string(), token_address: z.string().nullable(), decimals: z.int(), native: z.boolean(), priced_by_feed: z.boolean() })),
+  attribution: z.array(z.string()),
+  notice: z.string().nullable(),
+});
+
+const intentWire = z.object({
+  id: z.string(),
+  chain: z.string(),
+  address: z.string(),
+  asset: z.string(),
+  amount: z.string(),
+  amount_base_units: z.string(),
+  amount_usd: usdString,
+  quote: z.object({ usd_credited: usdString, honoured_until: z.string(), condition: z.string() }).nullable(),
+  uri: z.string(),
+  expires_at: z.string(),
+});
 
 /**
  * Confirmations to show: the count last recorded while the deposit waited, but at least the
@@ -70,9 +122,13 @@ function presentDeposit(row: DepositRow, wallet: WalletRouteDeps) {
 
 /** Deposit addresses, intents and deposit history for accounts; unattributed deposits for the admin. */
 export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
+  const routes = zodRoutes(app);
   const management = { preHandler: requireKey(deps.keys, ["management"]) };
+  const tags = ["deposits"];
+  const managed = { tags, security: security.management };
 
-  app.get("/credits/deposit-addresses", async () => ({
+  const addressesSchema = { summary: "Where to send deposits: each configured chain's treasury and assets", tags, response: { 200: z.object({ data: z.array(depositAddress) }) } };
+  routes.get("/credits/deposit-addresses", { schema: addressesSchema }, async () => ({
     data: wallet.depositChains.map((chain) => ({
       chain: chain.chain,
       family: chain.family,
@@ -86,8 +142,14 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     })),
   }));
 
-  app.post("/credits/intents", management, async (request, reply) => {
-    const body = parseInput(intentBody, request.body);
+  const intentSchema = {
+    ...managed,
+    summary: "Announce a deposit: an exact amount to send, attributed to this account",
+    body: intentBody,
+    response: { 201: intentWire, ...keyedErrors, ...errorResponses(503) },
+  };
+  routes.post("/credits/intents", { ...management, schema: intentSchema }, async (request, reply) => {
+    const body = request.body;
     const intent = await createIntent(deps.db, wallet.depositChains, callerKey(request).accountId, body, deps.clock(), wallet.intentTtlMs);
     return reply.status(201).send({
       id: intent.id,
@@ -106,35 +168,51 @@ export function registerDepositRoutes(app: FastifyInstance, deps: RouteDeps, wal
     });
   });
 
-  app.get("/credits/deposits", management, async (request) => {
-    const query = parseInput(listQuery, request.query, "query");
+  const listed = z.object({ data: z.array(depositWire) });
+  routes.get("/credits/deposits", { ...management, schema: { ...managed, summary: "The account's deposits, newest first", querystring: listQuery, response: { 200: listed, ...keyedErrors } } }, async (request) => {
+    const query = request.query;
     const accountId = callerKey(request).accountId;
     const wallets = (await listWallets(deps.db, accountId)).map((w) => w.address);
     const rows = await listDepositsForWallets(deps.db, accountId, wallets, query.limit);
     return { data: rows.map((row) => presentDeposit(row, wallet)) };
   });
 
-  app.delete("/auth/wallets/:address", management, async (request) => {
-    const params = parseInput(walletParams, request.params, "path");
+  const unlinkSchema = {
+    summary: "Unlink a wallet from the account",
+    tags: ["wallets"],
+    security: security.management,
+    params: walletParams,
+    response: { 200: z.object({ data: z.object({ chain: z.string(), address: z.string(), linked: z.literal(false) }) }), ...keyedErrors, ...errorResponses(404, 409) },
+  };
+  routes.delete("/auth/wallets/:address", { ...management, schema: unlinkSchema }, async (request) => {
+    const params = request.params;
     const removed = await unlinkWallet(deps.db, callerKey(request).accountId, params.address);
-    return { data: { chain: removed.family, address: removed.address, linked: false } };
+    return { data: { chain: removed.family, address: removed.address, linked: false as const } };
   });
 
   const adminToken = deps.config.adminToken;
   if (!adminToken) return;
   const admin = { preHandler: requireAdmin(adminToken) };
+  const adminOnly = { tags: ["admin"], security: security.admin };
 
-  app.get("/admin/deposits/unattributed", admin, async (request) => {
-    const query = parseInput(listQuery, request.query, "query");
+  routes.get("/admin/deposits/unattributed", { ...admin, schema: { ...adminOnly, summary: "Deposits no account could be found for", querystring: listQuery, response: { 200: listed, ...keyedErrors } } }, async (request) => {
+    const query = request.query;
     return { data: (await listUnattributed(deps.db, query.limit)).map((row) => presentDeposit(row, wallet)) };
   });
 
-  app.post("/admin/deposits/:id/assign", admin, async (request) => {
-    const params = parseInput(depositParams, request.params, "path");
-    const body = parseInput(assignBody, request.body);
+  const assignSchema = {
+    ...adminOnly,
+    summary: "Credit an unattributed deposit to an account",
+    params: depositParams,
+    body: assignBody,
+    response: { 200: z.object({ data: z.object({ id: z.string(), account_id: z.string(), status: z.literal("credited") }) }), ...keyedErrors, ...errorResponses(404) },
+  };
+  routes.post("/admin/deposits/:id/assign", { ...admin, schema: assignSchema }, async (request) => {
+    const params = request.params;
+    const body = request.body;
     const outcome = await assignParkedDeposit(deps.db, params.id, body.account_id, deps.clock());
     if (outcome === "no_account") throw notFound(`account ${body.account_id} does not exist`);
     if (outcome === "not_unattributed") throw notFound(`deposit ${params.id} is not an unattributed deposit`);
-    return { data: { id: params.id, account_id: body.account_id, status: "credited" } };
+    return { data: { id: params.id, account_id: body.account_id, status: "credited" as const } };
   });
 }

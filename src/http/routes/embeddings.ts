@@ -10,8 +10,12 @@ import { embeddingsResponse } from "../../formats/embeddings/response.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
-import { matchesModelQuery, pageOf, parseModelQuery } from "./model-filters.js";
-import { modelEntry } from "./model-wire.js";
+import { checkModelQuery, matchesModelQuery, modelQuery, pageOf, type ModelQuery } from "./model-filters.js";
+import { modelEntry, modelListWire } from "./model-wire.js";
+import { embeddingsRequestSchema } from "../../formats/embeddings/request.js";
+import { embeddingsResponseSchema } from "../../formats/embeddings/response.js";
+import { errorResponses, keyedErrors, publicErrors, security } from "../openapi/common-schemas.js";
+import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
 
 /** What the embeddings routes need. */
 export interface EmbeddingsRoutesDeps {
@@ -32,11 +36,26 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, deps: EmbeddingsR
     return reply.header("x-generation-id", result.id).send(embeddingsResponse(result, encodingFormat));
   };
   // the embedding models a request can be served by (every one with ?all=true), in /models' shape
-  const models = async (request: FastifyRequest) => {
-    const query = parseModelQuery(request.query);
+  const models = async (request: { query: ModelQuery }) => {
+    const query = checkModelQuery(request.query);
     const matching = [...deps.catalog.models.values()].filter((model) => matchesModelQuery(model, { ...query, output_modalities: ["embeddings"] }));
     return { data: pageOf(matching, query).map(modelEntry), links: { next: null }, total_count: matching.length };
   };
-  app.post("/embeddings", { preHandler: deps.access.preHandler((body) => deps.gateway.quoteEmbeddings(parseEmbeddingsRequest(body).input)) }, embed);
-  app.get("/embeddings/models", models);
+  const routes = zodRoutes(app);
+  const embedSchema = {
+    summary: "Create embeddings",
+    tags: ["inference"],
+    security: security.inference,
+    // validated by the format (formats/embeddings), once: described here only
+    body: checkedByUseCase(embeddingsRequestSchema),
+    response: { 200: embeddingsResponseSchema, ...keyedErrors, ...errorResponses(402, 404, 408, 413, 502, 503) },
+  };
+  routes.post("/embeddings", { schema: embedSchema, preHandler: deps.access.preHandler((body) => deps.gateway.quoteEmbeddings(parseEmbeddingsRequest(body).input)) }, embed);
+  const modelsSchema = {
+    summary: "The embedding models a request can be served by",
+    tags: ["models"],
+    querystring: modelQuery,
+    response: { 200: modelListWire, ...publicErrors },
+  };
+  routes.get("/embeddings/models", { schema: modelsSchema }, models);
 }

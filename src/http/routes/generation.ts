@@ -2,7 +2,7 @@
  * GET /api/v1/generation?id=gen-… — one of the caller's generations in OpenRouter's shape
  * (reference §4), every fallback attempt included. Other accounts' ids answer 404.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
@@ -10,7 +10,8 @@ import { nanoToUsdNumber } from "../../domain/money.js";
 import type { GenerationStore } from "../../gateway/ports.js";
 import type { KeyResolver } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
-import { parseInput } from "../validation.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import { DEFAULT_WORKSPACE_ID } from "../presenters/workspace.js";
 
 /** What the generation route reads. */
@@ -21,11 +22,83 @@ export interface GenerationRoutesDeps {
 
 const generationQuery = z.object({ id: storableText().min(1, "id is required").max(200) });
 
+const nullableString = z.string().nullable();
+const nullableInt = z.int().nullable();
+
+/** One generation as the wire shows it (OpenRouter's generation shape). */
+const generationWire = z.object({
+  id: z.string(),
+  upstream_id: nullableString,
+  created_at: z.string(),
+  model: z.string(),
+  provider_name: nullableString,
+  api_type: z.literal("completions"),
+  origin: z.string(),
+  http_referer: nullableString,
+  app_title: nullableString,
+  external_user: nullableString,
+  streamed: z.boolean(),
+  cancelled: z.boolean(),
+  finish_reason: nullableString,
+  native_finish_reason: nullableString,
+  latency: z.int().describe("ms"),
+  time_to_first_token: nullableInt,
+  tokens_prompt: z.int(),
+  tokens_completion: z.int(),
+  native_tokens_prompt: z.int(),
+  native_tokens_completion: z.int(),
+  native_tokens_reasoning: z.int(),
+  native_tokens_cached: z.int(),
+  usage_estimated: z.boolean(),
+  total_cost: z.number(),
+  usage: z.number(),
+  upstream_inference_cost: z.number(),
+  cache_discount: z.number().nullable(),
+  fee: z.number(),
+  is_byok: z.boolean(),
+  router: nullableString,
+  generation_time: nullableInt,
+  app_id: z.null(),
+  preset_id: z.null(),
+  moderation_latency: z.null(),
+  native_tokens_completion_images: z.null(),
+  num_media_prompt: z.null(),
+  num_media_completion: z.null(),
+  num_input_audio_prompt: z.null(),
+  num_search_results: z.null(),
+  num_fetches: z.null(),
+  web_search_engine: z.null(),
+  service_tier: z.null(),
+  user_agent: z.null(),
+  data_region: z.string(),
+  workspace_id: z.string(),
+  error: z.object({ code: z.int(), message: nullableString }).nullable(),
+  provider_responses: z.array(
+    z.object({
+      endpoint_id: z.string(),
+      model_permaslug: z.string(),
+      provider_name: z.string(),
+      status: nullableInt,
+      error: nullableString,
+      latency: z.number(),
+      is_byok: z.boolean(),
+    }),
+  ),
+});
+
 /** Registers the generation lookup. */
 export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationRoutesDeps): void {
-  const handler = async (request: FastifyRequest) => {
+  const schema = {
+    summary: "One of the caller's generations, every fallback attempt included",
+    tags: ["generations"],
+    security: security.anyKey,
+    querystring: generationQuery,
+    response: { 200: z.object({ data: generationWire }), ...keyedErrors, ...errorResponses(404) },
+  };
+  const options = { preHandler: requireKey(deps.keys, ["inference", "management"]), schema };
+  zodRoutes(app).get("/generation", options, async (request) => {
     const caller = callerKey(request);
-    const { id } = parseInput(generationQuery, request.query, "query");
+    const { id } = request.query;
     const row = await deps.generations.find(id, caller.accountId);
     if (!row) throw notFound(`Generation ${id} not found.`);
     return {
@@ -35,7 +108,7 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         created_at: row.createdAt.toISOString(),
         model: row.model ?? row.requestedModel,
         provider_name: row.providerName,
-        api_type: "completions",
+        api_type: "completions" as const,
         origin: row.httpReferer ?? "",
         http_referer: row.httpReferer,
         app_title: row.appTitle,
@@ -89,9 +162,7 @@ export function registerGenerationRoutes(app: FastifyInstance, deps: GenerationR
         })),
       },
     };
-  };
-  const options = { preHandler: requireKey(deps.keys, ["inference", "management"]) };
-  app.get("/generation", options, handler);
+  });
 }
 
 /** Time spent generating after the first token (the whole answer when no first token was timed). */

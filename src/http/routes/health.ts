@@ -1,14 +1,23 @@
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { Database } from "../../db/client.js";
 import { AppError } from "../../domain/errors.js";
+import { errorResponses } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 
 /** GET /health: the process answers. GET /ready: the database answers and is fully migrated. */
 export function registerHealthRoutes(app: FastifyInstance, database: Database): void {
-  app.get("/health", async () => ({ status: "ok" }));
-  app.get("/ready", async () => {
-    if (!(await database.isReady())) {
-      throw new AppError("Database unreachable or not migrated", { httpStatus: 503, errorType: "server", retryable: true });
-    }
-    return { status: "ready" };
-  });
+  const routes = zodRoutes(app);
+  const tags = ["operations"];
+  routes.get("/health", { schema: { summary: "The process answers", tags, response: { 200: z.object({ status: z.literal("ok") }) } } }, async () => ({ status: "ok" as const }));
+  routes.get(
+    "/ready",
+    { schema: { summary: "The database answers and is fully migrated", tags, response: { 200: z.object({ status: z.literal("ready") }), ...errorResponses(503) } } },
+    async () => {
+      if (!(await database.isReady())) {
+        throw new AppError("Database unreachable or not migrated", { httpStatus: 503, errorType: "server", retryable: true });
+      }
+      return { status: "ready" as const };
+    },
+  );
 }

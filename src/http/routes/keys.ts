@@ -6,10 +6,11 @@ import { notFound } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import { changeAccountKey, createInferenceKey, deleteKey, findAccountKey, keyUsage, listKeys, NO_USAGE, type ApiKey } from "../../keys/index.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
-import { presentKey } from "../presenters/key.js";
+import { keyWire, presentKey } from "../presenters/key.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import { rateLimitInput } from "../rate-limit-wire.js";
 import { usdAmount } from "../usd-input.js";
-import { parseInput } from "../validation.js";
 import type { RouteDeps } from "./deps.js";
 
 const PAGE_SIZE = 100;
@@ -45,8 +46,11 @@ const hashParams = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, "must be 
  * the account's inference keys; GET /key describes the calling key itself.
  */
 export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const routes = zodRoutes(app);
   const management = { preHandler: requireKey(deps.keys, ["management"]) };
   const anyKey = { preHandler: requireKey(deps.keys, ["inference", "management"]) };
+  const tags = ["keys"];
+  const managed = { tags, security: security.management };
 
   const present = async (keys: ApiKey[]) => {
     const now = deps.clock();
@@ -60,11 +64,13 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
   };
 
   for (const path of ["/key", "/auth/key"]) {
-    app.get(path, anyKey, async (request) => ({ data: (await present([callerKey(request)]))[0] }));
+    const schema = { summary: "The calling key", tags, security: security.anyKey, response: { 200: z.object({ data: keyWire }), ...keyedErrors } };
+    routes.get(path, { ...anyKey, schema }, async (request) => ({ data: (await present([callerKey(request)]))[0]! }));
   }
 
-  app.post("/keys", management, async (request, reply) => {
-    const body = parseInput(createBody, request.body);
+  const createSchema = { ...managed, summary: "Create an inference key", body: createBody, response: { 201: z.object({ data: keyWire, key: z.string() }), ...keyedErrors } };
+  routes.post("/keys", { ...management, schema: createSchema }, async (request, reply) => {
+    const body = request.body;
     const input = {
       name: body.name,
       limitNano: body.limit ?? null,
@@ -77,8 +83,9 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return reply.status(201).send({ data: presentKey(key, NO_USAGE), key: secret });
   });
 
-  app.get("/keys", management, async (request) => {
-    const query = parseInput(listQuery, request.query, "query");
+  const listSchema = { ...managed, summary: "List the account's inference keys", querystring: listQuery, response: { 200: z.object({ data: z.array(keyWire) }), ...keyedErrors } };
+  routes.get("/keys", { ...management, schema: listSchema }, async (request) => {
+    const query = request.query;
     const keys = await listKeys(deps.db, callerKey(request).accountId, {
       offset: query.offset,
       limit: PAGE_SIZE,
@@ -88,16 +95,17 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { data: await present(keys) };
   });
 
-  app.get("/keys/:hash", management, async (request) => {
-    const { hash } = parseInput(hashParams, request.params, "path");
+  const one = { 200: z.object({ data: keyWire }), ...keyedErrors, ...errorResponses(404) };
+  routes.get("/keys/:hash", { ...management, schema: { ...managed, summary: "One key", params: hashParams, response: one } }, async (request) => {
+    const { hash } = request.params;
     const key = await findAccountKey(deps.db, callerKey(request).accountId, hash);
     if (!key) throw notFound("No key with that hash in this account");
-    return { data: (await present([key]))[0] };
+    return { data: (await present([key]))[0]! };
   });
 
-  app.patch("/keys/:hash", management, async (request) => {
-    const { hash } = parseInput(hashParams, request.params, "path");
-    const body = parseInput(patchBody, request.body);
+  routes.patch("/keys/:hash", { ...management, schema: { ...managed, summary: "Change a key", params: hashParams, body: patchBody, response: one } }, async (request) => {
+    const { hash } = request.params;
+    const body = request.body;
     const key = await changeAccountKey(deps.db, callerKey(request).accountId, hash, {
       name: body.name,
       disabled: body.disabled,
@@ -107,13 +115,14 @@ export function registerKeyRoutes(app: FastifyInstance, deps: RouteDeps): void {
       rateLimit: body.rate_limit,
     });
     deps.keys.invalidate(hash);
-    return { data: (await present([key]))[0] };
+    return { data: (await present([key]))[0]! };
   });
 
-  app.delete("/keys/:hash", management, async (request) => {
-    const { hash } = parseInput(hashParams, request.params, "path");
+  const deleted = { 200: z.object({ deleted: z.literal(true) }), ...keyedErrors, ...errorResponses(404) };
+  routes.delete("/keys/:hash", { ...management, schema: { ...managed, summary: "Delete a key", params: hashParams, response: deleted } }, async (request) => {
+    const { hash } = request.params;
     if (!(await deleteKey(deps.db, callerKey(request).accountId, hash))) throw notFound("No key with that hash in this account");
     deps.keys.invalidate(hash);
-    return { deleted: true };
+    return { deleted: true as const };
   });
 }

@@ -17,11 +17,47 @@ import { estimatePromptTokens } from "../../routing/estimate-tokens.js";
 import { toAppError } from "../errors.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
+import { messagesRequestSchema } from "../../formats/messages/request-schema.js";
+import { countTokensResponseSchema, messagesErrorSchema, messagesResponseSchema } from "../../formats/messages/response-schema.js";
+import { security } from "../openapi/common-schemas.js";
+import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
+import { z } from "zod";
 import type { ChatRoutesDeps } from "./chat-completions.js";
 import { inferenceCaller } from "../inference-access.js";
 
 /** The generation id of each request once assigned (Anthropic's errors carry it as request_id). */
 const generationIds = new WeakMap<FastifyRequest, string>();
+
+/** Anthropic's error envelope, for every status these routes answer with. */
+const messagesErrors = Object.fromEntries([400, 401, 402, 403, 404, 408, 413, 429, 502, 503].map((status) => [status, messagesErrorSchema]));
+
+const messageSchema = {
+  summary: "Create a message (Anthropic Messages API)",
+  description: "Any model of the catalog. With `stream: true` the answer is `text/event-stream` in Anthropic's event types. Errors use Anthropic's envelope.",
+  tags: ["inference"],
+  security: security.inferenceAnthropic,
+  // validated by the format's translator (formats/messages), once: described here only
+  body: checkedByUseCase(messagesRequestSchema),
+  response: {
+    200: {
+      description: "The message, or its stream of events",
+      content: {
+        "application/json": { schema: messagesResponseSchema },
+        "text/event-stream": { schema: z.string().describe("Server-sent events: message_start, content_block_*, message_delta, message_stop, ping, error") },
+      },
+    },
+    ...messagesErrors,
+  },
+};
+
+const countTokensSchema = {
+  summary: "Estimate a Messages request's input tokens",
+  description: "The same estimate the quote is made from; the upstream's count is what is billed.",
+  tags: ["inference"],
+  security: security.inferenceAnthropic,
+  body: checkedByUseCase(messagesRequestSchema),
+  response: { 200: countTokensResponseSchema, ...messagesErrors },
+};
 
 /** Registers the Messages routes in their own scope (for the error envelope) under `app`'s prefix. */
 export async function registerMessagesRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
@@ -33,8 +69,13 @@ export async function registerMessagesRoutes(app: FastifyInstance, deps: ChatRou
     });
     const keySources = { apiKeyHeader: true };
     const quote = (body: unknown) => deps.gateway.quote(messagesToChat(body));
-    scope.post("/messages", { preHandler: deps.access.preHandler(quote, keySources) }, (request, reply) => createMessage(deps, request, reply));
-    scope.post("/messages/count_tokens", { preHandler: deps.access.keyOnly(keySources) }, async (request) => {
+    // answered through `reply` (a JSON body or a hijacked stream), so the handler itself returns nothing
+    const create = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      await createMessage(deps, request, reply);
+    };
+    const routes = zodRoutes(scope);
+    routes.post("/messages", { schema: messageSchema, preHandler: deps.access.preHandler(quote, keySources) }, create);
+    routes.post("/messages/count_tokens", { schema: countTokensSchema, preHandler: deps.access.keyOnly(keySources) }, async (request) => {
       const chat = messagesToChat(request.body);
       // the same rough estimate the quote sizes holds with; the upstream's count is what is billed
       return { input_tokens: estimatePromptTokens(chat.messages as unknown[], chat.tools) };

@@ -9,14 +9,14 @@ import { isUsable } from "../../catalog/live-catalog.js";
 import type { Model } from "../../catalog/types.js";
 import { badRequest } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
-import { parseInput } from "../validation.js";
 import { outputModalities } from "./model-wire.js";
 
 const commaList = storableText()
   .max(1000)
   .transform((text) => text.split(",").map((part) => part.trim()).filter((part) => part.length > 0));
 
-const modelQuery = z.object({
+/** The query of /models, /models/count and /models/user. */
+export const modelQuery = z.object({
   supported_parameters: commaList.optional(),
   input_modalities: commaList.optional(),
   output_modalities: commaList.optional(),
@@ -31,9 +31,8 @@ const modelQuery = z.object({
 
 export type ModelQuery = z.infer<typeof modelQuery>;
 
-/** Parses the query; 400 naming the problem. */
-export function parseModelQuery(query: unknown): ModelQuery {
-  const parsed = parseInput(modelQuery, query, "query");
+/** The query the route's schema parsed, with what farebox cannot filter by refused: 400 naming the parameter. */
+export function checkModelQuery(parsed: ModelQuery): ModelQuery {
   if (parsed.category !== undefined) {
     throw badRequest("This farebox catalog has no use-case categories: filter by supported_parameters, input_modalities or q instead.", {
       param: "category",

@@ -5,10 +5,13 @@
  * models.retrieve: the Model at top level with OpenAI's `object` and `owned_by`) and /providers.
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import { z } from "zod";
 import type { Catalog, Model } from "../../catalog/types.js";
 import { notFound } from "../../domain/errors.js";
-import { matchesModelQuery, pageOf, parseModelQuery } from "./model-filters.js";
-import { modelEntry } from "./model-wire.js";
+import { errorResponses, keyedErrors, publicErrors, security } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
+import { checkModelQuery, matchesModelQuery, modelQuery, pageOf } from "./model-filters.js";
+import { modelEntry, modelListWire, modelWire } from "./model-wire.js";
 
 /** What the lookup routes read. */
 export interface ModelLookupDeps {
@@ -19,29 +22,52 @@ export interface ModelLookupDeps {
   byokProviders: (request: FastifyRequest) => Promise<ReadonlySet<string>>;
 }
 
+const modelPath = z.object({ author: z.string(), slug: z.string() });
+/** One segment carrying the whole id, its slash encoded (the openai SDK's `test%2Fchat`). */
+const encodedModelPath = z.object({ author: z.string().describe("The model id, its slash percent-encoded") });
+const notFoundErrors = { ...publicErrors, ...errorResponses(404) };
+const providerWire = z.object({
+  name: z.string(),
+  slug: z.string(),
+  privacy_policy_url: z.null(),
+  terms_of_service_url: z.null(),
+  status_page_url: z.null(),
+  headquarters: z.null(),
+  datacenters: z.null(),
+});
+
 /** Registers the lookup routes (relative to the API prefix). */
 export function registerModelLookupRoutes(app: FastifyInstance, deps: ModelLookupDeps): void {
-  /** The model a path names: /{author}/{slug}, or one segment with the slash encoded (the openai SDK's `test%2Fchat`). */
-  const find = (request: FastifyRequest): Model => {
-    // /models/:author alone carries the whole id ("author/slug" arrived with its slash encoded)
-    const { author, slug } = request.params as { author: string; slug?: string };
+  const routes = zodRoutes(app);
+  const tags = ["models"];
+  /** The model a path names: /{author}/{slug}, or one segment with the slash encoded. */
+  const find = ({ author, slug }: { author: string; slug?: string }): Model => {
     const modelId = slug === undefined ? author : `${author}/${slug}`;
     const model = deps.catalog.models.get(modelId);
     if (!model) throw notFound(`Model ${modelId} is not in this farebox catalog.`, { availability: { code: "model_not_found" } });
     return model;
   };
-  const retrieve = async (request: FastifyRequest) => {
-    const model = find(request);
-    return { ...modelEntry(model), object: "model", owned_by: model.id.split("/")[0] };
+  const retrieved = modelWire.extend({ object: z.literal("model"), owned_by: z.string() });
+  const retrieve = async (request: { params: { author: string; slug?: string } }) => {
+    const model = find(request.params);
+    return { ...modelEntry(model), object: "model" as const, owned_by: model.id.split("/")[0] ?? "" };
   };
 
-  app.get("/models/count", async (request) => {
-    const query = parseModelQuery(request.query);
+  const countSchema = { summary: "How many models match the filters", tags, querystring: modelQuery, response: { 200: z.object({ data: z.object({ count: z.int() }) }), ...publicErrors } };
+  routes.get("/models/count", { schema: countSchema }, async (request) => {
+    const query = checkModelQuery(request.query);
     return { data: { count: [...deps.catalog.models.values()].filter((model) => matchesModelQuery(model, query)).length } };
   });
 
-  app.get("/models/user", { preHandler: deps.preHandler }, async (request) => {
-    const query = parseModelQuery(request.query);
+  const userSchema = {
+    summary: "The models the calling account can reach (an operator key or its own BYOK key)",
+    tags,
+    security: security.anyKey,
+    querystring: modelQuery,
+    response: { 200: modelListWire, ...keyedErrors },
+  };
+  routes.get("/models/user", { preHandler: deps.preHandler, schema: userSchema }, async (request) => {
+    const query = checkModelQuery(request.query);
     const own = await deps.byokProviders(request);
     const usable = [...deps.catalog.models.values()].filter(
       // reachable with an operator key or the account's own (BYOK), so the catalog-wide usable filter is replaced by this one
@@ -52,12 +78,15 @@ export function registerModelLookupRoutes(app: FastifyInstance, deps: ModelLooku
     return { data: pageOf(usable, query).map(modelEntry), links: { next: null }, total_count: usable.length };
   });
 
-  app.get("/model/:author/:slug", async (request) => ({ data: modelEntry(find(request)) }));
+  const oneSchema = { summary: "One model", tags, params: modelPath, response: { 200: z.object({ data: modelWire }), ...notFoundErrors } };
+  routes.get("/model/:author/:slug", { schema: oneSchema }, async (request) => ({ data: modelEntry(find(request.params)) }));
 
-  app.get("/models/:author/:slug", retrieve);
-  app.get("/models/:author", retrieve);
+  const retrieveSchema = { summary: "One model, OpenAI's models.retrieve shape", tags, response: { 200: retrieved, ...notFoundErrors } };
+  routes.get("/models/:author/:slug", { schema: { ...retrieveSchema, params: modelPath } }, retrieve);
+  routes.get("/models/:author", { schema: { ...retrieveSchema, params: encodedModelPath } }, retrieve);
 
-  app.get("/providers", async () => ({
+  const providersSchema = { summary: "The providers of this farebox's catalog", tags, response: { 200: z.object({ data: z.array(providerWire) }) } };
+  routes.get("/providers", { schema: providersSchema }, async () => ({
     data: [...deps.catalog.providers.values()].map((provider) => ({
       name: provider.name,
       slug: provider.slug,

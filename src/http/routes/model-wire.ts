@@ -1,4 +1,5 @@
 /** The catalog in OpenRouter's wire shapes (reference §3): /models entries and /endpoints. */
+import { z } from "zod";
 import type { Endpoint, Model } from "../../catalog/types.js";
 import { byPrice } from "../../routing/order-endpoints.js";
 import type { HealthSnapshot } from "../../routing/health.js";
@@ -19,7 +20,7 @@ function publishedParameters(parameters: readonly string[]): string[] {
   return parameters.filter((parameter) => OPENROUTER_PARAMETERS.has(parameter));
 }
 
-function pricing(endpoint: Endpoint): Record<string, string> {
+function pricing(endpoint: Endpoint): z.infer<typeof pricingWire> {
   const text = endpoint.pricingText;
   return {
     prompt: text.prompt,
@@ -46,7 +47,7 @@ export function outputModalities(model: Model): string[] {
  * holds only "text" (what every chat model reads) and `input_modalities_known: false` says the
  * list is a lower bound: routing does not filter such a model out for images, files or audio.
  */
-function architecture(model: Model): Record<string, unknown> {
+function architecture(model: Model): z.infer<typeof architectureWire> {
   const modalities = model.inputModalities ?? ["text"];
   const outputs = outputModalities(model);
   return {
@@ -60,7 +61,7 @@ function architecture(model: Model): Record<string, unknown> {
 }
 
 /** One /api/v1/models entry. */
-export function modelEntry(model: Model): Record<string, unknown> {
+export function modelEntry(model: Model): z.infer<typeof modelWire> {
   const top = topEndpoint(model);
   const [author, slug] = model.id.split("/");
   return {
@@ -91,7 +92,7 @@ export function modelEntry(model: Model): Record<string, unknown> {
 }
 
 /** One PublicEndpoint of /endpoints, with live health from our own traffic. */
-export function endpointEntry(model: Model, endpoint: Endpoint, health: HealthSnapshot): Record<string, unknown> {
+export function endpointEntry(model: Model, endpoint: Endpoint, health: HealthSnapshot): z.infer<typeof endpointWire> {
   const seconds = (p: HealthSnapshot["latency30m"]) =>
     p && { p50: p.p50 / 1000, p75: p.p75 / 1000, p90: p.p90 / 1000, p99: p.p99 / 1000 };
   return {
@@ -121,7 +122,7 @@ export function endpointEntry(model: Model, endpoint: Endpoint, health: HealthSn
 }
 
 /** The /endpoints body. */
-export function endpointsBody(model: Model, entries: Record<string, unknown>[]): Record<string, unknown> {
+export function endpointsBody(model: Model, entries: z.infer<typeof endpointWire>[]): z.infer<typeof endpointsWire> {
   return {
     data: {
       id: model.id,
@@ -133,3 +134,86 @@ export function endpointsBody(model: Model, entries: Record<string, unknown>[]):
     },
   };
 }
+
+const pricingWire = z.object({
+  prompt: z.string(),
+  completion: z.string(),
+  request: z.string(),
+  image: z.string(),
+  input_cache_read: z.string().optional(),
+  input_cache_write: z.string().optional(),
+});
+const architectureWire = z.object({
+  modality: z.string(),
+  input_modalities: z.array(z.string()),
+  input_modalities_known: z.boolean().describe("False when no source states the input modalities: the list is a lower bound"),
+  output_modalities: z.array(z.string()),
+  tokenizer: z.string(),
+  instruct_type: z.string().nullable(),
+});
+
+/** The wire shape `modelEntry` writes (OpenRouter's Model). */
+export const modelWire = z
+  .object({
+    id: z.string(),
+    canonical_slug: z.string(),
+    hugging_face_id: z.string().nullable(),
+    name: z.string(),
+    created: z.number(),
+    description: z.string(),
+    context_length: z.int(),
+    architecture: architectureWire,
+    pricing: pricingWire,
+    top_provider: z.object({ context_length: z.int(), max_completion_tokens: z.int().nullable(), is_moderated: z.boolean() }),
+    per_request_limits: z.null(),
+    supported_parameters: z.array(z.string()),
+    supported_voices: z.null(),
+    default_parameters: z.null(),
+    knowledge_cutoff: z.null(),
+    expiration_date: z.null(),
+    links: z.object({ details: z.string() }),
+  })
+  .meta({ id: "Model" });
+
+const percentiles = z.object({ p50: z.number(), p75: z.number(), p90: z.number(), p99: z.number() });
+
+/** The wire shape `endpointEntry` writes (OpenRouter's PublicEndpoint, with farebox's health and price source). */
+export const endpointWire = z.object({
+  name: z.string(),
+  model_id: z.string(),
+  model_name: z.string(),
+  provider_name: z.string(),
+  tag: z.string(),
+  context_length: z.int(),
+  max_completion_tokens: z.int(),
+  max_prompt_tokens: z.int(),
+  quantization: z.string().nullable(),
+  pricing: pricingWire,
+  supported_parameters: z.array(z.string()),
+  supports_tool_choice: z.boolean(),
+  supports_implicit_caching: z.boolean(),
+  status: z.int().describe("0 when configured; -5 when the operator has no key for the provider"),
+  configured: z.boolean(),
+  price_source: z.string().nullable(),
+  price_checked: z.string().nullable(),
+  uptime_last_5m: z.number().nullable(),
+  uptime_last_30m: z.number().nullable(),
+  uptime_last_1d: z.number().nullable(),
+  latency_last_30m: percentiles.nullable().describe("Seconds to first token"),
+  throughput_last_30m: percentiles.nullable().describe("Tokens per second"),
+});
+
+/** The /endpoints body's schema. */
+export const endpointsWire = z.object({
+  data: z.object({
+    id: z.string(),
+    name: z.string(),
+    created: z.number(),
+    description: z.string(),
+    architecture: architectureWire,
+    endpoints: z.array(endpointWire),
+  }),
+});
+
+/** A /models listing's schema. */
+export const modelListWire = z.object({ data: z.array(modelWire), links: z.object({ next: z.string().nullable() }), total_count: z.int() });

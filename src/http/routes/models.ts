@@ -5,11 +5,14 @@
  * farebox's own traffic. /models takes OpenRouter's filters (model-filters.ts).
  */
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { Catalog } from "../../catalog/types.js";
 import { notFound } from "../../domain/errors.js";
 import type { HealthTracker } from "../../routing/health.js";
-import { matchesModelQuery, pageOf, parseModelQuery, type ModelQuery } from "./model-filters.js";
-import { endpointEntry, endpointsBody, modelEntry } from "./model-wire.js";
+import { errorResponses, publicErrors } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
+import { checkModelQuery, matchesModelQuery, modelQuery, pageOf, type ModelQuery } from "./model-filters.js";
+import { endpointEntry, endpointsBody, endpointsWire, modelEntry, modelListWire } from "./model-wire.js";
 
 /** What the model routes read. */
 export interface ModelRoutesDeps {
@@ -27,8 +30,8 @@ export function registerModelRoutes(app: FastifyInstance, deps: ModelRoutesDeps)
   };
   // without filters, one listing per catalog snapshot (discovery replaces the snapshot) and per ?all
   const cache = new WeakMap<object, Map<string, ReturnType<typeof listing>>>();
-  const list = async (request: { query: unknown }) => {
-    const query = parseModelQuery(request.query);
+  const list = async (request: { query: ModelQuery }) => {
+    const query = checkModelQuery(request.query);
     const filtered = Object.entries(query).some(([name, value]) => name !== "all" && value !== undefined);
     if (filtered) return listing(query);
     const byFlag = cache.get(deps.catalog.models) ?? new Map<string, ReturnType<typeof listing>>();
@@ -38,13 +41,28 @@ export function registerModelRoutes(app: FastifyInstance, deps: ModelRoutesDeps)
     if (!body) byFlag.set(flag, (body = listing(query)));
     return body;
   };
-  const endpoints = async (request: { params: unknown }) => {
-    const { author, slug } = request.params as { author: string; slug: string };
+  const endpoints = async (request: { params: { author: string; slug: string } }) => {
+    const { author, slug } = request.params;
     const model = deps.catalog.models.get(`${author}/${slug}`);
     if (!model) throw notFound(`Model ${author}/${slug} is not in this farebox catalog.`, { availability: { code: "model_not_found" } });
     const now = nowMs();
     return endpointsBody(model, model.endpoints.map((endpoint) => endpointEntry(model, endpoint, deps.health.snapshot(endpoint.id, now))));
   };
-  app.get("/models", list);
-  app.get("/models/:author/:slug/endpoints", endpoints);
+  const routes = zodRoutes(app);
+  const tags = ["models"];
+  const listSchema = {
+    summary: "The models a request can be served by",
+    description: "OpenRouter's filters; farebox's `all=true` lists the models no request can be served by yet too.",
+    tags,
+    querystring: modelQuery,
+    response: { 200: modelListWire, ...publicErrors },
+  };
+  routes.get("/models", { schema: listSchema }, list);
+  const endpointsSchema = {
+    summary: "A model's endpoints, with uptime, latency and throughput measured from farebox's own traffic",
+    tags,
+    params: z.object({ author: z.string(), slug: z.string() }),
+    response: { 200: endpointsWire, ...publicErrors, ...errorResponses(404) },
+  };
+  routes.get("/models/:author/:slug/endpoints", { schema: endpointsSchema }, endpoints);
 }

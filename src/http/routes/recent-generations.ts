@@ -3,7 +3,8 @@ import { z } from "zod";
 import { listRecentGenerations } from "../../analytics/recent-generations.js";
 import { nanoToUsdString } from "../../domain/money.js";
 import { callerKey, requireKey } from "../plugins/auth.js";
-import { parseInput } from "../validation.js";
+import { keyedErrors, security, usdString } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import type { RouteDeps } from "./deps.js";
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
@@ -13,8 +14,27 @@ const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).defa
  * (GET /api/v1/generation?id= returns one whole, every attempt included). Management keys.
  */
 export function registerRecentGenerationsRoute(app: FastifyInstance, deps: RouteDeps): void {
-  app.get("/generations", { preHandler: requireKey(deps.keys, ["management"]) }, async (request) => {
-    const query = parseInput(listQuery, request.query, "query");
+  const line = z.object({
+    id: z.string(),
+    created_at: z.string(),
+    model: z.string(),
+    provider_name: z.string().nullable(),
+    tokens_prompt: z.int(),
+    tokens_completion: z.int(),
+    total_cost: usdString,
+    latency: z.number().describe("ms"),
+    error_status: z.int().nullable(),
+    attempts: z.int(),
+  });
+  const schema = {
+    summary: "The account's latest generations, newest first",
+    tags: ["generations"],
+    security: security.management,
+    querystring: listQuery,
+    response: { 200: z.object({ data: z.array(line) }), ...keyedErrors },
+  };
+  zodRoutes(app).get("/generations", { preHandler: requireKey(deps.keys, ["management"]), schema }, async (request) => {
+    const query = request.query;
     const rows = await listRecentGenerations(deps.db, callerKey(request).accountId, query.limit);
     return {
       data: rows.map((row) => ({

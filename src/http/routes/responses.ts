@@ -15,6 +15,11 @@ import { responsesEvents, ResponsesStreamWriter } from "../../formats/responses/
 import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
+import { responsesRequestSchema } from "../../formats/responses/request-schema.js";
+import { responseObjectSchema } from "../../formats/responses/response-schema.js";
+import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
+import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
+import { z } from "zod";
 
 /** What the Responses route needs. */
 export interface ResponsesRoutesDeps {
@@ -58,5 +63,24 @@ export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRou
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  app.post("/responses", { preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
+  const schema = {
+    summary: "Create a response (OpenAI Responses API, stateless)",
+    description: "With `stream: true` the answer is `text/event-stream`: the Responses events, each with its `sequence_number`, then `data: [DONE]`.",
+    tags: ["inference"],
+    security: security.inference,
+    // validated by the format's translator (formats/responses), once: described here only
+    body: checkedByUseCase(responsesRequestSchema),
+    response: {
+      200: {
+        description: "The response, or its stream of events",
+        content: {
+          "application/json": { schema: responseObjectSchema },
+          "text/event-stream": { schema: z.string().describe("Server-sent Responses events, then `data: [DONE]`") },
+        },
+      },
+      ...keyedErrors,
+      ...errorResponses(402, 404, 408, 413, 502, 503),
+    },
+  };
+  zodRoutes(app).post("/responses", { schema,  preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
 }

@@ -6,7 +6,8 @@ import { badRequest, unauthorized } from "../../domain/errors.js";
 import { storableText } from "../../domain/storable-text.js";
 import { createKey } from "../../keys/index.js";
 import { bearerToken } from "../plugins/auth.js";
-import { parseInput } from "../validation.js";
+import { errorResponses, publicErrors, security } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import type { RouteDeps } from "./deps.js";
 import type { WalletRouteDeps } from "./wallet-deps.js";
 
@@ -24,8 +25,17 @@ const verifyBody = z.object({ message: storableText().min(1).max(4096), signatur
  * that expires (the session); called with a valid management key it links the wallet to that account.
  */
 export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, wallet: WalletRouteDeps): void {
-  app.post("/auth/challenge", async (request) => {
-    const body = parseInput(challengeBody, request.body);
+  const routes = zodRoutes(app);
+  const tags = ["wallets"];
+  const challengeSchema = {
+    summary: "Ask for a sign-in message to sign",
+    description: "A SIWE (EIP-4361) message for EVM wallets, a Sign-In-With-Solana message for Solana wallets.",
+    tags,
+    body: challengeBody,
+    response: { 200: z.object({ message: z.string(), nonce: z.string(), expires_at: z.string() }), ...publicErrors },
+  };
+  routes.post("/auth/challenge", { schema: challengeSchema }, async (request) => {
+    const body = request.body;
     const target = signInTarget(body.chain, body.chain_id);
     const scheme = wallet.schemes.find((s) => s.family === target.family);
     if (!scheme) throw badRequest(`sign-in with ${target.family} wallets is not enabled`, { field: "chain" });
@@ -33,8 +43,26 @@ export function registerWalletAuthRoutes(app: FastifyInstance, deps: RouteDeps, 
     return { message: challenge.message, nonce: challenge.nonce, expires_at: challenge.expiresAt.toISOString() };
   });
 
-  app.post("/auth/verify", async (request) => {
-    const body = parseInput(verifyBody, request.body);
+  const verifySchema = {
+    summary: "Sign in with a signed challenge",
+    description: "Returns a management key that expires (the session). Sent with a valid management key, links the wallet to that key's account instead.",
+    tags,
+    security: security.optionalManagement,
+    body: verifyBody,
+    response: {
+      200: z.object({
+        account_id: z.string(),
+        key: z.string(),
+        is_new_account: z.boolean(),
+        expires_at: z.string(),
+        wallet: z.object({ chain: z.string(), address: z.string(), linked: z.boolean() }),
+      }),
+      ...publicErrors,
+      ...errorResponses(401, 409),
+    },
+  };
+  routes.post("/auth/verify", { schema: verifySchema }, async (request) => {
+    const body = request.body;
     let linkTo: string | undefined;
     const secret = bearerToken(request);
     if (secret) {

@@ -1,0 +1,95 @@
+/**
+ * How a route declares its schemas: once, in zod, in the route's `schema` (`params`,
+ * `querystring`, `body`, `response`, plus `summary`, `tags` and `security` for the document).
+ * The same declaration types the handler (fastify-type-provider-zod's `ZodTypeProvider`), checks
+ * the request and describes the route in /api/v1/openapi.json.
+ *
+ * Request parts are checked by a pre-handler appended after the route's own (authentication, the
+ * per-key rate limit), not in fastify's validation step that runs before every pre-handler: a
+ * caller without a valid key learns 401, never the shape of a body it may not send. A failure is
+ * the 400 of `parseInput` (every problem with its path). A part wrapped in `checkedByUseCase` is
+ * described only: the chat route's body is validated by its use case, once.
+ *
+ * Responses are described, not re-encoded: the compiled serializer is `JSON.stringify`, what
+ * fastify does for a route without a schema, so declaring a response adds no work to the request
+ * path and never drops or rewrites a field; the suite checks real responses against the document.
+ */
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  FastifySchema,
+  preHandlerAsyncHookHandler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { parseInput } from "../validation.js";
+
+/** A fastify instance whose routes are typed from their zod schemas. */
+export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** The app with zod-typed routes (`withTypeProvider`, named once here). */
+export function zodRoutes(app: FastifyInstance): ZodApp {
+  return app.withTypeProvider<ZodTypeProvider>();
+}
+
+const describedOnly = new WeakSet<z.ZodType>();
+
+/** Marks a request schema as documentation only: the handler's use case validates that part itself. */
+export function checkedByUseCase<T extends z.ZodType>(schema: T): T {
+  describedOnly.add(schema);
+  return schema;
+}
+
+/** The request parts checked, with the name a 400 gives each. */
+const PARTS = [
+  ["params", "path"],
+  ["querystring", "query"],
+  ["body", "body"],
+] as const;
+
+type RequestSlot = "params" | "query" | "body";
+const SLOT: Record<(typeof PARTS)[number][0], RequestSlot> = { params: "params", querystring: "query", body: "body" };
+
+/** The pre-handler that checks a route's declared request parts, or undefined when it declares none. */
+function inputCheck(schema: FastifySchema | undefined): preHandlerAsyncHookHandler | undefined {
+  const checks = PARTS.flatMap(([part, label]) => {
+    const declared = schema?.[part];
+    return declared instanceof z.ZodType && !describedOnly.has(declared) ? [{ slot: SLOT[part], declared, label }] : [];
+  });
+  if (checks.length === 0) return undefined;
+  return async (request: FastifyRequest) => {
+    const slots = request as unknown as Record<RequestSlot, unknown>;
+    for (const { slot, declared, label } of checks) slots[slot] = parseInput(declared, slots[slot], label);
+  };
+}
+
+/** One way to declare a schema: a JSON Schema would be neither checked nor documented, so it fails at start. */
+function zodOnly(schema: unknown, where: string): void {
+  if (!(schema instanceof z.ZodType)) throw new Error(`${where}: declare the schema in zod (src/http/openapi/route-schemas.ts)`);
+}
+
+/**
+ * Sets the compilers zod schemas need and appends each route's input check after its own
+ * pre-handlers. Register before the routes, after the per-key rate limit (whose pre-handler runs first).
+ */
+export function registerRouteSchemas(app: FastifyInstance): void {
+  // fastify's own validation step accepts: the check is the pre-handler above, after authentication
+  app.setValidatorCompiler(({ schema, method, url, httpPart }) => {
+    zodOnly(schema, `${method} ${url} ${httpPart ?? ""}`);
+    return () => true;
+  });
+  app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
+    zodOnly(schema, `${method} ${url} response ${httpStatus}`);
+    return (data) => JSON.stringify(data);
+  });
+  app.addHook("onRoute", (route) => {
+    const check = inputCheck(route.schema);
+    if (!check) return;
+    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [...own, check];
+  });
+}

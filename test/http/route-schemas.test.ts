@@ -1,0 +1,54 @@
+/**
+ * How a route's zod schemas act on requests (src/http/openapi/route-schemas.ts): checked after
+ * the route's own pre-handlers, typed and parsed into the request, a 400 naming the field, a
+ * part the use case checks left alone, and a JSON Schema refused at start.
+ */
+import Fastify from "fastify";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { unauthorized } from "../../src/domain/errors.js";
+import { registerErrorHandling } from "../../src/http/errors.js";
+import { checkedByUseCase, registerRouteSchemas, zodRoutes } from "../../src/http/openapi/route-schemas.js";
+
+async function appWith(register: (routes: ReturnType<typeof zodRoutes>) => void) {
+  const app = Fastify();
+  registerErrorHandling(app);
+  registerRouteSchemas(app);
+  register(zodRoutes(app));
+  await app.ready();
+  return app;
+}
+
+const body = z.object({ name: z.string().min(1), count: z.coerce.number().int().default(1) }).strict();
+const keyCheck = async (request: { headers: Record<string, unknown> }) => {
+  if (request.headers.authorization !== "Bearer ok") throw unauthorized("Missing Authentication header");
+};
+
+describe("a route's declared request schemas", () => {
+  it("are checked after the route's key check, parsed into the request, and a failure names the field", async () => {
+    const app = await appWith((routes) =>
+      routes.post("/things", { preHandler: keyCheck, schema: { body, response: { 200: z.object({ name: z.string(), count: z.int() }) } } }, async (request) => request.body),
+    );
+    const send = (payload: unknown, authorization?: string) =>
+      app.inject({ method: "POST", url: "/things", headers: authorization ? { authorization } : {}, payload: payload as object });
+    expect((await send({ name: "" })).statusCode).toBe(401);
+    const bad = await send({ name: "", extra: 1 }, "Bearer ok");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^Invalid body: .*name/u);
+    expect(bad.json().error.metadata.param).toBe("name");
+    const good = await send({ name: "a", count: "3" }, "Bearer ok");
+    expect([good.statusCode, good.json()]).toEqual([200, { name: "a", count: 3 }]);
+    await app.close();
+  });
+
+  it("leave a part the use case checks itself to the handler, untouched", async () => {
+    const app = await appWith((routes) => routes.post("/raw", { schema: { body: checkedByUseCase(body) } }, async (request) => ({ seen: request.body })));
+    const response = await app.inject({ method: "POST", url: "/raw", payload: { name: "", surprise: true } });
+    expect([response.statusCode, response.json()]).toEqual([200, { seen: { name: "", surprise: true } }]);
+    await app.close();
+  });
+
+  it("must be zod: a JSON Schema fails when the app starts, naming the route", async () => {
+    await expect(appWith((routes) => routes.post("/json", { schema: { body: { type: "object" } as never } }, async () => ({})))).rejects.toThrow(/POST \/json body: declare the schema in zod/u);
+  });
+});
