@@ -3,6 +3,8 @@
  * route the app registered (a route added without a schema is named here), with security
  * schemes and the shared error envelope; /docs serves its page and assets with no network.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccountViaAdmin, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from "../support/app.js";
@@ -16,7 +18,8 @@ let t: TestApp;
 let doc: Document;
 
 beforeAll(async () => {
-  t = await startTestApp("pglite");
+  // the dashboard's files (a browser client, not the API) are left out: no built dashboard here
+  t = await startTestApp("pglite", { deps: { dashboardRoot: join(tmpdir(), "farebox-no-dashboard") } });
   const response = await fetch(`${t.url}/api/v1/openapi.json`);
   expect(response.status).toBe(200);
   doc = (await response.json()) as Document;
@@ -70,8 +73,9 @@ describe("GET /api/v1/openapi.json", () => {
   });
 
   it("names the key each route takes and answers errors in one shared envelope", () => {
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminToken", "inferenceKey", "managementKey"]);
-    expect(doc.paths["/api/v1/chat/completions"]!.post!.security).toEqual([{ inferenceKey: [] }]);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminToken", "inferenceKey", "inferenceKeyHeader", "managementKey", "x402Payment"]);
+    expect(doc.paths["/api/v1/chat/completions"]!.post!.security).toEqual([{ inferenceKey: [] }, { x402Payment: [] }]);
+    expect(doc.paths["/api/v1/messages"]!.post!.security).toEqual([{ inferenceKey: [] }, { inferenceKeyHeader: [] }, { x402Payment: [] }]);
     expect(doc.paths["/api/v1/keys"]!.get!.security).toEqual([{ managementKey: [] }]);
     expect(doc.paths["/api/v1/admin/accounts"]!.post!.security).toEqual([{ adminToken: [] }]);
     expect(doc.components.schemas).toHaveProperty("ErrorResponse");

@@ -65,7 +65,8 @@ export const responseUsageSchema = z.object({
 });
 
 /** The response object, whole or as a stream's lifecycle event carries it. */
-export const responseObjectSchema = z.object({
+export const responseObjectSchema = z.looseObject({
+  // …plus the request's settings, echoed as OpenAI's response object does (instructions, tools, temperature, …)
   id: z.string(),
   object: z.literal("response"),
   created_at: z.number().int(),
