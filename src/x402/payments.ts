@@ -69,8 +69,6 @@ const REASONS = {
   network: "invalid_network",
   scheme: "unsupported_scheme",
   payload: "invalid_payload",
-  amount: "invalid_exact_evm_payload_authorization_value",
-  replayed: "invalid_exact_evm_nonce_already_used",
   settlement: "settlement_failed",
 } as const;
 
@@ -125,7 +123,7 @@ export class X402Payments {
     const asked = nanoToBaseUnits(askedNano(quoteNano, this.deps.pricing), network.offered.decimals);
     const offered = BigInt(payload.accepted.amount);
     if (offered < asked || authorization.value < asked) {
-      throw await refuse(REASONS.amount, `the payment is ${offered} base units; this request needs at least ${asked}`);
+      throw await refuse(network.reasons.amount, `the payment is ${offered} base units; this request needs at least ${asked}`);
     }
     // Verified against farebox's own terms (treasury, token, domain) at the amount the payer signed (≥ the quote).
     const [ours] = await buildRequirements([network.offered], 0n, this.deps.pricing.maxTimeoutSeconds);
@@ -146,7 +144,7 @@ export class X402Payments {
     // The wallet's account exists before any transfer: the chain listener credits it there even if this process dies.
     const payer = await this.deps.payers(network.family, authorization.payer, now);
     const claim = await claimAuthorization(this.deps.db, { network: network.offered.network, payer: authorization.payer, nonce: authorization.nonce, amountBaseUnits: offered, now });
-    if (!claim) throw await refuse(REASONS.replayed, "this payment authorization was already used");
+    if (!claim) throw await refuse(network.reasons.replayed, "this payment authorization was already used");
     const settled = await this.settle(payload, requirements, claim);
     if (!settled.success) throw await refuse(settled.errorReason ?? REASONS.settlement, settled.errorMessage ?? "the payment could not be settled");
     const headers = { [PAYMENT_RESPONSE_HEADER]: encodePaymentResponseHeader(settled) };

@@ -1,0 +1,187 @@
+/**
+ * x402 on Solana end to end, on the LiteSVM RPC harness: an agent holding only a Solana wallet with
+ * USDC (and no SOL) calls a model through farebox with `@x402/fetch` and the `@x402/svm` client
+ * signer; farebox co-signs as the operator's fee payer, settles, credits the transfer as an ordinary
+ * deposit of the wallet's account under the listener's key (a later listener pass credits nothing
+ * more), and refuses a replay, a wrong recipient, too small an amount and an unfunded payer with 402.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { Keypair } from "@solana/web3.js";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { createKeyPairSignerFromBytes, getBase58Decoder } from "@solana/kit";
+import { wrapFetchWithPayment, decodePaymentResponseHeader, x402Client } from "@x402/fetch";
+import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
+import type { PaymentRequired } from "@x402/core/types";
+import { ExactSvmScheme } from "@x402/svm/exact/client";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
+import { fundedWallet, installMint, mintTo, USDC_MINT } from "../support/solana-rpc/fixtures.js";
+import { startSolanaRpc, type SolanaRpcServer } from "../support/solana-rpc/server.js";
+import type { SolanaChainConfig } from "../../src/config/chains-schema.js";
+import { X402_SOLANA_MAINNET } from "../../src/config/x402-schema.js";
+import { createChainRuntime, withSolana, type ChainRuntime } from "../../src/deposits/runtime.js";
+import { deposits, walletIdentities } from "../../src/db/schema/index.js";
+import { auditLedger, getBalance } from "../../src/ledger/index.js";
+import { createSolanaConnection } from "../../src/chains/solana/connection.js";
+import { createSolanaListenerStore } from "../../src/deposits/solana-sync.js";
+import { runSolanaPass } from "../../src/workers/solana-listener.js";
+
+let rpc: SolanaRpcServer;
+let runtime: ChainRuntime;
+let upstream: FakeUpstream;
+let testApp: TestApp;
+const treasury = Keypair.generate().publicKey;
+let operator: Keypair;
+const payers: Keypair[] = [];
+
+const chatUrl = () => `${testApp.url}/api/v1/chat/completions`;
+const body = () => JSON.stringify({ model: "local/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 100 });
+const post = (headers: Record<string, string> = {}) => fetch(chatUrl(), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body() });
+const treasuryTokens = () => rpc.chain.tokenAmount(getAssociatedTokenAddressSync(USDC_MINT, treasury, true));
+const depositCount = async () => (await testApp.database.db.select().from(deposits)).length;
+
+async function clientOf(index: number): Promise<x402Client> {
+  const signer = await createKeyPairSignerFromBytes(payers[index]!.secretKey);
+  return new x402Client().register(X402_SOLANA_MAINNET, new ExactSvmScheme(signer, { rpcUrl: rpc.url }));
+}
+
+async function required(): Promise<PaymentRequired> {
+  const response = await post();
+  expect(response.status).toBe(402);
+  return decodePaymentRequiredHeader(response.headers.get("payment-required")!);
+}
+
+/** A PAYMENT-SIGNATURE of wallet `index` for the 402's offer with `signed` changes, presented as the offer itself. */
+async function tamperedSignature(index: number, signed: Partial<PaymentRequired["accepts"][number]>): Promise<string> {
+  const paymentRequired = await required();
+  const offer = paymentRequired.accepts[0]!;
+  const payload = await (await clientOf(index)).createPaymentPayload({ ...paymentRequired, accepts: [{ ...offer, ...signed }] });
+  return encodePaymentSignatureHeader({ ...payload, accepted: offer });
+}
+
+async function accountOf(address: string): Promise<string | undefined> {
+  const [row] = await testApp.database.db.select().from(walletIdentities).where(and(eq(walletIdentities.family, "solana"), eq(walletIdentities.address, address)));
+  return row?.accountId;
+}
+const balanceOf = async (accountId: string) => (await getBalance(testApp.database.db, accountId))!.balanceNano;
+
+beforeAll(async () => {
+  rpc = await startSolanaRpc();
+  const mintAuthority = fundedWallet(rpc.chain);
+  installMint(rpc.chain, USDC_MINT, mintAuthority.publicKey);
+  mintTo(rpc.chain, mintAuthority, USDC_MINT, treasury, 0n);
+  for (let i = 0; i < 3; i++) {
+    const payer = Keypair.generate();
+    // no SOL at all: the operator's fee payer pays the fees; wallet 2 holds only $0.05
+    mintTo(rpc.chain, mintAuthority, USDC_MINT, payer.publicKey, i === 2 ? 50_000n : 1_000_000_000n);
+    payers.push(payer);
+  }
+  operator = fundedWallet(rpc.chain);
+  const solana: SolanaChainConfig = {
+    rpc_url: rpc.url,
+    treasury: treasury.toBase58(),
+    commitment: "finalized",
+    poll_interval_ms: 60_000,
+    assets: [{ symbol: "USDC", native: false, mint: USDC_MINT.toBase58(), decimals: 6 }],
+  };
+  runtime = withSolana(createChainRuntime([], () => new Date()), solana, () => new Date());
+  upstream = await startFakeOpenAI({ script: { text: "Paid on Solana.", usage: { prompt: 20, completion: 10 } } });
+  testApp = await startTestApp("pglite", {
+    config: {
+      chains: { evm: [], solana },
+      x402: {
+        enabled: true,
+        min_payment_usd: "0.10",
+        gas_surcharge_usd: "0",
+        relayer_solana_secret_key: getBase58Decoder().decode(operator.secretKey),
+        facilitator_url: null,
+        max_timeout_s: 300,
+        chains: ["solana:mainnet"],
+      },
+      catalog: { include_default: false },
+      providers: { local: { protocol: "openai", base_url: `${upstream.url}/v1`, api_key: "upstream-key", headers: {} } },
+      models: [{ id: "local/chat", context_length: 1_000_000, max_completion_tokens: 200_000, endpoints: [{ provider: "local", model: "chat-1", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
+    },
+    deps: { chains: runtime },
+  });
+});
+afterAll(async () => {
+  await testApp?.close();
+  await upstream?.close();
+  await rpc?.close();
+});
+
+describe("x402 on Solana", () => {
+  it("asks for USDC on Solana mainnet, paid to the treasury wallet, with the operator as fee payer", async () => {
+    const paymentRequired = await required();
+    expect(paymentRequired.accepts).toEqual([
+      { scheme: "exact", network: X402_SOLANA_MAINNET, asset: USDC_MINT.toBase58(), payTo: treasury.toBase58(), amount: "100000", maxTimeoutSeconds: 300, extra: { feePayer: operator.publicKey.toBase58() } },
+    ]);
+  });
+
+  let signatureHeader: string;
+
+  it("serves a wallet with no account, no key and no SOL through @x402/fetch, and credits the payment once", async () => {
+    const wallet = payers[0]!.publicKey.toBase58();
+    const sent: Headers[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const request = new Request(input, init);
+      sent.push(request.headers);
+      return fetch(request);
+    };
+    const pay = wrapFetchWithPayment(recording, await clientOf(0));
+    const before = treasuryTokens();
+    const response = await pay(chatUrl(), { method: "POST", headers: { "content-type": "application/json" }, body: body() });
+    expect(response.status).toBe(200);
+    const completion = (await response.json()) as { choices: { message: { content: string } }[]; usage: { cost: number } };
+    expect(completion.choices[0]!.message.content).toBe("Paid on Solana.");
+    expect(completion.usage.cost).toBe(0.000042);
+    const settlement = decodePaymentResponseHeader(response.headers.get("payment-response")!);
+    expect(settlement).toMatchObject({ success: true, network: X402_SOLANA_MAINNET, payer: wallet });
+    expect(treasuryTokens()).toBe(before + 100_000n);
+    expect(rpc.chain.lamports(wallet)).toBe(0n);
+    signatureHeader = sent.map((h) => h.get("payment-signature")).find(Boolean)!;
+
+    const accountId = (await accountOf(wallet))!;
+    expect(accountId).toBeTruthy();
+    const [row] = await testApp.database.db.select().from(deposits).where(eq(deposits.txId, settlement.transaction));
+    expect(row).toMatchObject({ chain: "solana:mainnet", status: "credited", accountId, attribution: "wallet", amountBaseUnits: 100_000n, valueNano: 100_000_000n });
+    await expect.poll(() => balanceOf(accountId)).toBe(100_000_000n - 42_000n);
+  });
+
+  it("refuses the same PAYMENT-SIGNATURE again, and a listener pass credits nothing more", async () => {
+    const accountId = (await accountOf(payers[0]!.publicKey.toBase58()))!;
+    const before = { balance: await balanceOf(accountId), deposits: await depositCount(), treasury: treasuryTokens() };
+    const replay = await post({ "payment-signature": signatureHeader });
+    expect(replay.status).toBe(402);
+    expect(decodePaymentRequiredHeader(replay.headers.get("payment-required")!).error).toMatch(/nonce|already|duplicate/);
+
+    rpc.chain.finalizeAll();
+    const solana = runtime.solana!;
+    const connection = createSolanaConnection({ rpcUrl: rpc.url, commitment: "finalized" });
+    const store = createSolanaListenerStore({ db: testApp.database.db, chain: solana.description.chain, scan: solana.scan, valuer: solana.valuer, now: () => new Date() });
+    const pass = await runSolanaPass(connection, solana.scan, store);
+    // the listener saw the settled transfer (and the treasury's set-up), and credited nothing of it
+    expect(pass).toMatchObject({ complete: true });
+    expect(pass.observations).toBeGreaterThanOrEqual(1);
+    expect({ balance: await balanceOf(accountId), deposits: await depositCount(), treasury: treasuryTokens() }).toEqual(before);
+    expect((await auditLedger(testApp.database.db)).ok).toBe(true);
+  });
+
+  it("refuses a wrong recipient, too small an amount and an unfunded payer with 402 and the reason, charging and crediting nothing", async () => {
+    const before = { deposits: await depositCount(), treasury: treasuryTokens() };
+    const cases: [string, Promise<string>][] = [
+      ["invalid_exact_svm_payload_recipient_mismatch", tamperedSignature(1, { payTo: Keypair.generate().publicKey.toBase58() })],
+      ["invalid_exact_svm_payload_amount_mismatch", tamperedSignature(1, { amount: "99999" })],
+      ["invalid_exact_svm_transaction_simulation_failed", tamperedSignature(2, {})],
+    ];
+    for (const [reason, header] of cases) {
+      const response = await post({ "payment-signature": await header });
+      expect(response.status).toBe(402);
+      expect(decodePaymentRequiredHeader(response.headers.get("payment-required")!).error).toBe(reason);
+    }
+    expect({ deposits: await depositCount(), treasury: treasuryTokens() }).toEqual(before);
+    expect(await accountOf(payers[2]!.publicKey.toBase58())).toBeUndefined();
+  });
+});
