@@ -125,6 +125,8 @@ export class X402Payments {
     if (offered < asked || authorization.value < asked) {
       throw await refuse(network.reasons.amount, `the payment is ${offered} base units; this request needs at least ${asked}`);
     }
+    // Before verifying: on Solana the verifying simulation itself fails when the fee payer cannot pay, which is not the payer's fault.
+    await network.assertCanSettle();
     // Verified against farebox's own terms (treasury, token, domain) at the amount the payer signed (≥ the quote).
     const [ours] = await buildRequirements([network.offered], 0n, this.deps.pricing.maxTimeoutSeconds);
     const requirements: PaymentRequirements = { ...ours!, amount: offered.toString() };
@@ -139,7 +141,6 @@ export class X402Payments {
       });
     });
     if (!verified.isValid) throw await refuse(verified.invalidReason ?? REASONS.payload, verified.invalidMessage ?? "the payment did not verify");
-    await network.assertCanSettle();
     const now = this.deps.clock();
     // The wallet's account exists before any transfer: the chain listener credits it there even if this process dies.
     const payer = await this.deps.payers(network.family, authorization.payer, now);

@@ -176,6 +176,18 @@ describe("x402 on Solana", () => {
       ["invalid_exact_svm_payload_amount_mismatch", tamperedSignature(1, { amount: "99999" })],
       ["invalid_exact_svm_transaction_simulation_failed", tamperedSignature(2, {})],
     ];
+    // wallet 1's genuine payment with its signature made by another key
+    const forged = (async () => {
+      const header = await tamperedSignature(1, {});
+      const payload = JSON.parse(Buffer.from(header, "base64").toString()) as { payload: { transaction: string } };
+      const bytes = Buffer.from(payload.payload.transaction, "base64");
+      for (let offset = 1; offset < 1 + 64 * bytes[0]!; offset += 64) {
+        if (bytes.subarray(offset, offset + 64).some((b) => b !== 0)) bytes.set(Keypair.generate().secretKey.subarray(0, 64), offset);
+      }
+      payload.payload.transaction = bytes.toString("base64");
+      return Buffer.from(JSON.stringify(payload)).toString("base64");
+    })();
+    cases.push(["invalid_exact_svm_payload_signature_invalid", forged]);
     for (const [reason, header] of cases) {
       const response = await post({ "payment-signature": await header });
       expect(response.status).toBe(402);
@@ -183,5 +195,23 @@ describe("x402 on Solana", () => {
     }
     expect({ deposits: await depositCount(), treasury: treasuryTokens() }).toEqual(before);
     expect(await accountOf(payers[2]!.publicKey.toBase58())).toBeUndefined();
+  });
+
+  it("answers 503 while the operator's fee payer cannot pay fees, taking no payment", async () => {
+    const address = operator.publicKey.toBase58();
+    const account = rpc.chain.svm.getAccount(address as Parameters<typeof rpc.chain.svm.getAccount>[0]);
+    const lamports = rpc.chain.lamports(address);
+    rpc.chain.svm.setAccount({ ...(account as Extract<typeof account, { exists: true }>), lamports: 10_000n as never });
+    try {
+      const before = treasuryTokens();
+      const header = await tamperedSignature(1, {});
+      const response = await post({ "payment-signature": header });
+      expect(response.status).toBe(503);
+      const envelope = (await response.json()) as { error: { message: string } };
+      expect(envelope.error.message).toContain(address);
+      expect(treasuryTokens()).toBe(before);
+    } finally {
+      rpc.chain.svm.setAccount({ ...(account as Extract<typeof account, { exists: true }>), lamports: lamports as never });
+    }
   });
 });
