@@ -7,18 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { Keypair } from "@solana/web3.js";
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { createKeyPairSignerFromBytes, getBase58Decoder } from "@solana/kit";
-import { wrapFetchWithPayment, decodePaymentResponseHeader, x402Client } from "@x402/fetch";
+import { Keypair, type PublicKey } from "@solana/web3.js";
+import { wrapFetchWithPayment, decodePaymentResponseHeader } from "@x402/fetch";
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentRequired } from "@x402/core/types";
-import { ExactSvmScheme } from "@x402/svm/exact/client";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
-import { fundedWallet, installMint, mintTo, USDC_MINT } from "../support/solana-rpc/fixtures.js";
-import { startSolanaRpc, type SolanaRpcServer } from "../support/solana-rpc/server.js";
-import type { SolanaChainConfig } from "../../src/config/chains-schema.js";
+import { USDC_MINT } from "../support/solana-rpc/fixtures.js";
+import type { SolanaRpcServer } from "../support/solana-rpc/server.js";
+import { startX402SolanaChain, type X402SolanaChain } from "../support/x402-solana-world.js";
 import { X402_SOLANA_MAINNET } from "../../src/config/x402-schema.js";
 import { createChainRuntime, withSolana, type ChainRuntime } from "../../src/deposits/runtime.js";
 import { deposits, walletIdentities } from "../../src/db/schema/index.js";
@@ -27,24 +24,22 @@ import { createSolanaConnection } from "../../src/chains/solana/connection.js";
 import { createSolanaListenerStore } from "../../src/deposits/solana-sync.js";
 import { runSolanaPass } from "../../src/workers/solana-listener.js";
 
+let chain: X402SolanaChain;
 let rpc: SolanaRpcServer;
 let runtime: ChainRuntime;
 let upstream: FakeUpstream;
 let testApp: TestApp;
-const treasury = Keypair.generate().publicKey;
+let treasury: PublicKey;
 let operator: Keypair;
-const payers: Keypair[] = [];
+let payers: Keypair[];
 
 const chatUrl = () => `${testApp.url}/api/v1/chat/completions`;
 const body = () => JSON.stringify({ model: "local/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 100 });
 const post = (headers: Record<string, string> = {}) => fetch(chatUrl(), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body() });
-const treasuryTokens = () => rpc.chain.tokenAmount(getAssociatedTokenAddressSync(USDC_MINT, treasury, true));
+const treasuryTokens = () => chain.treasuryTokens();
 const depositCount = async () => (await testApp.database.db.select().from(deposits)).length;
 
-async function clientOf(index: number): Promise<x402Client> {
-  const signer = await createKeyPairSignerFromBytes(payers[index]!.secretKey);
-  return new x402Client().register(X402_SOLANA_MAINNET, new ExactSvmScheme(signer, { rpcUrl: rpc.url }));
-}
+const clientOf = (index: number) => chain.client(index);
 
 async function required(): Promise<PaymentRequired> {
   const response = await post();
@@ -67,38 +62,14 @@ async function accountOf(address: string): Promise<string | undefined> {
 const balanceOf = async (accountId: string) => (await getBalance(testApp.database.db, accountId))!.balanceNano;
 
 beforeAll(async () => {
-  rpc = await startSolanaRpc();
-  const mintAuthority = fundedWallet(rpc.chain);
-  installMint(rpc.chain, USDC_MINT, mintAuthority.publicKey);
-  mintTo(rpc.chain, mintAuthority, USDC_MINT, treasury, 0n);
-  for (let i = 0; i < 3; i++) {
-    const payer = Keypair.generate();
-    // no SOL at all: the operator's fee payer pays the fees; wallet 2 holds only $0.05
-    mintTo(rpc.chain, mintAuthority, USDC_MINT, payer.publicKey, i === 2 ? 50_000n : 1_000_000_000n);
-    payers.push(payer);
-  }
-  operator = fundedWallet(rpc.chain);
-  const solana: SolanaChainConfig = {
-    rpc_url: rpc.url,
-    treasury: treasury.toBase58(),
-    commitment: "finalized",
-    poll_interval_ms: 60_000,
-    assets: [{ symbol: "USDC", native: false, mint: USDC_MINT.toBase58(), decimals: 6 }],
-  };
-  runtime = withSolana(createChainRuntime([], () => new Date()), solana, () => new Date());
+  // wallets 0 and 1 hold $1,000 of USDC, wallet 2 only $0.05, none any SOL: the operator's fee payer pays the fees
+  chain = await startX402SolanaChain();
+  ({ rpc, treasury, operator, payers } = chain);
+  runtime = withSolana(createChainRuntime([], () => new Date()), chain.solana, () => new Date());
   upstream = await startFakeOpenAI({ script: { text: "Paid on Solana.", usage: { prompt: 20, completion: 10 } } });
   testApp = await startTestApp("pglite", {
     config: {
-      chains: { evm: [], solana },
-      x402: {
-        enabled: true,
-        min_payment_usd: "0.10",
-        gas_surcharge_usd: "0",
-        relayer_solana_secret_key: getBase58Decoder().decode(operator.secretKey),
-        facilitator_url: null,
-        max_timeout_s: 300,
-        chains: ["solana:mainnet"],
-      },
+      ...chain.config(),
       catalog: { include_default: false },
       providers: { local: { protocol: "openai", base_url: `${upstream.url}/v1`, api_key: "upstream-key", headers: {} } },
       models: [{ id: "local/chat", context_length: 1_000_000, max_completion_tokens: 200_000, endpoints: [{ provider: "local", model: "chat-1", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
@@ -109,7 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await testApp?.close();
   await upstream?.close();
-  await rpc?.close();
+  await chain?.stop();
 });
 
 describe("x402 on Solana", () => {
