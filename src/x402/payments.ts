@@ -173,7 +173,7 @@ export class X402Payments {
     const refuse = async (reason: string, message: string) => this.required(resource, quoteNano, { reason, message });
     const check = await checkSignIn(payload, resource.url, this.networks);
     if (!check.ok) throw await refuse(check.reason, check.message);
-    const accountId = await this.deps.wallets.accountOf("evm", check.address);
+    const accountId = await this.deps.wallets.accountOf(check.family, check.address);
     if (!accountId) throw await refuse("siwx_unknown_wallet", `${check.address} has no account yet; pay for this request`);
     const available = await this.deps.wallets.availableNano(accountId);
     if (available < quoteNano) {
@@ -181,7 +181,7 @@ export class X402Payments {
     }
     const now = this.deps.clock();
     if (!(await useSignInNonce(this.deps.db, check.nonce, check.address, now))) throw await refuse("invalid_siwx_nonce", "this sign-in proof was already used");
-    const payer = await this.deps.payers("evm", check.address, now);
+    const payer = await this.deps.payers(check.family, check.address, now);
     return { accountId: payer.accountId, keyId: payer.keyId, headers: {} };
   }
 

@@ -11,6 +11,8 @@ import { Keypair, type PublicKey } from "@solana/web3.js";
 import { wrapFetchWithPayment, decodePaymentResponseHeader } from "@x402/fetch";
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentRequired } from "@x402/core/types";
+import { createKeyPairSignerFromBytes } from "@solana/kit";
+import { createSIWxPayload, encodeSIWxHeader, type CompleteSIWxInfo } from "@x402/extensions/sign-in-with-x";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { startFakeOpenAI, type FakeUpstream } from "../support/fake-upstreams/index.js";
 import { USDC_MINT } from "../support/solana-rpc/fixtures.js";
@@ -166,6 +168,39 @@ describe("x402 on Solana", () => {
     }
     expect({ deposits: await depositCount(), treasury: treasuryTokens() }).toEqual(before);
     expect(await accountOf(payers[2]!.publicKey.toBase58())).toBeUndefined();
+  });
+
+  it("signs a wallet that paid before in with sign-in-with-x (Ed25519) instead of paying, once per proof", async () => {
+    /** A SIGN-IN-WITH-X header of wallet `index` answering a fresh 402's challenge. */
+    const signInHeader = async (index: number) => {
+      const extension = (await required()).extensions!["sign-in-with-x"] as { info: CompleteSIWxInfo; supportedChains: { chainId: string; type: "ed25519" }[] };
+      expect(extension.supportedChains).toEqual([{ chainId: X402_SOLANA_MAINNET, type: "ed25519" }]);
+      const info = { ...extension.info, chainId: X402_SOLANA_MAINNET, type: "ed25519" as const };
+      // @solana/kit 8's KeyPairSigner is the extension's "SolanaKitSigner" at run time; its declared type lags kit's message types
+      const signer = (await createKeyPairSignerFromBytes(payers[index]!.secretKey)) as unknown as Parameters<typeof createSIWxPayload>[1];
+      return encodeSIWxHeader(await createSIWxPayload(info, signer, chatUrl()));
+    };
+    const accountId = (await accountOf(payers[0]!.publicKey.toBase58()))!;
+    const before = { balance: await balanceOf(accountId), deposits: await depositCount(), treasury: treasuryTokens() };
+    const header = await signInHeader(0);
+    const served = await post({ "sign-in-with-x": header });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("payment-response")).toBeNull();
+    await expect.poll(() => balanceOf(accountId)).toBe(before.balance - 42_000n);
+    expect({ deposits: await depositCount(), treasury: treasuryTokens() }).toEqual({ deposits: before.deposits, treasury: before.treasury });
+
+    const replay = await post({ "sign-in-with-x": header });
+    expect(replay.status).toBe(402);
+    expect(decodePaymentRequiredHeader(replay.headers.get("payment-required")!).error).toBe("invalid_siwx_nonce");
+    const stranger = await post({ "sign-in-with-x": await signInHeader(1) });
+    expect(stranger.status).toBe(402);
+    expect(decodePaymentRequiredHeader(stranger.headers.get("payment-required")!).error).toBe("siwx_unknown_wallet");
+    // wallet 1's proof claiming to be wallet 0
+    const forged = JSON.parse(Buffer.from(await signInHeader(1), "base64").toString()) as Record<string, string>;
+    forged.address = payers[0]!.publicKey.toBase58();
+    const refused = await post({ "sign-in-with-x": Buffer.from(JSON.stringify(forged)).toString("base64") });
+    expect(refused.status).toBe(402);
+    expect(decodePaymentRequiredHeader(refused.headers.get("payment-required")!).error).toMatch(/invalid_siwx/);
   });
 
   it("answers 503 while the operator's fee payer cannot pay fees, taking no payment", async () => {
