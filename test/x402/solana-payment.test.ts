@@ -203,6 +203,35 @@ describe("x402 on Solana", () => {
     expect(decodePaymentRequiredHeader(refused.headers.get("payment-required")!).error).toMatch(/invalid_siwx/);
   });
 
+  it("loses nothing when the settled payment cannot be read back: the listener credits it to the wallet's account, once", async () => {
+    const wallet = payers[1]!.publicKey.toBase58();
+    const before = { deposits: await depositCount(), treasury: treasuryTokens() };
+    // the node serves no transaction for a while: settlement goes through, reading the deposit back does not
+    rpc.inject({ method: "getTransaction", kind: "rpc-error", message: "Node is behind", times: 50 });
+    let response: Response;
+    try {
+      response = await wrapFetchWithPayment(fetch, await clientOf(1))(chatUrl(), { method: "POST", headers: { "content-type": "application/json" }, body: body() });
+    } finally {
+      rpc.clearFaults();
+    }
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("will be credited");
+    expect(treasuryTokens()).toBe(before.treasury + 100_000n);
+    expect(await depositCount()).toBe(before.deposits);
+    const accountId = (await accountOf(wallet))!;
+    expect(accountId).toBeTruthy();
+
+    rpc.chain.finalizeAll();
+    const solana = runtime.solana!;
+    const connection = createSolanaConnection({ rpcUrl: rpc.url, commitment: "finalized" });
+    const store = createSolanaListenerStore({ db: testApp.database.db, chain: solana.description.chain, scan: solana.scan, valuer: solana.valuer, now: () => new Date() });
+    await runSolanaPass(connection, solana.scan, store);
+    await runSolanaPass(connection, solana.scan, store);
+    expect(await depositCount()).toBe(before.deposits + 1);
+    expect(await balanceOf(accountId)).toBe(100_000_000n);
+    expect((await auditLedger(testApp.database.db)).ok).toBe(true);
+  });
+
   it("answers 503 while the operator's fee payer cannot pay fees, taking no payment", async () => {
     const address = operator.publicKey.toBase58();
     const account = rpc.chain.svm.getAccount(address as Parameters<typeof rpc.chain.svm.getAccount>[0]);
