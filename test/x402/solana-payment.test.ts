@@ -166,6 +166,10 @@ describe("x402 on Solana", () => {
       expect(response.status).toBe(402);
       expect(decodePaymentRequiredHeader(response.headers.get("payment-required")!).error).toBe(reason);
     }
+    // not a transaction at all: a malformed payload
+    const offer = (await required()).accepts[0]!;
+    const garbage = await post({ "payment-signature": encodePaymentSignatureHeader({ x402Version: 2, accepted: offer, payload: { transaction: "bm90IGEgdHJhbnNhY3Rpb24=" } } as never) });
+    expect(garbage.status).toBe(400);
     expect({ deposits: await depositCount(), treasury: treasuryTokens() }).toEqual(before);
     expect(await accountOf(payers[2]!.publicKey.toBase58())).toBeUndefined();
   });
