@@ -70,6 +70,7 @@ export function evmPaymentNetwork(runtime: EvmDepositRuntime, relayer: Address |
       payTo: runtime.watch.treasury,
       extra: tokenDomain(client, token),
     },
+    reasons: { amount: "invalid_exact_evm_payload_authorization_value", replayed: "invalid_exact_evm_nonce_already_used" },
     authorization: eip3009Authorization,
     async assertCanSettle() {
       if (!relayer) return;

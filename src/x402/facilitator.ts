@@ -8,7 +8,17 @@ import { HTTPFacilitatorClient } from "@x402/core/server";
 import { SettleError, VerifyError, type PaymentPayload, type PaymentRequirements, type SettleResponse, type VerifyResponse } from "@x402/core/types";
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import { ExactEvmScheme } from "@x402/evm/exact/facilitator";
+import { createKeyPairSignerFromBytes } from "@solana/kit";
+import { toFacilitatorSvmSigner } from "@x402/svm";
+import { registerExactSvmScheme } from "@x402/svm/exact/facilitator";
 import type { EvmRelayerClient } from "../chains/evm/client.js";
+
+/** The operator's Solana fee payer on one x402 network: its 64-byte secret key and the RPC it sends through. */
+export interface SolanaFeePayer {
+  network: string;
+  secretKey: Uint8Array;
+  rpcUrl: string;
+}
 
 /** The facilitator's two calls (x402 v2 `/verify` and `/settle`). */
 export interface Facilitator {
@@ -16,8 +26,11 @@ export interface Facilitator {
   settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse>;
 }
 
-/** Settles on `relayers` (one client per CAIP-2 network) in this process. */
-export function localFacilitator(relayers: ReadonlyMap<string, EvmRelayerClient>): Facilitator {
+/**
+ * Settles on `relayers` (one client per CAIP-2 EVM network) and, with `solana`, Solana's exact scheme
+ * co-signed by the operator's fee payer, in this process.
+ */
+export function localFacilitator(relayers: ReadonlyMap<string, EvmRelayerClient>, solana?: SolanaFeePayer): Facilitator {
   const facilitator = new x402Facilitator();
   for (const [network, client] of relayers) {
     const signer = toFacilitatorEvmSigner({
@@ -31,7 +44,16 @@ export function localFacilitator(relayers: ReadonlyMap<string, EvmRelayerClient>
     });
     facilitator.register(network as `${string}:${string}`, new ExactEvmScheme(signer));
   }
-  return { verify: (payload, requirements) => facilitator.verify(payload, requirements), settle: (payload, requirements) => facilitator.settle(payload, requirements) };
+  // kit's key pair signer is made asynchronously (WebCrypto): registered before the first call
+  const ready = solana
+    ? createKeyPairSignerFromBytes(solana.secretKey).then((signer) => {
+        registerExactSvmScheme(facilitator, { signer: toFacilitatorSvmSigner(signer, { defaultRpcUrl: solana.rpcUrl }), networks: solana.network as `${string}:${string}` });
+      })
+    : Promise.resolve();
+  return {
+    verify: async (payload, requirements) => (await ready, facilitator.verify(payload, requirements)),
+    settle: async (payload, requirements) => (await ready, facilitator.settle(payload, requirements)),
+  };
 }
 
 /**

@@ -19,6 +19,8 @@ export interface PaymentNetwork {
   offered: OfferedAsset;
   /** "evm" or "solana": the wallet family the payer's account is linked under. */
   family: "evm" | "solana";
+  /** The spec's reason codes of this scheme for too small an amount and a payment used before. */
+  reasons: { amount: string; replayed: string };
   /** The payload's authorization, or undefined when its `payload` is not this scheme's shape. */
   authorization(payload: unknown): PayloadAuthorization | undefined;
   /** Throws the 503 a client sees when the relayer cannot pay for settlement now. */

@@ -69,8 +69,6 @@ const REASONS = {
   network: "invalid_network",
   scheme: "unsupported_scheme",
   payload: "invalid_payload",
-  amount: "invalid_exact_evm_payload_authorization_value",
-  replayed: "invalid_exact_evm_nonce_already_used",
   settlement: "settlement_failed",
 } as const;
 
@@ -125,8 +123,10 @@ export class X402Payments {
     const asked = nanoToBaseUnits(askedNano(quoteNano, this.deps.pricing), network.offered.decimals);
     const offered = BigInt(payload.accepted.amount);
     if (offered < asked || authorization.value < asked) {
-      throw await refuse(REASONS.amount, `the payment is ${offered} base units; this request needs at least ${asked}`);
+      throw await refuse(network.reasons.amount, `the payment is ${offered} base units; this request needs at least ${asked}`);
     }
+    // Before verifying: on Solana the verifying simulation itself fails when the fee payer cannot pay, which is not the payer's fault.
+    await network.assertCanSettle();
     // Verified against farebox's own terms (treasury, token, domain) at the amount the payer signed (≥ the quote).
     const [ours] = await buildRequirements([network.offered], 0n, this.deps.pricing.maxTimeoutSeconds);
     const requirements: PaymentRequirements = { ...ours!, amount: offered.toString() };
@@ -141,12 +141,11 @@ export class X402Payments {
       });
     });
     if (!verified.isValid) throw await refuse(verified.invalidReason ?? REASONS.payload, verified.invalidMessage ?? "the payment did not verify");
-    await network.assertCanSettle();
     const now = this.deps.clock();
     // The wallet's account exists before any transfer: the chain listener credits it there even if this process dies.
     const payer = await this.deps.payers(network.family, authorization.payer, now);
     const claim = await claimAuthorization(this.deps.db, { network: network.offered.network, payer: authorization.payer, nonce: authorization.nonce, amountBaseUnits: offered, now });
-    if (!claim) throw await refuse(REASONS.replayed, "this payment authorization was already used");
+    if (!claim) throw await refuse(network.reasons.replayed, "this payment authorization was already used");
     const settled = await this.settle(payload, requirements, claim);
     if (!settled.success) throw await refuse(settled.errorReason ?? REASONS.settlement, settled.errorMessage ?? "the payment could not be settled");
     const headers = { [PAYMENT_RESPONSE_HEADER]: encodePaymentResponseHeader(settled) };
@@ -174,7 +173,7 @@ export class X402Payments {
     const refuse = async (reason: string, message: string) => this.required(resource, quoteNano, { reason, message });
     const check = await checkSignIn(payload, resource.url, this.networks);
     if (!check.ok) throw await refuse(check.reason, check.message);
-    const accountId = await this.deps.wallets.accountOf("evm", check.address);
+    const accountId = await this.deps.wallets.accountOf(check.family, check.address);
     if (!accountId) throw await refuse("siwx_unknown_wallet", `${check.address} has no account yet; pay for this request`);
     const available = await this.deps.wallets.availableNano(accountId);
     if (available < quoteNano) {
@@ -182,7 +181,7 @@ export class X402Payments {
     }
     const now = this.deps.clock();
     if (!(await useSignInNonce(this.deps.db, check.nonce, check.address, now))) throw await refuse("invalid_siwx_nonce", "this sign-in proof was already used");
-    const payer = await this.deps.payers("evm", check.address, now);
+    const payer = await this.deps.payers(check.family, check.address, now);
     return { accountId: payer.accountId, keyId: payer.keyId, headers: {} };
   }
 

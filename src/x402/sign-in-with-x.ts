@@ -12,7 +12,14 @@ export { SIGN_IN_WITH_X };
 /** How long a sign-in challenge may be answered. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
-/** The extension entry of a 402 for `resourceUrl`, offering sign-in on `networks` (EVM: EIP-191). */
+/** The signature a wallet on `network` signs in with: EIP-191 on EVM chains, Ed25519 (SIWS) on Solana. */
+function signatureType(network: string): "eip191" | "ed25519" | undefined {
+  if (network.startsWith("eip155:")) return "eip191";
+  if (network.startsWith("solana:")) return "ed25519";
+  return undefined;
+}
+
+/** The extension entry of a 402 for `resourceUrl`, offering sign-in on `networks` (EVM: EIP-191, Solana: Ed25519). */
 export function signInWithXExtension(resourceUrl: string, networks: readonly string[], now: Date): Record<string, unknown> {
   const url = new URL(resourceUrl);
   return {
@@ -26,14 +33,17 @@ export function signInWithXExtension(resourceUrl: string, networks: readonly str
         issuedAt: now.toISOString(),
         expirationTime: new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString(),
       },
-      supportedChains: networks.filter((network) => network.startsWith("eip155:")).map((chainId) => ({ chainId, type: "eip191" })),
+      supportedChains: networks.flatMap((chainId) => {
+        const type = signatureType(chainId);
+        return type ? [{ chainId, type }] : [];
+      }),
       schema: buildSIWxSchema(),
     },
   };
 }
 
 /** A verified sign-in, or why it was refused (the extension's reason codes). */
-export type SignInCheck = { ok: true; address: string; network: string; nonce: string } | { ok: false; reason: string; message: string };
+export type SignInCheck = { ok: true; family: "evm" | "solana"; address: string; network: string; nonce: string } | { ok: false; reason: string; message: string };
 
 /** Parses a `SIGN-IN-WITH-X` header; undefined when it is not one. */
 export function parseSignIn(header: string): SIWxPayload | undefined {
@@ -48,10 +58,12 @@ export function parseSignIn(header: string): SIWxPayload | undefined {
 export async function checkSignIn(payload: SIWxPayload, resourceUrl: string, networks: readonly string[]): Promise<SignInCheck> {
   const valid = await validateSIWxMessage(payload, new URL(resourceUrl), { maxAge: CHALLENGE_TTL_MS });
   if (!valid.isValid) return { ok: false, reason: valid.invalidReason, message: valid.invalidMessage };
-  if (!payload.chainId.startsWith("eip155:") || !networks.includes(payload.chainId)) {
+  const type = signatureType(payload.chainId);
+  if (!type || !networks.includes(payload.chainId) || payload.type !== type) {
     return { ok: false, reason: "invalid_siwx_unsupported_chain", message: `sign in on ${networks.join(" or ")}` };
   }
   const verified = await verifySIWxSignature(payload);
   if (!verified.isValid) return { ok: false, reason: verified.invalidReason, message: verified.invalidMessage };
-  return { ok: true, address: getAddress(verified.payer), network: payload.chainId, nonce: payload.nonce };
+  const evm = type === "eip191";
+  return { ok: true, family: evm ? "evm" : "solana", address: evm ? getAddress(verified.payer) : verified.payer, network: payload.chainId, nonce: payload.nonce };
 }

@@ -135,4 +135,39 @@ x402:
     expect(chainProblems).toContain("x402.chains.1: eip155:10 is not configured under chains.evm");
     expect(loadConfig({}).x402.enabled).toBe(false);
   });
+
+  it("refuses x402 on Solana without chains.solana, a USDC mint or the fee payer's key, and on a Solana network it does not serve", () => {
+    const problemsOf = (text: string): string => {
+      try {
+        loadConfig({ FAREBOX_CONFIG: writeConfig(text) });
+      } catch (caught) {
+        expect(caught).toBeInstanceOf(ConfigError);
+        return (caught as ConfigError).problems.join("\n");
+      }
+      return "";
+    };
+    const unconfigured = problemsOf(`
+x402:
+  enabled: true
+  chains: ["solana:mainnet", "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"]
+`);
+    expect(unconfigured).toContain("x402.chains.0: solana:mainnet is not configured under chains.solana");
+    expect(unconfigured).toContain("x402.chains.1: solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1: the Solana chain is offered as solana:mainnet");
+    expect(unconfigured).toContain("x402.relayer_solana_secret_key: is required to settle Solana payments");
+    expect(unconfigured).not.toContain("x402.relayer_private_key");
+    const solana = `
+chains:
+  solana:
+    rpc_url: "http://127.0.0.1:8899"
+    treasury: "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM"
+    assets: [{ symbol: SOL, native: true }]
+x402:
+  enabled: true
+  relayer_solana_secret_key: "${"1".repeat(64)}"
+  chains: ["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"]
+`;
+    expect(problemsOf(solana)).toContain("x402.chains.0: solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp has no USDC mint asset");
+    const withUsdc = solana.replace("assets: [{ symbol: SOL, native: true }]", 'assets: [{ symbol: USDC, mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v" }]');
+    expect(problemsOf(withUsdc)).toBe("");
+  });
 });

@@ -9,7 +9,7 @@ export const x402PaymentStatus = pgEnum("x402_payment_status", ["settling", "set
 
 /**
  * Every x402 payment authorization farebox accepted for settlement, keyed by its network, payer and
- * nonce (EIP-3009 `nonce`, or the Solana transaction signature): inserting the row claims the payment,
+ * nonce (EIP-3009 `nonce`, or the SHA-256 of the Solana transaction's message): inserting the row claims the payment,
  * so a replayed `PAYMENT-SIGNATURE`, or two processes given the same one, settle it at most once.
  */
 export const x402Payments = pgTable(

@@ -191,7 +191,7 @@ function isAlreadyProcessed(result: unknown): boolean {
 }
 
 /** Maps LiteSVM's error objects to the JSON shapes an RPC node returns in `err`. */
-function toRpcError(error: unknown): unknown {
+export function toRpcError(error: unknown): unknown {
   if (typeof error === "object" && error !== null && "index" in error && "err" in error) {
     const inner = (error as { index: number; err(): unknown }).err();
     const detail =

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { getTransactionDecoder } from "@solana/kit";
 import { VersionedTransaction } from "@solana/web3.js";
-import { SolanaTestChain, type ChainOptions, type Commitment } from "./chain.js";
+import { encodeBase58, SolanaTestChain, toRpcError, type ChainOptions, type Commitment } from "./chain.js";
 import { LogsWebSocket } from "./websocket.js";
 import { jsonTransaction, parsedTransaction, signatureInfo, signatureStatus } from "./wire.js";
 
@@ -213,6 +213,8 @@ function dispatch(chain: SolanaTestChain, corrupted: Set<string>, method: string
       return getTokenAccountBalance(chain, params);
     case "sendTransaction":
       return sendTransaction(chain, params);
+    case "simulateTransaction":
+      return simulateTransaction(chain, params);
     case "getSignatureStatuses": {
       const signatures = Array.isArray(params[0]) ? (params[0] as unknown[]) : [];
       return withContext(
@@ -259,6 +261,49 @@ function getTokenAccountBalance(chain: SolanaTestChain, params: unknown[]): unkn
     decimals: token.decimals,
     uiAmount: ui,
     uiAmountString: ui.toString(),
+  });
+}
+
+/**
+ * `simulateTransaction` as a node answers it: `{context, value: {err, logs, accounts, unitsConsumed,
+ * returnData, innerInstructions}}`, nothing recorded. `sigVerify: false` (the default, as on a node)
+ * simulates a transaction still missing a signature, e.g. an x402 payment before the fee payer signs.
+ */
+function simulateTransaction(chain: SolanaTestChain, params: unknown[]): unknown {
+  const cfg = config(params, 1);
+  const encoded = stringParam(params, 0);
+  if (cfg.encoding !== "base64") throw new RpcError(-32602, "Invalid params: only base64 encoding is supported");
+  let decoded: ReturnType<ReturnType<typeof getTransactionDecoder>["decode"]>;
+  try {
+    decoded = getTransactionDecoder().decode(Buffer.from(encoded, "base64"));
+  } catch {
+    throw new RpcError(-32602, "failed to deserialize transaction");
+  }
+  chain.svm.withSigverify(cfg.sigVerify === true);
+  let result: ReturnType<typeof chain.svm.simulateTransaction>;
+  try {
+    result = chain.svm.simulateTransaction(decoded);
+  } finally {
+    chain.svm.withSigverify(true);
+  }
+  const failed = "err" in result && typeof result.err === "function";
+  const meta = failed ? (result as { meta(): ReturnType<typeof result.meta> }).meta() : result.meta();
+  const innerInstructions = meta.innerInstructions().map((instructions, index) => ({
+    index,
+    instructions: instructions.map((inner) => ({
+      programIdIndex: inner.instruction().programIdIndex(),
+      accounts: [...inner.instruction().accounts()],
+      data: encodeBase58(inner.instruction().data()),
+      stackHeight: inner.stackHeight(),
+    })),
+  }));
+  return withContext(chain, commitmentOf(cfg, "confirmed"), {
+    err: failed ? toRpcError((result as { err(): unknown }).err()) : null,
+    logs: meta.logs(),
+    accounts: null,
+    unitsConsumed: Number(meta.computeUnitsConsumed()),
+    returnData: null,
+    ...(cfg.innerInstructions === true ? { innerInstructions: innerInstructions.filter((entry) => entry.instructions.length > 0) } : {}),
   });
 }
 
