@@ -4,6 +4,7 @@
  * document under components.schemas and are referenced from each route.
  */
 import { z } from "zod";
+import { checkedByUseCase } from "./route-schemas.js";
 
 /** OpenRouter's error envelope, the body of every non-stream error farebox answers. */
 export const errorEnvelope = z
@@ -64,3 +65,45 @@ export const usdString = z.string().regex(/^-?\d+(\.\d+)?$/u).describe("USD, an 
 
 /** An ISO 8601 timestamp. */
 export const timestamp = z.string().describe("ISO 8601 date-time");
+
+/** What an inference route's schema says beyond the shared parts. */
+export interface InferenceRoute {
+  summary: string;
+  description?: string;
+  /** The request body, validated by the route's use case or translator (documented only). */
+  body: z.ZodType;
+  /** The non-stream answer. */
+  answer: z.ZodType;
+  /** What its `text/event-stream` answer (with `stream: true`) holds. */
+  events: string;
+  security?: (typeof security)[keyof typeof security];
+  /** The error responses (default: OpenRouter's envelope for every status an inference route answers). */
+  errors?: Record<number, z.ZodType>;
+}
+
+/** The statuses an inference route answers with besides its keyed errors: no credit, no endpoint, timeouts, upstream failures. */
+export const INFERENCE_ERROR_STATUSES = [402, 404, 408, 413, 502, 503] as const;
+
+/**
+ * The schema of an inference route: JSON, or server-sent events with `stream: true`; its body is
+ * validated once, by the use case or the format's translator, so it is described here only.
+ */
+export function inferenceRouteSchema(route: InferenceRoute) {
+  return {
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: ["inference"],
+    security: route.security ?? security.inference,
+    body: checkedByUseCase(route.body),
+    response: {
+      200: {
+        description: "The answer, or its stream of server-sent events",
+        content: {
+          "application/json": { schema: route.answer },
+          "text/event-stream": { schema: z.string().describe(route.events) },
+        },
+      },
+      ...(route.errors ?? { ...keyedErrors, ...errorResponses(...INFERENCE_ERROR_STATUSES) }),
+    },
+  };
+}

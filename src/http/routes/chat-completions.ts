@@ -8,8 +8,8 @@ import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
 import { chatRequestBody } from "../../gateway/chat-input.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
-import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
-import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
+import { inferenceRouteSchema } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 
@@ -66,25 +66,13 @@ export const chatCompletionResponse = z
   })
   .meta({ id: "ChatCompletion" });
 
-const schema = {
+const schema = inferenceRouteSchema({
   summary: "Create a chat completion",
-  description: "OpenAI Chat Completions with OpenRouter's extensions. With `stream: true` the answer is `text/event-stream` (chat.completion.chunk frames, then `data: [DONE]`).",
-  tags: ["inference"],
-  security: security.inference,
-  // validated by the use case (gateway/chat-input.ts), once: described here only
-  body: checkedByUseCase(chatRequestBody),
-  response: {
-    200: {
-      description: "The completion, or its stream of chunks",
-      content: {
-        "application/json": { schema: chatCompletionResponse },
-        "text/event-stream": { schema: z.string().describe("Server-sent events: chat.completion.chunk frames, then `data: [DONE]`") },
-      },
-    },
-    ...keyedErrors,
-    ...errorResponses(402, 404, 408, 413, 502, 503),
-  },
-};
+  description: "OpenAI Chat Completions with OpenRouter's extensions, validated by the use case (gateway/chat-input.ts).",
+  body: chatRequestBody,
+  answer: chatCompletionResponse,
+  events: "chat.completion.chunk frames, then `data: [DONE]`",
+});
 
 /** The route's handler: transport only (also what bench/chat-route-schema.ts measures the schema against). */
 export function chatHandler(deps: ChatRoutesDeps) {

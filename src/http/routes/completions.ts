@@ -11,9 +11,8 @@ import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 import { completionRequestSchema } from "../../formats/completions/request.js";
 import { textCompletionSchema } from "../../formats/completions/response.js";
-import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
-import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
-import { z } from "zod";
+import { inferenceRouteSchema } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 import type { ChatRoutesDeps } from "./chat-completions.js";
 import { inferenceCaller } from "../inference-access.js";
 
@@ -44,24 +43,12 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesD
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  const schema = {
+  const schema = inferenceRouteSchema({
     summary: "Create a legacy text completion",
-    description: "OpenAI's legacy completions (`prompt` → text). With `stream: true` the answer is `text/event-stream` (text_completion chunks, then `data: [DONE]`).",
-    tags: ["inference"],
-    security: security.inference,
-    // validated by the format's translator (formats/completions), once: described here only
-    body: checkedByUseCase(completionRequestSchema),
-    response: {
-      200: {
-        description: "The completion, or its stream of chunks",
-        content: {
-          "application/json": { schema: textCompletionSchema },
-          "text/event-stream": { schema: z.string().describe("Server-sent events: text_completion chunks, then `data: [DONE]`") },
-        },
-      },
-      ...keyedErrors,
-      ...errorResponses(402, 404, 408, 413, 502, 503),
-    },
-  };
-  zodRoutes(app).post("/completions", { schema,  preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
+    description: "OpenAI's legacy completions (`prompt` → text), validated by the format's translator (formats/completions).",
+    body: completionRequestSchema,
+    answer: textCompletionSchema,
+    events: "text_completion chunks, then `data: [DONE]`",
+  });
+  zodRoutes(app).post("/completions", { schema, preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
 }

@@ -19,9 +19,8 @@ import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 import { messagesRequestSchema } from "../../formats/messages/request-schema.js";
 import { countTokensResponseSchema, messagesErrorSchema, messagesResponseSchema } from "../../formats/messages/response-schema.js";
-import { security } from "../openapi/common-schemas.js";
+import { inferenceRouteSchema, security } from "../openapi/common-schemas.js";
 import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
-import { z } from "zod";
 import type { ChatRoutesDeps } from "./chat-completions.js";
 import { inferenceCaller } from "../inference-access.js";
 
@@ -31,24 +30,15 @@ const generationIds = new WeakMap<FastifyRequest, string>();
 /** Anthropic's error envelope, for every status these routes answer with. */
 const messagesErrors = Object.fromEntries([400, 401, 402, 403, 404, 408, 413, 429, 502, 503].map((status) => [status, messagesErrorSchema]));
 
-const messageSchema = {
+const messageSchema = inferenceRouteSchema({
   summary: "Create a message (Anthropic Messages API)",
-  description: "Any model of the catalog. With `stream: true` the answer is `text/event-stream` in Anthropic's event types. Errors use Anthropic's envelope.",
-  tags: ["inference"],
+  description: "Any model of the catalog, validated by the format's translator (formats/messages). Errors use Anthropic's envelope.",
   security: security.inferenceAnthropic,
-  // validated by the format's translator (formats/messages), once: described here only
-  body: checkedByUseCase(messagesRequestSchema),
-  response: {
-    200: {
-      description: "The message, or its stream of events",
-      content: {
-        "application/json": { schema: messagesResponseSchema },
-        "text/event-stream": { schema: z.string().describe("Server-sent events: message_start, content_block_*, message_delta, message_stop, ping, error") },
-      },
-    },
-    ...messagesErrors,
-  },
-};
+  body: messagesRequestSchema,
+  answer: messagesResponseSchema,
+  events: "Anthropic's events: message_start, content_block_*, message_delta, message_stop, ping, error",
+  errors: messagesErrors,
+});
 
 const countTokensSchema = {
   summary: "Estimate a Messages request's input tokens",

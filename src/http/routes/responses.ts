@@ -17,9 +17,8 @@ import { clientCancellation, inferenceMeta } from "../inference-request.js";
 import { sendSse } from "../sse-reply.js";
 import { responsesRequestSchema } from "../../formats/responses/request-schema.js";
 import { responseObjectSchema } from "../../formats/responses/response-schema.js";
-import { errorResponses, keyedErrors, security } from "../openapi/common-schemas.js";
-import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
-import { z } from "zod";
+import { inferenceRouteSchema } from "../openapi/common-schemas.js";
+import { zodRoutes } from "../openapi/route-schemas.js";
 
 /** What the Responses route needs. */
 export interface ResponsesRoutesDeps {
@@ -63,24 +62,12 @@ export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRou
       ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
     });
   };
-  const schema = {
+  const schema = inferenceRouteSchema({
     summary: "Create a response (OpenAI Responses API, stateless)",
-    description: "With `stream: true` the answer is `text/event-stream`: the Responses events, each with its `sequence_number`, then `data: [DONE]`.",
-    tags: ["inference"],
-    security: security.inference,
-    // validated by the format's translator (formats/responses), once: described here only
-    body: checkedByUseCase(responsesRequestSchema),
-    response: {
-      200: {
-        description: "The response, or its stream of events",
-        content: {
-          "application/json": { schema: responseObjectSchema },
-          "text/event-stream": { schema: z.string().describe("Server-sent Responses events, then `data: [DONE]`") },
-        },
-      },
-      ...keyedErrors,
-      ...errorResponses(402, 404, 408, 413, 502, 503),
-    },
-  };
-  zodRoutes(app).post("/responses", { schema,  preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
+    description: "Validated by the format's translator (formats/responses).",
+    body: responsesRequestSchema,
+    answer: responseObjectSchema,
+    events: "the Responses events, each with its `sequence_number`, then `data: [DONE]`",
+  });
+  zodRoutes(app).post("/responses", { schema, preHandler: deps.access.preHandler((body) => deps.gateway.quote(toChatRequest(body).chat)) }, handler);
 }
