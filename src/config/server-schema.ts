@@ -16,6 +16,7 @@ const SERVER_DEFAULTS = {
   rate_limits: {
     sign_in: { max: 30, window_ms: 60_000 },
     anonymous: { max: 300, window_ms: 60_000 },
+    keyless_inference: { max: 120, window_ms: 60_000 },
   },
   max_open_sign_in_challenges: 100_000,
 } as const;
@@ -29,7 +30,9 @@ const SERVER_DEFAULTS = {
  *   idle timeout of a load balancer in front (many use 60 s).
  * - `trust_proxy`: take the client address from X-Forwarded-For (only behind a proxy you run).
  * - `rate_limits`: per client address budgets of the routes that need no key: `sign_in` for
- *   /auth/challenge and /auth/verify (each writes to the database), `anonymous` for the public reads.
+ *   /auth/challenge and /auth/verify (each writes to the database), `anonymous` for the public reads,
+ *   `keyless_inference` for inference calls without a key (x402: each payment or sign-in proof is
+ *   checked against the chain before anything is served).
  * - `max_open_sign_in_challenges`: past this many unexpired challenges, new ones are refused (503)
  *   until some are used or expire, so the challenge table stays bounded whatever the traffic.
  */
@@ -43,6 +46,7 @@ export const serverSchema = z
       .object({
         sign_in: budgetSchema.default(SERVER_DEFAULTS.rate_limits.sign_in),
         anonymous: budgetSchema.default(SERVER_DEFAULTS.rate_limits.anonymous),
+        keyless_inference: budgetSchema.default(SERVER_DEFAULTS.rate_limits.keyless_inference),
       })
       .strict()
       .default(SERVER_DEFAULTS.rate_limits),

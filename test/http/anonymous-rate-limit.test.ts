@@ -24,7 +24,11 @@ describe.each(dbKinds)("anonymous routes are rate-limited per client address (%s
     let app: TestApp;
     beforeAll(async () => {
       app = await startTestApp(kind, {
-        config: { server: server({ rate_limits: { sign_in: { max: 3, window_ms: 60_000 }, anonymous: { max: 5, window_ms: 60_000 } } }) },
+        config: {
+          server: server({
+            rate_limits: { sign_in: { max: 3, window_ms: 60_000 }, anonymous: { max: 5, window_ms: 60_000 }, keyless_inference: { max: 2, window_ms: 60_000 } },
+          }),
+        },
       });
     });
     afterAll(() => app.close());
@@ -53,6 +57,21 @@ describe.each(dbKinds)("anonymous routes are rate-limited per client address (%s
       for (let i = 0; i < 6; i++) statuses.push(await get("/api/v1/models"));
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
       for (let i = 0; i < 10; i++) expect(await get("/health")).toBe(200);
+    });
+
+    it("limits inference calls sent without a key (paid per request), never those with a key", async () => {
+      const call = (path: string, headers: Record<string, string>) =>
+        fetch(`${app.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.20", ...headers },
+          body: JSON.stringify({ model: "test/none", messages: [{ role: "user", content: "hi" }] }),
+        }).then((r) => r.status);
+      // without x402 configured a keyless call is a 401; the budget is the same whatever the answer
+      expect(await call("/api/v1/chat/completions", {})).toBe(401);
+      expect(await call("/v1/messages", {})).toBe(401);
+      expect(await call("/api/v1/responses", {})).toBe(429);
+      for (let i = 0; i < 4; i++) expect(await call("/api/v1/chat/completions", { authorization: "Bearer sk-fb-not-a-key" })).toBe(401);
+      expect(await call("/api/v1/messages", { "x-api-key": "sk-fb-not-a-key" })).toBe(401);
     });
   });
 

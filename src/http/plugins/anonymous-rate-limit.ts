@@ -10,7 +10,8 @@ type Group = keyof ServerConfig["rate_limits"];
 
 /**
  * The routes anyone may call without a key, by budget. Sign-in writes a challenge or a session
- * key per call, so it has its own, tighter budget; the public reads share the other. Health,
+ * key per call, so it has its own, tighter budget; the public reads share the other; inference
+ * calls without a key (paid per request with x402) have their own (INFERENCE_ROUTES below). Health,
  * readiness and /metrics are left out: probes and scrapers call them on a schedule.
  */
 const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>(
@@ -34,8 +35,20 @@ const ANONYMOUS_ROUTES: ReadonlyMap<string, Group> = new Map<string, Group>(
   ]),
 );
 
+/** The inference routes: without a key they are paid per request (x402), which costs chain reads. */
+const INFERENCE_ROUTES: ReadonlySet<string> = new Set(
+  API_PREFIXES.flatMap((prefix) => ["/chat/completions", "/completions", "/responses", "/embeddings", "/messages"].map((path) => `${prefix}${path}`)),
+);
+
 function groupOf(request: FastifyRequest): Group | undefined {
-  return ANONYMOUS_ROUTES.get(request.routeOptions.url ?? "");
+  const route = request.routeOptions.url ?? "";
+  if (INFERENCE_ROUTES.has(route)) return sentKey(request) ? undefined : "keyless_inference";
+  return ANONYMOUS_ROUTES.get(route);
+}
+
+/** Whether the request carries a key (Bearer, or Anthropic's x-api-key); keyed calls have the per-key limits instead. */
+function sentKey(request: FastifyRequest): boolean {
+  return request.headers.authorization !== undefined || request.headers["x-api-key"] !== undefined;
 }
 
 /**
