@@ -1,5 +1,6 @@
 /**
- * The inbound chat completion body (OpenAI Chat Completions plus OpenRouter's extensions),
+ * The inbound chat completion body (OpenAI Chat Completions plus OpenRouter's extensions, and
+ * farebox's own for Claude: `is_error` on a tool message, `cache_control` on a tool call),
  * validated with zod into the normalized provider request and the router's view of it.
  * Unknown fields are ignored, as OpenRouter ignores what it does not apply; malformed known
  * fields answer 400 naming the field.
@@ -44,6 +45,8 @@ const toolCall = z.object({
   id: z.string(),
   type: z.literal("function"),
   function: z.object({ name: z.string(), arguments: z.string() }),
+  // farebox extension: Anthropic's breakpoint on a tool_use block (Claude only)
+  ...cache,
 });
 const textContent = z.union([z.string(), z.array(text)]);
 const message = z.discriminatedUnion("role", [
@@ -69,7 +72,14 @@ const message = z.discriminatedUnion("role", [
       })),
     refusal: z.string().nullish(),
   }),
-  z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string(), name: z.string().optional() }),
+  z.object({
+    role: z.literal("tool"),
+    content: textContent,
+    tool_call_id: z.string(),
+    name: z.string().optional(),
+    // farebox extension: Anthropic's tool_result is_error (Claude only)
+    is_error: z.boolean().optional(),
+  }),
 ]);
 const tool = z.object({
   type: z.literal("function"),

@@ -86,12 +86,20 @@ export interface UserMessage {
   name?: string;
 }
 
+/**
+ * A tool call passed back on an assistant turn. `cache_control` (a farebox extension, Anthropic's
+ * breakpoint on a `tool_use` block) reaches Claude only; other protocols have no such field.
+ */
+export interface AssistantToolCall extends ToolCall {
+  cache_control?: CacheControl;
+}
+
 /** An assistant turn, possibly with tool calls (content is then often null). */
 export interface AssistantMessage {
   role: "assistant";
   content?: string | TextPart[] | null;
   name?: string;
-  tool_calls?: ToolCall[];
+  tool_calls?: AssistantToolCall[];
   reasoning?: string | null;
   /** The reasoning as the model produced it, signatures included (passed back from a previous answer). */
   reasoning_details?: ReasoningDetail[];
@@ -105,6 +113,11 @@ export interface ToolMessage {
   tool_call_id: string;
   /** Function name; Gemini's functionResponse needs it, adapters recover it from history if absent. */
   name?: string;
+  /**
+   * The tool failed (a farebox extension, Anthropic's `tool_result.is_error`): Claude is told so;
+   * other protocols have no such field and get the content as it is.
+   */
+  is_error?: boolean;
 }
 
 /** One message of the conversation. */

@@ -152,7 +152,7 @@ describe("tools", () => {
     }
   });
 
-  it("an OpenAI-compatible upstream gets function tools (a cache marker only where the endpoint takes one), the forced tool_choice and the tool message", async () => {
+  it("an OpenAI-compatible upstream gets function tools (a cache marker only where the endpoint takes one), the forced tool_choice and the tool message, without Anthropic's own fields", async () => {
     h.alpha.setScript({ text: "ok" });
     await client.messages.create({
       model: "test/chat",
@@ -161,8 +161,8 @@ describe("tools", () => {
       tool_choice: { type: "tool", name: "get_weather", disable_parallel_tool_use: true },
       messages: [
         { role: "user", content: "Weather?" },
-        { role: "assistant", content: [{ type: "tool_use", id: "call_9", name: "get_weather", input: { city: "Oslo" } }] },
-        { role: "user", content: [{ type: "tool_result", tool_use_id: "call_9", content: [{ type: "text", text: "snow" }] }] },
+        { role: "assistant", content: [{ type: "tool_use", id: "call_9", name: "get_weather", input: { city: "Oslo" }, cache_control: { type: "ephemeral" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "call_9", content: [{ type: "text", text: "snow" }], is_error: true }] },
       ],
     });
     const body = lastBody(h.alpha);
@@ -171,8 +171,36 @@ describe("tools", () => {
     expect(body.messages).toEqual([
       { role: "user", content: "Weather?" },
       expect.objectContaining({ role: "assistant", tool_calls: [{ id: "call_9", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }] }),
-      expect.objectContaining({ role: "tool", tool_call_id: "call_9" }),
+      { role: "tool", tool_call_id: "call_9", content: [{ type: "text", text: "snow" }] },
     ]);
+  });
+
+  it("chat's is_error and tool-call cache_control (farebox extensions) reach Claude as Anthropic's fields, and no other protocol", async () => {
+    const openai = h.client();
+    const ephemeral = { type: "ephemeral" as const };
+    for (const [protocol, model, fake] of PROTOCOLS()) {
+      fake.setScript({ text: "It failed." });
+      const messages = [
+        { role: "user", content: "Weather in Oslo?" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_7", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' }, cache_control: ephemeral }] },
+        { role: "tool", tool_call_id: "call_7", name: "get_weather", content: "station offline", is_error: true },
+      ];
+      const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: weather.input_schema } }];
+      await openai.chat.completions.create({ model, max_tokens: 50, tools, messages } as unknown as Parameters<typeof openai.chat.completions.create>[0]);
+      const sent = lastBody(fake);
+      if (protocol === "anthropic") {
+        expect(sent.messages).toEqual([
+          { role: "user", content: [{ type: "text", text: "Weather in Oslo?" }] },
+          { role: "assistant", content: [{ type: "tool_use", id: "call_7", name: "get_weather", input: { city: "Oslo" }, cache_control: ephemeral }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "call_7", content: "station offline", is_error: true }] },
+        ]);
+      } else {
+        const wire = JSON.stringify(sent);
+        expect(wire, protocol).toContain("station offline");
+        expect(wire, protocol).not.toContain("is_error");
+        expect(wire, protocol).not.toContain("cache_control");
+      }
+    }
   });
 });
 
@@ -223,13 +251,15 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
     expect(firstSent.messages).toEqual([{ role: "user", content: [{ type: "text", text: "What does README.md say?", cache_control: ephemeral }] }]);
     expect((firstSent.metadata as { user_id?: string }).user_id).toEqual(expect.any(String));
 
-    history.push({ role: "assistant", content: first.content as Anthropic.ContentBlockParam[] });
+    // Claude Code marks the conversation's last block for caching, here the last tool_use
+    const answered = first.content.map((block, index) => (index === first.content.length - 1 ? { ...block, cache_control: ephemeral } : block));
+    history.push({ role: "assistant", content: answered as Anthropic.ContentBlockParam[] });
     const logo = { type: "image" as const, source: { type: "base64" as const, media_type: "image/png" as const, data: PNG_BASE64 } };
     history.push({
       role: "user",
       content: [
         { type: "tool_result", tool_use_id: "toolu_A1", content: "# farebox\nA gateway.", cache_control: ephemeral },
-        { type: "tool_result", tool_use_id: "toolu_A2", content: [{ type: "text", text: "logo.png" }, logo] },
+        { type: "tool_result", tool_use_id: "toolu_A2", content: [{ type: "text", text: "logo.png" }, logo], is_error: true },
       ],
     });
     claude.setScript({ reasoning: "Now I can answer.", text: "It describes farebox, a gateway.", usage: { prompt: 900, completion: 40, cached: 800, cacheWrite: 60 } });
@@ -242,14 +272,14 @@ describe("a Claude Code-style session (ANTHROPIC_BASE_URL at farebox) reaches an
         content: [
           { type: "thinking", thinking: "I should read the file.", signature: SIGNATURE },
           { type: "tool_use", id: "toolu_A1", name: "Read", input: { file_path: "README.md" } },
-          { type: "tool_use", id: "toolu_A2", name: "Read", input: { file_path: "logo.png" } },
+          { type: "tool_use", id: "toolu_A2", name: "Read", input: { file_path: "logo.png" }, cache_control: ephemeral },
         ],
       },
       {
         role: "user",
         content: [
           { type: "tool_result", tool_use_id: "toolu_A1", content: "# farebox\nA gateway.", cache_control: ephemeral },
-          { type: "tool_result", tool_use_id: "toolu_A2", content: "logo.png" },
+          { type: "tool_result", tool_use_id: "toolu_A2", content: "logo.png", is_error: true },
           logo,
         ],
       },

@@ -5,7 +5,8 @@
  * their `cache_control`; images become `image_url` parts (base64 as data URLs); documents become
  * `file` parts; `tool_result` blocks become tool messages in their order, with the user's other
  * blocks after them; thinking blocks become `reasoning_details` (`reasoning.text` with its
- * signature, `reasoning.encrypted` for redacted thinking); `tool_use` blocks become tool calls.
+ * signature, `reasoning.encrypted` for redacted thinking); `tool_use` blocks become tool calls;
+ * a `tool_use`'s `cache_control` and a `tool_result`'s `is_error` ride on them as farebox's chat extensions.
  */
 import { ANTHROPIC_REASONING_FORMAT } from "../../domain/anthropic-messages.js";
 import { badRequest } from "../../domain/errors.js";
@@ -131,12 +132,15 @@ function fileOf(block: Block<"document">): Json {
   }
 }
 
-/** A tool_result's text as a tool message (its images and documents are placed by userMessages). */
+/** A tool_result's text (and its is_error flag) as a tool message (its images and documents are placed by userMessages). */
 function toolMessage(block: Block<"tool_result">): Json {
+  const failed = block.is_error === undefined ? {} : { is_error: block.is_error };
+  return { role: "tool", tool_call_id: block.tool_use_id, content: toolContent(block), ...failed };
+}
+
+function toolContent(block: Block<"tool_result">): string | Json[] {
   const content = block.content ?? "";
-  if (typeof content === "string") {
-    return { role: "tool", tool_call_id: block.tool_use_id, content: block.cache_control ? [withCache({ type: "text", text: content }, block.cache_control)] : content };
-  }
+  if (typeof content === "string") return block.cache_control ? [withCache({ type: "text", text: content }, block.cache_control)] : content;
   const parts: Json[] = content.flatMap((part) => (part.type === "text" ? [{ type: "text", text: part.text }] : []));
   // the block's breakpoint sits on its last part, where the adapter reads it back
   const last = parts.at(-1);
@@ -144,7 +148,7 @@ function toolMessage(block: Block<"tool_result">): Json {
     if (last) Object.assign(last, { cache_control: block.cache_control });
     else parts.push(withCache({ type: "text", text: "" }, block.cache_control));
   }
-  return { role: "tool", tool_call_id: block.tool_use_id, content: parts.length === 0 ? "" : parts };
+  return parts.length === 0 ? "" : parts;
 }
 
 /** An assistant turn: text parts, thinking as reasoning_details (signatures kept), tool_use as tool calls. */
@@ -164,7 +168,7 @@ function assistantMessage(blocks: ContentBlock[], index: number): Json {
         details.push({ type: "reasoning.encrypted", data: block.data, format: ANTHROPIC_REASONING_FORMAT, index: position });
         break;
       case "tool_use":
-        calls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input) } });
+        calls.push(withCache({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input) } }, block.cache_control));
         break;
       default: {
         const where = `messages.${index}.content.${position}`;

@@ -189,12 +189,14 @@ function toBlocks(message: ChatMessage): Block[] {
       const text = textOf(message.content);
       if (text !== "") blocks.push(withCache({ type: "text", text }, lastCache(message.content)));
       for (const call of message.tool_calls ?? []) {
-        blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: toolInputOf(call.function.arguments) });
+        blocks.push(withCache({ type: "tool_use", id: call.id, name: call.function.name, input: toolInputOf(call.function.arguments) }, call.cache_control));
       }
       return blocks;
     }
-    case "tool":
-      return [withCache({ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content) }, lastCache(message.content))];
+    case "tool": {
+      const failed = message.is_error === undefined ? {} : { is_error: message.is_error };
+      return [withCache({ type: "tool_result", tool_use_id: message.tool_call_id, content: textOf(message.content), ...failed }, lastCache(message.content))];
+    }
     default:
       return [];
   }

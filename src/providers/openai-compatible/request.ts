@@ -99,7 +99,8 @@ function toWireMessage(original: ChatMessage, keepCache: boolean, keepReasoningD
   switch (message.role) {
     case "assistant": {
       const wire: Record<string, unknown> = { role: "assistant", content: message.content ?? null };
-      if (message.tool_calls && message.tool_calls.length > 0) wire.tool_calls = message.tool_calls;
+      // a tool call's cache_control is Anthropic's alone: OpenAI's tool calls have no such field
+      if (message.tool_calls && message.tool_calls.length > 0) wire.tool_calls = message.tool_calls.map(({ cache_control: _breakpoint, ...call }) => call);
       if (message.name !== undefined) wire.name = message.name;
       if (keepReasoningDetails && message.reasoning_details && message.reasoning_details.length > 0) wire.reasoning_details = message.reasoning_details;
       return wire;
