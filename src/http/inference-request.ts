@@ -1,15 +1,41 @@
 /**
  * What every inference route (whatever its wire format) reads off a request besides its body:
- * a cancellation that fires when the client goes away, and the request's meta (generation id,
- * app attribution, conversation).
+ * who pays (the key, or an x402 payment), a cancellation that fires when the client goes away,
+ * and the request's meta (generation id, app attribution, conversation); and how it streams.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Cancellation } from "../domain/cancellation.js";
 import { newGenerationId } from "../domain/ids.js";
-import type { RequestMeta } from "../gateway/ports.js";
+import type { Caller, RequestMeta } from "../gateway/ports.js";
+import { inferenceCaller } from "./inference-access.js";
+import { sendSse, type SseReply } from "./sse-reply.js";
+
+/** One inference request as its route begins it. */
+export interface InferenceExchange {
+  caller: Caller;
+  meta: RequestMeta;
+  generationId: string;
+  cancellation: Cancellation;
+}
+
+/** Begins an inference request that passed its route's access check; the caller's key limit window is computed at `now`. */
+export function inferenceExchange(request: FastifyRequest, reply: FastifyReply, now: Date): InferenceExchange {
+  const cancellation = clientCancellation(reply);
+  const meta = inferenceMeta(request, cancellation);
+  return { caller: inferenceCaller(request, now), meta, generationId: meta.generationId ?? "", cancellation };
+}
+
+/** Streams an inference answer: stopped when the client goes away, announcing its generation id. */
+export function streamInference(
+  reply: FastifyReply,
+  exchange: InferenceExchange,
+  options: Omit<SseReply, "signal" | "headers"> & { headers?: Record<string, string> },
+): Promise<FastifyReply> {
+  return sendSse(reply, { ...options, signal: exchange.cancellation, headers: { "x-generation-id": exchange.generationId, ...options.headers } });
+}
 
 /** Fires when the client closes the connection before the answer was written. */
-export function clientCancellation(reply: FastifyReply): Cancellation {
+function clientCancellation(reply: FastifyReply): Cancellation {
   const cancellation = new Cancellation();
   reply.raw.on("close", () => {
     if (!reply.raw.writableFinished) cancellation.abort();
@@ -18,7 +44,7 @@ export function clientCancellation(reply: FastifyReply): Cancellation {
 }
 
 /** The request's meta: a fresh generation id, attribution headers, the session header. */
-export function inferenceMeta(request: FastifyRequest, signal: Cancellation): RequestMeta {
+function inferenceMeta(request: FastifyRequest, signal: Cancellation): RequestMeta {
   return { signal, generationId: newGenerationId(), ...attribution(request) };
 }
 

@@ -31,7 +31,7 @@ export interface SseReply {
   /** Extra response headers (e.g. x-generation-id). */
   headers?: Record<string, string>;
   /** How long to wait for the first chunk before sending keep-alive frames (ms). */
-  keepAliveMs?: number;
+  keepAliveMs?: number | undefined;
 }
 
 /** Streams `options.start()`'s frames to the client; resolves when the stream has ended. */

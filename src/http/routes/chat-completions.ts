@@ -4,14 +4,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
+import type { InferenceAccess } from "../inference-access.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
 import { chatRequestBody } from "../../gateway/chat-input.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
 import { inferenceRouteSchema } from "../openapi/common-schemas.js";
 import { zodRoutes } from "../openapi/route-schemas.js";
-import { clientCancellation, inferenceMeta } from "../inference-request.js";
-import { sendSse } from "../sse-reply.js";
+import { inferenceExchange, streamInference } from "../inference-request.js";
 
 /** What the chat routes need. */
 export interface ChatRoutesDeps {
@@ -77,24 +76,20 @@ const schema = inferenceRouteSchema({
 /** The route's handler: transport only (also what bench/chat-route-schema.ts measures the schema against). */
 export function chatHandler(deps: ChatRoutesDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const caller = inferenceCaller(request, deps.clock());
-    const cancellation = clientCancellation(reply);
-    const meta = inferenceMeta(request, cancellation);
-    const generationId = meta.generationId ?? "";
+    const exchange = inferenceExchange(request, reply, deps.clock());
+    const { caller, meta, generationId } = exchange;
     if (!deps.gateway.wantsStream(request.body)) {
       const result = await deps.gateway.complete(caller, request.body, meta);
       return reply.header("x-generation-id", result.generationId).send(result.body);
     }
     const model = String((request.body as { model?: unknown }).model ?? "");
-    return sendSse(reply, {
+    return streamInference(reply, exchange, {
       start: async () => (await deps.gateway.stream(caller, request.body, meta)).frames,
       framing: {
         keepAliveFrame: KEEP_ALIVE_FRAME,
         errorFrame: (error) => errorFrame({ id: generationId, model, provider: "", created: Math.floor(Date.now() / 1000) }, error),
       },
-      signal: cancellation,
-      headers: { "x-generation-id": generationId },
-      ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+      keepAliveMs: deps.keepAliveMs,
     });
   };
 }

@@ -7,29 +7,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { textCompletionFrames, TextCompletionFraming, toChatRequest, toTextCompletion } from "../../formats/completions/index.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
-import { clientCancellation, inferenceMeta } from "../inference-request.js";
-import { sendSse } from "../sse-reply.js";
+import { inferenceExchange, streamInference } from "../inference-request.js";
 import { completionRequestSchema } from "../../formats/completions/request.js";
 import { textCompletionSchema } from "../../formats/completions/response.js";
 import { inferenceRouteSchema } from "../openapi/common-schemas.js";
 import { zodRoutes } from "../openapi/route-schemas.js";
 import type { ChatRoutesDeps } from "./chat-completions.js";
-import { inferenceCaller } from "../inference-access.js";
 
 /** Registers the legacy completions route on `app`; it needs what the chat routes need. */
 export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { chat, options } = toChatRequest(request.body);
-    const caller = inferenceCaller(request, deps.clock());
-    const cancellation = clientCancellation(reply);
-    const meta = inferenceMeta(request, cancellation);
-    const generationId = meta.generationId ?? "";
+    const exchange = inferenceExchange(request, reply, deps.clock());
+    const { caller, meta, generationId } = exchange;
     if (!deps.gateway.wantsStream(chat)) {
       const result = await deps.gateway.complete(caller, chat, meta);
       return reply.header("x-generation-id", result.generationId).send(toTextCompletion(result.body, options));
     }
     const model = String(chat.model ?? "");
-    return sendSse(reply, {
+    return streamInference(reply, exchange, {
       start: async () => textCompletionFrames((await deps.gateway.stream(caller, chat, meta)).frames, options),
       framing: {
         keepAliveFrame: KEEP_ALIVE_FRAME,
@@ -38,9 +34,7 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: ChatRoutesD
             .translate(errorFrame({ id: generationId, model, provider: "", created: Math.floor(Date.now() / 1000) }, error))
             .join(""),
       },
-      signal: cancellation,
-      headers: { "x-generation-id": generationId },
-      ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+      keepAliveMs: deps.keepAliveMs,
     });
   };
   const schema = inferenceRouteSchema({

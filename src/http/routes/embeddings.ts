@@ -8,8 +8,8 @@ import type { Catalog } from "../../catalog/types.js";
 import { parseEmbeddingsRequest } from "../../formats/embeddings/request.js";
 import { embeddingsResponse } from "../../formats/embeddings/response.js";
 import type { ChatGateway } from "../../gateway/chat-gateway.js";
-import { clientCancellation, inferenceMeta } from "../inference-request.js";
-import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
+import { inferenceExchange } from "../inference-request.js";
+import type { InferenceAccess } from "../inference-access.js";
 import { checkModelQuery, matchesModelQuery, modelQuery, pageOf, type ModelQuery } from "./model-filters.js";
 import { modelEntry, modelListWire } from "./model-wire.js";
 import { embeddingsRequestSchema } from "../../formats/embeddings/request.js";
@@ -30,8 +30,7 @@ export interface EmbeddingsRoutesDeps {
 export function registerEmbeddingsRoutes(app: FastifyInstance, deps: EmbeddingsRoutesDeps): void {
   const embed = async (request: FastifyRequest, reply: FastifyReply) => {
     const { input, encodingFormat } = parseEmbeddingsRequest(request.body);
-    const caller = inferenceCaller(request, deps.clock());
-    const meta = inferenceMeta(request, clientCancellation(reply));
+    const { caller, meta } = inferenceExchange(request, reply, deps.clock());
     const result = await deps.gateway.embed(caller, input, meta);
     return reply.header("x-generation-id", result.id).send(embeddingsResponse(result, encodingFormat));
   };

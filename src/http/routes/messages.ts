@@ -15,14 +15,12 @@ import { messagesStream } from "../../formats/messages/stream.js";
 import { messagesToChat } from "../../formats/messages/to-chat.js";
 import { estimatePromptTokens } from "../../routing/estimate-tokens.js";
 import { toAppError } from "../errors.js";
-import { clientCancellation, inferenceMeta } from "../inference-request.js";
-import { sendSse } from "../sse-reply.js";
+import { inferenceExchange, streamInference } from "../inference-request.js";
 import { messagesRequestSchema } from "../../formats/messages/request-schema.js";
 import { countTokensResponseSchema, messagesErrorSchema, messagesResponseSchema } from "../../formats/messages/response-schema.js";
 import { inferenceRouteSchema, security } from "../openapi/common-schemas.js";
 import { checkedByUseCase, zodRoutes } from "../openapi/route-schemas.js";
 import type { ChatRoutesDeps } from "./chat-completions.js";
-import { inferenceCaller } from "../inference-access.js";
 
 /** The generation id of each request once assigned (Anthropic's errors carry it as request_id). */
 const generationIds = new WeakMap<FastifyRequest, string>();
@@ -75,21 +73,19 @@ export async function registerMessagesRoutes(app: FastifyInstance, deps: ChatRou
 
 async function createMessage(deps: ChatRoutesDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const chat = messagesToChat(request.body);
-  const caller = inferenceCaller(request, deps.clock());
-  const cancellation = clientCancellation(reply);
-  const meta = inferenceMeta(request, cancellation);
-  const generationId = meta.generationId ?? "";
+  const exchange = inferenceExchange(request, reply, deps.clock());
+  const { caller, meta, generationId } = exchange;
   generationIds.set(request, generationId);
-  const headers = { "x-generation-id": generationId, "request-id": generationId };
+  // Anthropic's clients read the request id from `request-id`
+  const headers = { "request-id": generationId };
   if (!deps.gateway.wantsStream(chat)) {
     const result = await deps.gateway.complete(caller, chat, meta);
-    return reply.headers(headers).send(chatToMessage(result.body as unknown as ChatCompletionBody));
+    return reply.headers({ ...headers, "x-generation-id": generationId }).send(chatToMessage(result.body as unknown as ChatCompletionBody));
   }
-  return sendSse(reply, {
+  return streamInference(reply, exchange, {
     start: async () => messagesStream(chatChunks((await deps.gateway.stream(caller, chat, meta)).frames)),
     framing: { keepAliveFrame: PING_EVENT, errorFrame: (error) => errorEvent(error.httpStatus, error.message) },
-    signal: cancellation,
     headers,
-    ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+    keepAliveMs: deps.keepAliveMs,
   });
 }

@@ -6,40 +6,26 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppError } from "../../domain/errors.js";
-import type { ChatGateway } from "../../gateway/chat-gateway.js";
+import type { ChatRoutesDeps } from "./chat-completions.js";
 import { errorFrame, KEEP_ALIVE_FRAME } from "../../gateway/wire-response.js";
 import { chatChunks, readChatFrame } from "../../formats/chat-frames.js";
 import { toChatRequest } from "../../formats/responses/to-chat-request.js";
 import { responseContext, responseFromChat } from "../../formats/responses/response-object.js";
 import { responsesEvents, ResponsesStreamWriter } from "../../formats/responses/stream-events.js";
-import { inferenceCaller, type InferenceAccess } from "../inference-access.js";
-import { clientCancellation, inferenceMeta } from "../inference-request.js";
-import { sendSse } from "../sse-reply.js";
+import { inferenceExchange, streamInference } from "../inference-request.js";
 import { responsesRequestSchema } from "../../formats/responses/request-schema.js";
 import { responseObjectSchema } from "../../formats/responses/response-schema.js";
 import { inferenceRouteSchema } from "../openapi/common-schemas.js";
 import { zodRoutes } from "../openapi/route-schemas.js";
 
-/** What the Responses route needs. */
-export interface ResponsesRoutesDeps {
-  gateway: ChatGateway;
-  /** Inference keys, or an x402 payment when enabled. */
-  access: InferenceAccess;
-  clock: () => Date;
-  /** How long a stream waits for its upstream before sending keep-alive comments (ms). */
-  keepAliveMs?: number;
-}
-
 /** Registers the Responses route on `app`. */
-export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRoutesDeps): void {
+export function registerResponsesRoutes(app: FastifyInstance, deps: ChatRoutesDeps): void {
   const seconds = () => Math.floor(deps.clock().getTime() / 1000);
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { request: parsed, chat } = toChatRequest(request.body);
     const context = responseContext(parsed);
-    const caller = inferenceCaller(request, deps.clock());
-    const cancellation = clientCancellation(reply);
-    const meta = inferenceMeta(request, cancellation);
-    const generationId = meta.generationId ?? "";
+    const exchange = inferenceExchange(request, reply, deps.clock());
+    const { caller, meta, generationId } = exchange;
     if (!deps.gateway.wantsStream(chat)) {
       const result = await deps.gateway.complete(caller, chat, meta);
       return reply.header("x-generation-id", result.generationId).send(responseFromChat(context, result.body, seconds()));
@@ -51,15 +37,13 @@ export function registerResponsesRoutes(app: FastifyInstance, deps: ResponsesRou
       const read = readChatFrame(errorFrame({ id: generationId, model: header.model, provider: "", created: header.createdAt }, error));
       return read.kind === "chunk" ? writer.chunk(read.chunk).join("") : "";
     };
-    return sendSse(reply, {
+    return streamInference(reply, exchange, {
       start: async () => responsesEvents(chatChunks((await deps.gateway.stream(caller, chat, meta)).frames), writer),
       framing: {
         keepAliveFrame: KEEP_ALIVE_FRAME,
         errorFrame: failure,
       },
-      signal: cancellation,
-      headers: { "x-generation-id": generationId },
-      ...(deps.keepAliveMs !== undefined ? { keepAliveMs: deps.keepAliveMs } : {}),
+      keepAliveMs: deps.keepAliveMs,
     });
   };
   const schema = inferenceRouteSchema({
