@@ -36,6 +36,16 @@ export function startupSummary(config: Config, address: string, usableModelIds: 
     sign_in_domain: config.auth.domain,
     byok: config.byokMasterKey ? "on" : "off",
     key_rate_limits: config.redisUrl ? "on (Redis)" : "on (per process)",
-    x402: config.x402.enabled ? `on (${config.x402.chains.join(", ")}; settled by ${config.x402.facilitator_url ? `facilitator ${new URL(config.x402.facilitator_url).host}` : "the relayer key"})` : "off",
+    x402: config.x402.enabled ? `on (${config.x402.chains.join(", ")}; settled by ${x402Settler(config.x402)})` : "off",
   };
+}
+
+/** Who settles x402 payments: the facilitator, or the operator's keys for the chains offered (Solana needs its own). */
+function x402Settler(x402: Config["x402"]): string {
+  if (x402.facilitator_url) return `facilitator ${new URL(x402.facilitator_url).host}`;
+  const keys = [
+    ...(x402.chains.some((chain) => chain.startsWith("eip155:")) ? ["the EVM relayer key"] : []),
+    ...(x402.chains.some((chain) => chain.startsWith("solana:")) ? ["the Solana fee payer"] : []),
+  ];
+  return keys.join(" and ");
 }
