@@ -10,11 +10,8 @@ import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig } from "
 import { upstreamEndUser } from "../shared/end-user.js";
 import { accepts } from "../shared/json.js";
 
-const OPTIONAL_FIELDS = [
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
+/** Sampling fields Chat Completions shares with the legacy Completions endpoint (text-completions.ts). */
+export const SAMPLING_FIELDS = [
   "temperature",
   "top_p",
   "top_k",
@@ -26,6 +23,14 @@ const OPTIONAL_FIELDS = [
   "stop",
   "seed",
   "logit_bias",
+] as const;
+
+const OPTIONAL_FIELDS = [
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  ...SAMPLING_FIELDS,
   "logprobs",
   "top_logprobs",
   "prediction",

@@ -12,22 +12,9 @@ import { accepts, asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
 import type { StreamMeta } from "../shared/exchange.js";
 import { normalizeFinishReason, readUsage } from "./response.js";
+import { SAMPLING_FIELDS } from "./request.js";
 import { translateOpenAIStreamOf, type ChoiceReader } from "./stream.js";
 
-/** Sampling fields the legacy endpoint shares with Chat Completions, sent when the endpoint accepts them. */
-const SHARED_FIELDS = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "min_p",
-  "top_a",
-  "frequency_penalty",
-  "presence_penalty",
-  "repetition_penalty",
-  "stop",
-  "seed",
-  "logit_bias",
-] as const;
 
 /** Whether a request goes to the endpoint's `/completions` rather than `/chat/completions`. */
 export function sendsRawPrompt(request: ChatRequest, context: AdapterContext): boolean {
@@ -41,7 +28,7 @@ export function toTextCompletionBody(request: ChatRequest, context: AdapterConte
   if (!prompt) throw new Error("toTextCompletionBody needs a request with a raw prompt");
   const body: Record<string, unknown> = { model: request.model, prompt: prompt.text };
   if (prompt.suffix !== undefined) body.suffix = prompt.suffix;
-  for (const field of SHARED_FIELDS) {
+  for (const field of SAMPLING_FIELDS) {
     const value = request[field];
     if (value !== undefined && accepts(supported, field)) body[field] = value;
   }
