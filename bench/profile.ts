@@ -1,0 +1,128 @@
+/**
+ * Where farebox's CPU goes on the request path (npm run bench:profile): one compiled gateway
+ * process (FAREBOX_WORKERS=1) on a fresh PostgreSQL database, BYOK on, info logging to a file,
+ * under V8's sampling profiler (--cpu-prof), fed PROFILE_RATE requests/s (default 500) of one
+ * scenario for PROFILE_DURATION_MS (default 10,000) after a warm-up; then prints its CPU per
+ * request from /proc and the profile summarised: self time by package (or farebox source file) and
+ * the heaviest functions. PROFILE_STREAM=1 profiles the spaced stream instead. The .cpuprofile is
+ * kept (its path is printed) for Chrome DevTools.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { startFarebox } from "./farebox-process.js";
+import { loadPool, percentileOf, runLoad } from "./load.js";
+import { cpuMs, processTree, rssMb } from "./proc-stats.js";
+
+const RATE = Number(process.env.PROFILE_RATE ?? 500);
+const DURATION_MS = Number(process.env.PROFILE_DURATION_MS ?? 10_000);
+const STREAM = process.env.PROFILE_STREAM === "1";
+const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+/** V8 stamps samples with the monotonic clock in µs, as process.hrtime does: the measured window in those units. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1_000n);
+
+/** A package name, farebox's own source file, node's internals, or V8's pseudo-frames. */
+function ownerOf(url: string, functionName: string): string {
+  if (!url) return `(${functionName || "anonymous"})`;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.startsWith("node:")) return url;
+  const own = /dist\/server\/(.*)$/.exec(url);
+  return own ? `farebox ${own[1]}` : url;
+}
+
+/** Self time of the samples taken within [fromUs, toUs] (start-up and warm-up left out). */
+function summarise(profile: Profile, fromUs: number, toUs: number): string {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<number, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at >= fromUs && at <= toUs) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
+  const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+  const idle = [...selfUs].filter(([id]) => byId.get(id)!.callFrame.functionName === "(idle)").reduce((a, [, us]) => a + us, 0);
+  const busy = total - idle;
+  const owners = new Map<string, number>();
+  const functions = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === "(idle)") continue;
+    const owner = ownerOf(url, functionName);
+    owners.set(owner, (owners.get(owner) ?? 0) + us);
+    const name = `${functionName || "(anonymous)"} ${owner}:${lineNumber + 1}`;
+    functions.set(name, (functions.get(name) ?? 0) + us);
+  }
+  const top = (map: Map<string, number>, count: number) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([name, us]) => `  ${((us / busy) * 100).toFixed(1).padStart(5)}%  ${name}`)
+      .join("\n");
+  return `busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled\n\nself time by owner (share of busy):\n${top(owners, 30)}\n\nheaviest functions (self):\n${top(functions, 40)}`;
+}
+
+async function main(): Promise<void> {
+  const upstreamChild = spawn(process.execPath, ["--import", "tsx", "bench/upstream-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+  const upstreamUrl = await new Promise<string>((resolve) =>
+    createInterface({ input: upstreamChild.stdout! }).once("line", (line) => resolve((JSON.parse(line) as { url: string }).url)),
+  );
+  const profileDir = mkdtempSync(join(tmpdir(), "farebox-profile-"));
+  process.env.FAREBOX_WORKERS = "1";
+  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16 --cpu-prof --cpu-prof-dir=${profileDir} dist/server/main.js`;
+  const logFile = join(profileDir, "farebox.log");
+  const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
+  const pool = loadPool(farebox.url, 1_024);
+  const load = (durationMs: number) =>
+    runLoad(
+      {
+        url: farebox.url,
+        path: "/api/v1/chat/completions",
+        headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: STREAM ? "bench/spaced" : "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64, stream: STREAM }),
+        ratePerSecond: RATE,
+        durationMs,
+        maxInFlight: 1_024,
+        ...(STREAM ? { untilText: '"The"' } : {}),
+      },
+      pool,
+    );
+  const window = { from: 0, to: 0 };
+  try {
+    await load(3_000);
+    const pids = processTree(farebox.child.pid!, "node");
+    const before = cpuMs(pids);
+    window.from = monotonicUs();
+    const result = await load(DURATION_MS);
+    window.to = monotonicUs();
+    const served = Math.max(1, result.latenciesMs.length);
+    process.stdout.write(
+      `${STREAM ? "spaced stream" : "non-stream"} at ${RATE}/s: ${served} served, ${result.errors} failed; p50 ${percentileOf(result.latenciesMs, 0.5).toFixed(2)} p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(2)} ms; ` +
+        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (under the profiler); RSS ${rssMb(pids).toFixed(0)} MB\n`,
+    );
+  } finally {
+    await pool.close();
+    await farebox.stop();
+    upstreamChild.kill("SIGTERM");
+  }
+  const file = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no profile written in ${profileDir}`);
+  process.stdout.write(`\n${summarise(JSON.parse(readFileSync(join(profileDir, file), "utf8")) as Profile, window.from, window.to)}\n\nprofile: ${join(profileDir, file)}\n`);
+}
+
+await main();
