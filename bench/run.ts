@@ -3,7 +3,8 @@
  *
  * Targets, each behind the same fake OpenAI upstream and measured interleaved in one run:
  * "direct" (the upstream itself), "nginx" (a bare keep-alive proxy, installed from Debian when
- * missing), a peer gateway when BENCH_PEER_URL is set, and farebox as an operator runs it: `npm
+ * missing), "node" (a bare proxy on Node's http server and undici, one process per core: the
+ * runtime's own floor, bench/node-proxy.ts), a peer gateway when BENCH_PEER_URL is set, and farebox as an operator runs it: `npm
  * start` (compiled, one worker per core) on a fresh PostgreSQL database whose ledger already
  * holds BENCH_LEDGER_ENTRIES entries, BYOK on, info logging to a file, billing every request.
  * Scenarios: non-stream at 500 and 1,000 requests/s, and a stream whose upstream spaces its
@@ -11,7 +12,7 @@
  * closed loop at BENCH_CONCURRENCY requests in flight; then farebox on embedded PGlite.
  * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
  * farebox's database), which a busy machine does not change; latency figures need a quiet one.
- * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx.
+ * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx and to the bare Node proxy.
  *
  * Settings (environment): BENCH_DURATION_MS (5000, per run), BENCH_REPEAT (3), BENCH_CONCURRENCY
  * (32, closed loop), BENCH_LEDGER_ENTRIES (1,000,000), BENCH_DATABASE_URL (the Postgres server, default
@@ -79,11 +80,12 @@ const bodyFor = (model: string, stream: boolean) => JSON.stringify({ model, mess
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-function startUpstream(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/upstream-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+/** A bench server script in its own process (the fake upstream, the bare Node proxy), once it printed its URL. */
+function startScript(script: string, ...args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, url: (JSON.parse(line) as { url: string }).url }));
-    child.once("exit", (code) => reject(new Error(`upstream exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
@@ -150,7 +152,8 @@ const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, f
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
-  const upstream = await startUpstream();
+  const upstream = await startScript("bench/upstream-server.ts");
+  const nodeProxy = await startScript("bench/node-proxy.ts", upstream.url);
   const nginxBinary = ensureNginx(log);
   const nginx: Nginx | undefined = nginxBinary ? await startNginx(nginxBinary, upstream.url) : undefined;
   log(`starting farebox on PostgreSQL (npm start; BYOK on, info logging, ${LEDGER_ENTRIES.toLocaleString("en")} ledger entries)…`);
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
   const direct: Target = { name: "direct", url: upstream.url, path: "/v1/chat/completions", headers: { authorization: "Bearer bench", "content-type": "application/json" }, models: { plain: "bench-model", spaced: "bench-spaced" }, pids: () => [upstream.child.pid!] };
   const targets: Target[] = [direct];
   if (nginx) targets.push({ ...direct, name: "nginx", url: nginx.url, pids: () => processTree(nginx.child.pid!) });
+  targets.push({ ...direct, name: "node", url: nodeProxy.url, pids: () => processTree(nodeProxy.child.pid!, "node") });
   if (env.BENCH_PEER_URL) {
     targets.push({
       name: env.BENCH_PEER_NAME ?? "peer",
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
     await pg.end();
     await nginx?.stop();
     upstream.child.kill("SIGTERM");
+    nodeProxy.child.kill("SIGTERM");
     if (farebox.child.exitCode === null) await farebox.stop();
   }
 }
@@ -296,11 +301,11 @@ every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after
 
 | figure | farebox | target |
 |---|---|---|
-| CPU per request at 1,000 req/s, non-stream (farebox + its Postgres backends) | ${fmt(cpu("farebox", at1000), 3)} + ${fmt(dbCpu("farebox", at1000), 3)} ms: ${ratio(fareboxCpu1000, cpu("nginx", at1000))} nginx's ${fmt(cpu("nginx", at1000), 3)} ms | ≤ 0.3 ms |
+| CPU per request at 1,000 req/s, non-stream (farebox + its Postgres backends) | ${fmt(cpu("farebox", at1000), 3)} + ${fmt(dbCpu("farebox", at1000), 3)} ms: ${ratio(fareboxCpu1000, cpu("nginx", at1000))} nginx's ${fmt(cpu("nginx", at1000), 3)} ms, ${ratio(fareboxCpu1000, cpu("node", at1000))} the bare Node proxy's ${fmt(cpu("node", at1000), 3)} ms | ≤ 0.3 ms |
 | added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
 | added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
 | added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
-| closed loop, ${CONCURRENCY} in flight | ${(input.closed.get("farebox") ?? Number.NaN).toFixed(0)} req/s, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("nginx") ?? Number.NaN)} of nginx's (${closedRow}) | ≥ 3× the old release |
+| closed loop, ${CONCURRENCY} in flight | ${(input.closed.get("farebox") ?? Number.NaN).toFixed(0)} req/s, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
 | RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
 ${pgliteLine}
 
