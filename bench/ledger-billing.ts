@@ -6,7 +6,10 @@
  * with a realistic charge and record, for BENCH_LEDGER_ROUNDS rounds (2). Prints per request the
  * CPU of the database's backends and of this process (from /proc; they hold on a busy machine),
  * and the transactions and rows written (database-stats.ts). BENCH_LEDGER_ENTRIES (0) gives the
- * account that many past ledger entries first.
+ * account that many past ledger entries first. BENCH_LEDGER_BATCH=n measures the batch writer's
+ * statement alone instead, deterministically: the same number of requests as a round, written n
+ * to a statement back to back on one lease (what a batch costs does not then depend on how late
+ * a timer fired on a busy machine).
  */
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
@@ -14,7 +17,8 @@ import { createDb } from "../src/db/client.js";
 import { newGenerationId } from "../src/domain/ids.js";
 import { createLedgerBilling } from "../src/gateway/ledger-billing.js";
 import type { Caller } from "../src/gateway/ports.js";
-import { createAccount, postEntry } from "../src/ledger/index.js";
+import { insertGenerations } from "../src/gateway/generation-rows.js";
+import { createAccount, endHolds, placeHold, postEntry } from "../src/ledger/index.js";
 import { generationRecord } from "../test/support/generation-record.js";
 import { databaseStats, perRequest } from "./database-stats.js";
 import { cpuMs } from "./proc-stats.js";
@@ -25,6 +29,7 @@ const RATE = Number(env.BENCH_LEDGER_RATE ?? 500);
 const DURATION_MS = Number(env.BENCH_LEDGER_DURATION_MS ?? 10_000);
 const ROUNDS = Number(env.BENCH_LEDGER_ROUNDS ?? 2);
 const ENTRIES = Number(env.BENCH_LEDGER_ENTRIES ?? 0);
+const BATCH = Number(env.BENCH_LEDGER_BATCH ?? 0);
 /** The bench model's worst case and a typical charge (nano-USD), as npm run bench's requests cost. */
 const WORST_NANO = 150_000n;
 const USAGE_NANO = 20_000n;
@@ -51,20 +56,35 @@ async function main(): Promise<void> {
     }
     const caller: Caller = { accountId, keyId: "key_bench" };
     const billing = createLedgerBilling(db, { onError: (error) => console.error(error) });
-    const serve = async (): Promise<void> => {
-      const hold = await billing.reserve({ caller, amountNano: WORST_NANO, now: new Date() });
-      if (!hold.ok) throw new Error(`refused: ${hold.reason}`);
+    const conclusion = (holdId: string) => {
       const id = newGenerationId();
-      await billing.conclude({
-        holdId: hold.holdId,
+      return {
+        holdId,
         reservedNano: WORST_NANO,
         usageNano: USAGE_NANO,
         feeNano: FEE_NANO,
         metadata: { generation_id: id, model: "bench/model", provider: "bench" },
         record: { ...generationRecord(id, accountId), keyId: caller.keyId, model: "bench/model", provider: "bench", totalNano: USAGE_NANO + FEE_NANO },
-      });
+      };
+    };
+    const serve = async (): Promise<void> => {
+      const hold = await billing.reserve({ caller, amountNano: WORST_NANO, now: new Date() });
+      if (!hold.ok) throw new Error(`refused: ${hold.reason}`);
+      await billing.conclude(conclusion(hold.holdId));
+    };
+    const lease = await placeHold(db, { accountId, amountNano: 10n ** 15n, key: { keyId: caller.keyId, limitNano: null, windowStart: new Date(0) }, now: new Date(), ttlMs: 3_600_000 });
+    if (!lease.ok) throw new Error(`no lease: ${lease.reason}`);
+    const writeBatches = async (durationMs: number): Promise<number> => {
+      const total = Math.round((durationMs / 1000) * RATE);
+      for (let written = 0; written < total; written += BATCH) {
+        const batch = Array.from({ length: Math.min(BATCH, total - written) }, () => conclusion(lease.holdId));
+        const endings = batch.map(({ holdId, usageNano, feeNano, metadata, record }) => ({ holdId, usageNano, feeNano, metadata, chargeKey: record.id }));
+        await endHolds(db, endings, new Date(), insertGenerations(batch.map((item) => item.record)));
+      }
+      return total;
     };
     const run = async (durationMs: number): Promise<number> => {
+      if (BATCH > 0) return writeBatches(durationMs);
       const started = performance.now();
       const pending: Promise<void>[] = [];
       for (let sent = 0; performance.now() - started < durationMs; ) {
