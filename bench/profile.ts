@@ -4,7 +4,10 @@
  * under V8's sampling profiler (--cpu-prof), fed PROFILE_RATE requests/s (default 500) of one
  * scenario for PROFILE_DURATION_MS (default 10,000) after a warm-up; then prints its CPU per
  * request from /proc and the profile summarised: self time by package (or farebox source file) and
- * the heaviest functions. PROFILE_STREAM=1 profiles the spaced stream instead. The .cpuprofile is
+ * the heaviest functions, and what the requests cost Postgres: the CPU of the backends serving
+ * farebox's database per request, and the transactions and rows written per request
+ * (database-stats.ts). PROFILE_STREAM=1 profiles the spaced stream instead; PROFILE_LEDGER_ENTRIES
+ * (default 0) gives the account a ledger with that many past entries first. The .cpuprofile is
  * kept (its path is printed) for Chrome DevTools.
  */
 import { spawn } from "node:child_process";
@@ -12,6 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { databaseStats, perRequest } from "./database-stats.js";
 import { startFarebox } from "./farebox-process.js";
 import { loadPool, percentileOf, runLoad } from "./load.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
@@ -19,6 +23,7 @@ import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 const RATE = Number(process.env.PROFILE_RATE ?? 500);
 const DURATION_MS = Number(process.env.PROFILE_DURATION_MS ?? 10_000);
 const STREAM = process.env.PROFILE_STREAM === "1";
+const LEDGER_ENTRIES = Number(process.env.PROFILE_LEDGER_ENTRIES ?? 0);
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface ProfileNode {
@@ -86,7 +91,8 @@ async function main(): Promise<void> {
   process.env.FAREBOX_WORKERS = "1";
   process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16 --cpu-prof --cpu-prof-dir=${profileDir} dist/server/main.js`;
   const logFile = join(profileDir, "farebox.log");
-  const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
+  const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
+  const database = databaseStats(ADMIN_DATABASE_URL, farebox.databaseName!);
   const pool = loadPool(farebox.url, 1_024);
   const load = (durationMs: number) =>
     runLoad(
@@ -106,17 +112,25 @@ async function main(): Promise<void> {
   try {
     await load(3_000);
     const pids = processTree(farebox.child.pid!, "node");
+    const backends = await database.backendPids();
+    const databaseBefore = await database.snapshot();
+    const backendsBefore = cpuMs(backends);
     const before = cpuMs(pids);
     window.from = monotonicUs();
     const result = await load(DURATION_MS);
     window.to = monotonicUs();
     const served = Math.max(1, result.latenciesMs.length);
+    // a backend opened during the window counts whole (it had used nothing before it)
+    const backendsMs = cpuMs([...new Set([...backends, ...(await database.backendPids())])]) - backendsBefore;
+    const databaseAfter = await database.snapshot();
     process.stdout.write(
       `${STREAM ? "spaced stream" : "non-stream"} at ${RATE}/s: ${served} served, ${result.errors} failed; p50 ${percentileOf(result.latenciesMs, 0.5).toFixed(2)} p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(2)} ms; ` +
-        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (under the profiler); RSS ${rssMb(pids).toFixed(0)} MB\n`,
+        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (under the profiler); RSS ${rssMb(pids).toFixed(0)} MB\n` +
+        `Postgres: CPU ${(backendsMs / served).toFixed(3)} ms/request (${backends.length} backends)\n${perRequest(databaseBefore, databaseAfter, served)}\n`,
     );
   } finally {
     await pool.close();
+    await database.close();
     await farebox.stop();
     upstreamChild.kill("SIGTERM");
   }

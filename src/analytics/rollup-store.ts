@@ -1,5 +1,5 @@
 import { getTableName, sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../db/client.js";
+import { preparedRows, type AnyPgDatabase } from "../db/client.js";
 import { rankingsAppDaily, rankingsModelDaily, usageDaily } from "../db/schema/analytics.js";
 import { accumulate, emptyBatch, type ModelIncrement, type RollupBatch, type UsageIncrement } from "./aggregate.js";
 import type { SettledGeneration } from "../domain/settled-generation.js";
@@ -30,11 +30,13 @@ function json(rows: readonly object[]): string {
 /**
  * One upsert statement per chunk: the rows travel as a single JSON parameter expanded by
  * json_populate_recordset (a query builder with one parameter per cell is far slower for
- * thousands of rows). Table and column names are constants of this module.
+ * thousands of rows). Table and column names are constants of this module, so each table's
+ * statement has one text, prepared once per connection.
  */
 async function upsert(db: AnyPgDatabase, table: string, conflict: string, set: string[], rows: readonly object[]): Promise<void> {
   for (const chunk of chunks([...rows])) {
-    await db.execute(
+    await preparedRows(
+      db,
       sql`insert into ${sql.raw(table)} as t select * from json_populate_recordset(null::${sql.raw(table)}, ${json(chunk)}::json)
         on conflict (${sql.raw(conflict)}) do update set ${sql.raw(set.join(", "))}`,
     );

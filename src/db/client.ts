@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -91,7 +91,24 @@ async function createPostgres(url: string, max: number): Promise<Database> {
  * Cast aggregates to text in SQL so both drivers hand back exact strings.
  */
 export async function queryRows<T extends Record<string, unknown>>(db: AnyPgDatabase, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
+  return rowsOf<T>(await db.execute(query));
+}
+
+const dialect = new PgDialect();
+
+/**
+ * `queryRows` for a statement whose text never changes (every value a parameter, whatever the
+ * batch size): on Postgres it becomes a prepared statement of each connection, parsed and
+ * described once, then sent as Bind/Execute alone. `db.execute` sends every statement unnamed,
+ * and postgres.js then waits for its parameter types before sending the values: two round trips
+ * and a parse and plan on the server for every call. A statement whose text varies must not
+ * come here: each text would stay prepared on its connection.
+ */
+export async function preparedRows<T extends Record<string, unknown>>(db: AnyPgDatabase, query: SQL): Promise<T[]> {
+  return rowsOf<T>(await db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, "prepared", false).execute());
+}
+
+function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 

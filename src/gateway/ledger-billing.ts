@@ -11,7 +11,7 @@
  * record cannot leave its own request or the others unbilled. Every charge is idempotent per
  * generation id.
  */
-import { queryRows, type Db } from "../db/client.js";
+import { preparedRows, type Db } from "../db/client.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
 import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
@@ -159,7 +159,7 @@ async function writeBatch(db: Db, batch: readonly Write[], now: Date): Promise<v
   const endings = batch.flatMap((write) => (write.ending ? [write.ending] : []));
   const storeRecords = records.length > 0 ? insertGenerations(records) : undefined;
   if (endings.length === 0) {
-    if (storeRecords) await queryRows(db, storeRecords);
+    if (storeRecords) await preparedRows(db, storeRecords);
     return;
   }
   const results = await endHolds(db, endings, now, storeRecords);

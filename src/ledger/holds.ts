@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { queryRows, type Db } from "../db/client.js";
+import { preparedRows, queryRows, type Db } from "../db/client.js";
 import { holds } from "../db/schema/index.js";
 import { newId } from "../domain/ids.js";
 import type { Nano } from "../domain/money.js";
@@ -42,7 +42,7 @@ export async function placeHold(db: Db, input: PlaceHoldInput): Promise<PlaceHol
   if (input.amountNano < 0n) throw new RangeError("a hold cannot be negative");
   const holdId = newId("hold");
   const expiresAt = new Date(input.now.getTime() + input.ttlMs);
-  const [row] = await queryRows<{ outcome: string; figure: string | bigint }>(
+  const [row] = await preparedRows<{ outcome: string; figure: string | bigint }>(
     db,
     sql`select outcome, figure::text as figure from farebox_place_hold(
           ${holdId}, ${input.accountId}, ${input.key?.keyId ?? null}, ${input.amountNano.toString()}::bigint,
@@ -147,7 +147,7 @@ export async function endHolds(
     };
   });
   const ended = sql`select item_index, outcome from farebox_end_holds(${JSON.stringify(items)}::jsonb, ${now.toISOString()}::timestamptz)`;
-  const rows = await queryRows<{ item_index: string | number; outcome: string }>(
+  const rows = await preparedRows<{ item_index: string | number; outcome: string }>(
     db,
     withStatement ? sql`with ended as (${ended}), side as (${withStatement}) select item_index, outcome from ended` : ended,
   );
@@ -169,7 +169,7 @@ export async function endHolds(
  */
 export async function renewHolds(db: Db, holdIds: readonly string[], expiresAt: Date): Promise<string[]> {
   if (holdIds.length === 0) return [];
-  const rows = await queryRows<{ id: string }>(
+  const rows = await preparedRows<{ id: string }>(
     db,
     sql`update ${holds} h set expires_at = greatest(h.expires_at, ${expiresAt.toISOString()}::timestamptz)
         from (select id from ${holds}
@@ -189,7 +189,7 @@ export async function renewHolds(db: Db, holdIds: readonly string[], expiresAt: 
 export async function expireHolds(db: Db, now: Date, batchSize = 500): Promise<number> {
   let total = 0;
   for (;;) {
-    const rows = await queryRows<{ outcome: string }>(
+    const rows = await preparedRows<{ outcome: string }>(
       db,
       sql`select farebox_release_hold(due.id, ${now.toISOString()}::timestamptz, 'expired') as outcome
           from (select id, account_id from ${holds} where status = 'open' and expires_at < ${now.toISOString()}::timestamptz
