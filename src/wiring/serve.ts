@@ -100,6 +100,8 @@ async function serve(config: Config, database: Database, options: ServeOptions):
     await app.close();
     await Promise.allSettled(running);
     await database.close();
+    // the log's last buffered lines (the drain's included) are written before the process ends
+    await new Promise<void>((resolve) => services.logger.flush(() => resolve()));
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
