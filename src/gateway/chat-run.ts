@@ -9,7 +9,7 @@ import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import type { AppError } from "../domain/errors.js";
 import type { AdapterContext, ChatRequest, ProviderAdapter } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
-import type { SessionAffinity } from "../routing/session-affinity.js";
+import { cachesCheaper, type SessionAffinity } from "../routing/session-affinity.js";
 import type { PlannedAttempt } from "../routing/types.js";
 import type { Endpoint } from "../catalog/types.js";
 import { chatRequestFor, runAttempts, type AttemptDeps } from "./attempts.js";
@@ -57,7 +57,8 @@ export async function startChat<T>(
   const { request } = prepared.input;
   const run = await runPrepared(deps, caller, meta, prepared, stream, (endpoint) => chatRequestFor(endpoint, request, prepared.quote.promptTokens), call);
   const { sessionKey } = prepared.input.routing;
-  if (sessionKey) deps.affinity.served(sessionKey, run.attempt.endpoint, deps.nowMs());
+  // only an endpoint whose cache reads cost less makes a conversation sticky: only then is its key needed
+  if (sessionKey && cachesCheaper(run.attempt.endpoint)) deps.affinity.served(sessionKey(), run.attempt.endpoint, deps.nowMs());
   return run;
 }
 

@@ -72,8 +72,8 @@ function preferredFirst(ordered: Endpoint[], request: RoutingRequest, context: P
 
 /** The endpoint that served this conversation lately goes first, unless it failed recently. */
 function stickyFirst(ordered: Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
-  if (!request.sessionKey || !context.affinity) return ordered;
-  const stickyId = context.affinity.endpointFor(request.sessionKey, context.nowMs);
+  if (!request.sessionKey || !context.affinity || ordered.length < 2) return ordered;
+  const stickyId = context.affinity.endpointFor(request.sessionKey(), context.nowMs);
   const sticky = ordered.find((endpoint) => endpoint.id === stickyId);
   if (!sticky) return ordered;
   const failedAt = context.health.lastFailureAtMs(sticky.id);
