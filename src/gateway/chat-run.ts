@@ -77,7 +77,7 @@ export async function runPrepared<T, R, I extends PreparedInput>(
 ): Promise<ChatRun<T, I>> {
   const log: GenerationAttemptRow[] = [];
   const startedAt = performance.now();
-  const result = await runAttempts<T, R>(attemptsFor(deps, caller), prepared.plan.attempts, requestFor, meta.signal, log, call);
+  const result = await runAttempts<T, R>(attemptsFor(deps, caller, prepared.plan.attempts), prepared.plan.attempts, requestFor, meta.signal, log, call);
   if (!result.ok) {
     const error = explainSkippedFallback(prepared, result.error);
     deps.end.conclude({ prepared, caller, meta }, { kind: "failed", error, log, latencyMs: performance.now() - startedAt, streamed: stream, settlement: NO_CHARGE });
@@ -86,11 +86,15 @@ export async function runPrepared<T, R, I extends PreparedInput>(
   return { prepared, caller, meta, attempt: result.attempt, value: result.value, log, startedAt, attemptStartedAt: result.startedAt };
 }
 
-/** The attempt loop's dependencies for one caller: a refused own key is stamped on its row. */
-function attemptsFor(deps: ChatRunDeps, caller: Caller): AttemptDeps {
-  const markRejected = deps.byok?.markRejected?.bind(deps.byok);
-  if (!markRejected) return deps.attempts;
-  return { ...deps.attempts, onKeyRejected: (provider: string) => deps.end.inBackground(markRejected(caller.accountId, provider)) };
+/**
+ * The attempt loop's dependencies for one caller: a refused own key is stamped on its row. A plan
+ * without an attempt on the account's own key shares the gateway's (no per-request copy).
+ */
+function attemptsFor(deps: ChatRunDeps, caller: Caller, attempts: readonly PlannedAttempt[]): AttemptDeps {
+  const byok = deps.byok;
+  const markRejected = byok?.markRejected;
+  if (!markRejected || !attempts.some((attempt) => attempt.byok)) return deps.attempts;
+  return { ...deps.attempts, onKeyRejected: (provider: string) => deps.end.inBackground(markRejected.call(byok, caller.accountId, provider)) };
 }
 
 /**
