@@ -5,7 +5,9 @@
  * scenario for PROFILE_DURATION_MS (default 10,000) after a warm-up; then prints its CPU per
  * request from /proc and the profile summarised: self time by package (or farebox source file) and
  * the heaviest functions. PROFILE_STREAM=1 profiles the spaced stream instead. The .cpuprofile is
- * kept (its path is printed) for Chrome DevTools.
+ * kept (its path is printed) for Chrome DevTools. PROFILE_SAMPLER=0 runs the same load without the
+ * profiler and prints only the CPU per request and RSS: the sampler's own CPU grows with wall time,
+ * so on a busy machine, where requests wait longer, it inflates the per-request figure.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -19,6 +21,7 @@ import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 const RATE = Number(process.env.PROFILE_RATE ?? 500);
 const DURATION_MS = Number(process.env.PROFILE_DURATION_MS ?? 10_000);
 const STREAM = process.env.PROFILE_STREAM === "1";
+const SAMPLER = process.env.PROFILE_SAMPLER !== "0";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface ProfileNode {
@@ -84,7 +87,8 @@ async function main(): Promise<void> {
   );
   const profileDir = mkdtempSync(join(tmpdir(), "farebox-profile-"));
   process.env.FAREBOX_WORKERS = "1";
-  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16 --cpu-prof --cpu-prof-dir=${profileDir} dist/server/main.js`;
+  const sampler = SAMPLER ? ` --cpu-prof --cpu-prof-dir=${profileDir}` : "";
+  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16${sampler} dist/server/main.js`;
   const logFile = join(profileDir, "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
   const pool = loadPool(farebox.url, 1_024);
@@ -113,13 +117,14 @@ async function main(): Promise<void> {
     const served = Math.max(1, result.latenciesMs.length);
     process.stdout.write(
       `${STREAM ? "spaced stream" : "non-stream"} at ${RATE}/s: ${served} served, ${result.errors} failed; p50 ${percentileOf(result.latenciesMs, 0.5).toFixed(2)} p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(2)} ms; ` +
-        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (under the profiler); RSS ${rssMb(pids).toFixed(0)} MB\n`,
+        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (${SAMPLER ? "under the profiler" : "no profiler"}); RSS ${rssMb(pids).toFixed(0)} MB\n`,
     );
   } finally {
     await pool.close();
     await farebox.stop();
     upstreamChild.kill("SIGTERM");
   }
+  if (!SAMPLER) return;
   const file = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no profile written in ${profileDir}`);
   process.stdout.write(`\n${summarise(JSON.parse(readFileSync(join(profileDir, file), "utf8")) as Profile, window.from, window.to)}\n\nprofile: ${join(profileDir, file)}\n`);
