@@ -8,7 +8,9 @@
  * farebox's database per request, and the transactions and rows written per request
  * (database-stats.ts). PROFILE_STREAM=1 profiles the spaced stream instead; PROFILE_LEDGER_ENTRIES
  * (default 0) gives the account a ledger with that many past entries first. The .cpuprofile is
- * kept (its path is printed) for Chrome DevTools.
+ * kept (its path is printed) for Chrome DevTools. PROFILE_SAMPLER=0 runs the same load without the
+ * profiler and prints only the CPU per request, RSS and Postgres's figures: the sampler's own CPU
+ * grows with wall time, so on a busy machine, where requests wait longer, it inflates the figure.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -24,6 +26,7 @@ const RATE = Number(process.env.PROFILE_RATE ?? 500);
 const DURATION_MS = Number(process.env.PROFILE_DURATION_MS ?? 10_000);
 const STREAM = process.env.PROFILE_STREAM === "1";
 const LEDGER_ENTRIES = Number(process.env.PROFILE_LEDGER_ENTRIES ?? 0);
+const SAMPLER = process.env.PROFILE_SAMPLER !== "0";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface ProfileNode {
@@ -89,7 +92,8 @@ async function main(): Promise<void> {
   );
   const profileDir = mkdtempSync(join(tmpdir(), "farebox-profile-"));
   process.env.FAREBOX_WORKERS = "1";
-  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16 --cpu-prof --cpu-prof-dir=${profileDir} dist/server/main.js`;
+  const sampler = SAMPLER ? ` --cpu-prof --cpu-prof-dir=${profileDir}` : "";
+  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16${sampler} dist/server/main.js`;
   const logFile = join(profileDir, "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
   const database = databaseStats(ADMIN_DATABASE_URL, farebox.databaseName!);
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
     const databaseAfter = await database.snapshot();
     process.stdout.write(
       `${STREAM ? "spaced stream" : "non-stream"} at ${RATE}/s: ${served} served, ${result.errors} failed; p50 ${percentileOf(result.latenciesMs, 0.5).toFixed(2)} p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(2)} ms; ` +
-        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (under the profiler); RSS ${rssMb(pids).toFixed(0)} MB\n` +
+        `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (${SAMPLER ? "under the profiler" : "no profiler"}); RSS ${rssMb(pids).toFixed(0)} MB\n` +
         `Postgres: CPU ${(backendsMs / served).toFixed(3)} ms/request (${backends.length} backends)\n${perRequest(databaseBefore, databaseAfter, served)}\n`,
     );
   } finally {
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
     await farebox.stop();
     upstreamChild.kill("SIGTERM");
   }
+  if (!SAMPLER) return;
   const file = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no profile written in ${profileDir}`);
   process.stdout.write(`\n${summarise(JSON.parse(readFileSync(join(profileDir, file), "utf8")) as Profile, window.from, window.to)}\n\nprofile: ${join(profileDir, file)}\n`);

@@ -66,6 +66,8 @@ export interface Charge {
    * when cache reads saved money; negative when cache writes (priced above the prompt) cost extra.
    */
   cacheDiscountNano: Nano;
+  /** The completion tokens' part of `baseNano` (the rest is the prompt's, per request and per image). */
+  completionNano: Nano;
 }
 
 /**
@@ -81,16 +83,17 @@ export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number
   const uncachedPrompt = maxZero(BigInt(usage.promptTokens) - cached - cacheWrite);
   const cacheReadNano = tokenCost(cached, pricing.cacheReadNanoPerMillion ?? pricing.promptNanoPerMillion);
   const cacheWriteNano = tokenCost(cacheWrite, pricing.cacheWriteNanoPerMillion ?? pricing.promptNanoPerMillion);
+  const completionNano = tokenCost(BigInt(usage.completionTokens), pricing.completionNanoPerMillion);
   const baseNano =
     tokenCost(uncachedPrompt, pricing.promptNanoPerMillion) +
     cacheReadNano +
     cacheWriteNano +
-    tokenCost(BigInt(usage.completionTokens), pricing.completionNanoPerMillion) +
+    completionNano +
     (pricing.requestNano ?? 0n) +
     BigInt(usage.images ?? 0) * (pricing.imageNano ?? 0n);
   const feeNano = feeFor(baseNano, feeBps);
   const atPromptPrice = tokenCost(cached, pricing.promptNanoPerMillion) + tokenCost(cacheWrite, pricing.promptNanoPerMillion);
-  return { baseNano, feeNano, totalNano: baseNano + feeNano, cacheDiscountNano: atPromptPrice - cacheReadNano - cacheWriteNano };
+  return { baseNano, feeNano, totalNano: baseNano + feeNano, cacheDiscountNano: atPromptPrice - cacheReadNano - cacheWriteNano, completionNano };
 }
 
 function maxZero(value: bigint): bigint {

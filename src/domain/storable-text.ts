@@ -35,16 +35,36 @@ export function replaceUnstorable(text: string): string {
   return UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, "\uFFFD") : text;
 }
 
-/** A JSON value whose every string (keys included) is storable; the same value when it already is. */
+/**
+ * A JSON value whose every string (keys included) is storable; the same value when it already is.
+ * Every generation record goes through it (twice): the common case, nothing to repair, is checked
+ * first without building a copy.
+ */
 export function storableJson(value: unknown): unknown {
+  return isStorableJson(value) ? value : repairedJson(value);
+}
+
+function isStorableJson(value: unknown): boolean {
+  if (typeof value === "string") return isStorableText(value);
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isStorableJson(item)) return false;
+    return true;
+  }
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) if (!isStorableText(key) || !isStorableJson((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+function repairedJson(value: unknown): unknown {
   if (typeof value === "string") return replaceUnstorable(value);
   if (Array.isArray(value)) {
-    const items = value.map(storableJson);
+    const items = value.map(repairedJson);
     return items.some((item, index) => item !== value[index]) ? items : value;
   }
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     const entries = Object.entries(value);
-    const stored = entries.map(([key, inner]) => [replaceUnstorable(key), storableJson(inner)] as const);
+    const stored = entries.map(([key, inner]) => [replaceUnstorable(key), repairedJson(inner)] as const);
     return stored.some(([key, inner], index) => key !== entries[index]?.[0] || inner !== entries[index]?.[1]) ? Object.fromEntries(stored) : value;
   }
   return value;

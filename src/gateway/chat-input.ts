@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { badRequest } from "../domain/errors.js";
+import { once } from "../domain/once.js";
 import { parseBody } from "../domain/invalid-body.js";
 import { storableText } from "../domain/storable-text.js";
 import { estimatePromptTokens, hasImageParts, hasPartOfType } from "../routing/estimate-tokens.js";
@@ -196,8 +197,10 @@ export function parseChatInput(body: unknown, context: ChatInputContext = {}): C
   const messages = conversationOf(given, prompt, suffix);
   // `reasoning_effort` is OpenAI's shorthand for `reasoning.effort`; the object wins where both are given.
   if (wire.reasoning_effort !== undefined && wire.reasoning_effort !== null) wire.reasoning = { effort: wire.reasoning_effort, ...wire.reasoning };
-  // the conversation's key is taken before automatic caching adds a breakpoint to the prompt
-  const conversation = sessionKey(wire.session_id ?? context.sessionIdHeader ?? wire.prompt_cache_key, messages);
+  // the conversation's key, hashed only if asked for; the breakpoint automatic caching adds below
+  // does not change it (breakpoints are left out of the opening's hash)
+  const sessionId = wire.session_id ?? context.sessionIdHeader ?? wire.prompt_cache_key;
+  const conversation = sessionId ? () => `session:${sessionId}` : once(() => openingKey(messages));
   if (wire.cache_control) markLastCacheableBlock(messages, wire.cache_control);
   const maxTokens = wire.max_completion_tokens ?? wire.max_tokens ?? undefined;
   const request: ChatRequest = { model: "", messages };
@@ -272,8 +275,7 @@ function markLastCacheableBlock(messages: ChatMessage[], directive: CacheControl
  * prompt cache is warm: the client's session id, else a hash of the conversation's opening (its
  * system messages and first user message), which every later turn repeats.
  */
-function sessionKey(sessionId: string | null | undefined, messages: readonly ChatMessage[]): string {
-  if (sessionId) return `session:${sessionId}`;
+function openingKey(messages: readonly ChatMessage[]): string {
   const firstUser = messages.findIndex((message) => message.role === "user");
   const opening = messages.slice(0, firstUser === -1 ? 1 : firstUser + 1);
   const canonical = opening.map((message) => [message.role, withoutBreakpoints(message.content)]);

@@ -9,7 +9,7 @@ import type { GenerationAttemptRow } from "../db/schema/generations.js";
 import type { AppError } from "../domain/errors.js";
 import type { AdapterContext, ChatRequest, ProviderAdapter } from "../providers/spec.js";
 import type { HealthTracker } from "../routing/health.js";
-import type { SessionAffinity } from "../routing/session-affinity.js";
+import { cachesCheaper, type SessionAffinity } from "../routing/session-affinity.js";
 import type { PlannedAttempt } from "../routing/types.js";
 import type { Endpoint } from "../catalog/types.js";
 import { chatRequestFor, runAttempts, type AttemptDeps } from "./attempts.js";
@@ -57,7 +57,8 @@ export async function startChat<T>(
   const { request } = prepared.input;
   const run = await runPrepared(deps, caller, meta, prepared, stream, (endpoint) => chatRequestFor(endpoint, request, prepared.quote.promptTokens), call);
   const { sessionKey } = prepared.input.routing;
-  if (sessionKey) deps.affinity.served(sessionKey, run.attempt.endpoint, deps.nowMs());
+  // only an endpoint whose cache reads cost less makes a conversation sticky: only then is its key needed
+  if (sessionKey && cachesCheaper(run.attempt.endpoint)) deps.affinity.served(sessionKey(), run.attempt.endpoint, deps.nowMs());
   return run;
 }
 
@@ -76,7 +77,7 @@ export async function runPrepared<T, R, I extends PreparedInput>(
 ): Promise<ChatRun<T, I>> {
   const log: GenerationAttemptRow[] = [];
   const startedAt = performance.now();
-  const result = await runAttempts<T, R>(attemptsFor(deps, caller), prepared.plan.attempts, requestFor, meta.signal, log, call);
+  const result = await runAttempts<T, R>(attemptsFor(deps, caller, prepared.plan.attempts), prepared.plan.attempts, requestFor, meta.signal, log, call);
   if (!result.ok) {
     const error = explainSkippedFallback(prepared, result.error);
     deps.end.conclude({ prepared, caller, meta }, { kind: "failed", error, log, latencyMs: performance.now() - startedAt, streamed: stream, settlement: NO_CHARGE });
@@ -85,11 +86,15 @@ export async function runPrepared<T, R, I extends PreparedInput>(
   return { prepared, caller, meta, attempt: result.attempt, value: result.value, log, startedAt, attemptStartedAt: result.startedAt };
 }
 
-/** The attempt loop's dependencies for one caller: a refused own key is stamped on its row. */
-function attemptsFor(deps: ChatRunDeps, caller: Caller): AttemptDeps {
-  const markRejected = deps.byok?.markRejected?.bind(deps.byok);
-  if (!markRejected) return deps.attempts;
-  return { ...deps.attempts, onKeyRejected: (provider: string) => deps.end.inBackground(markRejected(caller.accountId, provider)) };
+/**
+ * The attempt loop's dependencies for one caller: a refused own key is stamped on its row. A plan
+ * without an attempt on the account's own key shares the gateway's (no per-request copy).
+ */
+function attemptsFor(deps: ChatRunDeps, caller: Caller, attempts: readonly PlannedAttempt[]): AttemptDeps {
+  const byok = deps.byok;
+  const markRejected = byok?.markRejected;
+  if (!markRejected || !attempts.some((attempt) => attempt.byok)) return deps.attempts;
+  return { ...deps.attempts, onKeyRejected: (provider: string) => deps.end.inBackground(markRejected.call(byok, caller.accountId, provider)) };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AppError} from "../domain/errors.js";
 import { notFound, paymentRequired, unauthorized } from "../domain/errors.js";
 import { newGenerationId } from "../domain/ids.js";
 import { nanoToUsdString } from "../domain/money.js";
+import { once } from "../domain/once.js";
 import { planRoute } from "../routing/planner.js";
 import type { PlannedAttempt, PlannerContext, RoutePlan, RoutingRequest } from "../routing/types.js";
 import { parseChatInput, type ChatInput } from "./chat-input.js";
@@ -64,7 +65,8 @@ export async function prepareRequest(
   input.stream = stream;
   input.request.accountId = caller.accountId;
   // one account's conversation never steers another's routing
-  if (input.routing.sessionKey !== undefined) input.routing.sessionKey = `${caller.accountId}|${input.routing.sessionKey}`;
+  const conversation = input.routing.sessionKey;
+  if (conversation !== undefined) input.routing.sessionKey = once(() => `${caller.accountId}|${conversation()}`);
   const images = countImages(input.request.messages);
   return reserveWorstCase(deps, caller, input, { images, promptTokensEstimate: input.routing.promptTokensEstimate, generationId });
 }

@@ -42,7 +42,6 @@ export const NO_CHARGE: Settlement = Object.freeze({
 /** Prices `usage` at `pricing` + fee, capped at what the request reserved. */
 export function settleCharge(usage: Usage, images: number, pricing: Pricing, feeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, feeBps);
-  const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, feeBps);
   const usageNano = full.baseNano < reservedNano ? full.baseNano : reservedNano;
   const feeRoom = reservedNano - usageNano;
   const feeNano = full.feeNano < feeRoom ? full.feeNano : feeRoom;
@@ -50,8 +49,8 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
     usageNano,
     feeNano,
     chargedNano: usageNano + feeNano,
-    promptBaseNano: promptOnly.baseNano,
-    completionBaseNano: full.baseNano - promptOnly.baseNano,
+    promptBaseNano: full.baseNano - full.completionNano,
+    completionBaseNano: full.completionNano,
     uncollectedNano: full.totalNano - usageNano - feeNano,
     cacheDiscountNano: full.cacheDiscountNano,
   };
@@ -63,14 +62,13 @@ export function settleCharge(usage: Usage, images: number, pricing: Pricing, fee
  */
 export function settleByok(usage: Usage, images: number, pricing: Pricing, byokFeeBps: number, reservedNano: Nano): Settlement {
   const full = computeCharge({ ...usage, images }, pricing, byokFeeBps);
-  const promptOnly = computeCharge({ ...usage, completionTokens: 0, images }, pricing, byokFeeBps);
   const feeNano = full.feeNano < reservedNano ? full.feeNano : reservedNano;
   return {
     usageNano: 0n,
     feeNano,
     chargedNano: feeNano,
-    promptBaseNano: promptOnly.baseNano,
-    completionBaseNano: full.baseNano - promptOnly.baseNano,
+    promptBaseNano: full.baseNano - full.completionNano,
+    completionBaseNano: full.completionNano,
     uncollectedNano: full.feeNano - feeNano,
     cacheDiscountNano: full.cacheDiscountNano,
     byokUpstreamNano: full.baseNano,

@@ -72,8 +72,8 @@ function preferredFirst(ordered: Endpoint[], request: RoutingRequest, context: P
 
 /** The endpoint that served this conversation lately goes first, unless it failed recently. */
 function stickyFirst(ordered: Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
-  if (!request.sessionKey || !context.affinity) return ordered;
-  const stickyId = context.affinity.endpointFor(request.sessionKey, context.nowMs);
+  if (!request.sessionKey || !context.affinity || ordered.length < 2) return ordered;
+  const stickyId = context.affinity.endpointFor(request.sessionKey(), context.nowMs);
   const sticky = ordered.find((endpoint) => endpoint.id === stickyId);
   if (!sticky) return ordered;
   const failedAt = context.health.lastFailureAtMs(sticky.id);
@@ -119,11 +119,14 @@ export function sortBy(endpoints: readonly Endpoint[], sort: SortBy, health: Hea
  * The weights are probabilities, not money, so floating point is fine here.
  */
 export function weightedByInversePriceSquared(endpoints: readonly Endpoint[], random: () => number): Endpoint[] {
+  // one endpoint (most models) has nothing to draw
+  if (endpoints.length < 2) return [...endpoints];
   const left = [...endpoints].sort(byPrice);
   const out: Endpoint[] = [];
   while (left.length > 0) {
     const weights = left.map((e) => {
-      const price = Number(blendedPrice(e) > 0n ? blendedPrice(e) : 1n);
+      const blended = blendedPrice(e);
+      const price = Number(blended > 0n ? blended : 1n);
       return 1 / (price * price);
     });
     const total = weights.reduce((sum, w) => sum + w, 0);

@@ -61,9 +61,11 @@ export interface RoutingRequest {
   ownKeyProviders?: ReadonlySet<string>;
   /**
    * The conversation this request continues (its session id, or a hash of its opening), so it
-   * can stay on the endpoint whose prompt cache holds it (see session-affinity.ts).
+   * can stay on the endpoint whose prompt cache holds it (see session-affinity.ts). Computed on
+   * first call and kept: most requests never need it (one endpoint to choose from, or one whose
+   * cache reads cost no less), and hashing the opening is then wasted.
    */
-  sessionKey?: string;
+  sessionKey?: () => string;
 }
 
 /** Read-only view of endpoint health the planner consults. */

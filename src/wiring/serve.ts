@@ -100,6 +100,12 @@ async function serve(config: Config, database: Database, options: ServeOptions):
     await app.close();
     await Promise.allSettled(running);
     await database.close();
+    // the log's last buffered lines (the drain's included) are written before the process ends; a
+    // stdout nobody reads does not hold the exit (pino's exit handler then writes what is left)
+    await new Promise<void>((resolve) => {
+      services.logger.flush(() => resolve());
+      setTimeout(resolve, 1_000).unref();
+    });
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

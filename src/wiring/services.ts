@@ -74,13 +74,25 @@ export interface Services {
   close(): Promise<void>;
 }
 
+// Lines are gathered until 4 KB or 200 ms, whichever comes first: one write per line (one per
+// request) cost ≈7% of a gateway's busy time at 500 req/s (npm run bench:profile).
+const LOG_BUFFER_BYTES = 4_096;
+const LOG_FLUSH_INTERVAL_MS = 200;
+
+/**
+ * stdout, written asynchronously and in batches; the timer is unref'd. What is still buffered is
+ * written on a clean stop (serve.ts flushes before exiting) and, synchronously, by pino's exit
+ * handler on any exit; only a killed process (SIGKILL) loses its last 200 ms of lines.
+ */
+function bufferedStdout() {
+  return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+}
+
 /** Wires the services for `config` on `database`. */
 export function buildServices(config: Config, database: Database, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? (() => new Date());
   const logOptions = { level: config.logLevel, redact: ["req.headers.authorization"] };
-  // stdout written asynchronously: lines logged while a write is under way go out together in the
-  // next one, instead of one blocking write per line (one per request); flushed on exit
-  const logger = pino(logOptions, options.logStream ?? pino.destination({ dest: 1, sync: false }));
+  const logger = pino(logOptions, options.logStream ?? bufferedStdout());
   const ownRedis =
     options.redis === undefined && config.redisUrl !== undefined
       ? createRedisClient(config.redisUrl, (error) => logger.warn({ error: error.message }, "Redis unavailable: rate limits are not counted"))

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ceilDiv,
@@ -65,5 +66,24 @@ describe("money", () => {
     };
     const charge = computeCharge({ promptTokens: 1_000, cachedPromptTokens: 800, completionTokens: 0 }, pricing, 0);
     expect(charge.totalNano).toBe(600_000n + 240_000n);
+  });
+
+  it("states the completion part of the base: what the same usage without completion tokens costs less", () => {
+    const tiered = {
+      promptNanoPerMillion: 1_250_000_000n,
+      completionNanoPerMillion: 10_000_000_001n,
+      cacheReadNanoPerMillion: 125_000_000n,
+      requestNano: 7n,
+      imageNano: 3n,
+      tiers: [{ abovePromptTokens: 200_000, promptNanoPerMillion: 2_500_000_000n, completionNanoPerMillion: 15_000_000_003n }],
+    };
+    fc.assert(
+      fc.property(fc.nat(400_000), fc.nat(100_000), fc.nat(50_000), fc.nat(5), (promptTokens, completionTokens, cached, images) => {
+        const usage = { promptTokens, completionTokens, cachedPromptTokens: Math.min(cached, promptTokens), images };
+        const full = computeCharge(usage, tiered, 500);
+        const promptOnly = computeCharge({ ...usage, completionTokens: 0 }, tiered, 500);
+        expect(full.completionNano).toBe(full.baseNano - promptOnly.baseNano);
+      }),
+    );
   });
 });

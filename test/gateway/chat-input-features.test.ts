@@ -48,16 +48,16 @@ describe("chat input", () => {
 
   it("the conversation key is the session id, else the opening, the same on every turn", () => {
     const opening = [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }];
-    const first = parseChatInput({ model: "m", messages: opening, cache_control: { type: "ephemeral" } }).routing.sessionKey;
-    const later = parseChatInput({ model: "m", messages: [...opening, { role: "assistant", content: "Hello" }, { role: "user", content: "More" }] }).routing.sessionKey;
-    const other = parseChatInput({ model: "m", messages: [{ role: "user", content: "Bye" }] }).routing.sessionKey;
+    const first = parseChatInput({ model: "m", messages: opening, cache_control: { type: "ephemeral" } }).routing.sessionKey?.();
+    const later = parseChatInput({ model: "m", messages: [...opening, { role: "assistant", content: "Hello" }, { role: "user", content: "More" }] }).routing.sessionKey?.();
+    const other = parseChatInput({ model: "m", messages: [{ role: "user", content: "Bye" }] }).routing.sessionKey?.();
     expect(first).toBe(later);
     expect(other).not.toBe(first);
-    expect(parseChatInput({ model: "m", messages: opening, session_id: "s-1" }).routing.sessionKey).toBe("session:s-1");
-    expect(parseChatInput({ model: "m", messages: opening }, { sessionIdHeader: "h-1" }).routing.sessionKey).toBe("session:h-1");
-    expect(parseChatInput({ model: "m", messages: opening, session_id: "s-1" }, { sessionIdHeader: "h-1" }).routing.sessionKey).toBe("session:s-1");
+    expect(parseChatInput({ model: "m", messages: opening, session_id: "s-1" }).routing.sessionKey?.()).toBe("session:s-1");
+    expect(parseChatInput({ model: "m", messages: opening }, { sessionIdHeader: "h-1" }).routing.sessionKey?.()).toBe("session:h-1");
+    expect(parseChatInput({ model: "m", messages: opening, session_id: "s-1" }, { sessionIdHeader: "h-1" }).routing.sessionKey?.()).toBe("session:s-1");
     const keyed = parseChatInput({ model: "m", messages: opening, prompt_cache_key: "k-1" });
-    expect(keyed.routing.sessionKey).toBe("session:k-1");
+    expect(keyed.routing.sessionKey?.()).toBe("session:k-1");
     expect(keyed.request.prompt_cache_key).toBe("k-1");
   });
 

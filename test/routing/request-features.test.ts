@@ -136,9 +136,9 @@ describe("conversation stickiness for prompt caching", () => {
     const affinity = new SessionAffinity();
     const nowMs = 1_000_000_000;
     affinity.served("acct|session:s1", docs, nowMs);
-    expect(slugs(media({ sessionKey: "acct|session:s1" }), context({ affinity, nowMs: nowMs + 60_000 }))).toEqual(["docs", "cheap", "audio"]);
-    expect(slugs(media({ sessionKey: "acct|session:other" }), context({ affinity, nowMs }))).toEqual(["cheap", "docs", "audio"]);
-    expect(slugs(media({ sessionKey: "acct|session:s1" }), context({ affinity, nowMs: nowMs + SESSION_AFFINITY_TTL_MS + 1 }))).toEqual(["cheap", "docs", "audio"]);
+    expect(slugs(media({ sessionKey: () => "acct|session:s1" }), context({ affinity, nowMs: nowMs + 60_000 }))).toEqual(["docs", "cheap", "audio"]);
+    expect(slugs(media({ sessionKey: () => "acct|session:other" }), context({ affinity, nowMs }))).toEqual(["cheap", "docs", "audio"]);
+    expect(slugs(media({ sessionKey: () => "acct|session:s1" }), context({ affinity, nowMs: nowMs + SESSION_AFFINITY_TTL_MS + 1 }))).toEqual(["cheap", "docs", "audio"]);
   });
 
   it("not when the endpoint failed just now, when provider.order is set, or when it has no cheaper cache reads", () => {
@@ -147,8 +147,8 @@ describe("conversation stickiness for prompt caching", () => {
     affinity.served("k", docs, nowMs);
     const health = new HealthTracker();
     health.record(docs.id, { atMs: nowMs, ok: false });
-    expect(slugs(media({ sessionKey: "k" }), context({ affinity, health, nowMs }))).toEqual(["cheap", "audio", "docs"]);
-    expect(slugs(media({ sessionKey: "k", provider: parseProviderPreferences({ order: ["audio"] }) }), context({ affinity, nowMs }))[0]).toBe("audio");
+    expect(slugs(media({ sessionKey: () => "k" }), context({ affinity, health, nowMs }))).toEqual(["cheap", "audio", "docs"]);
+    expect(slugs(media({ sessionKey: () => "k", provider: parseProviderPreferences({ order: ["audio"] }) }), context({ affinity, nowMs }))[0]).toBe("audio");
     affinity.served("plain", cheap, nowMs);
     expect(affinity.endpointFor("plain", nowMs)).toBeUndefined();
   });

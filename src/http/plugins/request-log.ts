@@ -30,18 +30,21 @@ export function registerRequestLog(app: FastifyInstance): void {
   app.addHook("onError", async (request, _reply, error) => {
     request.failure = error;
   });
-  app.addHook("onResponse", async (request, reply) => {
+  // a callback hook, not an async one: no promise per request for work that never waits
+  app.addHook("onResponse", (request, reply, done) => {
     const status = reply.statusCode;
     const level = levelOf(status, request.failure);
+    const query = request.url.indexOf("?");
     const line: Record<string, unknown> = {
       method: request.method,
-      path: request.url.split("?")[0],
+      path: query === -1 ? request.url : request.url.slice(0, query),
       status,
       ms: Math.round(reply.elapsedTime * 100) / 100,
       ...(request.apiKey ? { key: request.apiKey.label } : {}),
     };
     describeFailure(line, request, level);
     (request.log as FastifyBaseLogger)[level](line, "request");
+    done();
   });
 }
 

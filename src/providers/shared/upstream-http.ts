@@ -4,6 +4,7 @@
  * are a connection property in undici), so in practice one Agent serves every provider.
  * Creating a client opens nothing; sockets open on the first request.
  */
+import type { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import type { Attempt } from "./attempt.js";
 
@@ -19,7 +20,7 @@ export interface UpstreamHttpOptions {
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
+  body: Readable;
 }
 
 /** The shared HTTP client every adapter sends through. */
