@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       report(
-        `after ${DURATION_MS / 1000} s at ${RATE}/s (${result.latenciesMs.length} served, ${result.errors} failed, p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(1)} ms)`,
+        `after ${DURATION_MS / 1000} s at ${RATE}/s (${result.latenciesMs.length} served, ${result.errors} failed ${JSON.stringify(result.statuses)}, p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(1)} ms)`,
         farebox.child.pid!,
       ),
     );
