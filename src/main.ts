@@ -1,8 +1,10 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
+import { dirname } from "node:path";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
+import { mapBundleStackTraces } from "./wiring/source-mapped-stacks.js";
 
 /** How many gateway processes serve: embedded PGlite cannot be shared, so it runs one. */
 function workerCount(config: Config): number {
@@ -49,4 +51,6 @@ async function main(): Promise<void> {
   await startGateway(config, { processes });
 }
 
+// the compiled server's stack traces name src/ lines (npm start runs dist/server/main.js)
+if (process.argv[1]) mapBundleStackTraces(dirname(process.argv[1]));
 await main();
