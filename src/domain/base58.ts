@@ -1,9 +1,9 @@
 /**
  * Base58 (Bitcoin's alphabet, as Solana writes keys and signatures): each leading "1" is a zero
  * byte, the rest a big-endian number, so every byte string has exactly one text. Written here
- * because the one library at hand that does it, @solana/web3.js, costs ≈20 MB of resident memory
- * per gateway process to import (npm run bench:memory), and sign-in and deposit attribution need
- * only this.
+ * because the one library at hand that does it, @solana/web3.js, adds ≈20 MB of resident memory
+ * to a process that imports it (measured alone in a bare node), and sign-in and deposit
+ * attribution need only this.
  */
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 

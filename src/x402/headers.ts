@@ -1,8 +1,8 @@
 /**
  * The HTTP header names of x402 and its sign-in-with-x extension, apart from the flow itself: the
  * inference routes read them on every request, and importing them from here leaves the x402 and
- * wallet libraries unloaded in a process that does not enable x402 (≈30 MB of resident memory per
- * gateway process, measured with npm run bench:memory).
+ * wallet libraries unloaded in a process that does not enable x402 (with Solana's, ≈30 MB of a
+ * gateway process's resident memory, npm run bench:memory).
  */
 export const PAYMENT_REQUIRED_HEADER = "PAYMENT-REQUIRED";
 export const PAYMENT_SIGNATURE_HEADER = "PAYMENT-SIGNATURE";
