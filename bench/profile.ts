@@ -93,7 +93,9 @@ async function main(): Promise<void> {
   const profileDir = mkdtempSync(join(tmpdir(), "farebox-profile-"));
   process.env.FAREBOX_WORKERS = "1";
   const sampler = SAMPLER ? ` --cpu-prof --cpu-prof-dir=${profileDir}` : "";
-  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node --min-semi-space-size=16${sampler} dist/server/main.js`;
+  // V8 flags as npm start's (PROFILE_NODE_FLAGS compares others)
+  const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? "--min-semi-space-size=16";
+  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags}${sampler} dist/server/main.js`;
   const logFile = join(profileDir, "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
   const database = databaseStats(ADMIN_DATABASE_URL, farebox.databaseName!);

@@ -5,7 +5,7 @@
  * against the server's clock. Nonce single-use is the caller's job (the nonce store).
  */
 import { createPublicKey, verify as verifySignature } from "node:crypto";
-import { PublicKey } from "@solana/web3.js";
+import { decodeBase58 } from "../domain/base58.js";
 import { buildSiwsMessage, parseSiwsMessage, type SiwsFields } from "./siws-message.js";
 
 /** DER prefix that turns a raw 32-byte ed25519 key into an SPKI public key. */
@@ -128,40 +128,15 @@ function parseTime(text: string): number | null {
 
 function decodeAddress(text: string): Buffer | null {
   if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(text)) return null;
-  try {
-    const key = new PublicKey(text);
-    return key.toBase58() === text ? key.toBuffer() : null;
-  } catch {
-    return null;
-  }
+  // base58 gives each byte string one text, so a 32-byte decode is a canonical address
+  const key = decodeBase58(text);
+  return key !== null && key.length === 32 ? key : null;
 }
 
 function decodeSignature(text: string): Buffer | null {
   if (/^[A-Za-z0-9+/]{86}==$/.test(text)) return Buffer.from(text, "base64");
   const bytes = decodeBase58(text);
   return bytes !== null && bytes.length === 64 ? bytes : null;
-}
-
-const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-function decodeBase58(text: string): Buffer | null {
-  if (text.length === 0 || text.length > 100) return null;
-  let value = 0n;
-  for (const char of text) {
-    const digit = BASE58_ALPHABET.indexOf(char);
-    if (digit < 0) return null;
-    value = value * 58n + BigInt(digit);
-  }
-  const bytes: number[] = [];
-  while (value > 0n) {
-    bytes.unshift(Number(value & 0xffn));
-    value >>= 8n;
-  }
-  for (const char of text) {
-    if (char !== "1") break;
-    bytes.unshift(0);
-  }
-  return Buffer.from(bytes);
 }
 
 function fail(reason: SiwsFailure): SiwsResult {

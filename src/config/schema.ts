@@ -5,6 +5,7 @@ import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
 import { serverSchema } from "./server-schema.js";
 import { x402Problems, x402Schema } from "./x402-schema.js";
+import { MAX_WORKERS, parseWorkerCount, POSTGRES_URL } from "./process-count.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
@@ -119,14 +120,21 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .regex(POSTGRES_URL, "must be a postgres:// URL")
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   FAREBOX_CONFIG: z.string().min(1).optional(),
   FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   /** Gateway processes serving the port on PostgreSQL ("auto": one per core); embedded PGlite always runs one. */
-  FAREBOX_WORKERS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(256)]).default("auto"),
+  FAREBOX_WORKERS: z
+    .string()
+    .default("auto")
+    .transform((text, context) => {
+      const count = parseWorkerCount(text);
+      if (count === undefined) context.addIssue({ code: "custom", message: `must be auto or a whole number from 1 to ${MAX_WORKERS}` });
+      return count ?? 1;
+    }),
   FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
   /** Shared counters (per-key requests per minute) across processes; unset → key rate limits are off. */
   REDIS_URL: z

@@ -1,10 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -50,6 +47,12 @@ export async function createDb(options: DbOptions): Promise<Database> {
 }
 
 async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
+  // imported only for PGlite: a process on PostgreSQL never loads the embedded engine's modules
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
   if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
   const options = dump ? { loadDataDir: dump } : {};
   const client = dataDir === "memory" ? new PGlite(options) : new PGlite(dataDir, options);

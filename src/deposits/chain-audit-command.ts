@@ -22,7 +22,7 @@ export async function runChainAudit(
   chains: { evm: readonly EvmChainConfig[]; solana: SolanaChainConfig | null },
   now: () => Date,
 ): Promise<ChainAuditReport> {
-  const runtime = withSolana(createChainRuntime(chains.evm, now), chains.solana, now);
+  const runtime = await withSolana(createChainRuntime(chains.evm, now), chains.solana, now);
   // ETH is re-read the way the listener reads it (receiver logs, traces or top-level), else contract payments would look missing.
   for (const chain of runtime.evm) applyNativeEth(chain, await decideNativeEth(chain.client, chain));
   const solana = runtime.solana;

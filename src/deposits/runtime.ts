@@ -9,7 +9,7 @@ import { createEvmPublicClient } from "../chains/evm/client.js";
 import type { DepositChain } from "./deposit-chain.js";
 import { createEvmDepositRuntime, type EvmDepositRuntime } from "./evm-chain.js";
 import type { SolanaChainConfig } from "../config/chains-schema.js";
-import { createSolanaDepositRuntime, type SolanaDepositRuntime } from "./solana-chain.js";
+import type { SolanaDepositRuntime } from "./solana-chain.js";
 
 /** The chain-side runtime of the process. */
 export interface ChainRuntime {
@@ -43,8 +43,10 @@ export function createChainRuntime(
  * Adds the configured Solana chain to a runtime. Its SOL price feed is read on a chain from
  * `chains.evm`; a feed on an unconfigured chain fails here, at start.
  */
-export function withSolana(runtime: ChainRuntime, config: SolanaChainConfig | null, now: () => Date): ChainRuntime {
+export async function withSolana(runtime: ChainRuntime, config: SolanaChainConfig | null, now: () => Date): Promise<ChainRuntime> {
   if (!config) return runtime;
+  // imported only where Solana is configured: @solana/web3.js is ≈20 MB of resident memory
+  const { createSolanaDepositRuntime } = await import("./solana-chain.js");
   const clientFor = (chainId: number): PublicClient => {
     const client = runtime.evmClient(chainId);
     if (!client) throw new Error(`Solana price feed on chain ${chainId}, which is not configured under chains.evm`);

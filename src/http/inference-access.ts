@@ -10,8 +10,8 @@ import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import type { Caller } from "../gateway/ports.js";
 import type { Nano } from "../domain/money.js";
 import { limitWindowStart, type KeyResolver } from "../keys/index.js";
-import { PAYMENT_SIGNATURE_HEADER, type X402Payments } from "../x402/payments.js";
-import { SIGN_IN_WITH_X } from "../x402/sign-in-with-x.js";
+import { PAYMENT_SIGNATURE_HEADER, SIGN_IN_WITH_X } from "../x402/headers.js";
+import type { X402Payments } from "../x402/payments.js";
 import { callerKey, requireKey, type KeySources } from "./plugins/auth.js";
 
 /** What deciding access needs. */

@@ -6,11 +6,13 @@
  * (the ledger's holds and the chain listeners' advisory locks already make that safe).
  */
 import cluster, { type Worker } from "node:cluster";
-import type { Logger } from "pino";
 import { isByokChanged } from "./cluster-messages.js";
+import { primaryLog } from "./primary-log.js";
 
 /** Runs the primary: `count` workers until a signal has drained them all; resolves never (exits). */
-export function runPrimary(count: number, log: Logger): void {
+export function runPrimary(count: number, logLevel: string): void {
+  const log = primaryLog(logLevel);
+  log.info({ workers: count }, `starting ${count} workers on PostgreSQL (one per core; FAREBOX_WORKERS sets another count)`);
   let stopping = false;
   let exitCode = 0;
   let listening = 0;

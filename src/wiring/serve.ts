@@ -14,10 +14,8 @@ import { MODEL_LISTERS } from "../providers/registry.js";
 import { MetricsRegistry } from "../metrics/registry.js";
 import { runCatalogDiscovery } from "../workers/catalog-discovery.js";
 import { runPriceUpdate } from "../workers/price-update.js";
-import { startEvmListeners } from "../workers/evm-listeners.js";
 import { ChainListenerStatus } from "../workers/listener-status.js";
 import { runHoldExpiry } from "../workers/hold-expiry.js";
-import { startSolanaListener } from "../workers/solana-deposits.js";
 import { buildServices } from "./services.js";
 import type { ByokCacheOptions } from "../byok/store.js";
 
@@ -60,7 +58,7 @@ async function serve(config: Config, database: Database, options: ServeOptions):
   // the process's own metrics (CPU, memory, GC, event-loop lag) start observers: here, not on import
   const metrics = new MetricsRegistry({ processMetrics: true });
   const link = options.byokLink;
-  const services = buildServices(config, database, { clock, chainListeners: listenerStatus, metrics, ...(link ? { byokCache: { onChange: link.announce } } : {}) });
+  const services = await buildServices(config, database, { clock, chainListeners: listenerStatus, metrics, ...(link ? { byokCache: { onChange: link.announce } } : {}) });
   const store = services.byokStore;
   if (store && link) link.onRemoteChange((accountId) => store.forget(accountId));
   const { chains } = services;
@@ -70,9 +68,14 @@ async function serve(config: Config, database: Database, options: ServeOptions):
   const workers = new AbortController();
   const running = [
     runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log }),
-    ...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log, status: listenerStatus }),
   ];
+  // the chain listeners' modules (and @solana/web3.js) are imported only where chains are configured
+  if (chains.evm.length > 0) {
+    const { startEvmListeners } = await import("../workers/evm-listeners.js");
+    running.push(...startEvmListeners({ db: database.db, chains: chains.evm, signal: workers.signal, now: clock, log, status: listenerStatus }));
+  }
   if (chains.solana) {
+    const { startSolanaListener } = await import("../workers/solana-deposits.js");
     running.push(startSolanaListener({ db: database.db, runtime: chains.solana, signal: workers.signal, now: clock, log, status: listenerStatus }));
   }
   if ([...catalog.providers.values()].some((provider) => provider.discover)) {

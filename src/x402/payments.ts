@@ -14,6 +14,7 @@ import { confirmDeposit } from "../deposits/credit.js";
 import { AppError, badRequest } from "../domain/errors.js";
 import { nanoToUsdString, type Nano } from "../domain/money.js";
 import { claimAuthorization, markFailed, markSettled, useSignInNonce } from "./claims.js";
+import { PAYMENT_REQUIRED_HEADER, PAYMENT_RESPONSE_HEADER, PAYMENT_SIGNATURE_HEADER } from "./headers.js";
 import { checkSignIn, parseSignIn, signInWithXExtension } from "./sign-in-with-x.js";
 import type { Facilitator } from "./facilitator.js";
 import type { PaymentNetwork } from "./network.js";
@@ -54,9 +55,7 @@ export interface PaidResource {
   description: string;
 }
 
-export const PAYMENT_REQUIRED_HEADER = "PAYMENT-REQUIRED";
-export const PAYMENT_SIGNATURE_HEADER = "PAYMENT-SIGNATURE";
-export const PAYMENT_RESPONSE_HEADER = "PAYMENT-RESPONSE";
+export { PAYMENT_REQUIRED_HEADER, PAYMENT_RESPONSE_HEADER, PAYMENT_SIGNATURE_HEADER };
 
 const payloadSchema = z.object({
   x402Version: z.literal(2),

@@ -120,7 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const database = await createTestDatabase(options.kind ?? "pglite");
   const byokKeyring = options.byok ? buildKeyring(randomBytes(32).toString("hex")) : undefined;
-  const services = buildServices(config, database, {
+  const services = await buildServices(config, database, {
     ...(byokKeyring ? { byokKeyring } : {}),
     rollupFlushMs: 5,
     chat: {

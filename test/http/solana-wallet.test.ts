@@ -58,7 +58,7 @@ beforeAll(async () => {
     poll_interval_ms: 60_000,
     assets: [{ symbol: "USDC", native: false, mint: USDC_MINT.toBase58(), decimals: 6 }],
   };
-  runtime = withSolana(createChainRuntime([], () => new Date()), solana, () => new Date());
+  runtime = await withSolana(createChainRuntime([], () => new Date()), solana, () => new Date());
   testApp = await startTestApp("pglite", { config: { chains: { evm: [], solana }, auth }, deps: { chains: runtime } });
 });
 afterAll(async () => {

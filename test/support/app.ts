@@ -17,8 +17,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export type TestAppOptions = ServiceOptions & { streamKeepAliveMs?: number; dashboardRoot?: string };
 
 /** The real app over `database`, its services wired as main.ts wires them (rollups written after 5 ms). */
-export function buildTestApp(config: Config, database: Database, { streamKeepAliveMs, dashboardRoot, ...options }: TestAppOptions = {}): Promise<FastifyInstance> {
-  const services = buildServices(config, database, { rollupFlushMs: 5, ...options });
+export async function buildTestApp(config: Config, database: Database, { streamKeepAliveMs, dashboardRoot, ...options }: TestAppOptions = {}): Promise<FastifyInstance> {
+  const services = await buildServices(config, database, { rollupFlushMs: 5, ...options });
   return buildApp({ services, ...(streamKeepAliveMs !== undefined ? { streamKeepAliveMs } : {}), ...(dashboardRoot !== undefined ? { dashboardRoot } : {}) });
 }
 

@@ -28,6 +28,6 @@ const overrides: Partial<Config> = {
 const extra = (env.EXTRA_CONFIG ? JSON.parse(env.EXTRA_CONFIG) : {}) as Partial<Config>;
 const config: Config = { ...loadConfig({ LOG_LEVEL: "silent", FAREBOX_ADMIN_TOKEN: env.ADMIN_TOKEN }), ...overrides, ...extra };
 const database = await createDb({ databaseUrl: env.DATABASE_URL, maxConnections: 5 });
-const app = await buildApp({ services: buildServices(config, database, { chat: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 60_000) } }) });
+const app = await buildApp({ services: await buildServices(config, database, { chat: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 60_000) } }) });
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 process.stdout.write(`${JSON.stringify({ url })}\n`);

@@ -38,7 +38,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("x402 on Solana across processes
       models: [{ id: "test/chat", context_length: 100_000, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-chat", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
     });
     const runtime = () => withSolana(createChainRuntime([], () => new Date()), chain.solana, () => new Date());
-    const apps = [await buildTestApp(config, pools.primary, { chains: runtime() }), await buildTestApp(config, pools.second, { chains: runtime() })];
+    const apps = [await buildTestApp(config, pools.primary, { chains: await runtime() }), await buildTestApp(config, pools.second, { chains: await runtime() })];
     try {
       const [a, b] = await Promise.all(apps.map((app) => app.listen({ port: 0, host: "127.0.0.1" })));
       const asked = await post(a!);

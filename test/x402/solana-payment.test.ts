@@ -67,7 +67,7 @@ beforeAll(async () => {
   // wallets 0 and 1 hold $1,000 of USDC, wallet 2 only $0.05, none any SOL: the operator's fee payer pays the fees
   chain = await startX402SolanaChain();
   ({ rpc, treasury, operator, payers } = chain);
-  runtime = withSolana(createChainRuntime([], () => new Date()), chain.solana, () => new Date());
+  runtime = await withSolana(createChainRuntime([], () => new Date()), chain.solana, () => new Date());
   upstream = await startFakeOpenAI({ script: { text: "Paid on Solana.", usage: { prompt: 20, completion: 10 } } });
   testApp = await startTestApp("pglite", {
     config: {

@@ -4,8 +4,8 @@
  * The reference is a fresh public key nobody holds; the wallet appends it as a read-only key
  * to the transfer instruction, so getSignaturesForAddress(reference) finds the payment.
  */
-import { createHash } from "node:crypto";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { encodeBase58 } from "../../domain/base58.js";
 import { formatDecimalScaled } from "../../domain/money.js";
 
 export interface TransferRequest {
@@ -23,7 +23,9 @@ export interface TransferRequest {
 
 /** A new reference key for one deposit intent. */
 export function newReferenceKey(): string {
-  return Keypair.generate().publicKey.toBase58();
+  // an ed25519 public key whose private key is dropped: the raw 32 bytes end its DER encoding
+  const der = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" });
+  return encodeBase58(der.subarray(der.length - 32));
 }
 
 /** Encodes a transfer request URL; the amount is in user units with no exponent. */
@@ -46,5 +48,5 @@ export function encodeTransferRequest(request: TransferRequest): string {
  */
 export function referenceForIntent(intentId: string): string {
   const digest = createHash("sha256").update(`farebox/solana-pay/reference/v1:${intentId}`).digest();
-  return new PublicKey(digest).toBase58();
+  return encodeBase58(digest);
 }
