@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -8,6 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { createInChildProcess, holdsNoDatabase, openPglite } from "./pglite.js";
 import * as schema from "./schema/index.js";
 
 /**
@@ -38,6 +38,11 @@ export interface DbOptions {
   pgliteDump?: Blob;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /**
+   * PGlite only: create a new database (initdb) in this process. By default a short-lived child
+   * process creates and migrates it, so that its memory is given back (src/db/pglite.ts).
+   */
+  createHere?: boolean;
 }
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -46,14 +51,15 @@ const MIGRATION_LOCK_ID = 7_734_221_001;
 /** Connects to Postgres (DATABASE_URL) or opens embedded PGlite; nothing is migrated until `migrate()`. */
 export async function createDb(options: DbOptions): Promise<Database> {
   if (options.databaseUrl) return createPostgres(options.databaseUrl, options.maxConnections ?? 10);
-  return createPglite(options.dataDir ?? "./data", options.pgliteDump);
+  return createPglite(options.dataDir ?? "./data", options.pgliteDump, options.createHere ?? false);
 }
 
-async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
-  if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
-  const options = dump ? { loadDataDir: dump } : {};
-  const client = dataDir === "memory" ? new PGlite(options) : new PGlite(dataDir, options);
-  await client.waitReady;
+async function createPglite(dataDir: string, dump: Blob | undefined, createHere: boolean): Promise<Database> {
+  if (dataDir !== "memory") {
+    mkdirSync(dataDir, { recursive: true });
+    if (!dump && !createHere && holdsNoDatabase(dataDir)) await createInChildProcess(dataDir);
+  }
+  const client = await openPglite(dataDir, dump);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

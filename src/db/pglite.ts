@@ -1,0 +1,61 @@
+/**
+ * Embedded PGlite as farebox opens it: Postgres settings for one process's own database, and a
+ * fresh data directory created (initdb + migrations) in a short-lived child process.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+
+/**
+ * PGlite's WebAssembly memory only grows, and its shared memory is allocated (and touched) at
+ * start: Postgres's default shared_buffers (128MB, which initdb writes) alone made the process
+ * 120 MB larger at idle (a warm start measured 378 → 257 MB with 32MB, bench/pglite-memory.ts).
+ * 32MB fits in the module's initial 128 MB of linear memory and caches far more than farebox's
+ * hot rows (accounts, keys, holds); pages beyond it are a read from the OS's page cache.
+ * maintenance_work_mem bounds what a migration's CREATE INDEX can grow the memory by for good.
+ */
+const SETTINGS: Record<string, string> = {
+  shared_buffers: "32MB",
+  maintenance_work_mem: "16MB",
+};
+
+/** PGlite's own start parameters (single-user mode and its settings) plus farebox's. */
+const START_PARAMS = [...PGlite.defaultStartParams, ...Object.entries(SETTINGS).flatMap(([name, value]) => ["-c", `${name}=${value}`])];
+
+/** Opens PGlite in `dataDir` ("memory": in memory), from `dump` when the database is new. */
+export async function openPglite(dataDir: string, dump: Blob | undefined): Promise<PGlite> {
+  const options = { startParams: START_PARAMS, ...(dump ? { loadDataDir: dump } : {}) };
+  const client = dataDir === "memory" ? new PGlite(options) : new PGlite(dataDir, options);
+  await client.waitReady;
+  return client;
+}
+
+/** True when `dataDir` holds no database yet (PGlite would run initdb in it). */
+export function holdsNoDatabase(dataDir: string): boolean {
+  return !existsSync(join(dataDir, "PG_VERSION"));
+}
+
+const FIRST_START_SCRIPT = fileURLToPath(new URL("./pglite-first-start.ts", import.meta.url));
+
+/**
+ * Creates and migrates the database of a fresh `dataDir` in a child process that then exits.
+ * Done in this process, initdb (PGlite runs it in a second, in-memory instance and copies the
+ * result over) and the migrations left it at 870 MB idle; closing and reopening in-process still
+ * left ≈100 MB held by the allocator. A process that exits gives all of it back.
+ */
+export function createInChildProcess(dataDir: string): Promise<void> {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  const child = spawn(process.execPath, ["--import", tsx, FIRST_START_SCRIPT, dataDir], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`creating the PGlite database in ${dataDir} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
