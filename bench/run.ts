@@ -20,13 +20,12 @@
  * of npm start's, e.g. with --cpu-prof). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
  * BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL, BENCH_PEER_PID (for its CPU).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import postgres from "postgres";
 import { startFarebox, type FareboxProcess } from "./farebox-process.js";
+import { startUpstream } from "./upstream-process.js";
 import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
 import { ensureNginx, startNginx, type Nginx } from "./nginx.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
@@ -78,14 +77,6 @@ const messages = [{ role: "user", content: "Say something short about benchmarks
 const bodyFor = (model: string, stream: boolean) => JSON.stringify({ model, messages, max_tokens: 64, stream });
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function startUpstream(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/upstream-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, url: (JSON.parse(line) as { url: string }).url }));
-    child.once("exit", (code) => reject(new Error(`upstream exited with ${code}`)));
-  });
-}
 
 function fareboxTarget(name: string, farebox: FareboxProcess, pg: postgres.Sql | undefined): Target {
   return {
