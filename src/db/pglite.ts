@@ -10,15 +10,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 
 /**
- * PGlite's WebAssembly memory only grows, and its shared memory is allocated (and touched) at
- * start: Postgres's default shared_buffers (128MB, which initdb writes) alone made the process
- * 120 MB larger at idle (a warm start measured 378 → 257 MB with 32MB, bench/pglite-memory.ts).
- * 32MB fits in the module's initial 128 MB of linear memory and caches far more than farebox's
- * hot rows (accounts, keys, holds); pages beyond it are a read from the OS's page cache.
+ * PGlite's WebAssembly memory only grows, and Postgres allocates and touches its shared memory at
+ * start: the shared_buffers initdb writes (128MB) made the process ≈120 MB larger at idle (a script
+ * opening a warm database and migrating measured 378 MB resident; 280 with 32MB, 236-260 with 16MB,
+ * the resident part of the linear memory 47 → 29 MB from 32MB to 16MB). 16MB (2,048 pages) holds farebox's hot pages (accounts, keys, holds, the
+ * tails of the append-only tables and their indexes) many times over; a miss is a read from the
+ * OS's page cache, and large scans use a small ring of buffers whatever the setting.
  * maintenance_work_mem bounds what a migration's CREATE INDEX can grow the memory by for good.
  */
 const SETTINGS: Record<string, string> = {
-  shared_buffers: "32MB",
+  shared_buffers: "16MB",
   maintenance_work_mem: "16MB",
 };
 
