@@ -38,11 +38,6 @@ export interface DbOptions {
   pgliteDump?: Blob;
   /** postgres.js pool size. */
   maxConnections?: number;
-  /**
-   * PGlite only: create a new database (initdb) in this process. By default a short-lived child
-   * process creates and migrates it, so that its memory is given back (src/db/pglite.ts).
-   */
-  createHere?: boolean;
 }
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -51,13 +46,13 @@ const MIGRATION_LOCK_ID = 7_734_221_001;
 /** Connects to Postgres (DATABASE_URL) or opens embedded PGlite; nothing is migrated until `migrate()`. */
 export async function createDb(options: DbOptions): Promise<Database> {
   if (options.databaseUrl) return createPostgres(options.databaseUrl, options.maxConnections ?? 10);
-  return createPglite(options.dataDir ?? "./data", options.pgliteDump, options.createHere ?? false);
+  return createPglite(options.dataDir ?? "./data", options.pgliteDump);
 }
 
-async function createPglite(dataDir: string, dump: Blob | undefined, createHere: boolean): Promise<Database> {
+async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
   if (dataDir !== "memory") {
     mkdirSync(dataDir, { recursive: true });
-    if (!dump && !createHere && holdsNoDatabase(dataDir)) await createInChildProcess(dataDir);
+    if (!dump && holdsNoDatabase(dataDir)) await createInChildProcess(dataDir, MIGRATIONS_FOLDER);
   }
   const client = await openPglite(dataDir, dump);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
