@@ -35,6 +35,8 @@ export interface FareboxOptions {
   adminDatabaseUrl: string | undefined;
   seedEntries: number;
   logFile: string;
+  /** PGlite only: this data directory (kept at stop, so a later start finds it warm) instead of a fresh one removed at stop. */
+  dataDir?: string;
 }
 
 /** `npm start`'s command, or BENCH_FAREBOX_START (e.g. to run it under --cpu-prof). */
@@ -117,7 +119,7 @@ export async function startFarebox(options: FareboxOptions): Promise<FareboxProc
       FAREBOX_CONFIG: configPath,
       FAREBOX_ADMIN_TOKEN: ADMIN_TOKEN,
       FAREBOX_BYOK_MASTER_KEY: randomBytes(32).toString("hex"),
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: join(dir, "data") }),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: options.dataDir ?? join(dir, "data") }),
     },
     stdio: ["ignore", log, log],
   });

@@ -21,13 +21,12 @@
  * of npm start's, e.g. with --cpu-prof). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
  * BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL, BENCH_PEER_PID (for its CPU).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import postgres from "postgres";
 import { startFarebox, type FareboxProcess } from "./farebox-process.js";
+import { startBenchServer, startUpstream } from "./upstream-process.js";
 import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
 import { ensureNginx, startNginx, type Nginx } from "./nginx.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
@@ -79,15 +78,6 @@ const messages = [{ role: "user", content: "Say something short about benchmarks
 const bodyFor = (model: string, stream: boolean) => JSON.stringify({ model, messages, max_tokens: 64, stream });
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** A bench server script in its own process (the fake upstream, the bare Node proxy), once it printed its URL. */
-function startScript(script: string, ...args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, url: (JSON.parse(line) as { url: string }).url }));
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
 
 function fareboxTarget(name: string, farebox: FareboxProcess, pg: postgres.Sql | undefined): Target {
   return {
@@ -152,8 +142,8 @@ const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, f
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
-  const upstream = await startScript("bench/upstream-server.ts");
-  const nodeProxy = await startScript("bench/node-proxy.ts", upstream.url);
+  const upstream = await startUpstream();
+  const nodeProxy = await startBenchServer("bench/node-proxy.ts", upstream.url);
   const nginxBinary = ensureNginx(log);
   const nginx: Nginx | undefined = nginxBinary ? await startNginx(nginxBinary, upstream.url) : undefined;
   log(`starting farebox on PostgreSQL (npm start; BYOK on, info logging, ${LEDGER_ENTRIES.toLocaleString("en")} ledger entries)…`);

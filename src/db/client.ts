@@ -48,15 +48,16 @@ export async function createDb(options: DbOptions): Promise<Database> {
 
 async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
   // imported only for PGlite: a process on PostgreSQL never loads the embedded engine's modules
-  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
-    import("@electric-sql/pglite"),
+  const [{ createInChildProcess, holdsNoDatabase, openPglite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("./pglite.js"),
     import("drizzle-orm/pglite"),
     import("drizzle-orm/pglite/migrator"),
   ]);
-  if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
-  const options = dump ? { loadDataDir: dump } : {};
-  const client = dataDir === "memory" ? new PGlite(options) : new PGlite(dataDir, options);
-  await client.waitReady;
+  if (dataDir !== "memory") {
+    mkdirSync(dataDir, { recursive: true });
+    if (!dump && holdsNoDatabase(dataDir)) await createInChildProcess(dataDir, MIGRATIONS_FOLDER);
+  }
+  const client = await openPglite(dataDir, dump);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
