@@ -6,7 +6,7 @@
  * finish_reason was cut.
  */
 import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
-import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
+import { cutStreamError, drainInBackground, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
 import { plainContent } from "./plain-content-frame.js";
@@ -67,7 +67,7 @@ export async function* translateOpenAIStreamOf(
   }
   if (!done && !finished) throw cutStreamError();
   if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
-  if (done) await drain(iterator);
+  if (done) drainInBackground(iterator);
 }
 
 function readDelta(delta: Record<string, unknown>): ChunkDelta {
