@@ -1,7 +1,7 @@
 /**
  * CPU per streamed frame of farebox's own stream path, in one process without sockets (npm run
  * bench:stream-frames): an OpenAI-style upstream body (a Readable, as undici's body is) read by
- * the OpenAI-compatible adapter (exchange, SSE parser, translation), turned into the client's SSE
+ * the OpenAI-compatible adapter as the registry wraps it (exchange, SSE parser, translation, redaction), turned into the client's SSE
  * frames (stream-frames.ts) and written to a sink through sendSse's loop (cork, write, uncork).
  * CPU time from process.cpuUsage, which a busy machine barely changes, unlike wall time.
  * Settings: FRAMES_STREAMS (20000 streams of the bench upstream's 11 frames), FRAMES_ROUNDS (5).
@@ -9,6 +9,7 @@
 import { Readable, Writable } from "node:stream";
 import { performance } from "node:perf_hooks";
 import { createOpenAICompatibleAdapter } from "../src/providers/openai-compatible/adapter.js";
+import { withSecretsRedacted } from "../src/providers/shared/redacting-adapter.js";
 import type { UpstreamHttp } from "../src/providers/shared/upstream-http.js";
 import { streamFrames } from "../src/gateway/stream-frames.js";
 import type { Charged } from "../src/gateway/request-end.js";
@@ -43,7 +44,8 @@ const http = {
     return { status: 200, headers: { "content-type": "text/event-stream" }, body };
   },
 } as unknown as UpstreamHttp;
-const adapter = createOpenAICompatibleAdapter(http);
+// wrapped as the registry wraps every adapter
+const adapter = withSecretsRedacted(createOpenAICompatibleAdapter(http));
 const context = { apiKey: "k", baseUrl: "http://upstream/v1", timeouts: { connectMs: 1_000, firstByteMs: 10_000, idleMs: 10_000 } };
 const request = { model: "bench-model", messages: [{ role: "user" as const, content: "hi" }] };
 const header = { id: "gen-1", model: "bench/spaced", provider: "Bench", created };
