@@ -54,6 +54,19 @@ describe("the plain text frame reader", () => {
     for (const data of others) expect(plainContent(data), data).toBeUndefined();
   });
 
+  it("recognizes every frame of plain scalar members around plain text", () => {
+    const plain = fc.string().filter((text) => [...text].every((char) => char !== '"' && char !== "\\" && char.charCodeAt(0) >= 0x20));
+    const scalar = fc.oneof(plain, fc.integer(), fc.constant(null), fc.boolean());
+    const members = fc.dictionary(plain.filter((key) => key !== "error" && key !== "choices"), scalar, { maxKeys: 4 });
+    fc.assert(
+      fc.property(members, plain.filter((text) => text !== ""), members, (before, content, after) => {
+        const data = frame(before, { index: 0, delta: { content }, finish_reason: null }, after);
+        expect(plainContent(data)).toBe(content);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it("never reads a frame differently from the full parse", () => {
     const scalar = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null), fc.boolean());
     const value = fc.oneof(scalar, fc.dictionary(fc.string(), scalar, { maxKeys: 2 }));
@@ -79,6 +92,6 @@ describe("the plain text frame reader", () => {
       }),
       { numRuns: 5_000 },
     );
-    expect(recognized).toBeGreaterThan(50);
+    expect(recognized).toBeGreaterThan(0);
   });
 });
