@@ -10,7 +10,8 @@ import { AppError, internalError } from "../domain/errors.js";
 import type { CancelSignal } from "../domain/cancellation.js";
 import { UpstreamError, type StreamChunk, type UpstreamStream, type Usage } from "../providers/spec.js";
 import type { Charged } from "./request-end.js";
-import { chunkFrame, DONE_FRAME, errorFrame, usageFrame, type GenerationHeader } from "./wire-response.js";
+import { chunkFrameWriter } from "./stream-chunk-frame.js";
+import { DONE_FRAME, errorFrame, usageFrame, type GenerationHeader } from "./wire-response.js";
 
 /** What the stream delivered when it ends. */
 export interface StreamEnd {
@@ -36,6 +37,7 @@ export interface StreamFramesInput {
 /** The SSE frames of one generation. */
 export async function* streamFrames(input: StreamFramesInput): AsyncGenerator<string, void, undefined> {
   const { header, upstream } = input;
+  const chunkFrame = chunkFrameWriter(header);
   let reported: Usage | undefined;
   let producedChars = 0;
   let finishReason: string | null = null;
@@ -59,7 +61,7 @@ export async function* streamFrames(input: StreamFramesInput): AsyncGenerator<st
         finishReason = chunk.finishReason;
         nativeFinishReason = chunk.nativeFinishReason;
       }
-      if (hasContent(chunk)) yield chunkFrame(header, chunk);
+      if (hasContent(chunk)) yield chunkFrame(chunk);
     }
     loopEnded = true;
   } catch (caught) {

@@ -5,7 +5,7 @@
  */
 import { nanoToUsdNumber } from "../domain/money.js";
 import type { AppError } from "../domain/errors.js";
-import type { ChatResponse, StreamChunk, Usage } from "../providers/spec.js";
+import type { ChatResponse, Usage } from "../providers/spec.js";
 import type { Settlement } from "./settlement.js";
 
 /** Identity shared by every object of one generation. */
@@ -67,13 +67,6 @@ export function completionBody(header: GenerationHeader, response: ChatResponse,
 
 function chunkEnvelope(header: GenerationHeader, rest: Record<string, unknown>): string {
   return `data: ${JSON.stringify({ id: header.id, provider: header.provider, model: header.model, object: "chat.completion.chunk", created: header.created, ...rest })}\n\n`;
-}
-
-/** One content chunk as an SSE frame. */
-export function chunkFrame(header: GenerationHeader, chunk: StreamChunk): string {
-  return chunkEnvelope(header, {
-    choices: [{ index: 0, delta: chunk.delta, finish_reason: chunk.finishReason, native_finish_reason: chunk.nativeFinishReason, logprobs: chunk.logprobs ?? null }],
-  });
 }
 
 /** The last data chunk: empty choices and the full usage with cost. */

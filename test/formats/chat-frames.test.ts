@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { chatChunks, readChatFrame } from "../../src/formats/chat-frames.js";
-import { DONE_FRAME, KEEP_ALIVE_FRAME, chunkFrame, usageFrame } from "../../src/gateway/wire-response.js";
+import { DONE_FRAME, KEEP_ALIVE_FRAME, usageFrame } from "../../src/gateway/wire-response.js";
+import { chunkFrameWriter } from "../../src/gateway/stream-chunk-frame.js";
 
 const header = { id: "gen-1", model: "openai/gpt-4o", provider: "OpenAI", created: 1 };
 
 describe("reading the chat stream's frames", () => {
   it("reads chunks, the usage chunk, comments and the terminator", async () => {
-    const content = chunkFrame(header, { delta: { content: "hé\n" }, finishReason: null, nativeFinishReason: null });
+    const content = chunkFrameWriter(header)({ delta: { content: "hé\n" }, finishReason: null, nativeFinishReason: null });
     expect(readChatFrame(content)).toMatchObject({ kind: "chunk", chunk: { id: "gen-1", choices: [{ delta: { content: "hé\n" } }] } });
     expect(readChatFrame(KEEP_ALIVE_FRAME)).toEqual({ kind: "comment" });
     expect(readChatFrame(DONE_FRAME)).toEqual({ kind: "done" });

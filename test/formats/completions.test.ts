@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { textCompletionFrames, textCompletionSchema, toChatRequest, toTextCompletion } from "../../src/formats/completions/index.js";
 import { parseChatInput } from "../../src/gateway/chat-input.js";
 import { AppError } from "../../src/domain/errors.js";
-import { chunkFrame, DONE_FRAME, errorFrame, KEEP_ALIVE_FRAME } from "../../src/gateway/wire-response.js";
+import { DONE_FRAME, errorFrame, KEEP_ALIVE_FRAME } from "../../src/gateway/wire-response.js";
+import { chunkFrameWriter } from "../../src/gateway/stream-chunk-frame.js";
 
 const header = { id: "gen-1", model: "test/m", provider: "Alpha", created: 7 };
 const logprobsOf = (tokens: string[]) => ({
@@ -128,9 +129,9 @@ describe("stream", () => {
       textCompletionFrames(
         chatStream(
           KEEP_ALIVE_FRAME,
-          chunkFrame(header, { delta: { role: "assistant" }, finishReason: null, nativeFinishReason: null }),
-          chunkFrame(header, { delta: { content: "ab" }, logprobs: logprobsOf(["a", "b"]), finishReason: null, nativeFinishReason: null }),
-          chunkFrame(header, { delta: { content: "c" }, logprobs: logprobsOf(["c"]), finishReason: "stop", nativeFinishReason: "end" }),
+          chunkFrameWriter(header)({ delta: { role: "assistant" }, finishReason: null, nativeFinishReason: null }),
+          chunkFrameWriter(header)({ delta: { content: "ab" }, logprobs: logprobsOf(["a", "b"]), finishReason: null, nativeFinishReason: null }),
+          chunkFrameWriter(header)({ delta: { content: "c" }, logprobs: logprobsOf(["c"]), finishReason: "stop", nativeFinishReason: "end" }),
           `data: ${JSON.stringify({ ...header, object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 1, completion_tokens: 3, cost: 0.1 } })}\n\n`,
           DONE_FRAME,
         ),

@@ -6,7 +6,7 @@
  * https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 import { UpstreamError, type StreamChunk } from "../spec.js";
-import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
+import { cutStreamError, drainInBackground, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asCount, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
 import { ANTHROPIC_REASONING_FORMAT, normalizeStopReason, statusForErrorType } from "../../domain/anthropic-messages.js";
@@ -104,7 +104,7 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
   }
   if (!stopped) throw cutStreamError();
   if (Object.keys(usage).length > 0) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage: readAnthropicUsage(usage) };
-  await drain(iterator);
+  drainInBackground(iterator);
 }
 
 /** Usage counts in message_delta are cumulative: later values replace earlier ones (read as counts later). */

@@ -6,9 +6,10 @@
  * finish_reason was cut.
  */
 import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
-import { cutStreamError, drain, parseEventJson, type StreamMeta } from "../shared/exchange.js";
+import { cutStreamError, drainInBackground, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
+import { plainContent } from "./plain-content-frame.js";
 import { normalizeFinishReason, openAIErrorDetails, readReasoningDetails, readUsage } from "./response.js";
 
 /** What one stream choice adds: its delta and its tokens' log probabilities. */
@@ -43,6 +44,12 @@ export async function* translateOpenAIStreamOf(
       done = true;
       break;
     }
+    // a frame of only text, once the stream's id and model are known, needs no full parse
+    const content = readChoice === chatChoice && meta.upstreamId && meta.model ? plainContent(event.data) : undefined;
+    if (content !== undefined) {
+      yield { delta: { content }, finishReason: null, nativeFinishReason: null };
+      continue;
+    }
     const chunk = asRecord(parseEventJson(event));
     if (!chunk) throw new UpstreamError("The provider's stream carried a non-object frame", { kind: "invalid_response", rawBody: event.data });
     if (chunk.error !== undefined) throw streamError(chunk);
@@ -60,7 +67,7 @@ export async function* translateOpenAIStreamOf(
   }
   if (!done && !finished) throw cutStreamError();
   if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
-  if (done) await drain(iterator);
+  if (done) drainInBackground(iterator);
 }
 
 function readDelta(delta: Record<string, unknown>): ChunkDelta {

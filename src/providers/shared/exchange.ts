@@ -279,13 +279,18 @@ export function cutStreamError(): UpstreamError {
 }
 
 /**
- * Reads what follows a protocol's end marker until the body ends, so the connection goes back
- * to the keep-alive pool instead of being destroyed. Errors there no longer matter.
+ * Reads what follows a protocol's end marker until the body ends, in the background, so the
+ * connection goes back to the keep-alive pool instead of being destroyed while the stream itself
+ * ends at once: the client's last frames leave with the end marker's read instead of waiting
+ * for the upstream's end of body (one socket write less per stream). The attempt's idle limit
+ * still bounds the wait; errors there no longer matter.
  */
-export async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
-  try {
-    for (;;) if ((await iterator.next()).done) return;
-  } catch {
-    // The answer was complete; a broken tail only costs the pooled connection.
-  }
+export function drainInBackground(iterator: AsyncIterator<unknown>): void {
+  void (async () => {
+    try {
+      for (;;) if ((await iterator.next()).done) return;
+    } catch {
+      // The answer was complete; a broken tail only costs the pooled connection.
+    }
+  })();
 }
