@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { badRequest } from "../../domain/errors.js";
+import { SAMPLING_FIELDS } from "../../domain/sampling-fields.js";
 
 /** One text prompt: a string, or a list holding exactly one string. */
 const prompt = z.union([z.string(), z.array(z.unknown())]).transform((value, context) => {
@@ -49,17 +50,7 @@ const SHARED_FIELDS = [
   "models",
   "provider",
   "max_tokens",
-  "temperature",
-  "top_p",
-  "top_k",
-  "min_p",
-  "top_a",
-  "frequency_penalty",
-  "presence_penalty",
-  "repetition_penalty",
-  "stop",
-  "seed",
-  "logit_bias",
+  ...SAMPLING_FIELDS,
   "user",
   "session_id",
   "metadata",

@@ -9,21 +9,7 @@
 import type { AdapterContext, ChatMessage, ChatRequest, ReasoningConfig } from "../spec.js";
 import { upstreamEndUser } from "../shared/end-user.js";
 import { accepts } from "../shared/json.js";
-
-/** Sampling fields Chat Completions shares with the legacy Completions endpoint (text-completions.ts). */
-export const SAMPLING_FIELDS = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "min_p",
-  "top_a",
-  "frequency_penalty",
-  "presence_penalty",
-  "repetition_penalty",
-  "stop",
-  "seed",
-  "logit_bias",
-] as const;
+import { SAMPLING_FIELDS } from "../../domain/sampling-fields.js";
 
 const OPTIONAL_FIELDS = [
   "tools",

@@ -12,7 +12,7 @@ import { accepts, asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
 import type { StreamMeta } from "../shared/exchange.js";
 import { normalizeFinishReason, readUsage } from "./response.js";
-import { SAMPLING_FIELDS } from "./request.js";
+import { SAMPLING_FIELDS } from "../../domain/sampling-fields.js";
 import { translateOpenAIStreamOf, type ChoiceReader } from "./stream.js";
 
 
