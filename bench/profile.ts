@@ -11,13 +11,19 @@
  * kept (its path is printed) for Chrome DevTools. PROFILE_SAMPLER=0 runs the same load without the
  * profiler and prints only the CPU per request, RSS and Postgres's figures: the sampler's own CPU
  * grows with wall time, so on a busy machine, where requests wait longer, it inflates the figure.
+ * PROFILE_ALLOCATIONS=1 replaces the CPU sampler by V8's heap sampler (allocation-sampler.ts) over
+ * the same window: bytes allocated per request by package and by function, collected objects
+ * included (what the young generation's scavenges pay for).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { setTimeout } from "node:timers/promises";
+import { allocationSummary, type AllocationProfile } from "./allocation-summary.js";
 import { databaseStats, perRequest } from "./database-stats.js";
+import { ownerOf } from "./profile-owner.js";
 import { startFarebox } from "./farebox-process.js";
 import { loadPool, percentileOf, runLoad } from "./load.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
@@ -26,7 +32,8 @@ const RATE = Number(process.env.PROFILE_RATE ?? 500);
 const DURATION_MS = Number(process.env.PROFILE_DURATION_MS ?? 10_000);
 const STREAM = process.env.PROFILE_STREAM === "1";
 const LEDGER_ENTRIES = Number(process.env.PROFILE_LEDGER_ENTRIES ?? 0);
-const SAMPLER = process.env.PROFILE_SAMPLER !== "0";
+const ALLOCATIONS = process.env.PROFILE_ALLOCATIONS === "1";
+const SAMPLER = process.env.PROFILE_SAMPLER !== "0" && !ALLOCATIONS;
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface ProfileNode {
@@ -42,16 +49,6 @@ interface Profile {
 }
 /** V8 stamps samples with the monotonic clock in µs, as process.hrtime does: the measured window in those units. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1_000n);
-
-/** A package name, farebox's own source file, node's internals, or V8's pseudo-frames. */
-function ownerOf(url: string, functionName: string): string {
-  if (!url) return `(${functionName || "anonymous"})`;
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1]!;
-  if (url.startsWith("node:")) return url;
-  const own = /dist\/server\/(.*)$/.exec(url);
-  return own ? `farebox ${own[1]}` : url;
-}
 
 /** Self time of the samples taken within [fromUs, toUs] (start-up and warm-up left out). */
 function summarise(profile: Profile, fromUs: number, toUs: number): string {
@@ -85,6 +82,16 @@ function summarise(profile: Profile, fromUs: number, toUs: number): string {
   return `busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled\n\nself time by owner (share of busy):\n${top(owners, 30)}\n\nheaviest functions (self):\n${top(functions, 40)}`;
 }
 
+/** Stops the gateway's heap sampler (second SIGUSR2) and summarises what it wrote. */
+async function collectAllocations(pid: number, path: string, requests: number): Promise<string> {
+  process.kill(pid, "SIGUSR2");
+  for (let waited = 0; !existsSync(path); waited += 100) {
+    if (waited > 30_000) throw new Error(`the allocation sampler wrote nothing to ${path}`);
+    await setTimeout(100);
+  }
+  return `${allocationSummary(JSON.parse(readFileSync(path, "utf8")) as AllocationProfile, Math.max(1, requests))}\nallocation profile: ${path}`;
+}
+
 async function main(): Promise<void> {
   const upstreamChild = spawn(process.execPath, ["--import", "tsx", "bench/upstream-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
   const upstreamUrl = await new Promise<string>((resolve) =>
@@ -92,7 +99,13 @@ async function main(): Promise<void> {
   );
   const profileDir = mkdtempSync(join(tmpdir(), "farebox-profile-"));
   process.env.FAREBOX_WORKERS = "1";
-  const sampler = SAMPLER ? ` --cpu-prof --cpu-prof-dir=${profileDir}` : "";
+  const allocationProfile = join(profileDir, "allocations.json");
+  process.env.FAREBOX_ALLOCATION_PROFILE = allocationProfile;
+  const sampler = SAMPLER
+    ? ` --cpu-prof --cpu-prof-dir=${profileDir}`
+    : ALLOCATIONS
+      ? ` --import tsx --import ${join(import.meta.dirname, "allocation-sampler.ts")}`
+      : "";
   // V8 flags as npm start's (PROFILE_NODE_FLAGS compares others)
   const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? "--min-semi-space-size=16";
   process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags}${sampler} dist/server/main.js`;
@@ -115,6 +128,7 @@ async function main(): Promise<void> {
       pool,
     );
   const window = { from: 0, to: 0 };
+  let allocations = "";
   try {
     await load(3_000);
     const pids = processTree(farebox.child.pid!, "node");
@@ -122,9 +136,11 @@ async function main(): Promise<void> {
     const databaseBefore = await database.snapshot();
     const backendsBefore = cpuMs(backends);
     const before = cpuMs(pids);
+    if (ALLOCATIONS) process.kill(pids[0]!, "SIGUSR2");
     window.from = monotonicUs();
     const result = await load(DURATION_MS);
     window.to = monotonicUs();
+    if (ALLOCATIONS) allocations = await collectAllocations(pids[0]!, allocationProfile, result.latenciesMs.length);
     const served = Math.max(1, result.latenciesMs.length);
     // a backend opened during the window counts whole (it had used nothing before it)
     const backendsMs = cpuMs([...new Set([...backends, ...(await database.backendPids())])]) - backendsBefore;
@@ -140,6 +156,7 @@ async function main(): Promise<void> {
     await farebox.stop();
     upstreamChild.kill("SIGTERM");
   }
+  if (allocations) process.stdout.write(`\n${allocations}\n`);
   if (!SAMPLER) return;
   const file = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no profile written in ${profileDir}`);
