@@ -48,14 +48,15 @@ export async function createDb(options: DbOptions): Promise<Database> {
 
 async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
   // imported only for PGlite: a process on PostgreSQL never loads the embedded engine's modules
-  const [{ createInChildProcess, holdsNoDatabase, openPglite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+  const [{ ensureDatabase }, { openPglite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("./pglite-creation.js"),
     import("./pglite.js"),
     import("drizzle-orm/pglite"),
     import("drizzle-orm/pglite/migrator"),
   ]);
   if (dataDir !== "memory") {
-    mkdirSync(dataDir, { recursive: true });
-    if (!dump && holdsNoDatabase(dataDir)) await createInChildProcess(dataDir, MIGRATIONS_FOLDER);
+    if (dump) mkdirSync(dataDir, { recursive: true });
+    else await ensureDatabase(dataDir, MIGRATIONS_FOLDER);
   }
   const client = await openPglite(dataDir, dump);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
