@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { buildDashboard, dashboardIsStale, newestMtimeMs } from "./web/build.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -45,14 +45,11 @@ const ownImportMetaUrl: Plugin = {
 };
 
 /**
- * Bundles the server into dist/server: main.js, and chunks for what main.ts imports only where it
- * runs (the cluster primary never loads the gateway). Written beside it and swapped in with
- * renames, so a process starting meanwhile never sees half a build.
+ * How the server is bundled into `outDir`: main.js, and chunks for what main.ts imports only where
+ * it runs (the cluster primary never loads the gateway).
  */
-export async function buildServer(): Promise<void> {
-  const outDir = `${serverDir}.${process.pid}.new`;
-  rmSync(outDir, { recursive: true, force: true });
-  await build({
+export function serverBuildOptions(outDir: string): BuildOptions {
+  return {
     entryPoints: [serverEntry],
     outdir: outDir,
     entryNames: "[name]",
@@ -63,11 +60,26 @@ export async function buildServer(): Promise<void> {
     format: "esm",
     target: "node20",
     packages: "external",
+    // Without comments the bundle is ASCII, so V8 keeps each module's source (held for lazy
+    // compilation) as one byte per character: a comment's "→" or "≈" made the gateway chunk's
+    // 523 KB a 1,047 KB two-byte string in every process (heap snapshot); now it is 422 KB.
+    // Stack traces still name source lines through the source maps (wiring/source-mapped-stacks.ts).
+    minifyWhitespace: true,
     sourcemap: "linked",
     plugins: [ownImportMetaUrl],
     logLevel: "warning",
     absWorkingDir: root,
-  });
+  };
+}
+
+/**
+ * Bundles the server into dist/server, written beside it and swapped in with renames, so a
+ * process starting meanwhile never sees half a build.
+ */
+export async function buildServer(): Promise<void> {
+  const outDir = `${serverDir}.${process.pid}.new`;
+  rmSync(outDir, { recursive: true, force: true });
+  await build(serverBuildOptions(outDir));
   const oldDir = `${serverDir}.${process.pid}.old`;
   if (existsSync(serverDir)) renameSync(serverDir, oldDir);
   renameSync(outDir, serverDir);

@@ -37,11 +37,11 @@ export async function issueChallenge(
   maxOpen: number,
 ): Promise<Challenge> {
   if (typeof request.address !== "string") throw badRequest("address is required", { field: "address" });
-  const address = scheme.normalizeAddress(request.address);
+  const address = await scheme.normalizeAddress(request.address);
   const chainRef = scheme.resolveChain(request.chain);
   const nonce = randomAlphanumeric(24);
   const expiresAt = new Date(now.getTime() + ttlMs);
-  const message = scheme.buildMessage({ address, chainRef, nonce, issuedAt: now, expiresAt });
+  const message = await scheme.buildMessage({ address, chainRef, nonce, issuedAt: now, expiresAt });
   // Expired challenges are useless; clearing them here keeps the table small without a timer.
   await db.delete(signInNonces).where(lt(signInNonces.expiresAt, now));
   // Counting stops at the cap, so the check costs the same however full the table is.
@@ -93,7 +93,7 @@ export async function completeSignIn(
   const signature = request.signature;
   let stored: typeof signInNonces.$inferSelect | undefined;
   for (const scheme of schemes) {
-    const nonce = scheme.nonceOf(message);
+    const nonce = await scheme.nonceOf(message);
     if (!nonce) continue;
     [stored] = await db.select().from(signInNonces).where(eq(signInNonces.nonce, nonce));
     if (stored) break;

@@ -1,8 +1,9 @@
 /** The EVM sign-in scheme: EIP-4361 messages built and verified by siwe.ts. */
-import { getAddress, isAddress, type PublicClient } from "viem";
+import type { Address, PublicClient } from "viem";
 import { badRequest } from "../domain/errors.js";
 import type { SignInScheme } from "./scheme.js";
-import { buildSiweMessage, siweNonce, verifySiwe, type SiweSite } from "./siwe.js";
+import type * as Siwe from "./siwe.js";
+import type { SiweSite } from "./siwe.js";
 
 /** Operator settings for SIWE. */
 export interface SiweSchemeOptions {
@@ -15,21 +16,23 @@ export interface SiweSchemeOptions {
   clientFor?: (chainId: number) => PublicClient | undefined;
 }
 
+let siweModule: Promise<typeof Siwe> | undefined;
+
+/**
+ * siwe.ts, and with it viem, is imported on the first EVM sign-in rather than at start: viem is
+ * megabytes of resident memory in every gateway process (bench:memory), and sign-ins are rare.
+ */
+function loadSiwe(): Promise<typeof Siwe> {
+  siweModule ??= import("./siwe.js");
+  return siweModule;
+}
+
 /** Builds the SIWE scheme for the shared sign-in flow. */
 export function createSiweScheme(options: SiweSchemeOptions): SignInScheme {
   const chainIds = options.chainIds.length > 0 ? options.chainIds : [1];
   return {
     family: "evm",
-    normalizeAddress(raw) {
-      if (typeof raw !== "string" || !isAddress(raw, { strict: false })) {
-        throw badRequest("address must be a 0x-prefixed 20-byte hex EVM address", { field: "address" });
-      }
-      // A mixed-case address must carry a valid EIP-55 checksum.
-      if (raw !== raw.toLowerCase() && raw.slice(2) !== raw.slice(2).toUpperCase() && !isAddress(raw, { strict: true })) {
-        throw badRequest("address has an invalid EIP-55 checksum", { field: "address" });
-      }
-      return getAddress(raw);
-    },
+    normalizeAddress: async (raw) => (await loadSiwe()).normalizeEvmAddress(raw),
     resolveChain(requested) {
       if (requested === undefined || requested === null) return String(chainIds[0]);
       const id = typeof requested === "string" && /^\d+$/.test(requested) ? Number(requested) : requested;
@@ -38,17 +41,21 @@ export function createSiweScheme(options: SiweSchemeOptions): SignInScheme {
       }
       return String(id);
     },
-    buildMessage: (input) =>
-      buildSiweMessage({
+    async buildMessage(input) {
+      const { buildSiweMessage } = await loadSiwe();
+      return buildSiweMessage({
         site: options.site,
-        address: getAddress(input.address),
+        // checksummed by buildSiweMessage
+        address: input.address as Address,
         chainId: Number(input.chainRef),
         nonce: input.nonce,
         issuedAt: input.issuedAt,
         expiresAt: input.expiresAt,
-      }),
-    nonceOf: siweNonce,
+      });
+    },
+    nonceOf: async (message) => (await loadSiwe()).siweNonce(message),
     async verify(message, signature, now) {
+      const { verifySiwe } = await loadSiwe();
       const result = await verifySiwe(message, signature, {
         site: options.site,
         allowedChainIds: chainIds,

@@ -6,6 +6,7 @@
  */
 import { getAddress, isAddress, verifyMessage, type Address, type Hex, type PublicClient } from "viem";
 import { createSiweMessage, parseSiweMessage, validateSiweMessage } from "viem/siwe";
+import { badRequest } from "../domain/errors.js";
 
 /** Where the sign-in happens; fixed by the operator's config, never taken from the request. */
 export interface SiweSite {
@@ -22,6 +23,21 @@ export interface SiweChallengeInput {
   nonce: string;
   issuedAt: Date;
   expiresAt: Date;
+}
+
+/**
+ * An address from a request, EIP-55 checksummed; throws a 400 AppError when it is not a 20-byte hex
+ * address or, written in mixed case, carries an invalid checksum.
+ */
+export function normalizeEvmAddress(raw: string): Address {
+  if (typeof raw !== "string" || !isAddress(raw, { strict: false })) {
+    throw badRequest("address must be a 0x-prefixed 20-byte hex EVM address", { field: "address" });
+  }
+  // A mixed-case address must carry a valid EIP-55 checksum.
+  if (raw !== raw.toLowerCase() && raw.slice(2) !== raw.slice(2).toUpperCase() && !isAddress(raw, { strict: true })) {
+    throw badRequest("address has an invalid EIP-55 checksum", { field: "address" });
+  }
+  return getAddress(raw);
 }
 
 /** The message a wallet signs with personal_sign. */

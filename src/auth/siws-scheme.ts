@@ -21,7 +21,7 @@ export function createSiwsScheme(options: SiwsSchemeOptions): SignInScheme {
   const clusters = options.clusters.length > 0 ? options.clusters : ["mainnet"];
   return {
     family: "solana",
-    normalizeAddress(raw) {
+    async normalizeAddress(raw) {
       if (typeof raw !== "string" || !isSolanaAddress(raw)) {
         throw badRequest("address must be a base58 Solana public key", { field: "address" });
       }
@@ -37,7 +37,7 @@ export function createSiwsScheme(options: SiwsSchemeOptions): SignInScheme {
       }
       return cluster;
     },
-    buildMessage: (input) =>
+    buildMessage: async (input) =>
       createSiwsChallenge({
         domain: options.domain,
         uri: options.uri,
@@ -48,7 +48,7 @@ export function createSiwsScheme(options: SiwsSchemeOptions): SignInScheme {
         issuedAt: input.issuedAt,
         expirationTime: input.expiresAt,
       }),
-    nonceOf: (message) => parseSiwsMessage(message)?.nonce,
+    nonceOf: async (message) => parseSiwsMessage(message)?.nonce,
     async verify(message, signature, now) {
       const nonce = parseSiwsMessage(message)?.nonce;
       if (nonce === undefined) return { kind: "rejected", reason: "not a Sign-In With Solana message" };

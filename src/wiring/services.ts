@@ -14,7 +14,8 @@ import { ByokStore, type ByokCacheOptions } from "../byok/store.js";
 import { KeyVault } from "../byok/vault.js";
 import type { Config } from "../config/schema.js";
 import type { Database } from "../db/client.js";
-import { createChainRuntime, withSolana, type ChainRuntime } from "../deposits/runtime.js";
+import { loadChainRuntime } from "../deposits/load-runtime.js";
+import type { ChainRuntime } from "../deposits/runtime.js";
 import { createRedisClient } from "../http/plugins/redis-client.js";
 import { KeyResolver } from "../keys/index.js";
 import { FareboxMetrics } from "../metrics/farebox-metrics.js";
@@ -123,7 +124,7 @@ export async function buildServices(config: Config, database: Database, options:
       return Promise.all([counted, byokStore.markUsed(generation.accountId, generation.provider, false)]).then(() => undefined);
     }, onBackgroundError),
   });
-  const chains = options.chains ?? (await withSolana(createChainRuntime(config.chains.evm, clock), config.chains.solana, clock));
+  const chains = options.chains ?? (await loadChainRuntime(config.chains, clock));
   return {
     config,
     database,

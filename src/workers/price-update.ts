@@ -5,7 +5,6 @@
  * default farebox makes no network call for prices. A failed or malformed download leaves the
  * prices in force unchanged.
  */
-import { REMOTE_DATA_JSON_URL } from "@pydantic/genai-prices";
 import type { LiveCatalog } from "../catalog/live-catalog.js";
 import { parsePriceData } from "../catalog/price-data-schema.js";
 import type { Catalog } from "../catalog/types.js";
@@ -14,6 +13,12 @@ import type { MetricsRegistry } from "../metrics/registry.js";
 import { runEvery } from "./run-every.js";
 
 export const PRICE_UPDATE_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Where the price database publishes its data (the package's REMOTE_DATA_JSON_URL, copied so a
+ * running process need not keep the package loaded: see catalog/price-database.ts).
+ */
+export const PRICE_DATA_URL = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json";
 
 export interface PriceUpdateOptions {
   catalog: LiveCatalog;
@@ -65,7 +70,7 @@ export function createPriceUpdate(options: PriceUpdateOptions) {
   const failures = options.metrics.counter("farebox_catalog_price_update_failures_total", "Price database downloads that failed or did not validate.");
 
   async function pass(): Promise<PriceChange[]> {
-    const url = options.url ?? REMOTE_DATA_JSON_URL;
+    const url = options.url ?? PRICE_DATA_URL;
     let providers;
     try {
       const response = await options.fetch(url, { signal: AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]) });

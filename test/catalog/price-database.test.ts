@@ -4,6 +4,7 @@
  * calcPrice), tiered prices are charged at the tier a request falls in, and the hold quotes the
  * highest tier the request can reach.
  */
+import { createRequire } from "node:module";
 import { calcPrice } from "@pydantic/genai-prices";
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "../../src/catalog/build-catalog.js";
@@ -111,5 +112,14 @@ describe("dated and time-of-day prices", () => {
 
   it("refuses a database price that is not an exact decimal rather than rounding it", () => {
     expect(() => pricingFromDatabase({ input_mtok: 0.0000000001, output_mtok: 1 })).toThrow(/decimal places/);
+  });
+});
+
+describe("the price database package", () => {
+  it("is not kept loaded once a catalog is built (its data is read only while building)", () => {
+    const require = createRequire(import.meta.url);
+    const packageFile = require.resolve("@pydantic/genai-prices");
+    expect(buildCatalog().models.get("openai/gpt-5.5")).toBeDefined();
+    expect(require.cache[packageFile]).toBeUndefined();
   });
 });

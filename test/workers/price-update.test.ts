@@ -3,12 +3,12 @@
  * changed endpoint is logged and counted in /metrics; a download that fails or does not validate
  * leaves the prices unchanged.
  */
-import { findProvider } from "@pydantic/genai-prices";
+import { findProvider, REMOTE_DATA_JSON_URL } from "@pydantic/genai-prices";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveCatalog } from "../../src/catalog/live-catalog.js";
 import { renderMetrics } from "../../src/metrics/exposition.js";
 import { MetricsRegistry } from "../../src/metrics/registry.js";
-import { createPriceUpdate } from "../../src/workers/price-update.js";
+import { createPriceUpdate, PRICE_DATA_URL } from "../../src/workers/price-update.js";
 import { startFakeModelList, type FakeModelList } from "../support/fake-upstreams/model-lists.js";
 
 /** The bundled data with GPT-5.5's base input price raised from $5 to $6 per million. */
@@ -34,6 +34,10 @@ describe("daily price updates", () => {
     const update = createPriceUpdate({ catalog, fetch: globalThis.fetch, signal: new AbortController().signal, log, metrics, now: () => new Date("2026-11-30T00:00:00Z"), url: `${server.url}${path}` });
     return { catalog, metrics, lines, update };
   }
+
+  it("downloads from where the package says the data is published (its URL is copied so the package need not stay loaded)", () => {
+    expect(PRICE_DATA_URL).toBe(REMOTE_DATA_JSON_URL);
+  });
 
   it("applies the published prices and reports what changed in the log and /metrics", async () => {
     const { catalog, metrics, lines, update } = setup("/data.json");
