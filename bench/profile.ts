@@ -24,7 +24,7 @@ import { setTimeout } from "node:timers/promises";
 import { allocationSummary, type AllocationProfile } from "./allocation-summary.js";
 import { databaseStats, perRequest } from "./database-stats.js";
 import { ownerOf } from "./profile-owner.js";
-import { startFarebox } from "./farebox-process.js";
+import { startFarebox, startNodeFlags } from "./farebox-process.js";
 import { loadPool, percentileOf, runLoad } from "./load.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       ? ` --import tsx --import ${join(import.meta.dirname, "allocation-sampler.ts")}`
       : "";
   // V8 flags as npm start's (PROFILE_NODE_FLAGS compares others)
-  const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? "--min-semi-space-size=16";
+  const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? startNodeFlags();
   process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags}${sampler} dist/server/main.js`;
   const logFile = join(profileDir, "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
