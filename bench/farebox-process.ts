@@ -39,11 +39,22 @@ export interface FareboxOptions {
   dataDir?: string;
 }
 
-/** `npm start`'s command, or BENCH_FAREBOX_START (e.g. to run it under --cpu-prof). */
-function startCommand(): string {
-  if (process.env.BENCH_FAREBOX_START) return process.env.BENCH_FAREBOX_START;
+/** package.json's `npm start` command. */
+function npmStartCommand(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
   return pkg.scripts.start;
+}
+
+/** The node flags `npm start` runs the compiled server with (V8's garbage collector settings). */
+export function startNodeFlags(): string {
+  const flags = /node ([^&]*?) ?dist\/server\/main\.js/.exec(npmStartCommand());
+  if (!flags) throw new Error("package.json's start command does not run dist/server/main.js");
+  return flags[1]!;
+}
+
+/** `npm start`'s command, or BENCH_FAREBOX_START (e.g. to run it under --cpu-prof). */
+function startCommand(): string {
+  return process.env.BENCH_FAREBOX_START ?? npmStartCommand();
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {

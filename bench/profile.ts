@@ -13,7 +13,9 @@
  * grows with wall time, so on a busy machine, where requests wait longer, it inflates the figure.
  * PROFILE_ALLOCATIONS=1 replaces the CPU sampler by V8's heap sampler (allocation-sampler.ts) over
  * the same window: bytes allocated per request by package and by function, collected objects
- * included (what the young generation's scavenges pay for).
+ * included (what the young generation's scavenges pay for). PROFILE_STALLS=1 (without the CPU
+ * sampler too, alone or with PROFILE_ALLOCATIONS) prints how late the gateway's event loop ran
+ * (p50, p99, max) and every garbage-collection pause over the window (loop-stalls.ts).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -23,8 +25,9 @@ import { createInterface } from "node:readline";
 import { setTimeout } from "node:timers/promises";
 import { allocationSummary, type AllocationProfile } from "./allocation-summary.js";
 import { databaseStats, perRequest } from "./database-stats.js";
+import type { LoopStalls } from "./loop-stalls.js";
 import { ownerOf } from "./profile-owner.js";
-import { startFarebox } from "./farebox-process.js";
+import { startFarebox, startNodeFlags } from "./farebox-process.js";
 import { loadPool, percentileOf, runLoad } from "./load.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 
@@ -33,7 +36,8 @@ const DURATION_MS = Number(process.env.PROFILE_DURATION_MS ?? 10_000);
 const STREAM = process.env.PROFILE_STREAM === "1";
 const LEDGER_ENTRIES = Number(process.env.PROFILE_LEDGER_ENTRIES ?? 0);
 const ALLOCATIONS = process.env.PROFILE_ALLOCATIONS === "1";
-const SAMPLER = process.env.PROFILE_SAMPLER !== "0" && !ALLOCATIONS;
+const STALLS = process.env.PROFILE_STALLS === "1";
+const SAMPLER = process.env.PROFILE_SAMPLER !== "0" && !ALLOCATIONS && !STALLS;
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface ProfileNode {
@@ -82,14 +86,28 @@ function summarise(profile: Profile, fromUs: number, toUs: number): string {
   return `busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled\n\nself time by owner (share of busy):\n${top(owners, 30)}\n\nheaviest functions (self):\n${top(functions, 40)}`;
 }
 
-/** Stops the gateway's heap sampler (second SIGUSR2) and summarises what it wrote. */
-async function collectAllocations(pid: number, path: string, requests: number): Promise<string> {
-  process.kill(pid, "SIGUSR2");
+/** Reads what a recorder preloaded into the gateway writes to `path` once told to stop (SIGUSR2). */
+async function recorded<T>(path: string): Promise<T> {
   for (let waited = 0; !existsSync(path); waited += 100) {
-    if (waited > 30_000) throw new Error(`the allocation sampler wrote nothing to ${path}`);
+    if (waited > 30_000) throw new Error(`the gateway's recorder wrote nothing to ${path}`);
     await setTimeout(100);
   }
-  return `${allocationSummary(JSON.parse(readFileSync(path, "utf8")) as AllocationProfile, Math.max(1, requests))}\nallocation profile: ${path}`;
+  return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+/** The event loop's delay and the GC pauses, longest first per kind. */
+function stallSummary({ delayMs, pauses }: LoopStalls, windowMs: number): string {
+  const byKind = new Map<string, number[]>();
+  for (const pause of pauses) byKind.set(pause.kind, [...(byKind.get(pause.kind) ?? []), pause.ms]);
+  const kinds = [...byKind].map(([kind, ms]) => {
+    ms.sort((a, b) => b - a);
+    const total = ms.reduce((sum, one) => sum + one, 0);
+    return `  ${kind}: ${ms.length} (${((ms.length * 1000) / windowMs).toFixed(1)}/s, ${((total * 1000) / windowMs).toFixed(1)} ms/s), median ${ms[ms.length >> 1]!.toFixed(2)} ms, longest ${ms
+      .slice(0, 8)
+      .map((one) => one.toFixed(2))
+      .join(" ")} ms`;
+  });
+  return `event-loop delay (1 ms timer): p50 ${delayMs.p50.toFixed(2)} p99 ${delayMs.p99.toFixed(2)} max ${delayMs.max.toFixed(2)} ms over ${delayMs.count} samples\nGC pauses:\n${kinds.join("\n") || "  none"}`;
 }
 
 async function main(): Promise<void> {
@@ -101,13 +119,17 @@ async function main(): Promise<void> {
   process.env.FAREBOX_WORKERS = "1";
   const allocationProfile = join(profileDir, "allocations.json");
   process.env.FAREBOX_ALLOCATION_PROFILE = allocationProfile;
+  const stallsFile = join(profileDir, "stalls.json");
+  process.env.FAREBOX_STALLS_OUT = stallsFile;
+  // recorders preloaded into the gateway: each starts at the first SIGUSR2 and writes at the next
+  const recorders = [...(ALLOCATIONS ? ["allocation-sampler.ts"] : []), ...(STALLS ? ["loop-stalls.ts"] : [])];
   const sampler = SAMPLER
     ? ` --cpu-prof --cpu-prof-dir=${profileDir}`
-    : ALLOCATIONS
-      ? ` --import tsx --import ${join(import.meta.dirname, "allocation-sampler.ts")}`
+    : recorders.length > 0
+      ? ` --import tsx${recorders.map((file) => ` --import ${join(import.meta.dirname, file)}`).join("")}`
       : "";
   // V8 flags as npm start's (PROFILE_NODE_FLAGS compares others)
-  const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? "--min-semi-space-size=16";
+  const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? startNodeFlags();
   process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags}${sampler} dist/server/main.js`;
   const logFile = join(profileDir, "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
@@ -128,7 +150,7 @@ async function main(): Promise<void> {
       pool,
     );
   const window = { from: 0, to: 0 };
-  let allocations = "";
+  let recordings = "";
   try {
     await load(3_000);
     const pids = processTree(farebox.child.pid!, "node");
@@ -136,11 +158,16 @@ async function main(): Promise<void> {
     const databaseBefore = await database.snapshot();
     const backendsBefore = cpuMs(backends);
     const before = cpuMs(pids);
-    if (ALLOCATIONS) process.kill(pids[0]!, "SIGUSR2");
+    if (recorders.length > 0) process.kill(pids[0]!, "SIGUSR2");
     window.from = monotonicUs();
     const result = await load(DURATION_MS);
     window.to = monotonicUs();
-    if (ALLOCATIONS) allocations = await collectAllocations(pids[0]!, allocationProfile, result.latenciesMs.length);
+    if (recorders.length > 0) {
+      process.kill(pids[0]!, "SIGUSR2");
+      const requests = Math.max(1, result.latenciesMs.length);
+      if (ALLOCATIONS) recordings += `\n${allocationSummary(await recorded<AllocationProfile>(allocationProfile), requests)}\nallocation profile: ${allocationProfile}\n`;
+      if (STALLS) recordings += `\n${stallSummary(await recorded<LoopStalls>(stallsFile), (window.to - window.from) / 1000)}\n`;
+    }
     const served = Math.max(1, result.latenciesMs.length);
     // a backend opened during the window counts whole (it had used nothing before it)
     const backendsMs = cpuMs([...new Set([...backends, ...(await database.backendPids())])]) - backendsBefore;
@@ -156,7 +183,7 @@ async function main(): Promise<void> {
     await farebox.stop();
     upstreamChild.kill("SIGTERM");
   }
-  if (allocations) process.stdout.write(`\n${allocations}\n`);
+  if (recordings) process.stdout.write(recordings);
   if (!SAMPLER) return;
   const file = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no profile written in ${profileDir}`);

@@ -30,6 +30,17 @@ describe("write batcher", () => {
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
   });
 
+  it("writes a queue longer than maxBatch in batches of at most maxBatch, one after another without waiting", async () => {
+    const writer = recording(1);
+    const batcher = new WriteBatcher(writer.flush, { maxDelayMs: 60_000, maxBatch: 3 });
+    await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => batcher.add(n)).slice(0, 6));
+    expect(writer.batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(writer.mostAtOnce()).toBe(1);
+  });
+
   it("writes at once while hurried, and waits for batches again afterwards", async () => {
     const writer = recording(1);
     const batcher = new WriteBatcher(writer.flush, { maxDelayMs: 60_000 });
