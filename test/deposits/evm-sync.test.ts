@@ -127,6 +127,10 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
   it("matches an open intent by its exact amount", async () => {
     const dave = await createAccount(world.database.db);
     const intentId = newId("int");
+    // Opened a second before the chain's head, by the chain's clock: an earlier anvil_reorg keeps the replaced blocks'
+    // timestamps, leaving the chain behind the wall clock (measured 3.6 s behind after reorging a 3 s old block), so an
+    // intent stamped by the wall clock could postdate the payment's block and rightly not match it.
+    const head = await world.anvil.publicClient.getBlock();
     await world.database.db.insert(depositIntents).values({
       id: intentId,
       accountId: dave,
@@ -135,7 +139,7 @@ describe.each(dbKinds)("EVM deposits credited exactly once (%s)", (kind) => {
       amountBaseUnits: 10_000_001n,
       amountUsdNano: 10_000_000_000n,
       expiresAt: new Date(Date.now() + 3_600_000),
-      createdAt: new Date(Date.now() - 1000),
+      createdAt: new Date(Number(head.timestamp) * 1000 - 1000),
     });
     const near = await world.sendUsdc(4, 10_000_002n); // off by one base unit: not the intent
     const exact = await world.sendUsdc(4, 10_000_001n);
