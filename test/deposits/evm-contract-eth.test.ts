@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { encodeFunctionData, getAddress, parseEther, type Address, type Hash, type Hex } from "viem";
+import { encodeFunctionData, getAddress, parseEther, type Address, type Hex } from "viem";
 import { anvilAccount, artifact } from "../support/anvil.js";
 import { startEvmDepositWorld, type EvmDepositWorld } from "../support/evm-deposits.js";
 import { dbKinds } from "../support/db.js";
@@ -42,7 +42,6 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
   let batcher: Address;
   let bob: string;
 
-  const wait = (hash: Hash) => world.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
   async function confirmAndSync() {
     await world.anvil.mine(3);
     expect(await world.sync()).not.toBeInstanceOf(Error);
@@ -65,7 +64,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     world = await startEvmDepositWorld(kind, mode.receiver ? { receiverOwner: anvilAccount(RECEIVER_OWNER).address } : { nativeVia: mode.nativeVia });
     smartWallet = getAddress(await world.anvil.deploy("OwnedWallet", [world.anvil.wallet(2).account.address]));
     batcher = getAddress(await world.anvil.deploy("PayoutBatcher"));
-    await wait(await world.anvil.wallet(0).sendTransaction({ to: smartWallet, value: parseEther("1") }));
+    await world.wait(await world.anvil.wallet(0).sendTransaction({ to: smartWallet, value: parseEther("1") }));
     expect(await world.sync()).not.toBeInstanceOf(Error);
   });
   afterAll(async () => {
@@ -76,7 +75,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     const alice = await createAccount(world.database.db);
     await world.linkWallet(alice, 1);
     const hash = await world.anvil.wallet(1).sendTransaction({ to: world.treasury, value: parseEther("0.01") });
-    expect((await wait(hash)).status).toBe("success");
+    expect((await world.wait(hash)).status).toBe("success");
     await confirmAndSync();
     const rows = await world.rows(hash);
     expect(rows).toMatchObject([{ status: "credited", accountId: alice, asset: "ETH", amountBaseUnits: parseEther("0.01"), fromAddress: getAddress(world.anvil.wallet(1).account.address) }]);
@@ -99,7 +98,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     bob = signedIn.accountId;
 
     const hash = await world.anvil.wallet(2).writeContract({ address: smartWallet, abi: walletAbi, functionName: "execute", args: [world.treasury, parseEther("0.02"), "0x"] });
-    expect((await wait(hash)).status).toBe("success");
+    expect((await world.wait(hash)).status).toBe("success");
     await confirmAndSync();
     expect(await world.rows(hash)).toMatchObject([{ status: "credited", accountId: bob, attribution: "wallet", fromAddress: smartWallet, amountBaseUnits: parseEther("0.02") }]);
     expect(await world.balance(bob)).toBe(usdNano(parseEther("0.02")));
@@ -128,7 +127,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
       args: [world.treasury, amounts, 1n], // the second payout is paid, then its frame reverts
       value: parseEther("0.015"),
     });
-    expect((await wait(hash)).status).toBe("success");
+    expect((await world.wait(hash)).status).toBe("success");
     await confirmAndSync();
     const rows = (await world.rows(hash)).sort((a, b) => (a.amountBaseUnits < b.amountBaseUnits ? -1 : 1));
     expect(rows).toMatchObject([
@@ -143,7 +142,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
   it("the same amount paid twice in one transaction is two deposits", async () => {
     const twice = [parseEther("0.002"), parseEther("0.002")];
     const hash = await world.anvil.wallet(3).writeContract({ address: batcher, abi: batcherAbi, functionName: "payouts", args: [world.treasury, twice, 99n], value: parseEther("0.004") });
-    expect((await wait(hash)).status).toBe("success");
+    expect((await world.wait(hash)).status).toBe("success");
     await confirmAndSync();
     const rows = await world.rows(hash);
     expect(rows).toHaveLength(2);
@@ -153,7 +152,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
 
   it("a payment with Solidity's transfer() (2,300-gas stipend) reaches the treasury and is seen", async () => {
     const hash = await world.anvil.wallet(4).writeContract({ address: batcher, abi: batcherAbi, functionName: "payWithTransfer", args: [world.treasury], value: parseEther("0.004") });
-    expect((await wait(hash)).status).toBe("success");
+    expect((await world.wait(hash)).status).toBe("success");
     await confirmAndSync();
     expect(await world.rows(hash)).toMatchObject([{ status: "unattributed", fromAddress: batcher, amountBaseUnits: parseEther("0.004") }]);
   });
@@ -188,13 +187,13 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     const snapshot = await world.anvil.testClient.snapshot();
     const raw = await signedSmartWalletPayment(parseEther("0.006"));
     const hash = await world.anvil.publicClient.request({ method: "eth_sendRawTransaction", params: [raw] });
-    const first = await wait(hash);
+    const first = await world.wait(hash);
     expect(await world.sync()).not.toBeInstanceOf(Error);
     expect((await world.rows(hash)).map((r) => r.status)).toEqual(["seen"]);
     await world.anvil.testClient.revert({ id: snapshot });
     await world.anvil.mine(2);
     expect(await world.anvil.publicClient.request({ method: "eth_sendRawTransaction", params: [raw] })).toBe(hash);
-    const again = await wait(hash);
+    const again = await world.wait(hash);
     expect(again.blockNumber).not.toBe(first.blockNumber);
     await confirmAndSync();
     expect(await world.sync({ pendingMemo: {} })).not.toBeInstanceOf(Error); // and a restart
@@ -213,7 +212,7 @@ describe.each(cases)("ETH from contracts, %s (%s)", (_name, kind, mode) => {
     const ownerBefore = await world.anvil.publicClient.getBalance({ address: owner.account.address });
     const rowsBefore = (await allRows()).length;
     const hash = await owner.writeContract({ address: world.treasury, abi: receiverAbi, functionName: "sweep", args: [owner.account.address] });
-    const receipt = await wait(hash);
+    const receipt = await world.wait(hash);
     expect(receipt.status).toBe("success");
     expect(await world.anvil.publicClient.getBalance({ address: world.treasury })).toBe(0n);
     const gas = receipt.gasUsed * receipt.effectiveGasPrice;

@@ -50,7 +50,7 @@ describe.each(dbKinds)("a reorg deeper than the confirmation depth (%s)", (kind)
     const snapshot = await world.anvil.testClient.snapshot();
     const rawC = await signedUsdcTransfer(1, 11_000_000n);
     const c = await broadcast(rawC);
-    const before = await world.anvil.publicClient.waitForTransactionReceipt({ hash: c, pollingInterval: 20 });
+    const before = await world.wait(c);
     await world.anvil.mine(5);
     await syncUntilQuiet();
     expect((await world.rows(c)).map((r) => r.status)).toEqual(["credited"]);
@@ -72,7 +72,7 @@ describe.each(dbKinds)("a reorg deeper than the confirmation depth (%s)", (kind)
     } finally {
       await world.anvil.testClient.setAutomine(true);
     }
-    const after = await world.anvil.publicClient.waitForTransactionReceipt({ hash: c, pollingInterval: 20 });
+    const after = await world.wait(c);
     expect(after.blockHash).not.toBe(before.blockHash);
     expect(after.logs[0]?.logIndex).not.toBe(before.logs[0]?.logIndex);
     await world.anvil.mine(12);
@@ -98,7 +98,7 @@ describe.each(dbKinds)("a reorg deeper than the confirmation depth (%s)", (kind)
     // Revert; G's nonce is spent by another transaction (USDC to someone else), so G can never return.
     await world.anvil.testClient.revert({ id: snapshot });
     const elsewhere = await world.anvil.wallet(3).writeContract({ address: world.usdc, abi: usdcAbi, functionName: "transfer", args: [getAddress("0x00000000000000000000000000000000000a11ce"), 9_000_000n] });
-    await world.anvil.publicClient.waitForTransactionReceipt({ hash: elsewhere, pollingInterval: 20 });
+    await world.wait(elsewhere);
     await world.anvil.mine(12);
     for (let pass = 0; pass < 4; pass += 1) {
       expect(await world.sync({ onReversed: (id) => reversed.push(id) })).not.toBeInstanceOf(Error);
@@ -123,7 +123,7 @@ describe.each(dbKinds)("a reorg deeper than the confirmation depth (%s)", (kind)
     const snapshot = await world.anvil.testClient.snapshot();
     const raw = await signedUsdcTransfer(4, 4_000_000n);
     const r = await broadcast(raw);
-    await world.anvil.publicClient.waitForTransactionReceipt({ hash: r, pollingInterval: 20 });
+    await world.wait(r);
     await world.anvil.mine(5);
     await syncUntilQuiet();
     await world.anvil.testClient.revert({ id: snapshot });

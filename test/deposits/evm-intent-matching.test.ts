@@ -124,14 +124,12 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
     expect(quoted.priced).toBe(true);
     // The feed halves before the payment confirms: at credit time 0.02 ETH is worth $20.
     await world.setPrice(1_000_00000000n, BigInt(Math.floor(Date.now() / 1000)));
-    const hash = await world.anvil.wallet(5).sendTransaction({ to: world.treasury, value: quoted.amountBaseUnits });
-    await world.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    const hash = await world.sendEth(5, quoted.amountBaseUnits);
     await confirmAndSync();
     expect((await world.rows(hash))[0]).toMatchObject({ status: "credited", accountId: u7, intentId: quoted.id, valueNano: 40_000_000_000n });
     expect(await world.balance(u7)).toBe(40_000_000_000n);
     // Not exactly the amount: no quote to honour, and no intent either (parked at the feed's value).
-    const off = await world.anvil.wallet(5).sendTransaction({ to: world.treasury, value: quoted.amountBaseUnits + 1n });
-    await world.anvil.publicClient.waitForTransactionReceipt({ hash: off, pollingInterval: 20 });
+    const off = await world.sendEth(5, quoted.amountBaseUnits + 1n);
     await confirmAndSync();
     expect((await world.rows(off))[0]).toMatchObject({ status: "unattributed" });
     await world.setPrice(2_000_00000000n, BigInt(Math.floor(Date.now() / 1000)));

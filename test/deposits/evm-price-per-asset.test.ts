@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther, type Hash } from "viem";
+import { parseEther } from "viem";
 import { startEvmDepositWorld, type EvmDepositWorld } from "../support/evm-deposits.js";
 import { dbKinds } from "../support/db.js";
 import { createAccount } from "../../src/ledger/index.js";
@@ -7,12 +7,6 @@ import { createAccount } from "../../src/ledger/index.js";
 describe.each(dbKinds)("deposits are priced per asset, in order per asset (%s)", (kind) => {
   let world: EvmDepositWorld;
   const nowSeconds = () => BigInt(Math.floor(Date.now() / 1000));
-
-  async function sendEth(walletIndex: number, value: bigint): Promise<Hash> {
-    const hash = await world.anvil.wallet(walletIndex).sendTransaction({ to: world.treasury, value });
-    await world.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
-    return hash;
-  }
 
   beforeAll(async () => {
     world = await startEvmDepositWorld(kind);
@@ -26,9 +20,9 @@ describe.each(dbKinds)("deposits are priced per asset, in order per asset (%s)",
     const alice = await createAccount(world.database.db);
     await world.linkWallet(alice, 1);
     await world.setPrice(2_000_00000000n, nowSeconds() - 7_200n);
-    const eth1 = await sendEth(1, parseEther("0.01"));
+    const eth1 = await world.sendEth(1, parseEther("0.01"));
     const usdc = await world.sendUsdc(1, 5_000_000n);
-    const eth2 = await sendEth(1, parseEther("0.02"));
+    const eth2 = await world.sendEth(1, parseEther("0.02"));
     await world.anvil.mine(3);
     const stalled = await world.sync();
     expect(stalled).toMatchObject({ kind: "stalled", reason: expect.stringMatching(/stale/) });

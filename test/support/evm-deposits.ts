@@ -1,10 +1,10 @@
 /**
  * One EVM deposit scenario's world: anvil with a mock USDC and price feed, a fresh database, a treasury,
- * and helpers to pay, run the listener through any RPC URL (e.g. a fault-injecting proxy), read deposit
- * rows and balances, and run both audits (the ledger's own and the chain reconciliation).
+ * and helpers to pay in USDC or ETH, run the listener through any RPC URL (e.g. a fault-injecting proxy),
+ * read deposit rows and balances, and run both audits (the ledger's own and the chain reconciliation).
  */
 import { and, eq } from "drizzle-orm";
-import { getAddress, type Address, type Hash } from "viem";
+import { getAddress, type Address, type Hash, type TransactionReceipt } from "viem";
 import { artifact, startAnvil, type Anvil } from "./anvil.js";
 import { createTestDatabase, type DbKind, type TestDatabase } from "./db.js";
 import { createEvmPublicClient, evmChainKey } from "../../src/chains/evm/client.js";
@@ -33,7 +33,11 @@ export interface EvmDepositWorld {
   deps(options?: { rpcUrl?: string } & Partial<EvmSyncDeps>): EvmSyncDeps;
   /** One listener pass; a pass that fails (as against a bad node) is returned as its error. */
   sync(options?: { rpcUrl?: string } & Partial<EvmSyncDeps>): Promise<SyncResult | Error>;
+  /** Waits for a transaction's receipt (mined, whether it succeeded or reverted). */
+  wait(hash: Hash): Promise<TransactionReceipt>;
   sendUsdc(walletIndex: number, amount: bigint): Promise<Hash>;
+  /** Sends ETH from a wallet straight to the treasury. */
+  sendEth(walletIndex: number, value: bigint): Promise<Hash>;
   /** Sends several USDC transfers that are mined together in one block. */
   sendUsdcInOneBlock(walletIndex: number, amounts: bigint[]): Promise<Hash[]>;
   setPrice(answer: bigint, updatedAt: bigint): Promise<void>;
@@ -103,6 +107,7 @@ export async function startEvmDepositWorld(
     chain,
     watch,
     deps,
+    wait,
     setPrice,
     sync: async (overrides) => {
       try {
@@ -113,6 +118,11 @@ export async function startEvmDepositWorld(
     },
     sendUsdc: async (walletIndex, amount) => {
       const hash = await anvil.wallet(walletIndex).writeContract({ address: usdc, abi: usdcAbi, functionName: "transfer", args: [treasury, amount] });
+      await wait(hash);
+      return hash;
+    },
+    sendEth: async (walletIndex, value) => {
+      const hash = await anvil.wallet(walletIndex).sendTransaction({ to: treasury, value });
       await wait(hash);
       return hash;
     },
