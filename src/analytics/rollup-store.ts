@@ -76,7 +76,7 @@ const modelRow = (r: ModelIncrement) => ({
 
 /** Adds a batch of increments to the rollup tables, in one transaction. */
 export async function applyBatch(db: AnyPgDatabase, batch: RollupBatch): Promise<void> {
-  if (batch.usage.size === 0) return;
+  if (batch.usage.length === 0) return;
   await db.transaction((tx) => applyIncrements(tx, batch));
 }
 
@@ -91,21 +91,21 @@ async function applyIncrements(db: AnyPgDatabase, batch: RollupBatch): Promise<v
       plusArray("latency_hist"),
       plusArray("ttft_hist"),
     ],
-    [...batch.usage.values()].map(usageRow),
+    batch.usage.map(usageRow),
   );
   await upsert(
     db,
     getTableName(rankingsModelDaily),
     "day, model",
     [...["requests", "prompt_tokens", "completion_tokens"].map(plus), plusArray("latency_hist"), plusArray("throughput_hist")],
-    [...batch.models.values()].map(modelRow),
+    batch.models.map(modelRow),
   );
   await upsert(
     db,
     getTableName(rankingsAppDaily),
     "day, app",
     [...["requests", "tokens"].map(plus), "title = case when excluded.title <> '' then excluded.title else t.title end"],
-    [...batch.apps.values()],
+    batch.apps,
   );
 }
 

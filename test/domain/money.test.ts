@@ -6,6 +6,7 @@ import {
   nanoPerMillionToUsdPerToken,
   nanoToUsdNumber,
   nanoToUsdString,
+  formatDecimalScaled,
   parseDecimalScaledFloor,
   usdPerTokenToNanoPerMillion,
   usdToNano,
@@ -27,6 +28,46 @@ describe("money", () => {
     expect(nanoToUsdString(4_200n)).toBe("0.0000042");
     expect(nanoToUsdString(-2_000_000_000n)).toBe("-2");
     expect(nanoToUsdNumber(4_200n)).toBe(0.0000042);
+  });
+
+  it("formats every scaled integer as dividing by 10^scale writes it", () => {
+    // the division-based formatter the digit-cutting one replaced, kept here as the reference
+    const byDivision = (value: bigint, scale: number): string => {
+      const abs = value < 0n ? -value : value;
+      const divisor = 10n ** BigInt(scale);
+      const fraction = (abs % divisor).toString().padStart(scale, "0").replace(/0+$/, "");
+      return `${value < 0n ? "-" : ""}${abs / divisor}${fraction ? `.${fraction}` : ""}`;
+    };
+    const amounts = fc.oneof(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.bigInt({ min: -10_000n, max: 10_000n }), fc.nat(40).map((digits) => 10n ** BigInt(digits)));
+    fc.assert(
+      fc.property(amounts, fc.integer({ min: 0, max: 18 }), (value, scale) => {
+        expect(formatDecimalScaled(value, scale)).toBe(byDivision(value, scale));
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(formatDecimalScaled(0n, 9)).toBe("0");
+    expect(formatDecimalScaled(-1n, 9)).toBe("-0.000000001");
+    expect(formatDecimalScaled(1_000_000_000n, 9)).toBe("1");
+    expect(formatDecimalScaled(1_230_000_000n, 9)).toBe("1.23");
+    expect(formatDecimalScaled(7n, 0)).toBe("7");
+  });
+
+  it("gives every amount as the number its exact decimal string parses to", () => {
+    const limit = BigInt(Number.MAX_SAFE_INTEGER);
+    const amounts = fc.oneof(
+      fc.bigInt({ min: -limit, max: limit }),
+      fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }),
+      fc.bigInt({ min: 0n, max: 1_000_000n }),
+      fc.bigInt({ min: limit - 1_000n, max: limit + 1_000n }),
+      fc.bigInt({ min: -limit - 1_000n, max: -limit + 1_000n }),
+    );
+    fc.assert(
+      fc.property(amounts, (nano) => {
+        expect(nanoToUsdNumber(nano)).toBe(Number(nanoToUsdString(nano)));
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(Object.is(nanoToUsdNumber(0n), 0)).toBe(true);
   });
 
   it("converts OpenRouter per-token prices to integer per-million prices and back", () => {

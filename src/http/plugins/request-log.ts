@@ -40,8 +40,8 @@ export function registerRequestLog(app: FastifyInstance): void {
       path: query === -1 ? request.url : request.url.slice(0, query),
       status,
       ms: Math.round(reply.elapsedTime * 100) / 100,
-      ...(request.apiKey ? { key: request.apiKey.label } : {}),
     };
+    if (request.apiKey) line.key = request.apiKey.label;
     describeFailure(line, request, level);
     (request.log as FastifyBaseLogger)[level](line, "request");
     done();
