@@ -47,6 +47,11 @@ export function inputUnverified(endpoint: Endpoint, request: RoutingRequest): bo
   return endpoint.inputModalities === undefined && (request.hasImages || request.hasFiles === true || request.hasAudio === true);
 }
 
+/** Whether an entry of `list` (provider.only / provider.ignore) names the endpoint's provider. */
+function listsProvider(list: readonly string[], endpoint: Endpoint): boolean {
+  return list.some((entry) => providerMatches(entry, endpoint.provider.slug, endpoint.provider.name));
+}
+
 /** The config file settings that decide what an endpoint can do. */
 const SETTING = {
   parameters: "models[].supported_parameters (or models[].endpoints[].supported_parameters)",
@@ -95,8 +100,7 @@ const FILTERS: readonly Filter[] = [
     step: "allowed_providers",
     keep: (endpoint, request) => {
       const { only, ignore } = request.provider;
-      const matches = (list: string[]) => list.some((entry) => providerMatches(entry, endpoint.provider.slug, endpoint.provider.name));
-      return (!only || matches(only)) && (!ignore || !matches(ignore));
+      return (!only || listsProvider(only, endpoint)) && (!ignore || !listsProvider(ignore, endpoint));
     },
     fail: (model) => constraint(model, `No endpoints found for ${model.id} among the allowed providers (provider.only / provider.ignore).`, "allowed_providers"),
   },

@@ -74,8 +74,7 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
  * were ≈3.5 KB of a request's (heap sampling at 500 requests/s), most of them such lists.
  */
 function requestedModels({ model, models }: RoutingRequest): string[] {
-  const ids: string[] = [];
-  if (isModelId(model)) ids.push(model);
+  const ids: string[] = isModelId(model) ? [model] : [];
   for (const id of models ?? []) {
     if (!isModelId(id) || ids.includes(id)) continue;
     // checked as the list grows, so `includes` never scans more than MAX_MODELS ids
