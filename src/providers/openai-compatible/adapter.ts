@@ -23,10 +23,8 @@ export function createOpenAICompatibleAdapter(http: UpstreamHttp): ProviderAdapt
       http,
       context,
       url: joinUrl(context.baseUrl, raw ? "completions" : "chat/completions"),
-      headers: {
-        ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}),
-        ...context.headers,
-      },
+      // postJson copies these into the request's headers: no copy is made here without a key
+      headers: context.apiKey ? { authorization: `Bearer ${context.apiKey}`, ...context.headers } : (context.headers ?? {}),
       body: raw ? toTextCompletionBody(request, context, stream) : toOpenAIBody(request, context, stream),
       errorDetails: openAIErrorDetails,
     };
