@@ -5,7 +5,8 @@
  */
 import { UpstreamError, type AdapterContext, type StreamChunk, type UpstreamStream } from "../spec.js";
 import { Attempt } from "./attempt.js";
-import { readSseEvents, type SseEvent } from "./sse-parser.js";
+import { readSseBody } from "./sse-body-reader.js";
+import type { SseEvent } from "./sse-parser.js";
 import { parseRetryAfterMs, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -64,7 +65,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
     if (!isEventStream(response)) throw await notAStream(attempt, response, request.errorDetails);
     const meta: StreamMeta = { upstreamId: "", model: "" };
     let cut = false;
-    const events = readSseEvents(attempt.timed(response.body), () => {
+    const events = readSseBody(response.body, attempt, () => {
       cut = true;
     });
     const chunks = translate(events, meta, () => cut);

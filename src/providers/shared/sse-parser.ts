@@ -109,20 +109,3 @@ export class SseParser {
     return event;
   }
 }
-
-/**
- * Reads a byte stream as SSE events, one at a time, never holding more than the current frame.
- * `onPartialEnd` is called if the bytes end in the middle of an event (a cut stream).
- */
-export async function* readSseEvents(
-  body: AsyncIterable<Uint8Array>,
-  onPartialEnd?: () => void,
-): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder("utf-8");
-  const parser = new SseParser();
-  for await (const bytes of body) {
-    for (const event of parser.push(decoder.decode(bytes, { stream: true }))) yield event;
-  }
-  for (const event of parser.push(decoder.decode())) yield event;
-  if (parser.hasPartialEvent) onPartialEnd?.();
-}
