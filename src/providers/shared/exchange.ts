@@ -108,36 +108,57 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
 
 /**
  * Yields the buffered first chunks, then the rest. A consumer that stops early (break, return,
- * throw) closes the upstream connection rather than leaving it open and unread.
+ * throw) closes the upstream connection rather than leaving it open and unread. A plain iterator
+ * handing out the translator's own promises rather than an async generator re-yielding them: a
+ * generator layer cost a promise, a generator resumption and microtasks per chunk
+ * (bench/stream-frames-cpu.ts).
  */
-async function* replay(
+function replay(
   buffered: StreamChunk[],
   rest: AsyncGenerator<StreamChunk> | undefined,
   attempt: Attempt,
   close: () => void,
   markComplete: () => void,
-): AsyncGenerator<StreamChunk> {
-  let finished = false;
-  try {
-    yield* buffered;
-    if (rest) {
-      for (;;) {
-        let next: IteratorResult<StreamChunk>;
-        try {
-          next = await rest.next();
-        } catch (error) {
-          throw attempt.translate(error);
-        }
-        if (next.done) break;
-        yield next.value;
-      }
-    }
-    finished = true;
-    markComplete();
-  } finally {
-    if (!finished) close();
+): AsyncIterable<StreamChunk> {
+  let position = 0;
+  let over = false;
+  const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  // however the chunks end (read to the end, failed, or abandoned), the attempt ends with them
+  const end = (complete: boolean): void => {
+    if (over) return;
+    over = true;
+    if (complete) markComplete();
+    else close();
     attempt.dispose();
-  }
+  };
+  const onNext = (next: IteratorResult<StreamChunk>): IteratorResult<StreamChunk> => {
+    if (!next.done) return next;
+    end(true);
+    return DONE;
+  };
+  const onError = (error: unknown): never => {
+    const failure = attempt.translate(error); // before closing: the close must not become the reason
+    end(false);
+    throw failure;
+  };
+  const iterator: AsyncIterableIterator<StreamChunk> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => {
+      if (over) return Promise.resolve(DONE);
+      const chunk = buffered[position];
+      if (chunk !== undefined) {
+        position++;
+        return Promise.resolve({ done: false, value: chunk });
+      }
+      if (rest === undefined) return Promise.resolve(onNext(DONE));
+      return rest.next().then(onNext, onError);
+    },
+    return: () => {
+      end(false);
+      return Promise.resolve(DONE);
+    },
+  };
+  return iterator;
 }
 
 /** True when a chunk carries something a client would see (not only a role or usage). */
