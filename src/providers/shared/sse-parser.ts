@@ -91,17 +91,17 @@ export class SseParser {
     const fieldEnd = colon === -1 ? end : colon;
     let valueStart = colon === -1 ? end : colon + 1;
     if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;
-    const isField = (name: string): boolean => fieldEnd - start === name.length && text.startsWith(name, start);
-    if (isField("data")) {
+    const fieldLength = fieldEnd - start;
+    if (fieldLength === 4 && text.startsWith("data", start)) {
       const value = text.slice(valueStart, end);
       this.data = this.hasData ? `${this.data}\n${value}` : value;
       this.hasData = true;
-    } else if (isField("event")) {
+    } else if (fieldLength === 5 && text.startsWith("event", start)) {
       this.eventName = text.slice(valueStart, end);
-    } else if (isField("id")) {
+    } else if (fieldLength === 2 && text.startsWith("id", start)) {
       const value = text.slice(valueStart, end);
       if (!value.includes("\0")) this.lastId = value;
-    } else if (isField("retry")) {
+    } else if (fieldLength === 5 && text.startsWith("retry", start)) {
       const value = text.slice(valueStart, end);
       if (/^\d+$/.test(value)) this.retry = Number(value);
     }
