@@ -37,7 +37,7 @@ export interface StreamMeta {
 }
 
 /** Turns a protocol's SSE events into normalized chunks; throws UpstreamError on error events or cuts. */
-export type StreamTranslator = (events: AsyncIterable<SseEvent>, meta: StreamMeta, cut: () => boolean) => AsyncGenerator<StreamChunk>;
+export type StreamTranslator = (events: AsyncIterable<SseEvent>, meta: StreamMeta, cut: () => boolean) => AsyncIterator<StreamChunk>;
 
 /** Sends a request and returns its parsed JSON body; every failure is an UpstreamError. */
 export async function exchangeJson(request: ExchangeRequest): Promise<unknown> {
@@ -115,7 +115,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
  */
 function replay(
   buffered: StreamChunk[],
-  rest: AsyncGenerator<StreamChunk> | undefined,
+  rest: AsyncIterator<StreamChunk> | undefined,
   attempt: Attempt,
   close: () => void,
   markComplete: () => void,
