@@ -20,6 +20,7 @@ export class Attempt {
   private waitingSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = 0;
+  private disposed = false;
   private failure: UpstreamError | undefined;
   private readonly callerSignal: CancelSignal | undefined;
   private readonly onCallerAbort = (): void => {
@@ -64,6 +65,8 @@ export class Attempt {
   /** Stops the clock (the upstream delivered). */
   disarm(): void {
     this.waitingSince = undefined;
+    // reads after the attempt is over (a body drained after its end marker) leave no timer behind
+    if (this.disposed) this.stopTimer();
   }
 
   /** The first chunk with substance arrived: from now on only the idle limit applies. */
@@ -90,6 +93,7 @@ export class Attempt {
 
   /** Releases timers and listeners; call when the attempt is over, however it ended. */
   dispose(): void {
+    this.disposed = true;
     this.stopTimer();
     this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
   }
