@@ -13,7 +13,7 @@ import { streamFrames } from "./stream-frames.js";
 /** A started stream: SSE frames to write, in order. */
 export interface StreamStart {
   generationId: string;
-  frames: AsyncGenerator<string, void, undefined>;
+  frames: AsyncIterable<string>;
 }
 
 /** Starts streaming the answer to `body` for `caller`. */

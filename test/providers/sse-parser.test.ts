@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SseParser, readSseEvents, type SseEvent } from "../../src/providers/shared/sse-parser.js";
+import { Readable } from "node:stream";
+import { Attempt } from "../../src/providers/shared/attempt.js";
+import { readSseBody } from "../../src/providers/shared/sse-body-reader.js";
+import { SseParser, type SseEvent } from "../../src/providers/shared/sse-parser.js";
 
 function parseAll(pieces: string[]): SseEvent[] {
   const parser = new SseParser();
@@ -8,11 +11,13 @@ function parseAll(pieces: string[]): SseEvent[] {
 
 async function fromBytes(chunks: Uint8Array[]): Promise<{ events: SseEvent[]; partial: boolean }> {
   let partial = false;
-  async function* source(): AsyncGenerator<Uint8Array> {
-    yield* chunks;
-  }
+  const attempt = new Attempt({ apiKey: "", baseUrl: "http://upstream", timeouts: { connectMs: 5_000, firstByteMs: 5_000, idleMs: 5_000 } });
   const events: SseEvent[] = [];
-  for await (const event of readSseEvents(source(), () => (partial = true))) events.push(event);
+  try {
+    for await (const event of readSseBody(Readable.from(chunks), attempt, () => (partial = true))) events.push(event);
+  } finally {
+    attempt.dispose();
+  }
   return { events, partial };
 }
 

@@ -19,7 +19,7 @@ export type ChoiceReader = (choice: Record<string, unknown>) => { delta: ChunkDe
 const chatChoice: ChoiceReader = (choice) => ({ delta: readDelta(asRecord(choice.delta) ?? {}), logprobs: asRecord(choice.logprobs) });
 
 /** Translates one OpenAI-style chat stream. */
-export function translateOpenAIStream(events: AsyncIterable<SseEvent>, meta: StreamMeta): AsyncGenerator<StreamChunk> {
+export function translateOpenAIStream(events: AsyncIterable<SseEvent>, meta: StreamMeta): AsyncIterableIterator<StreamChunk> {
   return translateOpenAIStreamOf(events, meta, chatChoice);
 }
 
@@ -27,47 +27,91 @@ export function translateOpenAIStream(events: AsyncIterable<SseEvent>, meta: Str
  * Translates one OpenAI-style stream whose choices `readChoice` reads (the same framing, usage
  * chunk and end marker serve Chat Completions and the legacy Completions).
  */
-export async function* translateOpenAIStreamOf(
-  events: AsyncIterable<SseEvent>,
-  meta: StreamMeta,
-  readChoice: ChoiceReader,
-): AsyncGenerator<StreamChunk> {
-  let usage: Usage | undefined;
-  let finished = false;
-  let done = false;
-  const iterator = events[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
+export function translateOpenAIStreamOf(events: AsyncIterable<SseEvent>, meta: StreamMeta, readChoice: ChoiceReader): AsyncIterableIterator<StreamChunk> {
+  return new OpenAIStreamTranslation(events[Symbol.asyncIterator](), meta, readChoice);
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * One stream's translation, event by event. A plain iterator chained on the events' promises
+ * rather than an async generator: a generator's await and yield cost promises, a resumption and
+ * microtasks per chunk (bench/stream-frames-cpu.ts).
+ */
+class OpenAIStreamTranslation implements AsyncIterableIterator<StreamChunk> {
+  private usage: Usage | undefined;
+  private finished = false;
+  /** Nothing more to read: the end marker or the end of the events came, or the translation failed or was returned. */
+  private over = false;
+
+  constructor(
+    private readonly events: AsyncIterator<SseEvent>,
+    private readonly meta: StreamMeta,
+    private readonly readChoice: ChoiceReader,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamChunk> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamChunk>> {
+    if (this.over) return Promise.resolve(DONE);
+    return this.events.next().then(this.onEvent, this.onFailure);
+  }
+
+  return(): Promise<IteratorResult<StreamChunk>> {
+    this.over = true;
+    return Promise.resolve(DONE);
+  }
+
+  private readonly onEvent = (next: IteratorResult<SseEvent>): IteratorResult<StreamChunk> | Promise<IteratorResult<StreamChunk>> => {
+    try {
+      return this.translate(next);
+    } catch (error) {
+      return this.onFailure(error);
+    }
+  };
+
+  private readonly onFailure = (error: unknown): never => {
+    this.over = true;
+    throw error;
+  };
+
+  private translate(next: IteratorResult<SseEvent>): IteratorResult<StreamChunk> | Promise<IteratorResult<StreamChunk>> {
+    if (next.done) return this.end(false);
     const event = next.value;
-    if (event.data.trim() === "[DONE]") {
-      done = true;
-      break;
-    }
+    if (event.data.trim() === "[DONE]") return this.end(true);
+    const meta = this.meta;
     // a frame of only text, once the stream's id and model are known, needs no full parse
-    const content = readChoice === chatChoice && meta.upstreamId && meta.model ? plainContent(event.data) : undefined;
-    if (content !== undefined) {
-      yield { delta: { content }, finishReason: null, nativeFinishReason: null };
-      continue;
-    }
+    const content = this.readChoice === chatChoice && meta.upstreamId && meta.model ? plainContent(event.data) : undefined;
+    if (content !== undefined) return { done: false, value: { delta: { content }, finishReason: null, nativeFinishReason: null } };
     const chunk = asRecord(parseEventJson(event));
     if (!chunk) throw new UpstreamError("The provider's stream carried a non-object frame", { kind: "invalid_response", rawBody: event.data });
     if (chunk.error !== undefined) throw streamError(chunk);
     if (!meta.upstreamId) meta.upstreamId = asString(chunk.id) ?? "";
     if (!meta.model) meta.model = asString(chunk.model) ?? "";
     const usageSource = chunk.usage ?? asRecord(chunk.x_groq)?.usage;
-    if (asRecord(usageSource)) usage = readUsage(usageSource);
+    if (asRecord(usageSource)) this.usage = readUsage(usageSource);
     const choice = asRecord(asArray(chunk.choices)[0]);
-    if (!choice) continue;
+    if (!choice) return this.next();
     const native = asString(choice.finish_reason) ?? null;
-    if (native !== null) finished = true;
-    const { delta, logprobs } = readChoice(choice);
-    if (Object.keys(delta).length === 0 && native === null && !logprobs) continue;
-    yield { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native, ...(logprobs ? { logprobs } : {}) };
+    if (native !== null) this.finished = true;
+    const { delta, logprobs } = this.readChoice(choice);
+    if (Object.keys(delta).length === 0 && native === null && !logprobs) return this.next();
+    return {
+      done: false,
+      value: { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native, ...(logprobs ? { logprobs } : {}) },
+    };
   }
-  if (!done && !finished) throw cutStreamError();
-  if (usage) yield { delta: {}, finishReason: null, nativeFinishReason: null, usage };
-  if (done) drainInBackground(iterator);
+
+  /** The events ended (`marked`: at the end marker): the usage chunk if any, then the end. */
+  private end(marked: boolean): IteratorResult<StreamChunk> {
+    this.over = true;
+    if (!marked && !this.finished) throw cutStreamError();
+    if (marked) drainInBackground(this.events);
+    if (this.usage) return { done: false, value: { delta: {}, finishReason: null, nativeFinishReason: null, usage: this.usage } };
+    return DONE;
+  }
 }
 
 function readDelta(delta: Record<string, unknown>): ChunkDelta {

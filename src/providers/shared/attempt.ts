@@ -16,7 +16,11 @@ export class Attempt {
   private readonly cancellation = new Cancellation();
   private readonly deadline: number;
   private phase: "first" | "idle" = "first";
+  /** When the current wait on the upstream began; undefined while not waiting. */
+  private waitingSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = 0;
+  private disposed = false;
   private failure: UpstreamError | undefined;
   private readonly callerSignal: CancelSignal | undefined;
   private readonly onCallerAbort = (): void => {
@@ -41,18 +45,28 @@ export class Attempt {
     return this.failure;
   }
 
-  /** Starts the clock for one wait on the upstream. */
+  /**
+   * Starts the clock for one wait on the upstream. A stream arms and disarms once per read, so
+   * both only note the time: one timer stays scheduled and, when it fires, compares the wait in
+   * progress against its limit (sleeping again for what is left). A setTimeout and clearTimeout
+   * per read showed in the stream profile (timers' list work and a Timeout object per read).
+   */
   arm(): void {
-    this.disarm();
     if (this.failure) return;
-    const waitMs = this.phase === "first" ? this.deadline - performance.now() : this.timeouts.idleMs;
-    this.timer = setTimeout(() => this.onTimeout(), Math.max(0, waitMs));
+    const now = performance.now();
+    this.waitingSince = now;
+    const expiresAt = this.expiresAt(now);
+    // the timer left from an earlier wait may be due later than this wait runs out (the first-byte deadline)
+    if (this.timer !== undefined && this.timerDueAt <= expiresAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.schedule(expiresAt - now);
   }
 
   /** Stops the clock (the upstream delivered). */
   disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.waitingSince = undefined;
+    // reads after the attempt is over (a body drained after its end marker) leave no timer behind
+    if (this.disposed) this.stopTimer();
   }
 
   /** The first chunk with substance arrived: from now on only the idle limit applies. */
@@ -62,7 +76,7 @@ export class Attempt {
 
   /** Ends the attempt with `error` (first call wins) and closes the connection. */
   fail(error: UpstreamError): void {
-    this.disarm();
+    this.stopTimer();
     if (this.failure) return;
     this.failure = error;
     this.cancellation.abort(error);
@@ -79,28 +93,38 @@ export class Attempt {
 
   /** Releases timers and listeners; call when the attempt is over, however it ended. */
   dispose(): void {
-    this.disarm();
+    this.disposed = true;
+    this.stopTimer();
     this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
   }
 
-  /** Wraps a body so each read is timed (first-byte deadline, then idle limit). */
-  async *timed<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-    const iterator = source[Symbol.asyncIterator]();
-    for (;;) {
-      this.arm();
-      let next: IteratorResult<T>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        throw this.translate(error);
-      } finally {
-        this.disarm();
-      }
-      if (this.failure) throw this.failure;
-      if (next.done) return;
-      yield next.value;
-    }
+  /** When the wait that began at `since` runs out: the first-byte deadline, then the idle limit. */
+  private expiresAt(since: number): number {
+    return this.phase === "first" ? this.deadline : since + this.timeouts.idleMs;
   }
+
+  private schedule(waitMs: number): void {
+    const delay = Math.max(0, Math.ceil(waitMs));
+    this.timerDueAt = performance.now() + delay;
+    // unref: a wait on the upstream always has its socket (or connect) holding the process open
+    this.timer = setTimeout(this.onTimer, delay).unref();
+  }
+
+  private stopTimer(): void {
+    this.waitingSince = undefined;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const since = this.waitingSince;
+    if (since === undefined || this.failure) return;
+    // a timer may fire up to a millisecond before performance.now() says the wait ran out
+    const left = this.expiresAt(since) - performance.now();
+    if (left > 0) this.schedule(left);
+    else this.onTimeout();
+  };
 
   private onTimeout(): void {
     if (this.phase === "first") {

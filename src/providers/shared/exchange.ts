@@ -5,7 +5,8 @@
  */
 import { UpstreamError, type AdapterContext, type StreamChunk, type UpstreamStream } from "../spec.js";
 import { Attempt } from "./attempt.js";
-import { readSseEvents, type SseEvent } from "./sse-parser.js";
+import { readSseBody } from "./sse-body-reader.js";
+import type { SseEvent } from "./sse-parser.js";
 import { decodeUtf8 } from "./utf8.js";
 import { parseRetryAfterMs, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
 
@@ -37,7 +38,7 @@ export interface StreamMeta {
 }
 
 /** Turns a protocol's SSE events into normalized chunks; throws UpstreamError on error events or cuts. */
-export type StreamTranslator = (events: AsyncIterable<SseEvent>, meta: StreamMeta, cut: () => boolean) => AsyncGenerator<StreamChunk>;
+export type StreamTranslator = (events: AsyncIterable<SseEvent>, meta: StreamMeta, cut: () => boolean) => AsyncIterator<StreamChunk>;
 
 /** Sends a request and returns its parsed JSON body; every failure is an UpstreamError. */
 export async function exchangeJson(request: ExchangeRequest): Promise<unknown> {
@@ -65,7 +66,7 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
     if (!isEventStream(response)) throw await notAStream(attempt, response, request.errorDetails);
     const meta: StreamMeta = { upstreamId: "", model: "" };
     let cut = false;
-    const events = readSseEvents(attempt.timed(response.body), () => {
+    const events = readSseBody(response.body, attempt, () => {
       cut = true;
     });
     const chunks = translate(events, meta, () => cut);
@@ -108,36 +109,57 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
 
 /**
  * Yields the buffered first chunks, then the rest. A consumer that stops early (break, return,
- * throw) closes the upstream connection rather than leaving it open and unread.
+ * throw) closes the upstream connection rather than leaving it open and unread. A plain iterator
+ * handing out the translator's own promises rather than an async generator re-yielding them: a
+ * generator layer cost a promise, a generator resumption and microtasks per chunk
+ * (bench/stream-frames-cpu.ts).
  */
-async function* replay(
+function replay(
   buffered: StreamChunk[],
-  rest: AsyncGenerator<StreamChunk> | undefined,
+  rest: AsyncIterator<StreamChunk> | undefined,
   attempt: Attempt,
   close: () => void,
   markComplete: () => void,
-): AsyncGenerator<StreamChunk> {
-  let finished = false;
-  try {
-    yield* buffered;
-    if (rest) {
-      for (;;) {
-        let next: IteratorResult<StreamChunk>;
-        try {
-          next = await rest.next();
-        } catch (error) {
-          throw attempt.translate(error);
-        }
-        if (next.done) break;
-        yield next.value;
-      }
-    }
-    finished = true;
-    markComplete();
-  } finally {
-    if (!finished) close();
+): AsyncIterable<StreamChunk> {
+  let position = 0;
+  let over = false;
+  const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  // however the chunks end (read to the end, failed, or abandoned), the attempt ends with them
+  const end = (complete: boolean): void => {
+    if (over) return;
+    over = true;
+    if (complete) markComplete();
+    else close();
     attempt.dispose();
-  }
+  };
+  const onNext = (next: IteratorResult<StreamChunk>): IteratorResult<StreamChunk> => {
+    if (!next.done) return next;
+    end(true);
+    return DONE;
+  };
+  const onError = (error: unknown): never => {
+    const failure = attempt.translate(error); // before closing: the close must not become the reason
+    end(false);
+    throw failure;
+  };
+  const iterator: AsyncIterableIterator<StreamChunk> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => {
+      if (over) return Promise.resolve(DONE);
+      const chunk = buffered[position];
+      if (chunk !== undefined) {
+        position++;
+        return Promise.resolve({ done: false, value: chunk });
+      }
+      if (rest === undefined) return Promise.resolve(onNext(DONE));
+      return rest.next().then(onNext, onError);
+    },
+    return: () => {
+      end(false);
+      return Promise.resolve(DONE);
+    },
+  };
+  return iterator;
 }
 
 /** True when a chunk carries something a client would see (not only a role or usage). */

@@ -15,12 +15,17 @@ export interface SseEvent {
   retry?: number;
 }
 
-/** A stateful parser: push text pieces in order, collect the events they complete. */
+/**
+ * A stateful parser: push text pieces in order, collect the events they complete. Lines are found
+ * with indexOf and fields read by position, without a string per line: a stream is mostly one
+ * `data:` line per read, and a loop over every character with a slice per line was the parser's
+ * cost in the stream profile (bench/stream-frames-cpu.ts).
+ */
 export class SseParser {
   private buffer = "";
   private started = false;
   private pendingCr = false;
-  private dataLines: string[] = [];
+  private data = "";
   private hasData = false;
   private eventName = "";
   private lastId: string | undefined;
@@ -38,25 +43,32 @@ export class SseParser {
       this.pendingCr = false;
       if (input.startsWith("\n")) input = input.slice(1);
     }
-    this.buffer += input;
+    const buffer = this.buffer === "" ? input : this.buffer + input;
     const events: SseEvent[] = [];
     let start = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      const ch = this.buffer.charCodeAt(i);
-      if (ch !== 10 && ch !== 13) continue;
-      const line = this.buffer.slice(start, i);
-      if (ch === 13) {
-        if (i + 1 < this.buffer.length) {
-          if (this.buffer.charCodeAt(i + 1) === 10) i++;
+    let lf = buffer.indexOf("\n");
+    let cr = buffer.indexOf("\r");
+    while (lf !== -1 || cr !== -1) {
+      const lineStart = start;
+      let end: number;
+      if (cr === -1 || (lf !== -1 && lf < cr)) {
+        end = lf;
+        start = lf + 1;
+      } else {
+        end = cr;
+        if (cr + 1 < buffer.length) {
+          start = buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
         } else {
           this.pendingCr = true;
+          start = cr + 1;
         }
       }
-      start = i + 1;
-      const event = this.line(line);
+      const event = this.line(buffer, lineStart, end);
       if (event) events.push(event);
+      if (lf !== -1 && lf < start) lf = buffer.indexOf("\n", start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf("\r", start);
     }
-    this.buffer = this.buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 
@@ -70,29 +82,28 @@ export class SseParser {
     return this.buffer.length > 0 || this.hasData || this.eventName !== "";
   }
 
-  private line(line: string): SseEvent | undefined {
-    if (line === "") return this.dispatch();
-    if (line.startsWith(":")) return undefined;
-    const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    switch (field) {
-      case "data":
-        this.dataLines.push(value);
-        this.hasData = true;
-        break;
-      case "event":
-        this.eventName = value;
-        break;
-      case "id":
-        if (!value.includes("\0")) this.lastId = value;
-        break;
-      case "retry":
-        if (/^\d+$/.test(value)) this.retry = Number(value);
-        break;
-      default:
-        break;
+  /** The line `text[start, end)`. */
+  private line(text: string, start: number, end: number): SseEvent | undefined {
+    if (start === end) return this.dispatch();
+    if (text.charCodeAt(start) === 58) return undefined; // ":" a comment
+    let colon = text.indexOf(":", start);
+    if (colon >= end) colon = -1;
+    const fieldEnd = colon === -1 ? end : colon;
+    let valueStart = colon === -1 ? end : colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;
+    const fieldLength = fieldEnd - start;
+    if (fieldLength === 4 && text.startsWith("data", start)) {
+      const value = text.slice(valueStart, end);
+      this.data = this.hasData ? `${this.data}\n${value}` : value;
+      this.hasData = true;
+    } else if (fieldLength === 5 && text.startsWith("event", start)) {
+      this.eventName = text.slice(valueStart, end);
+    } else if (fieldLength === 2 && text.startsWith("id", start)) {
+      const value = text.slice(valueStart, end);
+      if (!value.includes("\0")) this.lastId = value;
+    } else if (fieldLength === 5 && text.startsWith("retry", start)) {
+      const value = text.slice(valueStart, end);
+      if (/^\d+$/.test(value)) this.retry = Number(value);
     }
     return undefined;
   }
@@ -101,28 +112,11 @@ export class SseParser {
     const name = this.eventName;
     this.eventName = "";
     if (!this.hasData) return undefined;
-    const event: SseEvent = { event: name === "" ? "message" : name, data: this.dataLines.join("\n") };
+    const event: SseEvent = { event: name === "" ? "message" : name, data: this.data };
     if (this.lastId !== undefined) event.id = this.lastId;
     if (this.retry !== undefined) event.retry = this.retry;
-    this.dataLines = [];
+    this.data = "";
     this.hasData = false;
     return event;
   }
-}
-
-/**
- * Reads a byte stream as SSE events, one at a time, never holding more than the current frame.
- * `onPartialEnd` is called if the bytes end in the middle of an event (a cut stream).
- */
-export async function* readSseEvents(
-  body: AsyncIterable<Uint8Array>,
-  onPartialEnd?: () => void,
-): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder("utf-8");
-  const parser = new SseParser();
-  for await (const bytes of body) {
-    for (const event of parser.push(decoder.decode(bytes, { stream: true }))) yield event;
-  }
-  for (const event of parser.push(decoder.decode())) yield event;
-  if (parser.hasPartialEvent) onPartialEnd?.();
 }
