@@ -86,7 +86,7 @@ function requestedModels({ model, models }: RoutingRequest): string[] {
 }
 
 function isModelId(id: string | undefined): id is string {
-  return id !== undefined && id !== "" && id.trim() !== "";
+  return id !== undefined && id.trim() !== "";
 }
 
 /** `sort.partition: "none"`: every listed model's endpoints in one order under the sort. */

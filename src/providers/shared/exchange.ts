@@ -5,7 +5,7 @@
  */
 import { UpstreamError, type AdapterContext, type StreamChunk, type UpstreamStream } from "../spec.js";
 import { Attempt } from "./attempt.js";
-import { readSseBody } from "./sse-body-reader.js";
+import { closedBeforeEnd, readSseBody } from "./sse-body-reader.js";
 import type { SseEvent } from "./sse-parser.js";
 import { decodeUtf8 } from "./utf8.js";
 import { parseRetryAfterMs, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
@@ -215,7 +215,7 @@ function readText(attempt: Attempt, response: UpstreamResponse, limit: number): 
     body.on("end", () => settle(attempt.failed ? { error: attempt.failed } : { text: decodeUtf8(chunks, bytes) }));
     body.on("error", (error: unknown) => settle({ error }));
     // closed before its end without an error: the attempt's own failure (timeout, cancellation) says why
-    body.on("close", () => settle({ error: attempt.failed ?? new Error("The provider's response body was closed before its end") }));
+    body.on("close", () => settle({ error: closedBeforeEnd(attempt) }));
     attempt.arm();
   });
 }

@@ -21,11 +21,16 @@ export function readSseBody(body: Readable, attempt: Attempt, onPartialEnd?: () 
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/** What failed a body that closed before its end without an error: the attempt's own failure (timeout, cancellation), else the early close. */
+export function closedBeforeEnd(attempt: Attempt): unknown {
+  return attempt.failed ?? new Error("The provider's response body was closed before its end");
+}
+
 class SseBodyReader implements AsyncIterableIterator<SseEvent> {
   private readonly decoder = new TextDecoder("utf-8");
   private readonly parser = new SseParser();
   private queue: SseEvent[] = [];
-  private next_ = 0;
+  private nextIndex = 0;
   /** The body ended (all bytes parsed) or the consumer returned. */
   private ended = false;
   private failure: unknown;
@@ -68,15 +73,15 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
       this.body.destroy();
     }
     this.queue = [];
-    this.next_ = 0;
+    this.nextIndex = 0;
     return Promise.resolve(DONE);
   }
 
   /** What the consumer can have without waiting: a parsed event, the end, or the failure. */
   private take(): Promise<IteratorResult<SseEvent>> | undefined {
-    const event = this.queue[this.next_];
+    const event = this.queue[this.nextIndex];
     if (event !== undefined) {
-      this.next_++;
+      this.nextIndex++;
       return Promise.resolve({ done: false, value: event });
     }
     if (this.failed) return Promise.reject(this.attempt.translate(this.failure));
@@ -88,12 +93,12 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
   private settle(): void {
     const waiter = this.waiter;
     if (waiter === undefined) {
-      if (this.next_ < this.queue.length) this.body.pause();
+      if (this.nextIndex < this.queue.length) this.body.pause();
       return;
     }
-    const event = this.queue[this.next_];
+    const event = this.queue[this.nextIndex];
     if (event !== undefined) {
-      this.next_++;
+      this.nextIndex++;
       this.waiter = undefined;
       waiter.resolve({ done: false, value: event });
     } else if (this.failed) {
@@ -105,7 +110,7 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
     } else {
       return; // this read completed no event: keep waiting (the clock was re-armed)
     }
-    if (this.next_ < this.queue.length) this.body.pause();
+    if (this.nextIndex < this.queue.length) this.body.pause();
   }
 
   private readonly onData = (bytes: Uint8Array): void => {
@@ -116,7 +121,7 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
       return;
     }
     this.enqueue(this.parser.push(this.decoder.decode(bytes, { stream: true })));
-    if (this.waiter !== undefined && this.next_ >= this.queue.length) this.attempt.arm();
+    if (this.waiter !== undefined && this.nextIndex >= this.queue.length) this.attempt.arm();
     this.settle();
   };
 
@@ -138,7 +143,7 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
   };
 
   private readonly onClose = (): void => {
-    this.fail(this.attempt.failed ?? new Error("The provider's response body was closed before its end"));
+    this.fail(closedBeforeEnd(this.attempt));
   };
 
   private fail(error: unknown): void {
@@ -151,9 +156,9 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
 
   private enqueue(events: SseEvent[]): void {
     if (events.length === 0) return;
-    if (this.next_ >= this.queue.length) {
+    if (this.nextIndex >= this.queue.length) {
       this.queue = events;
-      this.next_ = 0;
+      this.nextIndex = 0;
     } else {
       for (const event of events) this.queue.push(event);
     }
