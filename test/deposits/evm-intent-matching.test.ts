@@ -16,8 +16,17 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
   let world: EvmDepositWorld;
   let usdcChain: DepositChain;
 
-  async function intent(accountId: string, amountUsd: string, now = new Date(), ttlMs = HOUR_MS) {
-    return createIntent(world.database.db, [usdcChain], accountId, { chain: world.chain, asset: "USDC", amount_usd: amountUsd }, now, ttlMs);
+  /**
+   * Now by the chain's clock (its head's timestamp), the clock a payment's window is judged by. Intents are dated by
+   * it, not by the wall clock: anvil's block times drift from the wall clock by seconds (ahead after a burst of
+   * blocks, behind after replaced ones), and a test about windows must not depend on that drift.
+   */
+  async function chainNow(): Promise<Date> {
+    const head = await world.anvil.publicClient.getBlock();
+    return new Date(Number(head.timestamp) * 1000);
+  }
+  async function intent(accountId: string, amountUsd: string, ttlMs = HOUR_MS) {
+    return createIntent(world.database.db, [usdcChain], accountId, { chain: world.chain, asset: "USDC", amount_usd: amountUsd }, await chainNow(), ttlMs);
   }
   async function insertIntent(accountId: string, amount: bigint, createdAt: Date, expiresAt: Date, status: "open" | "expired" = "open") {
     const id = newId("int");
@@ -69,11 +78,11 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
   it("an RPC outage: a payment made in its intent's window goes to that intent, not to the amount's next holder", async () => {
     const u3 = await createAccount(world.database.db);
     const u4 = await createAccount(world.database.db);
-    const i3 = await intent(u3, "12", new Date(), 60_000);
+    const i3 = await intent(u3, "12", 60_000);
     const paid = await world.sendUsdc(5, i3.amountBaseUnits);
     // The listener is down for two hours; meanwhile the intent expired and its amount went to U4.
     await world.database.db.update(depositIntents).set({ status: "expired" }).where(eq(depositIntents.id, i3.id));
-    const reissuedAt = new Date(Date.now() + 2 * HOUR_MS);
+    const reissuedAt = new Date((await chainNow()).getTime() + 2 * HOUR_MS);
     await insertIntent(u4, i3.amountBaseUnits, reissuedAt, new Date(reissuedAt.getTime() + HOUR_MS));
     await confirmAndSync(new Date(reissuedAt.getTime() + 60_000));
     expect((await world.rows(paid))[0]).toMatchObject({ status: "credited", accountId: u3, intentId: i3.id, attribution: "intent" });
@@ -89,9 +98,10 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
     expect((await world.rows(paid))[0]?.status).toBe("seen");
     // amount_usd takes 6+ decimals: one unit below the payment would have been offset onto it.
     for (let i = 0; i < 20; i += 1) expect((await intent(attacker, "7.654320")).amountBaseUnits).not.toBe(amount);
-    // Even an intent for exactly that amount (however it came to exist) opened after the payment does not match it.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    await insertIntent(attacker, amount, new Date(), new Date(Date.now() + HOUR_MS));
+    // Even an intent for exactly that amount (however it came to exist) opened after the payment does not match it:
+    // opened in the second after the payment's block, by the chain's clock.
+    const openedAfter = new Date((await chainNow()).getTime() + 1_000);
+    await insertIntent(attacker, amount, openedAfter, new Date(openedAfter.getTime() + HOUR_MS));
     await confirmAndSync();
     expect((await world.rows(paid))[0]).toMatchObject({ status: "unattributed", accountId: null });
     expect(await world.balance(attacker)).toBe(0n);
@@ -102,9 +112,10 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
     const u5 = await createAccount(world.database.db);
     const u6 = await createAccount(world.database.db);
     const amount = 3_333_333n;
-    const started = new Date(Date.now() - 60_000);
-    await insertIntent(u5, amount, started, new Date(Date.now() + HOUR_MS), "expired");
-    await insertIntent(u6, amount, started, new Date(Date.now() + HOUR_MS));
+    const now = await chainNow();
+    const started = new Date(now.getTime() - 60_000);
+    await insertIntent(u5, amount, started, new Date(now.getTime() + HOUR_MS), "expired");
+    await insertIntent(u6, amount, started, new Date(now.getTime() + HOUR_MS));
     const paid = await world.sendUsdc(4, amount);
     await confirmAndSync();
     expect((await world.rows(paid))[0]).toMatchObject({ status: "unattributed", accountId: null });
@@ -120,7 +131,7 @@ describe.each(dbKinds)("an intent matches only a payment made in its window, nev
       assets: [{ symbol: "ETH", decimals: 18, native: true, priced: true }],
       quote: async () => ({ kind: "quote", price: { answer: 2_000_00000000n, decimals: 8 } }),
     };
-    const quoted = await createIntent(world.database.db, [ethChain], u7, { chain: world.chain, asset: "ETH", amount_usd: "40" }, new Date(), HOUR_MS);
+    const quoted = await createIntent(world.database.db, [ethChain], u7, { chain: world.chain, asset: "ETH", amount_usd: "40" }, await chainNow(), HOUR_MS);
     expect(quoted.priced).toBe(true);
     // The feed halves before the payment confirms: at credit time 0.02 ETH is worth $20.
     await world.setPrice(1_000_00000000n, BigInt(Math.floor(Date.now() / 1000)));
