@@ -7,31 +7,56 @@
  * changes less than wall time; still, runs minutes apart differ by ±30% on a shared VM, so with
  * FRAMES_BASELINE=<another checkout> both implementations are loaded in this one process and
  * measured in alternating rounds, and the paired ratio is what to read.
- * Settings: FRAMES_STREAMS (1000 streams of the bench upstream's 11 reads per round), FRAMES_ROUNDS (24).
+ * Settings: FRAMES_STREAMS (1000 streams of the bench upstream's 11 reads per round), FRAMES_ROUNDS (24),
+ * FRAMES_PROTOCOL (openai; anthropic or gemini: the same words in that protocol's stream, read by
+ * its adapter).
  */
 import { Readable, Writable } from "node:stream";
 import { resolve } from "node:path";
 import type { UpstreamHttp } from "../src/providers/shared/upstream-http.js";
 import type * as AdapterModule from "../src/providers/openai-compatible/adapter.js";
+import type * as AnthropicAdapterModule from "../src/providers/anthropic/adapter.js";
+import type * as GeminiAdapterModule from "../src/providers/gemini/adapter.js";
 import type * as RedactionModule from "../src/providers/shared/redacting-adapter.js";
 import type * as FramesModule from "../src/gateway/stream-frames.js";
 import type * as SettlementModule from "../src/gateway/settlement.js";
 
 const STREAMS = Number(process.env.FRAMES_STREAMS ?? 1_000);
 const ROUNDS = Number(process.env.FRAMES_ROUNDS ?? 24);
+const PROTOCOL = process.env.FRAMES_PROTOCOL ?? "openai";
 const checkouts = [resolve("."), ...(process.env.FRAMES_BASELINE ? [resolve(process.env.FRAMES_BASELINE)] : [])];
 const WORDS = "The quick brown fox jumps over the lazy dog.".split(" ");
 const created = 1_700_000_000;
 const chunk = (delta: Record<string, unknown>, finish: string | null) =>
   `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created, model: "bench-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 // one upstream read per frame, as the spaced upstream sends them 20 ms apart
-const reads = [
+const openAIReads = () => [
   chunk({ role: "assistant", content: "" }, null),
   ...WORDS.map((word, i) => chunk({ content: i === 0 ? word : ` ${word}` }, null)),
   chunk({}, "stop") +
     `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created, model: "bench-model", choices: [], usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 } })}\n\n` +
     "data: [DONE]\n\n",
-].map((text) => Buffer.from(text));
+];
+const anthropicEvent = (data: { type: string } & Record<string, unknown>) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+const anthropicReads = () => [
+  anthropicEvent({ type: "message_start", message: { id: "msg_bench", type: "message", role: "assistant", model: "bench-model", content: [], usage: { input_tokens: 20, output_tokens: 1 } } }) +
+    anthropicEvent({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }) +
+    anthropicEvent({ type: "ping" }),
+  ...WORDS.map((word, i) => anthropicEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: i === 0 ? word : ` ${word}` } })),
+  anthropicEvent({ type: "content_block_stop", index: 0 }) +
+    anthropicEvent({ type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 10 } }) +
+    anthropicEvent({ type: "message_stop" }),
+];
+const geminiEvent = (text: string, last: boolean) =>
+  `data: ${JSON.stringify({
+    candidates: [{ content: { parts: [{ text }], role: "model" }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
+    ...(last ? { usageMetadata: { promptTokenCount: 20, candidatesTokenCount: 10, totalTokenCount: 30 } } : {}),
+    modelVersion: "bench-model",
+    responseId: "bench-response",
+  })}\r\n\r\n`;
+const geminiReads = () => [...WORDS.map((word, i) => geminiEvent(i === 0 ? word : ` ${word}`, false)), geminiEvent("", true)];
+const reads = (PROTOCOL === "anthropic" ? anthropicReads() : PROTOCOL === "gemini" ? geminiReads() : openAIReads()).map((text) => Buffer.from(text));
+
 
 const http = {
   async postJson() {
@@ -60,11 +85,14 @@ const sink = new Writable({
 /** One checkout's stream path: a function that runs one stream through it. */
 async function streamPathOf(root: string): Promise<() => Promise<void>> {
   const { createOpenAICompatibleAdapter } = (await import(`${root}/src/providers/openai-compatible/adapter.ts`)) as typeof AdapterModule;
+  const { createAnthropicAdapter } = (await import(`${root}/src/providers/anthropic/adapter.ts`)) as typeof AnthropicAdapterModule;
+  const { createGeminiAdapter } = (await import(`${root}/src/providers/gemini/adapter.ts`)) as typeof GeminiAdapterModule;
   const { withSecretsRedacted } = (await import(`${root}/src/providers/shared/redacting-adapter.ts`)) as typeof RedactionModule;
   const { streamFrames } = (await import(`${root}/src/gateway/stream-frames.ts`)) as typeof FramesModule;
   const { NO_CHARGE } = (await import(`${root}/src/gateway/settlement.ts`)) as typeof SettlementModule;
   // wrapped as the registry wraps every adapter
-  const adapter = withSecretsRedacted(createOpenAICompatibleAdapter(http));
+  const create = PROTOCOL === "anthropic" ? createAnthropicAdapter : PROTOCOL === "gemini" ? createGeminiAdapter : createOpenAICompatibleAdapter;
+  const adapter = withSecretsRedacted(create(http));
   const charged = { usage, settlement: NO_CHARGE } as unknown as ReturnType<Parameters<typeof FramesModule.streamFrames>[0]["end"]>;
   return async () => {
     const upstream = await adapter.stream(request, context);
@@ -73,7 +101,12 @@ async function streamPathOf(root: string): Promise<() => Promise<void>> {
       corked = false;
       sink.uncork();
     };
-    for await (const frame of streamFrames({ header, upstream, end: () => charged })) {
+    // a stream that failed or did not finish would measure something else: stop the bench
+    const end = (ended: FramesModule.StreamEnd) => {
+      if (ended.error !== undefined || ended.finishReason !== "stop") throw new Error(`a ${PROTOCOL} stream did not finish: ${ended.error?.message ?? ended.finishReason}`);
+      return charged;
+    };
+    for await (const frame of streamFrames({ header, upstream, end })) {
       if (!corked) {
         corked = true;
         sink.cork();

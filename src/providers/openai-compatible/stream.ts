@@ -6,9 +6,10 @@
  * finish_reason was cut.
  */
 import { UpstreamError, type ChunkDelta, type StreamChunk, type ToolCallDelta, type Usage } from "../spec.js";
-import { cutStreamError, drainInBackground, parseEventJson, type StreamMeta } from "../shared/exchange.js";
+import { cutStreamError, parseEventJson, type StreamMeta } from "../shared/exchange.js";
 import { asArray, asRecord, asString } from "../shared/json.js";
 import type { SseEvent } from "../shared/sse-parser.js";
+import { StreamTranslation } from "../shared/stream-translation.js";
 import { plainContent } from "./plain-content-frame.js";
 import { normalizeFinishReason, openAIErrorDetails, readReasoningDetails, readUsage } from "./response.js";
 
@@ -31,60 +32,27 @@ export function translateOpenAIStreamOf(events: AsyncIterable<SseEvent>, meta: S
   return new OpenAIStreamTranslation(events[Symbol.asyncIterator](), meta, readChoice);
 }
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-/**
- * One stream's translation, event by event. A plain iterator chained on the events' promises
- * rather than an async generator: a generator's await and yield cost promises, a resumption and
- * microtasks per chunk (bench/stream-frames-cpu.ts).
- */
-class OpenAIStreamTranslation implements AsyncIterableIterator<StreamChunk> {
+class OpenAIStreamTranslation extends StreamTranslation {
   private usage: Usage | undefined;
   private finished = false;
-  /** Nothing more to read: the end marker or the end of the events came, or the translation failed or was returned. */
-  private over = false;
 
   constructor(
-    private readonly events: AsyncIterator<SseEvent>,
+    events: AsyncIterator<SseEvent>,
     private readonly meta: StreamMeta,
     private readonly readChoice: ChoiceReader,
-  ) {}
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<StreamChunk> {
-    return this;
+  ) {
+    super(events);
   }
 
-  next(): Promise<IteratorResult<StreamChunk>> {
-    if (this.over) return Promise.resolve(DONE);
-    return this.events.next().then(this.onEvent, this.onFailure);
-  }
-
-  return(): Promise<IteratorResult<StreamChunk>> {
-    this.over = true;
-    return Promise.resolve(DONE);
-  }
-
-  private readonly onEvent = (next: IteratorResult<SseEvent>): IteratorResult<StreamChunk> | Promise<IteratorResult<StreamChunk>> => {
-    try {
-      return this.translate(next);
-    } catch (error) {
-      return this.onFailure(error);
+  protected translate(event: SseEvent): StreamChunk | undefined {
+    if (event.data.trim() === "[DONE]") {
+      this.stopAtMarker();
+      return this.usageChunk();
     }
-  };
-
-  private readonly onFailure = (error: unknown): never => {
-    this.over = true;
-    throw error;
-  };
-
-  private translate(next: IteratorResult<SseEvent>): IteratorResult<StreamChunk> | Promise<IteratorResult<StreamChunk>> {
-    if (next.done) return this.end(false);
-    const event = next.value;
-    if (event.data.trim() === "[DONE]") return this.end(true);
     const meta = this.meta;
     // a frame of only text, once the stream's id and model are known, needs no full parse
     const content = this.readChoice === chatChoice && meta.upstreamId && meta.model ? plainContent(event.data) : undefined;
-    if (content !== undefined) return { done: false, value: { delta: { content }, finishReason: null, nativeFinishReason: null } };
+    if (content !== undefined) return { delta: { content }, finishReason: null, nativeFinishReason: null };
     const chunk = asRecord(parseEventJson(event));
     if (!chunk) throw new UpstreamError("The provider's stream carried a non-object frame", { kind: "invalid_response", rawBody: event.data });
     if (chunk.error !== undefined) throw streamError(chunk);
@@ -93,24 +61,23 @@ class OpenAIStreamTranslation implements AsyncIterableIterator<StreamChunk> {
     const usageSource = chunk.usage ?? asRecord(chunk.x_groq)?.usage;
     if (asRecord(usageSource)) this.usage = readUsage(usageSource);
     const choice = asRecord(asArray(chunk.choices)[0]);
-    if (!choice) return this.next();
+    if (!choice) return undefined;
     const native = asString(choice.finish_reason) ?? null;
     if (native !== null) this.finished = true;
     const { delta, logprobs } = this.readChoice(choice);
-    if (Object.keys(delta).length === 0 && native === null && !logprobs) return this.next();
-    return {
-      done: false,
-      value: { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native, ...(logprobs ? { logprobs } : {}) },
-    };
+    if (Object.keys(delta).length === 0 && native === null && !logprobs) return undefined;
+    return { delta, finishReason: native === null ? null : normalizeFinishReason(native), nativeFinishReason: native, ...(logprobs ? { logprobs } : {}) };
   }
 
-  /** The events ended (`marked`: at the end marker): the usage chunk if any, then the end. */
-  private end(marked: boolean): IteratorResult<StreamChunk> {
-    this.over = true;
-    if (!marked && !this.finished) throw cutStreamError();
-    if (marked) drainInBackground(this.events);
-    if (this.usage) return { done: false, value: { delta: {}, finishReason: null, nativeFinishReason: null, usage: this.usage } };
-    return DONE;
+  /** The events ended without the end marker: cut, unless a finish came first. */
+  protected ended(): StreamChunk | undefined {
+    if (!this.finished) throw cutStreamError();
+    return this.usageChunk();
+  }
+
+  /** The usage chunk, when the upstream reported usage. */
+  private usageChunk(): StreamChunk | undefined {
+    return this.usage === undefined ? undefined : { delta: {}, finishReason: null, nativeFinishReason: null, usage: this.usage };
   }
 }
 

@@ -143,6 +143,8 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
   };
 
   private readonly onClose = (): void => {
+    // every body closes, most after their end: the error (a stack trace to capture) only for one that did not
+    if (this.ended || this.failed) return;
     this.fail(closedBeforeEnd(this.attempt));
   };
 
