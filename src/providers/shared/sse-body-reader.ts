@@ -143,6 +143,8 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
   };
 
   private readonly onClose = (): void => {
+    // every body closes, after its end too: the error (a stack trace captured) is built only when it counts
+    if (this.ended || this.failed) return;
     this.fail(closedBeforeEnd(this.attempt));
   };
 
