@@ -4,8 +4,10 @@
  * the bare Node proxy (bench/node-proxy.ts) and farebox as `npm start` runs it (one worker per core on
  * a fresh PostgreSQL database, BYOK on, info logging to a file), and, when BENCH_BASELINE_DIR names
  * another checkout (a worktree of main with its node_modules), that checkout's farebox too: old and
- * new in one run. BENCH_REPEAT rounds (3) of BENCH_DURATION_MS (5,000) per target, the order rotated
- * each round. Per run: requests per second, and the CPU per served request (from /proc) of the
+ * new in one run (BENCH_FAREBOX_DIR names the checkout measured as "farebox", default this one: run
+ * twice with the two swapped, as the second farebox started measured dearer than the first even when
+ * both were the same code). After BENCH_WARMUP_MS (5,000) per target, BENCH_REPEAT rounds (3) of
+ * BENCH_DURATION_MS (5,000) per target, the order rotated each round. Per run: requests per second, and the CPU per served request (from /proc) of the
  * target's processes, of the Postgres backends serving its database, and of the harness (this load
  * generator and the fake upstream), with the machine's busy share (/proc/stat): on a shared machine
  * throughput follows what else runs, CPU per request much less.
@@ -25,6 +27,8 @@ const REPEAT = Number(env.BENCH_REPEAT ?? 3);
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 32);
 const ADMIN_DATABASE_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const BASELINE_DIR = env.BENCH_BASELINE_DIR;
+const FAREBOX_DIR = env.BENCH_FAREBOX_DIR;
+const WARMUP_MS = Number(env.BENCH_WARMUP_MS ?? 5_000);
 
 interface Target {
   name: string;
@@ -71,9 +75,10 @@ async function main(): Promise<void> {
     databasePids: async () => (await pg`select pid from pg_stat_activity where datname = ${farebox.databaseName!}`).map((row) => row.pid as number),
   });
   try {
-    for (const [name, directory] of [["farebox", undefined], ...(BASELINE_DIR ? [["farebox (baseline)", BASELINE_DIR]] : [])] as const) {
-      log(`starting ${name}${directory ? ` from ${directory}` : ""}…`);
-      const farebox = await startFarebox({ upstreamUrl: upstream.url, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile: join(tmpdir(), `farebox-closed-${process.pid}-${fareboxes.length}.log`), ...(directory ? { directory } : {}) });
+    for (const directory of [FAREBOX_DIR ?? process.cwd(), ...(BASELINE_DIR ? [BASELINE_DIR] : [])]) {
+      const name = `farebox ${directory}`;
+      log(`starting ${name}…`);
+      const farebox = await startFarebox({ upstreamUrl: upstream.url, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile: join(tmpdir(), `farebox-closed-${process.pid}-${fareboxes.length}.log`), directory });
       fareboxes.push(farebox);
       targets.push(fareboxTarget(name, farebox));
     }
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
       };
     };
     log("warming up…");
-    for (const target of targets) await run(target, 2_000);
+    for (const target of targets) await run(target, WARMUP_MS);
     for (let round = 0; round < REPEAT; round += 1) {
       for (let i = 0; i < targets.length; i += 1) {
         const target = targets[(i + round) % targets.length]!;

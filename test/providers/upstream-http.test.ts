@@ -32,7 +32,7 @@ async function post(url: string): Promise<number> {
   const attempt = new Attempt(context);
   try {
     const response = await http.postJson(attempt, url, {}, { n: seen.length });
-    await response.body.text();
+    for await (const _chunk of response.body) void _chunk;
     return response.status;
   } finally {
     attempt.dispose();
