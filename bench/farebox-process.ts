@@ -35,13 +35,16 @@ export interface FareboxOptions {
   adminDatabaseUrl: string | undefined;
   seedEntries: number;
   logFile: string;
+  /** The checkout whose `npm start` runs (default: the current directory), e.g. a baseline worktree to compare with. */
+  directory?: string;
   /** PGlite only: this data directory (kept at stop, so a later start finds it warm) instead of a fresh one removed at stop. */
   dataDir?: string;
 }
 
-/** package.json's `npm start` command. */
-function npmStartCommand(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+/** package.json's `npm start` command (of `directory`'s checkout, default this one). */
+function npmStartCommand(directory?: string): string {
+  const path = directory ? join(directory, "package.json") : new URL("../package.json", import.meta.url);
+  const pkg = JSON.parse(readFileSync(path, "utf8")) as { scripts: { start: string } };
   return pkg.scripts.start;
 }
 
@@ -53,8 +56,8 @@ export function startNodeFlags(): string {
 }
 
 /** `npm start`'s command, or BENCH_FAREBOX_START (e.g. to run it under --cpu-prof). */
-function startCommand(): string {
-  return process.env.BENCH_FAREBOX_START ?? npmStartCommand();
+function startCommand(directory?: string): string {
+  return process.env.BENCH_FAREBOX_START ?? npmStartCommand(directory);
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
@@ -121,7 +124,8 @@ export async function startFarebox(options: FareboxOptions): Promise<FareboxProc
   const log = openSync(options.logFile, "w");
   const started = performance.now();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn("sh", ["-c", startCommand()], {
+  const child = spawn("sh", ["-c", startCommand(options.directory)], {
+    ...(options.directory ? { cwd: options.directory } : {}),
     env: {
       ...inherited,
       PORT: String(port),

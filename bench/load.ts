@@ -91,18 +91,24 @@ export function percentileOf(samples: readonly number[], fraction: number): numb
 }
 
 /** Closed loop: `concurrency` workers each send the next request as soon as the last returns. */
-export async function runClosedLoop(options: Omit<LoadOptions, "ratePerSecond" | "maxInFlight"> & { concurrency: number }): Promise<{ requestsPerSecond: number; errors: number }> {
+export async function runClosedLoop(
+  options: Omit<LoadOptions, "ratePerSecond" | "maxInFlight"> & { concurrency: number },
+): Promise<{ requestsPerSecond: number; errors: number; served: number; latenciesMs: number[] }> {
   const pool = new Pool(options.url, { connections: options.concurrency, keepAliveTimeout: 30_000 });
   let done = 0;
   let errors = 0;
+  const latenciesMs: number[] = [];
   const started = performance.now();
   const worker = async () => {
     while (performance.now() - started < options.durationMs) {
       try {
+        const sentAt = performance.now();
         const response = await pool.request({ method: "POST", path: options.path, headers: options.headers, body: options.body });
         await response.body.text();
-        if (response.statusCode === 200) done += 1;
-        else errors += 1;
+        if (response.statusCode === 200) {
+          done += 1;
+          latenciesMs.push(performance.now() - sentAt);
+        } else errors += 1;
       } catch {
         errors += 1;
       }
@@ -111,5 +117,5 @@ export async function runClosedLoop(options: Omit<LoadOptions, "ratePerSecond" |
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const elapsed = performance.now() - started;
   await pool.close();
-  return { requestsPerSecond: (done / elapsed) * 1000, errors };
+  return { requestsPerSecond: (done / elapsed) * 1000, errors, served: done, latenciesMs };
 }

@@ -16,6 +16,11 @@
  * included (what the young generation's scavenges pay for). PROFILE_STALLS=1 (without the CPU
  * sampler too, alone or with PROFILE_ALLOCATIONS) prints how late the gateway's event loop ran
  * (p50, p99, max) and every garbage-collection pause over the window (loop-stalls.ts).
+ * PROFILE_CLOSED_LOOP=<connections> replaces the open-loop load by a closed loop of that many
+ * connections (each sends its next request as soon as the last answered, as `npm run bench`'s
+ * closed loop): farebox at saturation, with its throughput. PROFILE_WORKERS (default 1) runs that
+ * many gateway processes (2 is `npm start`'s cluster on this VM; CPU then counts all of them; the
+ * sampler and recorders see only the first process, so use them with 1).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -28,7 +33,7 @@ import { databaseStats, perRequest } from "./database-stats.js";
 import type { LoopStalls } from "./loop-stalls.js";
 import { ownerOf } from "./profile-owner.js";
 import { startFarebox, startNodeFlags } from "./farebox-process.js";
-import { loadPool, percentileOf, runLoad } from "./load.js";
+import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 
 const RATE = Number(process.env.PROFILE_RATE ?? 500);
@@ -38,6 +43,8 @@ const LEDGER_ENTRIES = Number(process.env.PROFILE_LEDGER_ENTRIES ?? 0);
 const ALLOCATIONS = process.env.PROFILE_ALLOCATIONS === "1";
 const STALLS = process.env.PROFILE_STALLS === "1";
 const SAMPLER = process.env.PROFILE_SAMPLER !== "0" && !ALLOCATIONS && !STALLS;
+const CLOSED_LOOP = Number(process.env.PROFILE_CLOSED_LOOP ?? 0);
+const WORKERS = process.env.PROFILE_WORKERS ?? "1";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface ProfileNode {
@@ -116,7 +123,7 @@ async function main(): Promise<void> {
     createInterface({ input: upstreamChild.stdout! }).once("line", (line) => resolve((JSON.parse(line) as { url: string }).url)),
   );
   const profileDir = mkdtempSync(join(tmpdir(), "farebox-profile-"));
-  process.env.FAREBOX_WORKERS = "1";
+  process.env.FAREBOX_WORKERS = WORKERS;
   const allocationProfile = join(profileDir, "allocations.json");
   process.env.FAREBOX_ALLOCATION_PROFILE = allocationProfile;
   const stallsFile = join(profileDir, "stalls.json");
@@ -135,20 +142,21 @@ async function main(): Promise<void> {
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
   const database = databaseStats(ADMIN_DATABASE_URL, farebox.databaseName!);
   const pool = loadPool(farebox.url, 1_024);
+  const request = {
+    url: farebox.url,
+    path: "/api/v1/chat/completions",
+    headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: STREAM ? "bench/spaced" : "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64, stream: STREAM }),
+  };
+  const closedLoop = async (durationMs: number): Promise<LoadResult> => {
+    const started = performance.now();
+    const result = await runClosedLoop({ ...request, concurrency: CLOSED_LOOP, durationMs });
+    return { latenciesMs: result.latenciesMs, errors: result.errors, elapsedMs: performance.now() - started, statuses: {} };
+  };
   const load = (durationMs: number) =>
-    runLoad(
-      {
-        url: farebox.url,
-        path: "/api/v1/chat/completions",
-        headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: STREAM ? "bench/spaced" : "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64, stream: STREAM }),
-        ratePerSecond: RATE,
-        durationMs,
-        maxInFlight: 1_024,
-        ...(STREAM ? { untilText: '"The"' } : {}),
-      },
-      pool,
-    );
+    CLOSED_LOOP > 0
+      ? closedLoop(durationMs)
+      : runLoad({ ...request, ratePerSecond: RATE, durationMs, maxInFlight: 1_024, ...(STREAM ? { untilText: '"The"' } : {}) }, pool);
   const window = { from: 0, to: 0 };
   let recordings = "";
   try {
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
     const databaseBefore = await database.snapshot();
     const backendsBefore = cpuMs(backends);
     const before = cpuMs(pids);
+    const harnessBefore = cpuMs([process.pid, upstreamChild.pid!]);
     if (recorders.length > 0) process.kill(pids[0]!, "SIGUSR2");
     window.from = monotonicUs();
     const result = await load(DURATION_MS);
@@ -169,13 +178,14 @@ async function main(): Promise<void> {
       if (STALLS) recordings += `\n${stallSummary(await recorded<LoopStalls>(stallsFile), (window.to - window.from) / 1000)}\n`;
     }
     const served = Math.max(1, result.latenciesMs.length);
+    const harnessMs = cpuMs([process.pid, upstreamChild.pid!]) - harnessBefore;
     // a backend opened during the window counts whole (it had used nothing before it)
     const backendsMs = cpuMs([...new Set([...backends, ...(await database.backendPids())])]) - backendsBefore;
     const databaseAfter = await database.snapshot();
     process.stdout.write(
-      `${STREAM ? "spaced stream" : "non-stream"} at ${RATE}/s: ${served} served, ${result.errors} failed; p50 ${percentileOf(result.latenciesMs, 0.5).toFixed(2)} p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(2)} ms; ` +
+      `${STREAM ? "spaced stream" : "non-stream"} ${CLOSED_LOOP > 0 ? `closed loop of ${CLOSED_LOOP} (${((served / result.elapsedMs) * 1000).toFixed(0)} req/s)` : `at ${RATE}/s`} on ${WORKERS} worker(s): ${served} served, ${result.errors} failed; p50 ${percentileOf(result.latenciesMs, 0.5).toFixed(2)} p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(2)} ms; ` +
         `CPU ${((cpuMs(pids) - before) / served).toFixed(3)} ms/request (${SAMPLER ? "under the profiler" : "no profiler"}); RSS ${rssMb(pids).toFixed(0)} MB\n` +
-        `Postgres: CPU ${(backendsMs / served).toFixed(3)} ms/request (${backends.length} backends)\n${perRequest(databaseBefore, databaseAfter, served)}\n`,
+        `Postgres: CPU ${(backendsMs / served).toFixed(3)} ms/request (${backends.length} backends); load generator + upstream ${(harnessMs / served).toFixed(3)} ms/request\n${perRequest(databaseBefore, databaseAfter, served)}\n`,
     );
   } finally {
     await pool.close();

@@ -214,8 +214,11 @@ function readText(attempt: Attempt, response: UpstreamResponse, limit: number): 
     body.on("data", onData);
     body.on("end", () => settle(attempt.failed ? { error: attempt.failed } : { text: decodeUtf8(chunks, bytes) }));
     body.on("error", (error: unknown) => settle({ error }));
-    // closed before its end without an error: the attempt's own failure (timeout, cancellation) says why
-    body.on("close", () => settle({ error: closedBeforeEnd(attempt) }));
+    // closed before its end without an error: the attempt's own failure (timeout, cancellation) says why;
+    // every body closes, after its end too: the error (a stack trace captured) is built only when it counts
+    body.on("close", () => {
+      if (!settled) settle({ error: closedBeforeEnd(attempt) });
+    });
     attempt.arm();
   });
 }
