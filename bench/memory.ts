@@ -10,7 +10,7 @@
  * MEMORY_NODE_FLAGS instead of its flags).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -26,11 +26,18 @@ const WORKERS = process.env.MEMORY_WORKERS ?? "2";
 const BREAKDOWN = process.env.MEMORY_BREAKDOWN === "1";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-/** RSS and its anonymous part of one process, in MB, from /proc/<pid>/status. */
-function memoryOf(pid: number): { rss: number; anon: number } {
+/** RSS, its anonymous part and the node binary's resident pages of one process, in MB, from /proc/<pid>/status and smaps. */
+function memoryOf(pid: number): { rss: number; anon: number; binary: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
-  return { rss: kb("VmRSS") / 1024, anon: kb("RssAnon") / 1024 };
+  const executable = readlinkSync(`/proc/${pid}/exe`);
+  let binaryKb = 0;
+  let inBinary = false;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inBinary = line.endsWith(` ${executable}`);
+    else if (inBinary && line.startsWith("Rss:")) binaryKb += Number(/(\d+)/.exec(line)![1]);
+  }
+  return { rss: kb("VmRSS") / 1024, anon: kb("RssAnon") / 1024, binary: binaryKb / 1024 };
 }
 
 /** One line per process (the primary is the one whose parent is not a node process) and their sum. */
@@ -41,8 +48,12 @@ function report(label: string, root: number): string {
   const rows = pids.map((pid) => ({ name: pid === primary && pids.length > 1 ? "primary" : "worker", ...memoryOf(pid) }));
   rows.sort((a, b) => (a.name === b.name ? 0 : a.name === "primary" ? -1 : 1));
   const total = rows.reduce((sum, row) => sum + row.rss, 0);
-  const lines = rows.map((row) => `  ${row.name.padEnd(8)} RSS ${row.rss.toFixed(0).padStart(4)} MB (anonymous ${row.anon.toFixed(0)} MB)`);
-  return `${label}: all ${rows.length} processes ${total.toFixed(0)} MB\n${lines.join("\n")}\n`;
+  // the node binary's pages are one copy in memory however many processes map them
+  const binaryOnce = total - rows.reduce((sum, row) => sum + row.binary, 0) + Math.max(...rows.map((row) => row.binary));
+  const lines = rows.map(
+    (row) => `  ${row.name.padEnd(8)} RSS ${row.rss.toFixed(0).padStart(4)} MB (anonymous ${row.anon.toFixed(0)} MB, node binary ${row.binary.toFixed(0)} MB)`,
+  );
+  return `${label}: all ${rows.length} processes ${total.toFixed(0)} MB (${binaryOnce.toFixed(0)} MB with the node binary counted once)\n${lines.join("\n")}\n`;
 }
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
