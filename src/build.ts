@@ -3,7 +3,11 @@
  * the lockfile): the dashboard (src/web/build.ts) and the server, bundled by esbuild from
  * src/main.ts into dist/server/main.js so a start loads one compiled file instead of transpiling
  * every TypeScript module (the difference is seconds at start and ≈100 MB of resident memory per
- * process). Packages stay in node_modules (imported, not bundled). `--force` rebuilds both.
+ * process). Packages stay in node_modules (imported, not bundled): bundled too, minified and
+ * tree-shaken (only the packages that read their own files kept external), an idle worker was
+ * ≈10 MB larger, not smaller (its old space ≈3.5 MB smaller, its malloc heap ≈6 MB and its
+ * large-object space ≈1 MB larger; bench/RESULTS.md, "Worker memory"), and a stack trace through
+ * library code would read a 6 MB source map. `--force` rebuilds both.
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
