@@ -17,14 +17,23 @@ function randomByte(): number {
   return pool[poolNext++]!;
 }
 
-/** `length` characters from [A-Za-z0-9], uniformly (rejection sampling avoids modulo bias). */
+const ALPHANUMERIC_CODES = Buffer.from(ALPHANUMERIC, "latin1");
+/** Where an id's characters are written before they become one string (ids are short). */
+const scratch = Buffer.alloc(64);
+
+/**
+ * `length` characters from [A-Za-z0-9], uniformly (rejection sampling avoids modulo bias). Written
+ * as bytes and read as one string: appending a character at a time made a string per character
+ * (≈0.5 KB per generation id, npm run bench:profile with PROFILE_ALLOCATIONS=1).
+ */
 export function randomAlphanumeric(length: number): string {
-  let out = "";
-  while (out.length < length) {
+  const out = length <= scratch.length ? scratch : Buffer.alloc(length);
+  let written = 0;
+  while (written < length) {
     const byte = randomByte();
-    if (byte < 248) out += ALPHANUMERIC[byte % 62];
+    if (byte < 248) out[written++] = ALPHANUMERIC_CODES[byte % 62]!;
   }
-  return out;
+  return out.toString("latin1", 0, length);
 }
 
 /** OpenRouter-shaped generation id: `gen-<unix seconds>-<20 alphanumerics>`. */

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { badRequest, type AppError } from "./errors.js";
+import { parsePresentKeys } from "./present-keys-parse.js";
 
 /** The 400 for a body that failed `schema.safeParse`. */
 export function invalidBody(error: z.ZodError): AppError {
@@ -30,6 +31,8 @@ function innermost(issue: Issue): Issue {
 /** Parses a JSON body with `schema`, or throws the 400 (a body that is not an object is named as such). */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("The request body must be a JSON object.");
+  const present = parsePresentKeys(schema, body);
+  if (present) return present.data;
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw invalidBody(parsed.error);
   return parsed.data;

@@ -96,17 +96,20 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
       const { prepared } = request;
       const { settlement } = outcome;
       const record = storableGeneration(generationRecord(request, outcome));
+      // assigned in place rather than spread from optional parts: this runs on every request
+      const metadata: Record<string, string> = { generation_id: prepared.id };
+      if (outcome.kind === "served") {
+        metadata.model = outcome.attempt.model.id;
+        metadata.provider = outcome.attempt.endpoint.provider.slug;
+      }
+      // kept with the charge too, so it is known even for a record that could not be stored
+      if (settlement.uncollectedNano > 0n) metadata.uncollected_nano = settlement.uncollectedNano.toString();
       const written = deps.billing.conclude({
         holdId: prepared.holdId,
         reservedNano: prepared.quote.reservedNano,
         usageNano: settlement.usageNano,
         feeNano: settlement.feeNano,
-        metadata: {
-          generation_id: prepared.id,
-          ...(outcome.kind === "served" ? { model: outcome.attempt.model.id, provider: outcome.attempt.endpoint.provider.slug } : {}),
-          // kept with the charge too, so it is known even for a record that could not be stored
-          ...(settlement.uncollectedNano > 0n ? { uncollected_nano: settlement.uncollectedNano.toString() } : {}),
-        },
+        metadata,
         record,
       });
       // the listener's wait is tracked apart, so a finished request's state is not kept alive until it is done

@@ -6,13 +6,13 @@
  * `quote` gives its body's worst case (the same quote its hold is placed for), which is what a payer
  * is asked for.
  */
-import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, preHandlerHookHandler } from "fastify";
 import type { Caller } from "../gateway/ports.js";
 import type { Nano } from "../domain/money.js";
 import { limitWindowStart, type KeyResolver } from "../keys/index.js";
 import { PAYMENT_SIGNATURE_HEADER, SIGN_IN_WITH_X } from "../x402/headers.js";
 import type { X402Payments } from "../x402/payments.js";
-import { callerKey, requireKey, type KeySources } from "./plugins/auth.js";
+import { callerKey, keyCheck, requireKey, type KeySources } from "./plugins/auth.js";
 
 /** What deciding access needs. */
 export interface InferenceAccessDeps {
@@ -24,7 +24,7 @@ export interface InferenceAccessDeps {
 /** The access check of the inference routes. */
 export interface InferenceAccess {
   /** The pre-handler of one inference route; `quote` is its body's worst-case charge (throws the 400 a bad body gets). */
-  preHandler(quote: (body: unknown) => Nano, sources?: KeySources): preHandlerAsyncHookHandler;
+  preHandler(quote: (body: unknown) => Nano, sources?: KeySources): preHandlerHookHandler;
   /** An inference key only (a route that costs nothing, such as counting tokens). */
   keyOnly(sources?: KeySources): preHandlerAsyncHookHandler;
 }
@@ -34,11 +34,8 @@ export function inferenceAccess(deps: InferenceAccessDeps): InferenceAccess {
   return {
     keyOnly: (sources) => requireKey(deps.keys, ["inference"], sources),
     preHandler(quoteOf, sources = {}) {
-      const keyed = requireKey(deps.keys, ["inference"], sources);
-      return async function (request, reply) {
-        const x402 = deps.x402;
-        const sentKey = request.headers.authorization !== undefined || (sources.apiKeyHeader === true && request.headers["x-api-key"] !== undefined);
-        if (!x402 || sentKey) return keyed.call(this, request, reply);
+      const checkKey = keyCheck(deps.keys, ["inference"], sources);
+      const pay = async (x402: X402Payments, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
         const quote = quoteOf(request.body);
         const resource = { url: `${request.protocol}://${request.host}${request.url}`, description: "farebox model inference" };
         const header = (name: string) => {
@@ -52,6 +49,18 @@ export function inferenceAccess(deps: InferenceAccessDeps): InferenceAccess {
         request.paidCaller = { accountId: paid.accountId, keyId: paid.keyId };
         // on the raw response, so both a JSON answer and a stream carry it
         for (const [name, value] of Object.entries(paid.headers)) reply.raw.setHeader(name, value);
+      };
+      // a callback hook: a key checked lately passes without a promise (auth.ts, keyCheck)
+      return function (request, reply, done) {
+        const x402 = deps.x402;
+        const sentKey = request.headers.authorization !== undefined || (sources.apiKeyHeader === true && request.headers["x-api-key"] !== undefined);
+        if (!x402 || sentKey) {
+          const refusal = checkKey(request);
+          if (refusal instanceof Promise) refusal.then(done, done);
+          else done(refusal);
+          return;
+        }
+        pay(x402, request, reply).then(() => done(), done);
       };
     },
   };

@@ -45,17 +45,20 @@ function clientCancellation(reply: FastifyReply): Cancellation {
 
 /** The request's meta: a fresh generation id, attribution headers, the session header. */
 function inferenceMeta(request: FastifyRequest, signal: Cancellation): RequestMeta {
-  return { signal, generationId: newGenerationId(), ...attribution(request) };
+  const meta: RequestMeta = { signal, generationId: newGenerationId() };
+  // assigned in place rather than spread from optional parts: this runs on every request
+  const referer = header(request, "http-referer") ?? header(request, "referer");
+  if (referer) meta.httpReferer = referer;
+  const title = header(request, "x-openrouter-title") ?? header(request, "x-title");
+  if (title) meta.appTitle = title;
+  const session = header(request, "x-session-id")?.slice(0, 256);
+  if (session) meta.sessionId = session;
+  return meta;
 }
 
-function attribution(request: FastifyRequest): Pick<RequestMeta, "httpReferer" | "appTitle" | "sessionId"> {
-  const header = (name: string) => {
-    const value = request.headers[name];
-    const text = Array.isArray(value) ? value[0] : value;
-    return text ? text.slice(0, 512) : undefined;
-  };
-  const referer = header("http-referer") ?? header("referer");
-  const title = header("x-openrouter-title") ?? header("x-title");
-  const session = header("x-session-id")?.slice(0, 256);
-  return { ...(referer ? { httpReferer: referer } : {}), ...(title ? { appTitle: title } : {}), ...(session ? { sessionId: session } : {}) };
+/** A header's first value, at most 512 characters; undefined when absent or empty. */
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text ? text.slice(0, 512) : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { ReadThroughCache } from "../domain/read-through-cache.js";
+import { NOT_CACHED, ReadThroughCache } from "../domain/read-through-cache.js";
 import { findKeyByHash, type ApiKey } from "./repository.js";
 import { hashSecret, KEY_PREFIX } from "./secret.js";
 
@@ -50,6 +50,24 @@ export class KeyResolver {
     const key = await this.cache.get(hash);
     if (!key) return { ok: false, reason: "unknown" };
     this.rememberHash(secret, hash);
+    return this.check(key);
+  }
+
+  /**
+   * What `resolve` would answer, without waiting, for a key this process found lately and still
+   * trusts (most requests); undefined when only `resolve` can tell. A request's key check then
+   * costs no promise or microtask hop.
+   */
+  resolveCached(secret: string): KeyCheck | undefined {
+    const hash = this.hashes.get(secret);
+    if (hash === undefined) return undefined;
+    const key = this.cache.fresh(hash);
+    // an unknown key is never remembered by secret; a key since deleted is left to resolve
+    if (key === NOT_CACHED || key === null) return undefined;
+    return this.check(key);
+  }
+
+  private check(key: ApiKey): KeyCheck {
     if (key.disabled || key.deletedAt) return { ok: false, reason: "disabled" };
     if (key.expiresAt && key.expiresAt.getTime() <= this.clock().getTime()) return { ok: false, reason: "expired" };
     return { ok: true, key };

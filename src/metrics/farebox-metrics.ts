@@ -1,5 +1,7 @@
 import type { SettledGeneration } from "../domain/settled-generation.js";
 import type { Counter, Histogram } from "prom-client";
+import { DeferredCounter } from "./deferred-counter.js";
+import { LabelSets } from "./label-sets.js";
 import type { MetricsRegistry, Series } from "./registry.js";
 
 /** Bucket bounds (seconds) for request latency and time to first token. */
@@ -48,17 +50,27 @@ export type AttemptOutcome =
 
 /** The gateway's metrics, recorded from settled generations and upstream attempts. */
 export class FareboxMetrics {
-  readonly requests: Counter;
-  readonly errors: Counter;
-  readonly tokens: Counter;
+  /** Counted per settled generation, so summed until read (deferred-counter.ts). */
+  readonly requests: DeferredCounter;
+  readonly errors: DeferredCounter;
+  readonly tokens: DeferredCounter;
   readonly attempts: Counter;
   readonly latency: Histogram;
   readonly ttft: Histogram;
+  readonly #byStatus = new LabelSets(["model", "provider", "status"]);
+  readonly #byClass = new LabelSets(["model", "class"]);
+  readonly #byProvider = new LabelSets(["model", "provider"]);
 
   constructor(registry: MetricsRegistry, sources: MetricSources = {}) {
-    this.requests = registry.counter("farebox_requests_total", "Completed chat requests by model, provider and HTTP status.", ["model", "provider", "status"]);
-    this.errors = registry.counter("farebox_request_errors_total", "Chat requests that ended in an error, by model, provider and HTTP status.", ["model", "provider", "status"]);
-    this.tokens = registry.counter("farebox_tokens_total", "Tokens processed by model and class (prompt, completion).", ["model", "class"]);
+    this.requests = new DeferredCounter((collect) =>
+      registry.counter("farebox_requests_total", "Completed chat requests by model, provider and HTTP status.", ["model", "provider", "status"], collect),
+    );
+    this.errors = new DeferredCounter((collect) =>
+      registry.counter("farebox_request_errors_total", "Chat requests that ended in an error, by model, provider and HTTP status.", ["model", "provider", "status"], collect),
+    );
+    this.tokens = new DeferredCounter((collect) =>
+      registry.counter("farebox_tokens_total", "Tokens processed by model and class (prompt, completion).", ["model", "class"], collect),
+    );
     this.attempts = registry.counter("farebox_upstream_attempts_total", "Upstream provider calls by provider and outcome, fallbacks included.", ["provider", "outcome"]);
     this.latency = registry.histogram("farebox_request_duration_seconds", "Total request time of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
     this.ttft = registry.histogram("farebox_time_to_first_token_seconds", "Time to first token of successful requests.", ["model", "provider"], SECONDS_BUCKETS);
@@ -111,16 +123,17 @@ export class FareboxMetrics {
 
   /** Counts one settled generation (the gateway's "generation settled" hook). */
   recordGeneration(gen: SettledGeneration): void {
-    const labels = { model: gen.model, provider: gen.provider, status: String(gen.status) };
+    const labels = this.#byStatus.of(gen.model, gen.provider, String(gen.status));
     this.requests.inc(labels);
     if (!gen.ok) {
       this.errors.inc(labels);
       return;
     }
-    this.tokens.inc({ model: gen.model, class: "prompt" }, gen.promptTokens);
-    this.tokens.inc({ model: gen.model, class: "completion" }, gen.completionTokens);
-    this.latency.observe({ model: gen.model, provider: gen.provider }, gen.latencyMs / 1000);
-    if (gen.ttftMs != null) this.ttft.observe({ model: gen.model, provider: gen.provider }, gen.ttftMs / 1000);
+    this.tokens.inc(this.#byClass.of(gen.model, "prompt"), gen.promptTokens);
+    this.tokens.inc(this.#byClass.of(gen.model, "completion"), gen.completionTokens);
+    const byProvider = this.#byProvider.of(gen.model, gen.provider);
+    this.latency.observe(byProvider, gen.latencyMs / 1000);
+    if (gen.ttftMs != null) this.ttft.observe(byProvider, gen.ttftMs / 1000);
   }
 
   /** Counts one upstream attempt. */

@@ -53,9 +53,10 @@ export class MetricsRegistry {
     if (options.processMetrics === true) collectDefaultMetrics({ register: this.prom });
   }
 
-  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+  /** A counter; `collect`, when given, runs before each read of it (a scrape). */
+  counter(name: string, help: string, labelNames: readonly string[] = [], collect?: () => void): Counter {
     this.#claim(name);
-    return new Counter({ name, help, labelNames, registers: [this.prom] });
+    return new Counter({ name, help, labelNames, registers: [this.prom], ...(collect ? { collect } : {}) });
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {

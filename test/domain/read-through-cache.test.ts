@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReadThroughCache } from "../../src/domain/read-through-cache.js";
+import { NOT_CACHED, ReadThroughCache } from "../../src/domain/read-through-cache.js";
 
 /** A cache over a counting loader, on a clock the test moves. */
 function counting(ttlMs = 1_000) {
@@ -52,5 +52,34 @@ describe("ReadThroughCache", () => {
     cache.forget("a");
     expect(await cache.get("a")).toBe("a");
     expect(loads).toBe(3);
+  });
+
+  it("answers from memory, without waiting, exactly what get would answer from memory", async () => {
+    const { cache, clock, loads } = counting();
+    expect(cache.fresh("a")).toBe(NOT_CACHED);
+    const loading = cache.get("a");
+    expect(cache.fresh("a")).toBe(NOT_CACHED); // still loading
+    expect(await loading).toBe(101);
+    expect(cache.fresh("a")).toBe(101);
+    clock.nowMs = 999;
+    expect(cache.fresh("a")).toBe(101);
+    clock.nowMs = 1_000;
+    expect(cache.fresh("a")).toBe(NOT_CACHED); // expired: get reloads
+    expect(await cache.get("a")).toBe(102);
+    expect(cache.fresh("a")).toBe(102);
+    cache.forget("a");
+    expect(cache.fresh("a")).toBe(NOT_CACHED);
+    expect(loads()).toBe(2);
+  });
+
+  it("has nothing from memory for a load that failed", async () => {
+    const cache = new ReadThroughCache<string, string>(
+      async () => {
+        throw new Error("database away");
+      },
+      { ttlMs: () => 1_000, maxEntries: 100, nowMs: () => 0 },
+    );
+    await expect(cache.get("a")).rejects.toThrow("database away");
+    expect(cache.fresh("a")).toBe(NOT_CACHED);
   });
 });

@@ -30,14 +30,20 @@ describe.each(dbKinds)("key resolver on %s", (kind) => {
     const accountId = await createAccount(database.db);
     const { key, secret } = await createKey(database.db, { accountId, kind: "inference", name: "k" });
     const resolver = new KeyResolver(database.db, { ttlMs: 5_000, clock });
+    expect(resolver.resolveCached(secret)).toBeUndefined();
     expect(await resolver.resolve(secret)).toMatchObject({ ok: true, key: { id: key.id } });
+    expect(resolver.resolveCached(secret)).toMatchObject({ ok: true, key: { id: key.id } });
 
     // Another process disables the key directly in the database.
     await database.db.update(apiKeys).set({ disabled: true }).where(eq(apiKeys.id, key.id));
     nowMs += 1_000;
     expect((await resolver.resolve(secret)).ok).toBe(true);
+    expect(resolver.resolveCached(secret)?.ok).toBe(true);
     nowMs += 5_000;
+    // past the TTL only resolve can tell, and it reads the row again
+    expect(resolver.resolveCached(secret)).toBeUndefined();
     expect(await resolver.resolve(secret)).toEqual({ ok: false, reason: "disabled" });
+    expect(resolver.resolveCached(secret)).toEqual({ ok: false, reason: "disabled" });
   });
 
   it("checks expiry against the clock on every call, and refuses unknown or malformed secrets", async () => {
@@ -53,8 +59,10 @@ describe.each(dbKinds)("key resolver on %s", (kind) => {
     const resolver = new KeyResolver(database.db, { ttlMs: 3_600_000, clock });
     expect((await resolver.resolve(secret)).ok).toBe(true);
     nowMs += 60_000;
+    expect(resolver.resolveCached(secret)).toEqual({ ok: false, reason: "expired" });
     expect(await resolver.resolve(secret)).toEqual({ ok: false, reason: "expired" });
     expect(await resolver.resolve(`sk-fb-v1-${"a".repeat(64)}`)).toEqual({ ok: false, reason: "unknown" });
+    expect(resolver.resolveCached(`sk-fb-v1-${"a".repeat(64)}`)).toBeUndefined();
     expect(await resolver.resolve("sk-or-v1-something")).toEqual({ ok: false, reason: "unknown" });
   });
 });

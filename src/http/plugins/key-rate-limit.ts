@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import { AppError } from "../../domain/errors.js";
-import { formatInterval, rateLimitOf, takeRequest, type RequestCounter } from "../../keys/index.js";
+import { formatInterval, rateLimitOf, takeRequest, type ApiKey, type KeyRateLimit, type RequestCounter } from "../../keys/index.js";
 
 /**
  * Enforces per-key rate limits on every route a key authenticates: a pre-handler appended after
@@ -12,12 +12,10 @@ import { formatInterval, rateLimitOf, takeRequest, type RequestCounter } from ".
  * Register before the routes: only routes declared afterwards are limited.
  */
 export function registerKeyRateLimit(app: FastifyInstance, counter: RequestCounter, nowMs: () => number): void {
-  const enforce: preHandlerAsyncHookHandler = async (request: FastifyRequest, reply) => {
-    const limit = request.apiKey ? rateLimitOf(request.apiKey) : null;
-    if (!request.apiKey || !limit) return;
+  const count = async (key: ApiKey, limit: KeyRateLimit, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     let outcome;
     try {
-      outcome = await takeRequest(counter, request.apiKey.id, limit, nowMs());
+      outcome = await takeRequest(counter, key.id, limit, nowMs());
     } catch (error) {
       request.log.warn({ err: error }, "per-key rate limit not checked: Redis unavailable");
       return;
@@ -32,6 +30,13 @@ export function registerKeyRateLimit(app: FastifyInstance, counter: RequestCount
       retryable: true,
       metadata: { rate_limit: { requests: outcome.limit.requests, interval }, retry_after_seconds: retryAfterSeconds },
     });
+  };
+  // a callback hook: a key without a limit (most) passes without a promise
+  const enforce: preHandlerHookHandler = (request, reply, done) => {
+    const key = request.apiKey;
+    const limit = key ? rateLimitOf(key) : null;
+    if (!key || !limit) return done();
+    count(key, limit, request, reply).then(() => done(), done);
   };
   app.addHook("onRoute", (route) => {
     const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
