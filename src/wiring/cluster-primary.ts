@@ -4,15 +4,6 @@
  * keys changed), replaces a worker that dies, and on SIGTERM or SIGINT lets each worker drain its
  * in-flight requests before it exits. Workers are ordinary gateway processes on one PostgreSQL
  * (the ledger's holds and the chain listeners' advisory locks already make that safe).
- *
- * Each worker accepts its connections itself from the shared listening socket
- * (cluster.SCHED_NONE), not through the primary's round robin. The round robin hands a worker one
- * connection at a time and the next only once that worker's event loop has acknowledged it, so
- * while the workers are busy (a start under load, before the JIT has warmed up) new connections
- * queue in the primary: at 1,000 requests/s right after start it held 600 clients' connections,
- * their requests unseen by any worker for seconds (npm run bench:memory, bench/RESULTS.md "Cold
- * start"). A worker accepting for itself takes every waiting connection in one turn, and a busy
- * worker leaves new connections to an idle one.
  */
 import cluster, { type Worker } from "node:cluster";
 import { isByokChanged } from "./cluster-messages.js";
@@ -21,8 +12,6 @@ import { primaryLog } from "./primary-log.js";
 /** Runs the primary: `count` workers until a signal has drained them all; resolves never (exits). */
 export function runPrimary(count: number, logLevel: string): void {
   const log = primaryLog(logLevel);
-  // read by the first fork, then frozen
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
   log.info({ workers: count }, `starting ${count} workers on PostgreSQL (one per core; FAREBOX_WORKERS sets another count)`);
   let stopping = false;
   let exitCode = 0;
