@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   process.env.FAREBOX_WORKERS = WORKERS;
   const logFile = join(mkdtempSync(join(tmpdir(), "farebox-memory-")), "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
+  process.stdout.write(`start to /ready: ${farebox.startMs.toFixed(0)} ms\n`);
   const pool = loadPool(farebox.url, 1_024);
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
