@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags} --import ${compiledBreakdownRecorder(dir)} dist/server/main.js`;
   }
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
+  process.stdout.write(`start to /ready: ${farebox.startMs.toFixed(0)} ms\n`);
   const pool = loadPool(farebox.url, 1_024);
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));

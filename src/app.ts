@@ -44,13 +44,15 @@ export interface AppDeps {
   streamKeepAliveMs?: number;
   /** The built dashboard served at `/` (default: dist/web, written by `npm start`); nothing is served when it is not built. */
   dashboardRoot?: string;
+  /** False while other processes meant to serve the same port alongside this one do not yet (a cluster starting): /ready answers 503. */
+  servingAlongside?: () => boolean;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Builds the HTTP app with every plugin and route registered. It never listens: main.ts does. */
-export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, servingAlongside }: AppDeps): Promise<FastifyInstance> {
   const { config, database, clock, chat, redis } = services;
   const logger: FastifyBaseLogger = services.logger;
   const app = Fastify({
@@ -74,7 +76,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot }: A
   // after the per-key rate limit: each route's input check runs after its key check and the limit
   registerRouteSchemas(app);
   await registerApiDocument(app);
-  registerHealthRoutes(app, database);
+  registerHealthRoutes(app, database, servingAlongside);
   const wallet = walletRouteDeps(config, services.chains);
   const { byokStore } = services;
   app.addHook("onClose", () => services.close());

@@ -4,9 +4,14 @@
  * keys changed), replaces a worker that dies, and on SIGTERM or SIGINT lets each worker drain its
  * in-flight requests before it exits. Workers are ordinary gateway processes on one PostgreSQL
  * (the ledger's holds and the chain listeners' advisory locks already make that safe).
+ *
+ * Each time every worker listens (at start, and again once a replacement listens) the primary
+ * tells them all: until then a worker's /ready answers 503. The round robin hands connections only
+ * to workers already listening, so a load balancer let in by the first worker's /ready would put
+ * every connection it opens on that one worker, and keep-alive would keep them there.
  */
 import cluster, { type Worker } from "node:cluster";
-import { isByokChanged } from "./cluster-messages.js";
+import { EVERY_WORKER_LISTENING, isByokChanged, type EveryWorkerListening } from "./cluster-messages.js";
 import { primaryLog } from "./primary-log.js";
 
 /** Runs the primary: `count` workers until a signal has drained them all; resolves never (exits). */
@@ -29,7 +34,11 @@ export function runPrimary(count: number, logLevel: string): void {
     worker.once("listening", () => {
       everListened.add(worker);
       listening += 1;
-      if (listening === count) log.info({ workers: count }, "every worker is listening");
+      if (listening !== count) return;
+      log.info({ workers: count }, "every worker is listening");
+      for (const each of Object.values(cluster.workers ?? {})) {
+        if (each?.isConnected()) each.send({ type: EVERY_WORKER_LISTENING } satisfies EveryWorkerListening);
+      }
     });
     worker.once("exit", (code, signal) => {
       if (everListened.has(worker)) listening -= 1;

@@ -1,5 +1,5 @@
 /** A cluster worker's side of the messages between workers (see cluster-primary.ts). */
-import { BYOK_CHANGED, isByokChanged, type ByokChanged } from "./cluster-messages.js";
+import { BYOK_CHANGED, isByokChanged, isEveryWorkerListening, type ByokChanged } from "./cluster-messages.js";
 
 /** In a worker: tell the other workers (through the primary) that an account's BYOK keys changed. */
 export function announceByokChange(accountId: string): void {
@@ -10,5 +10,12 @@ export function announceByokChange(accountId: string): void {
 export function onByokChangeElsewhere(forget: (accountId: string) => void): void {
   process.on("message", (message: unknown) => {
     if (isByokChanged(message)) forget(message.accountId);
+  });
+}
+
+/** In a worker: `listening` is called when the primary says every worker listens (again after a replacement). */
+export function onEveryWorkerListening(listening: () => void): void {
+  process.on("message", (message: unknown) => {
+    if (isEveryWorkerListening(message)) listening();
   });
 }

@@ -4,7 +4,7 @@
  */
 import cluster from "node:cluster";
 import { ConfigError, loadConfig } from "../config/load.js";
-import { announceByokChange, onByokChangeElsewhere } from "./cluster-worker.js";
+import { announceByokChange, onByokChangeElsewhere, onEveryWorkerListening } from "./cluster-worker.js";
 import { startGateway } from "./serve.js";
 
 /** Runs this process's gateway; `count` is how many gateway processes serve the port. */
@@ -24,6 +24,7 @@ export async function runGatewayProcess(count: number): Promise<void> {
       processes: `${count} workers on PostgreSQL`,
       worker: cluster.worker!.id,
       byokLink: { announce: announceByokChange, onRemoteChange: onByokChangeElsewhere },
+      onEveryWorkerListening,
     });
     return;
   }

@@ -30,6 +30,8 @@ export interface ServeOptions {
   worker?: number;
   /** The BYOK cache's link to the other workers: this process's changes announced, theirs received. */
   byokLink?: { announce: NonNullable<ByokCacheOptions["onChange"]>; onRemoteChange: (forget: (accountId: string) => void) => void };
+  /** In a cluster: registers what to call once every worker listens; /ready answers 503 until then. */
+  onEveryWorkerListening?: (listening: () => void) => void;
 }
 
 /**
@@ -63,7 +65,9 @@ async function serve(config: Config, database: Database, options: ServeOptions):
   if (store && link) link.onRemoteChange((accountId) => store.forget(accountId));
   const { chains } = services;
   const { catalog } = services.chat;
-  const app = await buildApp({ services });
+  let everyWorkerListening = options.onEveryWorkerListening === undefined;
+  options.onEveryWorkerListening?.(() => (everyWorkerListening = true));
+  const app = await buildApp({ services, servingAlongside: () => everyWorkerListening });
   const log = app.log;
   const workers = new AbortController();
   const running = [
