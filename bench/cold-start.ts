@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startFarebox } from "./farebox-process.js";
-import { loadPool, percentileOf, runLoad } from "./load.js";
+import { benchChatLoad, loadPool, percentileOf, runLoad } from "./load.js";
 import { cpuMs, processTree } from "./proc-stats.js";
 
 const RATE = Number(process.env.COLD_RATE ?? 1_000);
@@ -41,18 +41,7 @@ async function main(): Promise<void> {
       const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
       const pool = loadPool(farebox.url, MAX_IN_FLIGHT);
       const cpuBefore = cpuMs(nodes);
-      const result = await runLoad(
-        {
-          url: farebox.url,
-          path: "/api/v1/chat/completions",
-          headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
-          body: JSON.stringify({ model: "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64 }),
-          ratePerSecond: RATE,
-          durationMs: DURATION_MS,
-          maxInFlight: MAX_IN_FLIGHT,
-        },
-        pool,
-      );
+      const result = await runLoad(benchChatLoad(farebox, RATE, DURATION_MS, MAX_IN_FLIGHT), pool);
       const cpuPerServed = (cpuMs(nodes) - cpuBefore) / Math.max(1, result.latenciesMs.length);
       await pool.close();
       process.stdout.write(

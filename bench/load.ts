@@ -27,6 +27,19 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
+/** The non-stream chat request every scenario sends to farebox's bench model, at `rate` per second for `durationMs`. */
+export function benchChatLoad(farebox: { url: string; key: string }, rate: number, durationMs: number, maxInFlight: number): LoadOptions {
+  return {
+    url: farebox.url,
+    path: "/api/v1/chat/completions",
+    headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64 }),
+    ratePerSecond: rate,
+    durationMs,
+    maxInFlight,
+  };
+}
+
 /** A keep-alive pool for `url`, to be warmed up and reused across runs like a real client's. */
 export function loadPool(url: string, maxConnections = 512): Pool {
   return new Pool(url, { connections: maxConnections, keepAliveTimeout: 60_000, pipelining: 1 });

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { buildSync } from "esbuild";
 import { startFarebox, startNodeFlags } from "./farebox-process.js";
-import { loadPool, percentileOf, runLoad } from "./load.js";
+import { benchChatLoad, loadPool, percentileOf, runLoad } from "./load.js";
 import { processTree } from "./proc-stats.js";
 
 const RATE = Number(process.env.MEMORY_RATE ?? 1_000);
@@ -124,18 +124,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     process.stdout.write(report(`idle ${IDLE_MS / 1000} s after ready`, farebox.child.pid!));
     if (BREAKDOWN) process.stdout.write(await breakdowns(farebox.child.pid!, breakdownOut));
-    const result = await runLoad(
-      {
-        url: farebox.url,
-        path: "/api/v1/chat/completions",
-        headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64 }),
-        ratePerSecond: RATE,
-        durationMs: DURATION_MS,
-        maxInFlight: 1_024,
-      },
-      pool,
-    );
+    const result = await runLoad(benchChatLoad(farebox, RATE, DURATION_MS, 1_024), pool);
     process.stdout.write(
       report(
         `after ${DURATION_MS / 1000} s at ${RATE}/s (${result.latenciesMs.length} served, ${result.errors} failed ${JSON.stringify(result.statuses)}, p99 ${percentileOf(result.latenciesMs, 0.99).toFixed(1)} ms)`,

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startFarebox, startNodeFlags } from "./farebox-process.js";
-import { loadPool, runLoad } from "./load.js";
+import { benchChatLoad, loadPool, runLoad } from "./load.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 
 const RATE = Number(process.env.YOUNG_RATE ?? 1_000);
@@ -55,19 +55,7 @@ async function run(upstreamUrl: string, flags: string): Promise<string> {
   const logFile = join(mkdtempSync(join(tmpdir(), "farebox-young-")), "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
   const pool = loadPool(farebox.url, 1_024);
-  const load = (durationMs: number) =>
-    runLoad(
-      {
-        url: farebox.url,
-        path: "/api/v1/chat/completions",
-        headers: { authorization: `Bearer ${farebox.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: "bench/model", messages: [{ role: "user", content: "Say something short about benchmarks." }], max_tokens: 64 }),
-        ratePerSecond: RATE,
-        durationMs,
-        maxInFlight: 1_024,
-      },
-      pool,
-    );
+  const load = (durationMs: number) => runLoad(benchChatLoad(farebox, RATE, durationMs, 1_024), pool);
   try {
     const pids = processTree(farebox.child.pid!, "node");
     await new Promise((resolve) => setTimeout(resolve, 5_000));
