@@ -13,10 +13,10 @@ import { completionBody } from "./wire-response.js";
 
 /** Answers `body` for `caller` in one response body. */
 export async function completeChat(deps: ChatRunDeps, caller: Caller, body: unknown, meta: RequestMeta): Promise<{ generationId: string; body: Record<string, unknown> }> {
-  const run = await startChat<ChatResponse>(deps, caller, body, meta, false, async (adapter, request, context) => {
-    const response = await adapter.complete(request, context);
-    return excludesReasoning(request) ? withoutReasoning(response) : response;
-  });
+  // no async layer of its own: its promise and resumption would be one more per request
+  const run = await startChat<ChatResponse>(deps, caller, body, meta, false, (adapter, request, context) =>
+    excludesReasoning(request) ? adapter.complete(request, context).then(withoutReasoning) : adapter.complete(request, context),
+  );
   const { prepared, attempt, value: reported } = run;
   const latencyMs = performance.now() - run.startedAt;
   const { usage, usageEstimated, settlement } = deps.end.charge(prepared, attempt, {

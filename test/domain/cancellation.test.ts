@@ -19,6 +19,37 @@ describe("cancellation", () => {
     expect(cancellation.reason).toEqual(new Error("first"));
   });
 
+  it("fires in the order listeners were added, whichever were removed, and never one added after the abort", () => {
+    const cancellation = new Cancellation();
+    const calls: string[] = [];
+    const first = () => calls.push("first");
+    const second = () => calls.push("second");
+    const third = () => calls.push("third");
+    cancellation.addEventListener("abort", first);
+    cancellation.addEventListener("abort", second);
+    cancellation.addEventListener("abort", third);
+    cancellation.removeEventListener("abort", first);
+    cancellation.addEventListener("abort", first);
+    cancellation.removeEventListener("abort", third);
+    cancellation.removeEventListener("abort", () => calls.push("never added"));
+    cancellation.abort();
+    cancellation.addEventListener("abort", () => calls.push("late"));
+    cancellation.abort();
+    expect(calls).toEqual(["second", "first"]);
+  });
+
+  it("fires a listener a second time only if it was added twice, and a removal takes back one registration", () => {
+    const cancellation = new Cancellation();
+    let calls = 0;
+    const listener = () => calls++;
+    cancellation.addEventListener("abort", listener);
+    cancellation.addEventListener("abort", listener);
+    cancellation.addEventListener("abort", listener);
+    cancellation.removeEventListener("abort", listener);
+    cancellation.abort();
+    expect(calls).toBe(2);
+  });
+
   it("aborts an undici request in flight with its reason, closing the connection", async () => {
     let closed!: () => void;
     const connectionClosed = new Promise<void>((resolve) => (closed = resolve));

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_RETRY_AFTER_S } from "../../src/domain/errors.js";
 import { startHarness, type Harness } from "../gateway/harness.js";
@@ -155,6 +156,28 @@ describe("streaming", () => {
     expect(last.choices[0]!.finish_reason).toBe("error");
     await h.chat.gateway.drain();
     expect(await debited()).toBeGreaterThan(0n);
+  });
+
+  it("a client disconnect while a non-stream answer is awaited aborts the upstream, tries no other provider and charges nothing", async () => {
+    h.alpha.setScript({ text: "too late", firstByteDelayMs: 3_000 });
+    const alphaSeen = h.alpha.requests.length;
+    const betaSeen = h.beta.requests.length;
+    // a plain socket the test closes itself: fetch's abort may leave its connection to the pool's judgement
+    const client = request(`${h.url}/api/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${h.key}`, "content-type": "application/json" },
+    });
+    client.on("error", () => undefined);
+    client.end(JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "slow" }], max_tokens: 5 }));
+    while (h.alpha.requests.length === alphaSeen) await new Promise((resolve) => setTimeout(resolve, 5));
+    const upstreamRequest = h.alpha.lastRequest();
+    client.destroy();
+    await upstreamRequest.closed;
+    // closed before the upstream could answer (an answer written would leave it false)
+    expect(upstreamRequest.closedEarly).toBe(true);
+    await h.chat.gateway.drain();
+    expect(h.beta.requests.length).toBe(betaSeen);
+    expect(await debited()).toBe(0n);
   });
 
   it("a client disconnect mid-stream aborts the upstream and settles what was produced, ending the hold", async () => {

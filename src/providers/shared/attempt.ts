@@ -7,6 +7,9 @@
 import { Cancellation, type CancelSignal } from "../../domain/cancellation.js";
 import { UpstreamError, type AdapterContext, type UpstreamTimeouts } from "../spec.js";
 
+/** One options object for every attempt's caller-signal listener rather than one per attempt. */
+const ONCE = { once: true } as const;
+
 const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 
 /** Cancellation and timing state of one attempt. */
@@ -32,7 +35,7 @@ export class Attempt {
     this.deadline = this.startedAt + context.timeouts.firstByteMs;
     this.callerSignal = context.signal;
     if (context.signal?.aborted) this.onCallerAbort();
-    else context.signal?.addEventListener("abort", this.onCallerAbort, { once: true });
+    else context.signal?.addEventListener("abort", this.onCallerAbort, ONCE);
   }
 
   /** Signal handed to undici; aborting it closes the upstream connection. */
