@@ -18,10 +18,11 @@ export interface StreamStart {
 
 /** Starts streaming the answer to `body` for `caller`. */
 export async function streamChat(deps: ChatRunDeps, caller: Caller, body: unknown, meta: RequestMeta): Promise<StreamStart> {
-  const run = await startChat<UpstreamStream>(deps, caller, body, meta, true, async (adapter, request, context) => {
-    const upstream = await adapter.stream(request, context);
-    return excludesReasoning(request) ? withoutReasoningStream(upstream) : upstream;
-  });
+  // the adapter's own promise when no reasoning is to be removed: an async wrapper awaiting it
+  // would add a promise and a microtask turn between the upstream's first chunk and the client
+  const run = await startChat<UpstreamStream>(deps, caller, body, meta, true, (adapter, request, context) =>
+    excludesReasoning(request) ? adapter.stream(request, context).then(withoutReasoningStream) : adapter.stream(request, context),
+  );
   const { prepared, attempt, value: upstream, startedAt } = run;
   const frames = streamFrames({
     header: generationHeader(prepared, attempt),
