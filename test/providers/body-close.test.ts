@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Attempt } from "../../src/providers/shared/attempt.js";
-import { exchangeJson } from "../../src/providers/shared/exchange.js";
+import { exchangeStream } from "../../src/providers/shared/exchange.js";
 import { readSseBody } from "../../src/providers/shared/sse-body-reader.js";
 import type { UpstreamHttp } from "../../src/providers/shared/upstream-http.js";
 
@@ -21,24 +21,31 @@ async function closeErrorsBuilt(work: () => Promise<unknown>): Promise<number> {
   }
 }
 
-/** An upstream whose JSON answer is `body`'s bytes. */
+/**
+ * An upstream that answers a stream request with a JSON body of `body`'s bytes, read whole from
+ * its Readable (exchange.ts's readText; a non-stream answer is read without one, whole-response.ts).
+ */
 function upstream(body: PassThrough): UpstreamHttp {
-  return { postJson: () => Promise.resolve({ status: 200, headers: {}, body }) } as unknown as UpstreamHttp;
+  return { postJson: () => Promise.resolve({ status: 200, headers: { "content-type": "application/json" }, body }) } as unknown as UpstreamHttp;
 }
-const exchange = (body: PassThrough) => exchangeJson({ http: upstream(body), context, url: "http://upstream/v1", headers: {}, body: {}, errorDetails: () => ({}) });
+const errorDetails = (json: unknown) => ({ message: (json as { error?: { message?: string } }).error?.message });
+const exchange = (body: PassThrough) =>
+  exchangeStream({ http: upstream(body), context, url: "http://upstream/v1", headers: {}, body: {}, errorDetails }, () => {
+    throw new Error("a JSON body is not translated");
+  });
 
 afterEach(() => vi.restoreAllMocks());
 
 describe("an upstream body's close", () => {
-  it("builds no error for a JSON body that closes after its end, and the answer is read", async () => {
+  it("builds no error for a JSON body that closes after its end, and the body is read", async () => {
     const body = new PassThrough();
     let answer: unknown;
     const built = await closeErrorsBuilt(async () => {
       const pending = exchange(body);
-      body.end('{"ok":true}');
-      answer = await pending;
+      body.end('{"error":{"message":"busy","code":503}}');
+      answer = await pending.catch((error: unknown) => error);
     });
-    expect(answer).toEqual({ ok: true });
+    expect(answer).toMatchObject({ message: "busy", status: 503 });
     expect(built).toBe(0);
   });
 

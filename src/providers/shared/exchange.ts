@@ -44,11 +44,10 @@ export type StreamTranslator = (events: AsyncIterable<SseEvent>, meta: StreamMet
 export async function exchangeJson(request: ExchangeRequest): Promise<unknown> {
   const attempt = new Attempt(request.context);
   try {
-    const response = await request.http.postJson(attempt, request.url, request.headers, request.body);
-    if (response.status >= 300) throw await errorFromResponse(attempt, response, request.errorDetails);
-    attempt.markFirstChunk();
-    const text = await readText(attempt, response, Number.POSITIVE_INFINITY);
-    return parseJson(text);
+    // read whole without a Readable between undici and the text (whole-response.ts)
+    const response = await request.http.postJsonWhole(attempt, request.url, request.headers, request.body, ERROR_BODY_LIMIT);
+    if (response.status >= 300) throw httpError(response.status, response.headers, response.text, request.errorDetails);
+    return parseJson(response.text);
   } catch (error) {
     throw attempt.translate(error);
   } finally {
@@ -176,11 +175,12 @@ export function hasSubstance(chunk: StreamChunk): boolean {
 
 /**
  * Reads a body to its end (or its first `limit` characters), the attempt's clock armed while it
- * waits for each chunk. It listens to the body's events rather than iterating it: an async
- * iterator costs promises and stream listeners per chunk, which showed in every non-stream
- * request's profile (npm run bench:profile). The bytes are kept and decoded once at the end, as
- * TextDecoder would (a leading byte order mark dropped): a streaming decode per chunk was 1.6% of
- * the gateway's CPU at 500 requests/s.
+ * waits for each chunk: what a stream request gets instead of a stream (an error status, a JSON
+ * body). A non-stream request's answer is read the same way without a Readable (whole-response.ts).
+ * It listens to the body's events rather than iterating it: an async iterator costs promises and
+ * stream listeners per chunk. The bytes are kept and decoded once at the end, as TextDecoder would
+ * (a leading byte order mark dropped): a streaming decode per chunk was 1.6% of the gateway's CPU
+ * at 500 requests/s.
  */
 function readText(attempt: Attempt, response: UpstreamResponse, limit: number): Promise<string> {
   const body = response.body;
@@ -247,17 +247,22 @@ async function errorFromResponse(
   } catch {
     // The status is what matters; a broken error body is reported as empty.
   }
+  return httpError(response.status, response.headers, text, errorDetails);
+}
+
+/** The UpstreamError of an error status and its body's first ERROR_BODY_LIMIT characters. */
+function httpError(status: number, headers: UpstreamResponse["headers"], text: string, errorDetails: (json: unknown) => ErrorDetails): UpstreamError {
   let details: ErrorDetails = {};
   try {
     details = errorDetails(JSON.parse(text) as unknown);
   } catch {
     details = {};
   }
-  const retryAfterMs = parseRetryAfterMs(response.headers) ?? details.retryAfterMs;
-  const message = details.message ?? `The provider answered HTTP ${response.status}`;
+  const retryAfterMs = parseRetryAfterMs(headers) ?? details.retryAfterMs;
+  const message = details.message ?? `The provider answered HTTP ${status}`;
   return new UpstreamError(message, {
     kind: "http",
-    status: response.status,
+    status,
     rawBody: text,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(details.code === undefined ? {} : { upstreamCode: details.code }),

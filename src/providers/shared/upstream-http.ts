@@ -5,8 +5,9 @@
  * Creating a client opens nothing; sockets open on the first request.
  */
 import type { Readable } from "node:stream";
-import { Agent } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { Attempt } from "./attempt.js";
+import { WholeResponse } from "./whole-response.js";
 
 /** Pool settings; defaults suit a gateway talking to a handful of provider origins. */
 export interface UpstreamHttpOptions {
@@ -46,17 +47,7 @@ export class UpstreamHttp {
     attempt.arm();
     try {
       const { origin, path } = this.targetOf(url);
-      const response = await this.agentFor(attempt.timeouts.connectMs).request({
-        origin,
-        path,
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-        body: JSON.stringify(body),
-        signal: attempt.signal,
-        // Our own timers (Attempt) govern; undici's stay as a backstop.
-        headersTimeout: attempt.timeouts.firstByteMs + 1000,
-        bodyTimeout: Math.max(attempt.timeouts.idleMs, attempt.timeouts.firstByteMs) + 1000,
-      });
+      const response = await this.agentFor(attempt.timeouts.connectMs).request(this.requestOptions(attempt, origin, path, headers, body));
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       throw attempt.translate(error);
@@ -65,11 +56,46 @@ export class UpstreamHttp {
     }
   }
 
+  /**
+   * POSTs a JSON body and reads the answer whole (whole-response.ts): resolves with its status
+   * and text, an error status's body cut at `errorBodyLimit` characters; rejects with the
+   * attempt's UpstreamError.
+   */
+  postJsonWhole(attempt: Attempt, url: string, headers: Record<string, string>, body: unknown, errorBodyLimit: number): Promise<WholeResponse> {
+    attempt.arm();
+    const response = new WholeResponse(attempt, errorBodyLimit);
+    try {
+      const { origin, path } = this.targetOf(url);
+      // already cancelled (the caller went away): nothing is sent
+      if (attempt.signal.aborted) response.onError(attempt.signal.reason as Error);
+      else this.agentFor(attempt.timeouts.connectMs).dispatch(this.requestOptions(attempt, origin, path, headers, body), response);
+    } catch (error) {
+      response.onError(error as Error);
+    }
+    return response.done;
+  }
+
   /** Closes every pooled connection. */
   async close(): Promise<void> {
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((agent) => agent.close()));
+  }
+
+  /** The options of a JSON POST to `origin` and `path`. */
+  private requestOptions(attempt: Attempt, origin: string, path: string, headers: Record<string, string>, body: unknown): Dispatcher.RequestOptions {
+    return {
+      // request() aborts on it; dispatch() does not read it (WholeResponse listens itself)
+      signal: attempt.signal,
+      origin,
+      path,
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+      body: JSON.stringify(body),
+      // Our own timers (Attempt) govern; undici's stay as a backstop.
+      headersTimeout: attempt.timeouts.firstByteMs + 1000,
+      bodyTimeout: Math.max(attempt.timeouts.idleMs, attempt.timeouts.firstByteMs) + 1000,
+    };
   }
 
   private targetOf(url: string): { origin: string; path: string } {
