@@ -15,14 +15,29 @@ import { fromOpenAIResponse, openAIErrorDetails } from "./response.js";
 import { translateOpenAIStream } from "./stream.js";
 import { fromTextCompletionResponse, sendsRawPrompt, toTextCompletionBody, translateTextCompletionStream } from "./text-completions.js";
 
+/** The most base URLs whose chat URL is kept (one per provider, so a catalog's worth); past it the memo starts over. */
+const MAX_KNOWN_BASES = 1_024;
+
 /** Creates the adapter over a shared HTTP client. */
 export function createOpenAICompatibleAdapter(http: UpstreamHttp): ProviderAdapter {
+  // each base URL's chat URL joined once: joinUrl ran two regular expressions and made a new
+  // string per request, which UpstreamHttp's URL memo then hashed again
+  const chatUrls = new Map<string, string>();
+  const chatUrl = (baseUrl: string): string => {
+    let url = chatUrls.get(baseUrl);
+    if (url === undefined) {
+      url = joinUrl(baseUrl, "chat/completions");
+      if (chatUrls.size >= MAX_KNOWN_BASES) chatUrls.clear();
+      chatUrls.set(baseUrl, url);
+    }
+    return url;
+  };
   const exchange = (request: ChatRequest, context: AdapterContext, stream: boolean): ExchangeRequest => {
     const raw = sendsRawPrompt(request, context);
     return {
       http,
       context,
-      url: joinUrl(context.baseUrl, raw ? "completions" : "chat/completions"),
+      url: raw ? joinUrl(context.baseUrl, "completions") : chatUrl(context.baseUrl),
       // postJson copies these into the request's headers: no copy is made here without a key
       headers: context.apiKey ? { authorization: `Bearer ${context.apiKey}`, ...context.headers } : (context.headers ?? {}),
       body: raw ? toTextCompletionBody(request, context, stream) : toOpenAIBody(request, context, stream),

@@ -25,11 +25,14 @@ export function normalizeFinishReason(native: string): FinishReason {
   }
 }
 
+/** What an absent object reads as (only read, never written): one, not a new `{}` per read. */
+const NONE: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** Reads an OpenAI `usage` object (absent fields count as zero, a count that is no number as NaN). */
 export function readUsage(value: unknown): Usage {
-  const usage = asRecord(value) ?? {};
-  const promptDetails = asRecord(usage.prompt_tokens_details) ?? {};
-  const completionDetails = asRecord(usage.completion_tokens_details) ?? {};
+  const usage = asRecord(value) ?? NONE;
+  const promptDetails = asRecord(usage.prompt_tokens_details) ?? NONE;
+  const completionDetails = asRecord(usage.completion_tokens_details) ?? NONE;
   const cached = asTokenCount(promptDetails.cached_tokens);
   return {
     promptTokens: asTokenCount(usage.prompt_tokens),
@@ -45,7 +48,9 @@ export function readUsage(value: unknown): Usage {
  * passed on as given, entries that are not objects with a `type` left out.
  */
 export function readReasoningDetails(value: unknown): ReasoningDetail[] | undefined {
-  const details = asArray(value)
+  // most answers and stream deltas carry none: no empty arrays made to find that out
+  if (!Array.isArray(value)) return undefined;
+  const details = value
     .map(asRecord)
     .filter((detail) => typeof detail?.type === "string") as unknown as ReasoningDetail[];
   return details.length > 0 ? details : undefined;
@@ -63,7 +68,8 @@ export function openAIErrorDetails(json: unknown): ErrorDetails {
 }
 
 function readToolCalls(value: unknown): ToolCall[] | undefined {
-  const calls = asArray(value)
+  if (!Array.isArray(value)) return undefined;
+  const calls = value
     .map(asRecord)
     .filter((call) => call !== undefined)
     .map((call) => {
