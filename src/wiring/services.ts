@@ -8,6 +8,7 @@
 import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import { settledListener } from "../gateway/settled-hook.js";
+import { batchedDestination } from "./log-destination.js";
 import { RollupWriter } from "../analytics/rollup-writer.js";
 import { buildKeyring, type MasterKeyring } from "../byok/master-keys.js";
 import { ByokStore, type ByokCacheOptions } from "../byok/store.js";
@@ -74,20 +75,6 @@ export interface Services {
   close(): Promise<void>;
 }
 
-// Lines are gathered until 4 KB or 200 ms, whichever comes first: one write per line (one per
-// request) cost ≈7% of a gateway's busy time at 500 req/s (npm run bench:profile).
-const LOG_BUFFER_BYTES = 4_096;
-const LOG_FLUSH_INTERVAL_MS = 200;
-
-/**
- * stdout, written asynchronously and in batches; the timer is unref'd. What is still buffered is
- * written on a clean stop (serve.ts flushes before exiting) and, synchronously, by pino's exit
- * handler on any exit; only a killed process (SIGKILL) loses its last 200 ms of lines.
- */
-function bufferedStdout() {
-  return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
-}
-
 /**
  * Wires the services for `config` on `database`. x402 and Solana are imported only when configured:
  * leaving their libraries unloaded took an idle worker from 182 to 151 MB resident (npm run bench:memory).
@@ -95,7 +82,7 @@ function bufferedStdout() {
 export async function buildServices(config: Config, database: Database, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? (() => new Date());
   const logOptions = { level: config.logLevel, redact: ["req.headers.authorization"] };
-  const logger = pino(logOptions, options.logStream ?? bufferedStdout());
+  const logger = pino(logOptions, options.logStream ?? batchedDestination(1));
   const ownRedis =
     options.redis === undefined && config.redisUrl !== undefined
       ? createRedisClient(config.redisUrl, (error) => logger.warn({ error: error.message }, "Redis unavailable: rate limits are not counted"))

@@ -75,6 +75,42 @@ describe.each(dbKinds)("anonymous routes are rate-limited per client address (%s
     });
   });
 
+  describe("which requests are counted", () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(kind, {
+        config: { server: server({ rate_limits: { anonymous: { max: 2, window_ms: 60_000 }, keyless_inference: { max: 2, window_ms: 60_000 } } }) },
+      });
+    });
+    afterAll(() => app.close());
+
+    it("counts (with its headers) keyless inference calls only; keyed ones and routes of no group are never counted", async () => {
+      const chat = (headers: Record<string, string>) =>
+        fetch(`${app.url}/api/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.30", ...headers },
+          body: JSON.stringify({ model: "test/none", messages: [{ role: "user", content: "hi" }] }),
+        });
+      const keyed = await chat({ authorization: "Bearer sk-fb-not-a-key" });
+      expect(keyed.status).toBe(401);
+      expect(keyed.headers.get("x-ratelimit-limit")).toBeNull();
+      const keyless = await chat({});
+      expect(keyless.status).toBe(401);
+      expect([keyless.headers.get("x-ratelimit-limit"), keyless.headers.get("x-ratelimit-remaining")]).toEqual(["2", "1"]);
+      // a route of no group: never counted, whatever the address sends
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${app.url}/api/v1/key`, { headers: { "x-forwarded-for": "203.0.113.30" } });
+        expect(response.status).toBe(401);
+        expect(response.headers.get("x-ratelimit-limit")).toBeNull();
+      }
+      // the keyed call above was not counted: the keyless budget has one call left, then 429
+      expect((await chat({})).status).toBe(401);
+      expect((await chat({})).status).toBe(429);
+      const publicRead = await fetch(`${app.url}/api/v1/models`, { headers: { "x-forwarded-for": "203.0.113.30" } });
+      expect(publicRead.headers.get("x-ratelimit-limit")).toBe("2");
+    });
+  });
+
   describe("bounded challenge table", () => {
     let app: TestApp;
     beforeAll(async () => {

@@ -16,10 +16,14 @@ const INFO = 30;
 describe("request logging", () => {
   let app: TestApp;
   const lines: LogLine[] = [];
+  const texts: string[] = [];
   beforeAll(async () => {
     const logStream = new PassThrough();
     logStream.on("data", (chunk: Buffer) => {
-      for (const text of chunk.toString("utf8").split("\n")) if (text.trim()) lines.push(JSON.parse(text) as LogLine);
+      for (const text of chunk.toString("utf8").split("\n")) if (text.trim()) {
+        texts.push(text);
+        lines.push(JSON.parse(text) as LogLine);
+      }
     });
     app = await startTestApp("pglite", {
       config: {
@@ -71,5 +75,14 @@ describe("request logging", () => {
     expect(lines.filter((line) => line.err?.stack !== undefined)).toEqual([]);
     expect(requestLines.map((line) => line.level)).toEqual([INFO, INFO, INFO, INFO, INFO]);
     expect(requestLines[1]).toMatchObject({ path: "/api/v1/chat/completions", error_type: "payment_required" });
+  });
+
+  it("writes the line's fields in one order, after pino's and the request id", async () => {
+    texts.length = 0;
+    expect((await fetch(`${app.url}/api/v1/models?x=1`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const line = texts.map((text) => JSON.parse(text) as Record<string, unknown>).find((fields) => fields.msg === "request")!;
+    expect(Object.keys(line)).toEqual(["level", "time", "pid", "hostname", "reqId", "method", "path", "status", "ms", "msg"]);
+    expect(line).toMatchObject({ level: INFO, reqId: expect.stringMatching(/^req-/), method: "GET", path: "/api/v1/models", status: 200 });
   });
 });

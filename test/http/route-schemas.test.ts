@@ -48,6 +48,29 @@ describe("a route's declared request schemas", () => {
     await app.close();
   });
 
+  it("never shape an answer: it is JSON.stringify of what the handler sent, whatever its status and content type", async () => {
+    const answer = { name: "a", count: 1, undeclared: { nested: [1, "two", null] }, text: "é\u2028\"" };
+    const app = await appWith((routes) => {
+      const declared = z.object({ name: z.string() }).strict();
+      const schema = {
+        response: {
+          200: { description: "either", content: { "application/json": { schema: declared }, "text/event-stream": { schema: z.string() } } },
+          404: declared,
+          "5xx": declared,
+        },
+      };
+      routes.get("/answer/:status", { schema }, async (request, reply) => {
+        const status = Number((request.params as { status: string }).status);
+        return reply.status(status).header("content-type", status === 200 ? "application/json; charset=utf-8" : "application/json").send(answer);
+      });
+    });
+    for (const status of [200, 404, 503]) {
+      const response = await app.inject({ method: "GET", url: `/answer/${status}` });
+      expect([response.statusCode, response.body]).toEqual([status, JSON.stringify(answer)]);
+    }
+    await app.close();
+  });
+
   it("must be zod: a JSON Schema fails when the app starts, naming the route", async () => {
     await expect(appWith((routes) => routes.post("/json", { schema: { body: { type: "object" } as never } }, async () => ({})))).rejects.toThrow(/POST \/json body: declare the schema in zod/u);
   });

@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from "fastify";
 import type { Redis } from "ioredis";
 import type { ServerConfig } from "../../config/server-schema.js";
 import { AppError } from "../../domain/errors.js";
@@ -59,6 +59,7 @@ function sentKey(request: FastifyRequest): boolean {
  */
 export async function registerAnonymousRateLimit(app: FastifyInstance, budgets: ServerConfig["rate_limits"], redis?: Redis): Promise<void> {
   const budgetOf = (request: FastifyRequest): Budget => budgets[groupOf(request) ?? "anonymous"];
+  skipUnlimitedRequests(app);
   await app.register(rateLimit, {
     global: true,
     allowList: (request) => groupOf(request) === undefined,
@@ -75,5 +76,32 @@ export async function registerAnonymousRateLimit(app: FastifyInstance, budgets: 
         retryable: true,
         metadata: { limit: context.max, retry_after_seconds: Math.ceil(context.ttl / 1000) },
       }),
+  });
+}
+
+/**
+ * Keeps the limiter's hook off the requests it can only let through. With `global: true` the plugin
+ * hooks every route, and its hook (async, through `keyGenerator` and `allowList`, each reading
+ * `request.routeOptions`, a fresh object per read) ran on every keyed inference request to find
+ * out it is not limited: ≈1.7 KB allocated per chat request (bench/RESULTS.md, "Fifth pass").
+ * Routes of no group get no hook (`config.rateLimit: false`, the plugin's own opt-out); an inference
+ * route gets the plugin's global hook (`app.rateLimit()` without options: the same store, budgets
+ * and answers) behind a check for a key, run before it in the same onRequest step as before.
+ * Registered before the plugin, so its onRoute hook sees the opt-out.
+ */
+function skipUnlimitedRequests(app: FastifyInstance): void {
+  app.addHook("onRoute", (route) => {
+    const inference = INFERENCE_ROUTES.has(route.url);
+    if (!inference && ANONYMOUS_ROUTES.has(route.url)) return;
+    route.config = { ...route.config, rateLimit: false };
+    if (!inference) return;
+    // the routes are declared after the plugin is registered: its decorator is there by then
+    const limit = app.rateLimit();
+    const keyless: onRequestHookHandler = function (request, reply, done) {
+      if (sentKey(request)) return done();
+      limit.call(this, request, reply).then(() => done(), done);
+    };
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [...own, keyless];
   });
 }
