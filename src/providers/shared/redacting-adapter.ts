@@ -36,7 +36,9 @@ export function withSecretsRedacted(adapter: ProviderAdapter): ProviderAdapter {
       } catch (error) {
         throw redacted(error, context);
       }
-      return { ...stream, chunks: redactedChunks(stream.chunks, context) };
+      // Object.assign rather than `{ ...stream, chunks }`: the same object, but a property after a
+      // spread sends V8 to a slow runtime call on every stream (perf, bench/RESULTS.md)
+      return Object.assign({}, stream, { chunks: new RedactedChunks(stream.chunks, context) });
     },
   };
 }
@@ -44,21 +46,25 @@ export function withSecretsRedacted(adapter: ProviderAdapter): ProviderAdapter {
 /**
  * The chunks, a failure while reading them redacted. A plain iterator rather than an async
  * generator: a generator's delegation (yield*) costs several promise turns per chunk, this one
- * promise (bench/stream-frames-cpu.ts).
+ * promise (bench/stream-frames-cpu.ts). A class rather than an object literal with a computed
+ * `[Symbol.asyncIterator]` key, which V8 builds through a slow runtime call (perf, bench/RESULTS.md).
  */
-function redactedChunks(chunks: AsyncIterable<StreamChunk>, context: AdapterContext): AsyncIterable<StreamChunk> {
-  const fail = (error: unknown): never => {
-    throw redacted(error, context);
-  };
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<StreamChunk> {
-      const iterator = chunks[Symbol.asyncIterator]();
-      return {
-        next: () => iterator.next().then(undefined, fail),
-        return: (value?: unknown) => (iterator.return ? iterator.return(value).then(undefined, fail) : Promise.resolve({ done: true as const, value: undefined })),
-      };
-    },
-  };
+class RedactedChunks implements AsyncIterable<StreamChunk> {
+  constructor(
+    private readonly chunks: AsyncIterable<StreamChunk>,
+    private readonly context: AdapterContext,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamChunk> {
+    const iterator = this.chunks[Symbol.asyncIterator]();
+    const fail = (error: unknown): never => {
+      throw redacted(error, this.context);
+    };
+    return {
+      next: () => iterator.next().then(undefined, fail),
+      return: (value?: unknown) => (iterator.return ? iterator.return(value).then(undefined, fail) : Promise.resolve({ done: true as const, value: undefined })),
+    };
+  }
 }
 
 function redacted(error: unknown, context: AdapterContext): unknown {
