@@ -14,7 +14,7 @@ export function decodeUtf8(chunks: readonly Buffer[], bytes: number): string {
  * read) is decoded by Buffer's own UTF-8 path; anything else goes through a TextDecoder, which
  * keeps the bytes of a split character until the next piece. TextDecoder's streaming decode goes
  * through ICU's converter, and in the stream profile it was half of the SSE reader's time per
- * read (1.6% of the gateway's CPU at 500 streams/s; perf, bench/RESULTS.md).
+ * read (1.7–1.8% of the gateway's main-thread CPU at 500 streams/s; perf, bench/RESULTS.md).
  */
 export class Utf8StreamDecoder {
   /** Only for pieces the fast path cannot take; the byte order mark is handled here for both paths. */
