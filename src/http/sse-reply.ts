@@ -43,7 +43,10 @@ export async function sendSse(reply: FastifyReply, options: SseReply): Promise<F
     if (committed) return;
     committed = true;
     reply.hijack();
-    raw.writeHead(200, { ...SSE_HEADERS, ...options.headers });
+    // Object.assign rather than `{ ...SSE_HEADERS, ...options.headers }`: the same object, key order
+    // included, but a second spread into a literal takes V8's slow runtime path (≈1.1 µs against
+    // 0.1 µs in a loop; 0.3% of the gateway's main-thread CPU at 500 streams/s; perf, bench/RESULTS.md)
+    raw.writeHead(200, Object.assign({}, SSE_HEADERS, options.headers));
   };
   const keepAlive = setInterval(() => {
     if (signal.aborted || raw.destroyed) return;

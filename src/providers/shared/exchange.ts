@@ -111,7 +111,9 @@ export async function exchangeStream(request: ExchangeRequest, translate: Stream
  * throw) closes the upstream connection rather than leaving it open and unread. A plain iterator
  * handing out the translator's own promises rather than an async generator re-yielding them: a
  * generator layer cost a promise, a generator resumption and microtasks per chunk
- * (bench/stream-frames-cpu.ts).
+ * (bench/stream-frames-cpu.ts). A class rather than an object literal: the literal's computed
+ * `[Symbol.asyncIterator]` key sent V8 to a slow runtime path on every stream (≈0.4 µs in a loop,
+ * 0.36% of the gateway's main-thread CPU at 500 streams/s; perf, bench/RESULTS.md).
  */
 function replay(
   buffered: StreamChunk[],
@@ -120,45 +122,63 @@ function replay(
   close: () => void,
   markComplete: () => void,
 ): AsyncIterable<StreamChunk> {
-  let position = 0;
-  let over = false;
-  const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-  // however the chunks end (read to the end, failed, or abandoned), the attempt ends with them
-  const end = (complete: boolean): void => {
-    if (over) return;
-    over = true;
-    if (complete) markComplete();
-    else close();
-    attempt.dispose();
-  };
-  const onNext = (next: IteratorResult<StreamChunk>): IteratorResult<StreamChunk> => {
+  return new Replay(buffered, rest, attempt, close, markComplete);
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+class Replay implements AsyncIterableIterator<StreamChunk> {
+  private position = 0;
+  private over = false;
+
+  constructor(
+    private readonly buffered: StreamChunk[],
+    private readonly rest: AsyncIterator<StreamChunk> | undefined,
+    private readonly attempt: Attempt,
+    private readonly close: () => void,
+    private readonly markComplete: () => void,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamChunk> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamChunk>> {
+    if (this.over) return Promise.resolve(DONE);
+    const chunk = this.buffered[this.position];
+    if (chunk !== undefined) {
+      this.position++;
+      return Promise.resolve({ done: false, value: chunk });
+    }
+    if (this.rest === undefined) return Promise.resolve(this.onNext(DONE));
+    return this.rest.next().then(this.onNext, this.onError);
+  }
+
+  return(): Promise<IteratorResult<StreamChunk>> {
+    this.end(false);
+    return Promise.resolve(DONE);
+  }
+
+  private readonly onNext = (next: IteratorResult<StreamChunk>): IteratorResult<StreamChunk> => {
     if (!next.done) return next;
-    end(true);
+    this.end(true);
     return DONE;
   };
-  const onError = (error: unknown): never => {
-    const failure = attempt.translate(error); // before closing: the close must not become the reason
-    end(false);
+
+  private readonly onError = (error: unknown): never => {
+    const failure = this.attempt.translate(error); // before closing: the close must not become the reason
+    this.end(false);
     throw failure;
   };
-  const iterator: AsyncIterableIterator<StreamChunk> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () => {
-      if (over) return Promise.resolve(DONE);
-      const chunk = buffered[position];
-      if (chunk !== undefined) {
-        position++;
-        return Promise.resolve({ done: false, value: chunk });
-      }
-      if (rest === undefined) return Promise.resolve(onNext(DONE));
-      return rest.next().then(onNext, onError);
-    },
-    return: () => {
-      end(false);
-      return Promise.resolve(DONE);
-    },
-  };
-  return iterator;
+
+  /** However the chunks end (read to the end, failed, or abandoned), the attempt ends with them. */
+  private end(complete: boolean): void {
+    if (this.over) return;
+    this.over = true;
+    if (complete) this.markComplete();
+    else this.close();
+    this.attempt.dispose();
+  }
 }
 
 /** True when a chunk carries something a client would see (not only a role or usage). */

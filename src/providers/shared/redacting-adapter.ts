@@ -36,7 +36,7 @@ export function withSecretsRedacted(adapter: ProviderAdapter): ProviderAdapter {
       } catch (error) {
         throw redacted(error, context);
       }
-      return { ...stream, chunks: redactedChunks(stream.chunks, context) };
+      return { ...stream, chunks: new RedactedChunks(stream.chunks, context) };
     },
   };
 }
@@ -44,21 +44,26 @@ export function withSecretsRedacted(adapter: ProviderAdapter): ProviderAdapter {
 /**
  * The chunks, a failure while reading them redacted. A plain iterator rather than an async
  * generator: a generator's delegation (yield*) costs several promise turns per chunk, this one
- * promise (bench/stream-frames-cpu.ts).
+ * promise (bench/stream-frames-cpu.ts). A class rather than an object literal with a computed
+ * `[Symbol.asyncIterator]` method, which V8 builds through a slow runtime call on every stream
+ * (0.6–0.85 µs against 0.02–0.04 µs in a loop; perf, bench/RESULTS.md).
  */
-function redactedChunks(chunks: AsyncIterable<StreamChunk>, context: AdapterContext): AsyncIterable<StreamChunk> {
-  const fail = (error: unknown): never => {
-    throw redacted(error, context);
-  };
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<StreamChunk> {
-      const iterator = chunks[Symbol.asyncIterator]();
-      return {
-        next: () => iterator.next().then(undefined, fail),
-        return: (value?: unknown) => (iterator.return ? iterator.return(value).then(undefined, fail) : Promise.resolve({ done: true as const, value: undefined })),
-      };
-    },
-  };
+class RedactedChunks implements AsyncIterable<StreamChunk> {
+  constructor(
+    private readonly chunks: AsyncIterable<StreamChunk>,
+    private readonly context: AdapterContext,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamChunk> {
+    const iterator = this.chunks[Symbol.asyncIterator]();
+    const fail = (error: unknown): never => {
+      throw redacted(error, this.context);
+    };
+    return {
+      next: () => iterator.next().then(undefined, fail),
+      return: (value?: unknown) => (iterator.return ? iterator.return(value).then(undefined, fail) : Promise.resolve({ done: true as const, value: undefined })),
+    };
+  }
 }
 
 function redacted(error: unknown, context: AdapterContext): unknown {

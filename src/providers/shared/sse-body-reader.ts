@@ -10,6 +10,7 @@
 import type { Readable } from "node:stream";
 import type { Attempt } from "./attempt.js";
 import { SseParser, type SseEvent } from "./sse-parser.js";
+import { Utf8StreamDecoder } from "./utf8.js";
 
 /**
  * The events of `body`, in order. `onPartialEnd` is called if the bytes end in the middle of an
@@ -27,7 +28,7 @@ export function closedBeforeEnd(attempt: Attempt): unknown {
 }
 
 class SseBodyReader implements AsyncIterableIterator<SseEvent> {
-  private readonly decoder = new TextDecoder("utf-8");
+  private readonly decoder = new Utf8StreamDecoder();
   private readonly parser = new SseParser();
   private queue: SseEvent[] = [];
   private nextIndex = 0;
@@ -120,7 +121,7 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
       this.fail(this.attempt.failed);
       return;
     }
-    this.enqueue(this.parser.push(this.decoder.decode(bytes, { stream: true })));
+    this.enqueue(this.parser.push(this.decoder.decode(bytes)));
     if (this.waiter !== undefined && this.nextIndex >= this.queue.length) this.attempt.arm();
     this.settle();
   };
@@ -132,7 +133,7 @@ class SseBodyReader implements AsyncIterableIterator<SseEvent> {
       this.fail(this.attempt.failed);
       return;
     }
-    this.enqueue(this.parser.push(this.decoder.decode()));
+    this.enqueue(this.parser.push(this.decoder.end()));
     if (this.parser.hasPartialEvent) this.onPartialEnd?.();
     this.ended = true;
     this.settle();
