@@ -13,6 +13,7 @@
  */
 import { preparedRows, type Db } from "../db/client.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
+import { epochMs, systemClock } from "../domain/clock.js";
 import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
 import { HoldLeases } from "./hold-leases.js";
@@ -66,7 +67,7 @@ interface Write {
 /** Billing on `db`. */
 export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}): Billing {
   const holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const onError = options.onError ?? (() => undefined);
   const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock, onError), {
     maxDelayMs: options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS,
@@ -75,7 +76,7 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
   const concluding = new Set<Promise<void>>();
   const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
-    nowMs: () => clock().getTime(),
+    nowMs: epochMs(clock),
     maxAgeMs: LEASE_MAX_AGE_MS,
     idleMs: options.leaseIdleMs ?? DEFAULT_LEASE_IDLE_MS,
     renewEveryMs: holdTtlMs / 3,
