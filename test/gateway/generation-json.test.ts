@@ -22,7 +22,7 @@ function copiedRowsJson(records: readonly GenerationRecord[]): string {
 }
 
 /** Code units with NUL, control characters, quotes, backslashes, surrogate halves (paired or not) and `\u` often. */
-const text = fc
+const anyText = fc
   .array(
     fc.oneof(
       fc.constantFrom("\u0000", "\u001f", '"', "\\", "\\u0000", "\ud800", "\udfff", "\ud83d\ude00", "\u2028", "é", "a", "/"),
@@ -31,6 +31,16 @@ const text = fc
     { maxLength: 8 },
   )
   .map((parts) => parts.join(""));
+/**
+ * Mostly text with nothing to repair (so that a batch often has none at all, or only one odd
+ * string), sometimes a lone surrogate alone (no NUL nor control character beside it), NUL, or anything.
+ */
+const text = fc.oneof(
+  { weight: 60, arbitrary: fc.constantFrom("", "a", "openai/gpt-4o-mini", "é", "\ud83d\ude00 ok", '"quoted"', "back\\slash", "\u2028", "line\nbreak") },
+  { weight: 1, arbitrary: fc.constantFrom("\ud800", "a\udfffb", "\ude00\ud83d", "x\ud83d") },
+  { weight: 1, arbitrary: fc.constantFrom("\u0000", "a\u0000b") },
+  { weight: 1, arbitrary: anyText },
+);
 const number = fc.oneof(
   fc.integer(),
   fc.double(),
