@@ -26,6 +26,7 @@ import { registerModelRoutes } from "./http/routes/models.js";
 import { registerUsageInsightRoutes } from "./http/routes/usage-insights.js";
 import { registerMetricsRoute } from "./http/routes/metrics.js";
 import { API_PREFIXES } from "./http/api-prefixes.js";
+import { epochMs } from "./domain/clock.js";
 import { registerModelLookupRoutes } from "./http/routes/model-lookup.js";
 import { registerDatasetRoutes } from "./http/routes/datasets.js";
 import { callerKey, registerAuth, requireKey } from "./http/plugins/auth.js";
@@ -71,7 +72,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, ser
   registerRequestLog(app);
   await registerAnonymousRateLimit(app, config.server.rate_limits, redis);
   // Per-key limits are counted in Redis when there is one (every process shares the budget), else in this process.
-  registerKeyRateLimit(app, redis ? new RedisRequestCounter(redis) : new MemoryRequestCounter(), () => clock().getTime());
+  registerKeyRateLimit(app, redis ? new RedisRequestCounter(redis) : new MemoryRequestCounter(), epochMs(clock));
   registerAuth(app);
   // after the per-key rate limit: each route's input check runs after its key check and the limit
   registerRouteSchemas(app);
@@ -101,7 +102,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, ser
     registerResponsesRoutes(api, chatRoutes);
     registerEmbeddingsRoutes(api, { gateway: chat.gateway, access: inference, catalog: chat.catalog, clock });
     await registerMessagesRoutes(api, chatRoutes);
-    registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: () => clock().getTime() });
+    registerModelRoutes(api, { catalog: chat.catalog, health: chat.health, nowMs: epochMs(clock) });
     registerModelLookupRoutes(api, {
       catalog: chat.catalog,
       preHandler: requireKey(services.keys, ["inference", "management"]),

@@ -17,9 +17,15 @@ import { z } from "zod";
 const UNSTORABLE = /\u0000|\p{Cs}/u;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "gu");
 
-/** Whether Postgres can store `value` as text: no NUL and no unpaired surrogate. */
+/**
+ * Whether Postgres can store `value` as text: no NUL and no unpaired surrogate. The same answer as
+ * testing UNSTORABLE, without the regular expression: `isWellFormed` answers a one-byte string
+ * without reading it, and `indexOf` finds a NUL natively. Every string of every generation record
+ * goes through here twice (≈15 per record): 37 ns per string with the expression, 15 without
+ * (micro-benchmark on the 2-core VM, typical ids, model names and short Unicode text).
+ */
 export function isStorableText(value: string): boolean {
-  return !UNSTORABLE.test(value);
+  return value.indexOf("\u0000") === -1 && value.isWellFormed();
 }
 
 /** The message every refused string carries. */
@@ -32,7 +38,7 @@ export function storableText() {
 
 /** `text` with NUL and lone surrogates replaced by U+FFFD (the same string when it has none). */
 export function replaceUnstorable(text: string): string {
-  return UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, "\uFFFD") : text;
+  return isStorableText(text) ? text : text.replace(UNSTORABLE_ALL, "\uFFFD");
 }
 
 /**

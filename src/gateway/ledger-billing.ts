@@ -13,6 +13,7 @@
  */
 import { preparedRows, type Db } from "../db/client.js";
 import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
+import { epochMs, systemClock } from "../domain/clock.js";
 import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
 import { HoldLeases } from "./hold-leases.js";
@@ -66,16 +67,25 @@ interface Write {
 /** Billing on `db`. */
 export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}): Billing {
   const holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const onError = options.onError ?? (() => undefined);
   const writer = new WriteBatcher((batch: Write[]) => writeAll(db, batch, clock, onError), {
     maxDelayMs: options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS,
     maxBatch: MAX_WRITE_BATCH,
   });
-  const concluding = new Set<Promise<void>>();
+  // conclusions in flight, counted rather than kept: drain() waits for the count to reach zero
+  let concluding = 0;
+  let whenNoneConcluding: (() => void)[] = [];
+  const concluded = () => {
+    concluding -= 1;
+    if (concluding > 0) return;
+    const waiting = whenNoneConcluding;
+    whenNoneConcluding = [];
+    for (const resolve of waiting) resolve();
+  };
   const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
-    nowMs: () => clock().getTime(),
+    nowMs: epochMs(clock),
     maxAgeMs: LEASE_MAX_AGE_MS,
     idleMs: options.leaseIdleMs ?? DEFAULT_LEASE_IDLE_MS,
     renewEveryMs: holdTtlMs / 3,
@@ -101,15 +111,16 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
     reserve: ({ caller, amountNano, now }) => (amountNano === 0n ? Promise.resolve({ ok: true, holdId: "" }) : leases.reserve(caller, amountNano, now)),
     conclude(conclusion) {
       const task = conclude(conclusion);
-      const tracked = task.catch(() => undefined);
-      concluding.add(tracked);
-      void tracked.finally(() => concluding.delete(tracked));
+      // one reaction per conclusion, its handler shared: a catch, a finally and a set entry per conclusion
+      // allocated 0.4-0.6 KB more per request (heap sampling at 500 requests/s, `conclude` 2.5 against 1.8-2.0 KB self)
+      concluding += 1;
+      task.then(concluded, concluded);
       return task;
     },
     async drain() {
       const done = writer.hurry();
       try {
-        while (concluding.size > 0) await Promise.allSettled([...concluding]);
+        while (concluding > 0) await new Promise<void>((resolve) => whenNoneConcluding.push(resolve));
         await leases.drain();
       } finally {
         done();

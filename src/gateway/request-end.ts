@@ -61,6 +61,22 @@ export interface RequestEnd {
 export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
   const onError = deps.onError ?? (() => undefined);
   const pending = new Set<Promise<void>>();
+  // conclusions whose charge, record and notification are not done yet: counted, not kept in
+  // `pending` (a catch, a finally and a set entry per request there: `track` allocated ≈0.46 KB per
+  // request, heap sampling at 500 requests/s; gone, `then` 0.13 → 0.03 KB)
+  let concluding = 0;
+  let whenNoneConcluding: (() => void)[] = [];
+  const concluded = (): void => {
+    concluding -= 1;
+    if (concluding > 0) return;
+    const waiting = whenNoneConcluding;
+    whenNoneConcluding = [];
+    for (const resolve of waiting) resolve();
+  };
+  const concludeFailed = (error: unknown): void => {
+    onError(error);
+    concluded();
+  };
   const track = (work: Promise<void>): void => {
     if (pending.has(work)) return;
     const task = work.catch(onError);
@@ -113,7 +129,8 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
         record,
       });
       // the listener's wait is tracked apart, so a finished request's state is not kept alive until it is done
-      track(written.then(() => notify(record)));
+      concluding += 1;
+      written.then(() => notify(record)).then(concluded, concludeFailed);
     },
 
     inBackground: track,
@@ -121,7 +138,10 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
     async drain() {
       const billingDrained = deps.billing.drain();
       try {
-        while (pending.size > 0) await Promise.allSettled([...pending]);
+        while (concluding > 0 || pending.size > 0) {
+          if (concluding > 0) await new Promise<void>((resolve) => whenNoneConcluding.push(resolve));
+          else await Promise.allSettled([...pending]);
+        }
       } finally {
         await billingDrained;
       }

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { epochMs, systemClock } from "../domain/clock.js";
 import { NOT_CACHED, ReadThroughCache } from "../domain/read-through-cache.js";
 import { findKeyByHash, type ApiKey } from "./repository.js";
 import { hashSecret, KEY_PREFIX } from "./secret.js";
@@ -29,18 +30,18 @@ export class KeyResolver {
    */
   private readonly hashes = new Map<string, string>();
   private readonly maxHashes: number;
-  private readonly clock: () => Date;
+  private readonly nowMs: () => number;
 
   constructor(db: Db, options: KeyResolverOptions = {}) {
     const ttlMs = options.ttlMs ?? 5_000;
     const missTtlMs = options.missTtlMs ?? 1_000;
-    const clock = options.clock ?? (() => new Date());
-    this.clock = clock;
+    const nowMs = epochMs(options.clock ?? systemClock);
+    this.nowMs = nowMs;
     this.maxHashes = options.maxEntries ?? 50_000;
     this.cache = new ReadThroughCache((hash) => findKeyByHash(db, hash), {
       ttlMs: (key) => (key ? ttlMs : missTtlMs),
       maxEntries: this.maxHashes,
-      nowMs: () => clock().getTime(),
+      nowMs,
     });
   }
 
@@ -69,7 +70,7 @@ export class KeyResolver {
 
   private check(key: ApiKey): KeyCheck {
     if (key.disabled || key.deletedAt) return { ok: false, reason: "disabled" };
-    if (key.expiresAt && key.expiresAt.getTime() <= this.clock().getTime()) return { ok: false, reason: "expired" };
+    if (key.expiresAt && key.expiresAt.getTime() <= this.nowMs()) return { ok: false, reason: "expired" };
     return { ok: true, key };
   }
 

@@ -7,6 +7,7 @@
 import { LiveCatalog } from "../catalog/live-catalog.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../db/client.js";
+import { epochMs } from "../domain/clock.js";
 import { createProviderRegistry, PROTOCOL_PARAMETERS, type ProviderRegistry } from "../providers/registry.js";
 import type { UpstreamTimeouts } from "../providers/spec.js";
 import { HealthTracker } from "../routing/health.js";
@@ -94,7 +95,7 @@ export function createChatStack(config: Config, db: Db, clock: () => Date, optio
     feeBps: config.fees.credit_bps,
     ...(options.byok ? { byok: options.byok } : {}),
     timeouts: options.timeouts ?? DEFAULT_UPSTREAM_TIMEOUTS,
-    nowMs: () => clock().getTime(),
+    nowMs: epochMs(clock),
     ...(options.random ? { random: options.random } : {}),
     ...(options.onSettled ? { onSettled: options.onSettled } : {}),
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),

@@ -17,6 +17,7 @@ import { runPriceUpdate } from "../workers/price-update.js";
 import { ChainListenerStatus } from "../workers/listener-status.js";
 import { runHoldExpiry } from "../workers/hold-expiry.js";
 import { buildServices } from "./services.js";
+import { systemClock } from "../domain/clock.js";
 import type { ByokCacheOptions } from "../byok/store.js";
 
 // with the 30 s TTL of a lease nobody renews, a dead process's reservations are freed within 40 s
@@ -55,7 +56,7 @@ export async function startGateway(config: Config, options: ServeOptions): Promi
 
 /** Serves on `database` (migrated) until a signal drains the process, then exits 0. */
 async function serve(config: Config, database: Database, options: ServeOptions): Promise<void> {
-  const clock = () => new Date();
+  const clock = systemClock;
   const listenerStatus = new ChainListenerStatus(clock);
   // the process's own metrics (CPU, memory, GC, event-loop lag) start observers: here, not on import
   const metrics = new MetricsRegistry({ processMetrics: true });

@@ -15,6 +15,7 @@ import { ByokStore, type ByokCacheOptions } from "../byok/store.js";
 import { KeyVault } from "../byok/vault.js";
 import type { Config } from "../config/schema.js";
 import type { Database } from "../db/client.js";
+import { systemClock } from "../domain/clock.js";
 import { loadChainRuntime } from "../deposits/load-runtime.js";
 import type { ChainRuntime } from "../deposits/runtime.js";
 import { createRedisClient } from "../http/plugins/redis-client.js";
@@ -80,7 +81,7 @@ export interface Services {
  * leaving their libraries unloaded took an idle worker from 182 to 151 MB resident (npm run bench:memory).
  */
 export async function buildServices(config: Config, database: Database, options: ServiceOptions = {}): Promise<Services> {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const logOptions = { level: config.logLevel, redact: ["req.headers.authorization"] };
   const logger = pino(logOptions, options.logStream ?? batchedDestination(1));
   const ownRedis =

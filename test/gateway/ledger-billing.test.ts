@@ -47,6 +47,26 @@ describe.each(dbKinds)("billing with shared holds on %s", (kind) => {
     expect((await auditLedger(database.db)).problems).toEqual([]);
   });
 
+  it("drains only once every conclusion started before it, or while it waits, is written", async () => {
+    // a long write delay: without drain, no charge would be written within the test
+    const billing = createLedgerBilling(database.db, { writeDelayMs: 60_000 });
+    const caller = await fundedAccount(database.db, 1_000_000n);
+    let concluded = 0;
+    const conclude = async () => {
+      const hold = await billing.reserve({ caller, amountNano: 1_000n, now: new Date() });
+      if (!hold.ok) throw new Error("hold refused");
+      const id = newGenerationId();
+      const record = { ...generationRecord(id, caller.accountId), totalNano: 630n };
+      void billing.conclude({ holdId: hold.holdId, reservedNano: 1_000n, usageNano: 600n, feeNano: 30n, metadata: { generation_id: id }, record }).then(() => (concluded += 1));
+    };
+    for (let i = 0; i < 5; i += 1) await conclude();
+    const draining = billing.drain();
+    await conclude();
+    await draining;
+    expect(concluded).toBe(6);
+    expect(await getBalance(database.db, caller.accountId)).toEqual({ balanceNano: 1_000_000n - 6n * 630n, heldNano: 0n, availableNano: 1_000_000n - 6n * 630n });
+  });
+
   it("serves a run of requests from one hold, charges each exactly, and gives the rest back", async () => {
     // each charge is written at once: the run measures holds, not how long a batch waits
     const billing = createLedgerBilling(database.db, { writeDelayMs: 0 });
