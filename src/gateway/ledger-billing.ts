@@ -16,6 +16,7 @@ import { WriteBatcher, type FlushOutcome } from "../db/write-batcher.js";
 import { epochMs, systemClock } from "../domain/clock.js";
 import { endHolds, placeHold, renewHolds, type HoldEnding } from "../ledger/index.js";
 import { insertGenerations } from "./generation-rows.js";
+import { InFlightCount } from "./in-flight-count.js";
 import { HoldLeases } from "./hold-leases.js";
 import type { Billing, Conclusion, GenerationRecord } from "./ports.js";
 
@@ -73,16 +74,8 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
     maxDelayMs: options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS,
     maxBatch: MAX_WRITE_BATCH,
   });
-  // conclusions in flight, counted rather than kept: drain() waits for the count to reach zero
-  let concluding = 0;
-  let whenNoneConcluding: (() => void)[] = [];
-  const concluded = () => {
-    concluding -= 1;
-    if (concluding > 0) return;
-    const waiting = whenNoneConcluding;
-    whenNoneConcluding = [];
-    for (const resolve of waiting) resolve();
-  };
+  // conclusions in flight: drain() waits for none to be left (their failures are reported where they happen)
+  const concluding = new InFlightCount();
   const unwritten = new Map<string, GenerationRecord>();
   const leases = new HoldLeases({
     nowMs: epochMs(clock),
@@ -111,16 +104,13 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
     reserve: ({ caller, amountNano, now }) => (amountNano === 0n ? Promise.resolve({ ok: true, holdId: "" }) : leases.reserve(caller, amountNano, now)),
     conclude(conclusion) {
       const task = conclude(conclusion);
-      // one reaction per conclusion, its handler shared: a catch, a finally and a set entry per conclusion
-      // allocated 0.4-0.6 KB more per request (heap sampling at 500 requests/s, `conclude` 2.5 against 1.8-2.0 KB self)
-      concluding += 1;
-      task.then(concluded, concluded);
+      concluding.track(task);
       return task;
     },
     async drain() {
       const done = writer.hurry();
       try {
-        while (concluding > 0) await new Promise<void>((resolve) => whenNoneConcluding.push(resolve));
+        await concluding.whenNone();
         await leases.drain();
       } finally {
         done();

@@ -15,6 +15,7 @@ import type { Usage } from "../providers/spec.js";
 import type { PlannedAttempt } from "../routing/types.js";
 import { billedUsage, owesNothing, type AnswerEnd, type BilledUsage } from "./billed-usage.js";
 import { generationRecord, type EndingRequest, type Outcome } from "./generation-record.js";
+import { InFlightCount } from "./in-flight-count.js";
 import type { Billing, OnSettled } from "./ports.js";
 import type { Prepared, PreparedInput } from "./prepare.js";
 import { NO_CHARGE, settleAttempt, type Settlement } from "./settlement.js";
@@ -61,22 +62,8 @@ export interface RequestEnd {
 export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
   const onError = deps.onError ?? (() => undefined);
   const pending = new Set<Promise<void>>();
-  // conclusions whose charge, record and notification are not done yet: counted, not kept in
-  // `pending` (a catch, a finally and a set entry per request there: `track` allocated ≈0.46 KB per
-  // request, heap sampling at 500 requests/s; gone, `then` 0.13 → 0.03 KB)
-  let concluding = 0;
-  let whenNoneConcluding: (() => void)[] = [];
-  const concluded = (): void => {
-    concluding -= 1;
-    if (concluding > 0) return;
-    const waiting = whenNoneConcluding;
-    whenNoneConcluding = [];
-    for (const resolve of waiting) resolve();
-  };
-  const concludeFailed = (error: unknown): void => {
-    onError(error);
-    concluded();
-  };
+  // conclusions whose charge, record and notification are not done yet: counted, not kept in `pending`
+  const concluding = new InFlightCount(onError);
   const track = (work: Promise<void>): void => {
     if (pending.has(work)) return;
     const task = work.catch(onError);
@@ -129,8 +116,7 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
         record,
       });
       // the listener's wait is tracked apart, so a finished request's state is not kept alive until it is done
-      concluding += 1;
-      written.then(() => notify(record)).then(concluded, concludeFailed);
+      concluding.track(written.then(() => notify(record)));
     },
 
     inBackground: track,
@@ -138,8 +124,8 @@ export function createRequestEnd(deps: RequestEndDeps): RequestEnd {
     async drain() {
       const billingDrained = deps.billing.drain();
       try {
-        while (concluding > 0 || pending.size > 0) {
-          if (concluding > 0) await new Promise<void>((resolve) => whenNoneConcluding.push(resolve));
+        while (concluding.size > 0 || pending.size > 0) {
+          if (concluding.size > 0) await concluding.whenNone();
           else await Promise.allSettled([...pending]);
         }
       } finally {
