@@ -81,6 +81,14 @@ export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number
   if ((usage.cachedPromptTokens ?? 0) === 0 && (usage.cacheWritePromptTokens ?? 0) === 0 && (usage.images ?? 0) === 0) {
     return promptAndCompletionCharge(usage.promptTokens, usage.completionTokens, pricing, feeBps);
   }
+  return everyTermCharge(usage, pricing, feeBps);
+}
+
+/**
+ * computeCharge's formula with every term, at `pricing` (the tier already picked). Exported for
+ * test/domain/charge.test.ts, which holds the common request's shortcut below equal to it.
+ */
+export function everyTermCharge(usage: TokenUsage, pricing: Pricing, feeBps: number): Charge {
   const cached = BigInt(usage.cachedPromptTokens ?? 0);
   const cacheWrite = BigInt(usage.cacheWritePromptTokens ?? 0);
   const uncachedPrompt = maxZero(BigInt(usage.promptTokens) - cached - cacheWrite);
@@ -105,7 +113,7 @@ export function computeCharge(usage: TokenUsage, listed: Pricing, feeBps: number
  * this ≈12). The common request's case, priced at least twice per request (quote and settlement):
  * 147 → 85 ns per call (micro-benchmark, alternated), computeCharge's bytes allocated per request
  * 1,115 → 575 (npm run bench:profile, PROFILE_ALLOCATIONS=1). test/domain/charge.test.ts holds the
- * result equal to the full formula's, kept there as the oracle.
+ * result equal to everyTermCharge's.
  */
 function promptAndCompletionCharge(promptTokens: number, completionTokens: number, pricing: Pricing, feeBps: number): Charge {
   const completionNano = tokenCost(BigInt(completionTokens), pricing.completionNanoPerMillion);
