@@ -1,6 +1,6 @@
 /**
- * Resident memory of farebox as `npm start` runs it on PostgreSQL (npm run bench:memory): the
- * cluster's primary and MEMORY_WORKERS workers (default 2), each process's RSS (and of it, the
+ * Resident memory of farebox as `npm start` runs it on PostgreSQL (npm run bench:memory): its
+ * MEMORY_WORKERS gateway processes (default 2, the primary among them), each one's RSS (and of it, the
  * anonymous part: heaps; the rest is mapped files: node's binary, shared libraries) idle
  * MEMORY_IDLE_MS after /ready, and again after MEMORY_DURATION_MS (default 10,000) of
  * non-stream requests at MEMORY_RATE per second (default 1,000). A bare node process waiting on a

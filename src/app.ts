@@ -47,13 +47,15 @@ export interface AppDeps {
   dashboardRoot?: string;
   /** False while other processes meant to serve the same port alongside this one do not yet (a cluster starting): /ready answers 503. */
   servingAlongside?: () => boolean;
+  /** Resolves once every connection handed to the app from elsewhere has ended (a cluster's, see wiring/handed-connections.ts). */
+  connectionsEnded?: () => Promise<void>;
 }
 
 /** Largest accepted request body: room for a few base64 images in a chat request. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Builds the HTTP app with every plugin and route registered. It never listens: main.ts does. */
-export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, servingAlongside }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, servingAlongside, connectionsEnded }: AppDeps): Promise<FastifyInstance> {
   const { config, database, clock, chat, redis } = services;
   const logger: FastifyBaseLogger = services.logger;
   const app = Fastify({
@@ -81,6 +83,8 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, ser
   const wallet = walletRouteDeps(config, services.chains);
   const { byokStore } = services;
   app.addHook("onClose", () => services.close());
+  // onClose hooks run last registered first: this one after fastify's own (which stops routing) and before the services close
+  if (connectionsEnded) app.addHook("onClose", connectionsEnded);
   registerMetricsRoute(app, { registry: services.metricsRegistry });
   // a key, or with x402 a payment in the request, for every inference route
   const inference = inferenceAccess({ keys: services.keys, x402: services.x402 });

@@ -49,8 +49,8 @@ const ownImportMetaUrl: Plugin = {
 };
 
 /**
- * How the server is bundled into `outDir`: main.js, and chunks for what main.ts imports only where
- * it runs (the cluster primary never loads the gateway).
+ * How the server is bundled into `outDir`: main.js, and chunks for what is imported only where it
+ * runs (the chain listeners, x402, PGlite).
  */
 export function serverBuildOptions(outDir: string): BuildOptions {
   return {

@@ -33,7 +33,7 @@ export interface ByokCacheOptions {
    */
   ttlMs?: number;
   maxAccounts?: number;
-  /** Called after this process changed an account's keys, to tell the other processes (main.ts: the cluster). */
+  /** Called after this process changed an account's keys, to tell the other processes (a cluster: wiring/cluster-primary.ts). */
   onChange?: (accountId: string) => void;
 }
 

@@ -1,8 +1,7 @@
 /**
- * How many gateway processes serve, from the environment alone (DATABASE_URL, FAREBOX_WORKERS),
- * so that the cluster's primary decides it without loading the configuration's schemas and
- * parsers (zod, yaml and pino together are ≈20 MB of the primary's resident memory, npm run
- * bench:memory). The config schema parses FAREBOX_WORKERS with the same function.
+ * How many gateway processes serve, from the environment alone (DATABASE_URL, FAREBOX_WORKERS):
+ * main.ts decides it before anything else is loaded. The config schema parses FAREBOX_WORKERS with
+ * the same function.
  */
 
 /** What DATABASE_URL must look like. */
@@ -28,9 +27,4 @@ export function processCount(env: Record<string, string | undefined>, cores: num
   if (!POSTGRES_URL.test(env.DATABASE_URL ?? "")) return 1;
   const workers = parseWorkerCount(env.FAREBOX_WORKERS ?? "auto") ?? 1;
   return workers === "auto" ? cores : workers;
-}
-
-/** LOG_LEVEL as given (the primary's log writes nothing for a name it does not know; the workers' config check reports it). */
-export function logLevelOf(env: Record<string, string | undefined>): string {
-  return env.LOG_LEVEL ?? "info";
 }

@@ -1,72 +1,184 @@
 /**
- * Every core serving: the primary process forks one gateway process per worker (node:cluster;
- * they share the listening port), relays what one worker must tell the others (an account's BYOK
- * keys changed), replaces a worker that dies, and on SIGTERM or SIGINT lets each worker drain its
- * in-flight requests before it exits. Workers are ordinary gateway processes on one PostgreSQL
- * (the ledger's holds and the chain listeners' advisory locks already make that safe).
+ * Every core serving, on PostgreSQL: the process `npm start` runs is a gateway process and the
+ * cluster's primary. It forks one more gateway process per other core (the workers), accepts every
+ * connection on the port and hands them in turn to itself and to each worker that serves (round
+ * robin per connection, as node:cluster does, but with the primary serving its share: a process
+ * fewer, bench/RESULTS.md "A process fewer"), relays an account's BYOK change to every other
+ * process, replaces a worker that dies, and on SIGTERM or SIGINT stops accepting, lets every
+ * process drain its in-flight requests, and exits once all have. All of them are ordinary gateway
+ * processes on one PostgreSQL (the ledger's holds and the chain listeners' advisory locks already
+ * make that safe).
  *
- * Each time every worker listens (at start, and again once a replacement listens) the primary
- * tells them all: until then a worker's /ready answers 503. The round robin hands connections only
- * to workers already listening, so a load balancer let in by the first worker's /ready would put
- * every connection it opens on that one worker, and keep-alive would keep them there.
+ * Each time every process serves (at start, and again once a replacement does) the primary tells
+ * the workers; until then /ready answers 503 everywhere. Connections go only to processes already
+ * serving, so a load balancer let in by an early /ready would keep every connection it opens on
+ * those few. A crash of the primary ends the gateway: the workers, their link gone, drain and exit.
  */
-import cluster, { type Worker } from "node:cluster";
-import { EVERY_WORKER_LISTENING, isByokChanged, type EveryWorkerListening } from "./cluster-messages.js";
-import { primaryLog } from "./primary-log.js";
+import { fork, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { Logger } from "pino";
+import type { FastifyInstance } from "fastify";
+import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
+import type { ConnectionSource } from "./connection-source.js";
+import { HandedConnections } from "./handed-connections.js";
 
-/** Runs the primary: `count` workers until a signal has drained them all; resolves never (exits). */
-export function runPrimary(count: number, logLevel: string): void {
-  const log = primaryLog(logLevel);
-  log.info({ workers: count }, `starting ${count} workers on PostgreSQL (one per core; FAREBOX_WORKERS sets another count)`);
-  let stopping = false;
-  let exitCode = 0;
-  let listening = 0;
-  const everListened = new WeakSet<Worker>();
+export class ClusterPrimary {
+  private readonly workers = new Set<ChildProcess>();
+  private readonly everServed = new WeakSet<ChildProcess>();
+  /** Workers serving, in the order connections are handed out (the primary itself takes every turn 0). */
+  private serving: ChildProcess[] = [];
+  private waitingForAddress: ChildProcess[] = [];
+  private nextWorkerId = 2;
+  private turn = 0;
+  private front: Server | undefined;
+  private readonly handed = new HandedConnections();
+  private address: string | undefined;
+  private stopping = false;
+  private exitCode = 0;
+  private allExited: (() => void) | undefined;
+  private forgetByok: ((accountId: string) => void) | undefined;
+  private readonly whenEveryWorkerServes: Array<() => void> = [];
 
-  const fork = () => {
-    const worker = cluster.fork();
+  /** `count` gateway processes in all, this one included, serving `listen`'s port. */
+  constructor(
+    private readonly count: number,
+    private readonly listen: { port: number; host: string },
+    private readonly log: Logger,
+  ) {}
+
+  /** Forks the workers (they start while this process opens its database). */
+  start(): void {
+    this.log.info({ workers: this.count }, `starting ${this.count - 1} more gateway ${this.count === 2 ? "process" : "processes"}: ${this.count} on PostgreSQL, one per core (FAREBOX_WORKERS sets another count)`);
+    for (let i = 1; i < this.count; i += 1) this.fork();
+  }
+
+  /** The BYOK cache's link: this process's changes told to every worker, theirs received. */
+  readonly byokLink = {
+    announce: (accountId: string) => this.sendAll({ type: BYOK_CHANGED, accountId }),
+    onRemoteChange: (forget: (accountId: string) => void) => {
+      this.forgetByok = forget;
+    },
+  };
+
+  /** Registers what to call each time every process serves. */
+  onEveryWorkerListening(listening: () => void): void {
+    this.whenEveryWorkerServes.push(listening);
+  }
+
+  /** This process's connections: every connection on the port, handed out in turn. */
+  readonly connections: ConnectionSource = {
+    open: (app) => this.open(app),
+    close: () => this.close(),
+    ended: () => this.handed.ended(),
+  };
+
+  private async open(app: FastifyInstance): Promise<string> {
+    this.handed.serveWith(app.server);
+    const front = createServer({ pauseOnConnect: true }, (socket) => this.hand(socket));
+    this.front = front;
+    await new Promise<void>((resolve, reject) => {
+      front.once("error", reject);
+      front.listen(this.listen.port, this.listen.host, () => {
+        front.off("error", reject);
+        resolve();
+      });
+    });
+    this.address = httpAddress(front.address() as AddressInfo);
+    this.welcomeWaiting();
+    return this.address;
+  }
+
+  private hand(socket: Socket): void {
+    const turn = this.turn++ % (this.serving.length + 1);
+    const worker = this.serving[turn - 1];
+    if (!worker?.connected) {
+      this.handed.serve(socket);
+      return;
+    }
+    // a client resetting while its socket is on the way would otherwise be an uncaught error here
+    socket.on("error", () => socket.destroy());
+    worker.send({ type: CONNECTION } satisfies ClusterMessage, socket, (error) => {
+      // the worker went away before it took the socket: serve it here
+      if (error && !socket.destroyed) this.handed.serve(socket);
+    });
+  }
+
+  private fork(): void {
+    const id = this.nextWorkerId++;
+    const worker = fork(process.argv[1]!, process.argv.slice(2), {
+      execArgv: process.execArgv,
+      env: { ...process.env, [CLUSTER_WORKER_ENV]: String(id) },
+    });
+    this.workers.add(worker);
     worker.on("message", (message: unknown) => {
-      if (!isByokChanged(message)) return;
-      for (const other of Object.values(cluster.workers ?? {})) {
-        if (other && other !== worker && other.isConnected()) other.send(message);
-      }
-    });
-    worker.once("listening", () => {
-      everListened.add(worker);
-      listening += 1;
-      if (listening !== count) return;
-      log.info({ workers: count }, "every worker is listening");
-      for (const each of Object.values(cluster.workers ?? {})) {
-        if (each?.isConnected()) each.send({ type: EVERY_WORKER_LISTENING } satisfies EveryWorkerListening);
-      }
-    });
-    worker.once("exit", (code, signal) => {
-      if (everListened.has(worker)) listening -= 1;
-      if (stopping) {
-        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+      if (clusterMessage(message, WORKER_SERVING)) {
+        this.everServed.add(worker);
+        this.waitingForAddress.push(worker);
+        this.welcomeWaiting();
         return;
       }
-      if (!everListened.has(worker)) {
-        // it could not start (a port in use, a bad database): another try would fail alike
-        log.fatal({ worker: worker.id, code, signal }, "a worker exited before it was ready; stopping");
-        exitCode = 1;
-        stop("SIGTERM");
-        return;
+      const changed = clusterMessage(message, BYOK_CHANGED);
+      if (changed) {
+        this.forgetByok?.(changed.accountId);
+        this.sendAll(changed, worker);
       }
-      log.error({ worker: worker.id, code, signal }, "a worker exited; starting another");
-      fork();
     });
-  };
+    worker.once("exit", (code, signal) => this.exited(worker, id, code, signal));
+  }
 
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "draining every worker");
-    const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) process.exit(exitCode);
-    for (const worker of workers) worker?.process.kill(signal);
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-  for (let i = 0; i < count; i += 1) fork();
+  /** Tells each worker waiting to serve the address, once this process listens, and puts it in the turn. */
+  private welcomeWaiting(): void {
+    if (this.address === undefined || this.stopping || this.waitingForAddress.length === 0) return;
+    for (const worker of this.waitingForAddress) {
+      if (!worker.connected) continue;
+      worker.send({ type: SERVING_AT, address: this.address } satisfies ClusterMessage);
+      this.serving.push(worker);
+    }
+    this.waitingForAddress = [];
+    if (this.serving.length !== this.count - 1) return;
+    this.log.info({ workers: this.count }, "every worker is listening");
+    this.sendAll({ type: EVERY_WORKER_LISTENING });
+    for (const listening of this.whenEveryWorkerServes) listening();
+  }
+
+  private exited(worker: ChildProcess, id: number, code: number | null, signal: NodeJS.Signals | null): void {
+    this.workers.delete(worker);
+    this.serving = this.serving.filter((each) => each !== worker);
+    this.waitingForAddress = this.waitingForAddress.filter((each) => each !== worker);
+    if (this.stopping) {
+      if (this.workers.size === 0) this.allExited?.();
+      return;
+    }
+    if (!this.everServed.has(worker)) {
+      // it could not start (a bad database, a crash while starting): another try would fail alike
+      this.log.fatal({ worker: id, code, signal }, "a worker exited before it was ready; stopping");
+      this.exitCode = 1;
+      process.kill(process.pid, "SIGTERM");
+      return;
+    }
+    this.log.error({ worker: id, code, signal }, "a worker exited; starting another");
+    this.fork();
+  }
+
+  private close(): Promise<number> {
+    this.stopping = true;
+    this.front?.close();
+    for (const worker of this.workers) worker.kill("SIGTERM");
+    if (this.workers.size === 0) return Promise.resolve(this.exitCode);
+    return new Promise((resolve) => {
+      this.allExited = () => resolve(this.exitCode);
+    });
+  }
+
+  private sendAll(message: ClusterMessage, except?: ChildProcess): void {
+    for (const worker of this.workers) {
+      if (worker !== except && worker.connected) worker.send(message);
+    }
+  }
+}
+
+/** The address clients use, as fastify's listen reports it (a wildcard host as the loopback). */
+function httpAddress({ address, family, port }: AddressInfo): string {
+  if (family === "IPv6") return `http://[${address === "::" ? "::1" : address}]:${port}`;
+  return `http://${address === "0.0.0.0" ? "127.0.0.1" : address}:${port}`;
 }

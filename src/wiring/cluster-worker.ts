@@ -1,21 +1,66 @@
-/** A cluster worker's side of the messages between workers (see cluster-primary.ts). */
-import { BYOK_CHANGED, isByokChanged, isEveryWorkerListening, type ByokChanged } from "./cluster-messages.js";
+/** A cluster worker's side of the messages with the primary (see cluster-primary.ts). */
+import type { Socket } from "node:net";
+import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
+import type { ConnectionSource } from "./connection-source.js";
+import { HandedConnections } from "./handed-connections.js";
 
-/** In a worker: tell the other workers (through the primary) that an account's BYOK keys changed. */
-export function announceByokChange(accountId: string): void {
-  process.send?.({ type: BYOK_CHANGED, accountId } satisfies ByokChanged);
+/** This process's worker number when the cluster's primary forked it (it has the IPC link), else undefined. */
+export function clusterWorkerId(): number | undefined {
+  const id = process.env[CLUSTER_WORKER_ENV];
+  return id !== undefined && process.send !== undefined ? Number(id) : undefined;
 }
 
-/** In a worker: `forget` is called with each account whose keys another worker changed. */
-export function onByokChangeElsewhere(forget: (accountId: string) => void): void {
-  process.on("message", (message: unknown) => {
-    if (isByokChanged(message)) forget(message.accountId);
-  });
-}
+/** The BYOK cache's link: this worker's changes told to the others (through the primary), theirs received. */
+export const workerByokLink = {
+  announce(accountId: string): void {
+    process.send?.({ type: BYOK_CHANGED, accountId } satisfies ClusterMessage);
+  },
+  onRemoteChange(forget: (accountId: string) => void): void {
+    process.on("message", (message: unknown) => {
+      const changed = clusterMessage(message, BYOK_CHANGED);
+      if (changed) forget(changed.accountId);
+    });
+  },
+};
 
-/** In a worker: `listening` is called when the primary says every worker listens (again after a replacement). */
+/** `listening` is called when the primary says every process serves (again after a replacement). */
 export function onEveryWorkerListening(listening: () => void): void {
   process.on("message", (message: unknown) => {
-    if (isEveryWorkerListening(message)) listening();
+    if (clusterMessage(message, EVERY_WORKER_LISTENING)) listening();
   });
+}
+
+/**
+ * In a worker, from its start: once the link to the primary goes (it crashed or was killed), no
+ * connection can come any more, so the worker drains and exits as on SIGTERM (or, still starting,
+ * ends at once).
+ */
+export function stopWhenPrimaryGone(): void {
+  const stop = () => process.kill(process.pid, "SIGTERM");
+  if (process.connected) process.once("disconnect", stop);
+  else stop();
+}
+
+/**
+ * A worker's connections: those the primary hands it. Once the app is ready the worker says it
+ * serves, and the primary answers with the address clients use (once its port listens).
+ */
+export function workerConnections(): ConnectionSource {
+  const handed = new HandedConnections();
+  return {
+    async open(app) {
+      handed.serveWith(app.server);
+      const address = new Promise<string>((resolve) => {
+        process.on("message", (message: unknown, socket?: Socket) => {
+          if (socket && clusterMessage(message, CONNECTION)) handed.serve(socket);
+          const servingAt = clusterMessage(message, SERVING_AT);
+          if (servingAt) resolve(servingAt.address);
+        });
+      });
+      process.send?.({ type: WORKER_SERVING } satisfies ClusterMessage);
+      return address;
+    },
+    close: async () => 0,
+    ended: () => handed.ended(),
+  };
 }

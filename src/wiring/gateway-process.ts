@@ -1,10 +1,12 @@
 /**
  * A gateway process as main.ts starts it: the configuration loaded and checked (a bad one is
- * listed on stderr, exit 1), then one gateway (serve.ts), alone or as a worker of the cluster.
+ * listed on stderr, exit 1), then one gateway (serve.ts): alone, or on PostgreSQL with one per
+ * core, as the cluster's primary (which forks the others) or as one of its workers.
  */
-import cluster from "node:cluster";
+import { pino } from "pino";
 import { ConfigError, loadConfig } from "../config/load.js";
-import { announceByokChange, onByokChangeElsewhere, onEveryWorkerListening } from "./cluster-worker.js";
+import { ClusterPrimary } from "./cluster-primary.js";
+import { clusterWorkerId, onEveryWorkerListening, stopWhenPrimaryGone, workerByokLink, workerConnections } from "./cluster-worker.js";
 import { startGateway } from "./serve.js";
 
 /** Runs this process's gateway; `count` is how many gateway processes serve the port. */
@@ -19,15 +21,25 @@ export async function runGatewayProcess(count: number): Promise<void> {
     }
     throw error;
   }
-  if (cluster.isWorker) {
+  const processes = `${count} workers on PostgreSQL`;
+  const worker = clusterWorkerId();
+  if (worker !== undefined) {
+    stopWhenPrimaryGone();
+    await startGateway(config, { processes, worker, byokLink: workerByokLink, onEveryWorkerListening, connections: workerConnections() });
+    return;
+  }
+  if (count > 1) {
+    const primary = new ClusterPrimary(count, config, pino({ level: config.logLevel }).child({ worker: 1 }));
+    primary.start();
     await startGateway(config, {
-      processes: `${count} workers on PostgreSQL`,
-      worker: cluster.worker!.id,
-      byokLink: { announce: announceByokChange, onRemoteChange: onByokChangeElsewhere },
-      onEveryWorkerListening,
+      processes,
+      worker: 1,
+      byokLink: primary.byokLink,
+      onEveryWorkerListening: (listening) => primary.onEveryWorkerListening(listening),
+      connections: primary.connections,
     });
     return;
   }
-  const processes = config.databaseUrl ? "1 on PostgreSQL (FAREBOX_WORKERS=1)" : "1 (embedded PGlite is one process; set DATABASE_URL for one per core)";
-  await startGateway(config, { processes });
+  const alone = config.databaseUrl ? "1 on PostgreSQL (FAREBOX_WORKERS=1)" : "1 (embedded PGlite is one process; set DATABASE_URL for one per core)";
+  await startGateway(config, { processes: alone });
 }

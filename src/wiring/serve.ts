@@ -1,7 +1,7 @@
 /**
  * One gateway process: services → app → listen → workers, until SIGTERM or SIGINT drains it.
- * main.ts runs it alone (embedded PGlite, or one worker) or as each worker of a cluster
- * (src/wiring/cluster.ts).
+ * gateway-process.ts runs it alone (embedded PGlite, or one worker) or as each process of a
+ * cluster (cluster-primary.ts).
  */
 import { pino } from "pino";
 import { buildApp } from "../app.js";
@@ -19,6 +19,7 @@ import { runHoldExpiry } from "../workers/hold-expiry.js";
 import { buildServices } from "./services.js";
 import { systemClock } from "../domain/clock.js";
 import type { ByokCacheOptions } from "../byok/store.js";
+import { ownPort, type ConnectionSource } from "./connection-source.js";
 
 // with the 30 s TTL of a lease nobody renews, a dead process's reservations are freed within 40 s
 const HOLD_SWEEP_INTERVAL_MS = 10_000;
@@ -33,6 +34,8 @@ export interface ServeOptions {
   byokLink?: { announce: NonNullable<ByokCacheOptions["onChange"]>; onRemoteChange: (forget: (accountId: string) => void) => void };
   /** In a cluster: registers what to call once every worker listens; /ready answers 503 until then. */
   onEveryWorkerListening?: (listening: () => void) => void;
+  /** Where connections come from: the configured port by default; in a cluster, the primary. */
+  connections?: ConnectionSource;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function startGateway(config: Config, options: ServeOptions): Promi
   await serve(config, database, options);
 }
 
-/** Serves on `database` (migrated) until a signal drains the process, then exits 0. */
+/** Serves on `database` (migrated) until a signal drains the process (and the others it started), then exits. */
 async function serve(config: Config, database: Database, options: ServeOptions): Promise<void> {
   const clock = systemClock;
   const listenerStatus = new ChainListenerStatus(clock);
@@ -68,7 +71,8 @@ async function serve(config: Config, database: Database, options: ServeOptions):
   const { catalog } = services.chat;
   let everyWorkerListening = options.onEveryWorkerListening === undefined;
   options.onEveryWorkerListening?.(() => (everyWorkerListening = true));
-  const app = await buildApp({ services, servingAlongside: () => everyWorkerListening });
+  const connections = options.connections ?? ownPort(config);
+  const app = await buildApp({ services, servingAlongside: () => everyWorkerListening, connectionsEnded: () => connections.ended() });
   const log = app.log;
   const workers = new AbortController();
   const running = [
@@ -91,7 +95,7 @@ async function serve(config: Config, database: Database, options: ServeOptions):
     // opt-in: the only network call for prices; changes are logged and counted in /metrics
     running.push(runPriceUpdate({ catalog, fetch: globalThis.fetch, signal: workers.signal, log, metrics, now: clock }));
   }
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await connections.open(app);
   const usable = [...catalog.models.values()].filter(isUsable).map((model) => model.id);
   const summary = startupSummary(config, address, usable, catalog.models.size);
   app.log.info({ storage: database.dialect, ...summary, processes: options.processes, ...(options.worker === undefined ? {} : { worker: options.worker }) }, "farebox ready");
@@ -105,7 +109,9 @@ async function serve(config: Config, database: Database, options: ServeOptions):
     stopping = true;
     app.log.info({ signal }, "draining in-flight requests");
     workers.abort();
+    const othersEnded = connections.close();
     await app.close();
+    const exitCode = await othersEnded;
     await Promise.allSettled(running);
     await database.close();
     // the log's last buffered lines (the drain's included) are written before the process ends; a
@@ -114,7 +120,7 @@ async function serve(config: Config, database: Database, options: ServeOptions):
       services.logger.flush(() => resolve());
       setTimeout(resolve, 1_000).unref();
     });
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));

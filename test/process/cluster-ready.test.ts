@@ -1,8 +1,8 @@
 /**
- * A cluster starting (`npm start` on PostgreSQL, two workers): /ready answers 503 while one worker
- * does not listen yet, even once the other serves, so a load balancer does not put every connection
- * it opens on the first worker; it answers 200 once both listen. One worker is held stopped
- * (SIGSTOP) from its fork until the other has logged that it is ready.
+ * A cluster starting (`npm start` on PostgreSQL, two processes): /ready answers 503 while the worker
+ * does not serve yet, even once the primary does, so a load balancer does not put every connection
+ * it opens on the primary; it answers 200 once both serve. The worker is held stopped (SIGSTOP) from
+ * its fork until the primary has logged that it is ready.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -77,7 +77,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("/ready of a cluster starting", 
         .filter((line) => line.msg === "farebox ready")
         .map((line) => line.pid as number);
 
-    // the first worker forked is stopped before it can load anything, let alone listen
+    // the worker forked is stopped before it can load anything, let alone serve
     await expect.poll(() => childrenOf(child!.pid!).length, { timeout: 10_000, interval: 1 }).toBeGreaterThan(0);
     stopped = Math.min(...childrenOf(child.pid!));
     process.kill(stopped, "SIGSTOP");

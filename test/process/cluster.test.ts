@@ -1,9 +1,10 @@
 /**
- * `npm start` on PostgreSQL runs one gateway process per worker (node:cluster) on one port: the
- * real process, two workers, a fake OpenAI upstream. Both workers serve; every answered request
- * is billed exactly once at the exact price; a BYOK key stored through one worker is used by the
- * other at once (the workers tell each other); a worker that dies is replaced; SIGTERM drains every
- * worker and the process exits 0.
+ * `npm start` on PostgreSQL runs one gateway process per worker on one port, the first (the
+ * primary) handing the other its share of the connections: the real process, two workers, a fake
+ * OpenAI upstream. Both serve; every answered request is billed exactly once at the exact price; a
+ * BYOK key stored through one is used by the other at once (they tell each other); a worker that
+ * dies is replaced; SIGTERM lets both finish the requests in flight, and the process exits 0. A
+ * primary that dies takes the gateway down: its worker drains and exits.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -43,6 +44,29 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+  /** `npm start`'s entry on PostgreSQL with two workers; its output (both processes') collected. */
+  const startCluster = (configPath?: string) => {
+    output = "";
+    const started = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        DATABASE_URL: database.url!,
+        FAREBOX_WORKERS: "2",
+        ...(configPath ? { FAREBOX_CONFIG: configPath } : {}),
+        FAREBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        FAREBOX_BYOK_MASTER_KEY: randomBytes(32).toString("hex"),
+      },
+    });
+    started.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    return started;
+  };
+  const readyLines = () => logLines().filter((line) => line.msg === "farebox ready");
+
   it("serves from both workers, replaces one that dies, bills each request once and exactly, shares BYOK changes, and drains on SIGTERM", { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "farebox-cluster-"));
     const configPath = join(dir, "farebox.yaml");
@@ -54,33 +78,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
         models: [{ id: "test/chat", context_length: 100_000, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-chat", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
       }),
     );
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORT: "0",
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "info",
-        DATABASE_URL: database.url!,
-        FAREBOX_WORKERS: "2",
-        FAREBOX_CONFIG: configPath,
-        FAREBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        FAREBOX_BYOK_MASTER_KEY: randomBytes(32).toString("hex"),
-      },
-    });
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child = startCluster(configPath);
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
-    await expect.poll(() => logLines().filter((line) => line.msg === "farebox ready").length, { timeout: 120_000, interval: 200 }).toBe(2);
-    const ready = logLines().filter((line) => line.msg === "farebox ready");
+    await expect.poll(() => readyLines().length, { timeout: 120_000, interval: 200 }).toBe(2);
+    const ready = readyLines();
     expect(new Set(ready.map((line) => line.pid)).size).toBe(2);
     expect(ready[0]).toMatchObject({ processes: "2 workers on PostgreSQL", storage: "postgres" });
     const url = ready[0]!.address as string;
     expect(ready[1]!.address).toBe(url);
 
-    // a worker that dies is replaced
-    process.kill(ready[0]!.pid as number, "SIGKILL");
-    await expect.poll(() => logLines().filter((line) => line.msg === "farebox ready").length, { timeout: 120_000, interval: 200 }).toBe(3);
+    // a worker that dies is replaced (the primary is the process started)
+    expect(ready.map((line) => line.pid)).toContain(child.pid);
+    process.kill(ready.find((line) => line.pid !== child!.pid)!.pid as number, "SIGKILL");
+    await expect.poll(() => readyLines().length, { timeout: 120_000, interval: 200 }).toBe(3);
     expect(logLines().some((line) => line.msg === "a worker exited; starting another")).toBe(true);
 
     const { accountId, managementKey } = await createAccountViaAdmin(url);
@@ -131,7 +141,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     const used = upstream.requests.slice(before).map((request) => request.headers.authorization);
     expect(used).toEqual(Array.from({ length: 10 }, () => "Bearer alpha-own-key"));
 
+    // and a key removed through one is no longer used by any
+    const removed = await fetch(`${url}/api/v1/byok/alpha`, { method: "DELETE", headers: { authorization: `Bearer ${managementKey}` } });
+    expect(removed.status).toBe(200);
+
+    // requests still waiting for their upstream when SIGTERM lands are answered and billed, in both processes
+    upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 }, firstByteDelayMs: 1_500 });
+    const slow = Promise.all(Array.from({ length: 6 }, chat));
+    await expect.poll(() => upstream.requests.length - before - 10, { timeout: 10_000, interval: 20 }).toBe(6);
     child.kill("SIGTERM");
+    const slowIds = await slow;
+    expect(upstream.requests.slice(before + 10).map((request) => request.headers.authorization)).toEqual(Array.from({ length: 6 }, () => "Bearer alpha-shared-key"));
+    ids.push(...slowIds);
     expect(await exited).toBe(0);
     const messages = logLines().map((line) => line.msg);
     expect(messages.filter((msg) => msg === "draining in-flight requests")).toHaveLength(2);
@@ -143,9 +164,26 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
           from ledger_entries where account_id = ${accountId} and kind in ('usage', 'fee') and metadata->>'generation_id' in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
     );
     // 10 prompt tokens at $1/M + 5 completion tokens at $2/M = 20,000 nano-USD, plus the 5% fee
-    expect(charged).toEqual({ generations: String(REQUESTS), nano: String(REQUESTS * 21_000) });
+    expect(charged).toEqual({ generations: String(ids.length), nano: String(ids.length * 21_000) });
     const [open] = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from holds where account_id = ${accountId} and status = 'open'`);
     expect(open!.n).toBe("0");
     expect(await auditLedger(database.db)).toMatchObject({ ok: true });
+  });
+
+  it("ends when the primary dies: the worker, its link gone, drains and exits", { timeout: 120_000 }, async () => {
+    child = startCluster();
+    await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(2);
+    const worker = readyLines().find((line) => line.pid !== child!.pid)!.pid as number;
+    const alive = () => {
+      try {
+        process.kill(worker, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    child.kill("SIGKILL");
+    await expect.poll(alive, { timeout: 30_000, interval: 100 }).toBe(false);
+    expect(logLines().some((line) => line.pid === worker && line.msg === "draining in-flight requests")).toBe(true);
   });
 });
