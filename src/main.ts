@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import { processCount } from "./config/process-count.js";
+import { clusterWorkerId } from "./wiring/cluster-worker.js";
 import { mapBundleStackTraces } from "./wiring/source-mapped-stacks.js";
 
 /**
@@ -10,9 +11,11 @@ import { mapBundleStackTraces } from "./wiring/source-mapped-stacks.js";
  */
 async function main(): Promise<void> {
   const count = processCount(process.env, availableParallelism());
+  // the workers are forked before this process loads the gateway, so that they load while it does
+  const primary = count > 1 && clusterWorkerId() === undefined ? (await import("./wiring/cluster-primary.js")).ClusterPrimary.start(count, process.env) : undefined;
   // imported once stack traces are mapped, so that a failure while loading names src/ lines too
   const { runGatewayProcess } = await import("./wiring/gateway-process.js");
-  await runGatewayProcess(count);
+  await runGatewayProcess(count, primary);
 }
 
 // the compiled server's stack traces name src/ lines (npm start runs dist/server/main.js)

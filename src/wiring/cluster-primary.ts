@@ -16,7 +16,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import type { Logger } from "pino";
+import { pino, type Logger } from "pino";
 import type { FastifyInstance } from "fastify";
 import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
 import type { ConnectionSource } from "./connection-source.js";
@@ -39,17 +39,26 @@ export class ClusterPrimary {
   private forgetByok: ((accountId: string) => void) | undefined;
   private readonly whenEveryWorkerServes: Array<() => void> = [];
 
-  /** `count` gateway processes in all, this one included, serving `listen`'s port. */
-  constructor(
+  private listen: { port: number; host: string } | undefined;
+
+  /** `count` gateway processes in all, this one included. */
+  private constructor(
     private readonly count: number,
-    private readonly listen: { port: number; host: string },
     private readonly log: Logger,
   ) {}
 
-  /** Forks the workers (they start while this process opens its database). */
-  start(): void {
-    this.log.info({ workers: this.count }, `starting ${this.count - 1} more gateway ${this.count === 2 ? "process" : "processes"}: ${this.count} on PostgreSQL, one per core (FAREBOX_WORKERS sets another count)`);
-    for (let i = 1; i < this.count; i += 1) this.fork();
+  /**
+   * Forks the workers at once, before this process loads the gateway, so that they load while it
+   * does: /ready comes when the last process serves. LOG_LEVEL as the configuration will read it
+   * (a name it refuses logs at info here; the configuration check then reports it).
+   */
+  static start(count: number, env: Record<string, string | undefined>): ClusterPrimary {
+    const level = env.LOG_LEVEL ?? "info";
+    const log = pino({ level: level in pino.levels.values || level === "silent" ? level : "info" }).child({ worker: 1 });
+    const primary = new ClusterPrimary(count, log);
+    log.info({ workers: count }, `starting ${count - 1} more gateway ${count === 2 ? "process" : "processes"}: ${count} on PostgreSQL, one per core (FAREBOX_WORKERS sets another count)`);
+    for (let i = 1; i < count; i += 1) primary.fork();
+    return primary;
   }
 
   /** The BYOK cache's link: this process's changes told to every worker, theirs received. */
@@ -65,12 +74,15 @@ export class ClusterPrimary {
     this.whenEveryWorkerServes.push(listening);
   }
 
-  /** This process's connections: every connection on the port, handed out in turn. */
-  readonly connections: ConnectionSource = {
-    open: (app) => this.open(app),
-    close: () => this.close(),
-    ended: () => this.handed.ended(),
-  };
+  /** This process's connections: every connection on `listen`'s port, handed out in turn. */
+  connectionsOn(listen: { port: number; host: string }): ConnectionSource {
+    this.listen = listen;
+    return {
+      open: (app) => this.open(app),
+      close: () => this.close(),
+      ended: () => this.handed.ended(),
+    };
+  }
 
   private async open(app: FastifyInstance): Promise<string> {
     this.handed.serveWith(app.server);
@@ -81,7 +93,7 @@ export class ClusterPrimary {
     this.front = front;
     await new Promise<void>((resolve, reject) => {
       front.once("error", reject);
-      front.listen(this.listen.port, this.listen.host, () => {
+      front.listen(this.listen!.port, this.listen!.host, () => {
         front.off("error", reject);
         resolve();
       });
