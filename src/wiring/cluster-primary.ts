@@ -38,7 +38,6 @@ export class ClusterPrimary {
   private allExited: (() => void) | undefined;
   private forgetByok: ((accountId: string) => void) | undefined;
   private readonly whenEveryWorkerServes: Array<() => void> = [];
-
   private listen: { port: number; host: string } | undefined;
 
   /** `count` gateway processes in all, this one included. */
