@@ -149,6 +149,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 }, firstByteDelayMs: 1_500 });
     const slow = Promise.all(Array.from({ length: 6 }, chat));
     await expect.poll(() => upstream.requests.length - before - 10, { timeout: 10_000, interval: 20 }).toBe(6);
+    const terminatedAt = Date.now();
     child.kill("SIGTERM");
     const slowIds = await slow;
     expect(upstream.requests.slice(before + 10).map((request) => request.headers.authorization)).toEqual(Array.from({ length: 6 }, () => "Bearer alpha-shared-key"));
@@ -156,6 +157,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     expect(await exited).toBe(0);
     const messages = logLines().map((line) => line.msg);
     expect(messages.filter((msg) => msg === "draining in-flight requests")).toHaveLength(2);
+    const answeredWhileDraining = logLines().filter((line) => line.msg === "request" && line.path === "/api/v1/chat/completions" && (line.time as number) >= terminatedAt);
+    expect(answeredWhileDraining).toHaveLength(6);
+    expect(new Set(answeredWhileDraining.map((line) => line.pid)).size).toBe(2);
 
     // every charge written before the workers exited: usage + fee of each shared-key request, exactly
     const [charged] = await queryRows<{ generations: string; nano: string }>(
