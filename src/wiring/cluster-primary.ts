@@ -120,7 +120,9 @@ export class ClusterPrimary {
   private fork(): void {
     const id = this.nextWorkerId++;
     const worker = fork(process.argv[1]!, process.argv.slice(2), {
-      execArgv: process.execArgv,
+      // node's flags (the young generation's size, tsx), but not the inspector: a worker would take the
+      // primary's debug port, or with --inspect-brk wait for a debugger before it serves
+      execArgv: process.execArgv.filter((flag) => !/^--inspect(-brk|-wait|-port)?(=|$)/.test(flag)),
       env: { ...process.env, [CLUSTER_WORKER_ENV]: String(id) },
     });
     this.workers.add(worker);
