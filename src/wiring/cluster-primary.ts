@@ -37,7 +37,7 @@ export class ClusterPrimary {
   private exitCode = 0;
   private allExited: (() => void) | undefined;
   private forgetByok: ((accountId: string) => void) | undefined;
-  private readonly whenEveryWorkerServes: Array<() => void> = [];
+  private everyWorkerServing: (() => void) | undefined;
   private listen: { port: number; host: string } | undefined;
 
   /** `count` gateway processes in all, this one included. */
@@ -68,9 +68,9 @@ export class ClusterPrimary {
     },
   };
 
-  /** Registers what to call each time every process serves. */
+  /** Registers what to call each time every process serves (this process's /ready). */
   onEveryWorkerListening(listening: () => void): void {
-    this.whenEveryWorkerServes.push(listening);
+    this.everyWorkerServing = listening;
   }
 
   /** This process's connections: every connection on `listen`'s port, handed out in turn. */
@@ -154,7 +154,7 @@ export class ClusterPrimary {
     if (this.serving.length !== this.count - 1) return;
     this.log.info({ workers: this.count }, "every worker is listening");
     this.sendAll({ type: EVERY_WORKER_LISTENING });
-    for (const listening of this.whenEveryWorkerServes) listening();
+    this.everyWorkerServing?.();
   }
 
   private exited(worker: ChildProcess, id: number, code: number | null, signal: NodeJS.Signals | null): void {
