@@ -3,7 +3,8 @@
  * processes: the primary accepts, each serves its share): they are served, a client trickling its
  * headers is cut by the server's headers timeout as on a listening server, and closing waits for
  * the request in flight while an idle keep-alive connection is closed at once, not after its
- * keep-alive timeout.
+ * keep-alive timeout. Connections let go of (a process joined, or this one retires) answer their
+ * next request with `Connection: close` and close after it, never while idle.
  */
 import { createServer as createHttpServer, request, Agent, type Server as HttpServer } from "node:http";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
@@ -34,11 +35,11 @@ describe("connections handed to an HTTP server", () => {
   }
 
   const get = (port: number, agent: Agent) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
+    new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
       request({ host: "127.0.0.1", port, agent }, (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
       })
         .on("error", reject)
         .end();
@@ -47,7 +48,7 @@ describe("connections handed to an HTTP server", () => {
   it("serves them, and cuts a client whose headers never end", { timeout: 10_000 }, async () => {
     const { port } = await start(0);
     const agent = new Agent({ keepAlive: true });
-    expect(await get(port, agent)).toEqual({ status: 200, body: "served" });
+    expect(await get(port, agent)).toMatchObject({ status: 200, body: "served" });
     agent.destroy();
 
     const since = performance.now();
@@ -75,7 +76,7 @@ describe("connections handed to an HTTP server", () => {
     const ending = handed.ended().then(() => (ended = true));
     await idleClosed;
     expect(ended).toBe(false);
-    expect(await inFlight).toEqual({ status: 200, body: "served" });
+    expect(await inFlight).toMatchObject({ status: 200, body: "served" });
     await ending;
     // well before the 60 s keep-alive timeout: the answered connection was closed once idle
     expect(performance.now() - since).toBeLessThan(2_000);
@@ -84,5 +85,46 @@ describe("connections handed to an HTTP server", () => {
     await new Promise<void>((resolve) => late.on("close", () => resolve()));
     idleAgent.destroy();
     busyAgent.destroy();
+  });
+
+  /** The socket `agent` keeps idle for its next request. */
+  const idleSocketOf = (agent: Agent) => Object.values(agent.freeSockets).flat()[0]!;
+  const closeOf = (socket: { once(event: "close", listener: () => void): unknown }) => new Promise<void>((resolve) => socket.once("close", () => resolve()));
+
+  it("lets go of the open connections: each answers its next request with Connection: close, then closes; a newer one is kept", async () => {
+    const { handed, port } = await start(0);
+    const released = new Agent({ keepAlive: true });
+    expect(await get(port, released)).toMatchObject({ status: 200, connection: "keep-alive" });
+    const releasedSocket = idleSocketOf(released);
+    const releasedClosed = closeOf(releasedSocket);
+    handed.releaseOpen();
+    const newer = new Agent({ keepAlive: true });
+    expect(await get(port, newer)).toMatchObject({ status: 200, connection: "keep-alive" });
+
+    // the released connection stays open until its client sends on it: nothing races a request
+    await sleep(100);
+    expect(releasedSocket.destroyed).toBe(false);
+    expect(await get(port, released)).toEqual({ status: 200, body: "served", connection: "close" });
+    await releasedClosed;
+    expect(await get(port, newer)).toMatchObject({ status: 200, connection: "keep-alive" });
+    expect(await get(port, released)).toMatchObject({ status: 200, connection: "keep-alive" });
+    released.destroy();
+    newer.destroy();
+  });
+
+  it("lets go of every connection, open or handed later, and says when all have closed", async () => {
+    const { handed, port } = await start(0);
+    const open = new Agent({ keepAlive: true });
+    expect((await get(port, open)).status).toBe(200);
+    let allClosed = false;
+    const releasing = handed.releaseAll().then(() => (allClosed = true));
+    const later = new Agent({ keepAlive: true });
+    expect(await get(port, later)).toMatchObject({ status: 200, connection: "close" });
+    await sleep(100);
+    expect(allClosed).toBe(false);
+    expect(await get(port, open)).toMatchObject({ status: 200, connection: "close" });
+    await releasing;
+    open.destroy();
+    later.destroy();
   });
 });
