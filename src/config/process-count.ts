@@ -1,7 +1,7 @@
 /**
- * How many gateway processes serve, from the environment alone (DATABASE_URL, FAREBOX_WORKERS):
- * main.ts decides it before anything else is loaded. The config schema parses FAREBOX_WORKERS with
- * the same function.
+ * How many gateway processes serve, from the environment alone (DATABASE_URL, FAREBOX_WORKERS,
+ * FAREBOX_WORKER_IDLE_SECONDS): main.ts decides it before anything else is loaded. The config
+ * schema parses both variables with the same functions.
  */
 
 /** What DATABASE_URL must look like. */
@@ -10,21 +10,45 @@ export const POSTGRES_URL = /^postgres(ql)?:\/\//;
 /** The most gateway processes FAREBOX_WORKERS may ask for. */
 export const MAX_WORKERS = 256;
 
-/** FAREBOX_WORKERS: "auto" (one per core) or a whole number from 1 to {@link MAX_WORKERS}; undefined when it is neither. */
+/** FAREBOX_WORKER_IDLE_SECONDS when unset: how long a worker started for the load stays once the load no longer needs it. */
+export const DEFAULT_WORKER_IDLE_SECONDS = 300;
+const MAX_WORKER_IDLE_SECONDS = 86_400;
+
+/** FAREBOX_WORKERS: "auto" (as many as the load needs, up to one per core) or a whole number from 1 to {@link MAX_WORKERS}; undefined when it is neither. */
 export function parseWorkerCount(text: string): number | "auto" | undefined {
   if (text === "auto") return "auto";
-  if (!/^\d{1,3}$/.test(text.trim())) return undefined;
-  const count = Number(text);
-  return count >= 1 && count <= MAX_WORKERS ? count : undefined;
+  return wholeNumber(text, MAX_WORKERS);
+}
+
+/** FAREBOX_WORKER_IDLE_SECONDS: a whole number of seconds from 1 to a day; undefined otherwise. */
+export function parseWorkerIdleSeconds(text: string): number | undefined {
+  return wholeNumber(text, MAX_WORKER_IDLE_SECONDS);
+}
+
+/** The gateway processes for an environment: `most` of them, all at once or as the load needs. */
+export interface ProcessPlan {
+  most: number;
+  /** FAREBOX_WORKERS=auto on PostgreSQL: one process at first, more while the load needs them (wiring/process-scaling.ts). */
+  followsLoad: boolean;
+  /** With `followsLoad`: how long a worker the load no longer needs stays before it retires. */
+  idleMs: number;
 }
 
 /**
  * Gateway processes for this environment: embedded PGlite cannot be shared, so it runs one;
- * PostgreSQL one per core, or FAREBOX_WORKERS. A value the config refuses counts as 1: that one
- * process's config check then reports it.
+ * PostgreSQL as many as the load needs up to one per core, or FAREBOX_WORKERS at all times. A
+ * value the config refuses counts as 1: that one process's config check then reports it.
  */
-export function processCount(env: Record<string, string | undefined>, cores: number): number {
-  if (!POSTGRES_URL.test(env.DATABASE_URL ?? "")) return 1;
+export function processPlan(env: Record<string, string | undefined>, cores: number): ProcessPlan {
+  const idleMs = (parseWorkerIdleSeconds(env.FAREBOX_WORKER_IDLE_SECONDS ?? String(DEFAULT_WORKER_IDLE_SECONDS)) ?? DEFAULT_WORKER_IDLE_SECONDS) * 1000;
+  if (!POSTGRES_URL.test(env.DATABASE_URL ?? "")) return { most: 1, followsLoad: false, idleMs };
   const workers = parseWorkerCount(env.FAREBOX_WORKERS ?? "auto") ?? 1;
-  return workers === "auto" ? cores : workers;
+  if (workers === "auto") return { most: cores, followsLoad: cores > 1, idleMs };
+  return { most: workers, followsLoad: false, idleMs };
+}
+
+function wholeNumber(text: string, most: number): number | undefined {
+  if (!/^\d{1,6}$/.test(text.trim())) return undefined;
+  const value = Number(text);
+  return value >= 1 && value <= most ? value : undefined;
 }

@@ -5,7 +5,7 @@ import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
 import { serverSchema } from "./server-schema.js";
 import { x402Problems, x402Schema } from "./x402-schema.js";
-import { MAX_WORKERS, parseWorkerCount, POSTGRES_URL } from "./process-count.js";
+import { DEFAULT_WORKER_IDLE_SECONDS, MAX_WORKERS, parseWorkerCount, parseWorkerIdleSeconds, POSTGRES_URL } from "./process-count.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
@@ -126,7 +126,7 @@ export const envSchema = z.object({
   FAREBOX_CONFIG: z.string().min(1).optional(),
   FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
-  /** Gateway processes serving the port on PostgreSQL ("auto": one per core); embedded PGlite always runs one. */
+  /** Gateway processes serving the port on PostgreSQL ("auto": as the load needs, up to one per core); embedded PGlite always runs one. */
   FAREBOX_WORKERS: z
     .string()
     .default("auto")
@@ -134,6 +134,15 @@ export const envSchema = z.object({
       const count = parseWorkerCount(text);
       if (count === undefined) context.addIssue({ code: "custom", message: `must be auto or a whole number from 1 to ${MAX_WORKERS}` });
       return count ?? 1;
+    }),
+  /** With FAREBOX_WORKERS=auto: how long a worker the load no longer needs stays before it retires. */
+  FAREBOX_WORKER_IDLE_SECONDS: z
+    .string()
+    .default(String(DEFAULT_WORKER_IDLE_SECONDS))
+    .transform((text, context) => {
+      const seconds = parseWorkerIdleSeconds(text);
+      if (seconds === undefined) context.addIssue({ code: "custom", message: "must be a whole number of seconds from 1 to 86400" });
+      return seconds ?? DEFAULT_WORKER_IDLE_SECONDS;
     }),
   FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
   /** Shared counters (per-key requests per minute) across processes; unset → key rate limits are off. */
@@ -167,8 +176,10 @@ export interface Config extends FileConfig {
   /** Unset: the admin API is disabled. */
   adminToken: string | undefined;
   logLevel: (typeof logLevels)[number];
-  /** Gateway processes on PostgreSQL: a count, or "auto" for one per core. */
+  /** Gateway processes on PostgreSQL: a count, or "auto" for as many as the load needs, up to one per core. */
   workers: number | "auto";
+  /** With `workers` "auto": seconds a worker the load no longer needs stays before it retires. */
+  workerIdleSeconds: number;
   /** Unset: BYOK is off (its routes answer 503). */
   byokMasterKey: string | undefined;
   byokPreviousMasterKeys: string | undefined;

@@ -1,14 +1,23 @@
 /**
  * Every core serving, on PostgreSQL: the process `npm start` runs is a gateway process and the
- * cluster's primary. It forks one more gateway process per other core (the workers), accepts every
- * connection on the port and hands them in turn to itself and to each worker that serves (round
- * robin per connection, as node:cluster does, but with the primary serving its share: a process
- * fewer, bench/RESULTS.md "A process fewer"), relays an account's BYOK change to every other
- * process, replaces a worker that dies, and on SIGTERM or SIGINT stops accepting, lets every
- * process drain its in-flight requests, and exits once all have. All of them are ordinary gateway
- * processes on one PostgreSQL (the ledger's holds and the chain listeners' advisory locks already
- * make that safe).
+ * cluster's primary. It forks more gateway processes (the workers, up to one per other core),
+ * accepts every connection on the port and hands them in turn to itself and to each worker that
+ * serves (round robin per connection, as node:cluster does, but with the primary serving its share:
+ * a process fewer, bench/RESULTS.md "A process fewer"), relays an account's BYOK change to every
+ * other process, and on SIGTERM or SIGINT stops accepting, lets every process drain its in-flight
+ * requests, and exits once all have. All of them are ordinary gateway processes on one PostgreSQL
+ * (the ledger's holds and the chain listeners' advisory locks already make that safe).
  *
+ * With FAREBOX_WORKERS=auto (the default) the count follows the load (process-scaling.ts): the
+ * primary serves alone at first and starts a worker while the processes serving are busy. A worker
+ * joining the others would only get new connections, while a client's keep-alive connections stay
+ * where they are (and a client's pool sends most requests on its first ones), so every process then
+ * lets go of its connections (each closes after its next response) and the client's new ones are
+ * handed in turn to all, the newcomer included. A worker the load has not needed for a while
+ * retires: it is handed nothing more, lets go of its connections, and exits once they have closed.
+ * A worker that dies is not replaced: the load decides whether another starts.
+ *
+ * With a fixed count (FAREBOX_WORKERS=N) they all start at once and a worker that dies is replaced.
  * Each time every process serves (at start, and again once a replacement does) the primary tells
  * the workers; until then /ready answers 503 everywhere. Connections go only to processes already
  * serving, so a load balancer let in by an early /ready would keep every connection it opens on
@@ -18,9 +27,16 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { pino, type Logger } from "pino";
 import type { FastifyInstance } from "fastify";
-import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
+import type { ProcessPlan } from "../config/process-count.js";
+import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
 import type { ConnectionSource } from "./connection-source.js";
 import { HandedConnections } from "./handed-connections.js";
+import { loopUtilization, ProcessScaling } from "./process-scaling.js";
+
+// how often the load is judged (process-scaling.ts); the workers report theirs as often
+const SCALING_TICK_MS = 1_000;
+// a worker started for the load that failed to start: the load is not judged again for this long
+const START_FAILED_PAUSE_MS = 60_000;
 
 export class ClusterPrimary {
   private readonly workers = new Set<ChildProcess>();
@@ -28,6 +44,13 @@ export class ClusterPrimary {
   /** Workers serving, in the order connections are handed out (the primary itself takes every turn 0). */
   private serving: ChildProcess[] = [];
   private waitingForAddress: ChildProcess[] = [];
+  /** Workers the load no longer needs, letting go of their connections before they exit. */
+  private readonly retiring = new WeakSet<ChildProcess>();
+  private readonly utilizations = new WeakMap<ChildProcess, number>();
+  /** Gateway processes wanted now, this one included: fixed, or as the load needs (process-scaling.ts). */
+  private wanted: number;
+  private readonly scaling: ProcessScaling | undefined;
+  private scalingTimer: NodeJS.Timeout | undefined;
   private nextWorkerId = 2;
   private turn = 0;
   private front: Server | undefined;
@@ -40,23 +63,31 @@ export class ClusterPrimary {
   private everyWorkerServing: (() => void) | undefined;
   private listen: { port: number; host: string } | undefined;
 
-  /** `count` gateway processes in all, this one included. */
   private constructor(
-    private readonly count: number,
+    plan: ProcessPlan,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.wanted = plan.followsLoad ? 1 : plan.most;
+    this.scaling = plan.followsLoad ? new ProcessScaling(plan.most, plan.idleMs) : undefined;
+  }
 
   /**
-   * Forks the workers at once, before this process loads the gateway, so that they load while it
-   * does: /ready comes when the last process serves. LOG_LEVEL as the configuration will read it
-   * (a name it refuses logs at info here; the configuration check then reports it).
+   * Forks the workers wanted from the start at once, before this process loads the gateway, so that
+   * they load while it does: /ready comes when the last process serves. LOG_LEVEL as the
+   * configuration will read it (a name it refuses logs at info here; the configuration check then
+   * reports it).
    */
-  static start(count: number, env: Record<string, string | undefined>): ClusterPrimary {
+  static start(plan: ProcessPlan, env: Record<string, string | undefined>): ClusterPrimary {
     const level = env.LOG_LEVEL ?? "info";
     const log = pino({ level: level in pino.levels.values || level === "silent" ? level : "info" }).child({ worker: 1 });
-    const primary = new ClusterPrimary(count, log);
-    log.info({ workers: count }, `starting ${count - 1} more gateway ${count === 2 ? "process" : "processes"}: ${count} on PostgreSQL, one per core (FAREBOX_WORKERS sets another count)`);
-    for (let i = 1; i < count; i += 1) primary.fork();
+    const primary = new ClusterPrimary(plan, log);
+    if (plan.followsLoad) {
+      log.info({ workers: 1, most: plan.most }, `starting with 1 gateway process on PostgreSQL, more while the load needs them, up to ${plan.most} (one per core; FAREBOX_WORKERS sets a fixed count)`);
+    } else {
+      const more = plan.most - 1;
+      log.info({ workers: plan.most }, `starting ${more} more gateway ${more === 1 ? "process" : "processes"}: ${plan.most} on PostgreSQL (FAREBOX_WORKERS)`);
+    }
+    for (let i = 1; i < primary.wanted; i += 1) primary.fork();
     return primary;
   }
 
@@ -99,6 +130,7 @@ export class ClusterPrimary {
     });
     this.address = httpAddress(front.address() as AddressInfo);
     this.welcomeWaiting();
+    if (this.scaling) this.followLoad(this.scaling);
     return this.address;
   }
 
@@ -127,6 +159,11 @@ export class ClusterPrimary {
     });
     this.workers.add(worker);
     worker.on("message", (message: unknown) => {
+      const load = clusterMessage(message, LOAD);
+      if (load) {
+        this.utilizations.set(worker, load.utilization);
+        return;
+      }
       if (clusterMessage(message, WORKER_SERVING)) {
         this.everServed.add(worker);
         this.waitingForAddress.push(worker);
@@ -144,17 +181,63 @@ export class ClusterPrimary {
 
   /** Tells each worker waiting to serve the address, once this process listens, and puts it in the turn. */
   private welcomeWaiting(): void {
-    if (this.address === undefined || this.stopping || this.waitingForAddress.length === 0) return;
+    if (this.address === undefined || this.stopping) return;
     for (const worker of this.waitingForAddress) {
       if (!worker.connected) continue;
       worker.send({ type: SERVING_AT, address: this.address } satisfies ClusterMessage);
+      if (this.scaling) this.shareConnectionsWith(this.scaling);
       this.serving.push(worker);
     }
     this.waitingForAddress = [];
-    if (this.serving.length !== this.count - 1) return;
-    this.log.info({ workers: this.count }, "every worker is listening");
+    if (this.serving.length !== this.wanted - 1) return;
+    if (this.wanted > 1) this.log.info({ workers: this.wanted }, "every worker is listening");
     this.sendAll({ type: EVERY_WORKER_LISTENING });
     this.everyWorkerServing?.();
+  }
+
+  /**
+   * Every second: starts another process while the load needs it, retires the last worker once the
+   * load has long fit in one fewer (process-scaling.ts).
+   */
+  private followLoad(scaling: ProcessScaling): void {
+    const ownUtilization = loopUtilization();
+    this.scalingTimer = setInterval(() => {
+      const utilizations = [ownUtilization(), ...this.serving.flatMap((worker) => this.utilizations.get(worker) ?? [])];
+      const starting = this.waitingForAddress.length > 0 || [...this.workers].some((worker) => !this.everServed.has(worker));
+      const step = scaling.decide(performance.now(), utilizations, starting);
+      const utilization = utilizations.map((each) => Number(each.toFixed(2)));
+      this.log.debug({ utilization, starting }, "load");
+      if (step === "out") {
+        this.wanted += 1;
+        this.log.info({ workers: this.wanted, utilization }, "the load needs another gateway process: starting one");
+        this.fork();
+      } else if (step === "in") {
+        this.retireLast(scaling);
+      }
+    }, SCALING_TICK_MS).unref();
+  }
+
+  /**
+   * A worker joins the turn: every process serving lets go of its connections (each closes after
+   * its next response), so that a client's new ones are handed in turn to every process, the
+   * newcomer included (bench/RESULTS.md "Processes that follow the load": letting go of a share
+   * left most requests where they were).
+   */
+  private shareConnectionsWith(scaling: ProcessScaling): void {
+    this.handed.releaseOpen();
+    this.sendAll({ type: RELEASE });
+    scaling.changed(performance.now());
+  }
+
+  /** The last worker to join is handed nothing more, lets go of its connections and exits once they have closed. */
+  private retireLast(scaling: ProcessScaling): void {
+    const worker = this.serving.pop();
+    if (!worker) return;
+    this.retiring.add(worker);
+    this.wanted -= 1;
+    worker.send({ type: RETIRE } satisfies ClusterMessage);
+    this.log.info({ workers: this.wanted, pid: worker.pid }, "the load no longer needs a gateway process: one retires once its connections have closed");
+    scaling.changed(performance.now());
   }
 
   private exited(worker: ChildProcess, id: number, code: number | null, signal: NodeJS.Signals | null): void {
@@ -163,6 +246,18 @@ export class ClusterPrimary {
     this.waitingForAddress = this.waitingForAddress.filter((each) => each !== worker);
     if (this.stopping) {
       if (this.workers.size === 0) this.allExited?.();
+      return;
+    }
+    if (this.retiring.has(worker)) {
+      this.log.info({ worker: id, code }, "a worker retired");
+      return;
+    }
+    if (this.scaling) {
+      // the load decides whether another starts; one that could not start is not tried again at once
+      this.wanted -= 1;
+      const started = this.everServed.has(worker);
+      this.log.error({ worker: id, code, signal }, started ? "a worker exited" : "a worker exited before it was ready");
+      this.scaling.changed(performance.now(), started ? undefined : START_FAILED_PAUSE_MS);
       return;
     }
     if (!this.everServed.has(worker)) {
@@ -178,6 +273,7 @@ export class ClusterPrimary {
 
   private close(): Promise<number> {
     this.stopping = true;
+    clearInterval(this.scalingTimer);
     this.front?.close();
     for (const worker of this.workers) worker.kill("SIGTERM");
     if (this.workers.size === 0) return Promise.resolve(this.exitCode);

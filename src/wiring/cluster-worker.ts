@@ -1,8 +1,12 @@
 /** A cluster worker's side of the messages with the primary (see cluster-primary.ts). */
 import type { Socket } from "node:net";
-import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
+import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
 import type { ConnectionSource } from "./connection-source.js";
 import { HandedConnections } from "./handed-connections.js";
+import { loopUtilization } from "./process-scaling.js";
+
+// how often a worker tells the primary its load (process-scaling.ts judges it each second)
+const LOAD_REPORT_MS = 1_000;
 
 /** This process's worker number when the cluster's primary forked it (it has the IPC link), else undefined. */
 export function clusterWorkerId(): number | undefined {
@@ -43,7 +47,10 @@ export function stopWhenPrimaryGone(): void {
 
 /**
  * A worker's connections: those the primary hands it. Once the app is ready the worker says it
- * serves, and the primary answers with the address clients use (once its port listens).
+ * serves, and the primary answers with the address clients use (once its port listens). From then
+ * on it reports its load every second; asked to, it lets go of its connections (another process
+ * joined), or retires: it lets go of all of them and, once they have closed, drains and
+ * exits as on SIGTERM.
  */
 export function workerConnections(): ConnectionSource {
   const handed = new HandedConnections();
@@ -52,15 +59,28 @@ export function workerConnections(): ConnectionSource {
       handed.serveWith(app.server);
       const address = new Promise<string>((resolve) => {
         process.on("message", (message: unknown, socket?: Socket) => {
-          if (socket && clusterMessage(message, CONNECTION)) handed.serve(socket);
+          if (socket && clusterMessage(message, CONNECTION)) {
+            handed.serve(socket);
+            return;
+          }
+          if (clusterMessage(message, RELEASE)) handed.releaseOpen();
+          if (clusterMessage(message, RETIRE)) void handed.releaseAll().then(() => process.kill(process.pid, "SIGTERM"));
           const servingAt = clusterMessage(message, SERVING_AT);
           if (servingAt) resolve(servingAt.address);
         });
       });
       process.send?.({ type: WORKER_SERVING } satisfies ClusterMessage);
+      reportLoad();
       return address;
     },
     close: async () => 0,
     ended: () => handed.ended(),
   };
+}
+
+function reportLoad(): void {
+  const utilization = loopUtilization();
+  setInterval(() => {
+    if (process.connected) process.send?.({ type: LOAD, utilization: utilization() } satisfies ClusterMessage);
+  }, LOAD_REPORT_MS).unref();
 }

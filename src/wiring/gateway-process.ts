@@ -1,18 +1,19 @@
 /**
  * A gateway process as main.ts starts it: the configuration loaded and checked (a bad one is
- * listed on stderr, exit 1), then one gateway (serve.ts): alone, or on PostgreSQL with one per
- * core, as the cluster's primary (which forks the others) or as one of its workers.
+ * listed on stderr, exit 1), then one gateway (serve.ts): alone, or on PostgreSQL with up to one
+ * per core, as the cluster's primary (which forks the others) or as one of its workers.
  */
 import { ConfigError, loadConfig } from "../config/load.js";
+import type { ProcessPlan } from "../config/process-count.js";
 import type { ClusterPrimary } from "./cluster-primary.js";
 import { clusterWorkerId, onEveryWorkerListening, stopWhenPrimaryGone, workerByokLink, workerConnections } from "./cluster-worker.js";
 import { startGateway } from "./serve.js";
 
 /**
- * Runs this process's gateway; `count` is how many gateway processes serve the port, `primary` the
- * cluster this process leads (its workers already forked by main.ts).
+ * Runs this process's gateway; `plan` says how many gateway processes serve the port, `primary` the
+ * cluster this process leads (the workers wanted from the start already forked by main.ts).
  */
-export async function runGatewayProcess(count: number, primary?: ClusterPrimary): Promise<void> {
+export async function runGatewayProcess(plan: ProcessPlan, primary?: ClusterPrimary): Promise<void> {
   const worker = clusterWorkerId();
   let config;
   try {
@@ -25,7 +26,7 @@ export async function runGatewayProcess(count: number, primary?: ClusterPrimary)
     }
     throw error;
   }
-  const processes = `${count} workers on PostgreSQL`;
+  const processes = plan.followsLoad ? `1 to ${plan.most} workers on PostgreSQL, as the load needs` : `${plan.most} workers on PostgreSQL`;
   if (worker !== undefined) {
     stopWhenPrimaryGone();
     await startGateway(config, { processes, worker, byokLink: workerByokLink, onEveryWorkerListening, connections: workerConnections() });

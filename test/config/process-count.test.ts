@@ -1,31 +1,43 @@
 import { describe, expect, it } from "vitest";
-import { parseWorkerCount, processCount } from "../../src/config/process-count.js";
+import { parseWorkerCount, parseWorkerIdleSeconds, processPlan } from "../../src/config/process-count.js";
 import { loadConfig } from "../../src/config/load.js";
 
 const PG = "postgres://postgres@127.0.0.1:5432/farebox";
+const FIVE_MINUTES = 300_000;
 
 describe("how many gateway processes serve", () => {
   it("runs one on embedded PGlite, whatever FAREBOX_WORKERS says", () => {
-    expect(processCount({ FAREBOX_WORKERS: "4" }, 8)).toBe(1);
+    expect(processPlan({ FAREBOX_WORKERS: "4" }, 8)).toEqual({ most: 1, followsLoad: false, idleMs: FIVE_MINUTES });
+    expect(processPlan({}, 8)).toEqual({ most: 1, followsLoad: false, idleMs: FIVE_MINUTES });
   });
 
-  it("runs one per core on PostgreSQL, or FAREBOX_WORKERS", () => {
-    expect(processCount({ DATABASE_URL: PG }, 8)).toBe(8);
-    expect(processCount({ DATABASE_URL: PG, FAREBOX_WORKERS: "auto" }, 8)).toBe(8);
-    expect(processCount({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }, 8)).toBe(3);
+  it("follows the load up to one per core on PostgreSQL, or runs FAREBOX_WORKERS at all times", () => {
+    expect(processPlan({ DATABASE_URL: PG }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: FIVE_MINUTES });
+    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "auto", FAREBOX_WORKER_IDLE_SECONDS: "30" }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: 30_000 });
+    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }, 8)).toEqual({ most: 3, followsLoad: false, idleMs: FIVE_MINUTES });
+    // one core: nothing to follow
+    expect(processPlan({ DATABASE_URL: PG }, 1)).toEqual({ most: 1, followsLoad: false, idleMs: FIVE_MINUTES });
   });
 
   it("runs one process for a value the config refuses, so that process's config check reports it", () => {
     for (const bad of ["0", "257", "two", "1.5", ""]) {
       expect(parseWorkerCount(bad)).toBeUndefined();
-      expect(processCount({ DATABASE_URL: PG, FAREBOX_WORKERS: bad }, 8)).toBe(1);
+      expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: bad }, 8).most).toBe(1);
       expect(() => loadConfig({ DATABASE_URL: PG, FAREBOX_WORKERS: bad })).toThrow(/FAREBOX_WORKERS/);
     }
-    expect(processCount({ DATABASE_URL: "mysql://db", FAREBOX_WORKERS: "4" }, 8)).toBe(1);
+    expect(processPlan({ DATABASE_URL: "mysql://db", FAREBOX_WORKERS: "4" }, 8).most).toBe(1);
   });
 
-  it("reads FAREBOX_WORKERS as the config does", () => {
-    expect(loadConfig({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }).workers).toBe(3);
-    expect(loadConfig({ DATABASE_URL: PG }).workers).toBe("auto");
+  it("refuses an idle time that is not a whole number of seconds from 1 to a day, and keeps the default meanwhile", () => {
+    for (const bad of ["0", "86401", "soon", "2.5", ""]) {
+      expect(parseWorkerIdleSeconds(bad)).toBeUndefined();
+      expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKER_IDLE_SECONDS: bad }, 8).idleMs).toBe(FIVE_MINUTES);
+      expect(() => loadConfig({ DATABASE_URL: PG, FAREBOX_WORKER_IDLE_SECONDS: bad })).toThrow(/FAREBOX_WORKER_IDLE_SECONDS/);
+    }
+  });
+
+  it("reads both variables as the config does", () => {
+    expect(loadConfig({ DATABASE_URL: PG, FAREBOX_WORKERS: "3", FAREBOX_WORKER_IDLE_SECONDS: "45" })).toMatchObject({ workers: 3, workerIdleSeconds: 45 });
+    expect(loadConfig({ DATABASE_URL: PG })).toMatchObject({ workers: "auto", workerIdleSeconds: 300 });
   });
 });

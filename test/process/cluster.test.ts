@@ -4,7 +4,9 @@
  * OpenAI upstream. Both serve; every answered request is billed exactly once at the exact price; a
  * BYOK key stored through one is used by the other at once (they tell each other); a worker that
  * dies is replaced; SIGTERM lets both finish the requests in flight, and the process exits 0. A
- * primary that dies takes the gateway down: its worker drains and exits.
+ * primary that dies takes the gateway down: its worker drains and exits. With FAREBOX_WORKERS=auto
+ * the worker starts only under load, takes its share of a client's open connections, and retires
+ * when idle, without a request failing.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,7 +14,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { Agent } from "undici";
+import { availableParallelism } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Agent, Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
 import { auditLedger } from "../../src/ledger/index.js";
@@ -44,8 +48,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-  /** `npm start`'s entry on PostgreSQL with two workers; its output (both processes') collected. */
-  const startCluster = (configPath?: string) => {
+  /** `npm start`'s entry on PostgreSQL with two workers (or `env`'s count); its output (every process's) collected. */
+  const startCluster = (configPath?: string, env: Record<string, string> = {}) => {
     output = "";
     const started = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: root,
@@ -59,6 +63,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
         ...(configPath ? { FAREBOX_CONFIG: configPath } : {}),
         FAREBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         FAREBOX_BYOK_MASTER_KEY: randomBytes(32).toString("hex"),
+        ...env,
       },
     });
     started.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -67,7 +72,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
   };
   const readyLines = () => logLines().filter((line) => line.msg === "farebox ready");
 
-  it("serves from both workers, replaces one that dies, bills each request once and exactly, shares BYOK changes, and drains on SIGTERM", { timeout: 180_000 }, async () => {
+  /** The config: one model on the fake upstream, at $1/M prompt and $2/M completion tokens. */
+  const writeConfig = () => {
     const dir = mkdtempSync(join(tmpdir(), "farebox-cluster-"));
     const configPath = join(dir, "farebox.yaml");
     writeFileSync(
@@ -78,7 +84,40 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
         models: [{ id: "test/chat", context_length: 100_000, max_completion_tokens: 1_000, endpoints: [{ provider: "alpha", model: "alpha-chat", pricing: { prompt: "0.000001", completion: "0.000002" } }] }],
       }),
     );
-    child = startCluster(configPath);
+    return configPath;
+  };
+
+  /** An account credited $10, its management key and an API key. */
+  const fundedKey = async (url: string) => {
+    const { accountId, managementKey } = await createAccountViaAdmin(url);
+    const credited = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ amount_usd: "10", reason: "test" }),
+    });
+    expect(credited.status).toBe(201);
+    const minted = await fetch(`${url}/api/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "cluster" }),
+    });
+    const { key } = (await minted.json()) as { key: string };
+    return { accountId, managementKey, key };
+  };
+
+  /** Usage and fee charged for `ids`, and the account's open holds. */
+  const charges = async (accountId: string, ids: string[]) => {
+    const [charged] = await queryRows<{ generations: string; nano: string }>(
+      database.db,
+      sql`select count(distinct metadata->>'generation_id')::text as generations, coalesce(-sum(amount_nano), 0)::text as nano
+          from ledger_entries where account_id = ${accountId} and kind in ('usage', 'fee') and metadata->>'generation_id' in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+    );
+    const [open] = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from holds where account_id = ${accountId} and status = 'open'`);
+    return { ...charged!, openHolds: open!.n };
+  };
+
+  it("serves from both workers, replaces one that dies, bills each request once and exactly, shares BYOK changes, and drains on SIGTERM", { timeout: 180_000 }, async () => {
+    child = startCluster(writeConfig());
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
     await expect.poll(() => readyLines().length, { timeout: 120_000, interval: 200 }).toBe(2);
     const ready = readyLines();
@@ -93,19 +132,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     await expect.poll(() => readyLines().length, { timeout: 120_000, interval: 200 }).toBe(3);
     expect(logLines().some((line) => line.msg === "a worker exited; starting another")).toBe(true);
 
-    const { accountId, managementKey } = await createAccountViaAdmin(url);
-    const credited = await fetch(`${url}/api/v1/admin/accounts/${accountId}/credits`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ amount_usd: "10", reason: "test" }),
-    });
-    expect(credited.status).toBe(201);
-    const minted = await fetch(`${url}/api/v1/keys`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${managementKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "cluster" }),
-    });
-    const { key } = (await minted.json()) as { key: string };
+    const { accountId, managementKey, key } = await fundedKey(url);
 
     // each request on a connection of its own, so the primary hands them to both workers
     const chat = async () => {
@@ -162,17 +189,78 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     expect(new Set(answeredWhileDraining.map((line) => line.pid)).size).toBe(2);
 
     // every charge written before the workers exited: usage + fee of each shared-key request, exactly
-    const [charged] = await queryRows<{ generations: string; nano: string }>(
-      database.db,
-      sql`select count(distinct metadata->>'generation_id')::text as generations, coalesce(-sum(amount_nano), 0)::text as nano
-          from ledger_entries where account_id = ${accountId} and kind in ('usage', 'fee') and metadata->>'generation_id' in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-    );
     // 10 prompt tokens at $1/M + 5 completion tokens at $2/M = 20,000 nano-USD, plus the 5% fee
-    expect(charged).toEqual({ generations: String(ids.length), nano: String(ids.length * 21_000) });
-    const [open] = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from holds where account_id = ${accountId} and status = 'open'`);
-    expect(open!.n).toBe("0");
+    expect(await charges(accountId, ids)).toEqual({ generations: String(ids.length), nano: String(ids.length * 21_000), openHolds: "0" });
     expect(await auditLedger(database.db)).toMatchObject({ ok: true });
   });
+
+  it.skipIf(availableParallelism() < 2)(
+    "with FAREBOX_WORKERS=auto, serves alone until the load needs a worker, spreads a client's keep-alive connections over both, and retires the worker once idle, without failing a request",
+    { timeout: 180_000 },
+    async () => {
+      upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 } });
+      child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_IDLE_SECONDS: "2" });
+      const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
+      await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(1);
+      const url = readyLines()[0]!.address as string;
+      expect(readyLines()[0]).toMatchObject({ pid: child.pid, processes: `1 to ${availableParallelism()} workers on PostgreSQL, as the load needs` });
+      expect((await fetch(`${url}/ready`)).status).toBe(200);
+      const { accountId, key } = await fundedKey(url);
+
+      // one client, 32 keep-alive connections opened while the primary serves alone, kept busy
+      const pool = new Pool(url, { connections: 32 });
+      const ids: string[] = [];
+      const failures: string[] = [];
+      const send = async () => {
+        try {
+          const { statusCode, headers, body } = await pool.request({
+            path: "/api/v1/chat/completions",
+            method: "POST",
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 }),
+          });
+          await body.dump();
+          if (statusCode === 200) ids.push(headers["x-generation-id"] as string);
+          else failures.push(`status ${statusCode}`);
+        } catch (error) {
+          failures.push(String(error));
+        }
+      };
+      let loading = true;
+      const load = Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (loading) await send();
+        }),
+      );
+      const joined = () => logLines().find((line) => line.msg === "every worker is listening");
+      await expect.poll(joined, { timeout: 90_000, interval: 200 }).toBeDefined();
+      expect(logLines().find((line) => line.msg === "the load needs another gateway process: starting one")).toMatchObject({ pid: child.pid, workers: 2 });
+      await sleep(3_000);
+      loading = false;
+      await load;
+
+      // once it serves, the worker takes its share of the same client's requests
+      const since = joined()!.time as number;
+      const served = logLines().filter((line) => line.msg === "request" && line.path === "/api/v1/chat/completions" && (line.time as number) > since + 500);
+      const byWorker = served.filter((line) => line.pid !== child!.pid).length;
+      expect(byWorker / served.length).toBeGreaterThan(0.25);
+      expect(byWorker / served.length).toBeLessThan(0.75);
+
+      // idle: the worker retires, its connections answering once more (with Connection: close) first
+      await expect.poll(() => logLines().some((line) => line.msg === "the load no longer needs a gateway process: one retires once its connections have closed"), { timeout: 30_000, interval: 200 }).toBe(true);
+      await Promise.all(Array.from({ length: 32 }, send));
+      await expect.poll(() => logLines().some((line) => line.msg === "a worker retired"), { timeout: 30_000, interval: 200 }).toBe(true);
+      await Promise.all(Array.from({ length: 8 }, send));
+      await pool.close();
+      expect(failures).toEqual([]);
+      expect(logLines().filter((line) => (line.level as number) >= 50)).toEqual([]);
+
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(await charges(accountId, ids)).toEqual({ generations: String(ids.length), nano: String(ids.length * 21_000), openHolds: "0" });
+      expect(await auditLedger(database.db)).toMatchObject({ ok: true });
+    },
+  );
 
   it("ends when the primary dies: the worker, its link gone, drains and exits", { timeout: 120_000 }, async () => {
     child = startCluster();
