@@ -1,6 +1,6 @@
 /**
  * Resident memory of farebox as `npm start` runs it on PostgreSQL (npm run bench:memory): its
- * MEMORY_WORKERS gateway processes (default 2, the primary among them), each one's RSS (and of it, the
+ * processes (MEMORY_WORKERS as FAREBOX_WORKERS, default auto as npm start: one idle, more as the load needs them), each one's RSS (and of it, the
  * anonymous part: heaps; the rest is mapped files: node's binary, shared libraries) idle
  * MEMORY_IDLE_MS after /ready, and again after MEMORY_DURATION_MS (default 10,000) of
  * non-stream requests at MEMORY_RATE per second (default 1,000). A bare node process waiting on a
@@ -22,7 +22,7 @@ import { processTree } from "./proc-stats.js";
 const RATE = Number(process.env.MEMORY_RATE ?? 1_000);
 const DURATION_MS = Number(process.env.MEMORY_DURATION_MS ?? 10_000);
 const IDLE_MS = Number(process.env.MEMORY_IDLE_MS ?? 5_000);
-const WORKERS = process.env.MEMORY_WORKERS ?? "2";
+const WORKERS = process.env.MEMORY_WORKERS ?? "auto";
 const BREAKDOWN = process.env.MEMORY_BREAKDOWN === "1";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -45,7 +45,7 @@ function report(label: string, root: number): string {
   const pids = processTree(root, "node");
   const parent = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
   const primary = pids.find((pid) => !pids.includes(parent(pid)));
-  const rows = pids.map((pid) => ({ name: pid === primary && pids.length > 1 ? "primary" : "worker", ...memoryOf(pid) }));
+  const rows = pids.map((pid) => ({ name: pid === primary ? "primary" : "worker", ...memoryOf(pid) }));
   rows.sort((a, b) => (a.name === b.name ? 0 : a.name === "primary" ? -1 : 1));
   const total = rows.reduce((sum, row) => sum + row.rss, 0);
   // the node binary's pages are one copy in memory however many processes map them

@@ -171,6 +171,7 @@ async function main(): Promise<void> {
   const pools = new Map(targets.map((target) => [target.name, loadPool(target.url, MAX_IN_FLIGHT)]));
   const runs: Run[] = [];
   let loadedRssMb = idleRssMb;
+  let loadedWorkers = workers;
   let pglite: { startMs: number; idleRssMb: number; closedRps: number; run: Run } | undefined;
   try {
     log("warming up every target (connections, JIT, caches, reservations)…");
@@ -184,7 +185,10 @@ async function main(): Promise<void> {
         for (let i = 0; i < targets.length; i += 1) {
           const target = targets[(i + repetition) % targets.length]!;
           const { value: run, peakMb } = await peakRss(target.pids, () => measure(target, scenario, pools));
-          if (target === fareboxPg) loadedRssMb = Math.max(loadedRssMb, peakMb);
+          if (target === fareboxPg) {
+            loadedRssMb = Math.max(loadedRssMb, peakMb);
+            loadedWorkers = Math.max(loadedWorkers, fareboxPg.pids().length);
+          }
           runs.push(run);
           log(`${scenario.name} ${scenario.rate}/s ${target.name}: p50 ${fmt(p(run, 0.5))} p99 ${fmt(p(run, 0.99))} ms, ${run.result.latenciesMs.length} served, ${run.result.errors} failed, CPU ${fmt(run.cpuPerRequestMs, 3)} ms/req${run.databaseCpuPerRequestMs === undefined ? "" : ` + Postgres ${fmt(run.databaseCpuPerRequestMs, 3)}`}`);
         }
@@ -203,7 +207,7 @@ async function main(): Promise<void> {
     await farebox.stop();
     if (WITH_PGLITE) pglite = await measurePglite(upstream.url, logFile);
     const loadAtEnd = loadavg()[0]!;
-    const report = writeReport({ runs, targets: targets.map((t) => t.name), closed, farebox, workers, idleRssMb, loadedRssMb, pglite, loadAtStart, loadAtEnd });
+    const report = writeReport({ runs, targets: targets.map((t) => t.name), closed, farebox, workers, loadedWorkers, idleRssMb, loadedRssMb, pglite, loadAtStart, loadAtEnd });
     log(`\n${report}`);
   } finally {
     await pg.end();
@@ -238,7 +242,9 @@ interface ReportInput {
   targets: string[];
   closed: Map<string, number>;
   farebox: FareboxProcess;
+  /** farebox's node processes at idle, and under load (FAREBOX_WORKERS=auto adds them as the load needs). */
   workers: number;
+  loadedWorkers: number;
   idleRssMb: number;
   loadedRssMb: number;
   pglite: { startMs: number; idleRssMb: number; closedRps: number; run: Run } | undefined;
@@ -284,7 +290,7 @@ Command: \`npm run bench\` (BENCH_DURATION_MS=${DURATION_MS}, BENCH_REPEAT=${REP
 Run on ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version};
 load average ${input.loadAtStart.toFixed(1)} at the start and ${input.loadAtEnd.toFixed(1)} at the end (above ≈0.5 other work shares the
 cores: latency figures are then not comparable with a quiet run; CPU per request mostly is).
-farebox: \`npm start\` (${input.workers} node processes), PostgreSQL at ${new URL(ADMIN_DATABASE_URL).host}, BYOK on, info logging to a file,
+farebox: \`npm start\` (${input.workers} node ${input.workers === 1 ? "process" : "processes"} idle, ${input.loadedWorkers} under load), PostgreSQL at ${new URL(ADMIN_DATABASE_URL).host}, BYOK on, info logging to a file,
 every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after its start command ran.
 
 ## Headline: farebox against nginx, same machine, same run
