@@ -207,12 +207,12 @@ export class ClusterPrimary {
       const step = scaling.decide(performance.now(), utilizations, starting);
       const utilization = utilizations.map((each) => Number(each.toFixed(2)));
       this.log.debug({ utilization, starting }, "load");
-      if (step === "out") {
-        this.wanted += 1;
-        this.log.info({ workers: this.wanted, utilization }, "the load needs another gateway process: starting one");
-        this.fork();
-      } else if (step === "in") {
+      if (step === "in") {
         this.retireLast(scaling);
+      } else if (step) {
+        this.wanted += step.out;
+        this.log.info({ workers: this.wanted, utilization }, `the load needs more gateway processes: starting ${step.out}`);
+        for (let i = 0; i < step.out; i += 1) this.fork();
       }
     }, SCALING_TICK_MS).unref();
   }

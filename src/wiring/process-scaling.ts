@@ -6,8 +6,10 @@
  * second its loop spent running code) and asks `decide`.
  *
  * - **Out** when the mean utilization reaches {@link SCALE_OUT_AT}: beyond it a request more and
- *   more often waits behind another's work (and a garbage collection), and the tail grows. One
- *   process at a time, and none while one is still starting.
+ *   more often waits behind another's work (and a garbage collection), and the tail grows. As many
+ *   processes as would bring the mean below it (at least one: a saturated loop says only that it
+ *   needs more), none while some are still starting: a surge on many cores doubles the count at
+ *   each step instead of adding one at a time.
  * - **In** when the processes but one would each be below {@link SCALE_IN_BELOW}, uninterrupted for
  *   the idle time (FAREBOX_WORKER_IDLE_SECONDS, 300 by default): a process starts in seconds, but
  *   memory kept for a few minutes costs less than a start in every pause between bursts.
@@ -25,7 +27,8 @@ export const SCALE_IN_BELOW = 0.25;
 /** After a process joins, how long its share of the connections takes to reach it before the load is judged again. */
 const SETTLE_MS = 3_000;
 
-export type ScalingStep = "out" | "in" | undefined;
+/** Start `count` more processes, retire one, or neither. */
+export type ScalingStep = { out: number } | "in" | undefined;
 
 export class ProcessScaling {
   private quietSince: number | undefined;
@@ -51,7 +54,7 @@ export class ProcessScaling {
     const total = utilizations.reduce((sum, each) => sum + each, 0);
     if (total / count >= SCALE_OUT_AT && count < this.most) {
       this.quietSince = undefined;
-      return "out";
+      return { out: Math.min(this.most - count, Math.max(1, Math.ceil(total / SCALE_OUT_AT) - count)) };
     }
     if (count === 1 || total / (count - 1) >= SCALE_IN_BELOW) {
       this.quietSince = undefined;

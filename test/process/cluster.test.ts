@@ -234,7 +234,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       );
       const joined = () => logLines().find((line) => line.msg === "every worker is listening");
       await expect.poll(joined, { timeout: 90_000, interval: 200 }).toBeDefined();
-      expect(logLines().find((line) => line.msg === "the load needs another gateway process: starting one")).toMatchObject({ pid: child.pid, workers: 2 });
+      expect(logLines().find((line) => line.msg === "the load needs more gateway processes: starting 1")).toMatchObject({ pid: child.pid, workers: 2 });
       await sleep(3_000);
       loading = false;
       await load;

@@ -1,8 +1,8 @@
 /**
- * When the cluster adds or retires a gateway process (FAREBOX_WORKERS=auto): one more when the
- * serving processes' mean event-loop utilization reaches one half, up to the most; one fewer only
- * after the load has fitted in one fewer (each below a quarter) for the whole idle time; nothing
- * while a process starts or the connections are still moving after a change.
+ * When the cluster adds or retires a gateway process (FAREBOX_WORKERS=auto): as many more as bring
+ * the serving processes' mean event-loop utilization below one half once it reaches it, up to the
+ * most; one fewer only after the load has fitted in one fewer (each below a quarter) for the whole
+ * idle time; nothing while a process starts or the connections are still moving after a change.
  */
 import { describe, expect, it } from "vitest";
 import { ProcessScaling, SCALE_OUT_AT } from "../../src/wiring/process-scaling.js";
@@ -13,9 +13,19 @@ describe("how many gateway processes the load needs", () => {
   it("adds one when the mean utilization reaches one half, up to the most", () => {
     const scaling = new ProcessScaling(3, IDLE_MS);
     expect(scaling.decide(1_000, [0.49], false)).toBeUndefined();
-    expect(scaling.decide(2_000, [SCALE_OUT_AT], false)).toBe("out");
-    expect(scaling.decide(3_000, [0.9, 0.2], false)).toBe("out");
+    expect(scaling.decide(2_000, [SCALE_OUT_AT], false)).toEqual({ out: 1 });
+    expect(scaling.decide(3_000, [0.9, 0.2], false)).toEqual({ out: 1 });
     expect(scaling.decide(4_000, [0.9, 0.6, 0.7], false)).toBeUndefined();
+  });
+
+  it("adds as many as bring the mean below one half at once, so that a surge on many cores doubles the count at each step", () => {
+    const scaling = new ProcessScaling(8, IDLE_MS);
+    expect(scaling.decide(1_000, [1], false)).toEqual({ out: 1 });
+    expect(scaling.decide(2_000, [1, 1], false)).toEqual({ out: 2 });
+    expect(scaling.decide(3_000, [1, 0.9, 1, 1], false)).toEqual({ out: 4 });
+    expect(scaling.decide(4_000, [1, 1, 1, 1, 1, 1], false)).toEqual({ out: 2 });
+    // 0.75 mean over 4: 3.0 in all, 6 would bring it to one half
+    expect(scaling.decide(5_000, [0.75, 0.75, 0.75, 0.75], false)).toEqual({ out: 2 });
   });
 
   it("adds none while a process is still starting, or for a moment after one joined", () => {
@@ -23,10 +33,10 @@ describe("how many gateway processes the load needs", () => {
     expect(scaling.decide(1_000, [1], true)).toBeUndefined();
     scaling.changed(1_000);
     expect(scaling.decide(3_000, [1, 1], false)).toBeUndefined();
-    expect(scaling.decide(4_000, [1, 1], false)).toBe("out");
+    expect(scaling.decide(4_000, [1, 1], false)).toEqual({ out: 2 });
     scaling.changed(5_000, 60_000);
     expect(scaling.decide(64_000, [1, 1], false)).toBeUndefined();
-    expect(scaling.decide(65_000, [1, 1], false)).toBe("out");
+    expect(scaling.decide(65_000, [1, 1], false)).toEqual({ out: 2 });
   });
 
   it("retires one only once the load has fitted in one fewer for the whole idle time", () => {
