@@ -202,7 +202,8 @@ export class ClusterPrimary {
   private followLoad(scaling: ProcessScaling): void {
     const ownUtilization = loopUtilization();
     this.scalingTimer = setInterval(() => {
-      const utilizations = [ownUtilization(), ...this.serving.flatMap((worker) => this.utilizations.get(worker) ?? [])];
+      // a worker that joined less than a second ago has not reported yet: idle, as it is
+      const utilizations = [ownUtilization(), ...this.serving.map((worker) => this.utilizations.get(worker) ?? 0)];
       const starting = this.waitingForAddress.length > 0 || [...this.workers].some((worker) => !this.everServed.has(worker));
       const step = scaling.decide(performance.now(), utilizations, starting);
       const utilization = utilizations.map((each) => Number(each.toFixed(2)));

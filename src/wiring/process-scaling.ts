@@ -1,7 +1,7 @@
 /**
  * How many gateway processes the load needs, with FAREBOX_WORKERS=auto (the default on
- * PostgreSQL): the cluster starts with one process, the primary, and adds one (up to one per core)
- * when the processes serving are busy, then retires one when the load would fit in one fewer. Each
+ * PostgreSQL): the cluster starts with one process, the primary, adds workers (up to one per core)
+ * when the processes serving are busy, and retires one when the load would fit in one fewer. Each
  * second the primary reads every serving process's event-loop utilization (the share of that
  * second its loop spent running code) and asks `decide`.
  *
@@ -27,7 +27,7 @@ export const SCALE_IN_BELOW = 0.25;
 /** After a process joins, how long its share of the connections takes to reach it before the load is judged again. */
 const SETTLE_MS = 3_000;
 
-/** Start `count` more processes, retire one, or neither. */
+/** Start `out` more processes, retire one, or neither. */
 export type ScalingStep = { out: number } | "in" | undefined;
 
 export class ProcessScaling {
