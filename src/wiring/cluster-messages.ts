@@ -1,7 +1,7 @@
 /**
  * Messages between the cluster's processes (cluster-primary.ts, cluster-worker.ts): a worker says
  * it serves and is answered with the address clients use; the primary hands each worker its share
- * of the connections; an account's BYOK keys changed in one process, so every other drops its kept
+ * of the connections, and each worker says it took each; an account's BYOK keys changed in one process, so every other drops its kept
  * copy at once; and once every process serves, the primary tells the workers. With the process
  * count following the load (process-scaling.ts) each worker reports its load every second, and the
  * primary asks workers to let go of their connections (one more process joined) or to retire (the
@@ -14,6 +14,7 @@ export const BYOK_CHANGED = "farebox:byok-changed";
 export const WORKER_SERVING = "farebox:worker-serving";
 export const SERVING_AT = "farebox:serving-at";
 export const CONNECTION = "farebox:connection";
+export const CONNECTION_TAKEN = "farebox:connection-taken";
 export const EVERY_WORKER_LISTENING = "farebox:every-worker-listening";
 export const LOAD = "farebox:load";
 export const RELEASE = "farebox:release";
@@ -35,9 +36,16 @@ export interface ServingAt {
   address: string;
 }
 
-/** Sent with a connection's socket: the worker serves it from here on. */
+/** Sent with a connection's socket (the primary keeps its copy open): the worker serves it from here on, and says so with `ConnectionTaken`. */
 export interface Connection {
   type: typeof CONNECTION;
+  id: number;
+}
+
+/** The worker received connection `id`: the primary closes its copy (cluster-primary.ts, hand). */
+export interface ConnectionTaken {
+  type: typeof CONNECTION_TAKEN;
+  id: number;
 }
 
 export interface EveryWorkerListening {
@@ -60,7 +68,7 @@ export interface Retire {
   type: typeof RETIRE;
 }
 
-export type ClusterMessage = ByokChanged | WorkerServing | ServingAt | Connection | EveryWorkerListening | Load | Release | Retire;
+export type ClusterMessage = ByokChanged | WorkerServing | ServingAt | Connection | ConnectionTaken | EveryWorkerListening | Load | Release | Retire;
 
 /** `message` as one of the cluster's messages of that `type`, else undefined. */
 export function clusterMessage<T extends ClusterMessage["type"]>(message: unknown, type: T): Extract<ClusterMessage, { type: T }> | undefined {
@@ -68,6 +76,7 @@ export function clusterMessage<T extends ClusterMessage["type"]>(message: unknow
   if (type === BYOK_CHANGED && typeof (message as ByokChanged).accountId !== "string") return undefined;
   if (type === SERVING_AT && typeof (message as ServingAt).address !== "string") return undefined;
   if (type === LOAD && !isShare((message as Load).utilization)) return undefined;
+  if ((type === CONNECTION || type === CONNECTION_TAKEN) && !Number.isSafeInteger((message as Connection | ConnectionTaken).id)) return undefined;
   return message as Extract<ClusterMessage, { type: T }>;
 }
 

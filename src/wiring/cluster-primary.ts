@@ -28,7 +28,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import { pino, type Logger } from "pino";
 import type { FastifyInstance } from "fastify";
 import type { ProcessPlan } from "../config/process-count.js";
-import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
+import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, CONNECTION_TAKEN, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
 import type { ConnectionSource } from "./connection-source.js";
 import { HandedConnections } from "./handed-connections.js";
 import { loopUtilization, ProcessScaling } from "./process-scaling.js";
@@ -47,6 +47,9 @@ export class ClusterPrimary {
   /** Workers the load no longer needs, letting go of their connections before they exit. */
   private readonly retiring = new WeakSet<ChildProcess>();
   private readonly utilizations = new WeakMap<ChildProcess, number>();
+  /** Sockets handed to each worker that it has not said it took, by connection id (takeBack). */
+  private readonly inTransit = new WeakMap<ChildProcess, Map<number, Socket>>();
+  private nextConnectionId = 0;
   /** Gateway processes wanted now, this one included: fixed, or as the load needs (process-scaling.ts). */
   private wanted: number;
   private readonly scaling: ProcessScaling | undefined;
@@ -143,10 +146,36 @@ export class ClusterPrimary {
     }
     // a client resetting while its socket is on the way would otherwise be an uncaught error here
     socket.on("error", () => socket.destroy());
-    worker.send({ type: CONNECTION } satisfies ClusterMessage, socket, (error) => {
+    const id = this.nextConnectionId++;
+    const inTransit = this.inTransit.get(worker)!;
+    inTransit.set(id, socket);
+    // keepOpen: this process closes its copy only once the worker says it took the socket (taken)
+    worker.send({ type: CONNECTION, id } satisfies ClusterMessage, socket, { keepOpen: true }, (error) => {
       // the worker went away before it took the socket: serve it here
-      if (error && !socket.destroyed) this.handed.serve(socket);
+      if (error && inTransit.delete(id) && !socket.destroyed) this.handed.serve(socket);
     });
+  }
+
+  /** The worker took connection `id`: this process's copy of the socket is closed (the connection stays open in the worker). */
+  private taken(worker: ChildProcess, id: number): void {
+    const inTransit = this.inTransit.get(worker);
+    const socket = inTransit?.get(id);
+    if (!socket) return;
+    inTransit!.delete(id);
+    socket.destroy();
+  }
+
+  /**
+   * A worker died with sockets on their way to it. Node sends a process one socket at a time, each
+   * once the previous one is acknowledged, and drops that queue without calling back when the process
+   * dies; the socket sent last, it holds open. A socket the worker never said it took was never read
+   * there: it is served here, where it would otherwise hang its client.
+   */
+  private takeBack(worker: ChildProcess): void {
+    for (const socket of this.inTransit.get(worker)?.values() ?? []) {
+      if (!socket.destroyed) this.handed.serve(socket);
+    }
+    this.inTransit.delete(worker);
   }
 
   private fork(): void {
@@ -158,7 +187,13 @@ export class ClusterPrimary {
       env: { ...process.env, [CLUSTER_WORKER_ENV]: String(id) },
     });
     this.workers.add(worker);
+    this.inTransit.set(worker, new Map());
     worker.on("message", (message: unknown) => {
+      const taken = clusterMessage(message, CONNECTION_TAKEN);
+      if (taken) {
+        this.taken(worker, taken.id);
+        return;
+      }
       const load = clusterMessage(message, LOAD);
       if (load) {
         this.utilizations.set(worker, load.utilization);
@@ -242,6 +277,7 @@ export class ClusterPrimary {
   }
 
   private exited(worker: ChildProcess, id: number, code: number | null, signal: NodeJS.Signals | null): void {
+    this.takeBack(worker);
     this.workers.delete(worker);
     this.serving = this.serving.filter((each) => each !== worker);
     this.waitingForAddress = this.waitingForAddress.filter((each) => each !== worker);

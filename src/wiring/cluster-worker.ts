@@ -1,6 +1,6 @@
 /** A cluster worker's side of the messages with the primary (see cluster-primary.ts). */
 import type { Socket } from "node:net";
-import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
+import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, CONNECTION_TAKEN, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
 import type { ConnectionSource } from "./connection-source.js";
 import { HandedConnections } from "./handed-connections.js";
 import { loopUtilization } from "./process-scaling.js";
@@ -59,8 +59,10 @@ export function workerConnections(): ConnectionSource {
       handed.serveWith(app.server);
       const address = new Promise<string>((resolve) => {
         process.on("message", (message: unknown, socket?: Socket) => {
-          if (socket && clusterMessage(message, CONNECTION)) {
+          const connection = clusterMessage(message, CONNECTION);
+          if (connection && socket) {
             handed.serve(socket);
+            process.send?.({ type: CONNECTION_TAKEN, id: connection.id } satisfies ClusterMessage);
             return;
           }
           if (clusterMessage(message, RELEASE)) handed.releaseOpen();

@@ -105,6 +105,43 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     return { accountId, managementKey, key };
   };
 
+  /** Chat requests over one undici pool of 32 keep-alive connections: each answer's generation id, or what failed. */
+  const chatClient = (url: string, key: string) => {
+    // a request left hanging is a failure, not a test that times out
+    const pool = new Pool(url, { connections: 32, headersTimeout: 15_000, bodyTimeout: 15_000 });
+    const ids: string[] = [];
+    const failures: string[] = [];
+    const send = async () => {
+      try {
+        const { statusCode, headers, body } = await pool.request({
+          path: "/api/v1/chat/completions",
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 }),
+        });
+        await body.dump();
+        if (statusCode === 200) ids.push(headers["x-generation-id"] as string);
+        else failures.push(`status ${statusCode}`);
+      } catch (error) {
+        failures.push(String(error));
+      }
+    };
+    /** 32 requests in flight at all times until the returned function is called (it resolves once they have ended). */
+    const keepBusy = () => {
+      let busy = true;
+      const loops = Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (busy) await send();
+        }),
+      );
+      return async () => {
+        busy = false;
+        await loops;
+      };
+    };
+    return { ids, failures, send, keepBusy, close: () => pool.close() };
+  };
+
   /** Usage and fee charged for `ids`, and the account's open holds. */
   const charges = async (accountId: string, ids: string[]) => {
     const [charged] = await queryRows<{ generations: string; nano: string }>(
@@ -208,36 +245,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       const { accountId, key } = await fundedKey(url);
 
       // one client, 32 keep-alive connections opened while the primary serves alone, kept busy
-      const pool = new Pool(url, { connections: 32 });
-      const ids: string[] = [];
-      const failures: string[] = [];
-      const send = async () => {
-        try {
-          const { statusCode, headers, body } = await pool.request({
-            path: "/api/v1/chat/completions",
-            method: "POST",
-            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-            body: JSON.stringify({ model: "test/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 50 }),
-          });
-          await body.dump();
-          if (statusCode === 200) ids.push(headers["x-generation-id"] as string);
-          else failures.push(`status ${statusCode}`);
-        } catch (error) {
-          failures.push(String(error));
-        }
-      };
-      let loading = true;
-      const load = Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (loading) await send();
-        }),
-      );
+      const client = chatClient(url, key);
+      const { ids, failures, send } = client;
+      const stopLoad = client.keepBusy();
       const joined = () => logLines().find((line) => line.msg === "every worker is listening");
       await expect.poll(joined, { timeout: 90_000, interval: 200 }).toBeDefined();
       expect(logLines().find((line) => line.msg === "the load needs more gateway processes: starting 1")).toMatchObject({ pid: child.pid, workers: 2 });
       await sleep(3_000);
-      loading = false;
-      await load;
+      await stopLoad();
 
       // once it serves, the worker takes its share of the same client's requests
       const since = joined()!.time as number;
@@ -251,7 +266,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       await Promise.all(Array.from({ length: 32 }, send));
       await expect.poll(() => logLines().some((line) => line.msg === "a worker retired"), { timeout: 30_000, interval: 200 }).toBe(true);
       await Promise.all(Array.from({ length: 8 }, send));
-      await pool.close();
+      await client.close();
       expect(failures).toEqual([]);
       expect(logLines().filter((line) => (line.level as number) >= 50)).toEqual([]);
 
@@ -261,6 +276,31 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       expect(await auditLedger(database.db)).toMatchObject({ ok: true });
     },
   );
+
+  it.skipIf(availableParallelism() < 2)("with FAREBOX_WORKERS=auto, a worker killed under load is not replaced at once: the primary serves on, and the load starts another", { timeout: 180_000 }, async () => {
+    upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 } });
+    child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto" });
+    await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(1);
+    const url = readyLines()[0]!.address as string;
+    const client = chatClient(url, (await fundedKey(url)).key);
+    const stopLoad = client.keepBusy();
+    const joins = () => logLines().filter((line) => line.msg === "every worker is listening").length;
+    await expect.poll(joins, { timeout: 90_000, interval: 200 }).toBe(1);
+    await expect.poll(() => readyLines().length, { timeout: 10_000, interval: 100 }).toBe(2);
+    process.kill(readyLines().find((line) => line.pid !== child!.pid)!.pid as number, "SIGKILL");
+    await expect.poll(() => logLines().find((line) => line.msg === "a worker exited"), { timeout: 10_000, interval: 100 }).toMatchObject({ pid: child.pid, level: 50 });
+    const failedAtKill = client.failures.length;
+    const servedAtKill = client.ids.length;
+    await expect.poll(joins, { timeout: 90_000, interval: 200 }).toBe(2);
+    await sleep(1_000);
+    await stopLoad();
+    await client.close();
+    // only requests the killed worker had in flight failed; the gateway served on and never stopped
+    expect(client.failures).toEqual(client.failures.slice(0, failedAtKill));
+    expect(client.ids.length).toBeGreaterThan(servedAtKill);
+    expect(logLines().filter((line) => line.msg === "farebox ready")).toHaveLength(3);
+    expect(logLines().some((line) => (line.level as number) >= 60)).toBe(false);
+  });
 
   it("ends when the primary dies: the worker, its link gone, drains and exits", { timeout: 120_000 }, async () => {
     child = startCluster();
