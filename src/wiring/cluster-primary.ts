@@ -159,10 +159,8 @@ export class ClusterPrimary {
   /** The worker took connection `id`: this process's copy of the socket is closed (the connection stays open in the worker). */
   private taken(worker: ChildProcess, id: number): void {
     const inTransit = this.inTransit.get(worker);
-    const socket = inTransit?.get(id);
-    if (!socket) return;
-    inTransit!.delete(id);
-    socket.destroy();
+    inTransit?.get(id)?.destroy();
+    inTransit?.delete(id);
   }
 
   /**

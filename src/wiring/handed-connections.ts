@@ -7,8 +7,9 @@
  * close waits for `ended()` (AppDeps.connectionsEnded).
  *
  * They can be let go (`releaseOpen`): each answers its next request with `Connection: close` and
- * then closes, so its client opens a new one, which the primary may hand elsewhere. Closing an idle keep-alive connection instead would race a request the client is
- * sending on it (a POST that fails); `Connection: close` on a response cannot.
+ * then closes, so its client opens a new one, which the primary may hand elsewhere. Closing an idle
+ * keep-alive connection instead would race a request the client is sending on it (a POST that
+ * fails); `Connection: close` on a response cannot.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
