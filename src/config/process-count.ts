@@ -11,7 +11,7 @@ export const POSTGRES_URL = /^postgres(ql)?:\/\//;
 export const MAX_WORKERS = 256;
 
 /** FAREBOX_WORKER_IDLE_SECONDS when unset: how long a worker started for the load stays once the load no longer needs it. */
-export const DEFAULT_WORKER_IDLE_SECONDS = 300;
+export const DEFAULT_WORKER_IDLE_SECONDS = 60;
 const MAX_WORKER_IDLE_SECONDS = 86_400;
 
 /** FAREBOX_WORKERS: "auto" (as many as the load needs, up to one per core) or a whole number from 1 to {@link MAX_WORKERS}; undefined when it is neither. */

@@ -5,25 +5,30 @@
  * second the primary reads every serving process's event-loop utilization (the share of that
  * second its loop spent running code) and asks `decide`.
  *
- * - **Out** when the mean utilization reaches {@link SCALE_OUT_AT}: beyond it a request more and
- *   more often waits behind another's work (and a garbage collection), and the tail grows. As many
- *   processes as would bring the mean below it (at least one: a saturated loop says only that it
- *   needs more), none while some are still starting: a surge on many cores doubles the count at
- *   each step instead of adding one at a time.
- * - **In** when the processes but one would each be below {@link SCALE_IN_BELOW}, uninterrupted for
- *   the idle time (FAREBOX_WORKER_IDLE_SECONDS, 300 by default): a process starts in seconds, but
- *   memory kept for a few minutes costs less than a start in every pause between bursts.
+ * A process more is not free: at a load one process carries, two spend about 1.5× the CPU per
+ * request (each loop wakes for fewer requests at a time) and a tail no shorter (bench/RESULTS.md,
+ * "One process while one is enough"). So one process serves until it is busy:
  *
- * The gap between the two (0.5 of n processes against 0.25 of n − 1) keeps a steady load from
- * adding and retiring a process in turn.
+ * - **Out** when the mean utilization is at least {@link SCALE_OUT_AT} for two readings in a row (a
+ *   single busy second is often a burst or a garbage collection). Beyond it one process's tail
+ *   grows faster than two's. As many processes as would bring the mean below it (at least one: a
+ *   saturated loop says only that it needs more), none while some are still starting: a surge on
+ *   many cores doubles the count at each step instead of adding one at a time.
+ * - **In** when the processes but one would stay below {@link SCALE_OUT_AT} too (their summed
+ *   utilization over n − 1), uninterrupted for the idle time (FAREBOX_WORKER_IDLE_SECONDS, 60 by
+ *   default): a start costs about a second of CPU, a process too many at 1,000 requests/s about
+ *   a fifth of a core.
+ *
+ * n processes spend more loop time on a load than n − 1 would, so the load summed over n − 1
+ * overstates what those would see: a steady load does not add and retire a process in turn.
  */
 
 import { performance } from "node:perf_hooks";
 
-/** Mean event-loop utilization of the serving processes at which one more starts. */
-export const SCALE_OUT_AT = 0.5;
-/** Utilization each of n − 1 processes would have, below which the n-th is no longer needed. */
-export const SCALE_IN_BELOW = 0.25;
+/** Mean event-loop utilization of the serving processes at which one more starts; below it for n − 1, the n-th retires. */
+export const SCALE_OUT_AT = 0.6;
+/** Readings in a row at or above {@link SCALE_OUT_AT} before one more starts. */
+const BUSY_READINGS = 2;
 /** After a process joins, how long its share of the connections takes to reach it before the load is judged again. */
 const SETTLE_MS = 3_000;
 
@@ -32,6 +37,7 @@ export type ScalingStep = { out: number } | "in" | undefined;
 
 export class ProcessScaling {
   private quietSince: number | undefined;
+  private busyReadings = 0;
   private settledAt = 0;
 
   constructor(
@@ -49,14 +55,18 @@ export class ProcessScaling {
     const count = utilizations.length;
     if (starting || count === 0 || now < this.settledAt) {
       this.quietSince = undefined;
+      this.busyReadings = 0;
       return undefined;
     }
     const total = utilizations.reduce((sum, each) => sum + each, 0);
-    if (total / count >= SCALE_OUT_AT && count < this.most) {
+    this.busyReadings = total / count >= SCALE_OUT_AT && count < this.most ? this.busyReadings + 1 : 0;
+    if (this.busyReadings > 0) {
       this.quietSince = undefined;
+      if (this.busyReadings < BUSY_READINGS) return undefined;
+      this.busyReadings = 0;
       return { out: Math.min(this.most - count, Math.max(1, Math.ceil(total / SCALE_OUT_AT) - count)) };
     }
-    if (count === 1 || total / (count - 1) >= SCALE_IN_BELOW) {
+    if (count === 1 || total / (count - 1) >= SCALE_OUT_AT) {
       this.quietSince = undefined;
       return undefined;
     }
@@ -73,6 +83,7 @@ export class ProcessScaling {
   changed(now: number, pauseMs = SETTLE_MS): void {
     this.settledAt = now + pauseMs;
     this.quietSince = undefined;
+    this.busyReadings = 0;
   }
 }
 

@@ -3,20 +3,20 @@ import { parseWorkerCount, parseWorkerIdleSeconds, processPlan } from "../../src
 import { loadConfig } from "../../src/config/load.js";
 
 const PG = "postgres://postgres@127.0.0.1:5432/farebox";
-const FIVE_MINUTES = 300_000;
+const ONE_MINUTE = 60_000;
 
 describe("how many gateway processes serve", () => {
   it("runs one on embedded PGlite, whatever FAREBOX_WORKERS says", () => {
-    expect(processPlan({ FAREBOX_WORKERS: "4" }, 8)).toEqual({ most: 1, followsLoad: false, idleMs: FIVE_MINUTES });
-    expect(processPlan({}, 8)).toEqual({ most: 1, followsLoad: false, idleMs: FIVE_MINUTES });
+    expect(processPlan({ FAREBOX_WORKERS: "4" }, 8)).toEqual({ most: 1, followsLoad: false, idleMs: ONE_MINUTE });
+    expect(processPlan({}, 8)).toEqual({ most: 1, followsLoad: false, idleMs: ONE_MINUTE });
   });
 
   it("follows the load up to one per core on PostgreSQL, or runs FAREBOX_WORKERS at all times", () => {
-    expect(processPlan({ DATABASE_URL: PG }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: FIVE_MINUTES });
+    expect(processPlan({ DATABASE_URL: PG }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: ONE_MINUTE });
     expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "auto", FAREBOX_WORKER_IDLE_SECONDS: "30" }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: 30_000 });
-    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }, 8)).toEqual({ most: 3, followsLoad: false, idleMs: FIVE_MINUTES });
+    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }, 8)).toEqual({ most: 3, followsLoad: false, idleMs: ONE_MINUTE });
     // one core: nothing to follow
-    expect(processPlan({ DATABASE_URL: PG }, 1)).toEqual({ most: 1, followsLoad: false, idleMs: FIVE_MINUTES });
+    expect(processPlan({ DATABASE_URL: PG }, 1)).toEqual({ most: 1, followsLoad: false, idleMs: ONE_MINUTE });
   });
 
   it("runs one process for a value the config refuses, so that process's config check reports it", () => {
@@ -31,13 +31,13 @@ describe("how many gateway processes serve", () => {
   it("refuses an idle time that is not a whole number of seconds from 1 to a day, and keeps the default meanwhile", () => {
     for (const bad of ["0", "86401", "soon", "2.5", ""]) {
       expect(parseWorkerIdleSeconds(bad)).toBeUndefined();
-      expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKER_IDLE_SECONDS: bad }, 8).idleMs).toBe(FIVE_MINUTES);
+      expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKER_IDLE_SECONDS: bad }, 8).idleMs).toBe(ONE_MINUTE);
       expect(() => loadConfig({ DATABASE_URL: PG, FAREBOX_WORKER_IDLE_SECONDS: bad })).toThrow(/FAREBOX_WORKER_IDLE_SECONDS/);
     }
   });
 
   it("reads both variables as the config does", () => {
     expect(loadConfig({ DATABASE_URL: PG, FAREBOX_WORKERS: "3", FAREBOX_WORKER_IDLE_SECONDS: "45" })).toMatchObject({ workers: 3, workerIdleSeconds: 45 });
-    expect(loadConfig({ DATABASE_URL: PG })).toMatchObject({ workers: "auto", workerIdleSeconds: 300 });
+    expect(loadConfig({ DATABASE_URL: PG })).toMatchObject({ workers: "auto", workerIdleSeconds: 60 });
   });
 });
