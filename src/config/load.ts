@@ -50,6 +50,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken: e.FAREBOX_ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     workers: e.FAREBOX_WORKERS,
+    workerBusy: e.FAREBOX_WORKER_BUSY,
     workerIdleSeconds: e.FAREBOX_WORKER_IDLE_SECONDS,
     byokMasterKey: e.FAREBOX_BYOK_MASTER_KEY,
     byokPreviousMasterKeys: e.FAREBOX_BYOK_MASTER_KEY_PREVIOUS,

@@ -5,7 +5,7 @@ import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
 import { serverSchema } from "./server-schema.js";
 import { x402Problems, x402Schema } from "./x402-schema.js";
-import { DEFAULT_WORKER_IDLE_SECONDS, MAX_WORKERS, parseWorkerCount, parseWorkerIdleSeconds, POSTGRES_URL } from "./process-count.js";
+import { DEFAULT_WORKER_BUSY, DEFAULT_WORKER_IDLE_SECONDS, MAX_WORKERS, parseWorkerBusy, parseWorkerCount, parseWorkerIdleSeconds, POSTGRES_URL } from "./process-count.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
@@ -135,6 +135,15 @@ export const envSchema = z.object({
       if (count === undefined) context.addIssue({ code: "custom", message: `must be auto or a whole number from 1 to ${MAX_WORKERS}` });
       return count ?? 1;
     }),
+  /** With FAREBOX_WORKERS=auto: the mean event-loop utilization at which more processes start. */
+  FAREBOX_WORKER_BUSY: z
+    .string()
+    .default(String(DEFAULT_WORKER_BUSY))
+    .transform((text, context) => {
+      const busy = parseWorkerBusy(text);
+      if (busy === undefined) context.addIssue({ code: "custom", message: "must be a utilization from 0.1 to 1 (e.g. 0.9)" });
+      return busy ?? DEFAULT_WORKER_BUSY;
+    }),
   /** With FAREBOX_WORKERS=auto: how long a worker the load no longer needs stays before it retires. */
   FAREBOX_WORKER_IDLE_SECONDS: z
     .string()
@@ -178,6 +187,8 @@ export interface Config extends FileConfig {
   logLevel: (typeof logLevels)[number];
   /** Gateway processes on PostgreSQL: a count, or "auto" for as many as the load needs, up to one per core. */
   workers: number | "auto";
+  /** With `workers` "auto": the mean event-loop utilization at which more processes start. */
+  workerBusy: number;
   /** With `workers` "auto": seconds a worker the load no longer needs stays before it retires. */
   workerIdleSeconds: number;
   /** Unset: BYOK is off (its routes answer 503). */

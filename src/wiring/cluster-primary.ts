@@ -71,7 +71,7 @@ export class ClusterPrimary {
     private readonly log: Logger,
   ) {
     this.wanted = plan.followsLoad ? 1 : plan.most;
-    this.scaling = plan.followsLoad ? new ProcessScaling(plan.most, plan.idleMs) : undefined;
+    this.scaling = plan.followsLoad ? new ProcessScaling(plan.most, plan.busy, plan.idleMs) : undefined;
   }
 
   /**

@@ -5,19 +5,21 @@
  * second the primary reads every serving process's event-loop utilization (the share of that
  * second its loop spent running code) and asks `decide`.
  *
- * A process more is not free: at a load one process carries, two spend about 1.5× the CPU per
- * request (each loop wakes for fewer requests at a time) and a tail no shorter (bench/RESULTS.md,
- * "One process while one is enough"). So one process serves until it is busy:
+ * A process more is not free: on a load one process carries, two spend 1.2–1.5× the CPU per
+ * request (each loop wakes for fewer requests at a time), and on a machine whose cores they share
+ * with their database that cost can be what tips it over. Measured on 2 cores beside PostgreSQL
+ * (bench/RESULTS.md, "One process until it is saturated"), one process had a tail as short as two
+ * at 1,000 requests/s and at 500 spaced streams/s, and a far shorter one at 2,000/s, where two
+ * failed requests. So one process serves until it is saturated:
  *
- * - **Out** when the mean utilization is at least {@link SCALE_OUT_AT} for two readings in a row (a
- *   single busy second is often a burst or a garbage collection). Beyond it one process's tail
- *   grows faster than two's. As many processes as would bring the mean below it (at least one: a
- *   saturated loop says only that it needs more), none while some are still starting: a surge on
- *   many cores doubles the count at each step instead of adding one at a time.
- * - **In** when the processes but one would stay below {@link SCALE_OUT_AT} too (their summed
- *   utilization over n − 1), uninterrupted for the idle time (FAREBOX_WORKER_IDLE_SECONDS, 60 by
- *   default): a start costs about a second of CPU, a process too many at 1,000 requests/s about
- *   a fifth of a core.
+ * - **Out** when the mean utilization is at least `busy` (FAREBOX_WORKER_BUSY, 0.9 by default) for
+ *   two readings in a row (a single busy second is often a burst or a garbage collection): as many
+ *   processes as would bring the mean to {@link SCALE_OUT_TO} (at least one; a saturated loop says
+ *   only that it needs more), none while some are still starting: a surge on many cores doubles
+ *   the count at each step instead of adding one at a time.
+ * - **In** when the processes but one would stay below `busy` too (their summed utilization over
+ *   n − 1), uninterrupted for the idle time (FAREBOX_WORKER_IDLE_SECONDS, 60 by default): a start
+ *   costs about a second of CPU, a process too many at 1,000 requests/s about a fifth of a core.
  *
  * n processes spend more loop time on a load than n − 1 would, so the load summed over n − 1
  * overstates what those would see: a steady load does not add and retire a process in turn.
@@ -25,9 +27,9 @@
 
 import { performance } from "node:perf_hooks";
 
-/** Mean event-loop utilization of the serving processes at which one more starts; below it for n − 1, the n-th retires. */
-export const SCALE_OUT_AT = 0.6;
-/** Readings in a row at or above {@link SCALE_OUT_AT} before one more starts. */
+/** The mean utilization the processes started at once aim for. */
+const SCALE_OUT_TO = 0.5;
+/** Readings in a row at or above `busy` before more start. */
 const BUSY_READINGS = 2;
 /** After a process joins, how long its share of the connections takes to reach it before the load is judged again. */
 const SETTLE_MS = 3_000;
@@ -43,6 +45,8 @@ export class ProcessScaling {
   constructor(
     /** The most processes (one per core). */
     private readonly most: number,
+    /** Mean utilization of the serving processes at which more start; below it for n − 1, the n-th retires. */
+    private readonly busy: number,
     /** How long the load must fit in one process fewer before one retires. */
     private readonly idleMs: number,
   ) {}
@@ -59,14 +63,14 @@ export class ProcessScaling {
       return undefined;
     }
     const total = utilizations.reduce((sum, each) => sum + each, 0);
-    this.busyReadings = total / count >= SCALE_OUT_AT && count < this.most ? this.busyReadings + 1 : 0;
+    this.busyReadings = total / count >= this.busy && count < this.most ? this.busyReadings + 1 : 0;
     if (this.busyReadings > 0) {
       this.quietSince = undefined;
       if (this.busyReadings < BUSY_READINGS) return undefined;
       this.busyReadings = 0;
-      return { out: Math.min(this.most - count, Math.max(1, Math.ceil(total / SCALE_OUT_AT) - count)) };
+      return { out: Math.min(this.most - count, Math.max(1, Math.ceil(total / SCALE_OUT_TO) - count)) };
     }
-    if (count === 1 || total / (count - 1) >= SCALE_OUT_AT) {
+    if (count === 1 || total / (count - 1) >= this.busy) {
       this.quietSince = undefined;
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWorkerCount, parseWorkerIdleSeconds, processPlan } from "../../src/config/process-count.js";
+import { parseWorkerBusy, parseWorkerCount, parseWorkerIdleSeconds, processPlan } from "../../src/config/process-count.js";
 import { loadConfig } from "../../src/config/load.js";
 
 const PG = "postgres://postgres@127.0.0.1:5432/farebox";
@@ -7,16 +7,16 @@ const ONE_MINUTE = 60_000;
 
 describe("how many gateway processes serve", () => {
   it("runs one on embedded PGlite, whatever FAREBOX_WORKERS says", () => {
-    expect(processPlan({ FAREBOX_WORKERS: "4" }, 8)).toEqual({ most: 1, followsLoad: false, idleMs: ONE_MINUTE });
-    expect(processPlan({}, 8)).toEqual({ most: 1, followsLoad: false, idleMs: ONE_MINUTE });
+    expect(processPlan({ FAREBOX_WORKERS: "4" }, 8)).toEqual({ most: 1, followsLoad: false, busy: 0.9, idleMs: ONE_MINUTE });
+    expect(processPlan({}, 8)).toEqual({ most: 1, followsLoad: false, busy: 0.9, idleMs: ONE_MINUTE });
   });
 
   it("follows the load up to one per core on PostgreSQL, or runs FAREBOX_WORKERS at all times", () => {
-    expect(processPlan({ DATABASE_URL: PG }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: ONE_MINUTE });
-    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "auto", FAREBOX_WORKER_IDLE_SECONDS: "30" }, 8)).toEqual({ most: 8, followsLoad: true, idleMs: 30_000 });
-    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }, 8)).toEqual({ most: 3, followsLoad: false, idleMs: ONE_MINUTE });
+    expect(processPlan({ DATABASE_URL: PG }, 8)).toEqual({ most: 8, followsLoad: true, busy: 0.9, idleMs: ONE_MINUTE });
+    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "auto", FAREBOX_WORKER_IDLE_SECONDS: "30" }, 8)).toEqual({ most: 8, followsLoad: true, busy: 0.9, idleMs: 30_000 });
+    expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKERS: "3" }, 8)).toEqual({ most: 3, followsLoad: false, busy: 0.9, idleMs: ONE_MINUTE });
     // one core: nothing to follow
-    expect(processPlan({ DATABASE_URL: PG }, 1)).toEqual({ most: 1, followsLoad: false, idleMs: ONE_MINUTE });
+    expect(processPlan({ DATABASE_URL: PG }, 1)).toEqual({ most: 1, followsLoad: false, busy: 0.9, idleMs: ONE_MINUTE });
   });
 
   it("runs one process for a value the config refuses, so that process's config check reports it", () => {
@@ -36,8 +36,17 @@ describe("how many gateway processes serve", () => {
     }
   });
 
-  it("reads both variables as the config does", () => {
-    expect(loadConfig({ DATABASE_URL: PG, FAREBOX_WORKERS: "3", FAREBOX_WORKER_IDLE_SECONDS: "45" })).toMatchObject({ workers: 3, workerIdleSeconds: 45 });
-    expect(loadConfig({ DATABASE_URL: PG })).toMatchObject({ workers: "auto", workerIdleSeconds: 60 });
+  it("refuses a busy utilization that is not from 0.1 to 1, and keeps the default meanwhile", () => {
+    for (const bad of ["0", "0.05", "1.5", "90%", "high", "0.123", ""]) {
+      expect(parseWorkerBusy(bad)).toBeUndefined();
+      expect(processPlan({ DATABASE_URL: PG, FAREBOX_WORKER_BUSY: bad }, 8).busy).toBe(0.9);
+      expect(() => loadConfig({ DATABASE_URL: PG, FAREBOX_WORKER_BUSY: bad })).toThrow(/FAREBOX_WORKER_BUSY/);
+    }
+    for (const [text, value] of [["0.6", 0.6], [".75", 0.75], ["1", 1], ["1.0", 1], ["0.1", 0.1]] as const) expect(parseWorkerBusy(text)).toBe(value);
+  });
+
+  it("reads the variables as the config does", () => {
+    expect(loadConfig({ DATABASE_URL: PG, FAREBOX_WORKERS: "3", FAREBOX_WORKER_BUSY: "0.7", FAREBOX_WORKER_IDLE_SECONDS: "45" })).toMatchObject({ workers: 3, workerBusy: 0.7, workerIdleSeconds: 45 });
+    expect(loadConfig({ DATABASE_URL: PG })).toMatchObject({ workers: "auto", workerBusy: 0.9, workerIdleSeconds: 60 });
   });
 });

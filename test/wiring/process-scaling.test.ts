@@ -1,53 +1,54 @@
 /**
  * When the cluster adds or retires a gateway process (FAREBOX_WORKERS=auto): once the serving
- * processes' mean event-loop utilization has been at least 0.6 for two readings in a row, as many
+ * processes' mean event-loop utilization has been at least 0.9 (the default) for two readings in a row, as many
  * more as bring it below, up to the most; one fewer only after the load has fitted in one fewer
- * (below 0.6 each) for the whole idle time; nothing while a process starts or the connections are
+ * (below 0.9 each) for the whole idle time; nothing while a process starts or the connections are
  * still moving after a change.
  */
 import { describe, expect, it } from "vitest";
-import { ProcessScaling, SCALE_OUT_AT } from "../../src/wiring/process-scaling.js";
+import { DEFAULT_WORKER_BUSY } from "../../src/config/process-count.js";
+import { ProcessScaling } from "../../src/wiring/process-scaling.js";
 
 const IDLE_MS = 10_000;
 
 describe("how many gateway processes the load needs", () => {
-  it("adds one when the mean utilization has been at least 0.6 for two seconds, up to the most", () => {
-    const scaling = new ProcessScaling(3, IDLE_MS);
-    expect(scaling.decide(1_000, [0.59], false)).toBeUndefined();
-    expect(scaling.decide(2_000, [SCALE_OUT_AT], false)).toBeUndefined();
-    expect(scaling.decide(3_000, [SCALE_OUT_AT], false)).toEqual({ out: 1 });
-    expect(scaling.decide(4_000, [0.9, 0.4], false)).toBeUndefined();
-    expect(scaling.decide(5_000, [0.9, 0.4], false)).toEqual({ out: 1 });
-    expect(scaling.decide(6_000, [0.9, 0.6, 0.7], false)).toBeUndefined();
-    expect(scaling.decide(7_000, [0.9, 0.6, 0.7], false)).toBeUndefined();
+  it("adds one when the mean utilization has been at least 0.9 for two seconds, up to the most", () => {
+    const scaling = new ProcessScaling(3, DEFAULT_WORKER_BUSY, IDLE_MS);
+    expect(scaling.decide(1_000, [0.89], false)).toBeUndefined();
+    expect(scaling.decide(2_000, [DEFAULT_WORKER_BUSY], false)).toBeUndefined();
+    expect(scaling.decide(3_000, [DEFAULT_WORKER_BUSY], false)).toEqual({ out: 1 });
+    expect(scaling.decide(4_000, [1, 0.8], false)).toBeUndefined();
+    expect(scaling.decide(5_000, [1, 0.8], false)).toEqual({ out: 1 });
+    expect(scaling.decide(6_000, [1, 0.95, 0.9], false)).toBeUndefined();
+    expect(scaling.decide(7_000, [1, 0.95, 0.9], false)).toBeUndefined();
   });
 
   it("does not add one for a single busy second (a burst, a garbage collection)", () => {
-    const scaling = new ProcessScaling(2, IDLE_MS);
+    const scaling = new ProcessScaling(2, DEFAULT_WORKER_BUSY, IDLE_MS);
     expect(scaling.decide(1_000, [1], false)).toBeUndefined();
-    expect(scaling.decide(2_000, [0.4], false)).toBeUndefined();
+    expect(scaling.decide(2_000, [0.6], false)).toBeUndefined();
     expect(scaling.decide(3_000, [1], false)).toBeUndefined();
-    expect(scaling.decide(4_000, [0.5], false)).toBeUndefined();
-    expect(scaling.decide(5_000, [0.7], false)).toBeUndefined();
-    expect(scaling.decide(6_000, [0.7], false)).toEqual({ out: 1 });
+    expect(scaling.decide(4_000, [0.85], false)).toBeUndefined();
+    expect(scaling.decide(5_000, [0.95], false)).toBeUndefined();
+    expect(scaling.decide(6_000, [0.95], false)).toEqual({ out: 1 });
   });
 
-  it("adds as many as bring the mean below 0.6 at once, so that a surge on many cores doubles the count at each step", () => {
-    const scaling = new ProcessScaling(8, IDLE_MS);
+  it("adds as many as bring the mean to one half at once, so that a surge on many cores doubles the count at each step", () => {
+    const scaling = new ProcessScaling(8, DEFAULT_WORKER_BUSY, IDLE_MS);
     const twice = (now: number, utilizations: number[]) => {
       expect(scaling.decide(now, utilizations, false)).toBeUndefined();
       return scaling.decide(now + 1_000, utilizations, false);
     };
     expect(twice(1_000, [1])).toEqual({ out: 1 });
     expect(twice(3_000, [1, 1])).toEqual({ out: 2 });
-    expect(twice(5_000, [1, 0.9, 1, 1])).toEqual({ out: 3 });
+    expect(twice(5_000, [1, 0.9, 1, 1])).toEqual({ out: 4 });
     expect(twice(7_000, [1, 1, 1, 1, 1, 1, 1])).toEqual({ out: 1 });
-    // 0.75 mean over 4: 3.0 in all, 5 would bring it to exactly 0.6
-    expect(twice(9_000, [0.75, 0.75, 0.75, 0.75])).toEqual({ out: 1 });
+    // 0.95 mean over 4: 3.8 in all, 8 bring it to 0.475
+    expect(twice(9_000, [0.95, 0.95, 0.95, 0.95])).toEqual({ out: 4 });
   });
 
   it("adds none while a process is still starting, or for a moment after one joined", () => {
-    const scaling = new ProcessScaling(4, IDLE_MS);
+    const scaling = new ProcessScaling(4, DEFAULT_WORKER_BUSY, IDLE_MS);
     expect(scaling.decide(1_000, [1], false)).toBeUndefined();
     expect(scaling.decide(2_000, [1], true)).toBeUndefined();
     // the busy readings count again from the start once nothing is starting
@@ -63,27 +64,36 @@ describe("how many gateway processes the load needs", () => {
   });
 
   it("retires one only once the load has fitted in one fewer for the whole idle time", () => {
-    const scaling = new ProcessScaling(2, IDLE_MS);
-    // 0.3 + 0.29 would be 0.59 for one process: below 0.6
-    expect(scaling.decide(0, [0.3, 0.29], false)).toBeUndefined();
-    expect(scaling.decide(IDLE_MS - 1, [0.3, 0.29], false)).toBeUndefined();
-    expect(scaling.decide(IDLE_MS, [0.3, 0.29], false)).toBe("in");
+    const scaling = new ProcessScaling(2, DEFAULT_WORKER_BUSY, IDLE_MS);
+    // 0.45 + 0.44 would be 0.89 for one process: below 0.9
+    expect(scaling.decide(0, [0.45, 0.44], false)).toBeUndefined();
+    expect(scaling.decide(IDLE_MS - 1, [0.45, 0.44], false)).toBeUndefined();
+    expect(scaling.decide(IDLE_MS, [0.45, 0.44], false)).toBe("in");
     // the quiet time starts again after a retirement
     expect(scaling.decide(IDLE_MS + 1_000, [0.01, 0.01], false)).toBeUndefined();
   });
 
   it("starts the idle time again whenever the load would not fit in one fewer", () => {
-    const scaling = new ProcessScaling(3, IDLE_MS);
-    expect(scaling.decide(0, [0.3, 0.3, 0.3], false)).toBeUndefined();
-    // 0.5 + 0.4 + 0.3 over two processes is exactly 0.6: still needed
-    expect(scaling.decide(5_000, [0.5, 0.4, 0.3], false)).toBeUndefined();
-    expect(scaling.decide(6_000, [0.3, 0.3, 0.3], false)).toBeUndefined();
-    expect(scaling.decide(6_000 + IDLE_MS - 1, [0.3, 0.3, 0.3], false)).toBeUndefined();
-    expect(scaling.decide(6_000 + IDLE_MS, [0.3, 0.3, 0.3], false)).toBe("in");
+    const scaling = new ProcessScaling(3, DEFAULT_WORKER_BUSY, IDLE_MS);
+    expect(scaling.decide(0, [0.5, 0.5, 0.5], false)).toBeUndefined();
+    // 1 + 0.5 + 0.3 over two processes is exactly 0.9: still needed
+    expect(scaling.decide(5_000, [1, 0.5, 0.3], false)).toBeUndefined();
+    expect(scaling.decide(6_000, [0.5, 0.5, 0.5], false)).toBeUndefined();
+    expect(scaling.decide(6_000 + IDLE_MS - 1, [0.5, 0.5, 0.5], false)).toBeUndefined();
+    expect(scaling.decide(6_000 + IDLE_MS, [0.5, 0.5, 0.5], false)).toBe("in");
+  });
+
+  it("starts more at the utilization the operator set", () => {
+    const scaling = new ProcessScaling(2, 0.5, IDLE_MS);
+    expect(scaling.decide(1_000, [0.5], false)).toBeUndefined();
+    expect(scaling.decide(2_000, [0.5], false)).toEqual({ out: 1 });
+    // 0.3 + 0.3 over one process is 0.6: still needed at 0.5
+    expect(scaling.decide(3_000, [0.3, 0.3], false)).toBeUndefined();
+    expect(scaling.decide(3_000 + IDLE_MS, [0.3, 0.3], false)).toBeUndefined();
   });
 
   it("never retires the last process", () => {
-    const scaling = new ProcessScaling(2, IDLE_MS);
+    const scaling = new ProcessScaling(2, DEFAULT_WORKER_BUSY, IDLE_MS);
     expect(scaling.decide(0, [0], false)).toBeUndefined();
     expect(scaling.decide(10 * IDLE_MS, [0], false)).toBeUndefined();
   });
