@@ -236,7 +236,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     { timeout: 180_000 },
     async () => {
       upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 } });
-      child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_IDLE_SECONDS: "2" });
+      child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_BUSY: "0.5", FAREBOX_WORKER_IDLE_SECONDS: "2" });
       const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
       await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(1);
       const url = readyLines()[0]!.address as string;
@@ -251,12 +251,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
       const joined = () => logLines().find((line) => line.msg === "every worker is listening");
       await expect.poll(joined, { timeout: 90_000, interval: 200 }).toBeDefined();
       expect(logLines().find((line) => line.msg === "the load needs more gateway processes: starting 1")).toMatchObject({ pid: child.pid, workers: 2 });
-      await sleep(3_000);
+      await sleep(5_000);
       await stopLoad();
 
-      // once it serves, the worker takes its share of the same client's requests
+      // once it serves (and has warmed up for a moment), the worker takes its share of the same client's requests
       const since = joined()!.time as number;
-      const served = logLines().filter((line) => line.msg === "request" && line.path === "/api/v1/chat/completions" && (line.time as number) > since + 500);
+      const served = logLines().filter((line) => line.msg === "request" && line.path === "/api/v1/chat/completions" && (line.time as number) > since + 1_500);
       const byWorker = served.filter((line) => line.pid !== child!.pid).length;
       expect(byWorker / served.length).toBeGreaterThan(0.25);
       expect(byWorker / served.length).toBeLessThan(0.75);
@@ -279,7 +279,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
 
   it.skipIf(availableParallelism() < 2)("with FAREBOX_WORKERS=auto, a worker killed under load is not replaced at once: the primary serves on, and the load starts another", { timeout: 180_000 }, async () => {
     upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 } });
-    child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto" });
+    child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_BUSY: "0.5" });
     await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(1);
     const url = readyLines()[0]!.address as string;
     const client = chatClient(url, (await fundedKey(url)).key);
@@ -300,6 +300,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     expect(client.ids.length).toBeGreaterThan(servedAtKill);
     expect(logLines().filter((line) => line.msg === "farebox ready")).toHaveLength(3);
     expect(logLines().some((line) => (line.level as number) >= 60)).toBe(false);
+    // the next test starts its own cluster: this one ends here, its workers with it
+    const exited = new Promise((resolve) => child!.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
   });
 
   it("ends when the primary dies: the worker, its link gone, drains and exits", { timeout: 120_000 }, async () => {
