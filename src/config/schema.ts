@@ -115,6 +115,22 @@ const masterKeyText = z.string().refine((text) => decodeKey256(text) !== undefin
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** Process environment: only these variables are read (DESIGN.md: config is the only reader of process.env). */
+
+/**
+ * A process-count variable, checked with the parser main.ts uses before the config loads
+ * (process-count.ts): a value it refuses is reported with `message`.
+ */
+function processVariable<T>(unset: string, parse: (text: string) => T | undefined, message: string) {
+  return z
+    .string()
+    .default(unset)
+    .transform((text, context) => {
+      const value = parse(text);
+      if (value !== undefined) return value;
+      context.addIssue({ code: "custom", message });
+      return z.NEVER;
+    });
+}
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -127,32 +143,11 @@ export const envSchema = z.object({
   FAREBOX_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   /** Gateway processes serving the port on PostgreSQL ("auto": as the load needs, up to one per core); embedded PGlite always runs one. */
-  FAREBOX_WORKERS: z
-    .string()
-    .default("auto")
-    .transform((text, context) => {
-      const count = parseWorkerCount(text);
-      if (count === undefined) context.addIssue({ code: "custom", message: `must be auto or a whole number from 1 to ${MAX_WORKERS}` });
-      return count ?? 1;
-    }),
+  FAREBOX_WORKERS: processVariable("auto", parseWorkerCount, `must be auto or a whole number from 1 to ${MAX_WORKERS}`),
   /** With FAREBOX_WORKERS=auto: the mean event-loop utilization at which more processes start. */
-  FAREBOX_WORKER_BUSY: z
-    .string()
-    .default(String(DEFAULT_WORKER_BUSY))
-    .transform((text, context) => {
-      const busy = parseWorkerBusy(text);
-      if (busy === undefined) context.addIssue({ code: "custom", message: "must be a utilization from 0.1 to 1 (e.g. 0.9)" });
-      return busy ?? DEFAULT_WORKER_BUSY;
-    }),
+  FAREBOX_WORKER_BUSY: processVariable(String(DEFAULT_WORKER_BUSY), parseWorkerBusy, "must be a utilization from 0.1 to 1 (e.g. 0.9)"),
   /** With FAREBOX_WORKERS=auto: how long a worker the load no longer needs stays before it retires. */
-  FAREBOX_WORKER_IDLE_SECONDS: z
-    .string()
-    .default(String(DEFAULT_WORKER_IDLE_SECONDS))
-    .transform((text, context) => {
-      const seconds = parseWorkerIdleSeconds(text);
-      if (seconds === undefined) context.addIssue({ code: "custom", message: "must be a whole number of seconds from 1 to 86400" });
-      return seconds ?? DEFAULT_WORKER_IDLE_SECONDS;
-    }),
+  FAREBOX_WORKER_IDLE_SECONDS: processVariable(String(DEFAULT_WORKER_IDLE_SECONDS), parseWorkerIdleSeconds, "must be a whole number of seconds from 1 to 86400"),
   FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
   /** Shared counters (per-key requests per minute) across processes; unset → key rate limits are off. */
   REDIS_URL: z
