@@ -114,8 +114,6 @@ const masterKeyText = z.string().refine((text) => decodeKey256(text) !== undefin
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-/** Process environment: only these variables are read (DESIGN.md: config is the only reader of process.env). */
-
 /**
  * A process-count variable, checked with the parser main.ts uses before the config loads
  * (process-count.ts): a value it refuses is reported with `message`.
@@ -131,6 +129,8 @@ function processVariable<T>(unset: string, parse: (text: string) => T | undefine
       return z.NEVER;
     });
 }
+
+/** Process environment: only these variables are read (DESIGN.md: config is the only reader of process.env). */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),

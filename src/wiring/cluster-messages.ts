@@ -1,11 +1,11 @@
 /**
  * Messages between the cluster's processes (cluster-primary.ts, cluster-worker.ts): a worker says
  * it serves and is answered with the address clients use; the primary hands each worker its share
- * of the connections, and each worker says it took each; an account's BYOK keys changed in one process, so every other drops its kept
- * copy at once; and once every process serves, the primary tells the workers. With the process
- * count following the load (process-scaling.ts) each worker reports its load every second, and the
- * primary asks workers to let go of their connections (one more process joined) or to retire (the
- * load no longer needs it).
+ * of the connections, and each worker says it took each; an account's BYOK keys changed in one
+ * process, so every other drops its kept copy at once; and once every process serves, the primary
+ * tells the workers. With the process count following the load (process-scaling.ts) each worker
+ * reports its load every second, and the primary asks workers to let go of their connections (one
+ * more process joined) or to retire (the load no longer needs it).
  */
 /** Set by the primary in each worker it forks: the worker's number. */
 export const CLUSTER_WORKER_ENV = "FAREBOX_CLUSTER_WORKER";
