@@ -130,7 +130,7 @@ export async function startFarebox(options: FareboxOptions): Promise<FareboxProc
       ...inherited,
       PORT: String(port),
       HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       FAREBOX_CONFIG: configPath,
       FAREBOX_ADMIN_TOKEN: ADMIN_TOKEN,
       FAREBOX_BYOK_MASTER_KEY: randomBytes(32).toString("hex"),

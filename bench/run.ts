@@ -20,7 +20,8 @@
  * (32, closed loop), BENCH_LEDGER_ENTRIES (1,000,000), BENCH_DATABASE_URL (the Postgres server, default
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE=0 (skip the PGlite part),
  * UPSTREAM_CHUNK_GAP_MS (20, spacing of the streamed chunks), BENCH_FAREBOX_START (a command instead
- * of npm start's, e.g. with --cpu-prof). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
+ * of npm start's, e.g. with --cpu-prof), BENCH_LOG_LEVEL (farebox's LOG_LEVEL, info as a user runs
+ * it; debug adds the cluster's reading of the load each second). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
  * BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL, BENCH_PEER_PID (for its CPU).
  */
 import { writeFileSync } from "node:fs";
