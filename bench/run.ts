@@ -10,8 +10,8 @@
  * Scenarios: non-stream at 500 and 1,000 requests/s, and a stream whose upstream spaces its
  * chunks (time to first token), open loop with latency from the scheduled send time; then a
  * closed loop at BENCH_CONCURRENCY requests in flight, measured after as long again at the same
- * load (farebox adds its processes in the first seconds of a saturating load: the figure is its
- * throughput once it has); then farebox on embedded PGlite.
+ * load (farebox adds processes in the first seconds of a saturating load, where a core is idle for
+ * them: the figure is its throughput once it has); then farebox on embedded PGlite.
  * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
  * farebox's database), which a busy machine does not change; latency figures need a quiet one.
  * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx and to the bare Node proxy.

@@ -51,6 +51,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workers: e.FAREBOX_WORKERS,
     workerBusy: e.FAREBOX_WORKER_BUSY,
+    workerSpareCores: e.FAREBOX_WORKER_SPARE_CORES,
     workerIdleSeconds: e.FAREBOX_WORKER_IDLE_SECONDS,
     byokMasterKey: e.FAREBOX_BYOK_MASTER_KEY,
     byokPreviousMasterKeys: e.FAREBOX_BYOK_MASTER_KEY_PREVIOUS,

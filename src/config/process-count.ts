@@ -1,7 +1,7 @@
 /**
  * How many gateway processes serve, from the environment alone (DATABASE_URL, FAREBOX_WORKERS,
- * FAREBOX_WORKER_BUSY, FAREBOX_WORKER_IDLE_SECONDS): main.ts decides it before anything else is
- * loaded. The config schema parses the variables with the same functions.
+ * FAREBOX_WORKER_BUSY, FAREBOX_WORKER_SPARE_CORES, FAREBOX_WORKER_IDLE_SECONDS): main.ts decides it
+ * before anything else is loaded. The config schema parses the variables with the same functions.
  */
 
 /** What DATABASE_URL must look like. */
@@ -12,6 +12,9 @@ export const MAX_WORKERS = 256;
 
 /** FAREBOX_WORKER_BUSY when unset: the mean event-loop utilization at which more processes start (wiring/process-scaling.ts). */
 export const DEFAULT_WORKER_BUSY = 0.9;
+
+/** FAREBOX_WORKER_SPARE_CORES when unset: the idle cores the machine must have for another process to start (wiring/process-scaling.ts). */
+export const DEFAULT_WORKER_SPARE_CORES = 0.5;
 
 /** FAREBOX_WORKER_IDLE_SECONDS when unset: how long a worker started for the load stays once the load no longer needs it. */
 export const DEFAULT_WORKER_IDLE_SECONDS = 60;
@@ -35,6 +38,13 @@ export function parseWorkerBusy(text: string): number | undefined {
   return value >= 0.1 ? value : undefined;
 }
 
+/** FAREBOX_WORKER_SPARE_CORES: a number of cores from 0 to {@link MAX_WORKERS} (at most two decimals); undefined otherwise. */
+export function parseWorkerSpareCores(text: string): number | undefined {
+  if (!/^(\d{1,3}(\.\d{1,2})?|\.\d{1,2})$/.test(text.trim())) return undefined;
+  const value = Number(text);
+  return value <= MAX_WORKERS ? value : undefined;
+}
+
 /** The gateway processes for an environment: `most` of them, all at once or as the load needs. */
 export interface ProcessPlan {
   most: number;
@@ -42,6 +52,8 @@ export interface ProcessPlan {
   followsLoad: boolean;
   /** With `followsLoad`: the mean event-loop utilization at which more processes start. */
   busy: number;
+  /** With `followsLoad`: the idle cores the machine must have for another process to start. */
+  spareCores: number;
   /** With `followsLoad`: how long a worker the load no longer needs stays before it retires. */
   idleMs: number;
 }
@@ -53,11 +65,12 @@ export interface ProcessPlan {
  */
 export function processPlan(env: Record<string, string | undefined>, cores: number): ProcessPlan {
   const busy = parseWorkerBusy(env.FAREBOX_WORKER_BUSY ?? String(DEFAULT_WORKER_BUSY)) ?? DEFAULT_WORKER_BUSY;
+  const spareCores = parseWorkerSpareCores(env.FAREBOX_WORKER_SPARE_CORES ?? String(DEFAULT_WORKER_SPARE_CORES)) ?? DEFAULT_WORKER_SPARE_CORES;
   const idleMs = (parseWorkerIdleSeconds(env.FAREBOX_WORKER_IDLE_SECONDS ?? String(DEFAULT_WORKER_IDLE_SECONDS)) ?? DEFAULT_WORKER_IDLE_SECONDS) * 1000;
-  if (!POSTGRES_URL.test(env.DATABASE_URL ?? "")) return { most: 1, followsLoad: false, busy, idleMs };
+  if (!POSTGRES_URL.test(env.DATABASE_URL ?? "")) return { most: 1, followsLoad: false, busy, spareCores, idleMs };
   const workers = parseWorkerCount(env.FAREBOX_WORKERS ?? "auto") ?? 1;
-  if (workers === "auto") return { most: cores, followsLoad: cores > 1, busy, idleMs };
-  return { most: workers, followsLoad: false, busy, idleMs };
+  if (workers === "auto") return { most: cores, followsLoad: cores > 1, busy, spareCores, idleMs };
+  return { most: workers, followsLoad: false, busy, spareCores, idleMs };
 }
 
 function wholeNumber(text: string, most: number): number | undefined {

@@ -5,7 +5,7 @@ import { decodeKey256 } from "../domain/key-256.js";
 import { chainsSchema } from "./chains-schema.js";
 import { serverSchema } from "./server-schema.js";
 import { x402Problems, x402Schema } from "./x402-schema.js";
-import { DEFAULT_WORKER_BUSY, DEFAULT_WORKER_IDLE_SECONDS, MAX_WORKERS, parseWorkerBusy, parseWorkerCount, parseWorkerIdleSeconds, POSTGRES_URL } from "./process-count.js";
+import { DEFAULT_WORKER_BUSY, DEFAULT_WORKER_IDLE_SECONDS, DEFAULT_WORKER_SPARE_CORES, MAX_WORKERS, parseWorkerBusy, parseWorkerCount, parseWorkerIdleSeconds, parseWorkerSpareCores, POSTGRES_URL } from "./process-count.js";
 
 /** USD decimal string as OpenRouter writes prices ("0.00000015"); parsed to integers by the catalog. */
 const usdDecimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a plain decimal string such as \"0.0000006\"");
@@ -146,6 +146,8 @@ export const envSchema = z.object({
   FAREBOX_WORKERS: processVariable("auto", parseWorkerCount, `must be auto or a whole number from 1 to ${MAX_WORKERS}`),
   /** With FAREBOX_WORKERS=auto: the mean event-loop utilization at which more processes start. */
   FAREBOX_WORKER_BUSY: processVariable(String(DEFAULT_WORKER_BUSY), parseWorkerBusy, "must be a utilization from 0.1 to 1 (e.g. 0.9)"),
+  /** With FAREBOX_WORKERS=auto: the idle cores the machine must have for another process to start. */
+  FAREBOX_WORKER_SPARE_CORES: processVariable(String(DEFAULT_WORKER_SPARE_CORES), parseWorkerSpareCores, `must be a number of cores from 0 to ${MAX_WORKERS} (e.g. 0.5)`),
   /** With FAREBOX_WORKERS=auto: how long a worker the load no longer needs stays before it retires. */
   FAREBOX_WORKER_IDLE_SECONDS: processVariable(String(DEFAULT_WORKER_IDLE_SECONDS), parseWorkerIdleSeconds, "must be a whole number of seconds from 1 to 86400"),
   FAREBOX_BYOK_MASTER_KEY: masterKeyText.optional(),
@@ -184,6 +186,8 @@ export interface Config extends FileConfig {
   workers: number | "auto";
   /** With `workers` "auto": the mean event-loop utilization at which more processes start. */
   workerBusy: number;
+  /** With `workers` "auto": the idle cores the machine must have for another process to start. */
+  workerSpareCores: number;
   /** With `workers` "auto": seconds a worker the load no longer needs stays before it retires. */
   workerIdleSeconds: number;
   /** Unset: BYOK is off (its routes answer 503). */

@@ -9,11 +9,11 @@
  * (the ledger's holds and the chain listeners' advisory locks already make that safe).
  *
  * With FAREBOX_WORKERS=auto (the default) the count follows the load (process-scaling.ts): the
- * primary serves alone at first and starts a worker while the processes serving are busy. A worker
- * joining the others would only get new connections, while a client's keep-alive connections stay
- * where they are (and a client's pool sends most requests on its first ones), so every process then
- * lets go of its connections (each closes after its next response) and the client's new ones are
- * handed in turn to all, the newcomer included. A worker the load has not needed for a while
+ * primary serves alone at first and starts a worker while the processes serving are busy and the
+ * machine has a core idle for it. A worker joining the others would only get new connections, while
+ * a client's keep-alive connections stay where they are (and a client's pool sends most requests on
+ * its first ones), so every process then lets go of its connections (each closes after its next
+ * response) and the client's new ones are handed in turn to all, the newcomer included. A worker the load has not needed for a while
  * retires: it is handed nothing more, lets go of its connections, and exits once they have closed.
  * A worker that dies is not replaced: the load decides whether another starts.
  *
@@ -31,7 +31,7 @@ import type { ProcessPlan } from "../config/process-count.js";
 import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, CONNECTION_TAKEN, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
 import type { ConnectionSource } from "./connection-source.js";
 import { HandedConnections } from "./handed-connections.js";
-import { loopUtilization, ProcessScaling } from "./process-scaling.js";
+import { idleCores, loopUtilization, ProcessScaling } from "./process-scaling.js";
 
 // how often the load is judged (process-scaling.ts); the workers report theirs as often
 const SCALING_TICK_MS = 1_000;
@@ -71,7 +71,7 @@ export class ClusterPrimary {
     private readonly log: Logger,
   ) {
     this.wanted = plan.followsLoad ? 1 : plan.most;
-    this.scaling = plan.followsLoad ? new ProcessScaling(plan.most, plan.busy, plan.idleMs) : undefined;
+    this.scaling = plan.followsLoad ? new ProcessScaling(plan.most, plan.busy, plan.idleMs, plan.spareCores) : undefined;
   }
 
   /**
@@ -229,23 +229,25 @@ export class ClusterPrimary {
   }
 
   /**
-   * Every second: starts another process while the load needs it, retires the last worker once the
-   * load has long fit in one fewer (process-scaling.ts).
+   * Every second: starts another process while the load needs it and the machine has a core idle
+   * for it, retires the last worker once the load has long fit in one fewer (process-scaling.ts).
    */
   private followLoad(scaling: ProcessScaling): void {
     const ownUtilization = loopUtilization();
+    const machineIdle = idleCores();
     this.scalingTimer = setInterval(() => {
       // a worker that joined less than a second ago has not reported yet: idle, as it is
       const utilizations = [ownUtilization(), ...this.serving.map((worker) => this.utilizations.get(worker) ?? 0)];
       const starting = this.waitingForAddress.length > 0 || [...this.workers].some((worker) => !this.everServed.has(worker));
-      const step = scaling.decide(performance.now(), utilizations, starting);
-      const utilization = utilizations.map((each) => Number(each.toFixed(2)));
-      this.log.debug({ utilization, starting }, "load");
+      const idle = machineIdle();
+      const step = scaling.decide(performance.now(), utilizations, starting, idle);
+      const reading = { utilization: utilizations.map((each) => Number(each.toFixed(2))), idleCores: Number(idle.toFixed(2)) };
+      this.log.debug({ ...reading, starting }, "load");
       if (step === "in") {
         this.retireLast(scaling);
       } else if (step) {
         this.wanted += step.out;
-        this.log.info({ workers: this.wanted, utilization }, `the load needs more gateway processes: starting ${step.out}`);
+        this.log.info({ workers: this.wanted, ...reading }, `the load needs more gateway processes: starting ${step.out}`);
         for (let i = 0; i < step.out; i += 1) this.fork();
       }
     }, SCALING_TICK_MS).unref();

@@ -13,10 +13,16 @@
  * failed requests. So one process serves until it is saturated:
  *
  * - **Out** when the mean utilization is at least `busy` (FAREBOX_WORKER_BUSY, 0.9 by default) for
- *   two readings in a row (a single busy second is often a burst or a garbage collection): as many
- *   processes as would bring the mean to {@link SCALE_OUT_TO} (at least one; a saturated loop says
- *   only that it needs more), none while some are still starting: a surge on many cores doubles
- *   the count at each step instead of adding one at a time.
+ *   two readings in a row (a single busy second is often a burst or a garbage collection) while the
+ *   machine has `spareNeeded` cores idle (FAREBOX_WORKER_SPARE_CORES, half a core by default): as
+ *   many processes as would bring the mean to {@link SCALE_OUT_TO} (at least one; a saturated loop
+ *   says only that it needs more) and the idle cores can run at that utilization, none while some
+ *   are still starting: a surge on many cores doubles the count at each step instead of adding one
+ *   at a time. A process with no core to run on takes its CPU from the one it was to relieve, from
+ *   PostgreSQL or from whatever else the machine runs: on 2 cores beside PostgreSQL and the load
+ *   generator, one saturated process left a third of a core idle, and two served no more requests in
+ *   the closed loop, each at more CPU, with twice the memory and a longer tail (bench/RESULTS.md, "A
+ *   process more only where a core is idle").
  * - **In** when the processes but one would stay below `busy` too (their summed utilization over
  *   n − 1), uninterrupted for the idle time (FAREBOX_WORKER_IDLE_SECONDS, 60 by default): a start
  *   costs about a second of CPU, a process too many at 1,000 requests/s about a fifth of a core.
@@ -25,6 +31,7 @@
  * overstates what those would see: a steady load does not add and retire a process in turn.
  */
 
+import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 
 /** The mean utilization the processes started at once aim for. */
@@ -49,13 +56,15 @@ export class ProcessScaling {
     private readonly busy: number,
     /** How long the load must fit in one process fewer before one retires. */
     private readonly idleMs: number,
+    /** Idle cores the machine must have for another process to start: one with no core to run on only adds its own cost. */
+    private readonly spareNeeded: number,
   ) {}
 
   /**
-   * What to do at `now`, given each serving process's utilization over the last second (0 to 1)
-   * and whether a process is still starting.
+   * What to do at `now`, given each serving process's utilization over the last second (0 to 1),
+   * whether a process is still starting, and how many of the machine's cores sat idle that second.
    */
-  decide(now: number, utilizations: readonly number[], starting: boolean): ScalingStep {
+  decide(now: number, utilizations: readonly number[], starting: boolean, idleCores: number): ScalingStep {
     const count = utilizations.length;
     if (starting || count === 0 || now < this.settledAt) {
       this.quietSince = undefined;
@@ -63,13 +72,17 @@ export class ProcessScaling {
       return undefined;
     }
     const total = utilizations.reduce((sum, each) => sum + each, 0);
-    this.busyReadings = total / count >= this.busy && count < this.most ? this.busyReadings + 1 : 0;
-    if (this.busyReadings > 0) {
+    if (total / count >= this.busy) {
       this.quietSince = undefined;
+      const room = count < this.most && idleCores >= this.spareNeeded;
+      this.busyReadings = room ? this.busyReadings + 1 : 0;
       if (this.busyReadings < BUSY_READINGS) return undefined;
       this.busyReadings = 0;
-      return { out: Math.min(this.most - count, Math.max(1, Math.ceil(total / SCALE_OUT_TO) - count)) };
+      const wanted = Math.ceil(total / SCALE_OUT_TO) - count;
+      const runnable = Math.floor(idleCores / SCALE_OUT_TO);
+      return { out: Math.min(this.most - count, Math.max(1, Math.min(wanted, runnable))) };
     }
+    this.busyReadings = 0;
     if (count === 1 || total / (count - 1) >= this.busy) {
       this.quietSince = undefined;
       return undefined;
@@ -100,4 +113,27 @@ export function loopUtilization(): () => number {
     last = now;
     return utilization;
   };
+}
+
+/** Reads how many of the machine's cores sat idle since the previous reading (the first: since this call). */
+export function idleCores(): () => number {
+  let last = machineTimes();
+  return () => {
+    const now = machineTimes();
+    const total = now.total - last.total;
+    const idle = total > 0 ? ((now.idle - last.idle) / total) * now.cores : 0;
+    last = now;
+    return idle;
+  };
+}
+
+function machineTimes(): { idle: number; total: number; cores: number } {
+  const all = cpus();
+  let idle = 0;
+  let total = 0;
+  for (const { times } of all) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total, cores: all.length };
 }

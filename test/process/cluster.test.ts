@@ -6,7 +6,9 @@
  * dies is replaced; SIGTERM lets both finish the requests in flight, and the process exits 0. A
  * primary that dies takes the gateway down: its worker drains and exits. With FAREBOX_WORKERS=auto
  * the worker starts only under load, takes its share of a client's open connections, and retires
- * when idle, without a request failing.
+ * when idle, without a request failing. Those tests start the worker sooner than the defaults would
+ * (FAREBOX_WORKER_BUSY=0.5, FAREBOX_WORKER_SPARE_CORES=0): their load generator runs on the same cores
+ * as the gateway, and with the test files beside it the machine has no idle core to offer.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -236,7 +238,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
     { timeout: 180_000 },
     async () => {
       upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 } });
-      child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_BUSY: "0.5", FAREBOX_WORKER_IDLE_SECONDS: "2" });
+      child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_BUSY: "0.5", FAREBOX_WORKER_SPARE_CORES: "0", FAREBOX_WORKER_IDLE_SECONDS: "2" });
       const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
       await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(1);
       const url = readyLines()[0]!.address as string;
@@ -279,7 +281,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("npm start on PostgreSQL with tw
 
   it.skipIf(availableParallelism() < 2)("with FAREBOX_WORKERS=auto, a worker killed under load is not replaced at once: the primary serves on, and the load starts another", { timeout: 180_000 }, async () => {
     upstream.setScript({ text: "Hi there", usage: { prompt: 10, completion: 5 } });
-    child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_BUSY: "0.5" });
+    child = startCluster(writeConfig(), { FAREBOX_WORKERS: "auto", FAREBOX_WORKER_BUSY: "0.5", FAREBOX_WORKER_SPARE_CORES: "0" });
     await expect.poll(() => readyLines().length, { timeout: 60_000, interval: 200 }).toBe(1);
     const url = readyLines()[0]!.address as string;
     const client = chatClient(url, (await fundedKey(url)).key);
