@@ -13,8 +13,9 @@
  * machine has a core idle for it. A worker joining the others would only get new connections, while
  * a client's keep-alive connections stay where they are (and a client's pool sends most requests on
  * its first ones), so every process then lets go of its connections (each closes after its next
- * response) and the client's new ones are handed in turn to all, the newcomer included. A worker the load has not needed for a while
- * retires: it is handed nothing more, lets go of its connections, and exits once they have closed.
+ * response) and the client's new ones are handed in turn to all, the newcomer included. A worker
+ * the load has not needed for a while retires: it is handed nothing more, lets go of its
+ * connections, and exits once they have closed.
  * A worker that dies is not replaced: the load decides whether another starts.
  *
  * With a fixed count (FAREBOX_WORKERS=N) they all start at once and a worker that dies is replaced.
