@@ -246,6 +246,8 @@ export class ClusterPrimary {
       this.log.debug({ ...reading, starting }, "load");
       if (step === "in") {
         this.retireLast(scaling);
+      } else if (step === "no room") {
+        this.log.info(reading, "the load needs more gateway processes, but the machine has fewer idle cores than FAREBOX_WORKER_SPARE_CORES: none starts while it has not");
       } else if (step) {
         this.wanted += step.out;
         this.log.info({ workers: this.wanted, ...reading }, `the load needs more gateway processes: starting ${step.out}`);

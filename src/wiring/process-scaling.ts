@@ -22,7 +22,7 @@
  *   PostgreSQL or from whatever else the machine runs: on 2 cores beside PostgreSQL and the load
  *   generator, one saturated process left a third of a core idle, and two served no more requests in
  *   the closed loop, each at more CPU, with twice the memory and a longer tail (bench/RESULTS.md, "A
- *   process more only where a core is idle").
+ *   process more only where a core is idle"). Held back so, the primary says it once per busy stretch.
  * - **In** when the processes but one would stay below `busy` too (their summed utilization over
  *   n − 1), uninterrupted for the idle time (FAREBOX_WORKER_IDLE_SECONDS, 60 by default): a start
  *   costs about a second of CPU, a process too many at 1,000 requests/s about a fifth of a core.
@@ -41,12 +41,16 @@ const BUSY_READINGS = 2;
 /** After a process joins, how long its share of the connections takes to reach it before the load is judged again. */
 const SETTLE_MS = 3_000;
 
-/** Start `out` more processes, retire one, or neither. */
-export type ScalingStep = { out: number } | "in" | undefined;
+/**
+ * Start `out` more processes, retire one, or neither; "no room": the processes are busy but the
+ * machine has too few idle cores for another (said once per busy stretch, for the log).
+ */
+export type ScalingStep = { out: number } | "in" | "no room" | undefined;
 
 export class ProcessScaling {
   private quietSince: number | undefined;
   private busyReadings = 0;
+  private busyWithoutRoom = 0;
   private settledAt = 0;
 
   constructor(
@@ -74,8 +78,17 @@ export class ProcessScaling {
     const total = utilizations.reduce((sum, each) => sum + each, 0);
     if (total / count >= this.busy) {
       this.quietSince = undefined;
-      const room = count < this.most && idleCores >= this.spareNeeded;
-      this.busyReadings = room ? this.busyReadings + 1 : 0;
+      if (count >= this.most) {
+        this.busyReadings = 0;
+        return undefined;
+      }
+      if (idleCores < this.spareNeeded) {
+        this.busyReadings = 0;
+        this.busyWithoutRoom += 1;
+        return this.busyWithoutRoom === BUSY_READINGS ? "no room" : undefined;
+      }
+      this.busyWithoutRoom = 0;
+      this.busyReadings += 1;
       if (this.busyReadings < BUSY_READINGS) return undefined;
       this.busyReadings = 0;
       const wanted = Math.ceil(total / SCALE_OUT_TO) - count;
@@ -83,6 +96,7 @@ export class ProcessScaling {
       return { out: Math.min(this.most - count, Math.max(1, Math.min(wanted, runnable))) };
     }
     this.busyReadings = 0;
+    this.busyWithoutRoom = 0;
     if (count === 1 || total / (count - 1) >= this.busy) {
       this.quietSince = undefined;
       return undefined;
@@ -101,6 +115,7 @@ export class ProcessScaling {
     this.settledAt = now + pauseMs;
     this.quietSince = undefined;
     this.busyReadings = 0;
+    this.busyWithoutRoom = 0;
   }
 }
 

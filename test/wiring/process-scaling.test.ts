@@ -52,15 +52,20 @@ describe("how many gateway processes the load needs", () => {
     expect(twice(9_000, [0.95, 0.95, 0.95, 0.95])).toEqual({ out: 4 });
   });
 
-  it("adds none while the machine has less than the spare cores idle: a process with no core to run on only adds its own cost", () => {
+  it("adds none while the machine has less than the spare cores idle (a process with no core to run on only adds its own cost), and says so once", () => {
     const scaling = new ProcessScaling(2, DEFAULT_WORKER_BUSY, IDLE_MS, DEFAULT_WORKER_SPARE_CORES);
     expect(scaling.decide(1_000, [1], false, 0.49)).toBeUndefined();
-    expect(scaling.decide(2_000, [1], false, 0.3)).toBeUndefined();
-    expect(scaling.decide(3_000, [1], false, 0.5)).toBeUndefined();
+    expect(scaling.decide(2_000, [1], false, 0.3)).toBe("no room");
+    expect(scaling.decide(3_000, [1], false, 0.2)).toBeUndefined();
+    expect(scaling.decide(4_000, [1], false, 0.5)).toBeUndefined();
     // the busy readings count from the first with room
-    expect(scaling.decide(4_000, [1], false, 0.1)).toBeUndefined();
-    expect(scaling.decide(5_000, [1], false, 0.6)).toBeUndefined();
-    expect(scaling.decide(6_000, [1], false, 0.6)).toEqual({ out: 1 });
+    expect(scaling.decide(5_000, [1], false, 0.1)).toBeUndefined();
+    expect(scaling.decide(6_000, [1], false, 0.6)).toBeUndefined();
+    expect(scaling.decide(7_000, [1], false, 0.6)).toEqual({ out: 1 });
+    // said again in a later busy stretch
+    const later = new ProcessScaling(2, DEFAULT_WORKER_BUSY, IDLE_MS, DEFAULT_WORKER_SPARE_CORES);
+    for (const [now, utilization] of [[1_000, 1], [2_000, 1], [3_000, 0.5], [4_000, 1]] as const) later.decide(now, [utilization], false, 0.2);
+    expect(later.decide(5_000, [1], false, 0.2)).toBe("no room");
   });
 
   it("adds no more processes than the idle cores can run, one per half core, but one at least", () => {
