@@ -21,8 +21,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE=0 (skip the PGlite part),
  * UPSTREAM_CHUNK_GAP_MS (20, spacing of the streamed chunks), BENCH_FAREBOX_START (a command instead
  * of npm start's, e.g. with --cpu-prof), BENCH_LOG_LEVEL (farebox's LOG_LEVEL, info as a user runs
- * it; debug adds the cluster's reading of the load each second). A peer gateway: BENCH_PEER_URL, BENCH_PEER_PATH,
- * BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL, BENCH_PEER_PID (for its CPU).
+ * it; debug adds the cluster's reading of the load each second). A peer gateway: BENCH_PEER_URL,
+ * BENCH_PEER_PATH, BENCH_PEER_HEADERS (JSON), BENCH_PEER_MODEL, BENCH_PEER_SPACED_MODEL,
+ * BENCH_PEER_PID (for its CPU).
  */
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
