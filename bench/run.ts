@@ -11,14 +11,17 @@
  * chunks (time to first token), open loop with latency from the scheduled send time; then a
  * closed loop at BENCH_CONCURRENCY requests in flight, measured after as long again at the same
  * load (farebox adds processes in the first seconds of a saturating load, where a core is idle for
- * them: the figure is its throughput once it has); then farebox on embedded PGlite.
+ * them: the figure is its throughput once it has); then the same closed loop against the old release
+ * (bench/old-release.ts: the code before the cost-per-request work, its own `npm start` on the same
+ * kind of database), whose multiple is the closed-loop target; then farebox on embedded PGlite.
  * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
  * farebox's database), which a busy machine does not change; latency figures need a quiet one.
  * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx and to the bare Node proxy.
  *
  * Settings (environment): BENCH_DURATION_MS (5000, per run), BENCH_REPEAT (3), BENCH_CONCURRENCY
  * (32, closed loop), BENCH_LEDGER_ENTRIES (1,000,000), BENCH_DATABASE_URL (the Postgres server, default
- * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE=0 (skip the PGlite part),
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE=0 (skip the PGlite part), BENCH_OLD_RELEASE
+ * (the old release's commit, or 0 to skip it),
  * UPSTREAM_CHUNK_GAP_MS (20, spacing of the streamed chunks), BENCH_FAREBOX_START (a command instead
  * of npm start's, e.g. with --cpu-prof), BENCH_LOG_LEVEL (farebox's LOG_LEVEL, info as a user runs
  * it; debug adds the cluster's reading of the load each second). A peer gateway: BENCH_PEER_URL,
@@ -34,6 +37,7 @@ import { startBenchServer, startUpstream } from "./upstream-process.js";
 import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
 import { ensureNginx, startNginx, type Nginx } from "./nginx.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
+import { OLD_RELEASE, oldReleaseCheckout } from "./old-release.js";
 
 const env = process.env;
 const DURATION_MS = Number(env.BENCH_DURATION_MS ?? 5_000);
@@ -42,6 +46,8 @@ const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 32);
 const LEDGER_ENTRIES = Number(env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const ADMIN_DATABASE_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const WITH_PGLITE = env.BENCH_PGLITE !== "0";
+const WITH_OLD_RELEASE = env.BENCH_OLD_RELEASE !== "0";
+const OLD_RELEASE_NAME = "old release";
 const MAX_IN_FLIGHT = 1_024;
 
 interface Target {
@@ -144,7 +150,16 @@ const median = (values: number[]) => {
 };
 const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, fraction);
 
+/** The closed loop's figure: the second of two runs, so processes farebox adds under the load have started. */
+async function saturate(target: Target): ReturnType<typeof runClosedLoop> {
+  const closedLoop = () => runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
+  await closedLoop();
+  return closedLoop();
+}
+
 async function main(): Promise<void> {
+  // before anything is measured: the first run installs the old release's dependencies
+  const oldRelease = WITH_OLD_RELEASE ? oldReleaseCheckout(log) : undefined;
   const loadAtStart = loadavg()[0]!;
   const upstream = await startUpstream();
   const nodeProxy = await startBenchServer("bench/node-proxy.ts", upstream.url);
@@ -200,11 +215,7 @@ async function main(): Promise<void> {
     }
     const closed = new Map<string, number>();
     for (const target of targets) {
-      const closedLoop = () => runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
-      const { value, peakMb } = await peakRss(target.pids, async () => {
-        await closedLoop();
-        return closedLoop();
-      });
+      const { value, peakMb } = await peakRss(target.pids, () => saturate(target));
       if (target === fareboxPg) {
         loadedRssMb = Math.max(loadedRssMb, peakMb);
         loadedWorkers = Math.max(loadedWorkers, fareboxPg.pids().length);
@@ -214,6 +225,7 @@ async function main(): Promise<void> {
     }
     await Promise.all([...pools.values()].map((pool) => pool.close()));
     await farebox.stop();
+    if (oldRelease) closed.set(OLD_RELEASE_NAME, await measureOldRelease(oldRelease, upstream.url));
     if (WITH_PGLITE) pglite = await measurePglite(upstream.url, logFile);
     const loadAtEnd = loadavg()[0]!;
     const report = writeReport({ runs, targets: targets.map((t) => t.name), closed, farebox, workers, loadedWorkers, idleRssMb, loadedRssMb, pglite, loadAtStart, loadAtEnd });
@@ -224,6 +236,20 @@ async function main(): Promise<void> {
     upstream.child.kill("SIGTERM");
     nodeProxy.child.kill("SIGTERM");
     if (farebox.child.exitCode === null) await farebox.stop();
+  }
+}
+
+/** The old release's closed loop, as today's is measured: its own `npm start`, on PostgreSQL with the same ledger, BYOK on, info logging. */
+async function measureOldRelease(directory: string, upstreamUrl: string): Promise<number> {
+  log(`starting the old release ${OLD_RELEASE.slice(0, 7)} on PostgreSQL (its npm start)…`);
+  const logFile = join(tmpdir(), `farebox-bench-old-release-${process.pid}.log`);
+  const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile, directory });
+  try {
+    const closed = await saturate(fareboxTarget(OLD_RELEASE_NAME, farebox, undefined));
+    log(`closed loop ${OLD_RELEASE_NAME}: ${closed.requestsPerSecond.toFixed(0)} req/s (${closed.errors} errors)`);
+    return closed.requestsPerSecond;
+  } finally {
+    await farebox.stop();
   }
 }
 
@@ -288,10 +314,11 @@ function writeReport(input: ReportInput): string {
   const at1000 = SCENARIOS[1]!;
   const at500 = SCENARIOS[0]!;
   const stream = SCENARIOS[2]!;
-  const closedRow = targets.map((target) => `${target} ${(input.closed.get(target) ?? Number.NaN).toFixed(0)}`).join(", ");
+  const closedRow = [...input.closed].map(([target, rps]) => `${target} ${rps.toFixed(0)}`).join(", ");
+  const fareboxClosed = input.closed.get("farebox") ?? Number.NaN;
   const fareboxCpu1000 = cpu("farebox", at1000) + dbCpu("farebox", at1000);
   const pgliteLine = input.pglite
-    ? `| embedded PGlite (one process): first start to /ready, idle RSS, closed loop, added p50 / p99 at 500/s | ${(input.pglite.startMs / 1000).toFixed(1)} s, ${input.pglite.idleRssMb.toFixed(0)} MB, ${input.pglite.closedRps.toFixed(0)} req/s (${ratio(input.closed.get("farebox") ?? Number.NaN, input.pglite.closedRps)} below PostgreSQL mode), ${fmt(p(input.pglite.run, 0.5) - median(of("direct", at500).map((run) => p(run, 0.5))))} / ${fmt(p(input.pglite.run, 0.99) - median(of("direct", at500).map((run) => p(run, 0.99))))} ms | ≤ 300 MB idle, within 2× |`
+    ? `| embedded PGlite (one process): first start to /ready, idle RSS, closed loop, added p50 / p99 at 500/s | ${(input.pglite.startMs / 1000).toFixed(1)} s, ${input.pglite.idleRssMb.toFixed(0)} MB, ${input.pglite.closedRps.toFixed(0)} req/s (${ratio(fareboxClosed, input.pglite.closedRps)} below PostgreSQL mode), ${fmt(p(input.pglite.run, 0.5) - median(of("direct", at500).map((run) => p(run, 0.5))))} / ${fmt(p(input.pglite.run, 0.99) - median(of("direct", at500).map((run) => p(run, 0.99))))} ms | ≤ 300 MB idle, within 2× |`
     : "";
   const text = `# Benchmark run: farebox beside a bare proxy
 
@@ -310,7 +337,7 @@ every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after
 | added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
 | added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
 | added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
-| closed loop, ${CONCURRENCY} in flight (after ${DURATION_MS / 1000} s at that load) | ${(input.closed.get("farebox") ?? Number.NaN).toFixed(0)} req/s, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(input.closed.get("farebox") ?? Number.NaN, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
+| closed loop, ${CONCURRENCY} in flight (after ${DURATION_MS / 1000} s at that load) | ${fareboxClosed.toFixed(0)} req/s: ${ratio(fareboxClosed, input.closed.get(OLD_RELEASE_NAME) ?? Number.NaN)} the old release's (${OLD_RELEASE.slice(0, 7)}), ${ratio(fareboxClosed, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
 | RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
 ${pgliteLine}
 
