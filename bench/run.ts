@@ -239,11 +239,20 @@ async function main(): Promise<void> {
   }
 }
 
-/** The old release's closed loop, as today's is measured: its own `npm start`, on PostgreSQL with the same ledger, BYOK on, info logging. */
+/**
+ * The old release's closed loop, as today's is measured: its own `npm start`, on PostgreSQL with the
+ * same ledger, BYOK on, info logging. NaN (said why) when it does not start: the rest of the report stands.
+ */
 async function measureOldRelease(directory: string, upstreamUrl: string): Promise<number> {
   log(`starting the old release ${OLD_RELEASE.slice(0, 7)} on PostgreSQL (its npm start)…`);
   const logFile = join(tmpdir(), `farebox-bench-old-release-${process.pid}.log`);
-  const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile, directory });
+  let farebox: FareboxProcess;
+  try {
+    farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile, directory });
+  } catch (error) {
+    log(`the old release did not start (${(error as Error).message.split("\n")[0]}; its log: ${logFile}): the report has no old-release figure`);
+    return Number.NaN;
+  }
   try {
     const closed = await saturate(fareboxTarget(OLD_RELEASE_NAME, farebox, undefined));
     log(`closed loop ${OLD_RELEASE_NAME}: ${closed.requestsPerSecond.toFixed(0)} req/s (${closed.errors} errors)`);
