@@ -323,8 +323,10 @@ function writeReport(input: ReportInput): string {
   const at1000 = SCENARIOS[1]!;
   const at500 = SCENARIOS[0]!;
   const stream = SCENARIOS[2]!;
-  const closedRow = [...input.closed].map(([target, rps]) => `${target} ${rps.toFixed(0)}`).join(", ");
+  const closedRow = [...input.closed].map(([target, rps]) => `${target} ${fmt(rps, 0)}`).join(", ");
   const fareboxClosed = input.closed.get("farebox") ?? Number.NaN;
+  const oldReleaseClosed = input.closed.get(OLD_RELEASE_NAME);
+  const toOldRelease = oldReleaseClosed === undefined ? "" : `${ratio(fareboxClosed, oldReleaseClosed)} the old release's (${OLD_RELEASE.slice(0, 7)}), `;
   const fareboxCpu1000 = cpu("farebox", at1000) + dbCpu("farebox", at1000);
   const pgliteLine = input.pglite
     ? `| embedded PGlite (one process): first start to /ready, idle RSS, closed loop, added p50 / p99 at 500/s | ${(input.pglite.startMs / 1000).toFixed(1)} s, ${input.pglite.idleRssMb.toFixed(0)} MB, ${input.pglite.closedRps.toFixed(0)} req/s (${ratio(fareboxClosed, input.pglite.closedRps)} below PostgreSQL mode), ${fmt(p(input.pglite.run, 0.5) - median(of("direct", at500).map((run) => p(run, 0.5))))} / ${fmt(p(input.pglite.run, 0.99) - median(of("direct", at500).map((run) => p(run, 0.99))))} ms | ≤ 300 MB idle, within 2× |`
@@ -346,7 +348,7 @@ every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after
 | added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
 | added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
 | added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
-| closed loop, ${CONCURRENCY} in flight (after ${DURATION_MS / 1000} s at that load) | ${fareboxClosed.toFixed(0)} req/s: ${ratio(fareboxClosed, input.closed.get(OLD_RELEASE_NAME) ?? Number.NaN)} the old release's (${OLD_RELEASE.slice(0, 7)}), ${ratio(fareboxClosed, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
+| closed loop, ${CONCURRENCY} in flight (after ${DURATION_MS / 1000} s at that load) | ${fmt(fareboxClosed, 0)} req/s: ${toOldRelease}${ratio(fareboxClosed, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
 | RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
 ${pgliteLine}
 
