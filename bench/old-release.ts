@@ -14,13 +14,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The last commit before the cost-per-request work (2026-11-30). */
-export const OLD_RELEASE = process.env.BENCH_OLD_RELEASE ?? "cf1862fedb2ef3c9fad57b20762f22e98d6756c3";
+/** The last commit before the cost-per-request work (2026-11-30); BENCH_OLD_RELEASE=0: none is measured. */
+export const OLD_RELEASE: string | undefined =
+  process.env.BENCH_OLD_RELEASE === "0" ? undefined : (process.env.BENCH_OLD_RELEASE ?? "cf1862fedb2ef3c9fad57b20762f22e98d6756c3");
 
 const repository = fileURLToPath(new URL("..", import.meta.url));
 
 /** A directory holding the old release ready for `npm start`; undefined (said why) when it cannot be made. */
 export function oldReleaseCheckout(log: (line: string) => void): string | undefined {
+  if (OLD_RELEASE === undefined) return undefined;
   const directory = join(tmpdir(), `farebox-release-${OLD_RELEASE.slice(0, 12)}`);
   // npm ci writes this last: its presence means a finished install
   if (existsSync(join(directory, "node_modules", ".package-lock.json"))) return directory;

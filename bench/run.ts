@@ -46,7 +46,6 @@ const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 32);
 const LEDGER_ENTRIES = Number(env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
 const ADMIN_DATABASE_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const WITH_PGLITE = env.BENCH_PGLITE !== "0";
-const WITH_OLD_RELEASE = env.BENCH_OLD_RELEASE !== "0";
 const OLD_RELEASE_NAME = "old release";
 const MAX_IN_FLIGHT = 1_024;
 
@@ -159,7 +158,7 @@ async function saturate(target: Target): ReturnType<typeof runClosedLoop> {
 
 async function main(): Promise<void> {
   // before anything is measured: the first run installs the old release's dependencies
-  const oldRelease = WITH_OLD_RELEASE ? oldReleaseCheckout(log) : undefined;
+  const oldRelease = oldReleaseCheckout(log);
   const loadAtStart = loadavg()[0]!;
   const upstream = await startUpstream();
   const nodeProxy = await startBenchServer("bench/node-proxy.ts", upstream.url);
@@ -244,7 +243,7 @@ async function main(): Promise<void> {
  * same ledger, BYOK on, info logging. NaN (said why) when it does not start: the rest of the report stands.
  */
 async function measureOldRelease(directory: string, upstreamUrl: string): Promise<number> {
-  log(`starting the old release ${OLD_RELEASE.slice(0, 7)} on PostgreSQL (its npm start)…`);
+  log(`starting the old release ${OLD_RELEASE?.slice(0, 7)} on PostgreSQL (its npm start)…`);
   const logFile = join(tmpdir(), `farebox-bench-old-release-${process.pid}.log`);
   let farebox: FareboxProcess;
   try {
@@ -326,7 +325,7 @@ function writeReport(input: ReportInput): string {
   const closedRow = [...input.closed].map(([target, rps]) => `${target} ${fmt(rps, 0)}`).join(", ");
   const fareboxClosed = input.closed.get("farebox") ?? Number.NaN;
   const oldReleaseClosed = input.closed.get(OLD_RELEASE_NAME);
-  const toOldRelease = oldReleaseClosed === undefined ? "" : `${ratio(fareboxClosed, oldReleaseClosed)} the old release's (${OLD_RELEASE.slice(0, 7)}), `;
+  const toOldRelease = oldReleaseClosed === undefined ? "" : `${ratio(fareboxClosed, oldReleaseClosed)} the old release's (${OLD_RELEASE?.slice(0, 7)}), `;
   const fareboxCpu1000 = cpu("farebox", at1000) + dbCpu("farebox", at1000);
   const pgliteLine = input.pglite
     ? `| embedded PGlite (one process): first start to /ready, idle RSS, closed loop, added p50 / p99 at 500/s | ${(input.pglite.startMs / 1000).toFixed(1)} s, ${input.pglite.idleRssMb.toFixed(0)} MB, ${input.pglite.closedRps.toFixed(0)} req/s (${ratio(fareboxClosed, input.pglite.closedRps)} below PostgreSQL mode), ${fmt(p(input.pglite.run, 0.5) - median(of("direct", at500).map((run) => p(run, 0.5))))} / ${fmt(p(input.pglite.run, 0.99) - median(of("direct", at500).map((run) => p(run, 0.99))))} ms | ≤ 300 MB idle, within 2× |`
