@@ -30,7 +30,7 @@ import { pino, type Logger } from "pino";
 import type { FastifyInstance } from "fastify";
 import type { ProcessPlan } from "../config/process-count.js";
 import { BYOK_CHANGED, CLUSTER_WORKER_ENV, CONNECTION, CONNECTION_TAKEN, EVERY_WORKER_LISTENING, LOAD, RELEASE, RETIRE, SERVING_AT, WORKER_SERVING, clusterMessage, type ClusterMessage } from "./cluster-messages.js";
-import type { ConnectionSource } from "./connection-source.js";
+import { LISTEN_BACKLOG, type ConnectionSource } from "./connection-source.js";
 import { HandedConnections } from "./handed-connections.js";
 import { idleCores, loopUtilization, ProcessScaling } from "./process-scaling.js";
 
@@ -127,7 +127,7 @@ export class ClusterPrimary {
     this.front = front;
     await new Promise<void>((resolve, reject) => {
       front.once("error", reject);
-      front.listen(this.listen!.port, this.listen!.host, () => {
+      front.listen({ port: this.listen!.port, host: this.listen!.host, backlog: LISTEN_BACKLOG }, () => {
         front.off("error", reject);
         resolve();
       });

@@ -20,11 +20,19 @@ export interface ConnectionSource {
   ended(): Promise<void>;
 }
 
+/**
+ * The kernel's queue of connections waiting to be accepted (it caps this at net.core.somaxconn,
+ * 4096 on current Linux). Node's default is 511: a burst of new connections while the event loop
+ * is busy (a cold start under load, clients reconnecting at once) overflowed it, and each dropped
+ * SYN waited 1, 3, 7 s... for the client's retransmission (bench/RESULTS.md, "A burst of new connections").
+ */
+export const LISTEN_BACKLOG = 65_535;
+
 /** The process listens on the configured port itself; fastify's close drains its connections. */
 export function ownPort({ port, host }: { port: number; host: string }): ConnectionSource {
   return {
     // a fresh object: fastify adds to the options it is given (the configuration is frozen)
-    open: (app) => app.listen({ port, host }),
+    open: (app) => app.listen({ port, host, backlog: LISTEN_BACKLOG }),
     close: async () => 0,
     // fastify's close waits for the connections its server accepted
     ended: async () => {},
