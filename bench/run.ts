@@ -9,9 +9,9 @@
  * holds BENCH_LEDGER_ENTRIES entries, BYOK on, info logging to a file, billing every request.
  * Scenarios: non-stream at 500 and 1,000 requests/s, and a stream whose upstream spaces its
  * chunks (time to first token), open loop with latency from the scheduled send time; then a
- * closed loop at BENCH_CONCURRENCY requests in flight, measured after as long again at the same
- * load (farebox adds processes in the first seconds of a saturating load, where a core is idle for
- * them: the figure is its throughput once it has); then the same closed loop against the old release
+ * closed loop at BENCH_CONCURRENCY requests in flight, in rounds until its throughput stops rising
+ * (`saturate`: farebox adds processes in the first seconds of a saturating load, where a core is
+ * idle for them, and a target started just before warms up for longer); then the same closed loop against the old release
  * (bench/old-release.ts: the code before the cost-per-request work, its own `npm start` on the same
  * kind of database), whose multiple is the closed-loop target; then farebox on embedded PGlite.
  * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
@@ -149,11 +149,34 @@ const median = (values: number[]) => {
 };
 const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, fraction);
 
-/** The closed loop's figure: the second of two runs, so processes farebox adds under the load have started. */
-async function saturate(target: Target): ReturnType<typeof runClosedLoop> {
+/** A closed-loop round that beats the best before it by more than this share: the target was still warming up. */
+const STILL_RISING = 0.05;
+/** Closed-loop rounds at most, the first included. */
+const MOST_CLOSED_LOOP_ROUNDS = 8;
+
+/**
+ * The closed loop's figure, once the target's throughput stopped rising: rounds of DURATION_MS
+ * until one does not beat the best before it by more than {@link STILL_RISING}, the first round
+ * always a warm-up (processes farebox adds under the load start in it). The figure is the best
+ * round after the first. A target started just before (the old release) still speeds up for
+ * several rounds (a JIT warming up, caches filling): 565, 606, 668, 803, 743 req/s after its first
+ * round's 314 on one VM, where farebox, warmed by the open-loop scenarios, was steady from its
+ * second; a fixed two rounds favoured whichever target had run longer.
+ */
+async function saturate(target: Target): Promise<{ requestsPerSecond: number }> {
   const closedLoop = () => runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
-  await closedLoop();
-  return closedLoop();
+  let best = await closedLoop();
+  const rounds = [best];
+  while (rounds.length < MOST_CLOSED_LOOP_ROUNDS) {
+    const next = await closedLoop();
+    const rising = next.requestsPerSecond > best.requestsPerSecond * (1 + STILL_RISING);
+    if (rounds.length === 1 || next.requestsPerSecond > best.requestsPerSecond) best = next;
+    rounds.push(next);
+    if (!rising) break;
+  }
+  const each = rounds.map((round) => `${round.requestsPerSecond.toFixed(0)}${round.errors ? ` (${round.errors} errors)` : ""}`);
+  log(`closed loop ${target.name}: ${best.requestsPerSecond.toFixed(0)} req/s (rounds: ${each.join(", ")})`);
+  return best;
 }
 
 async function main(): Promise<void> {
@@ -220,7 +243,6 @@ async function main(): Promise<void> {
         loadedWorkers = Math.max(loadedWorkers, fareboxPg.pids().length);
       }
       closed.set(target.name, value.requestsPerSecond);
-      log(`closed loop ${target.name}: ${value.requestsPerSecond.toFixed(0)} req/s (${value.errors} errors)`);
     }
     await Promise.all([...pools.values()].map((pool) => pool.close()));
     await farebox.stop();
@@ -254,7 +276,6 @@ async function measureOldRelease(directory: string, upstreamUrl: string): Promis
   }
   try {
     const closed = await saturate(fareboxTarget(OLD_RELEASE_NAME, farebox, undefined));
-    log(`closed loop ${OLD_RELEASE_NAME}: ${closed.requestsPerSecond.toFixed(0)} req/s (${closed.errors} errors)`);
     return closed.requestsPerSecond;
   } finally {
     await farebox.stop();
@@ -347,7 +368,7 @@ every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after
 | added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
 | added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
 | added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
-| closed loop, ${CONCURRENCY} in flight (after ${DURATION_MS / 1000} s at that load) | ${fmt(fareboxClosed, 0)} req/s: ${toOldRelease}${ratio(fareboxClosed, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
+| closed loop, ${CONCURRENCY} in flight (the best ${DURATION_MS / 1000} s round once it stopped rising) | ${fmt(fareboxClosed, 0)} req/s: ${toOldRelease}${ratio(fareboxClosed, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
 | RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
 ${pgliteLine}
 
