@@ -6,7 +6,8 @@
  * another checkout (a worktree of main with its node_modules), that checkout's farebox too: old and
  * new in one run (BENCH_FAREBOX_DIR names the checkout measured as "farebox", default this one: run
  * twice with the two swapped, as the second farebox started measured dearer than the first even when
- * both were the same code). After BENCH_WARMUP_MS (5,000) per target, BENCH_REPEAT rounds (3) of
+ * both were the same code). After warm-up rounds of BENCH_WARMUP_MS (5,000) per target until its
+ * throughput stops rising (load.ts, untilSteady: a farebox started cold warms for several), BENCH_REPEAT rounds (3) of
  * BENCH_DURATION_MS (5,000) per target, the order rotated each round. Per run: requests per second, and the CPU per served request (from /proc) of the
  * target's processes, of the Postgres backends serving its database, and of the harness (this load
  * generator and the fake upstream), with the machine's busy share (/proc/stat): on a shared machine
@@ -17,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { startFarebox, type FareboxProcess } from "./farebox-process.js";
-import { runClosedLoop } from "./load.js";
+import { runClosedLoop, untilSteady } from "./load.js";
 import { cpuMs, processTree } from "./proc-stats.js";
 import { startBenchServer, startUpstream } from "./upstream-process.js";
 
@@ -101,8 +102,11 @@ async function main(): Promise<void> {
         busy: (machine.busy - before.machine.busy) / Math.max(1, machine.total - before.machine.total),
       };
     };
-    log("warming up…");
-    for (const target of targets) await run(target, WARMUP_MS);
+    log("warming up, each target until its throughput stops rising…");
+    for (const target of targets) {
+      const { rounds } = await untilSteady(async () => ({ requestsPerSecond: (await run(target, WARMUP_MS)).rps }));
+      log(`warm-up ${target.name}: ${rounds.map((round) => round.requestsPerSecond.toFixed(0)).join(", ")} req/s`);
+    }
     for (let round = 0; round < REPEAT; round += 1) {
       for (let i = 0; i < targets.length; i += 1) {
         const target = targets[(i + round) % targets.length]!;

@@ -34,7 +34,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { startFarebox, type FareboxProcess } from "./farebox-process.js";
 import { startBenchServer, startUpstream } from "./upstream-process.js";
-import { loadPool, percentileOf, runClosedLoop, runLoad, type LoadResult } from "./load.js";
+import { loadPool, percentileOf, runClosedLoop, runLoad, untilSteady, type LoadResult } from "./load.js";
 import { ensureNginx, startNginx, type Nginx } from "./nginx.js";
 import { cpuMs, processTree, rssMb } from "./proc-stats.js";
 import { OLD_RELEASE, oldReleaseCheckout } from "./old-release.js";
@@ -149,31 +149,13 @@ const median = (values: number[]) => {
 };
 const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, fraction);
 
-/** A closed-loop round that beats the best before it by more than this share: the target was still warming up. */
-const STILL_RISING = 0.05;
-/** Closed-loop rounds at most, the first included. */
-const MOST_CLOSED_LOOP_ROUNDS = 8;
-
 /**
- * The closed loop's figure, once the target's throughput stopped rising: rounds of DURATION_MS
- * until one does not beat the best before it by more than {@link STILL_RISING}, the first round
- * always a warm-up (processes farebox adds under the load start in it). The figure is the best
- * round after the first. A target started just before (the old release) still speeds up for
- * several rounds (a JIT warming up, caches filling): 565, 606, 668, 803, 743 req/s after its first
- * round's 314 on one VM, where farebox, warmed by the open-loop scenarios, was steady from its
- * second; a fixed two rounds favoured whichever target had run longer.
+ * The closed loop's figure, once the target's throughput stopped rising (load.ts, `untilSteady`):
+ * the best round after the first. Processes farebox adds under the load start in the first round.
  */
 async function saturate(target: Target): Promise<{ requestsPerSecond: number }> {
   const closedLoop = () => runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
-  let best = await closedLoop();
-  const rounds = [best];
-  while (rounds.length < MOST_CLOSED_LOOP_ROUNDS) {
-    const next = await closedLoop();
-    const rising = next.requestsPerSecond > best.requestsPerSecond * (1 + STILL_RISING);
-    if (rounds.length === 1 || next.requestsPerSecond > best.requestsPerSecond) best = next;
-    rounds.push(next);
-    if (!rising) break;
-  }
+  const { best, rounds } = await untilSteady(closedLoop);
   const each = rounds.map((round) => `${round.requestsPerSecond.toFixed(0)}${round.errors ? ` (${round.errors} errors)` : ""}`);
   log(`closed loop ${target.name}: ${best.requestsPerSecond.toFixed(0)} req/s (rounds: ${each.join(", ")})`);
   return best;
