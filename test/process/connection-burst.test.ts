@@ -6,34 +6,16 @@
  * while a thousand connections open, more than Node's default backlog of 511 holds; every one
  * must be established at once, and served once the process runs again.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { startMain, waitForReady } from "../support/main-process.js";
 
-const root = join(import.meta.dirname, "../..");
 const BURST = 1_000;
-
-function startGateway(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; address: Promise<string> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
-  });
-  const address = new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)".*"msg":"farebox ready"/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`exited ${code} before ready:\n${output}`)));
-  });
-  return { child, address };
-}
 
 /** Opens `count` connections to `address`; resolves with those established within `withinMs`. */
 async function openBurst(address: string, count: number, withinMs: number): Promise<{ established: Socket[]; all: Socket[] }> {
@@ -91,15 +73,13 @@ describe.skipIf(somaxconn <= BURST)("a burst of connections while the accepting 
   }
 
   it("on embedded PGlite (one process)", { timeout: 120_000 }, async () => {
-    const started = startGateway({ DATA_DIR: mkdtempSync(join(tmpdir(), "farebox-data-")) });
-    child = started.child;
-    await burstWhileStopped(await started.address, child.pid!);
+    child = startMain({ DATA_DIR: mkdtempSync(join(tmpdir(), "farebox-data-")) });
+    await burstWhileStopped(await waitForReady(child), child.pid!);
   });
 
   it.skipIf(!process.env.TEST_DATABASE_URL)("on PostgreSQL (the cluster's primary accepts)", { timeout: 120_000 }, async () => {
     database = await createTestDatabase("postgres");
-    const started = startGateway({ DATABASE_URL: database.url!, FAREBOX_WORKERS: "2" });
-    child = started.child;
-    await burstWhileStopped(await started.address, child.pid!);
+    child = startMain({ DATABASE_URL: database.url!, FAREBOX_WORKERS: "2" });
+    await burstWhileStopped(await waitForReady(child), child.pid!);
   });
 });

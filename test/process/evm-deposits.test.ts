@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,8 +7,8 @@ import { getAddress, type Address } from "viem";
 import { evmChainKey } from "../../src/chains/evm/client.js";
 import { find, parsePrometheus } from "../metrics/parse-prometheus.js";
 import { startAnvil, artifact, type Anvil } from "../support/anvil.js";
+import { startMain, waitForReady } from "../support/main-process.js";
 
-const root = join(import.meta.dirname, "../..");
 const usdcAbi = artifact("MockUSDC").abi;
 const treasury = getAddress("0x0000000000000000000000000000000000d0d0d0");
 let anvil: Anvil;
@@ -23,19 +23,6 @@ afterAll(async () => {
   child?.kill("SIGKILL");
   await anvil?.stop();
 });
-
-function waitForReady(process: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    process.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)".*"msg":"farebox ready"/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    process.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    process.on("exit", (code) => reject(new Error(`exited ${code} before ready:\n${output}`)));
-  });
-}
 
 describe("the gateway process with an EVM chain configured", () => {
   it("runs the deposit listener from main: a wallet's USDC is credited at finality, and SIGTERM stops it", { timeout: 120_000 }, async () => {
@@ -60,10 +47,7 @@ describe("the gateway process with an EVM chain configured", () => {
         "",
       ].join("\n"),
     );
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", DATA_DIR: join(dir, "data"), FAREBOX_CONFIG: configPath, TEST_RPC_URL: anvil.url },
-    });
+    child = startMain({ DATA_DIR: join(dir, "data"), FAREBOX_CONFIG: configPath, TEST_RPC_URL: anvil.url });
     const address = await waitForReady(child);
     const payer = anvil.wallet(1);
     const challenge = (await (

@@ -1,32 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { request } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-
-const root = join(import.meta.dirname, "../..");
-
-function startGateway(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
-  });
-}
-
-/** Resolves with the listening address once the process logs that it is ready. */
-function waitForReady(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)".*"msg":"farebox ready"/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`exited ${code} before ready:\n${output}`)));
-  });
-}
+import { startMain, waitForReady } from "../support/main-process.js";
 
 function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
@@ -40,7 +18,7 @@ describe("the gateway process", () => {
 
   it("starts on embedded PGlite with no configuration, answers, and drains on SIGTERM", { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "farebox-data-"));
-    child = startGateway({ DATA_DIR: dataDir });
+    child = startMain({ DATA_DIR: dataDir });
     const address = await waitForReady(child);
     expect(await (await fetch(`${address}/health`)).json()).toEqual({ status: "ok" });
     expect(await (await fetch(`${address}/ready`)).json()).toEqual({ status: "ready" });
@@ -77,7 +55,7 @@ describe("the gateway process", () => {
 
   it("says what it is doing while it starts and summarizes what it runs with", { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "farebox-data-"));
-    child = startGateway({ DATA_DIR: dataDir });
+    child = startMain({ DATA_DIR: dataDir });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     const address = await waitForReady(child);
@@ -106,7 +84,7 @@ describe("the gateway process", () => {
     const dir = mkdtempSync(join(tmpdir(), "farebox-config-"));
     const path = join(dir, "discovery.yaml");
     writeFileSync(path, "providers:\n  local:\n    protocol: openai\n    base_url: http://127.0.0.1:9/v1\n    models: auto\n    pricing: free\n");
-    child = startGateway({ DATA_DIR: join(dir, "data"), FAREBOX_CONFIG: path });
+    child = startMain({ DATA_DIR: join(dir, "data"), FAREBOX_CONFIG: path });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     const address = await waitForReady(child);
@@ -119,7 +97,7 @@ describe("the gateway process", () => {
   it("refuses to start with an invalid configuration and lists every problem", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "farebox-config-")), "bad.yaml");
     writeFileSync(path, "fees: { credit_bps: lots }\nunknown_section: 1\n");
-    child = startGateway({ FAREBOX_CONFIG: path, PORT: "-5" });
+    child = startMain({ FAREBOX_CONFIG: path, PORT: "-5" });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await exitCode(child)).toBe(1);
