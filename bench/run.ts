@@ -13,7 +13,8 @@
  * (`saturate`: farebox adds processes in the first seconds of a saturating load, where a core is
  * idle for them, and a target started just before warms up for longer); then the same closed loop against the old release
  * (bench/old-release.ts: the code before the cost-per-request work, its own `npm start` on the same
- * kind of database), whose multiple is the closed-loop target; then farebox on embedded PGlite.
+ * kind of database), whose multiple is the closed-loop target (with the two's CPU per request at
+ * saturation, Postgres included: the throughput per core); then farebox on embedded PGlite.
  * CPU per request comes from /proc (farebox's processes, nginx's, and the Postgres backends of
  * farebox's database), which a busy machine does not change; latency figures need a quiet one.
  * The report (stdout and bench/latest-run.md) leads with farebox's ratios to nginx and to the bare Node proxy.
@@ -149,15 +150,28 @@ const median = (values: number[]) => {
 };
 const p = (run: Run, fraction: number) => percentileOf(run.result.latenciesMs, fraction);
 
+interface Saturated {
+  requestsPerSecond: number;
+  /** CPU of the target's processes and of its Postgres backends per request served, in the same round (its inverse: throughput per core). */
+  cpuPerRequestMs: number;
+}
+
 /**
  * The closed loop's figure, once the target's throughput stopped rising (load.ts, `untilSteady`):
  * the best round after the first. Processes farebox adds under the load start in the first round.
  */
-async function saturate(target: Target): Promise<{ requestsPerSecond: number }> {
-  const closedLoop = () => runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
+async function saturate(target: Target): Promise<Saturated> {
+  const closedLoop = async () => {
+    const pids = target.pids();
+    const databasePids = (await target.databasePids?.()) ?? [];
+    const before = cpuMs(pids) + cpuMs(databasePids);
+    const result = await runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
+    const cpuPerRequestMs = pids.length > 0 ? (cpuMs(pids) + cpuMs(databasePids) - before) / Math.max(1, result.served) : Number.NaN;
+    return { ...result, cpuPerRequestMs };
+  };
   const { best, rounds } = await untilSteady(closedLoop);
   const each = rounds.map((round) => `${round.requestsPerSecond.toFixed(0)}${round.errors ? ` (${round.errors} errors)` : ""}`);
-  log(`closed loop ${target.name}: ${best.requestsPerSecond.toFixed(0)} req/s (rounds: ${each.join(", ")})`);
+  log(`closed loop ${target.name}: ${best.requestsPerSecond.toFixed(0)} req/s, CPU ${fmt(best.cpuPerRequestMs, 3)} ms/req with any Postgres backends (rounds: ${each.join(", ")})`);
   return best;
 }
 
@@ -217,18 +231,18 @@ async function main(): Promise<void> {
         }
       }
     }
-    const closed = new Map<string, number>();
+    const closed = new Map<string, Saturated>();
     for (const target of targets) {
       const { value, peakMb } = await peakRss(target.pids, () => saturate(target));
       if (target === fareboxPg) {
         loadedRssMb = Math.max(loadedRssMb, peakMb);
         loadedWorkers = Math.max(loadedWorkers, fareboxPg.pids().length);
       }
-      closed.set(target.name, value.requestsPerSecond);
+      closed.set(target.name, value);
     }
     await Promise.all([...pools.values()].map((pool) => pool.close()));
     await farebox.stop();
-    if (oldRelease) closed.set(OLD_RELEASE_NAME, await measureOldRelease(oldRelease, upstream.url));
+    if (oldRelease) closed.set(OLD_RELEASE_NAME, await measureOldRelease(oldRelease, upstream.url, pg));
     if (WITH_PGLITE) pglite = await measurePglite(upstream.url, logFile);
     const loadAtEnd = loadavg()[0]!;
     const report = writeReport({ runs, targets: targets.map((t) => t.name), closed, farebox, workers, loadedWorkers, idleRssMb, loadedRssMb, pglite, loadAtStart, loadAtEnd });
@@ -246,7 +260,7 @@ async function main(): Promise<void> {
  * The old release's closed loop, as today's is measured: its own `npm start`, on PostgreSQL with the
  * same ledger, BYOK on, info logging. NaN (said why) when it does not start: the rest of the report stands.
  */
-async function measureOldRelease(directory: string, upstreamUrl: string): Promise<number> {
+async function measureOldRelease(directory: string, upstreamUrl: string, pg: postgres.Sql): Promise<Saturated> {
   log(`starting the old release ${OLD_RELEASE?.slice(0, 7)} on PostgreSQL (its npm start)…`);
   const logFile = join(tmpdir(), `farebox-bench-old-release-${process.pid}.log`);
   let farebox: FareboxProcess;
@@ -254,11 +268,10 @@ async function measureOldRelease(directory: string, upstreamUrl: string): Promis
     farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile, directory });
   } catch (error) {
     log(`the old release did not start (${(error as Error).message.split("\n")[0]}; its log: ${logFile}): the report has no old-release figure`);
-    return Number.NaN;
+    return { requestsPerSecond: Number.NaN, cpuPerRequestMs: Number.NaN };
   }
   try {
-    const closed = await saturate(fareboxTarget(OLD_RELEASE_NAME, farebox, undefined));
-    return closed.requestsPerSecond;
+    return await saturate(fareboxTarget(OLD_RELEASE_NAME, farebox, pg));
   } finally {
     await farebox.stop();
   }
@@ -286,7 +299,7 @@ async function measurePglite(upstreamUrl: string, logFile: string): Promise<{ st
 interface ReportInput {
   runs: Run[];
   targets: string[];
-  closed: Map<string, number>;
+  closed: Map<string, Saturated>;
   farebox: FareboxProcess;
   /** farebox's node processes at idle, and under load (FAREBOX_WORKERS=auto adds them as the load needs). */
   workers: number;
@@ -325,10 +338,13 @@ function writeReport(input: ReportInput): string {
   const at1000 = SCENARIOS[1]!;
   const at500 = SCENARIOS[0]!;
   const stream = SCENARIOS[2]!;
-  const closedRow = [...input.closed].map(([target, rps]) => `${target} ${fmt(rps, 0)}`).join(", ");
-  const fareboxClosed = input.closed.get("farebox") ?? Number.NaN;
+  const closedRow = [...input.closed].map(([target, { requestsPerSecond }]) => `${target} ${fmt(requestsPerSecond, 0)}`).join(", ");
+  const { requestsPerSecond: fareboxClosed, cpuPerRequestMs: fareboxClosedCpu } = input.closed.get("farebox") ?? { requestsPerSecond: Number.NaN, cpuPerRequestMs: Number.NaN };
   const oldReleaseClosed = input.closed.get(OLD_RELEASE_NAME);
-  const toOldRelease = oldReleaseClosed === undefined ? "" : `${ratio(fareboxClosed, oldReleaseClosed)} the old release's (${OLD_RELEASE?.slice(0, 7)}), `;
+  const toOldRelease =
+    oldReleaseClosed === undefined
+      ? ""
+      : `${ratio(fareboxClosed, oldReleaseClosed.requestsPerSecond)} the old release's (${OLD_RELEASE?.slice(0, 7)}) and ${ratio(oldReleaseClosed.cpuPerRequestMs, fareboxClosedCpu)} its throughput per core (CPU per request with Postgres ${fmt(fareboxClosedCpu, 3)} against ${fmt(oldReleaseClosed.cpuPerRequestMs, 3)} ms), `;
   const fareboxCpu1000 = cpu("farebox", at1000) + dbCpu("farebox", at1000);
   const pgliteLine = input.pglite
     ? `| embedded PGlite (one process): first start to /ready, idle RSS, closed loop, added p50 / p99 at 500/s | ${(input.pglite.startMs / 1000).toFixed(1)} s, ${input.pglite.idleRssMb.toFixed(0)} MB, ${input.pglite.closedRps.toFixed(0)} req/s (${ratio(fareboxClosed, input.pglite.closedRps)} below PostgreSQL mode), ${fmt(p(input.pglite.run, 0.5) - median(of("direct", at500).map((run) => p(run, 0.5))))} / ${fmt(p(input.pglite.run, 0.99) - median(of("direct", at500).map((run) => p(run, 0.99))))} ms | ≤ 300 MB idle, within 2× |`
@@ -350,7 +366,7 @@ every request billed; ready ${(input.farebox.startMs / 1000).toFixed(1)} s after
 | added p50 / p99 at 1,000 req/s | ${fmt(added("farebox", at1000, 0.5))} / ${fmt(added("farebox", at1000, 0.99))} ms (nginx ${fmt(added("nginx", at1000, 0.5))} / ${fmt(added("nginx", at1000, 0.99))}) | ≤ 1 / ≤ 10 ms |
 | added p99 at 500 req/s | ${fmt(added("farebox", at500, 0.99))} ms (nginx ${fmt(added("nginx", at500, 0.99))}) | ≤ 5 ms |
 | added time to first token p50, spaced stream at 500 req/s | ${fmt(added("farebox", stream, 0.5))} ms (nginx ${fmt(added("nginx", stream, 0.5))}) | ≤ 1 ms |
-| closed loop, ${CONCURRENCY} in flight (the best ${DURATION_MS / 1000} s round once it stopped rising) | ${fmt(fareboxClosed, 0)} req/s: ${toOldRelease}${ratio(fareboxClosed, input.closed.get("nginx") ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node") ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
+| closed loop, ${CONCURRENCY} in flight (the best ${DURATION_MS / 1000} s round once it stopped rising) | ${fmt(fareboxClosed, 0)} req/s: ${toOldRelease}${ratio(fareboxClosed, input.closed.get("nginx")?.requestsPerSecond ?? Number.NaN)} nginx's, ${ratio(fareboxClosed, input.closed.get("node")?.requestsPerSecond ?? Number.NaN)} the bare Node proxy's (${closedRow}) | ≥ 3× the old release |
 | RSS of every farebox process, idle / under load | ${input.idleRssMb.toFixed(0)} / ${input.loadedRssMb.toFixed(0)} MB | ≤ 150 / ≤ 250 MB |
 ${pgliteLine}
 
