@@ -103,12 +103,24 @@ function fareboxTarget(name: string, farebox: FareboxProcess, pg: postgres.Sql |
   };
 }
 
-/** Runs one open-loop load against `target`, with its CPU per served request. */
-async function measure(target: Target, scenario: Scenario, pools: Map<string, ReturnType<typeof loadPool>>, durationMs = DURATION_MS): Promise<Run> {
+/**
+ * Starts reading the CPU of `target`'s processes and of its Postgres backends; the function returned
+ * gives each per request served since (NaN without processes; undefined for a target without Postgres).
+ */
+async function cpuFrom(target: Target): Promise<(served: number) => { cpuPerRequestMs: number; databaseCpuPerRequestMs: number | undefined }> {
   const pids = target.pids();
   const databasePids = (await target.databasePids?.()) ?? [];
   const before = cpuMs(pids);
   const databaseBefore = cpuMs(databasePids);
+  return (served) => ({
+    cpuPerRequestMs: pids.length > 0 ? (cpuMs(pids) - before) / Math.max(1, served) : Number.NaN,
+    databaseCpuPerRequestMs: target.databasePids ? (cpuMs(databasePids) - databaseBefore) / Math.max(1, served) : undefined,
+  });
+}
+
+/** Runs one open-loop load against `target`, with its CPU per served request. */
+async function measure(target: Target, scenario: Scenario, pools: Map<string, ReturnType<typeof loadPool>>, durationMs = DURATION_MS): Promise<Run> {
+  const cpuPerRequest = await cpuFrom(target);
   const result = await runLoad(
     {
       url: target.url,
@@ -122,15 +134,7 @@ async function measure(target: Target, scenario: Scenario, pools: Map<string, Re
     },
     pools.get(target.name),
   );
-  const served = Math.max(1, result.latenciesMs.length);
-  return {
-    target: target.name,
-    scenario: scenario.name,
-    rate: scenario.rate,
-    result,
-    cpuPerRequestMs: pids.length > 0 ? (cpuMs(pids) - before) / served : Number.NaN,
-    databaseCpuPerRequestMs: target.databasePids ? (cpuMs(databasePids) - databaseBefore) / served : undefined,
-  };
+  return { target: target.name, scenario: scenario.name, rate: scenario.rate, result, ...cpuPerRequest(result.latenciesMs.length) };
 }
 
 /** Highest resident memory of `pids()` seen while `work` runs. */
@@ -162,12 +166,10 @@ interface Saturated {
  */
 async function saturate(target: Target): Promise<Saturated> {
   const closedLoop = async () => {
-    const pids = target.pids();
-    const databasePids = (await target.databasePids?.()) ?? [];
-    const before = cpuMs(pids) + cpuMs(databasePids);
+    const cpuPerRequest = await cpuFrom(target);
     const result = await runClosedLoop({ url: target.url, path: target.path, headers: target.headers, body: bodyFor(target.models.plain, false), concurrency: CONCURRENCY, durationMs: DURATION_MS });
-    const cpuPerRequestMs = pids.length > 0 ? (cpuMs(pids) + cpuMs(databasePids) - before) / Math.max(1, result.served) : Number.NaN;
-    return { ...result, cpuPerRequestMs };
+    const cpu = cpuPerRequest(result.served);
+    return { ...result, cpuPerRequestMs: cpu.cpuPerRequestMs + (cpu.databaseCpuPerRequestMs ?? 0) };
   };
   const { best, rounds } = await untilSteady(closedLoop);
   const each = rounds.map((round) => `${round.requestsPerSecond.toFixed(0)}${round.errors ? ` (${round.errors} errors)` : ""}`);
