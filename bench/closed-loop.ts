@@ -1,8 +1,8 @@
 /**
  * farebox at saturation (npm run bench:closed-loop): `npm run bench`'s closed loop (BENCH_CONCURRENCY
  * connections, 32, each sending its next request as soon as the last answered, non-stream) against
- * the bare Node proxy (bench/node-proxy.ts) and farebox as `npm start` runs it (one worker per core on
- * a fresh PostgreSQL database, BYOK on, info logging to a file), and, when BENCH_BASELINE_DIR names
+ * the bare Node proxy (bench/node-proxy.ts) and farebox as `npm start` runs it (one process, more while
+ * the load needs them, on a fresh PostgreSQL database, BYOK on, info logging to a file), and, when BENCH_BASELINE_DIR names
  * another checkout (a worktree of main with its node_modules), that checkout's farebox too: old and
  * new in one run (BENCH_FAREBOX_DIR names the checkout measured as "farebox", default this one: run
  * twice with the two swapped, as the second farebox started measured dearer than the first even when
@@ -76,8 +76,9 @@ async function main(): Promise<void> {
     databasePids: async () => (await pg`select pid from pg_stat_activity where datname = ${farebox.databaseName!}`).map((row) => row.pid as number),
   });
   try {
-    for (const directory of [FAREBOX_DIR ?? process.cwd(), ...(BASELINE_DIR ? [BASELINE_DIR] : [])]) {
-      const name = `farebox ${directory}`;
+    // undefined: this checkout, started as BENCH_FAREBOX_START says when it is set
+    for (const directory of [FAREBOX_DIR, ...(BASELINE_DIR ? [BASELINE_DIR] : [])]) {
+      const name = `farebox ${directory ?? process.cwd()}`;
       log(`starting ${name}…`);
       const farebox = await startFarebox({ upstreamUrl: upstream.url, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile: join(tmpdir(), `farebox-closed-${process.pid}-${fareboxes.length}.log`), directory });
       fareboxes.push(farebox);

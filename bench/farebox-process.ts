@@ -55,9 +55,12 @@ export function startNodeFlags(): string {
   return flags[1]!;
 }
 
-/** `npm start`'s command, or BENCH_FAREBOX_START (e.g. to run it under --cpu-prof). */
-function startCommand(directory?: string): string {
-  return process.env.BENCH_FAREBOX_START ?? npmStartCommand(directory);
+/**
+ * `npm start`'s command, or for this checkout BENCH_FAREBOX_START (e.g. to run it under --cpu-prof
+ * or other V8 flags): another checkout (the old release, a baseline) always runs its own.
+ */
+export function startCommand(directory?: string): string {
+  return (directory === undefined ? process.env.BENCH_FAREBOX_START : undefined) ?? npmStartCommand(directory);
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
