@@ -3,9 +3,9 @@
  *
  * Targets, each behind the same fake OpenAI upstream and measured interleaved in one run:
  * "direct" (the upstream itself), "nginx" (a bare keep-alive proxy, installed from Debian when
- * missing), "node" (a bare proxy on Node's http server and undici, one process per core: the
+ * missing), "node" (the cheapest proxy on Node's http server and undici, one process: the
  * runtime's own floor, bench/node-proxy.ts), a peer gateway when BENCH_PEER_URL is set, and farebox as an operator runs it: `npm
- * start` (compiled, one worker per core) on a fresh PostgreSQL database whose ledger already
+ * start` (compiled; one process, more while the load needs them) on a fresh PostgreSQL database whose ledger already
  * holds BENCH_LEDGER_ENTRIES entries, BYOK on, info logging to a file, billing every request.
  * Scenarios: non-stream at 500 and 1,000 requests/s, and a stream whose upstream spaces its
  * chunks (time to first token), open loop with latency from the scheduled send time; then a
