@@ -1,13 +1,8 @@
 /**
  * The bench's Node floor (bench/node-proxy.ts) answers as farebox does: a JSON answer whole with
- * its length, an event stream passed through as it comes; and BENCH_FAREBOX_START replaces only
- * this checkout's start command (bench/farebox-process.ts), never another checkout's.
+ * its length, an event stream passed through as it comes.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCommand } from "../../bench/farebox-process.js";
 import { startBenchServer, startUpstream } from "../../bench/upstream-process.js";
 
 type Server = Awaited<ReturnType<typeof startBenchServer>>;
@@ -54,21 +49,5 @@ describe("the bench's bare Node proxy", () => {
     expect(performance.now() - firstAt!).toBeGreaterThan(60);
     expect(text.startsWith('data: {"id":"chatcmpl-bench"')).toBe(true);
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
-  });
-});
-
-describe("the command the bench starts farebox with", () => {
-  it("is BENCH_FAREBOX_START for this checkout, and another checkout's own npm start", () => {
-    const other = mkdtempSync(join(tmpdir(), "farebox-other-checkout-"));
-    writeFileSync(join(other, "package.json"), JSON.stringify({ scripts: { start: "node other/main.js" } }));
-    const saved = process.env.BENCH_FAREBOX_START;
-    process.env.BENCH_FAREBOX_START = "node --cpu-prof dist/server/main.js";
-    try {
-      expect(startCommand()).toBe("node --cpu-prof dist/server/main.js");
-      expect(startCommand(other)).toBe("node other/main.js");
-    } finally {
-      if (saved === undefined) delete process.env.BENCH_FAREBOX_START;
-      else process.env.BENCH_FAREBOX_START = saved;
-    }
   });
 });
