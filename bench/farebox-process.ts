@@ -141,33 +141,33 @@ export async function startFarebox(options: FareboxOptions): Promise<FareboxProc
     },
     stdio: ["ignore", log, log],
   });
-  await waitReady(url, child);
-  const startMs = performance.now() - started;
-  const account = await call(url, "/api/v1/admin/accounts", ADMIN_TOKEN, {});
-  const accountId = account.account_id as string;
-  await call(url, `/api/v1/admin/accounts/${accountId}/credits`, ADMIN_TOKEN, { amount_usd: "1000000", reason: "benchmark" });
-  const { key } = (await call(url, "/api/v1/keys", account.key as string, { name: "bench" })) as { key: string };
-  if (databaseUrl && options.seedEntries > 0) await seedLedger(databaseUrl, accountId, options.seedEntries);
-  return {
-    url,
-    key,
-    child,
-    databaseName,
-    startMs,
-    async stop() {
-      // the shell does not forward signals: signal its node processes and wait until they are gone
-      const nodes = processTree(child.pid!, "node");
-      for (const pid of nodes) process.kill(pid, "SIGTERM");
-      while (nodes.some(isAlive)) await new Promise((resolve) => setTimeout(resolve, 50));
-      if (child.exitCode === null) child.kill("SIGTERM");
-      if (options.adminDatabaseUrl && databaseName) {
-        const admin = postgres(options.adminDatabaseUrl, { max: 1, onnotice: () => undefined });
-        await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
-        await admin.end();
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = async (): Promise<void> => {
+    // the shell does not forward signals: signal its node processes and wait until they are gone
+    const nodes = processTree(child.pid!, "node");
+    for (const pid of nodes) process.kill(pid, "SIGTERM");
+    while (nodes.some(isAlive)) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (child.exitCode === null) child.kill("SIGTERM");
+    if (options.adminDatabaseUrl && databaseName) {
+      const admin = postgres(options.adminDatabaseUrl, { max: 1, onnotice: () => undefined });
+      await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
+      await admin.end();
+    }
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await waitReady(url, child);
+    const startMs = performance.now() - started;
+    const account = await call(url, "/api/v1/admin/accounts", ADMIN_TOKEN, {});
+    const accountId = account.account_id as string;
+    await call(url, `/api/v1/admin/accounts/${accountId}/credits`, ADMIN_TOKEN, { amount_usd: "1000000", reason: "benchmark" });
+    const { key } = (await call(url, "/api/v1/keys", account.key as string, { name: "bench" })) as { key: string };
+    if (databaseUrl && options.seedEntries > 0) await seedLedger(databaseUrl, accountId, options.seedEntries);
+    return { url, key, child, databaseName, startMs, stop };
+  } catch (error) {
+    // a start that failed leaves no process, database or directory behind
+    await stop();
+    throw error;
+  }
 }
 
 /**
