@@ -7,12 +7,15 @@
  * tree-shaken (only the packages that read their own files kept external), an idle worker was
  * ≈10 MB larger, not smaller (its old space ≈3.5 MB smaller, its malloc heap ≈6 MB and its
  * large-object space ≈1 MB larger; bench/RESULTS.md, "Worker memory"), and a stack trace through
- * library code would read a 6 MB source map. `--force` rebuilds both.
+ * library code would read a 6 MB source map. `--force` rebuilds both. `--pglite-template`, which
+ * `npm install` gives it (the `prepare` script), also makes what initdb makes for a new embedded
+ * database, once per PGlite version (db/pglite-template.ts), so a first start need not run initdb.
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions, type Plugin } from "esbuild";
+import { writePgliteTemplate } from "./db/pglite-template.js";
 import { buildDashboard, dashboardIsStale, newestMtimeMs } from "./web/build.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -101,5 +104,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.stdout.write("compiling the server into dist/server (first start or sources changed)…\n");
     await buildServer();
     process.stdout.write(`server compiled in ${((performance.now() - since) / 1000).toFixed(1)} s\n`);
+  }
+  // `npm install` (prepare) only: a start on PostgreSQL has no use for it, and one on PGlite without it runs initdb
+  if (process.argv.includes("--pglite-template")) {
+    const since = performance.now();
+    const path = await writePgliteTemplate();
+    process.stdout.write(`embedded database template ready in ${((performance.now() - since) / 1000).toFixed(1)} s: ${relative(root, path)}\n`);
   }
 }

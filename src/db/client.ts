@@ -48,15 +48,16 @@ export async function createDb(options: DbOptions): Promise<Database> {
 
 async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
   // imported only for PGlite: a process on PostgreSQL never loads the embedded engine's modules
-  const [{ ensureDatabase }, { openPglite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+  const [{ ensureDatabase }, { existingPgliteTemplate }, { openPglite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import("./pglite-creation.js"),
+    import("./pglite-template.js"),
     import("./pglite.js"),
     import("drizzle-orm/pglite"),
     import("drizzle-orm/pglite/migrator"),
   ]);
   if (dataDir !== "memory") {
     if (dump) mkdirSync(dataDir, { recursive: true });
-    else await ensureDatabase(dataDir, MIGRATIONS_FOLDER);
+    else await ensureDatabase(dataDir, MIGRATIONS_FOLDER, existingPgliteTemplate());
   }
   const client = await openPglite(dataDir, dump);
   const db = drizzlePglite(client, { schema }) as unknown as Db;

@@ -22,8 +22,11 @@ const MARKER = "PG_VERSION";
 const CREATING = ".creating";
 const CREATED = ".created";
 
-/** Makes sure `dataDir` holds a migrated database, creating one when it holds none. */
-export async function ensureDatabase(dataDir: string, migrationsFolder: string): Promise<void> {
+/**
+ * Makes sure `dataDir` holds a migrated database, creating one when it holds none: from `template`
+ * (what initdb makes, dumped at install) when there is one, else by initdb.
+ */
+export async function ensureDatabase(dataDir: string, migrationsFolder: string, template: string | undefined): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   rmSync(join(dataDir, CREATING), { recursive: true, force: true });
   moveIntoPlace(dataDir);
@@ -32,7 +35,14 @@ export async function ensureDatabase(dataDir: string, migrationsFolder: string):
   if (foreign.length > 0) {
     throw new Error(`${resolve(dataDir)} holds files but no PGlite database (no ${MARKER}): move them away, or set DATA_DIR to another directory`);
   }
-  await createInChildProcess(dataDir, migrationsFolder);
+  try {
+    await createInChildProcess(dataDir, migrationsFolder, template);
+  } catch (error) {
+    // a template that cannot be loaded (damaged, or unreadable) must not stop the start: initdb makes what it held
+    if (template === undefined) throw error;
+    rmSync(join(dataDir, CREATING), { recursive: true, force: true });
+    await createInChildProcess(dataDir, migrationsFolder, undefined);
+  }
   moveIntoPlace(dataDir);
 }
 
@@ -46,15 +56,18 @@ function moveIntoPlace(dataDir: string): void {
 }
 
 /**
- * Run by `node -e` in the child: initdb in `.creating`, the migrations, close, then `.creating`
- * renamed to `.created` (one atomic rename: from here on the database is whole).
+ * Run by `node -e` in the child: initdb in `.creating` (or the template initdb made, loaded, when
+ * there is one: pglite-template.ts), the migrations, close, then `.creating` renamed to `.created`
+ * (one atomic rename: from here on the database is whole).
  */
 const CREATE_SCRIPT = `
-const [pglite, drizzle, migrator, dataDir, startParams, migrationsFolder] = process.argv.slice(1);
+const [pglite, drizzle, migrator, dataDir, startParams, migrationsFolder, template] = process.argv.slice(1);
 const { join } = await import("node:path");
-const { renameSync } = await import("node:fs");
+const { readFileSync, renameSync } = await import("node:fs");
 const { PGlite } = await import(pglite);
-const client = await PGlite.create(join(dataDir, "${CREATING}"), { startParams: JSON.parse(startParams) });
+const options = { startParams: JSON.parse(startParams) };
+if (template) options.loadDataDir = new Blob([readFileSync(template)]);
+const client = await PGlite.create(join(dataDir, "${CREATING}"), options);
 await (await import(migrator)).migrate((await import(drizzle)).drizzle(client), { migrationsFolder });
 await client.close();
 renameSync(join(dataDir, "${CREATING}"), join(dataDir, "${CREATED}"));
@@ -67,10 +80,10 @@ renameSync(join(dataDir, "${CREATING}"), join(dataDir, "${CREATED}"));
  * migrations alone grow a process by ≈45 MB. A process that exits gives all of it back. The child
  * loads PGlite and drizzle's migrator only (no tsx, no farebox module).
  */
-function createInChildProcess(dataDir: string, migrationsFolder: string): Promise<void> {
+function createInChildProcess(dataDir: string, migrationsFolder: string, template: string | undefined): Promise<void> {
   const require = createRequire(import.meta.url);
   const modules = ["@electric-sql/pglite", "drizzle-orm/pglite", "drizzle-orm/pglite/migrator"].map((name) => pathToFileURL(require.resolve(name)).href);
-  const args = ["--input-type=module", "-e", CREATE_SCRIPT, ...modules, resolve(dataDir), JSON.stringify(START_PARAMS), migrationsFolder];
+  const args = ["--input-type=module", "-e", CREATE_SCRIPT, ...modules, resolve(dataDir), JSON.stringify(START_PARAMS), migrationsFolder, template ?? ""];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

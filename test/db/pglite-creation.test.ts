@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.js";
 import { ensureDatabase } from "../../src/db/pglite-creation.js";
+import { writePgliteTemplate } from "../../src/db/pglite-template.js";
 
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "farebox-pglite-creation-"));
@@ -32,10 +33,29 @@ describe("creating the embedded database", { timeout: 120_000 }, () => {
   const fresh = join(root, "fresh");
 
   it("creates and migrates a new data directory, leaving no scratch directory", async () => {
-    await ensureDatabase(fresh, MIGRATIONS);
+    await ensureDatabase(fresh, MIGRATIONS, undefined);
     expect(readdirSync(fresh)).toContain("PG_VERSION");
     expect(readdirSync(fresh).filter((entry) => entry.startsWith("."))).toEqual([]);
     expect(await opensMigrated(fresh)).toBe(true);
+  });
+
+  it("creates it from initdb's template when there is one: the same files, migrated", async () => {
+    const template = await writePgliteTemplate(join(root, "template", "initdb.tar.gz"));
+    const dataDir = join(root, "from-template");
+    await ensureDatabase(dataDir, MIGRATIONS, template);
+    const visible = (dir: string) => readdirSync(dir).filter((entry) => !entry.startsWith(".") && entry !== "postmaster.pid").sort();
+    expect(visible(dataDir)).toEqual(visible(fresh));
+    expect(readdirSync(dataDir).filter((entry) => entry.startsWith("."))).toEqual([]);
+    expect(await opensMigrated(dataDir)).toBe(true);
+  });
+
+  it("runs initdb when the template cannot be loaded", async () => {
+    const template = join(root, "damaged.tar.gz");
+    writeFileSync(template, "not a tarball");
+    const dataDir = join(root, "damaged-template");
+    await ensureDatabase(dataDir, MIGRATIONS, template);
+    expect(readdirSync(dataDir).filter((entry) => entry.startsWith("."))).toEqual([]);
+    expect(await opensMigrated(dataDir)).toBe(true);
   });
 
   it("finishes a move into place that was stopped halfway", async () => {
@@ -47,7 +67,7 @@ describe("creating the embedded database", { timeout: 120_000 }, () => {
       const target = index % 2 === 0 && entry !== "PG_VERSION" ? dataDir : join(dataDir, ".created");
       cpSync(join(fresh, entry), join(target, entry), { recursive: true });
     });
-    await ensureDatabase(dataDir, MIGRATIONS);
+    await ensureDatabase(dataDir, MIGRATIONS, undefined);
     expect(existsSync(join(dataDir, ".created"))).toBe(false);
     expect(readdirSync(dataDir).sort()).toEqual(entries.sort());
     expect(await opensMigrated(dataDir)).toBe(true);
@@ -57,14 +77,14 @@ describe("creating the embedded database", { timeout: 120_000 }, () => {
     const dataDir = join(root, "foreign");
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, "notes.txt"), "mine");
-    await expect(ensureDatabase(dataDir, MIGRATIONS)).rejects.toThrow(/holds files but no PGlite database/);
+    await expect(ensureDatabase(dataDir, MIGRATIONS, undefined)).rejects.toThrow(/holds files but no PGlite database/);
     expect(readdirSync(dataDir)).toEqual(["notes.txt"]);
   });
 
   it("holds a whole database or none when the start is killed during initdb, and the next start redoes it", async () => {
     const dataDir = join(root, "killed");
     const script = `const { ensureDatabase } = await import(${JSON.stringify(new URL("../../src/db/pglite-creation.ts", import.meta.url).href)});
-await ensureDatabase(${JSON.stringify(dataDir)}, ${JSON.stringify(MIGRATIONS)});`;
+await ensureDatabase(${JSON.stringify(dataDir)}, ${JSON.stringify(MIGRATIONS)}, undefined);`;
     // its own process group, so kill -9 reaches the creating child too, as Ctrl-C reaches a terminal's
     const starter = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { detached: true, stdio: "ignore" });
     await until(() => existsSync(join(dataDir, ".creating")), 30_000);
@@ -73,7 +93,7 @@ await ensureDatabase(${JSON.stringify(dataDir)}, ${JSON.stringify(MIGRATIONS)});
     await new Promise((resolve) => starter.once("exit", resolve));
     expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(false);
     expect(readdirSync(dataDir)).toEqual([".creating"]);
-    await ensureDatabase(dataDir, MIGRATIONS);
+    await ensureDatabase(dataDir, MIGRATIONS, undefined);
     expect(readdirSync(dataDir).filter((entry) => entry.startsWith("."))).toEqual([]);
     expect(await opensMigrated(dataDir)).toBe(true);
   });
