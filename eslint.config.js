@@ -22,6 +22,11 @@ export default tseslint.config(
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
   },
   {
+    // src/build-if-stale.js: plain JavaScript run by node (npm start's first step), type-checked by tsc (checkJs)
+    files: ["src/**/*.js"],
+    languageOptions: { globals: { process: "readonly", URL: "readonly" } },
+  },
+  {
     // the dashboard (.tsx too); that it imports no server code is checked with the other boundaries (.dependency-cruiser.cjs)
     files: ["src/web/app/**/*.{ts,tsx}"],
     rules: { "@typescript-eslint/no-explicit-any": "error" },

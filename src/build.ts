@@ -11,29 +11,17 @@
  * `npm install` gives it (the `prepare` script), also makes what initdb makes for a new embedded
  * database, once per PGlite version (db/pglite-template.ts), so a first start need not run initdb.
  */
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions, type Plugin } from "esbuild";
+import { dashboardIsStale, serverIsStale } from "./build-if-stale.js";
 import { writePgliteTemplate } from "./db/pglite-template.js";
-import { buildDashboard, dashboardIsStale, newestMtimeMs } from "./web/build.js";
+import { buildDashboard } from "./web/build.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const serverEntry = join(root, "src/main.ts");
 const serverDir = join(root, "dist/server");
-const serverOut = join(serverDir, "main.js");
-
-/** True when dist/server/main.js is missing or older than a server source, package.json or the lockfile. */
-export function serverIsStale(): boolean {
-  let builtAt: number;
-  try {
-    builtAt = statSync(serverOut).mtimeMs;
-  } catch {
-    return true;
-  }
-  const lockfiles = ["package.json", "package-lock.json"].map((file) => statSync(join(root, file)).mtimeMs);
-  return Math.max(newestMtimeMs(join(root, "src")), ...lockfiles) > builtAt;
-}
 
 /**
  * Each module keeps its own `import.meta.url` (modules find drizzle/ and dist/web relative to
@@ -96,12 +84,12 @@ export async function buildServer(): Promise<void> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const force = process.argv.includes("--force");
   if (force || dashboardIsStale()) {
-    process.stdout.write("building the dashboard into dist/web (first start or sources changed)…\n");
+    process.stdout.write("building the dashboard into dist/web (missing, or older than its sources)…\n");
     await buildDashboard();
   }
   if (force || serverIsStale()) {
     const since = performance.now();
-    process.stdout.write("compiling the server into dist/server (first start or sources changed)…\n");
+    process.stdout.write("compiling the server into dist/server (missing, or older than its sources)…\n");
     await buildServer();
     process.stdout.write(`server compiled in ${((performance.now() - since) / 1000).toFixed(1)} s\n`);
   }

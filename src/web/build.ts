@@ -1,12 +1,11 @@
 /**
  * Builds the dashboard (src/web/app) into dist/web with esbuild: one hashed, minified ES module
  * bundle and its CSS, index.html naming them, and a .br and .gz copy of each file for
- * @fastify/static to serve precompressed. `npm start` runs it before the server: it rebuilds only
- * when dist/web is missing or older than a source file (or the lockfile), so a start after
- * `git pull` or `npm install` serves the new dashboard, and other starts cost a directory walk.
- * `--force` always rebuilds.
+ * @fastify/static to serve precompressed. `npm install` runs it (src/build.ts), and `npm start`
+ * again when dist/web is missing or older than a source file or the lockfile (src/build-if-stale.js),
+ * so a start after `git pull` serves the new dashboard. Run alone (`npm run build:web`) it always builds.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -15,28 +14,6 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const appDir = join(root, "src/web/app");
 const servedDir = join(root, "dist/web");
-
-/** Newest modification time of any file under `dir`, in ms. */
-export function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** True when dist/web is missing or older than the sources that make it. */
-export function dashboardIsStale(): boolean {
-  let builtAt: number;
-  try {
-    builtAt = statSync(join(servedDir, "index.html")).mtimeMs;
-  } catch {
-    return true;
-  }
-  const sources = Math.max(newestMtimeMs(join(root, "src/web")), statSync(join(root, "package-lock.json")).mtimeMs);
-  return sources > builtAt;
-}
 
 /**
  * Bundles the dashboard into dist/web; returns each written file with its brotli size. The build is
@@ -90,9 +67,7 @@ export async function buildDashboard(): Promise<{ file: string; bytes: number; b
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv.includes("--force") || dashboardIsStale()) {
-    const files = await buildDashboard();
-    const total = files.reduce((sum, f) => sum + f.brotliBytes, 0);
-    process.stdout.write(`dashboard built into dist/web: ${files.length} files, ${(total / 1024).toFixed(1)} KB brotli\n`);
-  }
+  const files = await buildDashboard();
+  const total = files.reduce((sum, f) => sum + f.brotliBytes, 0);
+  process.stdout.write(`dashboard built into dist/web: ${files.length} files, ${(total / 1024).toFixed(1)} KB brotli\n`);
 }

@@ -1,0 +1,62 @@
+// @ts-check
+/**
+ * `npm start`'s first step: whether the compiled server (dist/server) and dashboard (dist/web) are
+ * missing or older than what they are made from, and, only when one is, src/build.ts to rebuild it.
+ * Plain JavaScript, so that a start with nothing to build does not load TypeScript's loader: tsx
+ * alone costs ≈0.3 s of every start on the 2-core VM, this whole check ≈0.1 s (bench/RESULTS.md,
+ * "A first start without initdb"). src/build.ts and src/web/build.ts take their rules from here.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Newest modification time of any file under `dir`, in ms.
+ * @param {string} dir
+ * @returns {number}
+ */
+export function newestMtimeMs(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * True when `built` is missing or older than any of `sources` (files or directories).
+ * @param {string} built
+ * @param {string[]} sources
+ */
+function olderThan(built, sources) {
+  let builtAt;
+  try {
+    builtAt = statSync(join(root, built)).mtimeMs;
+  } catch {
+    return true;
+  }
+  const newest = sources.map((source) => {
+    const path = join(root, source);
+    return statSync(path).isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs;
+  });
+  return Math.max(...newest) > builtAt;
+}
+
+/** True when dist/web is missing or older than the sources that make it. */
+export function dashboardIsStale() {
+  return olderThan("dist/web/index.html", ["src/web", "package-lock.json"]);
+}
+
+/** True when dist/server/main.js is missing or older than a server source, package.json or the lockfile. */
+export function serverIsStale() {
+  return olderThan("dist/server/main.js", ["src", "package.json", "package-lock.json"]);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && (serverIsStale() || dashboardIsStale())) {
+  const build = spawnSync(process.execPath, ["--import", "tsx", join(root, "src/build.ts")], { cwd: root, stdio: "inherit" });
+  process.exitCode = build.status ?? 1;
+}
