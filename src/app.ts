@@ -35,7 +35,7 @@ import { registerSessionRenewalRoute } from "./http/routes/session-renewal.js";
 import { registerAccountOverviewRoutes } from "./http/routes/account-overview.js";
 import { registerRecentGenerationsRoute } from "./http/routes/recent-generations.js";
 import type { Services } from "./wiring/services.js";
-import { registerRouteSchemas } from "./http/openapi/route-schemas.js";
+import { registerRouteSchemas, zodSchemaController } from "./http/openapi/route-schemas.js";
 import { registerApiDocument } from "./http/openapi/api-document.js";
 
 /** What the app is built from: the wired services (wiring/services.ts) and HTTP-only settings. */
@@ -65,6 +65,7 @@ export async function buildApp({ services, streamKeepAliveMs, dashboardRoot, ser
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    schemaController: zodSchemaController,
     ...envelopeServerOptions,
     trustProxy: config.server.trust_proxy,
     ...serverTimeouts(config.server),

@@ -3,15 +3,17 @@
  * the route's own pre-handlers, typed and parsed into the request, a 400 naming the field, a
  * part the use case checks left alone, and a JSON Schema refused at start.
  */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { unauthorized } from "../../src/domain/errors.js";
 import { registerErrorHandling } from "../../src/http/errors.js";
-import { checkedByUseCase, registerRouteSchemas, zodRoutes } from "../../src/http/openapi/route-schemas.js";
+import { checkedByUseCase, registerRouteSchemas, zodRoutes, zodSchemaController } from "../../src/http/openapi/route-schemas.js";
 
 async function appWith(register: (routes: ReturnType<typeof zodRoutes>) => void) {
-  const app = Fastify();
+  const app = Fastify({ schemaController: zodSchemaController });
   registerErrorHandling(app);
   registerRouteSchemas(app);
   register(zodRoutes(app));
@@ -73,5 +75,22 @@ describe("a route's declared request schemas", () => {
 
   it("must be zod: a JSON Schema fails when the app starts, naming the route", async () => {
     await expect(appWith((routes) => routes.post("/json", { schema: { body: { type: "object" } as never } }, async () => ({})))).rejects.toThrow(/POST \/json body: declare the schema in zod/u);
+  });
+
+  it("need none of fastify's JSON Schema compilers: an app built for them loads neither ajv nor fast-json-stringify's compiler", { timeout: 60_000 }, () => {
+    const script = `
+const { createRequire } = await import("node:module");
+const { default: Fastify } = await import("fastify");
+const { z } = await import("zod");
+const { registerRouteSchemas, zodRoutes, zodSchemaController } = await import(${JSON.stringify(new URL("../../src/http/openapi/route-schemas.ts", import.meta.url).href)});
+const app = Fastify({ schemaController: zodSchemaController });
+registerRouteSchemas(app);
+zodRoutes(app).post("/things", { schema: { body: z.object({ name: z.string() }), response: { 200: z.object({ name: z.string() }) } } }, async (request) => request.body);
+await app.ready();
+const answer = await app.inject({ method: "POST", url: "/things", payload: { name: "a" } });
+const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => /node_modules\\/(ajv\\/|@fastify\\/(ajv|fast-json-stringify)-compiler\\/|fast-json-stringify\\/index\\.js)/.test(path));
+process.stdout.write(JSON.stringify({ status: answer.statusCode, loaded }));`;
+    const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../..", import.meta.url)) }).toString();
+    expect(JSON.parse(output)).toEqual({ status: 200, loaded: [] });
   });
 });

@@ -19,6 +19,9 @@ import type {
   FastifyInstance,
   FastifyRequest,
   FastifySchema,
+  FastifySchemaCompiler,
+  FastifySerializerCompiler,
+  FastifyServerOptions,
   preHandlerAsyncHookHandler,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
@@ -75,20 +78,40 @@ function zodOnly(schema: unknown, where: string): void {
   if (!(schema instanceof z.ZodType)) throw new Error(`${where}: declare the schema in zod (src/http/openapi/route-schemas.ts)`);
 }
 
+const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, method, url, httpPart }) => {
+  zodOnly(schema, `${method} ${url} ${httpPart ?? ""}`);
+  return () => true;
+};
+
+const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema, method, url, httpStatus }) => {
+  zodOnly(schema, `${method} ${url} response ${httpStatus}`);
+  return serializeJson;
+};
+
+type Compilers = NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>;
+
 /**
- * Sets the compilers zod schemas need and appends each route's input check after its own
- * pre-handlers. Register before the routes, after the per-key rate limit (whose pre-handler runs first).
+ * fastify's compilers for zod schemas, given when the app is built (`schemaController` of
+ * fastify's options) so that its JSON Schema ones are never loaded: building the app without them
+ * is ≈0.1 s sooner on the 2-core VM (ajv and fast-json-stringify, ≈110 modules; bench/RESULTS.md,
+ * "A first start without initdb"). fastify's own validation step accepts: the check is the
+ * pre-handler above, after authentication; every answer is written with JSON.stringify.
+ */
+export const zodSchemaController: NonNullable<FastifyServerOptions["schemaController"]> = {
+  compilersFactory: {
+    // fastify calls what a factory returns as it calls setValidatorCompiler's and setSerializerCompiler's
+    // compilers (with the route's schema definition); its option's types name ajv's and fast-json-stringify's own
+    buildValidator: (() => validatorCompiler) as unknown as Compilers["buildValidator"],
+    buildSerializer: (() => serializerCompiler) as unknown as Compilers["buildSerializer"],
+  },
+};
+
+/**
+ * Appends each route's input check after its own pre-handlers, and answers with JSON.stringify.
+ * Register before the routes, after the per-key rate limit (whose pre-handler runs first), on an
+ * app built with {@link zodSchemaController}.
  */
 export function registerRouteSchemas(app: FastifyInstance): void {
-  // fastify's own validation step accepts: the check is the pre-handler above, after authentication
-  app.setValidatorCompiler(({ schema, method, url, httpPart }) => {
-    zodOnly(schema, `${method} ${url} ${httpPart ?? ""}`);
-    return () => true;
-  });
-  app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
-    zodOnly(schema, `${method} ${url} response ${httpStatus}`);
-    return serializeJson;
-  });
   // What every compiled serializer is, as the default of every route declared afterwards: fastify
   // uses it before looking for the route's compiled one, which it found per response by status and
   // by the parsed content type (≈0.5 % of a chat request's busy time; bench/RESULTS.md, "Fifth pass").
