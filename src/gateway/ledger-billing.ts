@@ -94,7 +94,8 @@ export function createLedgerBilling(db: Db, options: LedgerBillingOptions = {}):
     unwritten.set(record.id, record);
     const ending = holdId ? { holdId, usageNano, feeNano, metadata, chargeKey: record.id } : undefined;
     try {
-      await leases.charge(holdId, reservedNano, usageNano + feeNano, () => writer.add({ ...(ending ? { ending } : {}), record }));
+      // two literals, not a spread of an optional part: after the spread V8 added `record` through its runtime (0.8 % of a saturated process's CPU; bench/RESULTS.md, "The request path, looked at again")
+      await leases.charge(holdId, reservedNano, usageNano + feeNano, () => writer.add(ending ? { ending, record } : { record }));
     } finally {
       unwritten.delete(record.id);
     }
