@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * @param {string} dir
  * @returns {number}
  */
-export function newestMtimeMs(dir) {
+function newestMtimeMs(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

@@ -35,6 +35,8 @@ export interface DbOptions {
   pgliteDump?: Blob;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** PGlite only: told when the template made at install could not be loaded for a new database (initdb ran instead). */
+  onPgliteTemplateError?: (error: unknown) => void;
 }
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -43,10 +45,10 @@ const MIGRATION_LOCK_ID = 7_734_221_001;
 /** Connects to Postgres (DATABASE_URL) or opens embedded PGlite; nothing is migrated until `migrate()`. */
 export async function createDb(options: DbOptions): Promise<Database> {
   if (options.databaseUrl) return createPostgres(options.databaseUrl, options.maxConnections ?? 10);
-  return createPglite(options.dataDir ?? "./data", options.pgliteDump);
+  return createPglite(options.dataDir ?? "./data", options.pgliteDump, options.onPgliteTemplateError);
 }
 
-async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Database> {
+async function createPglite(dataDir: string, dump: Blob | undefined, onTemplateError: ((error: unknown) => void) | undefined): Promise<Database> {
   // imported only for PGlite: a process on PostgreSQL never loads the embedded engine's modules
   const [{ ensureDatabase }, { existingPgliteTemplate }, { openPglite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import("./pglite-creation.js"),
@@ -57,7 +59,7 @@ async function createPglite(dataDir: string, dump: Blob | undefined): Promise<Da
   ]);
   if (dataDir !== "memory") {
     if (dump) mkdirSync(dataDir, { recursive: true });
-    else await ensureDatabase(dataDir, MIGRATIONS_FOLDER, existingPgliteTemplate());
+    else await ensureDatabase(dataDir, MIGRATIONS_FOLDER, existingPgliteTemplate(), onTemplateError);
   }
   const client = await openPglite(dataDir, dump);
   const db = drizzlePglite(client, { schema }) as unknown as Db;

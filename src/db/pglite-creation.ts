@@ -24,9 +24,15 @@ const CREATED = ".created";
 
 /**
  * Makes sure `dataDir` holds a migrated database, creating one when it holds none: from `template`
- * (what initdb makes, dumped at install) when there is one, else by initdb.
+ * (what initdb makes, dumped at install) when there is one, else by initdb. A template that cannot
+ * be loaded is reported to `onTemplateError`, and initdb runs instead.
  */
-export async function ensureDatabase(dataDir: string, migrationsFolder: string, template: string | undefined): Promise<void> {
+export async function ensureDatabase(
+  dataDir: string,
+  migrationsFolder: string,
+  template: string | undefined,
+  onTemplateError: (error: unknown) => void = () => undefined,
+): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   rmSync(join(dataDir, CREATING), { recursive: true, force: true });
   moveIntoPlace(dataDir);
@@ -40,6 +46,7 @@ export async function ensureDatabase(dataDir: string, migrationsFolder: string, 
   } catch (error) {
     // a template that cannot be loaded (damaged, or unreadable) must not stop the start: initdb makes what it held
     if (template === undefined) throw error;
+    onTemplateError(error);
     rmSync(join(dataDir, CREATING), { recursive: true, force: true });
     await createInChildProcess(dataDir, migrationsFolder, undefined);
   }

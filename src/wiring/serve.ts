@@ -48,7 +48,11 @@ export async function startGateway(config: Config, options: ServeOptions): Promi
   const startupLog = pino({ level: config.logLevel }).child(options.worker === undefined ? {} : { worker: options.worker });
   const opening = config.databaseUrl ? "connecting" : "opening (a first start creates it, which can take several seconds)";
   startupLog.info({ database: describeDatabase(config) }, `database: ${opening}`);
-  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onPgliteTemplateError: (error) => startupLog.warn({ err: error }, "database: the template npm install made could not be loaded; initdb made the database instead"),
+  });
   startupLog.info("database: applying migrations");
   const migratingSince = performance.now();
   await database.migrate();

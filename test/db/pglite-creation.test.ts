@@ -49,11 +49,13 @@ describe("creating the embedded database", { timeout: 120_000 }, () => {
     expect(await opensMigrated(dataDir)).toBe(true);
   });
 
-  it("runs initdb when the template cannot be loaded", async () => {
+  it("runs initdb when the template cannot be loaded, and says so", async () => {
     const template = join(root, "damaged.tar.gz");
     writeFileSync(template, "not a tarball");
     const dataDir = join(root, "damaged-template");
-    await ensureDatabase(dataDir, MIGRATIONS, template);
+    const reported: unknown[] = [];
+    await ensureDatabase(dataDir, MIGRATIONS, template, (error) => reported.push(error));
+    expect(reported).toHaveLength(1);
     expect(readdirSync(dataDir).filter((entry) => entry.startsWith("."))).toEqual([]);
     expect(await opensMigrated(dataDir)).toBe(true);
   });
