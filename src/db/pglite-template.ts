@@ -26,7 +26,7 @@ function pgliteVersion(): string {
 }
 
 /** Where the template of the installed PGlite is (or would be) kept. */
-export function pgliteTemplatePath(): string {
+function pgliteTemplatePath(): string {
   return join(TEMPLATE_DIR, `initdb-${pgliteVersion()}.tar.gz`);
 }
 
