@@ -5,7 +5,7 @@
  * dashboard relative to the checkout, says it is ready, and drains on SIGTERM.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { statSync } from "node:fs";
+import { statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -23,6 +23,12 @@ describe("the compiled server", () => {
     const again = execFileSync(process.execPath, ["src/build-if-stale.js"], { cwd: root }).toString();
     expect(again).toBe("");
     expect(statSync(join(root, "dist/server/main.js")).mtimeMs).toBe(builtAt);
+    // a build older than its sources (a `git pull` since, say): the same step compiles the server again
+    const aged = new Date(Date.now() - 86_400_000);
+    utimesSync(join(root, "dist/server/main.js"), aged, aged);
+    const rebuilt = execFileSync(process.execPath, ["src/build-if-stale.js"], { cwd: root }).toString();
+    expect(rebuilt).toContain("compiling the server");
+    expect(statSync(join(root, "dist/server/main.js")).mtimeMs).toBeGreaterThan(aged.getTime());
 
     child = spawn(process.execPath, ["dist/server/main.js"], {
       cwd: root,
