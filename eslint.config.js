@@ -22,7 +22,7 @@ export default tseslint.config(
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
   },
   {
-    // src/build-if-stale.js: plain JavaScript run by node (npm start's first step), type-checked by tsc (checkJs)
+    // src/start.js and src/build-if-stale.js: plain JavaScript run by node (npm start), type-checked by tsc (checkJs)
     files: ["src/**/*.js"],
     languageOptions: { globals: { process: "readonly", URL: "readonly" } },
   },

@@ -50,8 +50,8 @@ function npmStartCommand(directory?: string): string {
 
 /** The node flags `npm start` runs the compiled server with (V8's garbage collector settings). */
 export function startNodeFlags(): string {
-  const flags = /node ([^&]*?) ?dist\/server\/main\.js/.exec(npmStartCommand());
-  if (!flags) throw new Error("package.json's start command does not run dist/server/main.js");
+  const flags = /node ([^&]*?) ?src\/start\.js/.exec(npmStartCommand());
+  if (!flags) throw new Error("package.json's start command does not run src/start.js");
   return flags[1]!;
 }
 

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   if (BREAKDOWN) {
     process.env.FAREBOX_MEMORY_OUT = breakdownOut;
     const nodeFlags = process.env.MEMORY_NODE_FLAGS ?? startNodeFlags();
-    process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags} --import ${compiledBreakdownRecorder(dir)} dist/server/main.js`;
+    process.env.BENCH_FAREBOX_START = `node ${nodeFlags} --import ${compiledBreakdownRecorder(dir)} src/start.js`;
   }
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
   process.stdout.write(`start to /ready: ${farebox.startMs.toFixed(0)} ms\n`);

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       : "";
   // V8 flags as npm start's (PROFILE_NODE_FLAGS compares others)
   const nodeFlags = process.env.PROFILE_NODE_FLAGS ?? startNodeFlags();
-  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${nodeFlags}${sampler} dist/server/main.js`;
+  process.env.BENCH_FAREBOX_START = `node ${nodeFlags}${sampler} src/start.js`;
   const logFile = join(profileDir, "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: LEDGER_ENTRIES, logFile });
   const database = databaseStats(ADMIN_DATABASE_URL, farebox.databaseName!);

@@ -51,7 +51,7 @@ function collectionsSince(logFile: string, from: number): Collections {
 
 async function run(upstreamUrl: string, flags: string): Promise<string> {
   process.env.FAREBOX_WORKERS = "1";
-  process.env.BENCH_FAREBOX_START = `node --import tsx src/build.ts && node ${flags} --trace-gc-nvp dist/server/main.js`;
+  process.env.BENCH_FAREBOX_START = `node ${flags} --trace-gc-nvp src/start.js`;
   const logFile = join(mkdtempSync(join(tmpdir(), "farebox-young-")), "farebox.log");
   const farebox = await startFarebox({ upstreamUrl, adminDatabaseUrl: ADMIN_DATABASE_URL, seedEntries: 0, logFile });
   const pool = loadPool(farebox.url, 1_024);

@@ -1,17 +1,17 @@
 // @ts-check
 /**
- * `npm start`'s first step: whether the compiled server (dist/server) and dashboard (dist/web) are
- * missing or older than what they are made from, and, only when one is, src/build.ts to rebuild it.
+ * Whether the compiled server (dist/server) and dashboard (dist/web) are missing or older than what
+ * they are made from: the rules npm start (src/start.js), src/build.ts and src/web/build.ts share.
  * Plain JavaScript, so that a start with nothing to build does not load TypeScript's loader: tsx
- * alone costs ≈0.3 s of every start on the 2-core VM, this whole check ≈0.1 s (bench/RESULTS.md,
- * "A first start without initdb"). src/build.ts and src/web/build.ts take their rules from here.
+ * alone costs ≈0.3 s of every start on the 2-core VM, this whole check ≈0.05 s (bench/RESULTS.md,
+ * "A first start without initdb").
  */
-import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+/** The checkout's root directory. */
+export const root = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * Newest modification time of any file under `dir`, in ms.
@@ -54,9 +54,4 @@ export function dashboardIsStale() {
 /** True when dist/server/main.js is missing or older than a server source, package.json or the lockfile. */
 export function serverIsStale() {
   return olderThan("dist/server/main.js", ["src", "package.json", "package-lock.json"]);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url) && (serverIsStale() || dashboardIsStale())) {
-  const build = spawnSync(process.execPath, ["--import", "tsx", join(root, "src/build.ts")], { cwd: root, stdio: "inherit" });
-  process.exitCode = build.status ?? 1;
 }
