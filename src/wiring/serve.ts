@@ -9,7 +9,6 @@ import { isUsable } from "../catalog/live-catalog.js";
 import { describeDatabase, startupSummary } from "../config/startup-summary.js";
 import type { Config } from "../config/schema.js";
 import { createDb, type Database } from "../db/client.js";
-import { expireHolds } from "../ledger/index.js";
 import { MODEL_LISTERS } from "../providers/registry.js";
 import { MetricsRegistry } from "../metrics/registry.js";
 import { runCatalogDiscovery } from "../workers/catalog-discovery.js";
@@ -40,8 +39,9 @@ export interface ServeOptions {
 
 /**
  * Opens the database, applies the migrations (several processes starting at once take turns:
- * the first migrates, the others find nothing left to do), frees the reservations a dead process
- * left, and serves. Says what it is doing meanwhile: a first start on PGlite takes seconds.
+ * the first migrates, the others find nothing left to do) and serves; once it listens, the hold
+ * expiry frees the reservations a dead process left. Says what it is doing meanwhile: a first start
+ * on PGlite takes seconds.
  */
 export async function startGateway(config: Config, options: ServeOptions): Promise<void> {
   // The app's logger exists only once the app is built; start-up steps before it log here.
@@ -57,7 +57,6 @@ export async function startGateway(config: Config, options: ServeOptions): Promi
   const migratingSince = performance.now();
   await database.migrate();
   startupLog.info({ ms: Math.round(performance.now() - migratingSince) }, "database: migrations applied");
-  await expireHolds(database.db, new Date());
   await serve(config, database, options);
 }
 
@@ -79,9 +78,7 @@ async function serve(config: Config, database: Database, options: ServeOptions):
   const app = await buildApp({ services, servingAlongside: () => everyWorkerListening, connectionsEnded: () => connections.ended() });
   const log = app.log;
   const workers = new AbortController();
-  const running = [
-    runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log }),
-  ];
+  const running: Promise<void>[] = [];
   // the chain listeners' modules (and @solana/web3.js) are imported only where chains are configured
   if (chains.evm.length > 0) {
     const { startEvmListeners } = await import("../workers/evm-listeners.js");
@@ -100,6 +97,10 @@ async function serve(config: Config, database: Database, options: ServeOptions):
     running.push(runPriceUpdate({ catalog, fetch: globalThis.fetch, signal: workers.signal, log, metrics, now: clock }));
   }
   const address = await connections.open(app);
+  // its first pass frees the holds a dead process left; after listening, because on PGlite a query runs
+  // on this thread and the first touch of the holds took ≈0.1 s of the start (a stale hold only keeps
+  // its amount unspendable, for the moment until this pass)
+  running.push(runHoldExpiry({ db: database.db, intervalMs: HOLD_SWEEP_INTERVAL_MS, clock, signal: workers.signal, log }));
   const usable = [...catalog.models.values()].filter(isUsable).map((model) => model.id);
   const summary = startupSummary(config, address, usable, catalog.models.size);
   app.log.info({ storage: database.dialect, ...summary, processes: options.processes, ...(options.worker === undefined ? {} : { worker: options.worker }) }, "farebox ready");
