@@ -3,7 +3,8 @@
  * (src/build.ts's options, with esbuild's metafile): the packages of the gateway chunk and of
  * every chunk it imports statically. Packages only some processes need (viem for sign-in with
  * Ethereum and EVM chains, the price database for catalog builds) must stay out of it: each is
- * megabytes of resident memory in every process (npm run bench:memory).
+ * megabytes of resident memory in every process (npm run bench:memory). So must each database's
+ * driver, imported only for its own database: postgres.js took ≈30 ms of every embedded start.
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,10 +33,12 @@ function packagesLoadedWith(metafile: Metafile, entry: string): Set<string> {
 }
 
 describe("a gateway process at start", () => {
-  it("imports neither viem nor the price database package", { timeout: 60_000 }, async () => {
+  it("imports neither viem, the price database package nor a database driver", { timeout: 60_000 }, async () => {
     const { metafile } = await build({ ...serverBuildOptions(join(tmpdir(), "farebox-start-imports")), write: false, metafile: true, logLevel: "error" });
     const packages = packagesLoadedWith(metafile, "src/wiring/gateway-process.ts");
     expect(packages).toContain("fastify");
-    expect([...packages].filter((name) => name === "viem" || name.startsWith("viem/") || name === "@pydantic/genai-prices")).toEqual([]);
+    expect(packages).toContain("drizzle-orm");
+    const onUse = /^(viem|@pydantic\/genai-prices|postgres|drizzle-orm\/postgres-js|drizzle-orm\/pglite|@electric-sql\/pglite)(\/|$)/;
+    expect([...packages].filter((name) => onUse.test(name))).toEqual([]);
   });
 });
