@@ -4,9 +4,13 @@
  * is needed at run time. `catalog.update_prices: daily` replaces it with the project's published
  * data.json of the same shape (see workers/price-update.ts).
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type * as GenaiPrices from "@pydantic/genai-prices";
 import type { MatchLogic, ModelInfo, Provider as DatabaseProvider } from "@pydantic/genai-prices";
+import { cachedProviders } from "./bundled-price-cache.js";
 
 export type { DatabaseProvider, MatchLogic, ModelInfo };
 
@@ -21,23 +25,29 @@ export interface PriceData {
 export const CANONICAL_PROVIDER_ID = "openrouter";
 
 /** The data bundled with the installed package, for the given database provider ids (plus the canonical list). */
-export function bundledPriceData(providerIds: readonly string[]): PriceData {
-  return withPackage(({ findProvider }) => {
-    const providers: DatabaseProvider[] = [];
-    for (const id of new Set([...providerIds, CANONICAL_PROVIDER_ID])) {
-      const provider = findProvider({ providerId: id });
-      if (provider) providers.push(provider);
-    }
-    return { providers, label: "genai-prices (bundled)" };
-  });
+export function bundledPriceData(providerIds: readonly string[], cacheDir = BUNDLED_CACHE_DIR): PriceData {
+  const ids = [...new Set([...providerIds, CANONICAL_PROVIDER_ID])];
+  const providers = cachedProviders(cacheDir, packageVersion(), ids, () =>
+    withPackage(({ findProvider }) => ids.flatMap((id) => findProvider({ providerId: id }) ?? [])),
+  );
+  return { providers, label: "genai-prices (bundled)" };
+}
+
+/** Where the bundled data's answers are kept (bundled-price-cache.ts). */
+const BUNDLED_CACHE_DIR = fileURLToPath(new URL("../../dist/price-data", import.meta.url));
+
+/** The installed package's version, from its package.json (read without loading the package). */
+function packageVersion(): string {
+  const entry = createRequire(import.meta.url).resolve("@pydantic/genai-prices");
+  return (JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as { version: string }).version;
 }
 
 /**
  * Runs `read` with the package loaded, then lets it go. The package is its data (≈2 MB of heap
- * while loaded, more for its source), read only while a catalog is built: at start and when
- * discovery rebuilds it, hourly. An ES module import would keep it for the process's life, so
- * its CommonJS build is required by a require function made for this call and removed from the
- * require cache afterwards. Loading it again costs ≈35 ms of CPU per rebuild (measured).
+ * while loaded, more for its source), read only when what a catalog needs from it is not kept yet
+ * (bundled-price-cache.ts). An ES module import would keep it for the process's life, so its
+ * CommonJS build is required by a require function made for this call and removed from the
+ * require cache afterwards.
  */
 function withPackage<T>(read: (pkg: typeof GenaiPrices) => T): T {
   const require = createRequire(import.meta.url);
