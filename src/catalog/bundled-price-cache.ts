@@ -4,10 +4,10 @@
  * ≈470 KB of JavaScript, 90–117 ms of every start on the 2-core VM; parsing the same providers from
  * JSON takes ≈5 ms (bench/RESULTS.md, "A warm start, shorter"). A file that is missing, unreadable
  * or for another list is made again; one that cannot be written is not kept (a read-only checkout
- * loads the package at each start, as before).
+ * loads the package at each start, as before). Keeping one removes those of other versions.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Provider as DatabaseProvider } from "@pydantic/genai-prices";
 
@@ -20,12 +20,30 @@ interface CacheFile {
 /** The providers kept for `version` and `providerIds` in `dir`, or else `load()`'s, then kept. */
 export function cachedProviders(dir: string, version: string, providerIds: readonly string[], load: () => DatabaseProvider[]): DatabaseProvider[] {
   const key = JSON.stringify([version, providerIds]);
-  const path = join(dir, `genai-prices-${createHash("sha256").update(key).digest("hex").slice(0, 16)}.json`);
+  const prefix = `genai-prices-${version}-`;
+  const path = join(dir, `${prefix}${createHash("sha256").update(key).digest("hex").slice(0, 16)}.json`);
   const kept = readKept(path);
   if (kept && JSON.stringify([kept.version, kept.providerIds]) === key) return kept.providers;
   const providers = load();
-  keep(path, { version, providerIds: [...providerIds], providers });
+  if (keep(path, { version, providerIds: [...providerIds], providers })) quietly(() => removeOtherVersions(dir, prefix));
   return providers;
+}
+
+/** Files (and partial writes) of other versions of the package: an upgrade leaves nothing behind. */
+function removeOtherVersions(dir: string, prefix: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith("genai-prices-") && !name.startsWith(prefix)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** The files are only a shortcut: failing to write or tidy them must not fail a catalog build. */
+function quietly(action: () => void): boolean {
+  try {
+    action();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readKept(path: string): CacheFile | undefined {
@@ -36,14 +54,17 @@ function readKept(path: string): CacheFile | undefined {
   }
 }
 
-/** Written beside its place and renamed into it, so a process starting meanwhile reads all of it or nothing. */
-function keep(path: string, file: CacheFile): void {
+/**
+ * Written beside its place and renamed into it, so a process starting meanwhile reads all of it or
+ * nothing; false when it could not be kept (the next start loads the package again).
+ */
+function keep(path: string, file: CacheFile): boolean {
   const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
-  try {
+  const kept = quietly(() => {
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(partial, JSON.stringify(file));
     renameSync(partial, path);
-  } catch {
-    // not kept: the next start loads the package again
-  }
+  });
+  if (!kept) quietly(() => rmSync(partial, { force: true }));
+  return kept;
 }

@@ -36,17 +36,24 @@ describe("the bundled price data, kept", () => {
     expect(cachedProviders(dir, "1.0.0", ["openai"], load)).toEqual(providers);
     expect(cachedProviders(dir, "1.0.0", ["openai"], load)).toEqual(providers);
     expect(load).toHaveBeenCalledTimes(1);
-    // another version, another list: answered again, each kept apart
-    cachedProviders(dir, "1.0.1", ["openai"], load);
+    // another list: answered again, kept beside the first
     cachedProviders(dir, "1.0.0", ["openai", "groq"], load);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(readdirSync(dir)).toHaveLength(2);
+    // another version (an upgrade): answered again, and the other version's files are removed
+    writeFileSync(join(dir, "unrelated.txt"), "");
+    cachedProviders(dir, "1.0.1", ["openai"], load);
     expect(load).toHaveBeenCalledTimes(3);
-    expect(readdirSync(dir)).toHaveLength(3);
+    expect(readdirSync(dir).sort()).toEqual([expect.stringMatching(/^genai-prices-1\.0\.1-[0-9a-f]{16}\.json$/), "unrelated.txt"]);
+    // back to the first version: its files were removed with the upgrade
+    cachedProviders(dir, "1.0.0", ["openai"], load);
+    expect(load).toHaveBeenCalledTimes(4);
     // a damaged file is answered again and replaced
     for (const name of readdirSync(dir)) writeFileSync(join(dir, name), "{ not json");
     expect(cachedProviders(dir, "1.0.0", ["openai"], load)).toEqual(providers);
-    expect(load).toHaveBeenCalledTimes(4);
+    expect(load).toHaveBeenCalledTimes(5);
     cachedProviders(dir, "1.0.0", ["openai"], load);
-    expect(load).toHaveBeenCalledTimes(4);
+    expect(load).toHaveBeenCalledTimes(5);
   });
 
   it("answers from the package when it cannot keep the file", () => {
