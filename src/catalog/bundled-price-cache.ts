@@ -7,9 +7,10 @@
  * loads the package at each start, as before). Keeping one removes those of other versions.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Provider as DatabaseProvider } from "@pydantic/genai-prices";
+import { writeFileWhole } from "../domain/whole-file.js";
 
 interface CacheFile {
   version: string;
@@ -25,7 +26,8 @@ export function cachedProviders(dir: string, version: string, providerIds: reado
   const kept = readKept(path);
   if (kept && JSON.stringify([kept.version, kept.providerIds]) === key) return kept.providers;
   const providers = load();
-  if (keep(path, { version, providerIds: [...providerIds], providers })) quietly(() => removeOtherVersions(dir, prefix));
+  const file: CacheFile = { version, providerIds: [...providerIds], providers };
+  if (quietly(() => writeFileWhole(path, JSON.stringify(file)))) quietly(() => removeOtherVersions(dir, prefix));
   return providers;
 }
 
@@ -52,19 +54,4 @@ function readKept(path: string): CacheFile | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Written beside its place and renamed into it, so a process starting meanwhile reads all of it or
- * nothing; false when it could not be kept (the next start loads the package again).
- */
-function keep(path: string, file: CacheFile): boolean {
-  const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
-  const kept = quietly(() => {
-    mkdirSync(join(path, ".."), { recursive: true });
-    writeFileSync(partial, JSON.stringify(file));
-    renameSync(partial, path);
-  });
-  if (!kept) quietly(() => rmSync(partial, { force: true }));
-  return kept;
 }

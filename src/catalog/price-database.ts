@@ -4,12 +4,11 @@
  * is needed at run time. `catalog.update_prices: daily` replaces it with the project's published
  * data.json of the same shape (see workers/price-update.ts).
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as GenaiPrices from "@pydantic/genai-prices";
 import type { MatchLogic, ModelInfo, Provider as DatabaseProvider } from "@pydantic/genai-prices";
+import { installedPackageVersion } from "../domain/installed-package.js";
 import { cachedProviders } from "./bundled-price-cache.js";
 
 export type { DatabaseProvider, MatchLogic, ModelInfo };
@@ -27,7 +26,7 @@ export const CANONICAL_PROVIDER_ID = "openrouter";
 /** The data bundled with the installed package, for the given database provider ids (plus the canonical list). */
 export function bundledPriceData(providerIds: readonly string[], cacheDir = BUNDLED_CACHE_DIR): PriceData {
   const ids = [...new Set([...providerIds, CANONICAL_PROVIDER_ID])];
-  const providers = cachedProviders(cacheDir, packageVersion(), ids, () =>
+  const providers = cachedProviders(cacheDir, installedPackageVersion("@pydantic/genai-prices"), ids, () =>
     withPackage(({ findProvider }) => ids.flatMap((id) => findProvider({ providerId: id }) ?? [])),
   );
   return { providers, label: "genai-prices (bundled)" };
@@ -36,11 +35,6 @@ export function bundledPriceData(providerIds: readonly string[], cacheDir = BUND
 /** Where the bundled data's answers are kept (bundled-price-cache.ts). */
 const BUNDLED_CACHE_DIR = fileURLToPath(new URL("../../dist/price-data", import.meta.url));
 
-/** The installed package's version, from its package.json (read without loading the package). */
-function packageVersion(): string {
-  const entry = createRequire(import.meta.url).resolve("@pydantic/genai-prices");
-  return (JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as { version: string }).version;
-}
 
 /**
  * Runs `read` with the package loaded, then lets it go. The package is its data (≈2 MB of heap
